@@ -1,0 +1,251 @@
+//! The Universal AST: what a top-level form means once special forms are recognised.
+//!
+//! One [`Ast`] per top-level form, its nodes in an arena addressed by [`NodeId`]. Node kinds follow
+//! the reference yin.vm vocabulary (`literal`, `variable`, `lambda`, `application`, `if`) and add
+//! what the rest of the language needs. Derived forms are desugared (`defn` to `def` + `fn`, `when`
+//! and `cond` to `if`, `->`/`->>` to nested applications) and keep the [`Surface`] they came from,
+//! so tools can still say "this `cond`". Names are introduced only by [`NodeKind::Binder`] nodes, so
+//! scope resolution links each [`NodeKind::Variable`] to a node.
+//!
+//! Malformed input still lowers: what could not be understood becomes [`NodeKind::Error`] holding
+//! the parts that could, and a diagnostic says why.
+
+use edn::{Keyword, Symbol};
+use text_size::TextRange;
+
+use crate::form::Form;
+
+/// Index of a node in its [`Ast`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The lowered tree of one top-level form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ast {
+    nodes: Vec<Node>,
+    root: Option<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The source range the node was lowered from.
+    pub span: TextRange,
+    /// The derived form this node was desugared from, if any.
+    pub surface: Option<Surface>,
+}
+
+/// Derived forms that lowering desugars, recorded on the node they became.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Surface {
+    /// `(defn f ...)`: a `def` whose value is a named `fn`.
+    Defn,
+    /// `(defmacro m ...)`: a macro `def` whose value is a named `fn`.
+    Defmacro,
+    /// `(when t body...)`: an `if` with a `do` consequent.
+    When,
+    /// `(when-not t body...)`: an `if` with a `nil` consequent and a `do` alternate.
+    WhenNot,
+    /// `(cond t1 e1 t2 e2 ...)`: nested `if`s, one per clause.
+    Cond,
+    /// `(-> x (f a))`: nested applications.
+    ThreadFirst,
+    /// `(->> x (f a))`: nested applications.
+    ThreadLast,
+}
+
+impl Surface {
+    /// The form's name as written in source.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::Defn => "defn",
+            Surface::Defmacro => "defmacro",
+            Surface::When => "when",
+            Surface::WhenNot => "when-not",
+            Surface::Cond => "cond",
+            Surface::ThreadFirst => "->",
+            Surface::ThreadLast => "->>",
+        }
+    }
+}
+
+/// A self-evaluating constant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Lowest terms, positive denominator other than 1.
+    Ratio(i64, i64),
+    Char(char),
+    Str(String),
+    Keyword(Keyword),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// A constant.
+    Literal(Literal),
+    /// `(quote datum)`: the datum as data, unevaluated.
+    Quote(Form),
+    /// `[a b]`: a vector whose elements are evaluated.
+    Vector(Vec<NodeId>),
+    /// `{k v}`: a map whose keys and values are evaluated, in source order.
+    Map(Vec<(NodeId, NodeId)>),
+    /// `#{a b}`: a set whose elements are evaluated.
+    Set(Vec<NodeId>),
+    /// A use of a name; scope resolution links it to a [`NodeKind::Binder`] or a global.
+    Variable(Symbol),
+    /// A name being introduced: a parameter, a `let` or `loop` binding, a `def` or a `fn` name.
+    Binder(Symbol),
+    /// `(fn name? ...)`: a function with one or more [`NodeKind::Arity`] nodes.
+    Lambda {
+        /// A binder visible inside the body, for self-recursion.
+        name: Option<NodeId>,
+        arities: Vec<NodeId>,
+    },
+    /// One `([params] body...)` of a function. `rest` is the binder after `&`.
+    Arity {
+        params: Vec<NodeId>,
+        rest: Option<NodeId>,
+        body: Vec<NodeId>,
+    },
+    /// `(f a b)`: a call.
+    Application {
+        operator: NodeId,
+        operands: Vec<NodeId>,
+    },
+    /// `(if test consequent alternate?)`; a missing alternate is `nil`.
+    If {
+        test: NodeId,
+        consequent: NodeId,
+        alternate: Option<NodeId>,
+    },
+    /// `(do a b)`: evaluates in order, value of the last (`nil` when empty).
+    Do(Vec<NodeId>),
+    /// `(let [b1 v1 b2 v2] body...)`: sequential bindings, each pair `(binder, value)`.
+    Let {
+        bindings: Vec<(NodeId, NodeId)>,
+        body: Vec<NodeId>,
+    },
+    /// `(loop [b1 v1] body...)`: like `let`, and the target of `recur` inside it.
+    Loop {
+        bindings: Vec<(NodeId, NodeId)>,
+        body: Vec<NodeId>,
+    },
+    /// `(recur a b)`: rebinds the innermost `loop` or function arity and jumps back to it.
+    Recur(Vec<NodeId>),
+    /// `(def name doc? value?)`; `defmacro` sets `is_macro`.
+    Def {
+        name: NodeId,
+        doc: Option<String>,
+        value: Option<NodeId>,
+        is_macro: bool,
+    },
+    /// `(and a b)`: short-circuit; `(and)` is `true`.
+    And(Vec<NodeId>),
+    /// `(or a b)`: short-circuit; `(or)` is `nil`.
+    Or(Vec<NodeId>),
+    /// Something malformed; the children are the parts that still lowered.
+    Error(Vec<NodeId>),
+}
+
+impl Ast {
+    pub fn new() -> Ast {
+        Ast {
+            nodes: Vec::new(),
+            root: None,
+        }
+    }
+
+    /// Adds a node; children must be allocated before their parent.
+    pub fn alloc(&mut self, kind: NodeKind, span: TextRange, surface: Option<Surface>) -> NodeId {
+        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+        self.nodes.push(Node {
+            kind,
+            span,
+            surface,
+        });
+        id
+    }
+
+    pub fn set_root(&mut self, root: NodeId) {
+        self.root = Some(root);
+    }
+
+    /// The top-level node; `None` only for an AST under construction.
+    pub fn root(&self) -> Option<NodeId> {
+        self.root
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// All nodes with their ids, children before parents.
+    pub fn iter(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (NodeId(i as u32), n))
+    }
+}
+
+impl Default for Ast {
+    fn default() -> Ast {
+        Ast::new()
+    }
+}
+
+impl NodeKind {
+    /// The direct children, in source order.
+    pub fn children(&self) -> Vec<NodeId> {
+        match self {
+            NodeKind::Literal(_)
+            | NodeKind::Quote(_)
+            | NodeKind::Variable(_)
+            | NodeKind::Binder(_) => Vec::new(),
+            NodeKind::Vector(xs)
+            | NodeKind::Set(xs)
+            | NodeKind::Do(xs)
+            | NodeKind::Recur(xs)
+            | NodeKind::And(xs)
+            | NodeKind::Or(xs)
+            | NodeKind::Error(xs) => xs.clone(),
+            NodeKind::Map(entries) => entries.iter().flat_map(|&(k, v)| [k, v]).collect(),
+            NodeKind::Lambda { name, arities } => name.iter().chain(arities).copied().collect(),
+            NodeKind::Arity { params, rest, body } => {
+                params.iter().chain(rest).chain(body).copied().collect()
+            }
+            NodeKind::Application { operator, operands } => {
+                std::iter::once(operator).chain(operands).copied().collect()
+            }
+            NodeKind::If {
+                test,
+                consequent,
+                alternate,
+            } => [*test, *consequent].into_iter().chain(*alternate).collect(),
+            NodeKind::Let { bindings, body } | NodeKind::Loop { bindings, body } => bindings
+                .iter()
+                .flat_map(|&(b, v)| [b, v])
+                .chain(body.iter().copied())
+                .collect(),
+            NodeKind::Def { name, value, .. } => std::iter::once(*name).chain(*value).collect(),
+        }
+    }
+}

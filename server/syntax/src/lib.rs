@@ -1,0 +1,18 @@
+//! Yin's syntax layer: source text in, plain values out.
+//!
+//! It owns the [`Document`](document) (a rope plus a tree-sitter tree, edited incrementally in any
+//! LSP position encoding), the reader that turns the concrete tree into [`Form`]s (data with spans),
+//! lowering of forms to the Universal [`Ast`], static scope resolution, and the AST datoms.
+//!
+//! Architecture invariants:
+//! - Parsing and lowering never fail: they return a value plus [`Diagnostic`]s, whatever the input.
+//! - Everything here is a plain value; nothing knows about LSP, JSON-RPC, Datalog or the machine.
+
+pub mod ast;
+mod diagnostic;
+pub mod form;
+
+pub use ast::{Ast, Node, NodeId, NodeKind};
+pub use diagnostic::{Diagnostic, Severity};
+pub use form::{Form, FormKind};
+pub use text_size::{TextRange, TextSize};
