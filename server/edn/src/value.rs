@@ -177,6 +177,71 @@ impl std::hash::Hash for Value {
     }
 }
 
+/// Prints EDN that the reader reads back to an equal value.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn seq(f: &mut fmt::Formatter<'_>, open: &str, xs: &[Value], close: &str) -> fmt::Result {
+            f.write_str(open)?;
+            for (i, x) in xs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(" ")?;
+                }
+                write!(f, "{x}")?;
+            }
+            f.write_str(close)
+        }
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) if x.is_nan() => f.write_str("##NaN"),
+            Value::Float(x) if x.is_infinite() => {
+                f.write_str(if *x > 0.0 { "##Inf" } else { "##-Inf" })
+            }
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e16 => write!(f, "{x:.1}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Char(c) => match c {
+                '\n' => f.write_str("\\newline"),
+                ' ' => f.write_str("\\space"),
+                '\t' => f.write_str("\\tab"),
+                '\r' => f.write_str("\\return"),
+                c if c.is_control() => write!(f, "\\u{:04x}", *c as u32),
+                c => write!(f, "\\{c}"),
+            },
+            Value::Str(s) => {
+                f.write_str("\"")?;
+                for c in s.chars() {
+                    match c {
+                        '"' => f.write_str("\\\"")?,
+                        '\\' => f.write_str("\\\\")?,
+                        '\n' => f.write_str("\\n")?,
+                        '\t' => f.write_str("\\t")?,
+                        '\r' => f.write_str("\\r")?,
+                        c => write!(f, "{c}")?,
+                    }
+                }
+                f.write_str("\"")
+            }
+            Value::Keyword(k) => write!(f, "{k}"),
+            Value::Symbol(s) => write!(f, "{s}"),
+            Value::List(xs) => seq(f, "(", xs, ")"),
+            Value::Vector(xs) => seq(f, "[", xs, "]"),
+            Value::Set(xs) => seq(f, "#{", xs, "}"),
+            Value::Map(entries) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k} {v}")?;
+                }
+                f.write_str("}")
+            }
+            Value::Tagged(tag, v) => write!(f, "#{tag} {v}"),
+        }
+    }
+}
+
 impl From<i64> for Value {
     fn from(i: i64) -> Value {
         Value::Int(i)
@@ -221,6 +286,25 @@ mod tests {
         assert_eq!(slash.namespace(), None);
         assert_eq!(slash.name(), "/");
         assert_eq!(Symbol::new("call/cc").namespace(), Some("call"));
+    }
+
+    #[test]
+    fn prints_edn() {
+        let v = Value::Vector(vec![
+            Value::Nil,
+            Value::Float(2.0),
+            Value::Char('\n'),
+            Value::from("a\"b"),
+            Value::Map(vec![(
+                Keyword::new("k").into(),
+                Value::Set(vec![Value::Int(1)]),
+            )]),
+            Value::List(vec![Symbol::new("f").into(), Value::Float(f64::INFINITY)]),
+        ]);
+        assert_eq!(
+            v.to_string(),
+            r#"[nil 2.0 \newline "a\"b" {:k #{1}} (f ##Inf)]"#
+        );
     }
 
     #[test]
