@@ -25,7 +25,7 @@ fn check_offsets(text: &str, expect: Expect) {
             .collect();
         let byte = text.get(offset..).and_then(|rest| rest.chars().next());
         out.push_str(&format!(
-            "{offset:>2} {byte:?} -> u8 {} u16 {} u32 {}\n",
+            "@{offset} {byte:?} -> u8 {} u16 {} u32 {}\n",
             cells[0], cells[1], cells[2]
         ));
     }
@@ -77,13 +77,13 @@ fn ascii() {
     check_offsets(
         "(a)\nb",
         expect![[r#"
-             0 Some('(') -> u8 0:0 u16 0:0 u32 0:0
-             1 Some('a') -> u8 0:1 u16 0:1 u32 0:1
-             2 Some(')') -> u8 0:2 u16 0:2 u32 0:2
-             3 Some('\n') -> u8 0:3 u16 0:3 u32 0:3
-             4 Some('b') -> u8 1:0 u16 1:0 u32 1:0
-             5 None -> u8 1:1 u16 1:1 u32 1:1
-             6 None -> u8 1:1 u16 1:1 u32 1:1
+            @0 Some('(') -> u8 0:0 u16 0:0 u32 0:0
+            @1 Some('a') -> u8 0:1 u16 0:1 u32 0:1
+            @2 Some(')') -> u8 0:2 u16 0:2 u32 0:2
+            @3 Some('\n') -> u8 0:3 u16 0:3 u32 0:3
+            @4 Some('b') -> u8 1:0 u16 1:0 u32 1:0
+            @5 None -> u8 1:1 u16 1:1 u32 1:1
+            @6 None -> u8 1:1 u16 1:1 u32 1:1
         "#]],
     );
     check_positions(
@@ -117,9 +117,9 @@ fn empty_text() {
     check_offsets(
         "",
         expect![[r#"
-         0 None -> u8 0:0 u16 0:0 u32 0:0
-         1 None -> u8 0:0 u16 0:0 u32 0:0
-    "#]],
+            @0 None -> u8 0:0 u16 0:0 u32 0:0
+            @1 None -> u8 0:0 u16 0:0 u32 0:0
+        "#]],
     );
     check_positions(
         "",
@@ -137,16 +137,16 @@ fn crlf_and_lone_cr() {
     check_offsets(
         "a\r\nb\rc\n",
         expect![[r#"
-         0 Some('a') -> u8 0:0 u16 0:0 u32 0:0
-         1 Some('\r') -> u8 0:1 u16 0:1 u32 0:1
-         2 Some('\n') -> u8 0:1 u16 0:1 u32 0:1
-         3 Some('b') -> u8 1:0 u16 1:0 u32 1:0
-         4 Some('\r') -> u8 1:1 u16 1:1 u32 1:1
-         5 Some('c') -> u8 2:0 u16 2:0 u32 2:0
-         6 Some('\n') -> u8 2:1 u16 2:1 u32 2:1
-         7 None -> u8 3:0 u16 3:0 u32 3:0
-         8 None -> u8 3:0 u16 3:0 u32 3:0
-    "#]],
+            @0 Some('a') -> u8 0:0 u16 0:0 u32 0:0
+            @1 Some('\r') -> u8 0:1 u16 0:1 u32 0:1
+            @2 Some('\n') -> u8 0:1 u16 0:1 u32 0:1
+            @3 Some('b') -> u8 1:0 u16 1:0 u32 1:0
+            @4 Some('\r') -> u8 1:1 u16 1:1 u32 1:1
+            @5 Some('c') -> u8 2:0 u16 2:0 u32 2:0
+            @6 Some('\n') -> u8 2:1 u16 2:1 u32 2:1
+            @7 None -> u8 3:0 u16 3:0 u32 3:0
+            @8 None -> u8 3:0 u16 3:0 u32 3:0
+        "#]],
     );
     check_positions(
         "a\r\nb\rc\n",
@@ -186,17 +186,17 @@ fn emoji_surrogate_pairs() {
     check_offsets(
         "(😀 x)",
         expect![[r#"
-         0 Some('(') -> u8 0:0 u16 0:0 u32 0:0
-         1 Some('😀') -> u8 0:1 u16 0:1 u32 0:1
-         2 None -> u8 0:1 u16 0:1 u32 0:1
-         3 None -> u8 0:1 u16 0:1 u32 0:1
-         4 None -> u8 0:1 u16 0:1 u32 0:1
-         5 Some(' ') -> u8 0:5 u16 0:3 u32 0:2
-         6 Some('x') -> u8 0:6 u16 0:4 u32 0:3
-         7 Some(')') -> u8 0:7 u16 0:5 u32 0:4
-         8 None -> u8 0:8 u16 0:6 u32 0:5
-         9 None -> u8 0:8 u16 0:6 u32 0:5
-    "#]],
+            @0 Some('(') -> u8 0:0 u16 0:0 u32 0:0
+            @1 Some('😀') -> u8 0:1 u16 0:1 u32 0:1
+            @2 None -> u8 0:1 u16 0:1 u32 0:1
+            @3 None -> u8 0:1 u16 0:1 u32 0:1
+            @4 None -> u8 0:1 u16 0:1 u32 0:1
+            @5 Some(' ') -> u8 0:5 u16 0:3 u32 0:2
+            @6 Some('x') -> u8 0:6 u16 0:4 u32 0:3
+            @7 Some(')') -> u8 0:7 u16 0:5 u32 0:4
+            @8 None -> u8 0:8 u16 0:6 u32 0:5
+            @9 None -> u8 0:8 u16 0:6 u32 0:5
+        "#]],
     );
     // Character 2 in UTF-16 is inside the surrogate pair: it means the emoji's start.
     check_positions(
@@ -231,15 +231,15 @@ fn cjk_and_combining_marks() {
     check_offsets(
         "漢e\u{301}",
         expect![[r#"
-         0 Some('漢') -> u8 0:0 u16 0:0 u32 0:0
-         1 None -> u8 0:0 u16 0:0 u32 0:0
-         2 None -> u8 0:0 u16 0:0 u32 0:0
-         3 Some('e') -> u8 0:3 u16 0:1 u32 0:1
-         4 Some('\u{301}') -> u8 0:4 u16 0:2 u32 0:2
-         5 None -> u8 0:4 u16 0:2 u32 0:2
-         6 None -> u8 0:6 u16 0:3 u32 0:3
-         7 None -> u8 0:6 u16 0:3 u32 0:3
-    "#]],
+            @0 Some('漢') -> u8 0:0 u16 0:0 u32 0:0
+            @1 None -> u8 0:0 u16 0:0 u32 0:0
+            @2 None -> u8 0:0 u16 0:0 u32 0:0
+            @3 Some('e') -> u8 0:3 u16 0:1 u32 0:1
+            @4 Some('\u{301}') -> u8 0:4 u16 0:2 u32 0:2
+            @5 None -> u8 0:4 u16 0:2 u32 0:2
+            @6 None -> u8 0:6 u16 0:3 u32 0:3
+            @7 None -> u8 0:6 u16 0:3 u32 0:3
+        "#]],
     );
     check_positions(
         "漢e\u{301}\n",
