@@ -10,9 +10,14 @@
 
 pub mod ast;
 mod diagnostic;
+mod document;
 pub mod form;
+mod parse;
+mod position;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
+pub use document::{Document, EditError, TextEdit};
 pub use form::{Form, FormKind};
+pub use position::{Position, PositionEncoding, Range};
 pub use text_size::{TextRange, TextSize};
