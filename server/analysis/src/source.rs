@@ -1,8 +1,6 @@
 //! A source file as the command line and the server receive it: bytes that should be UTF-8.
 
-use syntax::document::Document;
-use syntax::position::PositionEncoding;
-use syntax::{Diagnostic, Severity, TextRange, TextSize};
+use syntax::{Diagnostic, Document, PositionEncoding, Severity, TextRange, TextSize};
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +49,7 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: TextSize) -> LineCol {
-        let pos = self.document.offset_to_position(offset.into(), PositionEncoding::Utf32);
+        let pos = self.document.offset_to_position(offset, PositionEncoding::Utf32);
         LineCol { line: pos.line, column: pos.character }
     }
 }
