@@ -32,7 +32,10 @@ fn yin(args: &[&str], cwd: &Path) -> Run {
         .output()
         .expect("the yin binary runs");
     Run {
-        code: out.status.code().expect("yin exited rather than being killed by a signal"),
+        code: out
+            .status
+            .code()
+            .expect("yin exited rather than being killed by a signal"),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
     }

@@ -18,6 +18,11 @@ pub struct Finding {
 pub fn check_text(file: &SourceFile) -> Vec<Finding> {
     file.syntax_diagnostics()
         .into_iter()
-        .map(|d| Finding { range: d.range, severity: d.severity, rule: d.code.to_owned(), message: d.message })
+        .map(|d| Finding {
+            range: d.range,
+            severity: d.severity,
+            rule: d.code.to_owned(),
+            message: d.message,
+        })
         .collect()
 }

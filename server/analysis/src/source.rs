@@ -33,7 +33,10 @@ impl SourceFile {
                 message: "invalid UTF-8: yin source files must be UTF-8 encoded".to_owned(),
             });
         }
-        SourceFile { document: Document::new(&text), decode_errors }
+        SourceFile {
+            document: Document::new(&text),
+            decode_errors,
+        }
     }
 
     pub fn document(&self) -> &Document {
@@ -49,7 +52,12 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: TextSize) -> LineCol {
-        let pos = self.document.offset_to_position(offset, PositionEncoding::Utf32);
-        LineCol { line: pos.line, column: pos.character }
+        let pos = self
+            .document
+            .offset_to_position(offset, PositionEncoding::Utf32);
+        LineCol {
+            line: pos.line,
+            column: pos.character,
+        }
     }
 }

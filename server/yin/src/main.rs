@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod cli;
 
 #[derive(Parser)]
-#[command(name = "yin", version, about = "Language server and tools for the yin language")]
+#[command(
+    name = "yin",
+    version,
+    about = "Language server and tools for the yin language"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,11 @@ enum DataFormat {
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
-        Command::Check { paths, rules, format } => cli::check::run(&paths, rules.as_deref(), format),
+        Command::Check {
+            paths,
+            rules,
+            format,
+        } => cli::check::run(&paths, rules.as_deref(), format),
         Command::Lsp => cli::not_yet("lsp", "the language server issue"),
         Command::Eval { .. } => cli::not_yet("eval", "the CESK machine issue"),
         Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),

@@ -36,7 +36,12 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
         for finding in analysis::check_text(source) {
             let start = source.line_col(finding.range.start());
             let end = source.line_col(finding.range.end());
-            located.push(Located { file, start, end, finding });
+            located.push(Located {
+                file,
+                start,
+                end,
+                finding,
+            });
         }
     }
 
@@ -52,7 +57,10 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
     }
     if !errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
-    } else if located.iter().any(|l| l.finding.severity <= Severity::Warning) {
+    } else if located
+        .iter()
+        .any(|l| l.finding.severity <= Severity::Warning)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

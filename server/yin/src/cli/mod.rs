@@ -10,7 +10,9 @@ const EXIT_USAGE: u8 = 2;
 
 /// Reports a subcommand that is specified but not built yet, with the usage exit status.
 pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {
-    report_error(&format!("`yin {command}` is not available yet: it arrives with {issue}"));
+    report_error(&format!(
+        "`yin {command}` is not available yet: it arrives with {issue}"
+    ));
     ExitCode::from(EXIT_USAGE)
 }
 
