@@ -36,7 +36,9 @@
 
 ; Names being defined. The head is tested on its `sym_lit`, not its `sym_name`: when a later
 ; pattern (the special forms) captures the same node, tree-sitter-highlight drops the earlier
-; match whole, and the name's capture with it.
+; match whole, and the name's capture with it. For the same reason no other pattern may test a
+; head `sym_lit`, which is why parameters are not highlighted here: one match per parameter
+; would share the head, and all but the last would be dropped.
 
 (list_lit
   .

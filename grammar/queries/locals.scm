@@ -1,6 +1,7 @@
 ; Scopes, definitions and references for yin, in the `@local.*` captures that both
 ; tree-sitter-highlight and Neovim read. Special forms are plain lists in the tree, so each
-; pattern matches the head symbol by name.
+; pattern matches the head symbol by name. Definitions use the plain `@local.definition`
+; capture: tree-sitter-highlight recognises only that exact name (Neovim accepts it too).
 
 ; Scopes: every binding form opens one.
 
@@ -18,7 +19,7 @@
     name: (sym_name) @_head)
   .
   value: (sym_lit
-    name: (sym_name) @local.definition.function)
+    name: (sym_name) @local.definition)
   (#any-of? @_head "defn" "defmacro"))
 
 (list_lit
@@ -27,7 +28,7 @@
     name: (sym_name) @_head)
   .
   value: (sym_lit
-    name: (sym_name) @local.definition.var)
+    name: (sym_name) @local.definition)
   (#eq? @_head "def"))
 
 ; A named `fn` can call itself.
@@ -38,7 +39,7 @@
     name: (sym_name) @_head)
   .
   value: (sym_lit
-    name: (sym_name) @local.definition.function)
+    name: (sym_name) @local.definition)
   (#eq? @_head "fn"))
 
 ; Parameters of `fn`, `defn` and `defmacro`: every symbol in the parameter vector but `&`,
@@ -50,9 +51,9 @@
     name: (sym_name) @_head)
   value: (vec_lit
     value: (sym_lit
-      name: (sym_name) @local.definition.parameter))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "fn" "defn" "defmacro")
-  (#not-eq? @local.definition.parameter "&"))
+  (#not-eq? @local.definition "&"))
 
 (list_lit
   .
@@ -62,9 +63,9 @@
     .
     value: (vec_lit
       value: (sym_lit
-        name: (sym_name) @local.definition.parameter)))
+        name: (sym_name) @local.definition)))
   (#any-of? @_head "fn" "defn" "defmacro")
-  (#not-eq? @local.definition.parameter "&"))
+  (#not-eq? @local.definition "&"))
 
 ; `let` and `loop` bindings: the symbols at even positions of the binding vector. Queries
 ; cannot count, so each position has its own pattern (eight bindings are covered).
@@ -77,7 +78,7 @@
   value: (vec_lit
     .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -92,26 +93,7 @@
     value: (_)
     .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
-  (#any-of? @_head "let" "loop"))
-
-(list_lit
-  .
-  value: (sym_lit
-    name: (sym_name) @_head)
-  .
-  value: (vec_lit
-    .
-    value: (_)
-    .
-    value: (_)
-    .
-    value: (_)
-    .
-    value: (_)
-    .
-    value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -129,12 +111,8 @@
     .
     value: (_)
     .
-    value: (_)
-    .
-    value: (_)
-    .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -156,12 +134,8 @@
     .
     value: (_)
     .
-    value: (_)
-    .
-    value: (_)
-    .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -187,12 +161,8 @@
     .
     value: (_)
     .
-    value: (_)
-    .
-    value: (_)
-    .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -222,12 +192,8 @@
     .
     value: (_)
     .
-    value: (_)
-    .
-    value: (_)
-    .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 (list_lit
@@ -261,12 +227,47 @@
     .
     value: (_)
     .
+    value: (sym_lit
+      name: (sym_name) @local.definition))
+  (#any-of? @_head "let" "loop"))
+
+(list_lit
+  .
+  value: (sym_lit
+    name: (sym_name) @_head)
+  .
+  value: (vec_lit
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
+    value: (_)
+    .
     value: (_)
     .
     value: (_)
     .
     value: (sym_lit
-      name: (sym_name) @local.definition.var))
+      name: (sym_name) @local.definition))
   (#any-of? @_head "let" "loop"))
 
 ; References: every symbol; a reference resolves to the nearest enclosing definition.

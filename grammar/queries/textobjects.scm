@@ -1,7 +1,8 @@
 ; Text objects for nvim-treesitter-textobjects.
 
-; Functions: `defn`, `defmacro` and `fn` forms; the inner part is the body after the
-; parameter vector.
+; Functions: `defn`, `defmacro` and `fn` forms; the inner part runs from the first body form
+; after the parameter vector to the last (`#make-range!` is nvim-treesitter-textobjects' way
+; to span several siblings).
 
 (list_lit
   .
@@ -15,15 +16,22 @@
     name: (sym_name) @_head)
   value: (vec_lit)
   .
-  value: (_) @function.inner
-  (#any-of? @_head "defn" "defmacro" "fn"))
+  value: (_) @_start
+  value: (_)? @_end
+  .
+  (#any-of? @_head "defn" "defmacro" "fn")
+  (#make-range! "function.inner" @_start @_end))
 
 (anon_fn_lit) @function.outer
 
 (anon_fn_lit
-  value: (_) @function.inner)
+  .
+  value: (_) @_start
+  value: (_)? @_end
+  .
+  (#make-range! "function.inner" @_start @_end))
 
-; Calls: every list; the inner part is the arguments.
+; Calls: every list; the inner part is the arguments after the head.
 
 (list_lit) @call.outer
 
@@ -31,7 +39,10 @@
   .
   value: (_)
   .
-  value: (_) @call.inner)
+  value: (_) @_start
+  value: (_)? @_end
+  .
+  (#make-range! "call.inner" @_start @_end))
 
 ; Parameters: each symbol of a parameter vector.
 
