@@ -6,6 +6,7 @@ mod corpus;
 mod examples;
 mod highlight;
 mod queries;
+mod recovery;
 
 use std::path::{Path, PathBuf};
 
