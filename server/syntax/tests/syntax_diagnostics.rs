@@ -2,7 +2,7 @@
 //! a message that names the delimiter involved.
 
 use expect_test::{Expect, expect};
-use yin_syntax::Document;
+use syntax::Document;
 
 /// Renders each diagnostic as `line:col-line:col code: message` (lines and columns 1-based,
 /// columns in characters) followed by the source text it covers.
@@ -10,7 +10,7 @@ fn check(text: &str, expect: Expect) {
     let doc = Document::new(text);
     let mut out = String::new();
     for diagnostic in doc.syntax_diagnostics() {
-        let range = doc.text_range_to_range(diagnostic.range, yin_syntax::PositionEncoding::Utf32);
+        let range = doc.text_range_to_range(diagnostic.range, syntax::PositionEncoding::Utf32);
         out.push_str(&format!(
             "{}:{}-{}:{} {}: {} {:?}\n",
             range.start.line + 1,
