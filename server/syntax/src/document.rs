@@ -6,7 +6,11 @@
 //! converts its notifications into [`TextEdit`]s.
 //!
 //! Invariant: after every public method returns, `tree` is a parse of exactly `rope`'s text, with
-//! byte offsets and tree-sitter points (rows split at `\n` only, columns in bytes) correct.
+//! byte offsets and tree-sitter points (rows split at `\n` only, columns in bytes) correct. For
+//! text without syntax errors it is the tree a fresh parse gives, node for node. Inside syntax
+//! errors, tree-sitter's recovery reuses subtrees of the previous tree, so how tokens are grouped
+//! into ERROR nodes can depend on the edit history; the tokens and the syntax diagnostics do not.
+//! `tests/incremental.rs` checks both with random edit sequences.
 
 use ropey::Rope;
 use text_size::{TextRange, TextSize};

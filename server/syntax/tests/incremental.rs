@@ -1,7 +1,8 @@
 //! Incremental editing agrees with starting afresh: after any sequence of edits (ranges in any
 //! position encoding, text with CRLF, lone CR, astral characters, broken syntax), the document's
-//! text equals the expected text and its tree equals a fresh parse of that text, node for node
-//! (kinds, byte ranges and tree-sitter points).
+//! text equals the expected text, and its tree equals a fresh parse of that text node for node
+//! (kinds, byte ranges and tree-sitter points) when the text is free of syntax errors, or token
+//! for token with the same diagnostics when it is not (see `assert_matches_fresh_parse`).
 //!
 //! The expected text is maintained as a `String` with a deliberately naive position model written
 //! here, independent of the crate's rope-based one.
@@ -34,6 +35,16 @@ const FRAGMENTS: &[&str] = &[
     "𝕏",
     "(defn f [x] (+ x 1))",
     "\"s😀\"",
+    "#(",
+    "#_",
+    "^",
+    "@",
+    "#'",
+    "~@",
+    "\\a",
+    "#?",
+    "%",
+    "nil",
 ];
 
 fn fragments(max: usize) -> impl Strategy<Value = String> {
@@ -124,8 +135,13 @@ fn nodes(doc: &Document) -> Vec<String> {
     loop {
         let node = cursor.node();
         out.push(format!(
-            "{} missing={} error={} {:?} {:?}-{:?}",
+            "{} {} missing={} error={} {:?} {:?}-{:?}",
             node.kind(),
+            if node.child_count() == 0 {
+                "leaf"
+            } else {
+                "node"
+            },
             node.is_missing(),
             node.is_error(),
             node.byte_range(),
@@ -143,14 +159,43 @@ fn nodes(doc: &Document) -> Vec<String> {
     }
 }
 
+/// The tokens: leaves present in the text (MISSING ones excluded), with byte ranges and points.
+fn tokens(doc: &Document) -> Vec<String> {
+    nodes(doc)
+        .into_iter()
+        .filter(|node| node.contains(" leaf ") && node.contains(" missing=false "))
+        .collect()
+}
+
+/// Text, tree and diagnostics agree with a fresh parse of `expected`.
+///
+/// Where the text has syntax errors, tree-sitter's recovery may group the same tokens into ERROR
+/// nodes differently depending on the previous tree (a known upstream property, e.g.
+/// tree-sitter/tree-sitter-haskell#129): there the tokens and the diagnostics must agree, and
+/// the tree shape may not.
 fn assert_matches_fresh_parse(doc: &Document, expected: &str) {
     assert_eq!(doc.text(), expected);
     let fresh = Document::new(expected);
+    let has_error = fresh.tree().root_node().has_error();
     assert_eq!(
-        doc.tree().root_node().to_sexp(),
-        fresh.tree().root_node().to_sexp()
+        doc.tree().root_node().has_error(),
+        has_error,
+        "{expected:?}"
     );
-    assert_eq!(nodes(doc), nodes(&fresh));
+    if has_error {
+        assert_eq!(tokens(doc), tokens(&fresh), "{expected:?}");
+        assert_eq!(
+            doc.syntax_diagnostics(),
+            fresh.syntax_diagnostics(),
+            "{expected:?}"
+        );
+    } else {
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.tree().root_node().to_sexp()
+        );
+        assert_eq!(nodes(doc), nodes(&fresh));
+    }
     let len = doc.len();
     let changed = doc.changed_ranges();
     assert!(
