@@ -6,7 +6,11 @@
 //! converts its notifications into [`TextEdit`]s.
 //!
 //! Invariant: after every public method returns, `tree` is a parse of exactly `rope`'s text, with
-//! byte offsets and tree-sitter points (rows split at `\n` only, columns in bytes) correct.
+//! byte offsets and tree-sitter points (rows split at `\n` only, columns in bytes) correct. For
+//! text without syntax errors it is the tree a fresh parse gives, node for node. Inside syntax
+//! errors, tree-sitter's recovery reuses subtrees of the previous tree, so how tokens are grouped
+//! into ERROR nodes can depend on the edit history; the tokens and the syntax diagnostics do not.
+//! `tests/incremental.rs` checks both with random edit sequences.
 
 use ropey::Rope;
 use text_size::{TextRange, TextSize};
@@ -280,4 +284,51 @@ fn merge(mut ranges: Vec<TextRange>) -> Vec<TextRange> {
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Tree-sitter's point of `offset`: `\n` starts a row, columns count bytes.
+    fn naive_point(text: &str, offset: usize) -> Point {
+        let before = &text.as_bytes()[..offset];
+        let row = before.iter().filter(|&&byte| byte == b'\n').count();
+        let row_start = before
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |i| i + 1);
+        Point::new(row, offset - row_start)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec!["a", "\n", "\r", "\r\n", "😀", " "]);
+        prop::collection::vec(pieces, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        // The final tree does not show wrong `InputEdit` points (reparsing relexes the edited
+        // nodes), so they are checked here, and the lone-`\r` count that picks the fast path too.
+        #[test]
+        fn points_and_lone_cr_count_are_exact(
+            initial in text(),
+            edits in prop::collection::vec((0usize..200, 0usize..200, text()), 0..6),
+        ) {
+            let mut doc = Document::new(&initial);
+            let mut expected = initial;
+            for (a, b, insert) in edits {
+                let (start, end) = (a.min(b).min(expected.len()), a.max(b).min(expected.len()));
+                let (start, end) = (doc.rope.char_to_byte(doc.rope.byte_to_char(start)), doc.rope.char_to_byte(doc.rope.byte_to_char(end)));
+                doc.splice(start, end, &insert);
+                expected.replace_range(start..end, &insert);
+                let lone = expected.match_indices('\r').filter(|(i, _)| !expected[i + 1..].starts_with('\n')).count();
+                prop_assert_eq!(doc.lone_crs, lone);
+                for offset in (0..=expected.len()).filter(|&offset| expected.is_char_boundary(offset)) {
+                    prop_assert_eq!(doc.point(offset), naive_point(&expected, offset), "offset {} in {:?}", offset, expected);
+                }
+            }
+        }
+    }
 }

@@ -98,7 +98,7 @@ pub(crate) fn syntax_diagnostics(tree: &Tree, rope: &Rope) -> Vec<Diagnostic> {
         );
     }
     for node in &scan.missing {
-        out.push(missing(node));
+        out.push(missing(node, rope));
     }
     for node in &scan.errors {
         let range = text_range(node);
@@ -106,9 +106,7 @@ pub(crate) fn syntax_diagnostics(tree: &Tree, rope: &Rope) -> Vec<Diagnostic> {
             .iter()
             .any(|diagnostic| range.contains_range(diagnostic.range))
         {
-            let text = first_token(rope, node);
-            let range = TextRange::at(range.start(), TextSize::of(text.as_str()));
-            out.push(error(range, format!("unexpected `{text}`")));
+            out.extend(unexplained_error(node, rope));
         }
     }
     out.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.range.end()));
@@ -184,7 +182,7 @@ struct Delimiter {
 
 fn closer_of_kind(opener: &str) -> Option<&'static str> {
     match opener {
-        "(" => Some(")"),
+        "(" | "#(" => Some(")"),
         "[" => Some("]"),
         "{" | "#{" => Some("}"),
         _ => None,
@@ -334,23 +332,82 @@ fn simulate(mut kinds: Vec<&str>, rest: &[Delimiter]) -> usize {
     cost + kinds.len()
 }
 
-fn missing(node: &Node<'_>) -> Diagnostic {
-    let quote = node.prev_sibling().filter(|sibling| sibling.kind() == "'");
-    match quote {
-        Some(quote) => error(text_range(&quote), "expected a form after `'`".to_owned()),
-        None => {
-            let kind = node.kind();
-            let what = if node.is_named() {
-                kind.to_owned()
-            } else {
-                format!("`{kind}`")
-            };
-            error(
-                TextRange::empty(size(node.start_byte())),
-                format!("missing {what}"),
-            )
+/// A MISSING node: a token tree-sitter inserted to finish a form. Named ones stand for a whole
+/// form that a prefix (`'`, `@`, `#tag`, ...) or a closing delimiter needed.
+fn missing(node: &Node<'_>, rope: &Rope) -> Diagnostic {
+    let at = TextRange::empty(size(node.start_byte()));
+    if !node.is_named() {
+        return error(at, format!("missing `{}`", node.kind()));
+    }
+    // The token the missing form should have followed: the previous sibling of the node or of the
+    // nearest ancestor that has one.
+    let mut current = *node;
+    let before = loop {
+        if let Some(previous) = current.prev_sibling() {
+            break Some(previous);
+        }
+        match current.parent() {
+            Some(parent) => current = parent,
+            None => break None,
+        }
+    };
+    match before {
+        Some(previous) => {
+            let text = first_token(rope, &previous);
+            let range = TextRange::at(size(previous.start_byte()), TextSize::of(text.as_str()));
+            error(range, format!("expected a form after `{text}`"))
+        }
+        None => error(at, "expected a form".to_owned()),
+    }
+}
+
+/// Reader macros that need a form after them.
+const PREFIXES: &[&str] = &[
+    "'", "`", "~", "~@", "@", "^", "#^", "#'", "#=", "#_", "#", "#?", "#?@",
+];
+
+/// An ERROR node that no delimiter problem explains: most often a prefix with no form after it
+/// (`(a #_)`), which tree-sitter cannot attach anywhere. Each such prefix is one diagnostic;
+/// failing that, the node's first token is unexpected.
+fn unexplained_error(node: &Node<'_>, rope: &Rope) -> Vec<Diagnostic> {
+    let mut leaves = Vec::new();
+    let mut cursor = node.walk();
+    'walk: loop {
+        let current = cursor.node();
+        if current.child_count() == 0 && !current.is_missing() {
+            leaves.push(current);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() || cursor.node() == *node {
+                break 'walk;
+            }
         }
     }
+    let texts: Vec<String> = leaves.iter().map(|leaf| first_token(rope, leaf)).collect();
+    let dangling: Vec<Diagnostic> = leaves
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .filter(|(i, (_, text))| {
+            PREFIXES.contains(&text.as_str())
+                && texts
+                    .get(i + 1)
+                    .is_none_or(|next| matches!(next.as_str(), ")" | "]" | "}"))
+        })
+        .map(|(_, (leaf, text))| {
+            let range = TextRange::at(size(leaf.start_byte()), TextSize::of(text.as_str()));
+            error(range, format!("expected a form after `{text}`"))
+        })
+        .collect();
+    if !dangling.is_empty() {
+        return dangling;
+    }
+    let text = first_token(rope, node);
+    let range = TextRange::at(size(node.start_byte()), TextSize::of(text.as_str()));
+    vec![error(range, format!("unexpected `{text}`"))]
 }
 
 /// The node's text up to the first whitespace, at most 16 characters, for messages.

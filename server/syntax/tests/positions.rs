@@ -3,7 +3,7 @@
 //! positions past the end of lines and files.
 
 use expect_test::{Expect, expect};
-use yin_syntax::{Document, Position, PositionEncoding, TextSize};
+use syntax::{Document, Position, PositionEncoding, TextSize};
 
 const ENCODINGS: [PositionEncoding; 3] = [
     PositionEncoding::Utf8,

@@ -2,7 +2,7 @@
 //! a message that names the delimiter involved.
 
 use expect_test::{Expect, expect};
-use yin_syntax::Document;
+use syntax::Document;
 
 /// Renders each diagnostic as `line:col-line:col code: message` (lines and columns 1-based,
 /// columns in characters) followed by the source text it covers.
@@ -10,7 +10,7 @@ fn check(text: &str, expect: Expect) {
     let doc = Document::new(text);
     let mut out = String::new();
     for diagnostic in doc.syntax_diagnostics() {
-        let range = doc.text_range_to_range(diagnostic.range, yin_syntax::PositionEncoding::Utf32);
+        let range = doc.text_range_to_range(diagnostic.range, syntax::PositionEncoding::Utf32);
         out.push_str(&format!(
             "{}:{}-{}:{} {}: {} {:?}\n",
             range.start.line + 1,
@@ -31,7 +31,7 @@ fn well_formed_source_has_no_diagnostics() {
     check(
         "(defn f [x] {:a x})\n; done\n",
         expect![
-            "(source (list_lit value: (sym_lit) value: (sym_lit) value: (vec_lit value: (sym_lit)) value: (map_lit value: (kwd_lit) value: (sym_lit))) (comment))"
+            "(source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name))) value: (map_lit value: (kwd_lit) value: (sym_lit name: (sym_name)))) (comment))"
         ],
     );
 }
@@ -42,7 +42,7 @@ fn unclosed_list_at_end_of_file() {
         "(defn f [x]\n  (+ x 1)\n",
         expect![[r#"
             1:1-1:2 syntax: unclosed `(` "("
-            (source (ERROR value: (sym_lit) value: (sym_lit) value: (vec_lit value: (sym_lit)) value: (list_lit value: (sym_lit) value: (sym_lit) value: (num_lit))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name))) value: (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (num_lit)) close: (MISSING ")")))"#]],
     );
 }
 
@@ -54,7 +54,7 @@ fn nested_unclosed() {
             1:1-1:2 syntax: unclosed `(` "("
             1:4-1:5 syntax: unclosed `(` "("
             1:7-1:8 syntax: unclosed `[` "["
-            (source (ERROR value: (sym_lit) value: (sym_lit) value: (sym_lit)))"#]],
+            (source (ERROR value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) (sym_name)))"#]],
     );
 }
 
@@ -64,7 +64,7 @@ fn unexpected_closer() {
         "(a))\n(b)",
         expect![[r#"
             1:4-1:5 syntax: unexpected `)` ")"
-            (source (list_lit value: (sym_lit)) (ERROR) (list_lit value: (sym_lit)))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name))) (ERROR) (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -74,7 +74,7 @@ fn forgotten_closer_inside() {
         "(let [x 1 x)\n(f)",
         expect![[r#"
             1:6-1:7 syntax: unclosed `[`: missing `]` before the `)` on line 1 "["
-            (source (list_lit value: (sym_lit) value: (vec_lit value: (sym_lit) value: (num_lit) value: (sym_lit) close: (MISSING "]"))) (list_lit value: (sym_lit)))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) close: (MISSING "]"))) (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -84,7 +84,7 @@ fn wrong_closer() {
         "(let [x 1) x)\n(f)",
         expect![[r#"
             1:10-1:11 syntax: mismatched `)`: expected `]` to close the `[` on line 1 ")"
-            (source (list_lit value: (sym_lit) value: (vec_lit value: (sym_lit) value: (num_lit) (ERROR) value: (sym_lit) close: (MISSING "]"))) (list_lit value: (sym_lit)))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) (ERROR) value: (sym_lit name: (sym_name)) close: (MISSING "]"))) (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -104,17 +104,21 @@ fn unterminated_string() {
         "(def s \"abc)\n(f)",
         expect![[r#"
             1:8-1:9 syntax: unterminated string "\""
-            (source (ERROR value: (sym_lit) value: (sym_lit) (UNEXPECTED '\0')))"#]],
+            (source (ERROR value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) (UNEXPECTED '\0')))"#]],
     );
 }
 
 #[test]
-fn stray_character() {
+fn dangling_prefixes() {
+    // FIXME: `(d #tag)`, a tag with no form, goes unreported: tree-sitter folds lines 2-4 into one
+    // ERROR node and only the prefixes directly before a closer are recognised inside it.
     check(
-        "(a @ b)",
-        expect![[r#"
-            1:4-1:5 syntax: unexpected `@` "@"
-            (source (list_lit value: (sym_lit) (ERROR (UNEXPECTED '@')) value: (sym_lit)))"#]],
+        "(a ^)\n(b #_)\n(c @)\n(d #tag)",
+        expect![[r##"
+    1:4-1:5 syntax: expected a form after `^` "^"
+    2:4-2:6 syntax: expected a form after `#_` "#_"
+    3:4-3:5 syntax: expected a form after `@` "@"
+    (source (list_lit value: (sym_lit name: (sym_name)) (ERROR)) (ERROR (sym_name) (ERROR) value: (sym_lit name: (sym_name)) (ERROR) value: (sym_lit name: (sym_name)) (sym_lit name: (sym_name))))"##]],
     );
 }
 
@@ -124,7 +128,29 @@ fn quote_with_nothing_after() {
         "(a ')",
         expect![[r#"
             1:4-1:5 syntax: expected a form after `'` "'"
-            (source (list_lit value: (sym_lit) value: (quoting_lit value: (MISSING num_lit))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (quoting_lit value: (sym_lit name: (MISSING sym_name)))))"#]],
+    );
+}
+
+#[test]
+fn realistic_function_with_one_wrong_closer() {
+    check(
+        "(defn area\n  \"Area of a shape.\"\n  [{:keys [w h}]\n  (* w h))\n\n(defn main []\n  (println (area {:w 2 :h 3})))\n",
+        expect![[r#"
+            3:11-3:12 syntax: unclosed `[`: missing `]` before the `}` on line 3 "["
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (str_lit) value: (vec_lit value: (map_lit value: (kwd_lit) value: (vec_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) close: (MISSING "]")))) value: (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)))) (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (vec_lit) value: (list_lit value: (sym_lit name: (sym_name)) value: (list_lit value: (sym_lit name: (sym_name)) value: (map_lit value: (kwd_lit) value: (num_lit) value: (kwd_lit) value: (num_lit))))))"#]],
+    );
+}
+
+#[test]
+fn several_independent_mistakes() {
+    check(
+        "(a))\n(let [x 1 x)\n(f #(g %)\n",
+        expect![[r#"
+        1:4-1:5 syntax: unexpected `)` ")"
+        2:6-2:7 syntax: unclosed `[`: missing `]` before the `)` on line 2 "["
+        3:1-3:2 syntax: unclosed `(` "("
+        (source (list_lit value: (sym_lit name: (sym_name))) (ERROR value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) (ERROR) value: (sym_lit name: (sym_name)) value: (anon_fn_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)))))"#]],
     );
 }
 
