@@ -1,6 +1,8 @@
 //! A source file as the command line and the server receive it: bytes that should be UTF-8.
 
-use syntax::{Diagnostic, Document, PositionEncoding, Severity, TextRange, TextSize};
+use syntax::{
+    Diagnostic, Document, EditError, PositionEncoding, Severity, TextEdit, TextRange, TextSize,
+};
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,7 +11,9 @@ pub struct LineCol {
     pub column: u32,
 }
 
-/// One file's text, parsed.
+/// One file's text, parsed. Cloning is cheap: the rope and tree share their nodes, so a clone is
+/// the snapshot a long-running request works on while edits go on.
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     document: Document,
     decode_errors: Vec<Diagnostic>,
@@ -37,6 +41,35 @@ impl SourceFile {
             document: Document::new(&text),
             decode_errors,
         }
+    }
+
+    /// A file whose text came from an editor, already decoded.
+    pub fn from_text(text: &str) -> SourceFile {
+        SourceFile {
+            document: Document::new(text),
+            decode_errors: Vec::new(),
+        }
+    }
+
+    /// Applies an editor's edits in order (see [`Document::apply_edits`]); on error nothing changed.
+    pub fn apply_edits(
+        &mut self,
+        edits: &[TextEdit],
+        encoding: PositionEncoding,
+    ) -> Result<(), EditError> {
+        self.document.apply_edits(edits, encoding)?;
+        // Editor text is already decoded, and decode errors' offsets would no longer hold.
+        self.decode_errors.clear();
+        Ok(())
+    }
+
+    /// Replaces the whole text, as an editor's full-document change does.
+    pub fn replace_text(&mut self, text: &str) {
+        *self = SourceFile::from_text(text);
+    }
+
+    pub fn text(&self) -> String {
+        self.document.text()
     }
 
     pub fn document(&self) -> &Document {

@@ -1,0 +1,290 @@
+//! Semantic highlighting: what each token of a file is, read off the grammar's highlights query.
+//!
+//! It owns the mapping from the query's capture names (`@keyword`, `@function.builtin`, ...) to
+//! editor-neutral [`HlTag`]s. It knows nothing of LSP token legends or of how a client encodes
+//! tokens; the server maps tags to its legend.
+//!
+//! The one source of truth is `grammar/queries/highlights.scm`, the file Neovim reads too, so the
+//! two editors agree. One pattern is added in front of it: every symbol not otherwise captured is
+//! a plain [`HlTag::Symbol`], so that the editor colours all of the code, not just the special
+//! parts.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use syntax::TextRange;
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+
+use crate::SourceFile;
+use crate::tree::size;
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HlTag {
+    /// A special form: `def`, `let`, `if`, ...
+    SpecialForm,
+    /// A function: the head of a call, or the name a `defn`, `defmacro` or `fn` defines.
+    Function,
+    /// A symbol naming a value: the name a `def` defines, or any other symbol.
+    Symbol,
+    /// An anonymous function's argument, `%` or `%1`.
+    Parameter,
+    /// A keyword, `:k` or `:ns/k`.
+    Keyword,
+    /// `nil`, `true` or `false`.
+    Constant,
+    String,
+    Regex,
+    Char,
+    Number,
+    /// A comment, or a form discarded with `#_`.
+    Comment,
+    /// The tag of a tagged literal: `inst` in `#inst "..."`.
+    Tag,
+}
+
+/// A highlighted token. Ranges are disjoint and sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HlRange {
+    pub range: TextRange,
+    pub tag: HlTag,
+    /// The token is the name being defined (`f` in `(defn f ...)`).
+    pub definition: bool,
+    /// The token names something from the core library.
+    pub builtin: bool,
+}
+
+/// Highlights of the tokens of `file` that overlap `within` (the whole file if `None`).
+pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
+    let highlights = Highlights::get();
+    let document = file.document();
+    let rope = document.rope();
+    let root = document.tree().root_node();
+    let mut cursor = QueryCursor::new();
+    if let Some(within) = within {
+        cursor.set_byte_range(usize::from(within.start())..usize::from(within.end()));
+    }
+    let text = |node: Node<'_>| {
+        let range = node.byte_range();
+        let end = range.end.min(rope.len_bytes());
+        rope.byte_slice(range.start.min(end)..end)
+            .chunks()
+            .map(str::as_bytes)
+    };
+    // When several patterns capture one node, the last pattern wins (as in Neovim).
+    let mut best: HashMap<usize, (usize, Node<'_>, Capture)> = HashMap::new();
+    let mut matches = cursor.matches(&highlights.query, root, text);
+    while let Some(m) = matches.next() {
+        for capture in m.captures {
+            let Some(&Some(kind)) = highlights.captures.get(capture.index as usize) else {
+                continue;
+            };
+            let node = capture.node;
+            let entry = best
+                .entry(node.id())
+                .or_insert((m.pattern_index, node, kind));
+            if m.pattern_index >= entry.0 {
+                *entry = (m.pattern_index, node, kind);
+            }
+        }
+    }
+    let mut tokens: Vec<(Node<'_>, Capture)> = best.into_values().map(|(_, n, c)| (n, c)).collect();
+    // Outer tokens first, so that a discarded form's inner tokens are dropped inside it.
+    tokens.sort_by_key(|(node, _)| (node.start_byte(), std::cmp::Reverse(node.end_byte())));
+    let mut out: Vec<HlRange> = Vec::with_capacity(tokens.len());
+    for (node, capture) in tokens {
+        let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+        if range.is_empty()
+            || out
+                .last()
+                .is_some_and(|last| range.start() < last.range.end())
+        {
+            continue;
+        }
+        let (tag, definition, builtin) = capture.meaning();
+        out.push(HlRange {
+            range,
+            tag,
+            definition,
+            builtin,
+        });
+    }
+    out
+}
+
+/// The highlight captures this module understands. Punctuation is deliberately absent: brackets
+/// are left to the editor's own colouring.
+#[derive(Clone, Copy, Debug)]
+enum Capture {
+    Comment,
+    Number,
+    String,
+    Regex,
+    Char,
+    Constant,
+    Keyword,
+    Call,
+    DefinedFunction,
+    DefinedValue,
+    Builtin,
+    SpecialForm,
+    Parameter,
+    Tag,
+    Symbol,
+}
+
+impl Capture {
+    fn from_name(name: &str) -> Option<Capture> {
+        Some(match name {
+            "comment" => Capture::Comment,
+            "number" => Capture::Number,
+            "string" => Capture::String,
+            "string.regexp" => Capture::Regex,
+            "character" => Capture::Char,
+            "constant.builtin" | "boolean" => Capture::Constant,
+            "string.special.symbol" => Capture::Keyword,
+            "function.call" => Capture::Call,
+            "function" => Capture::DefinedFunction,
+            "variable" => Capture::DefinedValue,
+            "function.builtin" => Capture::Builtin,
+            "keyword" => Capture::SpecialForm,
+            "variable.parameter" => Capture::Parameter,
+            "type" => Capture::Tag,
+            "yin.symbol" => Capture::Symbol,
+            _ => return None,
+        })
+    }
+
+    fn meaning(self) -> (HlTag, bool, bool) {
+        match self {
+            Capture::Comment => (HlTag::Comment, false, false),
+            Capture::Number => (HlTag::Number, false, false),
+            Capture::String => (HlTag::String, false, false),
+            Capture::Regex => (HlTag::Regex, false, false),
+            Capture::Char => (HlTag::Char, false, false),
+            Capture::Constant => (HlTag::Constant, false, false),
+            Capture::Keyword => (HlTag::Keyword, false, false),
+            Capture::Call => (HlTag::Function, false, false),
+            Capture::DefinedFunction => (HlTag::Function, true, false),
+            Capture::DefinedValue => (HlTag::Symbol, true, false),
+            Capture::Builtin => (HlTag::Function, false, true),
+            Capture::SpecialForm => (HlTag::SpecialForm, false, false),
+            Capture::Parameter => (HlTag::Parameter, false, false),
+            Capture::Tag => (HlTag::Tag, false, false),
+            Capture::Symbol => (HlTag::Symbol, false, false),
+        }
+    }
+}
+
+struct Highlights {
+    query: Query,
+    /// Capture index to meaning; `None` for captures left uncoloured (punctuation, `@_` helpers).
+    captures: Vec<Option<Capture>>,
+}
+
+impl Highlights {
+    fn get() -> &'static Highlights {
+        static HIGHLIGHTS: OnceLock<Highlights> = OnceLock::new();
+        HIGHLIGHTS.get_or_init(|| {
+            // First, so that every pattern of the shared query takes precedence over it.
+            let source = format!(
+                "(sym_name) @yin.symbol\n{}",
+                tree_sitter_yin::HIGHLIGHTS_QUERY
+            );
+            let query = Query::new(&tree_sitter_yin::LANGUAGE.into(), &source)
+                .expect("the grammar crate's tests compile highlights.scm against the grammar");
+            let captures = query
+                .capture_names()
+                .iter()
+                .map(|name| Capture::from_name(name))
+                .collect();
+            Highlights { query, captures }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    fn check(text: &str, expect: Expect) {
+        let file = SourceFile::from_text(text);
+        let actual: String = highlight(&file, None)
+            .iter()
+            .map(|hl| {
+                let mut line = format!(
+                    "{:?} {:?}",
+                    &text[hl.range.start().into()..hl.range.end().into()],
+                    hl.tag
+                );
+                if hl.definition {
+                    line.push_str(" definition");
+                }
+                if hl.builtin {
+                    line.push_str(" builtin");
+                }
+                line + "\n"
+            })
+            .collect();
+        expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn definitions_calls_and_literals() {
+        check(
+            r#"(defn greet [name] ; says hi
+  (println "hi" name :loud 1.5 nil true \a))
+(def answer 42)
+(my-fn #_(ignored 1) x)"#,
+            expect![[r##"
+                "defn" SpecialForm
+                "greet" Function definition
+                "name" Function builtin
+                "; says hi" Comment
+                "println" Function builtin
+                "\"hi\"" String
+                "name" Function builtin
+                ":loud" Keyword
+                "1.5" Number
+                "nil" Constant
+                "true" Constant
+                "\\a" Char
+                "def" SpecialForm
+                "answer" Symbol definition
+                "42" Number
+                "my-fn" Function
+                "#_(ignored 1)" Comment
+                "x" Symbol
+            "##]],
+        );
+    }
+
+    #[test]
+    fn range_restricts_tokens() {
+        let text = "(def a 1)\n(def b 2)\n";
+        let file = SourceFile::from_text(text);
+        let second = TextRange::new(10.into(), 19.into());
+        let tokens = highlight(&file, Some(second));
+        let texts: Vec<&str> = tokens
+            .iter()
+            .map(|hl| &text[hl.range.start().into()..hl.range.end().into()])
+            .collect();
+        assert_eq!(texts, ["def", "b", "2"]);
+    }
+
+    #[test]
+    fn broken_code_still_highlights() {
+        check(
+            "(let [x 1\n  (inc x)",
+            expect![[r##"
+                "let" SpecialForm
+                "x" Symbol
+                "1" Number
+                "inc" Function builtin
+                "x" Symbol
+            "##]],
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! Properties of the formatter over the example programs and random inputs: formatting twice
+//! changes nothing, and the formatted text has the same tokens and the same tree shape.
+
+use std::path::PathBuf;
+
+use analysis::{SourceFile, format_text};
+use expect_test::expect;
+use proptest::prelude::*;
+use tree_sitter::Node;
+
+/// Token texts in order, comments without trailing whitespace (the formatter trims it).
+fn tokens(text: &str) -> Vec<String> {
+    let file = SourceFile::from_text(text);
+    let tree = file.document().tree().clone();
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node: Node<'_> = cursor.node();
+        if node.child_count() == 0 || node.kind() == "str_lit" {
+            let token = &text[node.byte_range()];
+            out.push(
+                if node.kind() == "comment" {
+                    token.trim_end()
+                } else {
+                    token
+                }
+                .to_owned(),
+            );
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+fn shape(text: &str) -> String {
+    SourceFile::from_text(text)
+        .document()
+        .tree()
+        .root_node()
+        .to_sexp()
+}
+
+/// Checks the properties for `text`; returns whether it was formatted (not refused).
+fn check_properties(text: &str) -> Result<bool, TestCaseError> {
+    let Some(once) = format_text(text) else {
+        prop_assert!(
+            SourceFile::from_text(text)
+                .document()
+                .tree()
+                .root_node()
+                .has_error()
+        );
+        return Ok(false);
+    };
+    prop_assert_eq!(tokens(&once), tokens(text), "tokens changed:\n{}", once);
+    prop_assert_eq!(shape(&once), shape(text));
+    let twice = format_text(&once);
+    prop_assert_eq!(twice.as_deref(), Some(once.as_str()), "not idempotent");
+    Ok(true)
+}
+
+fn examples() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("examples/ exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (
+                name,
+                std::fs::read_to_string(&path).expect("readable example"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn examples_keep_their_tokens_and_are_stable() {
+    let mut report = String::new();
+    for (name, text) in examples() {
+        assert!(
+            check_properties(&text).expect("properties hold"),
+            "{name} refused"
+        );
+        let formatted = format_text(&text).unwrap_or_default();
+        let changed = text
+            .lines()
+            .zip(formatted.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        report.push_str(&format!("{name}: {changed} lines changed\n"));
+    }
+    expect![[r#"
+        arith-tokenizer.yin: 0 lines changed
+        bank-account.yin: 0 lines changed
+        binary-search-tree.yin: 0 lines changed
+        calculator.yin: 4 lines changed
+        callcc-early-exit.yin: 0 lines changed
+        callcc-generators.yin: 0 lines changed
+        cooperative-tasks.yin: 0 lines changed
+        data-processing.yin: 0 lines changed
+        event-sourcing.yin: 0 lines changed
+        game-of-life.yin: 0 lines changed
+        graph-search.yin: 0 lines changed
+        json-parser.yin: 0 lines changed
+        macros.yin: 0 lines changed
+        matrix.yin: 0 lines changed
+        memo-dynamic-programming.yin: 0 lines changed
+        n-queens.yin: 0 lines changed
+        prime-sieve.yin: 0 lines changed
+        rational-arithmetic.yin: 0 lines changed
+        sorting.yin: 0 lines changed
+        stack-vm.yin: 0 lines changed
+        state-machine.yin: 0 lines changed
+        stream-pipelines.yin: 0 lines changed
+        string-utils.yin: 0 lines changed
+        two-vector-queue.yin: 0 lines changed
+        unit-test-framework.yin: 0 lines changed
+    "#]]
+    .assert_eq(&report);
+}
+
+const GAPS: &[&str] = &[
+    " ", "  ", "\n", "\n\n\n", "\t ", ",", " ,\n  ", "\r\n", "\n      ",
+];
+
+proptest! {
+    #[test]
+    fn respaced_examples(index in 0usize..64, choices in prop::collection::vec(0usize..GAPS.len(), 1..400)) {
+        let examples = examples();
+        let (_, text) = &examples[index % examples.len()];
+        let respaced = respace(text, &choices);
+        prop_assert!(check_properties(&respaced)?, "respacing broke the syntax:\n{}", respaced);
+    }
+
+    #[test]
+    fn random_forms(text in source()) {
+        check_properties(&text)?;
+    }
+}
+
+/// `text` with the whitespace between tokens replaced by gaps chosen from `GAPS`, keeping empty
+/// gaps empty and a line break after every comment.
+fn respace(text: &str, choices: &[usize]) -> String {
+    let file = SourceFile::from_text(text);
+    let tree = file.document().tree().clone();
+    let mut atoms: Vec<(usize, usize, bool)> = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.child_count() == 0 || node.kind() == "str_lit" {
+            atoms.push((node.start_byte(), node.end_byte(), node.kind() == "comment"));
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for (i, &(start, end, _)) in atoms.iter().enumerate() {
+        let gap = &text[at..start];
+        let after_comment = i > 0 && atoms[i - 1].2;
+        let gap = if gap.is_empty() || i == 0 {
+            gap.to_owned()
+        } else {
+            let choice = GAPS[choices[i % choices.len()]];
+            if after_comment && !choice.contains('\n') {
+                format!("{choice}\n")
+            } else {
+                choice.to_owned()
+            }
+        };
+        out.push_str(&gap);
+        out.push_str(&text[start..end]);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "defn",
+            "let",
+            "if",
+            "when",
+            "cond",
+            "do",
+            "fn",
+            "loop",
+            "x",
+            "foo",
+            "+",
+            "->>",
+            "nil",
+            "true",
+            ":k",
+            ":ns/k",
+            "42",
+            "1.5",
+            "5/2",
+            "\\a",
+            "\"s\"",
+            "\"two\nlines\"",
+            "é",
+            "𝕏",
+        ])
+        .prop_map(str::to_owned),
+        "[a-z]{1,3}",
+    ]
+}
+
+fn form() -> impl Strategy<Value = String> {
+    atom().prop_recursive(4, 48, 6, |inner| {
+        let element = (inner, prop::sample::select(GAPS.to_vec()), any::<bool>());
+        (
+            prop::sample::select(vec![
+                ("(", ")"),
+                ("[", "]"),
+                ("{", "}"),
+                ("#{", "}"),
+                ("#(", ")"),
+            ]),
+            prop::collection::vec(element, 0..6),
+            prop::sample::select(vec!["", "'", "#_ ", "^:m ", "@"]),
+        )
+            .prop_map(|((open, close), elements, prefix)| {
+                let mut out = format!("{prefix}{open}");
+                for (i, (element, gap, comment)) in elements.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(gap);
+                    }
+                    out.push_str(element);
+                    if *comment {
+                        out.push_str(" ; note\n");
+                    }
+                }
+                out.push_str(close);
+                out
+            })
+    })
+}
+
+fn source() -> impl Strategy<Value = String> {
+    prop::collection::vec((form(), prop::sample::select(GAPS.to_vec())), 0..5).prop_map(|forms| {
+        forms
+            .into_iter()
+            .map(|(form, gap)| format!("{form}{gap}"))
+            .collect()
+    })
+}
