@@ -94,7 +94,15 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
     let mut out: Vec<HlRange> = Vec::with_capacity(tokens.len());
     for (node, capture) in tokens {
         let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
-        if range.is_empty()
+        // A match overlapping `within` may capture nodes outside it, and for those the patterns
+        // matching elsewhere are missing, so precedence would come out wrong: they are dropped.
+        let outside = within.is_some_and(|within| {
+            range
+                .intersect(within)
+                .is_none_or(|overlap| overlap.is_empty())
+        });
+        if outside
+            || range.is_empty()
             || out
                 .last()
                 .is_some_and(|last| range.start() < last.range.end())
@@ -272,6 +280,23 @@ mod tests {
             .map(|hl| &text[hl.range.start().into()..hl.range.end().into()])
             .collect();
         assert_eq!(texts, ["def", "b", "2"]);
+    }
+
+    #[test]
+    fn range_inside_a_form_keeps_precedence() {
+        let text = "(defn f [x]\n  (inc x))\n";
+        let file = SourceFile::from_text(text);
+        let second_line = TextRange::new(12.into(), 22.into());
+        let tokens: Vec<(&str, HlTag)> = highlight(&file, Some(second_line))
+            .iter()
+            .map(|hl| {
+                (
+                    &text[hl.range.start().into()..hl.range.end().into()],
+                    hl.tag,
+                )
+            })
+            .collect();
+        assert_eq!(tokens, [("inc", HlTag::Function), ("x", HlTag::Symbol)]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `yin`: the language server and the command line, one binary.
 //!
-//! This crate only converts: command-line arguments and (later) LSP messages in, calls into the
+//! This crate only converts: command-line arguments and LSP messages in, calls into the
 //! protocol-free `analysis` facade, text or JSON out. It is the only crate that knows about
 //! process exit codes, stdout/stderr, JSON output formats or the LSP.
 
@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod cli;
+mod lsp;
 
 #[derive(Parser)]
 #[command(
@@ -90,7 +91,7 @@ fn main() -> ExitCode {
             rules,
             format,
         } => cli::check::run(&paths, rules.as_deref(), format),
-        Command::Lsp => cli::not_yet("lsp", "the language server issue"),
+        Command::Lsp => lsp::run(),
         Command::Eval { .. } => cli::not_yet("eval", "the CESK machine issue"),
         Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),
         Command::Datoms { .. } => cli::not_yet("datoms", "the AST datoms issue"),

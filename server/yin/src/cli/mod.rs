@@ -17,6 +17,6 @@ pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {
 }
 
 #[allow(clippy::print_stderr, reason = "the binary reports errors on stderr")]
-fn report_error(message: &str) {
+pub(crate) fn report_error(message: &str) {
     eprintln!("error: {message}");
 }

@@ -1,0 +1,298 @@
+//! One thin function per request or notification: convert the params, call `analysis`, convert
+//! the result back. Analysis runs on tokio's blocking pool through [`analyze`], which turns a panic
+//! into an internal error so the server keeps serving.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tower_lsp_server::Client;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::lsp_types::*;
+
+use super::state::{Applied, Snapshot, State};
+use super::{capabilities, convert, semantic_tokens};
+
+/// How long a change that skips versions waits for the ones before it.
+const HOLD_BACK: Duration = Duration::from_millis(50);
+
+pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
+    let encoding = state.set_encoding(capabilities::negotiate_encoding(&params.capabilities));
+    InitializeResult {
+        capabilities: capabilities::server_capabilities(encoding),
+        server_info: Some(ServerInfo {
+            name: "yin".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }),
+    }
+}
+
+pub(crate) fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
+    let document = params.text_document;
+    let snapshot = state.open(document.uri, document.version, &document.text);
+    publish_diagnostics(state, snapshot);
+}
+
+pub(crate) async fn did_change(
+    state: &Arc<State>,
+    client: &Client,
+    params: DidChangeTextDocumentParams,
+) {
+    let uri = params.text_document.uri;
+    let version = params.text_document.version;
+    // Synchronous, before any `.await`: this is what keeps changes in arrival order.
+    let applied = state.change(&uri, version, convert::changes(params.content_changes));
+    match applied {
+        Applied::Current(snapshot) => publish_diagnostics(state, snapshot),
+        Applied::Held => {
+            let state = state.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(HOLD_BACK).await;
+                if let Applied::Current(snapshot) = state.flush(&uri) {
+                    publish_diagnostics(&state, snapshot);
+                }
+            });
+        }
+        Applied::Stale { current } => {
+            let message = format!(
+                "dropped change to {} at version {version}: the document is at version {current}",
+                uri.as_str()
+            );
+            client.log_message(MessageType::WARNING, message).await;
+        }
+        Applied::Unknown => {
+            let message = format!("change to {}, which is not open", uri.as_str());
+            client.log_message(MessageType::WARNING, message).await;
+        }
+        Applied::Failed(message) => client.log_message(MessageType::ERROR, message).await,
+    }
+}
+
+pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
+    state.close(&params.text_document.uri);
+}
+
+/// Computes the diagnostics of `snapshot` off the async threads and publishes them if its
+/// version is still current when they are ready.
+fn publish_diagnostics(state: &Arc<State>, snapshot: Snapshot) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let (uri, version) = (snapshot.uri.clone(), snapshot.version);
+        if let Ok(diagnostics) = analyze(move || diagnostics(&snapshot)).await {
+            state.publish_if_current(&uri, version, diagnostics);
+        }
+    });
+}
+
+fn diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
+    let findings = analysis::check_text(&snapshot.file);
+    convert::diagnostics(&snapshot.file, snapshot.encoding, findings)
+}
+
+pub(crate) async fn diagnostic(
+    state: &State,
+    params: DocumentDiagnosticParams,
+) -> Result<DocumentDiagnosticReportResult> {
+    let items = match state.snapshot(&params.text_document.uri) {
+        Some(snapshot) => analyze(move || diagnostics(&snapshot)).await?,
+        None => Vec::new(),
+    };
+    Ok(DocumentDiagnosticReportResult::Report(
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: None,
+                items,
+            },
+        }),
+    ))
+}
+
+pub(crate) async fn document_symbol(
+    state: &State,
+    params: DocumentSymbolParams,
+) -> Result<Option<DocumentSymbolResponse>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    let symbols = analyze(move || {
+        convert::document_symbols(&s.file, s.encoding, analysis::document_symbols(&s.file))
+    })
+    .await?;
+    Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+}
+
+pub(crate) async fn folding_range(
+    state: &State,
+    params: FoldingRangeParams,
+) -> Result<Option<Vec<FoldingRange>>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    analyze(move || convert::folding_ranges(&s.file, s.encoding, analysis::folding_ranges(&s.file)))
+        .await
+        .map(Some)
+}
+
+pub(crate) async fn selection_range(
+    state: &State,
+    params: SelectionRangeParams,
+) -> Result<Option<Vec<SelectionRange>>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    let positions = params.positions;
+    analyze(move || {
+        positions
+            .into_iter()
+            .map(|position| {
+                let offset = convert::offset(&s.file, s.encoding, position);
+                let ranges = analysis::selection_ranges(&s.file, offset);
+                convert::selection_range(&s.file, s.encoding, ranges)
+            })
+            .collect()
+    })
+    .await
+    .map(Some)
+}
+
+pub(crate) async fn semantic_tokens_full(
+    state: &State,
+    params: SemanticTokensParams,
+) -> Result<Option<SemanticTokensResult>> {
+    let uri = params.text_document.uri;
+    let Some(s) = state.snapshot(&uri) else {
+        return Ok(None);
+    };
+    let data = analyze(move || {
+        semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
+    })
+    .await?;
+    let result_id = state.remember_tokens(&uri, data.clone());
+    Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: Some(result_id),
+        data,
+    })))
+}
+
+pub(crate) async fn semantic_tokens_full_delta(
+    state: &State,
+    params: SemanticTokensDeltaParams,
+) -> Result<Option<SemanticTokensFullDeltaResult>> {
+    let uri = params.text_document.uri;
+    let Some(s) = state.snapshot(&uri) else {
+        return Ok(None);
+    };
+    let data = analyze(move || {
+        semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
+    })
+    .await?;
+    let previous = state.tokens_sent(&uri, &params.previous_result_id);
+    let result_id = state.remember_tokens(&uri, data.clone());
+    Ok(Some(match previous {
+        Some(previous) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+            result_id: Some(result_id),
+            edits: semantic_tokens::delta(&previous, &data),
+        }),
+        None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+            result_id: Some(result_id),
+            data,
+        }),
+    }))
+}
+
+pub(crate) async fn semantic_tokens_range(
+    state: &State,
+    params: SemanticTokensRangeParams,
+) -> Result<Option<SemanticTokensRangeResult>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    let range = params.range;
+    let data = analyze(move || {
+        let within = convert::text_range(&s.file, s.encoding, range);
+        semantic_tokens::encode(
+            &s.file,
+            s.encoding,
+            &analysis::highlight(&s.file, Some(within)),
+        )
+    })
+    .await?;
+    Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    })))
+}
+
+/// Formats the whole document; a file with syntax errors gets no edits (`null`).
+pub(crate) async fn formatting(
+    state: &State,
+    params: DocumentFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    analyze(move || {
+        analysis::format(&s.file).map(|changes| convert::text_edits(&s.file, s.encoding, changes))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ViewFileTextParams {
+    text_document: TextDocumentIdentifier,
+}
+
+pub(crate) fn view_file_text(state: &State, params: ViewFileTextParams) -> Result<String> {
+    let uri = params.text_document.uri;
+    match state.snapshot(&uri) {
+        Some(snapshot) => Ok(snapshot.file.text()),
+        None => Err(Error::invalid_params(format!(
+            "{} is not open",
+            uri.as_str()
+        ))),
+    }
+}
+
+/// Runs `f` on the blocking pool; a panic becomes an internal error for this request only.
+async fn analyze<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let outcome = tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(f))).await;
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(panic)) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let mut error = Error::internal_error();
+            error.message = format!("internal error: analysis panicked: {message}").into();
+            Err(error)
+        }
+        Err(join) => {
+            let mut error = Error::internal_error();
+            error.message = format!("internal error: {join}").into();
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_in_analysis_is_an_internal_error() {
+        let error = analyze(|| -> u32 { panic!("boom") })
+            .await
+            .expect_err("the panic is caught");
+        assert_eq!(
+            error.code,
+            tower_lsp_server::jsonrpc::ErrorCode::InternalError
+        );
+        assert_eq!(error.message, "internal error: analysis panicked: boom");
+        assert_eq!(analyze(|| 7).await.ok(), Some(7));
+    }
+}

@@ -1,0 +1,51 @@
+//! `yin lsp`: the language server on stdin/stdout.
+//!
+//! This module only converts. [`server`] is the router (one line per LSP method), [`handlers`]
+//! holds one thin function per request or notification (convert the params, call `analysis`,
+//! convert the result back), [`convert`] holds every conversion between LSP and analysis types,
+//! and [`state`] holds the open documents and the one ordered path text changes take. No
+//! analysis is written here: it lives in the `analysis` crate, which knows nothing of LSP, and
+//! runs on tokio's blocking pool, guarded against panics.
+//!
+//! docs/lsp.md describes the protocol surface and the ordering guarantees.
+
+mod capabilities;
+mod convert;
+mod handlers;
+mod semantic_tokens;
+mod server;
+mod state;
+
+use std::process::ExitCode;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until the client sends `exit`. Exit status 0 when `shutdown` came
+/// first, 1 otherwise (LSP 3.17, `exit`).
+pub(crate) fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            crate::cli::report_error(&format!("cannot start the async runtime: {err}"));
+            return ExitCode::from(2);
+        }
+    };
+    let clean = runtime.block_on(async {
+        let (service, socket) = LspService::build(server::YinServer::new)
+            .custom_method("yin/viewFileText", server::YinServer::view_file_text)
+            .finish();
+        let state = service.inner().state();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        state.was_shut_down()
+    });
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,323 @@
+//! The server's state: the negotiated position encoding, the open documents, the last semantic
+//! tokens sent, and the one ordered path every text change takes.
+//!
+//! Ordering (docs/lsp.md has the long form). tower-lsp-server runs handlers as concurrent futures
+//! (its `buffer_unordered`), but creates and first polls them in arrival order. Every change is
+//! therefore applied synchronously, under one lock, before its handler's first `.await`: changes
+//! apply in arrival order, and a request arriving later sees them. As a second line of defence a
+//! change whose version skips ahead of the document's is held back until the versions between
+//! arrive, or until a short grace period passes or any request reads the document (clients may
+//! legitimately skip versions: Neovim numbers changes by `changedtick`). A change older than the
+//! document is dropped and logged. Diagnostics computed for a version are published only if that
+//! version is still current, in version order, by one publishing task.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use analysis::{PositionEncoding, SourceFile, TextEdit};
+use tokio::sync::mpsc;
+use tower_lsp_server::Client;
+use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
+
+/// One content change of a `didChange`.
+#[derive(Clone, Debug)]
+pub(crate) enum Change {
+    Edit(TextEdit),
+    Replace(String),
+}
+
+/// An open document as one request sees it: cheap to clone, unaffected by later edits.
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) uri: Uri,
+    pub(crate) version: i32,
+    pub(crate) file: SourceFile,
+    pub(crate) encoding: PositionEncoding,
+}
+
+/// What became of a `didChange`.
+pub(crate) enum Applied {
+    /// Applied (with any held-back changes it unblocked): the document as it now is.
+    Current(Snapshot),
+    /// Held back until the versions before it arrive.
+    Held,
+    /// Older than the document: dropped.
+    Stale { current: i32 },
+    /// Not an open document.
+    Unknown,
+    /// An edit was refused or panicked; the message says which. Edits before it stay applied.
+    Failed(String),
+}
+
+struct Open {
+    file: SourceFile,
+    version: i32,
+    held: BTreeMap<i32, Vec<Change>>,
+}
+
+struct Publish {
+    uri: Uri,
+    version: Option<i32>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub(crate) struct State {
+    encoding: OnceLock<PositionEncoding>,
+    /// Keyed by the URI's text: `Uri` caches parts of itself in cells, so it makes a poor key.
+    documents: Mutex<HashMap<String, Open>>,
+    /// The last full token list sent per document, under its result id, for deltas.
+    tokens: Mutex<HashMap<String, (String, Vec<SemanticToken>)>>,
+    next_result_id: AtomicU64,
+    publish: mpsc::UnboundedSender<Publish>,
+    shut_down: AtomicBool,
+}
+
+impl State {
+    /// Must be called inside the runtime: it spawns the task that publishes diagnostics.
+    pub(crate) fn new(client: Client) -> Arc<State> {
+        let (publish, mut queue) = mpsc::unbounded_channel::<Publish>();
+        tokio::spawn(async move {
+            while let Some(Publish {
+                uri,
+                version,
+                diagnostics,
+            }) = queue.recv().await
+            {
+                client.publish_diagnostics(uri, diagnostics, version).await;
+            }
+        });
+        Arc::new(State {
+            encoding: OnceLock::new(),
+            documents: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
+            next_result_id: AtomicU64::new(1),
+            publish,
+            shut_down: AtomicBool::new(false),
+        })
+    }
+
+    /// Records the encoding agreed in `initialize`; a second `initialize` cannot change it.
+    pub(crate) fn set_encoding(&self, encoding: PositionEncoding) -> PositionEncoding {
+        *self.encoding.get_or_init(|| encoding)
+    }
+
+    pub(crate) fn encoding(&self) -> PositionEncoding {
+        self.encoding
+            .get()
+            .copied()
+            .unwrap_or(PositionEncoding::Utf16)
+    }
+
+    pub(crate) fn shut_down(&self) {
+        self.shut_down.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn was_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
+    }
+
+    fn documents(&self) -> MutexGuard<'_, HashMap<String, Open>> {
+        // A panic while holding the lock is caught where it happens and the document dropped,
+        // so the map itself is consistent.
+        self.documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn open(&self, uri: Uri, version: i32, text: &str) -> Snapshot {
+        let file = SourceFile::from_text(text);
+        let snapshot = self.snapshot_of(&uri, version, &file);
+        self.documents().insert(
+            uri.as_str().to_owned(),
+            Open {
+                file,
+                version,
+                held: BTreeMap::new(),
+            },
+        );
+        snapshot
+    }
+
+    pub(crate) fn close(&self, uri: &Uri) {
+        self.documents().remove(uri.as_str());
+        self.tokens().remove(uri.as_str());
+        // Clears the client's diagnostics for the closed file; queued after any earlier publish.
+        let _ = self.publish.send(Publish {
+            uri: uri.clone(),
+            version: None,
+            diagnostics: Vec::new(),
+        });
+    }
+
+    /// Applies (or holds back) one `didChange`, synchronously.
+    pub(crate) fn change(&self, uri: &Uri, version: i32, changes: Vec<Change>) -> Applied {
+        let encoding = self.encoding();
+        let mut documents = self.documents();
+        let Some(open) = documents.get_mut(uri.as_str()) else {
+            return Applied::Unknown;
+        };
+        if version <= open.version || open.held.contains_key(&version) {
+            return Applied::Stale {
+                current: open.version,
+            };
+        }
+        open.held.insert(version, changes);
+        let result = drain(open, encoding, false);
+        self.settle(&mut documents, uri, result)
+    }
+
+    /// Applies every held-back change of `uri` in version order, gaps or not.
+    pub(crate) fn flush(&self, uri: &Uri) -> Applied {
+        let encoding = self.encoding();
+        let mut documents = self.documents();
+        let Some(open) = documents.get_mut(uri.as_str()) else {
+            return Applied::Unknown;
+        };
+        let result = drain(open, encoding, true);
+        self.settle(&mut documents, uri, result)
+    }
+
+    fn settle(
+        &self,
+        documents: &mut HashMap<String, Open>,
+        uri: &Uri,
+        result: std::thread::Result<Result<bool, String>>,
+    ) -> Applied {
+        match result {
+            Ok(Ok(true)) => match documents.get(uri.as_str()) {
+                Some(open) => Applied::Current(self.snapshot_of(uri, open.version, &open.file)),
+                None => Applied::Unknown,
+            },
+            Ok(Ok(false)) => Applied::Held,
+            Ok(Err(message)) => Applied::Failed(message),
+            Err(_) => {
+                // The document may be half-edited: forget it rather than serve a wrong text.
+                documents.remove(uri.as_str());
+                Applied::Failed(format!(
+                    "applying a change to {} panicked; the document is closed on the server",
+                    uri.as_str()
+                ))
+            }
+        }
+    }
+
+    /// The document as it is now, held-back changes applied. `None` if it is not open.
+    pub(crate) fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        match self.flush(uri) {
+            Applied::Current(snapshot) => Some(snapshot),
+            _ => {
+                let documents = self.documents();
+                let open = documents.get(uri.as_str())?;
+                Some(self.snapshot_of(uri, open.version, &open.file))
+            }
+        }
+    }
+
+    fn snapshot_of(&self, uri: &Uri, version: i32, file: &SourceFile) -> Snapshot {
+        Snapshot {
+            uri: uri.clone(),
+            version,
+            file: file.clone(),
+            encoding: self.encoding(),
+        }
+    }
+
+    /// Queues diagnostics computed for `version` if it is still the document's version. The check
+    /// and the queueing happen under the documents lock, so the queue sees versions in order.
+    pub(crate) fn publish_if_current(&self, uri: &Uri, version: i32, diagnostics: Vec<Diagnostic>) {
+        let documents = self.documents();
+        let current = documents
+            .get(uri.as_str())
+            .is_some_and(|open| open.version == version && open.held.is_empty());
+        if current {
+            let _ = self.publish.send(Publish {
+                uri: uri.clone(),
+                version: Some(version),
+                diagnostics,
+            });
+        }
+    }
+
+    fn tokens(&self) -> MutexGuard<'_, HashMap<String, (String, Vec<SemanticToken>)>> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers `tokens` as the latest sent for `uri`; returns their new result id.
+    pub(crate) fn remember_tokens(&self, uri: &Uri, tokens: Vec<SemanticToken>) -> String {
+        let id = self
+            .next_result_id
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
+        self.tokens()
+            .insert(uri.as_str().to_owned(), (id.clone(), tokens));
+        id
+    }
+
+    /// The tokens last sent for `uri` under `result_id`, if that is still the latest.
+    pub(crate) fn tokens_sent(&self, uri: &Uri, result_id: &str) -> Option<Vec<SemanticToken>> {
+        self.tokens()
+            .get(uri.as_str())
+            .filter(|(id, _)| id == result_id)
+            .map(|(_, tokens)| tokens.clone())
+    }
+}
+
+/// Applies held changes in version order: only consecutive versions unless `all`. Returns
+/// whether anything was applied, or the refused edit's message; a panic is caught.
+fn drain(
+    open: &mut Open,
+    encoding: PositionEncoding,
+    all: bool,
+) -> std::thread::Result<Result<bool, String>> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let mut applied = false;
+        while let Some(entry) = open.held.first_entry() {
+            let version = *entry.key();
+            if !all && version != open.version.saturating_add(1) {
+                break;
+            }
+            let changes = entry.remove();
+            open.version = version;
+            applied = true;
+            apply(&mut open.file, encoding, changes)
+                .map_err(|err| format!("version {version}: {err}"))?;
+        }
+        Ok(applied)
+    }))
+}
+
+fn apply(
+    file: &mut SourceFile,
+    encoding: PositionEncoding,
+    changes: Vec<Change>,
+) -> Result<(), String> {
+    let mut edits: Vec<TextEdit> = Vec::new();
+    for change in changes {
+        match change {
+            Change::Edit(edit) => edits.push(edit),
+            Change::Replace(text) => {
+                flush_edits(file, encoding, &mut edits)?;
+                file.replace_text(&text);
+            }
+        }
+    }
+    flush_edits(file, encoding, &mut edits)
+}
+
+/// Applies consecutive ranged edits in one go, so the tree is reparsed once for them.
+fn flush_edits(
+    file: &mut SourceFile,
+    encoding: PositionEncoding,
+    edits: &mut Vec<TextEdit>,
+) -> Result<(), String> {
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let result = file
+        .apply_edits(edits, encoding)
+        .map_err(|err| err.to_string());
+    edits.clear();
+    result
+}

@@ -1,0 +1,173 @@
+//! A small JSON-RPC client over the real `yin lsp` process: Content-Length framing on its
+//! stdin/stdout, a reader thread, and a timeout on every wait so a hung server fails the test
+//! instead of hanging it.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    /// Messages read while waiting for something else.
+    unread: VecDeque<Value>,
+    next_id: u64,
+}
+
+impl Client {
+    /// Starts `yin lsp` and initializes it, offering `position_encodings` (none: the LSP default).
+    pub(crate) fn start(position_encodings: &[&str]) -> (Client, Value) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yin"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("yin starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stdin = child.stdin.take();
+        let (sender, incoming) = channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            unread: VecDeque::new(),
+            next_id: 1,
+        };
+        let general = if position_encodings.is_empty() {
+            json!({})
+        } else {
+            json!({ "positionEncodings": position_encodings })
+        };
+        let reply = client.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": null, "capabilities": { "general": general } }),
+        );
+        client.notify("initialized", json!({}));
+        (client, reply)
+    }
+
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error` included).
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        self.wait_for(|message| {
+            message.get("id") == Some(&json!(id)) && message.get("method").is_none()
+        })
+    }
+
+    /// The next notification with `method`, skipping (and keeping) others.
+    pub(crate) fn notification(&mut self, method: &str) -> Value {
+        self.wait_for(|message| {
+            message.get("method") == Some(&json!(method)) && message.get("id").is_none()
+        })
+    }
+
+    /// The next `publishDiagnostics` for `uri` at `version`, earlier ones skipped.
+    pub(crate) fn diagnostics_for(&mut self, uri: &str, version: i64) -> Value {
+        self.wait_for(|message| {
+            message.get("method") == Some(&json!("textDocument/publishDiagnostics"))
+                && message["params"]["uri"] == json!(uri)
+                && message["params"]["version"] == json!(version)
+        })
+    }
+
+    fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.unread.iter().position(&wanted) {
+            return self.unread.remove(i).expect("index found above");
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(message) if wanted(&message) => return message,
+                Ok(message) => self.unread.push_back(message),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "no matching message from the server within {TIMEOUT:?}; got {:#?}",
+                        self.unread
+                    )
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("the server closed its output; got {:#?}", self.unread)
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        let stdin = self.stdin.as_mut().expect("stdin open until exit");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("server reads");
+        stdin.flush().expect("server reads");
+    }
+
+    /// `shutdown` (if asked) then `exit`; returns the exit code.
+    pub(crate) fn exit(mut self, shutdown: bool) -> (Option<Value>, i32) {
+        let reply = shutdown.then(|| self.request("shutdown", Value::Null));
+        self.notify("exit", Value::Null);
+        self.stdin = None;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waitable") {
+                return (reply, status.code().unwrap_or(-1));
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the server did not exit within {TIMEOUT:?} of `exit`");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
