@@ -224,6 +224,13 @@ impl State {
         }
     }
 
+    /// Whether `version` is still the document's version, with nothing held back.
+    pub(crate) fn is_current(&self, uri: &Uri, version: i32) -> bool {
+        self.documents()
+            .get(uri.as_str())
+            .is_some_and(|open| open.version == version && open.held.is_empty())
+    }
+
     /// Queues diagnostics computed for `version` if it is still the document's version. The check
     /// and the queueing happen under the documents lock, so the queue sees versions in order.
     pub(crate) fn publish_if_current(&self, uri: &Uri, version: i32, diagnostics: Vec<Diagnostic>) {
