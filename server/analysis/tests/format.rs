@@ -266,3 +266,14 @@ fn source() -> impl Strategy<Value = String> {
             .collect()
     })
 }
+
+#[test]
+fn deep_nesting_formats_without_recursion() {
+    // Each line is indented by its depth, so the output grows with the square of it.
+    let depth = 3_000;
+    let text = format!("{}x{}\n", "(f\n".repeat(depth), ")".repeat(depth));
+    let formatted = format_text(&text).expect("parses");
+    let last_line = formatted.lines().nth(depth).unwrap_or_default();
+    assert_eq!(last_line.trim_start(), format!("x{}", ")".repeat(depth)));
+    assert_eq!(last_line.len() - last_line.trim_start().len(), depth);
+}

@@ -1,0 +1,22 @@
+//! Nesting depth is the user's to choose: every feature walks the tree without recursion, so a
+//! deeply nested file costs time, never the native stack.
+
+use analysis::{
+    SourceFile, TextSize, document_symbols, folding_ranges, format, highlight, selection_ranges,
+};
+
+#[test]
+fn every_feature_survives_deep_nesting() {
+    let depth = 50_000;
+    let text = format!("(defn f []\n{}x{})\n", "[".repeat(depth), "]".repeat(depth));
+    let file = SourceFile::from_text(&text);
+    // `defn`, `f` and `x`.
+    assert_eq!(highlight(&file, None).len(), 3);
+    assert_eq!(document_symbols(&file).len(), 1);
+    assert_eq!(folding_ranges(&file).len(), 1);
+    let inside = TextSize::try_from(text.find('x').unwrap_or_default()).unwrap_or_default();
+    // The symbol, then each vector (its inside equals the next one's whole), the defn's inside,
+    // the defn, the file.
+    assert_eq!(selection_ranges(&file, inside).len(), depth + 4);
+    assert!(format(&file).is_some());
+}
