@@ -42,7 +42,8 @@ pub fn format(file: &SourceFile) -> Option<Vec<TextChange>> {
     if root.has_error() {
         return None;
     }
-    Formatter::new(document.rope()).run(root)
+    let text = document.text();
+    Formatter::new(document.rope(), &text).run(root)
 }
 
 /// `text` formatted, or `None` when it has syntax errors.
@@ -250,6 +251,8 @@ fn is_atom(node: Node<'_>) -> bool {
 
 struct Formatter<'r> {
     rope: &'r Rope,
+    /// The rope's text in one piece: slicing it is free, slicing the rope allocates.
+    text: &'r str,
     eol: &'static str,
     changes: Vec<TextChange>,
     /// Output column and whether the current output line holds anything yet.
@@ -263,9 +266,10 @@ struct Formatter<'r> {
 }
 
 impl<'r> Formatter<'r> {
-    fn new(rope: &'r Rope) -> Formatter<'r> {
+    fn new(rope: &'r Rope, text: &'r str) -> Formatter<'r> {
         Formatter {
             rope,
+            text,
             eol: line_break_style(rope),
             changes: Vec::new(),
             col: 0,
@@ -308,24 +312,24 @@ impl<'r> Formatter<'r> {
         let end = self.rope.len_bytes();
         match self.previous {
             Some((previous_end, _)) => {
-                if !is_blank(&self.slice(previous_end, end)) {
+                if !is_blank(self.slice(previous_end, end)) {
                     return None;
                 }
                 self.replace(previous_end, end, self.eol.to_owned());
             }
             None => self.replace(0, end, String::new()),
         }
-        Some(merge(self.changes, self.rope))
+        Some(merge(self.changes, self.text))
     }
 
     fn atom(&mut self, node: Node<'_>, role: Role) -> Option<()> {
         let start = node.start_byte();
         let gap_start = self.previous.map_or(0, |(end, _)| end);
         let gap = self.slice(gap_start, start);
-        if !is_blank(&gap) {
+        if !is_blank(gap) {
             return None;
         }
-        let spacing = self.spacing(&gap);
+        let spacing = self.spacing(gap);
         self.advance(&spacing);
         self.replace(gap_start, start, spacing);
 
@@ -345,11 +349,7 @@ impl<'r> Formatter<'r> {
 
         let text = self.slice(start, node.end_byte());
         let is_comment = node.kind() == "comment";
-        let kept = if is_comment {
-            text.trim_end()
-        } else {
-            text.as_str()
-        };
+        let kept = if is_comment { text.trim_end() } else { text };
         if kept.len() < text.len() {
             self.replace(start + kept.len(), node.end_byte(), String::new());
         }
@@ -464,11 +464,14 @@ impl<'r> Formatter<'r> {
         }
     }
 
-    fn slice(&self, start: usize, end: usize) -> String {
-        self.rope.byte_slice(start..end).to_string()
+    fn slice(&self, start: usize, end: usize) -> &'r str {
+        self.text.get(start..end).unwrap_or_default()
     }
 
     fn replace(&mut self, start: usize, end: usize, insert: String) {
+        if self.slice(start, end) == insert {
+            return;
+        }
         self.changes.push(TextChange {
             range: TextRange::new(size(start), size(end)),
             insert,
@@ -477,7 +480,7 @@ impl<'r> Formatter<'r> {
 }
 
 /// Joins touching changes and drops those that change nothing.
-fn merge(changes: Vec<TextChange>, rope: &Rope) -> Vec<TextChange> {
+fn merge(changes: Vec<TextChange>, text: &str) -> Vec<TextChange> {
     let mut merged: Vec<TextChange> = Vec::new();
     for change in changes {
         match merged.last_mut() {
@@ -492,10 +495,8 @@ fn merge(changes: Vec<TextChange>, rope: &Rope) -> Vec<TextChange> {
         .into_iter()
         .filter_map(|change| {
             let start = usize::from(change.range.start());
-            let old = rope
-                .byte_slice(start..usize::from(change.range.end()))
-                .to_string();
-            shrink(start, &old, &change.insert)
+            let old = text.get(start..usize::from(change.range.end()))?;
+            shrink(start, old, &change.insert)
         })
         .collect()
 }
