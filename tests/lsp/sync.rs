@@ -306,7 +306,9 @@ fn a_change_that_skips_versions_is_applied_after_a_grace_period_or_on_read() {
     change(&mut client, 3, [(0, 2), (0, 2)], " b");
     client.diagnostics_for(URI, 3);
     change(&mut client, 7, [(0, 4), (0, 4)], " c");
+    // The read applies the held change at once; its diagnostics still follow.
     assert_eq!(view_file_text(&mut client), json!("(a b c)\n"));
+    client.diagnostics_for(URI, 7);
     // Older than the document: dropped, and said so.
     change(&mut client, 5, [(0, 0), (0, 0)], "x");
     check(

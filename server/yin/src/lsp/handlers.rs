@@ -49,7 +49,9 @@ pub(crate) async fn did_change(
             let state = state.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(HOLD_BACK).await;
-                if let Applied::Current(snapshot) = state.flush(&uri) {
+                // A request may have flushed the held change meanwhile; its diagnostics are
+                // still owed, so they are computed for whatever version is current now.
+                if let Some(snapshot) = state.snapshot(&uri) {
                     publish_diagnostics(&state, snapshot);
                 }
             });

@@ -169,7 +169,7 @@ impl State {
     }
 
     /// Applies every held-back change of `uri` in version order, gaps or not.
-    pub(crate) fn flush(&self, uri: &Uri) -> Applied {
+    fn flush(&self, uri: &Uri) -> Applied {
         let encoding = self.encoding();
         let mut documents = self.documents();
         let Some(open) = documents.get_mut(uri.as_str()) else {
