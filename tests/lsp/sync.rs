@@ -382,3 +382,33 @@ fn unknown_documents_and_bad_params_get_errors_or_nothing() {
     assert_eq!(view_file_text(&mut client), json!("(a)"));
     client.exit(true);
 }
+
+#[test]
+fn closing_clears_diagnostics_and_forgets_the_text() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(");
+    client.diagnostics_for(URI, 1);
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    check(
+        &client.notification("textDocument/publishDiagnostics"),
+        expect![[r#"
+            {
+              "jsonrpc": "2.0",
+              "method": "textDocument/publishDiagnostics",
+              "params": {
+                "diagnostics": [],
+                "uri": "file:///work/demo.yin"
+              }
+            }
+        "#]],
+    );
+    let reply = client.request(
+        "yin/viewFileText",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(reply["error"]["code"], -32602);
+    client.exit(true);
+}

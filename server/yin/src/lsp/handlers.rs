@@ -80,13 +80,13 @@ pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
 fn publish_diagnostics(state: &Arc<State>, snapshot: Snapshot) {
     let state = state.clone();
     tokio::spawn(async move {
-        let (uri, version) = (snapshot.uri.clone(), snapshot.version);
         // In a burst of typing most versions are outdated before their turn comes.
-        if !state.is_current(&uri, version) {
+        if !state.is_current(&snapshot) {
             return;
         }
-        if let Ok(diagnostics) = analyze(move || diagnostics(&snapshot)).await {
-            state.publish_if_current(&uri, version, diagnostics);
+        let analyzed = snapshot.clone();
+        if let Ok(diagnostics) = analyze(move || diagnostics(&analyzed)).await {
+            state.publish_if_current(&snapshot, diagnostics);
         }
     });
 }

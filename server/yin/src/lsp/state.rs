@@ -33,6 +33,8 @@ pub(crate) enum Change {
 pub(crate) struct Snapshot {
     pub(crate) uri: Uri,
     pub(crate) version: i32,
+    /// Which opening of the document this is: a reopened document may reuse version numbers.
+    opening: u64,
     pub(crate) file: SourceFile,
     pub(crate) encoding: PositionEncoding,
 }
@@ -54,6 +56,7 @@ pub(crate) enum Applied {
 struct Open {
     file: SourceFile,
     version: i32,
+    opening: u64,
     held: BTreeMap<i32, Vec<Change>>,
 }
 
@@ -70,6 +73,7 @@ pub(crate) struct State {
     /// The last full token list sent per document, under its result id, for deltas.
     tokens: Mutex<HashMap<String, (String, Vec<SemanticToken>)>>,
     next_result_id: AtomicU64,
+    next_opening: AtomicU64,
     publish: mpsc::UnboundedSender<Publish>,
     shut_down: AtomicBool,
 }
@@ -93,6 +97,7 @@ impl State {
             documents: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             next_result_id: AtomicU64::new(1),
+            next_opening: AtomicU64::new(0),
             publish,
             shut_down: AtomicBool::new(false),
         })
@@ -127,16 +132,14 @@ impl State {
     }
 
     pub(crate) fn open(&self, uri: Uri, version: i32, text: &str) -> Snapshot {
-        let file = SourceFile::from_text(text);
-        let snapshot = self.snapshot_of(&uri, version, &file);
-        self.documents().insert(
-            uri.as_str().to_owned(),
-            Open {
-                file,
-                version,
-                held: BTreeMap::new(),
-            },
-        );
+        let open = Open {
+            file: SourceFile::from_text(text),
+            version,
+            opening: self.next_opening.fetch_add(1, Ordering::Relaxed),
+            held: BTreeMap::new(),
+        };
+        let snapshot = self.snapshot_of(&uri, &open);
+        self.documents().insert(uri.as_str().to_owned(), open);
         snapshot
     }
 
@@ -187,7 +190,7 @@ impl State {
     ) -> Applied {
         match result {
             Ok(Ok(true)) => match documents.get(uri.as_str()) {
-                Some(open) => Applied::Current(self.snapshot_of(uri, open.version, &open.file)),
+                Some(open) => Applied::Current(self.snapshot_of(uri, open)),
                 None => Applied::Unknown,
             },
             Ok(Ok(false)) => Applied::Held,
@@ -210,38 +213,35 @@ impl State {
             _ => {
                 let documents = self.documents();
                 let open = documents.get(uri.as_str())?;
-                Some(self.snapshot_of(uri, open.version, &open.file))
+                Some(self.snapshot_of(uri, open))
             }
         }
     }
 
-    fn snapshot_of(&self, uri: &Uri, version: i32, file: &SourceFile) -> Snapshot {
+    fn snapshot_of(&self, uri: &Uri, open: &Open) -> Snapshot {
         Snapshot {
             uri: uri.clone(),
-            version,
-            file: file.clone(),
+            version: open.version,
+            opening: open.opening,
+            file: open.file.clone(),
             encoding: self.encoding(),
         }
     }
 
-    /// Whether `version` is still the document's version, with nothing held back.
-    pub(crate) fn is_current(&self, uri: &Uri, version: i32) -> bool {
-        self.documents()
-            .get(uri.as_str())
-            .is_some_and(|open| open.version == version && open.held.is_empty())
+    /// Whether `snapshot` is still the document as it is, with nothing held back.
+    pub(crate) fn is_current(&self, snapshot: &Snapshot) -> bool {
+        let documents = self.documents();
+        is_current(&documents, snapshot)
     }
 
-    /// Queues diagnostics computed for `version` if it is still the document's version. The check
-    /// and the queueing happen under the documents lock, so the queue sees versions in order.
-    pub(crate) fn publish_if_current(&self, uri: &Uri, version: i32, diagnostics: Vec<Diagnostic>) {
+    /// Queues diagnostics computed for `snapshot` if it is still current. The check and the
+    /// queueing happen under the documents lock, so the queue sees versions in order.
+    pub(crate) fn publish_if_current(&self, snapshot: &Snapshot, diagnostics: Vec<Diagnostic>) {
         let documents = self.documents();
-        let current = documents
-            .get(uri.as_str())
-            .is_some_and(|open| open.version == version && open.held.is_empty());
-        if current {
+        if is_current(&documents, snapshot) {
             let _ = self.publish.send(Publish {
-                uri: uri.clone(),
-                version: Some(version),
+                uri: snapshot.uri.clone(),
+                version: Some(snapshot.version),
                 diagnostics,
             });
         }
@@ -269,6 +269,12 @@ impl State {
             .filter(|(id, _)| id == result_id)
             .map(|(_, tokens)| tokens.clone())
     }
+}
+
+fn is_current(documents: &HashMap<String, Open>, snapshot: &Snapshot) -> bool {
+    documents.get(snapshot.uri.as_str()).is_some_and(|open| {
+        open.opening == snapshot.opening && open.version == snapshot.version && open.held.is_empty()
+    })
 }
 
 /// Applies held changes in version order: only consecutive versions unless `all`. Returns
