@@ -210,7 +210,10 @@ impl Document {
         let start_position = self.point(start);
         let old_end_position = self.point(end);
         let window_start = start.saturating_sub(1);
-        self.lone_crs -= count_lone_crs(&self.rope, window_start, end);
+        // Saturating: a miscount may only cost speed (the exact slow path), never a panic.
+        self.lone_crs = self
+            .lone_crs
+            .saturating_sub(count_lone_crs(&self.rope, window_start, end));
         let start_char = self.rope.byte_to_char(start);
         self.rope.remove(start_char..self.rope.byte_to_char(end));
         self.rope.insert(start_char, text);
