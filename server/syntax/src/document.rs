@@ -12,6 +12,8 @@
 //! into ERROR nodes can depend on the edit history; the tokens and the syntax diagnostics do not.
 //! `tests/incremental.rs` checks both with random edit sequences.
 
+use std::sync::OnceLock;
+
 use ropey::Rope;
 use text_size::{TextRange, TextSize};
 use tree_sitter::{InputEdit, Point, Tree};
@@ -53,8 +55,20 @@ pub struct Document {
     /// How many `\r` are not followed by `\n`. While zero, LSP lines and tree-sitter rows agree and
     /// a tree-sitter point costs one rope lookup.
     lone_crs: usize,
-    /// Byte ranges of the current text that the last change touched.
-    changed: Vec<TextRange>,
+    /// What the last change did, for [`Document::changed_ranges`].
+    last_change: LastChange,
+}
+
+/// The last change, kept so that its changed ranges are computed only when asked for: tree-sitter's
+/// tree comparison costs about as much as the incremental reparse itself on a large file.
+#[derive(Clone, Debug)]
+struct LastChange {
+    /// The tree before the change, edited into the new text's coordinates; `None` when the whole
+    /// text was replaced.
+    old_tree: Option<Tree>,
+    /// Byte ranges of the current text holding inserted text.
+    edited: Vec<TextRange>,
+    changed: OnceLock<Vec<TextRange>>,
 }
 
 impl Document {
@@ -62,12 +76,16 @@ impl Document {
         let rope = Rope::from_str(text);
         let tree = parse::parse(&rope, None);
         let lone_crs = count_lone_crs(&rope, 0, rope.len_bytes());
-        let changed = vec![TextRange::up_to(size(rope.len_bytes()))];
+        let last_change = LastChange {
+            old_tree: None,
+            edited: vec![TextRange::up_to(size(rope.len_bytes()))],
+            changed: OnceLock::new(),
+        };
         Document {
             rope,
             tree,
             lone_crs,
-            changed,
+            last_change,
         }
     }
 
@@ -101,8 +119,17 @@ impl Document {
     /// Byte ranges of the current text touched by the last change: the edited text itself plus
     /// every range whose syntax changed (tree-sitter's `changed_ranges`), sorted and disjoint.
     /// After [`Document::new`] or [`Document::replace_all`] it is the whole text.
+    ///
+    /// Computed on the first call after a change (comparing the old and new trees), then cached.
     pub fn changed_ranges(&self) -> &[TextRange] {
-        &self.changed
+        let last = &self.last_change;
+        last.changed.get_or_init(|| {
+            let syntactic = last.old_tree.iter().flat_map(|old| {
+                old.changed_ranges(&self.tree)
+                    .map(|range| TextRange::new(size(range.start_byte), size(range.end_byte)))
+            });
+            merge(last.edited.iter().copied().chain(syntactic).collect())
+        })
     }
 
     pub fn offset_to_position(&self, offset: TextSize, encoding: PositionEncoding) -> Position {
@@ -164,9 +191,11 @@ impl Document {
             record_edit(&mut edited, start, end, new_end);
         }
         let new_tree = parse::parse(&self.rope, Some(&self.tree));
-        let syntactic = old_tree_changes(&self.tree, &new_tree);
-        self.tree = new_tree;
-        self.changed = merge(edited.into_iter().chain(syntactic).collect());
+        self.last_change = LastChange {
+            old_tree: Some(std::mem::replace(&mut self.tree, new_tree)),
+            edited,
+            changed: OnceLock::new(),
+        };
         Ok(())
     }
 
@@ -181,7 +210,10 @@ impl Document {
         let start_position = self.point(start);
         let old_end_position = self.point(end);
         let window_start = start.saturating_sub(1);
-        self.lone_crs -= count_lone_crs(&self.rope, window_start, end);
+        // Saturating: a miscount may only cost speed (the exact slow path), never a panic.
+        self.lone_crs = self
+            .lone_crs
+            .saturating_sub(count_lone_crs(&self.rope, window_start, end));
         let start_char = self.rope.byte_to_char(start);
         self.rope.remove(start_char..self.rope.byte_to_char(end));
         self.rope.insert(start_char, text);
@@ -264,13 +296,6 @@ fn record_edit(edited: &mut Vec<TextRange>, start: usize, end: usize, new_end: u
         }
     });
     edited.push(merged);
-}
-
-fn old_tree_changes(edited_old: &Tree, new: &Tree) -> Vec<TextRange> {
-    edited_old
-        .changed_ranges(new)
-        .map(|range| TextRange::new(size(range.start_byte), size(range.end_byte)))
-        .collect()
 }
 
 /// Sorts `ranges` and merges the overlapping or touching ones.

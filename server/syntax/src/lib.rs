@@ -1,6 +1,6 @@
 //! Yin's syntax layer: source text in, plain values out.
 //!
-//! It owns the [`Document`](document) (a rope plus a tree-sitter tree, edited incrementally in any
+//! It owns the [`Document`] (a rope plus a tree-sitter tree, edited incrementally in any
 //! LSP position encoding), the reader that turns the concrete tree into [`Form`]s (data with spans),
 //! lowering of forms to the Universal [`Ast`], static scope resolution, and the AST datoms.
 //!

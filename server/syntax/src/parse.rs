@@ -100,17 +100,26 @@ pub(crate) fn syntax_diagnostics(tree: &Tree, rope: &Rope) -> Vec<Diagnostic> {
     for node in &scan.missing {
         out.push(missing(node, rope));
     }
+    out.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.range.end()));
+    let mut unexplained = Vec::new();
     for node in &scan.errors {
-        let range = text_range(node);
-        if !out
-            .iter()
-            .any(|diagnostic| range.contains_range(diagnostic.range))
-        {
-            out.extend(unexplained_error(node, rope));
+        if !explains_any(&out, text_range(node)) {
+            unexplained.extend(unexplained_error(node, rope));
         }
     }
+    out.extend(unexplained);
     out.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.range.end()));
     out
+}
+
+/// Whether one of `sorted` (by start) lies within `range`. Outermost ERROR nodes are disjoint, so
+/// checking them all costs a binary search each plus one pass over the diagnostics.
+fn explains_any(sorted: &[Diagnostic], range: TextRange) -> bool {
+    let first = sorted.partition_point(|diagnostic| diagnostic.range.start() < range.start());
+    sorted[first..]
+        .iter()
+        .take_while(|diagnostic| diagnostic.range.start() <= range.end())
+        .any(|diagnostic| diagnostic.range.end() <= range.end())
 }
 
 /// The nodes syntax diagnostics are made of, collected in one pre-order walk.

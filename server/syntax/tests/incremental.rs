@@ -8,7 +8,9 @@
 //! here, independent of the crate's rope-based one.
 
 use proptest::prelude::*;
-use syntax::{Document, EditError, Position, PositionEncoding, Range, TextEdit};
+use syntax::{
+    Document, EditError, Position, PositionEncoding, Range, TextEdit, TextRange, TextSize,
+};
 
 /// Pieces of text that stress positions and parsing alike.
 const FRAGMENTS: &[&str] = &[
@@ -232,11 +234,18 @@ proptest! {
                         }
                         None => {
                             prop_assert_eq!(result, Ok(()));
+                            let mut inserted = Vec::new();
                             for edit in &edits {
                                 let start = model_offset(&expected, edit.range.start, encoding);
                                 let end = model_offset(&expected, edit.range.end, encoding);
                                 expected.replace_range(start..end, &edit.text);
+                                inserted.push(start..start + edit.text.len());
                             }
+                            // The last edit's text is where it was put; earlier ones may have moved.
+                            let last = inserted.pop().expect("at least one edit");
+                            let last = TextRange::new(TextSize::new(last.start as u32), TextSize::new(last.end as u32));
+                            let changed = doc.changed_ranges();
+                            prop_assert!(changed.iter().any(|range| range.contains_range(last)), "{:?} misses {:?}", changed, last);
                         }
                     }
                 }
@@ -277,4 +286,21 @@ fn typing_inside_a_symbol_reports_the_edit_as_changed() {
         .map(|range| doc.text()[*range].to_owned())
         .collect();
     assert_eq!(changed, ["y"]);
+}
+
+#[test]
+fn edits_of_one_change_apply_in_order() {
+    // As in one LSP `didChange`: the second range is in the text the first edit left.
+    let mut doc = Document::new("(defn f [x]\r\n  x)\r\n");
+    let edits = [
+        TextEdit::new(Range::new(Position::new(0, 6), Position::new(0, 7)), "g😀"),
+        TextEdit::new(
+            Range::new(Position::new(1, 2), Position::new(1, 3)),
+            "(inc x)",
+        ),
+        TextEdit::new(Range::new(Position::new(0, 12), Position::new(0, 12)), " y"),
+    ];
+    doc.apply_edits(&edits, PositionEncoding::Utf16).unwrap();
+    assert_eq!(doc.text(), "(defn g😀 [x y]\r\n  (inc x))\r\n");
+    assert!(doc.syntax_diagnostics().is_empty());
 }

@@ -160,3 +160,24 @@ fn deep_nesting_does_not_overflow() {
     let doc = Document::new(&text);
     assert_eq!(doc.syntax_diagnostics().len(), 100_000);
 }
+
+proptest::proptest! {
+    /// On any text: a diagnostic exactly when the tree has an error, every range inside the text
+    /// and on character boundaries, and no two diagnostics on the same range.
+    #[test]
+    fn diagnostics_are_well_formed(parts in proptest::collection::vec(proptest::sample::select(vec![
+        "(", ")", "[", "]", "{", "}", "#{", "#(", " ", "\n", "\"", "'", "@", "^", "#_", "#", "~@",
+        "x", "12", ":k", ";c\n", "😀", "\\",
+    ]), 0..40)) {
+        let text = parts.concat();
+        let doc = Document::new(&text);
+        let diagnostics = doc.syntax_diagnostics();
+        proptest::prop_assert_eq!(doc.tree().root_node().has_error(), !diagnostics.is_empty(), "{:?}", text);
+        for diagnostic in &diagnostics {
+            let (start, end) = (usize::from(diagnostic.range.start()), usize::from(diagnostic.range.end()));
+            proptest::prop_assert!(end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end));
+            proptest::prop_assert_eq!(diagnostic.code, "syntax");
+        }
+        proptest::prop_assert!(diagnostics.windows(2).all(|pair| pair[0].range != pair[1].range), "{:?}", diagnostics);
+    }
+}
