@@ -176,6 +176,14 @@ impl Ast {
         id
     }
 
+    /// Records that a node came from a derived form. Lowering needs it where the node is made by
+    /// lowering a rewritten form (`->` and `->>` rewrite, then lower the result).
+    pub fn set_surface(&mut self, id: NodeId, surface: Surface) {
+        if let Some(node) = self.nodes.get_mut(id.index()) {
+            node.surface = Some(surface);
+        }
+    }
+
     pub fn set_root(&mut self, root: NodeId) {
         self.root = Some(root);
     }

@@ -9,10 +9,15 @@
 //! - Everything here is a plain value; nothing knows about LSP, JSON-RPC, Datalog or the machine.
 
 pub mod ast;
+pub mod core;
 mod diagnostic;
 pub mod form;
+mod intern;
+pub mod lower;
+pub mod reader;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
 pub use form::{Form, FormKind};
+pub use intern::Interner;
 pub use text_size::{TextRange, TextSize};

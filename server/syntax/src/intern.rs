@@ -1,0 +1,52 @@
+//! Interning of symbol, keyword and string text, so equal names share one allocation.
+//!
+//! Datoms and forms hold `Arc<str>`-backed names; when equal names share an allocation, equality
+//! (and so every Datalog join on a name) is decided by a pointer comparison before any byte is
+//! read, and a file's datoms cost one allocation per distinct name. The printed form is unchanged:
+//! interning is invisible in EDN and JSON.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use edn::{Keyword, Symbol};
+
+/// A table of names seen so far. Cheap to create; keep one per file to share names across forms.
+#[derive(Default, Debug, Clone)]
+pub struct Interner {
+    symbols: HashMap<Box<str>, Symbol>,
+    keywords: HashMap<Box<str>, Keyword>,
+    strings: HashMap<Box<str>, Arc<str>>,
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner::default()
+    }
+
+    pub fn symbol(&mut self, text: &str) -> Symbol {
+        if let Some(s) = self.symbols.get(text) {
+            return s.clone();
+        }
+        let s = Symbol::new(text);
+        self.symbols.insert(text.into(), s.clone());
+        s
+    }
+
+    pub fn keyword(&mut self, text: &str) -> Keyword {
+        if let Some(k) = self.keywords.get(text) {
+            return k.clone();
+        }
+        let k = Keyword::new(text);
+        self.keywords.insert(text.into(), k.clone());
+        k
+    }
+
+    pub fn string(&mut self, text: &str) -> Arc<str> {
+        if let Some(s) = self.strings.get(text) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(text);
+        self.strings.insert(text.into(), s.clone());
+        s
+    }
+}

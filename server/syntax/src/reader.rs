@@ -1,0 +1,493 @@
+//! The reader: tree-sitter nodes in, [`Form`]s out.
+//!
+//! It knows the grammar's node names and Clojure's token syntax (numbers, strings, characters), and
+//! nothing about special forms. Reader sugar is expanded (`'x` reads as `(quote x)`); metadata,
+//! comments and `#_` discards are skipped; reader syntax yin does not have becomes
+//! [`FormKind::Invalid`] with an `unsupported` diagnostic. The walk uses an explicit stack, and
+//! nesting deeper than [`MAX_DEPTH`] is cut with a `too deeply nested` diagnostic, so no input can
+//! overflow the stack here or in whatever later walks the forms.
+
+use text_size::{TextRange, TextSize};
+use tree_sitter::{Node, TreeCursor};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::form::{Form, FormKind};
+use crate::intern::Interner;
+
+/// The deepest nesting of forms the reader builds; deeper forms become [`FormKind::Invalid`].
+pub const MAX_DEPTH: usize = 256;
+
+/// Reads one top-level node (any form node) into a form with absolute byte spans.
+pub fn read_node(node: Node<'_>, text: &str) -> (Form, Vec<Diagnostic>) {
+    let mut interner = Interner::new();
+    let mut diagnostics = Vec::new();
+    let form = read_node_with(node, text, 0, &mut interner, &mut diagnostics);
+    (form, diagnostics)
+}
+
+/// Parses `text` and reads every top-level form, with absolute byte spans.
+pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
+    let mut parser = tree_sitter::Parser::new();
+    let mut diagnostics = Vec::new();
+    if parser
+        .set_language(&tree_sitter_yin::LANGUAGE.into())
+        .is_err()
+    {
+        return (Vec::new(), diagnostics);
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return (Vec::new(), diagnostics);
+    };
+    let mut interner = Interner::new();
+    let forms = top_level_nodes(tree.root_node())
+        .into_iter()
+        .map(|n| read_node_with(n, text, 0, &mut interner, &mut diagnostics))
+        .collect();
+    (forms, diagnostics)
+}
+
+/// The nodes of a `source` root that are forms (comments and discards are skipped).
+pub fn top_level_nodes(root: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = root.walk();
+    root.children(&mut cursor)
+        .filter(|n| (n.is_named() || n.is_error()) && !is_skipped(n.kind()))
+        .collect()
+}
+
+/// Reads `node` with spans relative to `base` (a byte offset in `text`), sharing `interner`'s
+/// names and appending diagnostics (also relative to `base`).
+pub fn read_node_with(
+    node: Node<'_>,
+    text: &str,
+    base: usize,
+    interner: &mut Interner,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Form {
+    Reader {
+        text,
+        base,
+        interner,
+        diagnostics,
+    }
+    .read(node)
+}
+
+fn is_skipped(kind: &str) -> bool {
+    matches!(kind, "comment" | "dis_expr" | "meta_lit" | "old_meta_lit")
+}
+
+/// Reader syntax that Clojure has and yin does not, by node kind.
+fn unsupported(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "anon_fn_lit" => "anonymous function literals `#(...)` are",
+        "ns_map_lit" => "namespaced maps `#:ns{...}` are",
+        "syn_quoting_lit" => "syntax quote (`) is",
+        "unquoting_lit" => "unquote `~` is",
+        "unquote_splicing_lit" => "unquote-splicing `~@` is",
+        "derefing_lit" => "deref `@` is",
+        "var_quoting_lit" => "var quote `#'` is",
+        "evaling_lit" => "read-eval `#=` is",
+        "read_cond_lit" => "reader conditionals `#?(...)` are",
+        "splicing_read_cond_lit" => "splicing reader conditionals `#?@(...)` are",
+        "tagged_or_ctor_lit" => "tagged literals are",
+        "regex_lit" => "regular expression literals are",
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    List,
+    Vector,
+    Map,
+    Set,
+    Quote,
+}
+
+struct Frame<'t> {
+    shape: Shape,
+    span: TextRange,
+    cursor: TreeCursor<'t>,
+    started: bool,
+    items: Vec<Form>,
+}
+
+enum Start<'t> {
+    Done(Form),
+    Open(Frame<'t>),
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    base: usize,
+    interner: &'a mut Interner,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, root: Node<'_>) -> Form {
+        let mut stack: Vec<Frame<'_>> = Vec::new();
+        let mut value = match self.start(root, 0) {
+            Start::Done(form) => Some(form),
+            Start::Open(frame) => {
+                stack.push(frame);
+                None
+            }
+        };
+        loop {
+            if let Some(form) = value.take() {
+                match stack.last_mut() {
+                    None => return form,
+                    Some(top) => top.items.push(form),
+                }
+            }
+            let Some(top) = stack.last_mut() else {
+                return self.invalid(self.span(root));
+            };
+            match self.next_element(top) {
+                Some(child) => match self.start(child, stack.len()) {
+                    Start::Done(form) => value = Some(form),
+                    Start::Open(frame) => stack.push(frame),
+                },
+                None => {
+                    if let Some(frame) = stack.pop() {
+                        value = Some(self.finish(frame));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves the frame's cursor to its next element child, reporting missing tokens on the way.
+    fn next_element<'t>(&mut self, frame: &mut Frame<'t>) -> Option<Node<'t>> {
+        loop {
+            let moved = if frame.started {
+                frame.cursor.goto_next_sibling()
+            } else {
+                frame.started = true;
+                frame.cursor.goto_first_child()
+            };
+            if !moved {
+                return None;
+            }
+            let node = frame.cursor.node();
+            if node.is_missing() {
+                let message = format!("missing `{}`", node.kind());
+                self.error(self.span(node), "syntax", message);
+                continue;
+            }
+            if node.is_error() {
+                return Some(node);
+            }
+            if frame.cursor.field_name() == Some("value") && !is_skipped(node.kind()) {
+                return Some(node);
+            }
+        }
+    }
+
+    fn start<'t>(&mut self, node: Node<'t>, depth: usize) -> Start<'t> {
+        let span = self.span(node);
+        if depth >= MAX_DEPTH {
+            self.error(
+                span,
+                "too-deep",
+                format!("too deeply nested (more than {MAX_DEPTH} levels)"),
+            );
+            return Start::Done(self.invalid(span));
+        }
+        let kind = node.kind();
+        let shape = match kind {
+            "list_lit" => Shape::List,
+            "vec_lit" => Shape::Vector,
+            "map_lit" => Shape::Map,
+            "set_lit" => Shape::Set,
+            "quoting_lit" => Shape::Quote,
+            _ => return Start::Done(self.leaf(node, span)),
+        };
+        Start::Open(Frame {
+            shape,
+            span,
+            cursor: node.walk(),
+            started: false,
+            items: Vec::new(),
+        })
+    }
+
+    fn leaf(&mut self, node: Node<'_>, span: TextRange) -> Form {
+        let kind = node.kind();
+        let text = node.utf8_text(self.text.as_bytes()).unwrap_or("");
+        let parsed = match kind {
+            "nil_lit" => Ok(FormKind::Nil),
+            "bool_lit" => Ok(FormKind::Bool(text == "true")),
+            "num_lit" => parse_number(text),
+            "str_lit" => parse_string(text).map(FormKind::Str),
+            "char_lit" => parse_char(text).map(FormKind::Char),
+            "kwd_lit" => self.keyword(text),
+            "sym_lit" => self.symbol(text),
+            "sym_val_lit" => match text.trim_start_matches('#') {
+                "Inf" => Ok(FormKind::Float(f64::INFINITY)),
+                "-Inf" => Ok(FormKind::Float(f64::NEG_INFINITY)),
+                "NaN" => Ok(FormKind::Float(f64::NAN)),
+                other => Err(format!("unknown symbolic value `##{other}`")),
+            },
+            "ERROR" => Err("syntax error".to_string()),
+            _ => match unsupported(kind) {
+                Some(what) => {
+                    self.error(span, "unsupported", format!("{what} not supported in yin"));
+                    return self.invalid(span);
+                }
+                None => Err(format!("unexpected `{kind}`")),
+            },
+        };
+        match parsed {
+            Ok(kind) => Form { kind, span },
+            Err(message) => {
+                let code = if kind == "ERROR" {
+                    "syntax"
+                } else {
+                    "malformed"
+                };
+                self.error(span, code, message);
+                self.invalid(span)
+            }
+        }
+    }
+
+    fn keyword(&mut self, text: &str) -> Result<FormKind, String> {
+        let name = text.strip_prefix(':').unwrap_or(text);
+        if name.starts_with(':') {
+            return Err(format!(
+                "auto-resolved keywords like `{text}` are not supported in yin"
+            ));
+        }
+        if name.is_empty() {
+            return Err("a keyword needs a name".to_string());
+        }
+        Ok(FormKind::Keyword(self.interner.keyword(name)))
+    }
+
+    fn symbol(&mut self, text: &str) -> Result<FormKind, String> {
+        let interop = (text.len() > 1 && text.starts_with('.') && text != "..")
+            || (text.len() > 1 && text.ends_with('.') && text != "..");
+        if interop {
+            return Err(format!("Java interop (`{text}`) is not supported in yin"));
+        }
+        Ok(FormKind::Symbol(self.interner.symbol(text)))
+    }
+
+    fn finish(&mut self, frame: Frame<'_>) -> Form {
+        let span = frame.span;
+        let mut items = frame.items;
+        let kind = match frame.shape {
+            Shape::List => FormKind::List(items),
+            Shape::Vector => FormKind::Vector(items),
+            Shape::Set => FormKind::Set(items),
+            Shape::Map => {
+                if items.len() % 2 == 1
+                    && let Some(extra) = items.pop()
+                {
+                    self.error(
+                        extra.span,
+                        "malformed",
+                        "a map literal needs an even number of forms; this key has no value",
+                    );
+                }
+                let mut entries = Vec::with_capacity(items.len() / 2);
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    entries.push((k, v));
+                }
+                FormKind::Map(entries)
+            }
+            Shape::Quote => match items.pop() {
+                Some(datum) if items.is_empty() => {
+                    let head_span = TextRange::at(span.start(), TextSize::from(1));
+                    FormKind::List(vec![
+                        Form {
+                            kind: FormKind::Symbol(self.interner.symbol("quote")),
+                            span: head_span,
+                        },
+                        datum,
+                    ])
+                }
+                _ => {
+                    self.error(span, "syntax", "`'` needs a form to quote");
+                    FormKind::Invalid
+                }
+            },
+        };
+        Form { kind, span }
+    }
+
+    fn span(&self, node: Node<'_>) -> TextRange {
+        let at = |offset: usize| {
+            TextSize::from(u32::try_from(offset.saturating_sub(self.base)).unwrap_or(u32::MAX))
+        };
+        TextRange::new(
+            at(node.start_byte()),
+            at(node.end_byte().max(node.start_byte())),
+        )
+    }
+
+    fn invalid(&self, span: TextRange) -> Form {
+        Form {
+            kind: FormKind::Invalid,
+            span,
+        }
+    }
+
+    fn error(&mut self, range: TextRange, code: &'static str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            range,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+        });
+    }
+}
+
+/// Parses a Clojure number token: integers (decimal, `0x` hex, leading-zero octal, `NrDIGITS`
+/// radix, `N` suffix), floats (`M` suffix accepted), and ratios, normalised to lowest terms.
+pub fn parse_number(text: &str) -> Result<FormKind, String> {
+    let out_of_range = || format!("integer `{text}` is out of the 64-bit range");
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let bad = || format!("invalid number `{text}`");
+    if body.is_empty() {
+        return Err(bad());
+    }
+    let signed = |magnitude: i128| if negative { -magnitude } else { magnitude };
+    if let Some((n, d)) = body.split_once('/') {
+        let n = n.parse::<i128>().map_err(|_| bad())?;
+        let d = d.parse::<i128>().map_err(|_| bad())?;
+        if d == 0 {
+            return Err(format!("ratio `{text}` divides by zero"));
+        }
+        let g = gcd(n, d).max(1);
+        let (n, d) = (signed(n / g), d / g);
+        let n = i64::try_from(n).map_err(|_| out_of_range())?;
+        let d = i64::try_from(d).map_err(|_| out_of_range())?;
+        return Ok(if d == 1 {
+            FormKind::Int(n)
+        } else {
+            FormKind::Ratio(n, d)
+        });
+    }
+    let is_hex = body.starts_with("0x") || body.starts_with("0X");
+    if !is_hex && (body.contains(['.', 'e', 'E']) || body.ends_with('M')) {
+        let x = body
+            .trim_end_matches('M')
+            .parse::<f64>()
+            .map_err(|_| bad())?;
+        return Ok(FormKind::Float(if negative { -x } else { x }));
+    }
+    let body = body.strip_suffix('N').unwrap_or(body);
+    let (radix, digits) = if is_hex {
+        (16, &body[2..])
+    } else if let Some((r, digits)) = body.split_once(['r', 'R']) {
+        let r = r.parse::<u32>().map_err(|_| bad())?;
+        if !(2..=36).contains(&r) {
+            return Err(format!("radix {r} in `{text}` is not between 2 and 36"));
+        }
+        (r, digits)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(bad());
+    }
+    let magnitude = i128::from_str_radix(digits, radix).map_err(|_| out_of_range())?;
+    i64::try_from(signed(magnitude))
+        .map(FormKind::Int)
+        .map_err(|_| out_of_range())
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Unescapes a string token, quotes included.
+pub fn parse_string(text: &str) -> Result<String, String> {
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .ok_or_else(|| "unterminated string".to_string())?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let escaped = match chars.next() {
+            Some('n') => '\n',
+            Some('t') => '\t',
+            Some('r') => '\r',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('"') => '"',
+            Some('\\') => '\\',
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .filter(|_| hex.len() == 4)
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| format!("invalid unicode escape `\\u{hex}`"))?
+            }
+            Some(d) if d.is_digit(8) => {
+                let mut code = d.to_digit(8).unwrap_or(0);
+                let rest = chars.as_str();
+                let more = rest.chars().take(2).take_while(|c| c.is_digit(8)).count();
+                for c in rest[..more].chars() {
+                    code = code * 8 + c.to_digit(8).unwrap_or(0);
+                }
+                chars = rest[more..].chars();
+                char::from_u32(code).ok_or_else(|| "invalid octal escape".to_string())?
+            }
+            Some(other) => return Err(format!("unsupported escape `\\{other}` in string")),
+            None => return Err("unterminated escape in string".to_string()),
+        };
+        out.push(escaped);
+    }
+    Ok(out)
+}
+
+/// Reads a character token such as `\a`, `\newline` or `\u03bb`.
+pub fn parse_char(text: &str) -> Result<char, String> {
+    let body = text.strip_prefix('\\').unwrap_or(text);
+    let mut chars = body.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return Ok(c);
+    }
+    let named = match body {
+        "newline" => Some('\n'),
+        "space" => Some(' '),
+        "tab" => Some('\t'),
+        "backspace" => Some('\u{8}'),
+        "formfeed" => Some('\u{c}'),
+        "return" => Some('\r'),
+        _ => None,
+    };
+    if let Some(c) = named {
+        return Ok(c);
+    }
+    let code = if let Some(hex) = body.strip_prefix('u') {
+        u32::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = body.strip_prefix('o') {
+        u32::from_str_radix(oct, 8).ok().filter(|&c| c <= 0o377)
+    } else {
+        None
+    };
+    code.and_then(char::from_u32)
+        .ok_or_else(|| format!("unknown character `{text}`"))
+}
