@@ -10,11 +10,14 @@
 
 pub mod ast;
 pub mod core;
+pub mod datoms;
+pub mod file;
 mod diagnostic;
 pub mod form;
 mod intern;
 pub mod lower;
 pub mod reader;
+pub mod scope;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
