@@ -420,7 +420,12 @@ pub fn form_datoms(
             }
         };
         push(out, id, &v.ty, Value::Keyword(ty.clone()));
-        push(out, id, &v.start, int(u32::from(node.span.start()) as usize));
+        push(
+            out,
+            id,
+            &v.start,
+            int(u32::from(node.span.start()) as usize),
+        );
         push(out, id, &v.end, int(u32::from(node.span.end()) as usize));
         if let Some(surface) = node.surface {
             push(

@@ -16,9 +16,7 @@ use text_size::{TextRange, TextSize};
 use tree_sitter::Node;
 
 use crate::ast::Ast;
-use crate::datoms::{
-    GlobalLink, core_entity, entity, form_datoms, global_link_datoms, vocab,
-};
+use crate::datoms::{GlobalLink, core_entity, entity, form_datoms, global_link_datoms, vocab};
 use crate::diagnostic::Diagnostic;
 use crate::intern::Interner;
 use crate::lower::{NoMacros, lower};
@@ -152,10 +150,7 @@ impl FileLowering {
                 lower_top(n, text, slot, &mut self.interner)
             })
             .collect();
-        let removed: Vec<TopForm> = self
-            .forms
-            .splice(prefix..old_len - suffix, fresh)
-            .collect();
+        let removed: Vec<TopForm> = self.forms.splice(prefix..old_len - suffix, fresh).collect();
         let added = prefix..nodes.len() - suffix;
         let defs_changed = removed.iter().any(|f| !f.defines.is_empty())
             || self.forms[added.clone()]

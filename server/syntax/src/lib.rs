@@ -11,8 +11,8 @@
 pub mod ast;
 pub mod core;
 pub mod datoms;
-pub mod file;
 mod diagnostic;
+pub mod file;
 pub mod form;
 mod intern;
 pub mod lower;

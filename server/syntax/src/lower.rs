@@ -512,7 +512,13 @@ impl Lowerer<'_> {
                 }
                 variadic = Some(count);
             } else if seen.contains(&count) {
-                self.malformed(span, format!("a second arity with {count} parameters"));
+                self.malformed(
+                    span,
+                    format!(
+                        "another arity already takes {count} parameter{}",
+                        if count == 1 { "" } else { "s" }
+                    ),
+                );
             } else {
                 seen.push(count);
             }

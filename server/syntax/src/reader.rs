@@ -242,10 +242,10 @@ impl Reader<'_> {
         match parsed {
             Ok(kind) => Form { kind, span },
             Err(message) => {
-                let code = if kind == "ERROR" {
-                    "syntax"
-                } else {
-                    "malformed"
+                let code = match kind {
+                    "ERROR" => "syntax",
+                    _ if message.ends_with("not supported in yin") => "unsupported",
+                    _ => "malformed",
                 };
                 self.error(span, code, message);
                 self.invalid(span)
