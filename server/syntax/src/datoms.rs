@@ -16,7 +16,7 @@ use edn::{Datom, Entity, Keyword, Symbol, Value};
 use crate::ast::{Ast, Literal, NodeId, NodeKind};
 use crate::core::CORE;
 use crate::form::{Form, FormKind};
-use crate::intern::Interner;
+use crate::intern::{Interner, NameMap};
 use crate::reader::MAX_DEPTH;
 use crate::scope::{Resolution, Resolved};
 
@@ -164,7 +164,7 @@ pub fn core_datoms() -> Vec<Datom> {
 
 /// The entity of the core function `name`, if it is one.
 pub fn core_entity(name: &str) -> Option<Entity> {
-    static INDEX: OnceLock<std::collections::HashMap<&'static str, Entity>> = OnceLock::new();
+    static INDEX: OnceLock<NameMap<&'static str, Entity>> = OnceLock::new();
     INDEX
         .get_or_init(|| {
             CORE.iter()

@@ -9,8 +9,6 @@
 //! `def` of a name wins) or to the core library. Lowering here knows no macros ([`NoMacros`]):
 //! calls to macros lower as calls.
 
-use std::collections::{HashMap, HashSet};
-
 use edn::{Datom, Entity, Symbol, Value};
 use text_size::{TextRange, TextSize};
 use tree_sitter::Node;
@@ -18,7 +16,7 @@ use tree_sitter::Node;
 use crate::ast::Ast;
 use crate::datoms::{GlobalLink, core_entity, entity, form_datoms, global_link_datoms, vocab};
 use crate::diagnostic::Diagnostic;
-use crate::intern::Interner;
+use crate::intern::{Interner, NameMap};
 use crate::lower::{NoMacros, lower};
 use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{definitions, resolve};
@@ -41,8 +39,8 @@ pub struct TopForm {
     globals: Vec<(Entity, Symbol)>,
     /// Globals this form defines, with their binders' entities.
     defines: Vec<(Symbol, Entity)>,
-    /// `:yin/form-start` and the links of `globals`: they depend on the rest of the file.
-    context: Vec<Datom>,
+    /// The links of `globals`: they depend on the rest of the file's definitions.
+    links: Vec<Datom>,
 }
 
 impl TopForm {
@@ -67,7 +65,7 @@ pub struct FileLowering {
     next_slot: u32,
     interner: Interner,
     /// The first definition of each global name, in file order.
-    defs: HashMap<Symbol, Entity>,
+    defs: NameMap<Symbol, Entity>,
 }
 
 impl FileLowering {
@@ -77,7 +75,7 @@ impl FileLowering {
             next_slot: 1,
             ..FileLowering::default()
         };
-        file.update(text, root);
+        file.sync(text, root, None);
         file
     }
 
@@ -103,7 +101,8 @@ impl FileLowering {
         let mut out = Vec::new();
         for form in &self.forms {
             out.extend(form.local.iter().cloned());
-            out.extend(form.context.iter().cloned());
+            out.extend(form_start(form));
+            out.extend(form.links.iter().cloned());
         }
         out
     }
@@ -123,6 +122,12 @@ impl FileLowering {
 
     /// Brings the lowering up to date with the new `text` and its tree; returns what changed.
     pub fn update(&mut self, text: &str, root: Node<'_>) -> Delta {
+        let mut delta = Delta::default();
+        self.sync(text, root, Some(&mut delta));
+        delta
+    }
+
+    fn sync(&mut self, text: &str, root: Node<'_>, mut delta: Option<&mut Delta>) {
         let nodes = top_level_nodes(root);
         let texts: Vec<&str> = nodes
             .iter()
@@ -141,7 +146,6 @@ impl FileLowering {
             .zip(texts[prefix..].iter().rev())
             .take_while(|(f, t)| &*f.text == **t)
             .count();
-        let mut delta = Delta::default();
         let fresh: Vec<TopForm> = nodes[prefix..nodes.len() - suffix]
             .iter()
             .map(|&n| {
@@ -156,12 +160,15 @@ impl FileLowering {
             || self.forms[added.clone()]
                 .iter()
                 .any(|f| !f.defines.is_empty());
-        for form in removed {
-            delta.retracted.extend(form.local);
-            delta.retracted.extend(form.context);
-        }
-        for form in &self.forms[added.clone()] {
-            delta.asserted.extend(form.local.iter().cloned());
+        if let Some(delta) = delta.as_deref_mut() {
+            for form in removed {
+                delta.retracted.extend(form_start(&form));
+                delta.retracted.extend(form.local);
+                delta.retracted.extend(form.links);
+            }
+            for form in &self.forms[added.clone()] {
+                delta.asserted.extend(form.local.iter().cloned());
+            }
         }
         let changed_names = if defs_changed {
             let old = std::mem::take(&mut self.defs);
@@ -172,31 +179,40 @@ impl FileLowering {
             }
             changed_keys(&old, &self.defs)
         } else {
-            HashSet::new()
+            Vec::new()
         };
         for (i, (form, node)) in self.forms.iter_mut().zip(&nodes).enumerate() {
             let is_new = added.contains(&i);
-            let moved = form.start != node.start_byte();
+            if !is_new && form.start != node.start_byte() {
+                if let Some(delta) = delta.as_deref_mut() {
+                    delta.retracted.extend(form_start(form));
+                    form.start = node.start_byte();
+                    delta.asserted.extend(form_start(form));
+                }
+                form.start = node.start_byte();
+            }
             let relinks = !changed_names.is_empty()
                 && form.globals.iter().any(|(_, n)| changed_names.contains(n));
-            if !(is_new || moved || relinks) {
+            if !(is_new || relinks) {
                 continue;
             }
-            form.start = node.start_byte();
-            let context = context_datoms(form, &self.defs);
-            if is_new {
-                delta.asserted.extend(context.iter().cloned());
-            } else {
-                diff(&form.context, &context, &mut delta);
+            let links = link_datoms(form, &self.defs);
+            if let Some(delta) = delta.as_deref_mut() {
+                if is_new {
+                    delta.asserted.extend(form_start(form));
+                    delta.asserted.extend(links.iter().cloned());
+                } else {
+                    diff(&form.links, &links, delta);
+                }
             }
-            form.context = context;
+            form.links = links;
         }
-        delta
     }
 }
 
-fn changed_keys(old: &HashMap<Symbol, Entity>, new: &HashMap<Symbol, Entity>) -> HashSet<Symbol> {
-    let mut changed: HashSet<Symbol> = old
+/// The names whose first definition differs between `old` and `new` (usually one or two).
+fn changed_keys(old: &NameMap<Symbol, Entity>, new: &NameMap<Symbol, Entity>) -> Vec<Symbol> {
+    let mut changed: Vec<Symbol> = old
         .iter()
         .filter(|&(k, v)| new.get(k) != Some(v))
         .map(|(k, _)| k.clone())
@@ -205,7 +221,7 @@ fn changed_keys(old: &HashMap<Symbol, Entity>, new: &HashMap<Symbol, Entity>) ->
     changed
 }
 
-/// Appends to `delta` what turns `old` into `new` (both small: one form's context).
+/// Appends to `delta` what turns `old` into `new` (both small: one form's links).
 fn diff(old: &[Datom], new: &[Datom], delta: &mut Delta) {
     delta
         .retracted
@@ -238,20 +254,23 @@ fn lower_top(node: Node<'_>, text: &str, slot: u32, interner: &mut Interner) -> 
         local,
         globals,
         defines,
-        context: Vec::new(),
+        links: Vec::new(),
     }
 }
 
-fn context_datoms(form: &TopForm, defs: &HashMap<Symbol, Entity>) -> Vec<Datom> {
-    let v = vocab();
-    let mut out = Vec::with_capacity(1 + 2 * form.globals.len());
-    if let Some(root) = form.ast.root() {
-        out.push(Datom::new(
-            entity(form.slot, root),
-            v.form_start.clone(),
-            Value::Int(i64::try_from(form.start).unwrap_or(i64::MAX)),
-        ));
-    }
+/// `[root :yin/form-start offset]`: where the form is in the file.
+fn form_start(form: &TopForm) -> Option<Datom> {
+    let root = form.ast.root()?;
+    Some(Datom::new(
+        entity(form.slot, root),
+        vocab().form_start.clone(),
+        Value::Int(i64::try_from(form.start).unwrap_or(i64::MAX)),
+    ))
+}
+
+/// What each global variable of the form links to, given the file's definitions.
+fn link_datoms(form: &TopForm, defs: &NameMap<Symbol, Entity>) -> Vec<Datom> {
+    let mut out = Vec::with_capacity(2 * form.globals.len());
     for (var, name) in &form.globals {
         let link = match defs.get(name) {
             Some(&binder) => GlobalLink::Def(binder),

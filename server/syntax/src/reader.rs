@@ -104,17 +104,19 @@ enum Shape {
     Quote,
 }
 
-struct Frame<'t> {
+/// A collection being read. One cursor walks the whole tree; a frame remembers whether the
+/// cursor went down into its children, so finishing it can come back up.
+struct Frame {
     shape: Shape,
     span: TextRange,
-    cursor: TreeCursor<'t>,
     started: bool,
+    entered: bool,
     items: Vec<Form>,
 }
 
-enum Start<'t> {
+enum Start {
     Done(Form),
-    Open(Frame<'t>),
+    Open(Frame),
 }
 
 struct Reader<'a> {
@@ -126,7 +128,9 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read(&mut self, root: Node<'_>) -> Form {
-        let mut stack: Vec<Frame<'_>> = Vec::new();
+        let mut cursor = root.walk();
+        let value_field = root.language().field_id_for_name("value");
+        let mut stack: Vec<Frame> = Vec::new();
         let mut value = match self.start(root, 0) {
             Start::Done(form) => Some(form),
             Start::Open(frame) => {
@@ -144,13 +148,16 @@ impl Reader<'_> {
             let Some(top) = stack.last_mut() else {
                 return self.invalid(self.span(root));
             };
-            match self.next_element(top) {
+            match self.next_element(&mut cursor, top, value_field) {
                 Some(child) => match self.start(child, stack.len()) {
                     Start::Done(form) => value = Some(form),
                     Start::Open(frame) => stack.push(frame),
                 },
                 None => {
                     if let Some(frame) = stack.pop() {
+                        if frame.entered {
+                            cursor.goto_parent();
+                        }
                         value = Some(self.finish(frame));
                     }
                 }
@@ -158,19 +165,25 @@ impl Reader<'_> {
         }
     }
 
-    /// Moves the frame's cursor to its next element child, reporting missing tokens on the way.
-    fn next_element<'t>(&mut self, frame: &mut Frame<'t>) -> Option<Node<'t>> {
+    /// Moves the cursor to the frame's next element child, reporting missing tokens on the way.
+    fn next_element<'t>(
+        &mut self,
+        cursor: &mut TreeCursor<'t>,
+        frame: &mut Frame,
+        value_field: Option<std::num::NonZeroU16>,
+    ) -> Option<Node<'t>> {
         loop {
             let moved = if frame.started {
-                frame.cursor.goto_next_sibling()
+                frame.entered && cursor.goto_next_sibling()
             } else {
                 frame.started = true;
-                frame.cursor.goto_first_child()
+                frame.entered = cursor.goto_first_child();
+                frame.entered
             };
             if !moved {
                 return None;
             }
-            let node = frame.cursor.node();
+            let node = cursor.node();
             if node.is_missing() {
                 let message = format!("missing `{}`", node.kind());
                 self.error(self.span(node), "syntax", message);
@@ -179,13 +192,14 @@ impl Reader<'_> {
             if node.is_error() {
                 return Some(node);
             }
-            if frame.cursor.field_name() == Some("value") && !is_skipped(node.kind()) {
+            if value_field.is_some() && cursor.field_id() == value_field && !is_skipped(node.kind())
+            {
                 return Some(node);
             }
         }
     }
 
-    fn start<'t>(&mut self, node: Node<'t>, depth: usize) -> Start<'t> {
+    fn start(&mut self, node: Node<'_>, depth: usize) -> Start {
         let span = self.span(node);
         if depth >= MAX_DEPTH {
             self.error(
@@ -207,15 +221,25 @@ impl Reader<'_> {
         Start::Open(Frame {
             shape,
             span,
-            cursor: node.walk(),
             started: false,
+            entered: false,
             items: Vec::new(),
         })
     }
 
-    fn leaf(&mut self, node: Node<'_>, span: TextRange) -> Form {
+    fn leaf(&mut self, node: Node<'_>, mut span: TextRange) -> Form {
         let kind = node.kind();
-        let text = node.utf8_text(self.text.as_bytes()).unwrap_or("");
+        if kind == "sym_lit" && node.child_count() > 1 {
+            // Metadata sits inside the symbol's node: the symbol is its `name` child.
+            if let Some(name) = node.child_by_field_name("name") {
+                span = self.span(name);
+            }
+        }
+        let start = self.base + usize::from(span.start());
+        let text = self
+            .text
+            .get(start..self.base + usize::from(span.end()))
+            .unwrap_or("");
         let parsed = match kind {
             "nil_lit" => Ok(FormKind::Nil),
             "bool_lit" => Ok(FormKind::Bool(text == "true")),
@@ -275,7 +299,7 @@ impl Reader<'_> {
         Ok(FormKind::Symbol(self.interner.symbol(text)))
     }
 
-    fn finish(&mut self, frame: Frame<'_>) -> Form {
+    fn finish(&mut self, frame: Frame) -> Form {
         let span = frame.span;
         let mut items = frame.items;
         let kind = match frame.shape {
@@ -361,6 +385,10 @@ pub fn parse_number(text: &str) -> Result<FormKind, String> {
     }
     let signed = |magnitude: i128| if negative { -magnitude } else { magnitude };
     if let Some((n, d)) = body.split_once('/') {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(n) || !digits(d) {
+            return Err(bad());
+        }
         let n = n.parse::<i128>().map_err(|_| bad())?;
         let d = d.parse::<i128>().map_err(|_| bad())?;
         if d == 0 {
@@ -490,4 +518,67 @@ pub fn parse_char(text: &str) -> Result<char, String> {
     };
     code.and_then(char::from_u32)
         .ok_or_else(|| format!("unknown character `{text}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let cases = [
+            ("42", Ok(FormKind::Int(42))),
+            ("-0x1f", Ok(FormKind::Int(-31))),
+            ("+017", Ok(FormKind::Int(15))),
+            ("36rZZ", Ok(FormKind::Int(1295))),
+            ("9223372036854775807N", Ok(FormKind::Int(i64::MAX))),
+            ("-9223372036854775808", Ok(FormKind::Int(i64::MIN))),
+            ("6/-4", Err(())),
+            ("-6/4", Ok(FormKind::Ratio(-3, 2))),
+            ("4/2", Ok(FormKind::Int(2))),
+            ("1e3", Ok(FormKind::Float(1000.0))),
+            ("-2.5M", Ok(FormKind::Float(-2.5))),
+            ("9223372036854775808", Err(())),
+            ("1/0", Err(())),
+            ("0x", Err(())),
+            ("08", Err(())),
+            ("1r0", Err(())),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_number(text).map_err(|_| ()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_and_chars() {
+        assert_eq!(
+            parse_string(r#""a\tb\"\\\u00e9\101""#).unwrap(),
+            "a\tb\"\\éA"
+        );
+        assert!(parse_string(r#""\q""#).is_err());
+        assert_eq!(parse_char(r"\space").unwrap(), ' ');
+        assert_eq!(parse_char(r"\u03bb").unwrap(), 'λ');
+        assert_eq!(parse_char(r"\o101").unwrap(), 'A');
+        assert_eq!(parse_char(r"\λ").unwrap(), 'λ');
+        assert!(parse_char(r"\bogus").is_err());
+    }
+
+    #[test]
+    fn reads_sugar_and_skips_comments_discards_and_metadata() {
+        let (forms, diagnostics) = read_str("; c\n'x #_ (ignored) ^:meta [1 #_2 3] (f ^long y)");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let kinds: Vec<String> = forms.iter().map(|f| format!("{:?}", f.kind)).collect();
+        assert_eq!(kinds.len(), 3);
+        assert!(kinds[2].contains("Symbol(y), span: 46..47"), "{}", kinds[2]);
+        assert_eq!(
+            kinds[0],
+            "List([Form { kind: Symbol(quote), span: 4..5 }, Form { kind: Symbol(x), span: 5..6 }])"
+        );
+        assert!(
+            kinds[1].starts_with("Vector([Form { kind: Int(1)"),
+            "{}",
+            kinds[1]
+        );
+        assert!(matches!(&forms[1].kind, FormKind::Vector(xs) if xs.len() == 2));
+    }
 }
