@@ -476,3 +476,60 @@ fn syntax_errors_still_lower() {
         "#]],
     );
 }
+
+#[test]
+fn docs_example() {
+    check(
+        r#"(defn f "Doc." [n] (inc n))"#,
+        expect![[r#"
+            1.0 name f binder-kind :def init 1.6 min-arity 1 max-arity 1 doc "Doc." type :binder start 6 end 7
+            1.1 name n binder-kind :param type :binder start 16 end 17 index 0
+            1.2 name inc type :variable start 20 end 23 resolution :core binding core.13
+            1.3 name n resolution :local binding 1.1 type :variable start 24 end 25 index 0
+            1.4 operator 1.2 operands 1.3 type :application start 19 end 26 index 0
+            1.5 params 1.1 body 1.4 arity 1 variadic false type :arity start 15 end 26 index 0
+            1.6 arities 1.5 type :lambda start 0 end 27 surface :defn
+            1.7 binder 1.0 name f init 1.6 type :def start 0 end 27 surface :defn form-start 0
+        "#]],
+    );
+}
+
+#[test]
+fn prints_edn_and_json() {
+    let file = FileLowering::from_text("(def s \"a\\\"b\") '(x #{:k} {1 \\c}) 5/2 ##-Inf");
+    let datoms = file.datoms();
+    let pick: Vec<_> = datoms
+        .into_iter()
+        .filter(|d| {
+            matches!(
+                d.a.as_str(),
+                "yin/value" | "yin/doc" | "yin/name" | "yin/type"
+            )
+        })
+        .filter(|d| d.e >> NODE_BITS != 1 || d.a.as_str() != "yin/type")
+        .collect();
+    expect![[r###"
+        [[16777216 :yin/name s]
+         [16777217 :yin/value "a\"b"]
+         [16777218 :yin/name s]
+         [33554432 :yin/value (x #{:k} {1 \c})]
+         [33554432 :yin/type :quote]
+         [50331648 :yin/value #yin/ratio [5 2]]
+         [50331648 :yin/type :literal]
+         [67108864 :yin/value ##-Inf]
+         [67108864 :yin/type :literal]]
+    "###]]
+    .assert_eq(&syntax::datoms::to_edn(&pick));
+    expect![[r###"
+        [[16777216, ":yin/name", {"symbol": "s"}],
+         [16777217, ":yin/value", "a\"b"],
+         [16777218, ":yin/name", {"symbol": "s"}],
+         [33554432, ":yin/value", {"list": [{"symbol": "x"}, {"set": [{"keyword": "k"}]}, {"map": [[1, {"char": "c"}]]}]}],
+         [33554432, ":yin/type", {"keyword": "quote"}],
+         [50331648, ":yin/value", {"tag": "yin/ratio", "value": [5, 2]}],
+         [50331648, ":yin/type", {"keyword": "literal"}],
+         [67108864, ":yin/value", {"float": "##-Inf"}],
+         [67108864, ":yin/type", {"keyword": "literal"}]]
+    "###]]
+    .assert_eq(&syntax::datoms::to_json(&pick));
+}
