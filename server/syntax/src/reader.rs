@@ -49,9 +49,12 @@ pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
 /// The nodes of a `source` root that are forms (comments and discards are skipped).
 pub fn top_level_nodes(root: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = root.walk();
-    root.children(&mut cursor)
-        .filter(|n| (n.is_named() || n.is_error()) && !is_skipped(n.kind()))
-        .collect()
+    root.children(&mut cursor).filter(is_form).collect()
+}
+
+/// Whether a child of the root is a form (not a comment, a discard or a stray token).
+pub fn is_form(node: &Node<'_>) -> bool {
+    (node.is_named() || node.is_error()) && !is_skipped(node.kind())
 }
 
 /// Reads `node` with spans relative to `base` (a byte offset in `text`), sharing `interner`'s
