@@ -22,7 +22,7 @@ use tree_sitter::Node;
 use crate::ast::Ast;
 use crate::datoms::{GlobalLink, core_entity, entity, form_datoms, global_link_datoms, vocab};
 use crate::diagnostic::Diagnostic;
-use crate::intern::{Interner, NameHasher, NameMap};
+use crate::intern::{Interner, NameHasher, NameMap, NameSet};
 use crate::lower::{NoMacros, lower};
 use crate::reader::{is_form, read_node_with, top_level_nodes};
 use crate::scope::{definitions, resolve};
@@ -192,23 +192,13 @@ impl FileLowering {
                 delta.asserted.extend(form.local.iter().cloned());
             }
         }
-        let mut changed_names = Vec::new();
-        for name in touched {
-            let first = self.forms.iter().find_map(|f| {
-                f.defines
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|&(_, binder)| binder)
-            });
-            let before = match first {
-                Some(binder) => self.defs.insert(name.clone(), binder),
-                None => self.defs.remove(&name),
-            };
-            if before != first {
-                changed_names.push(name);
-            }
-        }
+        let changed_names = if touched.len() <= 8 {
+            self.redefine(touched)
+        } else {
+            self.redefine_all()
+        };
         let changed_bits = changed_names.iter().fold(0, |bits, n| bits | name_bits(n));
+        let changed_names: NameSet = changed_names.into_iter().collect();
         let mut starts = starts.into_iter();
         for (i, form) in self.forms.iter_mut().enumerate() {
             let is_new = added.contains(&i);
@@ -221,7 +211,8 @@ impl FileLowering {
                 }
                 form.start = start;
             }
-            let relinks = form.global_bits & changed_bits != 0
+            let relinks = !is_new
+                && form.global_bits & changed_bits != 0
                 && form.globals.iter().any(|(_, n)| changed_names.contains(n));
             if !(is_new || relinks) {
                 continue;
@@ -237,6 +228,53 @@ impl FileLowering {
             }
             form.links = links;
         }
+    }
+
+    /// Recomputes the first definition of each of `names` (a few), scanning the forms; returns
+    /// the names whose first definition changed.
+    fn redefine(&mut self, names: Vec<Symbol>) -> Vec<Symbol> {
+        let mut changed = Vec::new();
+        for name in names {
+            let first = self.forms.iter().find_map(|f| {
+                f.defines
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, binder)| binder)
+            });
+            let before = match first {
+                Some(binder) => self.defs.insert(name.clone(), binder),
+                None => self.defs.remove(&name),
+            };
+            if before != first {
+                changed.push(name);
+            }
+        }
+        changed
+    }
+
+    /// Rebuilds every first definition in one pass; returns the names whose first definition
+    /// changed.
+    fn redefine_all(&mut self) -> Vec<Symbol> {
+        let mut defs: NameMap<Symbol, Entity> =
+            NameMap::with_capacity_and_hasher(self.defs.len(), Default::default());
+        for form in &self.forms {
+            for (name, binder) in &form.defines {
+                defs.entry(name.clone()).or_insert(*binder);
+            }
+        }
+        let old = std::mem::replace(&mut self.defs, defs);
+        let mut changed: Vec<Symbol> = old
+            .iter()
+            .filter(|&(name, binder)| self.defs.get(name) != Some(binder))
+            .map(|(name, _)| name.clone())
+            .collect();
+        changed.extend(
+            self.defs
+                .keys()
+                .filter(|name| !old.contains_key(*name))
+                .cloned(),
+        );
+        changed
     }
 
     /// Finds the changed forms from the tree's top-level nodes, comparing every form's text.

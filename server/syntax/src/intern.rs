@@ -9,7 +9,7 @@
 //! SipHash on short names. It is not collision-resistant: a file crafted to collide slows its own
 //! lowering down, nothing more.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -25,6 +25,9 @@ pub struct Interner {
 
 /// A hash map keyed by names, hashed with [`NameHasher`].
 pub(crate) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+
+/// A set of names, hashed with [`NameHasher`].
+pub(crate) type NameSet = HashSet<Symbol, BuildHasherDefault<NameHasher>>;
 
 /// The Fx hash: fold each 8-byte word in with a rotate, xor and multiply.
 #[derive(Default, Clone, Copy)]

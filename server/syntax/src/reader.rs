@@ -7,6 +7,8 @@
 //! nesting deeper than [`MAX_DEPTH`] is cut with a `too deeply nested` diagnostic, so no input can
 //! overflow the stack here or in whatever later walks the forms.
 
+use std::sync::OnceLock;
+
 use text_size::{TextRange, TextSize};
 use tree_sitter::{Node, TreeCursor};
 
@@ -54,7 +56,7 @@ pub fn top_level_nodes(root: Node<'_>) -> Vec<Node<'_>> {
 
 /// Whether a child of the root is a form (not a comment, a discard or a stray token).
 pub fn is_form(node: &Node<'_>) -> bool {
-    (node.is_named() || node.is_error()) && !is_skipped(node.kind())
+    (node.is_named() || node.is_error()) && kind_of(node) != Kind::Skipped
 }
 
 /// Reads `node` with spans relative to `base` (a byte offset in `text`), sharing `interner`'s
@@ -77,6 +79,59 @@ pub fn read_node_with(
 
 fn is_skipped(kind: &str) -> bool {
     matches!(kind, "comment" | "dis_expr" | "meta_lit" | "old_meta_lit")
+}
+
+/// What the reader does with a node kind, decided once per grammar symbol: comparing kind names
+/// per node costs a `strlen` and a UTF-8 check each time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Open(Shape),
+    Nil,
+    Bool,
+    Num,
+    Str,
+    Char,
+    Kwd,
+    Sym,
+    SymVal,
+    Skipped,
+    Other,
+}
+
+fn kind_of(node: &Node<'_>) -> Kind {
+    static TABLE: OnceLock<Vec<Kind>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_yin::LANGUAGE.into();
+        (0..language.node_kind_count())
+            .map(|id| {
+                let name = u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("");
+                match name {
+                    "list_lit" => Kind::Open(Shape::List),
+                    "vec_lit" => Kind::Open(Shape::Vector),
+                    "map_lit" => Kind::Open(Shape::Map),
+                    "set_lit" => Kind::Open(Shape::Set),
+                    "quoting_lit" => Kind::Open(Shape::Quote),
+                    "nil_lit" => Kind::Nil,
+                    "bool_lit" => Kind::Bool,
+                    "num_lit" => Kind::Num,
+                    "str_lit" => Kind::Str,
+                    "char_lit" => Kind::Char,
+                    "kwd_lit" => Kind::Kwd,
+                    "sym_lit" => Kind::Sym,
+                    "sym_val_lit" => Kind::SymVal,
+                    name if is_skipped(name) => Kind::Skipped,
+                    _ => Kind::Other,
+                }
+            })
+            .collect()
+    });
+    match table.get(usize::from(node.kind_id())) {
+        Some(&kind) if node.is_named() => kind,
+        _ => Kind::Other,
+    }
 }
 
 /// Reader syntax that Clojure has and yin does not, by node kind.
@@ -195,7 +250,9 @@ impl Reader<'_> {
             if node.is_error() {
                 return Some(node);
             }
-            if value_field.is_some() && cursor.field_id() == value_field && !is_skipped(node.kind())
+            if value_field.is_some()
+                && cursor.field_id() == value_field
+                && kind_of(&node) != Kind::Skipped
             {
                 return Some(node);
             }
@@ -212,14 +269,9 @@ impl Reader<'_> {
             );
             return Start::Done(self.invalid(span));
         }
-        let kind = node.kind();
-        let shape = match kind {
-            "list_lit" => Shape::List,
-            "vec_lit" => Shape::Vector,
-            "map_lit" => Shape::Map,
-            "set_lit" => Shape::Set,
-            "quoting_lit" => Shape::Quote,
-            _ => return Start::Done(self.leaf(node, span)),
+        let shape = match kind_of(&node) {
+            Kind::Open(shape) => shape,
+            kind => return Start::Done(self.leaf(node, kind, span)),
         };
         Start::Open(Frame {
             shape,
@@ -230,9 +282,8 @@ impl Reader<'_> {
         })
     }
 
-    fn leaf(&mut self, node: Node<'_>, mut span: TextRange) -> Form {
-        let kind = node.kind();
-        if kind == "sym_lit" && node.child_count() > 1 {
+    fn leaf(&mut self, node: Node<'_>, kind: Kind, mut span: TextRange) -> Form {
+        if kind == Kind::Sym && node.child_count() > 1 {
             // Metadata sits inside the symbol's node: the symbol is its `name` child.
             if let Some(name) = node.child_by_field_name("name") {
                 span = self.span(name);
@@ -244,33 +295,33 @@ impl Reader<'_> {
             .get(start..self.base + usize::from(span.end()))
             .unwrap_or("");
         let parsed = match kind {
-            "nil_lit" => Ok(FormKind::Nil),
-            "bool_lit" => Ok(FormKind::Bool(text == "true")),
-            "num_lit" => parse_number(text),
-            "str_lit" => parse_string(text).map(FormKind::Str),
-            "char_lit" => parse_char(text).map(FormKind::Char),
-            "kwd_lit" => self.keyword(text),
-            "sym_lit" => self.symbol(text),
-            "sym_val_lit" => match text.trim_start_matches('#') {
+            Kind::Nil => Ok(FormKind::Nil),
+            Kind::Bool => Ok(FormKind::Bool(text == "true")),
+            Kind::Num => parse_number(text),
+            Kind::Str => parse_string(text).map(FormKind::Str),
+            Kind::Char => parse_char(text).map(FormKind::Char),
+            Kind::Kwd => self.keyword(text),
+            Kind::Sym => self.symbol(text),
+            Kind::SymVal => match text.trim_start_matches('#') {
                 "Inf" => Ok(FormKind::Float(f64::INFINITY)),
                 "-Inf" => Ok(FormKind::Float(f64::NEG_INFINITY)),
                 "NaN" => Ok(FormKind::Float(f64::NAN)),
                 other => Err(format!("unknown symbolic value `##{other}`")),
             },
-            "ERROR" => Err("syntax error".to_string()),
-            _ => match unsupported(kind) {
+            _ if node.is_error() => Err("syntax error".to_string()),
+            _ => match unsupported(node.kind()) {
                 Some(what) => {
                     self.error(span, "unsupported", format!("{what} not supported in yin"));
                     return self.invalid(span);
                 }
-                None => Err(format!("unexpected `{kind}`")),
+                None => Err(format!("unexpected `{}`", node.kind())),
             },
         };
         match parsed {
             Ok(kind) => Form { kind, span },
             Err(message) => {
                 let code = match kind {
-                    "ERROR" => "syntax",
+                    _ if node.is_error() => "syntax",
                     _ if message.ends_with("not supported in yin") => "unsupported",
                     _ => "malformed",
                 };
