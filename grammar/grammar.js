@@ -7,31 +7,31 @@
  * syntax crate's lowering and the queries in `queries/` give them meaning (see README.md).
  */
 
-/// Whitespace; the comma is whitespace in Clojure.
+// Whitespace; the comma is whitespace in Clojure.
 const WHITESPACE = /[\s,]+/;
 
-/// `;` comments run to the end of the line; `#!` is Clojure's other line comment.
+// `;` comments run to the end of the line; `#!` is Clojure's other line comment.
 const LINE_COMMENT = /(;|#!).*/;
 
-/// Characters that end a token: whitespace, the comma, brackets, and the terminating reader
-/// macro characters (`" ; @ ^ ` ~ \`). `'`, `#` and `:` do not end a token (`a'`, `x#`, `a:b`).
+// Characters that end a token: whitespace, the comma, brackets, and the terminating reader
+// macro characters (`" ; @ ^ ` ~ \`). `'`, `#` and `:` do not end a token (`a'`, `x#`, `a:b`).
 const DELIMITER = '\\s,()\\[\\]{}";@^`~\\\\';
 
-/// A character that may continue a symbol or keyword.
+// A character that may continue a symbol or keyword.
 const TOKEN_CHAR = new RegExp(`[^${DELIMITER}]`);
 
-/// A character that may start a symbol: not a digit, and not `:`, `#` or `'`, which start
-/// keywords, dispatch macros and quotes.
+// A character that may start a symbol: not a digit, and not `:`, `#` or `'`, which start
+// keywords, dispatch macros and quotes.
 const SYMBOL_HEAD = new RegExp(`[^${DELIMITER}:#'0-9]`);
 
-/// Symbols, including `+`, `->>`, `.method`, `call/cc`, `a.b/c` and `clojure.core//`.
-/// A `+` or `-` followed by a digit starts a number instead (NUMBER has higher precedence).
+// Symbols, including `+`, `->>`, `.method`, `call/cc`, `a.b/c` and `clojure.core//`.
+// A `+` or `-` followed by a digit starts a number instead (NUMBER has higher precedence).
 const SYMBOL = seq(SYMBOL_HEAD, repeat(TOKEN_CHAR));
 
-/// Keywords: `:a`, `:ns/a`, `::a`, `::alias/a`.
+// Keywords: `:a`, `:ns/a`, `::a`, `::alias/a`.
 const KEYWORD = seq(/::?/, new RegExp(`[^${DELIMITER}:]`), repeat(TOKEN_CHAR));
 
-/// `::` alone, the current-namespace prefix of `#::{}`.
+// `::` alone, the current-namespace prefix of `#::{}`.
 const AUTO_RESOLVE_MARK = '::';
 
 const SIGN = /[+-]?/;
@@ -41,19 +41,19 @@ const RADIX_INTEGER = seq(SIGN, /[0-9]{1,2}[rR][0-9a-zA-Z]+/);
 const RATIO = seq(SIGN, DIGITS, '/', DIGITS);
 const DECIMAL = seq(SIGN, DIGITS, /N|(\.[0-9]*)?([eE][+-]?[0-9]+)?M?/);
 
-/// Every Clojure number literal: integers (with `N`), hex, radix, ratios, floats (with `M`).
+// Every Clojure number literal: integers (with `N`), hex, radix, ratios, floats (with `M`).
 const NUMBER = choice(HEX_INTEGER, RADIX_INTEGER, RATIO, DECIMAL);
 
-/// `##Inf`, `##-Inf`, `##NaN`; any symbol after `##` is accepted so the reader can report it.
+// `##Inf`, `##-Inf`, `##NaN`; any symbol after `##` is accepted so the reader can report it.
 const SYMBOLIC_VALUE = seq('##', repeat1(TOKEN_CHAR));
 
-/// A string, which may span lines; a backslash escapes any character, the reader checks which.
+// A string, which may span lines; a backslash escapes any character, the reader checks which.
 const STRING = seq('"', repeat(choice(/[^"\\]/, /\\(.|\n)/)), '"');
 
-/// `#"..."`; the pattern is kept verbatim (escapes are the regex engine's business).
+// `#"..."`; the pattern is kept verbatim (escapes are the regex engine's business).
 const REGEX = seq('#', STRING);
 
-/// Characters: `\a`, `\(`, `\newline`, `\space`, `\u0041`, `\o12`.
+// Characters: `\a`, `\(`, `\newline`, `\space`, `\u0041`, `\o12`.
 const CHARACTER = seq(
   '\\',
   choice(
@@ -65,8 +65,8 @@ const CHARACTER = seq(
   ),
 );
 
-/// Bracket all collection rules share: `open`, then `value` elements, then `close`.
 /**
+ * The shape every collection shares: `open`, then `value` elements, then `close`.
  * @param {RuleOrLiteral} open
  * @param {RuleOrLiteral} close
  * @param {RuleOrLiteral} form

@@ -1,0 +1,63 @@
+//! A source file as the command line and the server receive it: bytes that should be UTF-8.
+
+use syntax::{Diagnostic, Document, PositionEncoding, Severity, TextRange, TextSize};
+
+/// A 0-based line and a 0-based column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One file's text, parsed.
+pub struct SourceFile {
+    document: Document,
+    decode_errors: Vec<Diagnostic>,
+}
+
+impl SourceFile {
+    /// Decodes `bytes` as UTF-8. Invalid sequences become U+FFFD and one `syntax` error at the
+    /// first of them, so a stray Latin-1 byte is reported rather than refusing the whole file.
+    pub fn from_bytes(bytes: &[u8]) -> SourceFile {
+        let text = String::from_utf8_lossy(bytes);
+        let mut decode_errors = Vec::new();
+        if let Err(err) = std::str::from_utf8(bytes) {
+            let valid = err.valid_up_to();
+            // Offsets refer to the decoded text; everything before the first bad byte is unchanged.
+            let start = TextSize::try_from(valid).unwrap_or(TextSize::new(u32::MAX));
+            let len = TextSize::of('\u{FFFD}');
+            decode_errors.push(Diagnostic {
+                range: TextRange::at(start, len),
+                severity: Severity::Error,
+                code: "syntax",
+                message: "invalid UTF-8: yin source files must be UTF-8 encoded".to_owned(),
+            });
+        }
+        SourceFile {
+            document: Document::new(&text),
+            decode_errors,
+        }
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// Problems found while decoding and parsing, in source order.
+    pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.decode_errors.clone();
+        all.extend(self.document.syntax_diagnostics());
+        all.sort_by_key(|d| (d.range.start(), d.range.end()));
+        all
+    }
+
+    pub fn line_col(&self, offset: TextSize) -> LineCol {
+        let pos = self
+            .document
+            .offset_to_position(offset, PositionEncoding::Utf32);
+        LineCol {
+            line: pos.line,
+            column: pos.character,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Command-line subcommands: each reads files, calls the analysis facade and prints.
+
+pub(crate) mod check;
+mod paths;
+
+use std::process::ExitCode;
+
+/// Exit status for usage and I/O errors (design.md section 8).
+const EXIT_USAGE: u8 = 2;
+
+/// Reports a subcommand that is specified but not built yet, with the usage exit status.
+pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {
+    report_error(&format!(
+        "`yin {command}` is not available yet: it arrives with {issue}"
+    ));
+    ExitCode::from(EXIT_USAGE)
+}
+
+#[allow(clippy::print_stderr, reason = "the binary reports errors on stderr")]
+fn report_error(message: &str) {
+    eprintln!("error: {message}");
+}
