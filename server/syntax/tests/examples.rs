@@ -1,31 +1,45 @@
-//! Every program in `examples/` lowers without an error diagnostic, and its datoms print.
+//! Real yin sources lower without error diagnostics, and their datoms print.
 //!
-//! `YIN_EXAMPLES` overrides the folder (to check another checkout's examples).
+//! Every program in `examples/` (override the folder with `YIN_EXAMPLES`), and every evaluation
+//! case under `tests/eval/` whose expected outcome is a value (`.out`) or a parked program
+//! (`.parked`). Cases expected to fail (`.err`) must lower without panicking; lowering errors are
+//! allowed there.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use syntax::Severity;
 use syntax::datoms::{to_edn, to_json};
 use syntax::file::FileLowering;
 
-#[test]
-fn examples_lower_without_errors() {
-    let dir = std::env::var_os("YIN_EXAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples"));
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("no examples at {}", dir.display());
+fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut failures = Vec::new();
-    let mut checked = 0;
     for entry in entries {
         let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "yin") {
+        if path.is_dir() {
+            yin_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yin") {
+            out.push(path);
+        }
+    }
+}
+
+/// Lowers each file; returns the error diagnostics of those for which `must_be_clean` holds.
+fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = FileLowering::from_text(&text);
+        let datoms = file.datoms();
+        assert!(
+            to_edn(&datoms).starts_with('[') && to_json(&datoms).starts_with('['),
+            "{}",
+            path.display()
+        );
+        if !must_be_clean(path) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let file = FileLowering::from_text(&text);
         for d in file.diagnostics() {
             if d.severity == Severity::Error {
                 let line = text[..usize::from(d.range.start())].lines().count().max(1);
@@ -37,12 +51,31 @@ fn examples_lower_without_errors() {
                 ));
             }
         }
-        let datoms = file.datoms();
-        assert!(!datoms.is_empty(), "{} has no datoms", path.display());
-        assert!(to_edn(&datoms).starts_with("[["));
-        assert!(to_json(&datoms).starts_with("[["));
-        checked += 1;
     }
-    eprintln!("checked {checked} examples in {}", dir.display());
+    failures
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn examples_lower_without_errors() {
+    let dir = std::env::var_os("YIN_EXAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("examples"));
+    let mut files = Vec::new();
+    yin_files(&dir, &mut files);
+    eprintln!("{} examples in {}", files.len(), dir.display());
+    let failures = check(&files, |_| true);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn evaluation_cases_lower() {
+    let mut files = Vec::new();
+    yin_files(&root().join("tests/eval"), &mut files);
+    eprintln!("{} evaluation cases", files.len());
+    let failures = check(&files, |path| !path.with_extension("err").exists());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
