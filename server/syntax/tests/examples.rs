@@ -16,7 +16,7 @@ fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
         return;
     };
     for entry in entries {
-        let path = entry.unwrap().path();
+        let path = entry.expect("a readable directory entry").path();
         if path.is_dir() {
             yin_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "yin") {
@@ -29,7 +29,7 @@ fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String> {
     let mut failures = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(path).unwrap();
+        let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
         let file = FileLowering::from_text(&text);
         let datoms = file.datoms();
         assert!(
