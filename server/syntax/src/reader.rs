@@ -459,7 +459,10 @@ pub fn parse_number(text: &str) -> Result<FormKind, String> {
         });
     }
     let is_hex = body.starts_with("0x") || body.starts_with("0X");
-    if !is_hex && (body.contains(['.', 'e', 'E']) || body.ends_with('M')) {
+    let radix = body
+        .split_once(['r', 'R'])
+        .filter(|(r, _)| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()));
+    if !is_hex && radix.is_none() && (body.contains(['.', 'e', 'E']) || body.ends_with('M')) {
         let x = body
             .trim_end_matches('M')
             .parse::<f64>()
@@ -469,7 +472,7 @@ pub fn parse_number(text: &str) -> Result<FormKind, String> {
     let body = body.strip_suffix('N').unwrap_or(body);
     let (radix, digits) = if is_hex {
         (16, &body[2..])
-    } else if let Some((r, digits)) = body.split_once(['r', 'R']) {
+    } else if let Some((r, digits)) = radix {
         let r = r.parse::<u32>().map_err(|_| bad())?;
         if !(2..=36).contains(&r) {
             return Err(format!("radix {r} in `{text}` is not between 2 and 36"));
@@ -585,6 +588,7 @@ mod tests {
             ("-0x1f", Ok(FormKind::Int(-31))),
             ("+017", Ok(FormKind::Int(15))),
             ("36rZZ", Ok(FormKind::Int(1295))),
+            ("16r1e", Ok(FormKind::Int(30))),
             ("9223372036854775807N", Ok(FormKind::Int(i64::MAX))),
             ("-9223372036854775808", Ok(FormKind::Int(i64::MIN))),
             ("6/-4", Err(())),

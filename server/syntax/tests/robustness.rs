@@ -138,3 +138,23 @@ fn runaway_and_failing_macros_are_diagnostics() {
         assert_eq!(diagnostics, ["macro"]);
     });
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any text made of yin's syntax characters lowers without panicking, and every diagnostic
+    /// points inside the text.
+    #[test]
+    fn arbitrary_text_never_panics(text in r#"[()\[\]{}#^'`~@:;\\"/.&%a-z0-9 \n_!?*+<>=-]{0,80}"#) {
+        let file = FileLowering::from_text(&text);
+        for d in file.diagnostics() {
+            proptest::prop_assert!(usize::from(d.range.end()) <= text.len(), "{d:?}");
+        }
+        let _ = file.datoms();
+        let (forms, _) = read_str(&text);
+        for form in &forms {
+            let lowered = lower(form, &mut NoMacros);
+            proptest::prop_assert!(lowered.ast.root().is_some());
+        }
+    }
+}
