@@ -131,12 +131,15 @@ impl FileLowering {
         out
     }
 
-    /// All reader and lowering diagnostics, with absolute ranges.
+    /// Reader and lowering diagnostics, with absolute ranges. Syntax errors (code `syntax`) are
+    /// left out: the document reports them, worded from the whole tree
+    /// (`Document::syntax_diagnostics`); each form keeps its own in [`TopForm::diagnostics`].
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for form in &self.forms {
             let offset = form.range().start();
-            out.extend(form.diagnostics.iter().map(|d| Diagnostic {
+            let lowering = form.diagnostics.iter().filter(|d| d.code != "syntax");
+            out.extend(lowering.map(|d| Diagnostic {
                 range: d.range + offset,
                 ..d.clone()
             }));

@@ -36,7 +36,8 @@ fn render(src: &str) -> String {
         }
     }
     let mut out: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
-    for d in file.diagnostics() {
+    let syntax_errors = syntax::Document::new(src).syntax_diagnostics();
+    for d in syntax_errors.into_iter().chain(file.diagnostics()) {
         let range = usize::from(d.range.start())..usize::from(d.range.end());
         out.push_str(&format!(
             "{:?} {} {:?} {:?}: {}\n",
@@ -471,8 +472,8 @@ fn syntax_errors_still_lower() {
             1.4 operator 1.2 operands 1.3 type :application start 5 end 12 index 1
             1.5 type :map start 13 end 17 index 2
             1.6 operator 1.0 operands 1.1 operands 1.4 operands 1.5 type :application start 0 end 17 form-start 0
+            Error syntax 0..1 "(": unclosed `(`
             Error malformed 14..16 ":a": a map literal needs an even number of forms; this key has no value
-            Error syntax 17..17 "": missing `)`
         "#]],
     );
 }

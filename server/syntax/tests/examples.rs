@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use syntax::Severity;
 use syntax::datoms::{to_edn, to_json};
 use syntax::file::FileLowering;
+use syntax::{Document, Severity};
 
 fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -31,6 +31,7 @@ fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String
     for path in files {
         let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
         let file = FileLowering::from_text(&text);
+        let syntax_errors = Document::new(&text).syntax_diagnostics();
         let datoms = file.datoms();
         assert!(
             to_edn(&datoms).starts_with('[') && to_json(&datoms).starts_with('['),
@@ -40,7 +41,7 @@ fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String
         if !must_be_clean(path) {
             continue;
         }
-        for d in file.diagnostics() {
+        for d in syntax_errors.into_iter().chain(file.diagnostics()) {
             if d.severity == Severity::Error {
                 let line = text[..usize::from(d.range.start())].lines().count().max(1);
                 failures.push(format!(
