@@ -14,10 +14,16 @@ use crate::ast::{Ast, Literal, NodeId, NodeKind, Surface};
 use crate::core::is_special_form;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::form::{Form, FormKind};
-use crate::reader::MAX_DEPTH;
 
 /// How deeply macro expansions may nest (an expansion producing another macro call counts one).
 pub const MAX_EXPANSIONS: usize = 64;
+
+/// The deepest nesting of forms lowering recurses into; deeper forms become error nodes with a
+/// `too-deep` diagnostic. Lower than the reader's limit because lowering a special form takes
+/// several stack frames per level: at this depth lowering fits in a 1 MiB stack even in debug
+/// builds (tested), half of a default 2 MiB thread stack, leaving room for callers (the machine
+/// lowers while expanding macros).
+pub const MAX_DEPTH: usize = 128;
 
 /// Expands Clojure-style macros while lowering. The machine implements it; lowering only calls it
 /// for a list whose head symbol is neither locally bound nor a special form.

@@ -26,8 +26,23 @@ fn codes(file: &FileLowering) -> Vec<&'static str> {
 #[test]
 fn deep_nesting_is_cut_with_a_diagnostic() {
     on_small_stack(|| {
-        for (open, close) in [("(", ")"), ("[", "]"), ("{:k ", "}"), ("'", "")] {
-            let depth = 200_000;
+        // 200,000 levels of plain nesting; special forms nest 5,000 deep (far past the limit,
+        // where lowering recurses most per level) to keep the test quick.
+        let cases = [
+            ("(", ")", 200_000),
+            ("[", "]", 200_000),
+            ("'", "", 200_000),
+            ("{:k ", "}", 5_000),
+            ("#{", "}", 5_000),
+            ("(let [a ", "] a)", 5_000),
+            ("(fn [a] ", ")", 5_000),
+            ("(defn f \"doc\" ([a] ", "))", 5_000),
+            ("(cond a ", ")", 5_000),
+            ("(when-not a ", ")", 5_000),
+            ("(-> a ", ")", 5_000),
+            ("(loop [i 0] (recur ", "))", 5_000),
+        ];
+        for (open, close, depth) in cases {
             let text = format!("{}x{}", open.repeat(depth), close.repeat(depth));
             let file = FileLowering::from_text(&text);
             assert!(
