@@ -193,6 +193,11 @@ impl Ast {
         self.root
     }
 
+    /// The id of the node at `index` (the low bits of a datom entity), if there is one.
+    pub fn id_at(&self, index: usize) -> Option<NodeId> {
+        (index < self.nodes.len()).then(|| NodeId(u32::try_from(index).unwrap_or(u32::MAX)))
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
     }

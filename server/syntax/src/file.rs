@@ -19,8 +19,10 @@ use edn::{Datom, Entity, Symbol, Value};
 use text_size::{TextRange, TextSize};
 use tree_sitter::Node;
 
-use crate::ast::Ast;
-use crate::datoms::{GlobalLink, core_entity, entity, form_datoms, global_link_datoms, vocab};
+use crate::ast::{Ast, NodeId};
+use crate::datoms::{
+    GlobalLink, NODE_BITS, core_entity, entity, form_datoms, global_link_datoms, slot_of, vocab,
+};
 use crate::diagnostic::Diagnostic;
 use crate::intern::{Interner, NameHasher, NameMap, NameSet};
 use crate::lower::{NoMacros, lower};
@@ -118,6 +120,34 @@ impl FileLowering {
 
     pub fn forms(&self) -> &[TopForm] {
         &self.forms
+    }
+
+    /// The form and node an entity names, if it is a node of this file.
+    pub fn node(&self, e: Entity) -> Option<(&TopForm, NodeId)> {
+        let slot = slot_of(e);
+        let form = self.forms.iter().find(|f| f.slot == slot)?;
+        let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
+        Some((form, form.ast.id_at(index)?))
+    }
+
+    /// The absolute span of the node an entity names (what a lint diagnostic on it covers).
+    pub fn span(&self, e: Entity) -> Option<TextRange> {
+        let (form, id) = self.node(e)?;
+        Some(form.ast.node(id).span + form.range().start())
+    }
+
+    /// The innermost node whose span contains `offset` (a node ending at `offset` counts, so a
+    /// cursor just after a symbol finds it), as an entity.
+    pub fn entity_at(&self, offset: TextSize) -> Option<Entity> {
+        let at = usize::from(offset);
+        let i = self.forms.partition_point(|f| f.start + f.len < at);
+        let form = self.forms.get(i).filter(|f| f.start <= at)?;
+        let relative = offset - form.range().start();
+        form.ast
+            .iter()
+            .filter(|(_, n)| n.span.start() <= relative && relative <= n.span.end())
+            .min_by_key(|(_, n)| n.span.len())
+            .map(|(id, _)| entity(form.slot, id))
     }
 
     /// All datoms, form by form in file order.

@@ -534,3 +534,31 @@ fn prints_edn_and_json() {
     "###]]
     .assert_eq(&syntax::datoms::to_json(&pick));
 }
+
+#[test]
+fn entities_map_to_absolute_spans_and_back() {
+    let src = "(def x 1)\n\n(inc x)";
+    let file = FileLowering::from_text(src);
+    let use_at = src.rfind('x').unwrap();
+    let var = file
+        .entity_at(syntax::TextSize::from(use_at as u32 + 1))
+        .unwrap();
+    let binding = file
+        .datoms()
+        .into_iter()
+        .find(|d| d.e == var && d.a.as_str() == "yin/binding")
+        .unwrap();
+    let edn::Value::Int(binder) = binding.v else {
+        panic!("{binding:?}")
+    };
+    let span = file.span(binder as u64).unwrap();
+    assert_eq!(&src[span], "x");
+    assert_eq!(usize::from(span.start()), 5);
+    let span = file.span(var).unwrap();
+    assert_eq!(usize::from(span.start()), use_at);
+    // Between forms, nothing; at a form's edge, the form.
+    assert_eq!(file.entity_at(syntax::TextSize::from(10)), None);
+    let root = file.entity_at(syntax::TextSize::from(11)).unwrap();
+    assert_eq!(&src[file.span(root).unwrap()], "(inc x)");
+    assert_eq!(file.span(u64::MAX), None);
+}
