@@ -562,3 +562,12 @@ fn entities_map_to_absolute_spans_and_back() {
     assert_eq!(&src[file.span(root).unwrap()], "(inc x)");
     assert_eq!(file.span(u64::MAX), None);
 }
+
+#[test]
+fn lowered_files_can_cross_threads() {
+    fn shareable<T: Send + Sync + 'static>(_: &T) {}
+    let file = FileLowering::from_text("(def x 1)");
+    shareable(&file);
+    let handle = std::thread::spawn(move || file.datoms().len());
+    assert!(handle.join().unwrap() > 0);
+}
