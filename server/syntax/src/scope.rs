@@ -32,14 +32,6 @@ impl Resolution {
     pub fn lookup(&self, var: NodeId) -> Option<Resolved> {
         self.links.get(var.index()).cloned().flatten()
     }
-
-    /// Every variable with its resolution, in node order.
-    pub fn iter(&self) -> impl Iterator<Item = (usize, &Resolved)> {
-        self.links
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().map(|r| (i, r)))
-    }
 }
 
 enum Task {
