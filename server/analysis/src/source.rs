@@ -1,5 +1,7 @@
 //! A source file as the command line and the server receive it: bytes that should be UTF-8.
 
+use edn::Datom;
+use syntax::file::FileLowering;
 use syntax::{Diagnostic, Document, PositionEncoding, Severity, TextRange, TextSize};
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
@@ -9,9 +11,10 @@ pub struct LineCol {
     pub column: u32,
 }
 
-/// One file's text, parsed.
+/// One file's text, parsed and lowered.
 pub struct SourceFile {
     document: Document,
+    lowering: FileLowering,
     decode_errors: Vec<Diagnostic>,
 }
 
@@ -33,8 +36,11 @@ impl SourceFile {
                 message: "invalid UTF-8: yin source files must be UTF-8 encoded".to_owned(),
             });
         }
+        let document = Document::new(&text);
+        let lowering = FileLowering::new(&text, document.tree().root_node());
         SourceFile {
-            document: Document::new(&text),
+            document,
+            lowering,
             decode_errors,
         }
     }
@@ -43,10 +49,16 @@ impl SourceFile {
         &self.document
     }
 
-    /// Problems found while decoding and parsing, in source order.
-    pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
+    /// The file's AST datoms (docs/datoms.md).
+    pub fn datoms(&self) -> Vec<Datom> {
+        self.lowering.datoms()
+    }
+
+    /// Problems found while decoding, parsing, reading and lowering, in source order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all = self.decode_errors.clone();
         all.extend(self.document.syntax_diagnostics());
+        all.extend(self.lowering.diagnostics());
         all.sort_by_key(|d| (d.range.start(), d.range.end()));
         all
     }
