@@ -48,7 +48,8 @@ fn edn_and_json_print_the_same_datoms() {
          [33554433 :yin/resolution :global]
          [33554433 :yin/binding 16777216]]
         --- stderr
-    "#]].assert_eq(&edn.render(ws.path()));
+    "#]]
+    .assert_eq(&edn.render(ws.path()));
     let json = yin(&["datoms", "--format", "json", "inc.yin"], ws.path());
     expect![[r#"
         exit: 0
@@ -90,7 +91,8 @@ fn edn_and_json_print_the_same_datoms() {
          [33554433,":yin/resolution",{"keyword":"global"}],
          [33554433,":yin/binding",16777216]]
         --- stderr
-    "#]].assert_eq(&json.render(ws.path()));
+    "#]]
+    .assert_eq(&json.render(ws.path()));
 }
 
 #[test]
@@ -125,5 +127,6 @@ fn missing_file_exits_two() {
         --- stdout
         --- stderr
         error: nope.yin: No such file or directory (os error 2)
-    "#]].assert_eq(&run.render(ws.path()));
+    "#]]
+    .assert_eq(&run.render(ws.path()));
 }
