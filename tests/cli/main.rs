@@ -1,6 +1,7 @@
 //! End-to-end tests of the `yin` command line: the real binary, real files, exit codes and output.
 
 mod check;
+mod datoms;
 
 use std::path::Path;
 use std::process::Command;

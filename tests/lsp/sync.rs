@@ -107,49 +107,65 @@ fn did_open_publishes_diagnostics_and_pull_agrees() {
     check(
         &pushed,
         expect![[r#"
-        {
-          "jsonrpc": "2.0",
-          "method": "textDocument/publishDiagnostics",
-          "params": {
-            "diagnostics": [
-              {
-                "code": "syntax",
-                "message": "unexpected `)`",
-                "range": {
-                  "end": {
-                    "character": 14,
-                    "line": 0
+            {
+              "jsonrpc": "2.0",
+              "method": "textDocument/publishDiagnostics",
+              "params": {
+                "diagnostics": [
+                  {
+                    "code": "syntax",
+                    "message": "unexpected `)`",
+                    "range": {
+                      "end": {
+                        "character": 14,
+                        "line": 0
+                      },
+                      "start": {
+                        "character": 13,
+                        "line": 0
+                      }
+                    },
+                    "severity": 1,
+                    "source": "yin"
                   },
-                  "start": {
-                    "character": 13,
-                    "line": 0
-                  }
-                },
-                "severity": 1,
-                "source": "yin"
-              },
-              {
-                "code": "syntax",
-                "message": "unclosed `[`: missing `]` before the `)` on line 3",
-                "range": {
-                  "end": {
-                    "character": 6,
-                    "line": 1
+                  {
+                    "code": "syntax",
+                    "message": "unclosed `[`: missing `]` before the `)` on line 3",
+                    "range": {
+                      "end": {
+                        "character": 6,
+                        "line": 1
+                      },
+                      "start": {
+                        "character": 5,
+                        "line": 1
+                      }
+                    },
+                    "severity": 1,
+                    "source": "yin"
                   },
-                  "start": {
-                    "character": 5,
-                    "line": 1
+                  {
+                    "code": "malformed",
+                    "message": "let bindings need an even number of forms; this one has no value",
+                    "range": {
+                      "end": {
+                        "character": 3,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 2,
+                        "line": 2
+                      }
+                    },
+                    "severity": 1,
+                    "source": "yin"
                   }
-                },
-                "severity": 1,
-                "source": "yin"
+                ],
+                "uri": "file:///work/demo.yin",
+                "version": 1
               }
-            ],
-            "uri": "file:///work/demo.yin",
-            "version": 1
-          }
-        }
-    "#]],
+            }
+        "#]],
     );
     let pulled = client.request(
         "textDocument/diagnostic",

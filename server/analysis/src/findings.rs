@@ -16,7 +16,7 @@ pub struct Finding {
 
 /// Everything wrong with one file's text, in source order.
 pub fn check_text(file: &SourceFile) -> Vec<Finding> {
-    file.syntax_diagnostics()
+    file.diagnostics()
         .into_iter()
         .map(|d| Finding {
             range: d.range,

@@ -1,5 +1,9 @@
 //! A source file as the command line and the server receive it: bytes that should be UTF-8.
 
+use std::sync::Arc;
+
+use edn::Datom;
+use syntax::file::FileLowering;
 use syntax::{
     Diagnostic, Document, EditError, PositionEncoding, Severity, TextEdit, TextRange, TextSize,
 };
@@ -11,11 +15,13 @@ pub struct LineCol {
     pub column: u32,
 }
 
-/// One file's text, parsed. Cloning is cheap: the rope and tree share their nodes, so a clone is
-/// the snapshot a long-running request works on while edits go on.
+/// One file's text, parsed and lowered. Cloning is cheap (the rope and tree share their nodes, the
+/// lowering is shared until the next edit), so a clone is the snapshot a request works on while
+/// edits go on.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     document: Document,
+    lowering: Arc<FileLowering>,
     decode_errors: Vec<Diagnostic>,
 }
 
@@ -37,27 +43,37 @@ impl SourceFile {
                 message: "invalid UTF-8: yin source files must be UTF-8 encoded".to_owned(),
             });
         }
+        let document = Document::new(&text);
+        let lowering = Arc::new(FileLowering::new(&text, document.tree().root_node()));
         SourceFile {
-            document: Document::new(&text),
+            document,
+            lowering,
             decode_errors,
         }
     }
 
     /// A file whose text came from an editor, already decoded.
     pub fn from_text(text: &str) -> SourceFile {
+        let document = Document::new(text);
+        let lowering = Arc::new(FileLowering::new(text, document.tree().root_node()));
         SourceFile {
-            document: Document::new(text),
+            document,
+            lowering,
             decode_errors: Vec::new(),
         }
     }
 
-    /// Applies an editor's edits in order (see [`Document::apply_edits`]); on error nothing changed.
+    /// Applies an editor's edits in order (see [`Document::apply_edits`]), reparsing and
+    /// re-lowering incrementally; on error nothing changed.
     pub fn apply_edits(
         &mut self,
         edits: &[TextEdit],
         encoding: PositionEncoding,
     ) -> Result<(), EditError> {
         self.document.apply_edits(edits, encoding)?;
+        let text = self.document.text();
+        // Copies the lowering only if a snapshot still shares it.
+        Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
         // Editor text is already decoded, and decode errors' offsets would no longer hold.
         self.decode_errors.clear();
         Ok(())
@@ -76,10 +92,16 @@ impl SourceFile {
         &self.document
     }
 
-    /// Problems found while decoding and parsing, in source order.
-    pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
+    /// The file's AST datoms (docs/datoms.md).
+    pub fn datoms(&self) -> Vec<Datom> {
+        self.lowering.datoms()
+    }
+
+    /// Problems found while decoding, parsing, reading and lowering, in source order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all = self.decode_errors.clone();
         all.extend(self.document.syntax_diagnostics());
+        all.extend(self.lowering.diagnostics());
         all.sort_by_key(|d| (d.range.start(), d.range.end()));
         all
     }

@@ -9,4 +9,4 @@
 
 mod value;
 
-pub use value::{Datom, Entity, Keyword, Symbol, Value};
+pub use value::{Datom, Entity, Keyword, Symbol, Value, datoms_to_edn};

@@ -9,15 +9,23 @@
 //! - Everything here is a plain value; nothing knows about LSP, JSON-RPC, Datalog or the machine.
 
 pub mod ast;
+pub mod core;
+pub mod datoms;
 mod diagnostic;
 mod document;
+pub mod file;
 pub mod form;
+mod intern;
+pub mod lower;
 mod parse;
 mod position;
+pub mod reader;
+pub mod scope;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
 pub use document::{Document, EditError, TextEdit};
 pub use form::{Form, FormKind};
+pub use intern::Interner;
 pub use position::{Position, PositionEncoding, Range};
 pub use text_size::{TextRange, TextSize};

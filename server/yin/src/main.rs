@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod cli;
+mod json;
 mod lsp;
 
 #[derive(Parser)]
@@ -94,6 +95,6 @@ fn main() -> ExitCode {
         Command::Lsp => lsp::run(),
         Command::Eval { .. } => cli::not_yet("eval", "the CESK machine issue"),
         Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),
-        Command::Datoms { .. } => cli::not_yet("datoms", "the AST datoms issue"),
+        Command::Datoms { path, format } => cli::datoms::run(&path, format),
     }
 }

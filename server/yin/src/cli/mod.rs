@@ -1,6 +1,7 @@
 //! Command-line subcommands: each reads files, calls the analysis facade and prints.
 
 pub(crate) mod check;
+pub(crate) mod datoms;
 mod paths;
 
 use std::process::ExitCode;
@@ -19,4 +20,9 @@ pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {
 #[allow(clippy::print_stderr, reason = "the binary reports errors on stderr")]
 pub(crate) fn report_error(message: &str) {
     eprintln!("error: {message}");
+}
+
+#[allow(clippy::print_stderr, reason = "the binary reports warnings on stderr")]
+fn report_warning(message: &str) {
+    eprintln!("warning: {message}");
 }
