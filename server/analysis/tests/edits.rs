@@ -1,0 +1,56 @@
+//! A file edited by an editor must report what the same text opened afresh reports: the
+//! incremental reparse and re-lowering behind `SourceFile::apply_edits` are invisible.
+
+use analysis::{Position, PositionEncoding, Range, SourceFile, TextEdit, check_text};
+use proptest::prelude::*;
+
+const PIECES: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "x",
+    " ",
+    "\n",
+    "(let [a 1] a)",
+    "(defn f [x] x)",
+    "(def",
+    "\"",
+    "𝕏",
+    ";",
+    "1",
+    "#_",
+    "'",
+];
+
+proptest! {
+    #[test]
+    fn edited_file_matches_a_fresh_one(
+        edits in prop::collection::vec((0usize..400, 0usize..6, 0usize..PIECES.len()), 1..30)
+    ) {
+        let mut text = "(defn add [a b]\n  (+ a b))\n(def x (add 1 2))\n".to_owned();
+        let mut file = SourceFile::from_text(&text);
+        for (at, len, piece) in edits {
+            let boundaries: Vec<usize> =
+                text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let start = boundaries[at % boundaries.len()];
+            let end = boundaries
+                .iter()
+                .copied()
+                .filter(|&i| i >= start)
+                .nth(len)
+                .unwrap_or(text.len());
+            let to_position = |offset: usize| {
+                let line = text[..offset].matches('\n').count();
+                let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                Position::new(line as u32, (offset - line_start) as u32)
+            };
+            let range = Range::new(to_position(start), to_position(end));
+            let edit = TextEdit::new(range, PIECES[piece]);
+            file.apply_edits(&[edit], PositionEncoding::Utf8).expect("start <= end");
+            text.replace_range(start..end, PIECES[piece]);
+            prop_assert_eq!(file.text(), text.clone());
+            prop_assert_eq!(check_text(&file), check_text(&SourceFile::from_text(&text)));
+        }
+    }
+}
