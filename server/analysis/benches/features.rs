@@ -4,8 +4,11 @@
 
 use std::path::PathBuf;
 
-use analysis::{SourceFile, check_text, document_symbols, folding_ranges, format, highlight};
-use criterion::{Criterion, criterion_group, criterion_main};
+use analysis::{
+    Position, PositionEncoding, Range, SourceFile, TextEdit, check_text, document_symbols,
+    folding_ranges, format, highlight,
+};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 fn corpus() -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -28,6 +31,19 @@ fn features(c: &mut Criterion) {
     let file = SourceFile::from_text(&text);
     let mut group = c.benchmark_group(format!("examples ({} KiB)", text.len() / 1024));
     group.bench_function("parse", |b| b.iter(|| SourceFile::from_text(&text)));
+    // Typing one character in the middle of the file: what `didChange` does before diagnostics.
+    let middle = u32::try_from(text.lines().count() / 2).unwrap_or(0);
+    let line = text.lines().nth(middle as usize).unwrap_or_default();
+    let column = u32::try_from(line.find('(').map_or(0, |i| i + 1)).unwrap_or(0);
+    let at = Position::new(middle, column);
+    let keystroke = [TextEdit::new(Range::new(at, at), "x")];
+    group.bench_function("type one character (reparse and re-lower)", |b| {
+        b.iter_batched(
+            || file.clone(),
+            |mut file| file.apply_edits(&keystroke, PositionEncoding::Utf16),
+            BatchSize::SmallInput,
+        )
+    });
     group.bench_function("diagnostics", |b| b.iter(|| check_text(&file)));
     group.bench_function("semantic highlighting", |b| {
         b.iter(|| highlight(&file, None))
