@@ -335,3 +335,97 @@ fn symbols_folds_and_selection() {
     );
     client.exit(true);
 }
+
+#[test]
+fn every_request_on_every_example_answers() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("examples/ exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
+        .collect();
+    paths.sort();
+    let (mut client, _) = Client::start(&[]);
+    let mut summary = String::new();
+    for (i, path) in paths.iter().enumerate() {
+        let text = std::fs::read_to_string(path).expect("readable example");
+        let uri = format!("file:///examples/{i}.yin");
+        let document = json!({ "uri": uri });
+        client.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "yin", "version": 1, "text": text } }),
+        );
+        let diagnostics = client.diagnostics_for(&uri, 1);
+        let mut answers = Vec::new();
+        for (method, extra) in [
+            ("textDocument/semanticTokens/full", json!({})),
+            ("textDocument/documentSymbol", json!({})),
+            ("textDocument/foldingRange", json!({})),
+            (
+                "textDocument/formatting",
+                json!({ "options": { "tabSize": 2, "insertSpaces": true } }),
+            ),
+            (
+                "textDocument/selectionRange",
+                json!({ "positions": [{ "line": 3, "character": 4 }] }),
+            ),
+        ] {
+            let mut params = extra;
+            params["textDocument"] = document.clone();
+            let reply = client.request(method, params);
+            assert!(
+                reply.get("error").is_none(),
+                "{method} on {}: {reply}",
+                path.display()
+            );
+            answers.push(match &reply["result"] {
+                serde_json::Value::Array(items) => items.len(),
+                serde_json::Value::Object(fields) => {
+                    fields["data"].as_array().map_or(0, Vec::len) / 5
+                }
+                _ => 0,
+            });
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let problems = diagnostics["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, Vec::len);
+        summary.push_str(&format!(
+            "{name}: {problems} diagnostics, {} tokens, {} symbols, {} folds, {} format edits\n",
+            answers[0], answers[1], answers[2], answers[3]
+        ));
+    }
+    expect![[r#"
+        arith-tokenizer.yin: 0 diagnostics, 298 tokens, 12 symbols, 24 folds, 0 format edits
+        bank-account.yin: 0 diagnostics, 350 tokens, 9 symbols, 23 folds, 0 format edits
+        binary-search-tree.yin: 0 diagnostics, 320 tokens, 12 symbols, 21 folds, 0 format edits
+        calculator.yin: 0 diagnostics, 275 tokens, 8 symbols, 20 folds, 4 format edits
+        callcc-early-exit.yin: 0 diagnostics, 228 tokens, 5 symbols, 29 folds, 0 format edits
+        callcc-generators.yin: 0 diagnostics, 266 tokens, 10 symbols, 30 folds, 0 format edits
+        cooperative-tasks.yin: 0 diagnostics, 215 tokens, 11 symbols, 33 folds, 0 format edits
+        data-processing.yin: 0 diagnostics, 353 tokens, 10 symbols, 24 folds, 0 format edits
+        event-sourcing.yin: 0 diagnostics, 326 tokens, 8 symbols, 21 folds, 0 format edits
+        game-of-life.yin: 0 diagnostics, 241 tokens, 9 symbols, 20 folds, 0 format edits
+        graph-search.yin: 0 diagnostics, 298 tokens, 8 symbols, 37 folds, 0 format edits
+        json-parser.yin: 0 diagnostics, 524 tokens, 16 symbols, 43 folds, 0 format edits
+        macros.yin: 0 diagnostics, 232 tokens, 11 symbols, 23 folds, 0 format edits
+        matrix.yin: 0 diagnostics, 441 tokens, 17 symbols, 40 folds, 0 format edits
+        memo-dynamic-programming.yin: 0 diagnostics, 454 tokens, 8 symbols, 30 folds, 0 format edits
+        n-queens.yin: 0 diagnostics, 150 tokens, 4 symbols, 22 folds, 0 format edits
+        prime-sieve.yin: 0 diagnostics, 179 tokens, 6 symbols, 14 folds, 0 format edits
+        rational-arithmetic.yin: 0 diagnostics, 196 tokens, 6 symbols, 17 folds, 0 format edits
+        sorting.yin: 0 diagnostics, 325 tokens, 11 symbols, 24 folds, 0 format edits
+        stack-vm.yin: 0 diagnostics, 423 tokens, 12 symbols, 24 folds, 0 format edits
+        state-machine.yin: 0 diagnostics, 287 tokens, 9 symbols, 25 folds, 0 format edits
+        stream-pipelines.yin: 0 diagnostics, 244 tokens, 13 symbols, 29 folds, 0 format edits
+        string-utils.yin: 0 diagnostics, 377 tokens, 14 symbols, 31 folds, 0 format edits
+        two-vector-queue.yin: 0 diagnostics, 274 tokens, 13 symbols, 25 folds, 0 format edits
+        unit-test-framework.yin: 0 diagnostics, 272 tokens, 9 symbols, 21 folds, 0 format edits
+    "#]]
+    .assert_eq(&summary);
+    client.exit(true);
+}
