@@ -42,13 +42,16 @@ fn features(c: &mut Criterion) {
     // Two keystrokes per iteration, so the file ends each one as it began and no clone (which
     // would make the next edit copy the shared lowering) is measured.
     let mut edited = file.clone();
-    group.bench_function("type and delete one character (reparse and re-lower, twice)", |b| {
-        b.iter(|| {
-            let typed = edited.apply_edits(&type_x, PositionEncoding::Utf16);
-            let deleted = edited.apply_edits(&delete_x, PositionEncoding::Utf16);
-            (typed, deleted)
-        })
-    });
+    group.bench_function(
+        "type and delete one character (reparse and re-lower, twice)",
+        |b| {
+            b.iter(|| {
+                let typed = edited.apply_edits(&type_x, PositionEncoding::Utf16);
+                let deleted = edited.apply_edits(&delete_x, PositionEncoding::Utf16);
+                (typed, deleted)
+            })
+        },
+    );
     group.bench_function("diagnostics", |b| b.iter(|| check_text(&file)));
     group.bench_function("semantic highlighting", |b| {
         b.iter(|| highlight(&file, None))

@@ -9,11 +9,11 @@
 //! a plain [`HlTag::Symbol`], so that the editor colours all of the code, not just the special
 //! parts.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
 use std::sync::OnceLock;
 
 use syntax::TextRange;
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Query, QueryCursor, StreamingIterator};
 
 use crate::SourceFile;
 use crate::tree::size;
@@ -58,42 +58,32 @@ pub struct HlRange {
 pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
     let highlights = Highlights::get();
     let document = file.document();
-    let rope = document.rope();
+    // One contiguous copy: the query's text predicates then compare slices, not rope chunks.
+    let text = document.text();
     let root = document.tree().root_node();
     let mut cursor = QueryCursor::new();
     if let Some(within) = within {
         cursor.set_byte_range(usize::from(within.start())..usize::from(within.end()));
     }
-    let text = |node: Node<'_>| {
-        let range = node.byte_range();
-        let end = range.end.min(rope.len_bytes());
-        rope.byte_slice(range.start.min(end)..end)
-            .chunks()
-            .map(str::as_bytes)
-    };
-    // When several patterns capture one node, the last pattern wins (as in Neovim).
-    let mut best: HashMap<usize, (usize, Node<'_>, Capture)> = HashMap::new();
-    let mut matches = cursor.matches(&highlights.query, root, text);
+    let mut captured: Vec<(TextRange, usize, Capture)> = Vec::new();
+    let mut matches = cursor.matches(&highlights.query, root, text.as_bytes());
     while let Some(m) = matches.next() {
         for capture in m.captures {
-            let Some(&Some(kind)) = highlights.captures.get(capture.index as usize) else {
-                continue;
-            };
-            let node = capture.node;
-            let entry = best
-                .entry(node.id())
-                .or_insert((m.pattern_index, node, kind));
-            if m.pattern_index >= entry.0 {
-                *entry = (m.pattern_index, node, kind);
+            if let Some(&Some(kind)) = highlights.captures.get(capture.index as usize) {
+                let node = capture.node;
+                let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+                captured.push((range, m.pattern_index, kind));
             }
         }
     }
-    let mut tokens: Vec<(Node<'_>, Capture)> = best.into_values().map(|(_, n, c)| (n, c)).collect();
-    // Outer tokens first, so that a discarded form's inner tokens are dropped inside it.
-    tokens.sort_by_key(|(node, _)| (node.start_byte(), std::cmp::Reverse(node.end_byte())));
-    let mut out: Vec<HlRange> = Vec::with_capacity(tokens.len());
-    for (node, capture) in tokens {
-        let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+    // Outer ranges first, so that a discarded form's inner tokens are dropped inside it; for one
+    // range the last pattern wins (as in Neovim), so it sorts first and the rest are dropped.
+    captured.sort_by_key(|&(range, pattern, _)| {
+        (range.start(), Reverse(range.end()), Reverse(pattern))
+    });
+    captured.dedup_by_key(|&mut (range, _, _)| range);
+    let mut out: Vec<HlRange> = Vec::with_capacity(captured.len());
+    for (range, _, capture) in captured {
         // A match overlapping `within` may capture nodes outside it, and for those the patterns
         // matching elsewhere are missing, so precedence would come out wrong: they are dropped.
         let outside = within.is_some_and(|within| {
@@ -101,12 +91,10 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
                 .intersect(within)
                 .is_none_or(|overlap| overlap.is_empty())
         });
-        if outside
-            || range.is_empty()
-            || out
-                .last()
-                .is_some_and(|last| range.start() < last.range.end())
-        {
+        let covered = out
+            .last()
+            .is_some_and(|last| range.start() < last.range.end());
+        if outside || covered || range.is_empty() {
             continue;
         }
         let (tag, definition, builtin) = capture.meaning();

@@ -60,7 +60,12 @@ fn round_trips(c: &mut Criterion) {
         })
     });
     group.bench_function("semantic tokens, whole file", |b| {
-        b.iter(|| client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": URI } })))
+        b.iter(|| {
+            client.request(
+                "textDocument/semanticTokens/full",
+                json!({ "textDocument": { "uri": URI } }),
+            )
+        })
     });
     group.finish();
     client.exit(true);
