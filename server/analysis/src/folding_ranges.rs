@@ -36,7 +36,8 @@ pub fn folding_ranges(file: &SourceFile) -> Vec<Fold> {
 
     let mut folds = Vec::new();
     let mut cursor = QueryCursor::new();
-    let mut captures = cursor.captures(folds_query(), root, rope_text(rope));
+    let text = document.text();
+    let mut captures = cursor.captures(folds_query(), root, text.as_bytes());
     while let Some((m, index)) = captures.next() {
         let range = node_range(m.captures[*index].node);
         if multi_line(range) {
@@ -86,17 +87,6 @@ fn folds_query() -> &'static Query {
         )
         .expect("the grammar crate's tests compile folds.scm against the grammar")
     })
-}
-
-fn rope_text(rope: &ropey::Rope) -> impl FnMut(Node<'_>) -> std::vec::IntoIter<Vec<u8>> + '_ {
-    move |node: Node<'_>| {
-        let end = node.end_byte().min(rope.len_bytes());
-        let bytes: Vec<u8> = rope
-            .byte_slice(node.start_byte().min(end)..end)
-            .bytes()
-            .collect();
-        vec![bytes].into_iter()
-    }
 }
 
 /// All `comment` nodes in source order, found with a cursor walk (no recursion on nesting depth).
