@@ -3,6 +3,12 @@
 //!
 //! Architecture invariant: this crate knows nothing of LSP, JSON-RPC or command-line flags. The
 //! `yin` binary converts between those and the types here.
+//!
+//! One module per editor feature, each a function of a [`SourceFile`] (and an offset where the
+//! feature needs a cursor) returning plain data: `syntax_highlighting`, `document_symbols`,
+//! `folding_ranges`, `selection_ranges`, `format`. They read the tree-sitter tree and the
+//! grammar's shared queries, never recurse on nesting depth, and work on broken files (the
+//! formatter excepted: it refuses them).
 
 mod document_symbols;
 mod findings;
