@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use tower_lsp_server::Client;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
 
 use super::state::{Applied, Snapshot, State};
@@ -101,7 +101,7 @@ pub(crate) async fn diagnostic(
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
     let items = match state.snapshot(&params.text_document.uri) {
-        Some(snapshot) => analyze(move || diagnostics(&snapshot)).await?,
+        Some(snapshot) => on_snapshot(state, snapshot, diagnostics).await?,
         None => Vec::new(),
     };
     Ok(DocumentDiagnosticReportResult::Report(
@@ -122,7 +122,7 @@ pub(crate) async fn document_symbol(
     let Some(s) = state.snapshot(&params.text_document.uri) else {
         return Ok(None);
     };
-    let symbols = analyze(move || {
+    let symbols = on_snapshot(state, s, |s| {
         convert::document_symbols(&s.file, s.encoding, analysis::document_symbols(&s.file))
     })
     .await?;
@@ -136,9 +136,11 @@ pub(crate) async fn folding_range(
     let Some(s) = state.snapshot(&params.text_document.uri) else {
         return Ok(None);
     };
-    analyze(move || convert::folding_ranges(&s.file, s.encoding, analysis::folding_ranges(&s.file)))
-        .await
-        .map(Some)
+    on_snapshot(state, s, |s| {
+        convert::folding_ranges(&s.file, s.encoding, analysis::folding_ranges(&s.file))
+    })
+    .await
+    .map(Some)
 }
 
 pub(crate) async fn selection_range(
@@ -149,7 +151,7 @@ pub(crate) async fn selection_range(
         return Ok(None);
     };
     let positions = params.positions;
-    analyze(move || {
+    on_snapshot(state, s, move |s| {
         positions
             .into_iter()
             .map(|position| {
@@ -171,10 +173,7 @@ pub(crate) async fn semantic_tokens_full(
     let Some(s) = state.snapshot(&uri) else {
         return Ok(None);
     };
-    let data = analyze(move || {
-        semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
-    })
-    .await?;
+    let data = on_snapshot(state, s, whole_file_tokens).await?;
     let result_id = state.remember_tokens(&uri, data.clone());
     Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
         result_id: Some(result_id),
@@ -190,10 +189,7 @@ pub(crate) async fn semantic_tokens_full_delta(
     let Some(s) = state.snapshot(&uri) else {
         return Ok(None);
     };
-    let data = analyze(move || {
-        semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
-    })
-    .await?;
+    let data = on_snapshot(state, s, whole_file_tokens).await?;
     let previous = state.tokens_sent(&uri, &params.previous_result_id);
     let result_id = state.remember_tokens(&uri, data.clone());
     Ok(Some(match previous {
@@ -216,7 +212,7 @@ pub(crate) async fn semantic_tokens_range(
         return Ok(None);
     };
     let range = params.range;
-    let data = analyze(move || {
+    let data = on_snapshot(state, s, move |s| {
         let within = convert::text_range(&s.file, s.encoding, range);
         semantic_tokens::encode(
             &s.file,
@@ -239,7 +235,7 @@ pub(crate) async fn formatting(
     let Some(s) = state.snapshot(&params.text_document.uri) else {
         return Ok(None);
     };
-    analyze(move || {
+    on_snapshot(state, s, |s| {
         analysis::format(&s.file).map(|changes| convert::text_edits(&s.file, s.encoding, changes))
     })
     .await
@@ -259,6 +255,26 @@ pub(crate) fn view_file_text(state: &State, params: ViewFileTextParams) -> Resul
             "{} is not open",
             uri.as_str()
         ))),
+    }
+}
+
+fn whole_file_tokens(s: &Snapshot) -> Vec<SemanticToken> {
+    semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
+}
+
+/// Runs `f` on `snapshot` through [`analyze`]. If the document changed meanwhile the result is
+/// dropped with LSP's `ContentModified` error, which tells the client to ask again: formatting
+/// edits or tokens for an older text would be applied to the newer one.
+async fn on_snapshot<T: Send + 'static>(
+    state: &State,
+    snapshot: Snapshot,
+    f: impl FnOnce(&Snapshot) -> T + Send + 'static,
+) -> Result<T> {
+    let (result, snapshot) = analyze(move || (f(&snapshot), snapshot)).await?;
+    if state.is_current(&snapshot) {
+        Ok(result)
+    } else {
+        Err(Error::new(ErrorCode::ContentModified))
     }
 }
 
