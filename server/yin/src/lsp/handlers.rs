@@ -317,4 +317,27 @@ mod tests {
         assert_eq!(error.message, "internal error: analysis panicked: boom");
         assert_eq!(analyze(|| 7).await.ok(), Some(7));
     }
+
+    #[tokio::test]
+    async fn a_result_for_an_outdated_snapshot_is_content_modified() {
+        let (publish, _queue) = tokio::sync::mpsc::unbounded_channel();
+        let state = State::new(publish);
+        let uri: Uri = "file:///t.yin".parse().expect("a valid URI");
+        let snapshot = state.open(uri.clone(), 1, "(a)");
+        let at = Position::new(0, 2);
+        let change = convert::changes(vec![TextDocumentContentChangeEvent {
+            range: Some(Range::new(at, at)),
+            range_length: None,
+            text: " b".to_owned(),
+        }]);
+        state.change(&uri, 2, change);
+        let outdated = on_snapshot(&state, snapshot, |s| s.file.text()).await;
+        assert_eq!(
+            outdated.map_err(|error| error.code),
+            Err(ErrorCode::ContentModified)
+        );
+        let current = state.snapshot(&uri).expect("open");
+        let answer = on_snapshot(&state, current, |s| s.file.text()).await;
+        assert_eq!(answer.ok().as_deref(), Some("(a b)"));
+    }
 }

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
+use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::handlers::{self, ViewFileTextParams};
-use super::state::State;
+use super::state::{Publish, State};
 
 pub(crate) struct YinServer {
     client: Client,
@@ -16,9 +17,27 @@ pub(crate) struct YinServer {
 }
 
 impl YinServer {
+    /// Must be called inside the runtime: it spawns the task that publishes diagnostics, one at
+    /// a time in queue order.
     pub(crate) fn new(client: Client) -> YinServer {
-        let state = State::new(client.clone());
-        YinServer { client, state }
+        let (publish, mut queue) = mpsc::unbounded_channel::<Publish>();
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some(Publish {
+                uri,
+                version,
+                diagnostics,
+            }) = queue.recv().await
+            {
+                publisher
+                    .publish_diagnostics(uri, diagnostics, version)
+                    .await;
+            }
+        });
+        YinServer {
+            client,
+            state: State::new(publish),
+        }
     }
 
     pub(crate) fn state(&self) -> Arc<State> {

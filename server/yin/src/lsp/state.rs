@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use analysis::{PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
-use tower_lsp_server::Client;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
 /// One content change of a `didChange`.
@@ -60,10 +59,12 @@ struct Open {
     held: BTreeMap<i32, Vec<Change>>,
 }
 
-struct Publish {
-    uri: Uri,
-    version: Option<i32>,
-    diagnostics: Vec<Diagnostic>,
+/// Diagnostics to publish, queued in the order they must reach the client.
+#[derive(Debug)]
+pub(crate) struct Publish {
+    pub(crate) uri: Uri,
+    pub(crate) version: Option<i32>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 pub(crate) struct State {
@@ -79,19 +80,8 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// Must be called inside the runtime: it spawns the task that publishes diagnostics.
-    pub(crate) fn new(client: Client) -> Arc<State> {
-        let (publish, mut queue) = mpsc::unbounded_channel::<Publish>();
-        tokio::spawn(async move {
-            while let Some(Publish {
-                uri,
-                version,
-                diagnostics,
-            }) = queue.recv().await
-            {
-                client.publish_diagnostics(uri, diagnostics, version).await;
-            }
-        });
+    /// `publish` is where diagnostics go, in order: the server forwards them to the client.
+    pub(crate) fn new(publish: mpsc::UnboundedSender<Publish>) -> Arc<State> {
         Arc::new(State {
             encoding: OnceLock::new(),
             documents: Mutex::new(HashMap::new()),
@@ -333,4 +323,109 @@ fn flush_edits(
         .map_err(|err| err.to_string());
     edits.clear();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use analysis::{Position, Range};
+
+    use super::*;
+
+    fn uri() -> Uri {
+        "file:///t.yin".parse().expect("a valid URI")
+    }
+
+    fn insert(line: u32, character: u32, text: &str) -> Vec<Change> {
+        let at = Position::new(line, character);
+        vec![Change::Edit(TextEdit::new(Range::new(at, at), text))]
+    }
+
+    fn state_with(text: &str) -> (Arc<State>, mpsc::UnboundedReceiver<Publish>) {
+        let (publish, queue) = mpsc::unbounded_channel();
+        let state = State::new(publish);
+        state.open(uri(), 1, text);
+        (state, queue)
+    }
+
+    fn text(state: &State) -> String {
+        state
+            .snapshot(&uri())
+            .map(|s| s.file.text())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn consecutive_versions_apply_at_once() {
+        let (state, _queue) = state_with("()");
+        assert!(
+            matches!(state.change(&uri(), 2, insert(0, 1, "a")), Applied::Current(s) if s.version == 2)
+        );
+        assert!(matches!(
+            state.change(&uri(), 3, insert(0, 2, "b")),
+            Applied::Current(_)
+        ));
+        assert_eq!(text(&state), "(ab)");
+    }
+
+    #[test]
+    fn a_skipped_version_waits_for_its_predecessor() {
+        let (state, _queue) = state_with("()");
+        // Version 3 was written against the text version 2 leaves.
+        assert!(matches!(
+            state.change(&uri(), 3, insert(0, 2, "b")),
+            Applied::Held
+        ));
+        match state.change(&uri(), 2, insert(0, 1, "a")) {
+            Applied::Current(snapshot) => assert_eq!(snapshot.version, 3),
+            _ => panic!("versions 2 and 3 both apply"),
+        }
+        assert_eq!(text(&state), "(ab)");
+    }
+
+    #[test]
+    fn a_read_applies_held_changes_and_older_versions_are_dropped() {
+        let (state, _queue) = state_with("()");
+        assert!(matches!(
+            state.change(&uri(), 5, insert(0, 1, "x")),
+            Applied::Held
+        ));
+        assert_eq!(text(&state), "(x)");
+        assert!(matches!(
+            state.change(&uri(), 4, insert(0, 0, "!")),
+            Applied::Stale { current: 5 }
+        ));
+        assert_eq!(text(&state), "(x)");
+        let unknown: Uri = "file:///other.yin".parse().expect("a valid URI");
+        assert!(matches!(
+            state.change(&unknown, 2, Vec::new()),
+            Applied::Unknown
+        ));
+    }
+
+    #[test]
+    fn outdated_diagnostics_are_not_queued() {
+        let (state, mut queue) = state_with("()");
+        let first = state.snapshot(&uri()).expect("open");
+        state.change(&uri(), 2, insert(0, 1, "a"));
+        state.publish_if_current(&first, Vec::new());
+        assert!(queue.try_recv().is_err(), "version 1 is outdated");
+        let second = state.snapshot(&uri()).expect("open");
+        state.publish_if_current(&second, Vec::new());
+        assert_eq!(queue.try_recv().ok().and_then(|p| p.version), Some(2));
+        // Reopening restarts versions: a snapshot of the earlier opening is still outdated.
+        state.open(uri(), 2, "()");
+        state.publish_if_current(&second, Vec::new());
+        assert!(queue.try_recv().is_err(), "from the previous opening");
+    }
+
+    #[test]
+    fn a_refused_edit_is_reported() {
+        let (state, _queue) = state_with("()");
+        let backwards = Range::new(Position::new(0, 2), Position::new(0, 1));
+        let change = vec![Change::Edit(TextEdit::new(backwards, "x"))];
+        assert!(
+            matches!(state.change(&uri(), 2, change), Applied::Failed(message) if message.starts_with("version 2:"))
+        );
+        assert_eq!(text(&state), "()");
+    }
 }
