@@ -140,16 +140,14 @@ pub fn read_all(src: &str) -> Result<Vec<Value>, ReadError> {
 /// Reads exactly one form, keeping positions.
 pub fn read_spanned(src: &str) -> Result<Spanned, ReadError> {
     let mut forms = read_all_spanned(src)?;
-    if forms.len() == 1 {
-        if let Some(form) = forms.pop() {
-            return Ok(form);
-        }
+    if forms.len() == 1
+        && let Some(form) = forms.pop()
+    {
+        return Ok(form);
     }
-    let pos = forms.get(1).map(|f| f.span.start).unwrap_or_default();
-    let pos = if forms.is_empty() {
-        Reader::new(src).end_pos()
-    } else {
-        pos
+    let pos = match forms.get(1) {
+        Some(second) => second.span.start,
+        None => Reader::new(src).end_pos(),
     };
     Err(ReadError {
         pos,
