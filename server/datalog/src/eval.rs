@@ -369,11 +369,19 @@ fn eval_stratum(
             }
         }
     }
+    // Only a rule calling the stratum twice reads a full same-stratum relation during the
+    // loop (its other occurrence); linear rules read deltas alone, so they skip the upkeep.
+    let needs_full = variants.iter().any(|(_, occs)| occs.len() > 1);
     while iteration.changed() {
-        for (name, var) in &vars {
-            let recent = var.recent.borrow().elements.clone();
-            let old = full.remove(*name).unwrap_or_else(empty);
-            full.insert((*name).clone(), old.merge(Relation { elements: recent }));
+        if let Some(first) = stratum.rules.first() {
+            ctx.charge(0, &first.origin)?;
+        }
+        if needs_full {
+            for (name, var) in &vars {
+                let recent = var.recent.borrow().elements.clone();
+                let old = full.remove(*name).unwrap_or_else(empty);
+                full.insert((*name).clone(), old.merge(Relation { elements: recent }));
+            }
         }
         for (rule, occs) in &variants {
             for (clause, callee) in occs {
@@ -394,6 +402,9 @@ fn eval_stratum(
                 }
             }
         }
+    }
+    for (name, var) in vars {
+        full.insert(name.clone(), var.complete());
     }
     Ok(())
 }
@@ -490,7 +501,12 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table) -> f64 {
             rows * fanout
         }
         ClauseKind::Call { rule, args } => {
-            let n = rels.of(c, rule).len() as f64;
+            // Starting from the delta keeps a semi-naive variant proportional to the new facts.
+            let delta_bonus = match rels.delta {
+                Some((at, _)) if std::ptr::eq(at, c) => 0.5,
+                _ => 1.0,
+            };
+            let n = rels.of(c, rule).len() as f64 * delta_bonus;
             let m = args.iter().filter(|t| !matches!(t, Term::Blank)).count();
             let k = args.iter().filter(|t| is_bound(t)).count();
             if m == 0 {
@@ -866,6 +882,17 @@ fn join_relation(
         return Ok(Table {
             cols,
             rows: empty(),
+        });
+    }
+    // out(x..) :- r(x..): from the unit table with distinct new variables, the relation is the
+    // answer as it stands, already sorted.
+    if table.cols.is_empty() && s.iter().all(|x| *x == Slot::New) {
+        ctx.reserve(rel.len() as u64, origin)?;
+        return Ok(Table {
+            cols,
+            rows: Relation {
+                elements: rel.elements.clone(),
+            },
         });
     }
     // r_keyed(key.., new..) :- r(x..), constants and repeated variables agree.
