@@ -25,9 +25,9 @@ pub struct AttrStats {
     pub distinct_e: usize,
     /// Number of distinct values it takes.
     pub distinct_v: usize,
-    /// Most values any one entity has.
+    /// Most values any one entity has (an upper bound after retractions).
     pub max_per_e: usize,
-    /// Most entities sharing one value.
+    /// Most entities sharing one value (an upper bound after retractions).
     pub max_per_v: usize,
 }
 
@@ -93,19 +93,101 @@ impl AttrIndex {
         };
     }
 
-    /// `(old - removed) ∪ added`, all three sorted and deduplicated, in one linear pass each.
-    fn update(old: &mut Relation<(Id, Id)>, removed: &[(Id, Id)], added: Relation<(Id, Id)>) {
-        let mut kept = Vec::with_capacity(old.len());
-        let mut r = removed.iter().peekable();
-        for t in old.elements.drain(..) {
-            while r.peek().is_some_and(|x| **x < t) {
-                r.next();
+    /// Applies a change to one attribute: `gone` and `new` are sorted, deduplicated `(e, v)`
+    /// pairs, `gone` all present and `new` all absent. Both indexes are edited in place (only
+    /// the elements after the first edit move) and the statistics adjusted from the edited keys,
+    /// so a small change to a large attribute costs a memory move, not a rebuild.
+    fn apply(&mut self, gone: &[(Id, Id)], new: &[(Id, Id)]) {
+        let flip = |pairs: &[(Id, Id)]| {
+            let mut out: Vec<(Id, Id)> = pairs.iter().map(|&(e, v)| (v, e)).collect();
+            out.sort_unstable();
+            out
+        };
+        let (gone_ve, new_ve) = (flip(gone), flip(new));
+        let stats = &mut self.stats;
+        edit(
+            &mut self.aev,
+            gone,
+            new,
+            &mut stats.distinct_e,
+            &mut stats.max_per_e,
+        );
+        edit(
+            &mut self.ave,
+            &gone_ve,
+            &new_ve,
+            &mut stats.distinct_v,
+            &mut stats.max_per_v,
+        );
+        stats.count = self.aev.len();
+    }
+}
+
+/// The pairs of a sorted index whose first component is `key`.
+fn key_range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
+    let start = index.partition_point(|p| p.0 < key);
+    let end = start + index[start..].partition_point(|p| p.0 <= key);
+    &index[start..end]
+}
+
+/// Removes `gone` from and inserts `new` into a sorted index, keeping the count of distinct keys
+/// exact and the largest group an upper bound (it only grows).
+fn edit(
+    index: &mut Relation<(Id, Id)>,
+    gone: &[(Id, Id)],
+    new: &[(Id, Id)],
+    distinct: &mut usize,
+    largest: &mut usize,
+) {
+    let elements = &mut index.elements;
+    if let Some(first) = gone.first() {
+        let start = elements.partition_point(|p| p < first);
+        let mut g = gone.iter().peekable();
+        let mut write = start;
+        for read in start..elements.len() {
+            let t = elements[read];
+            while g.peek().is_some_and(|x| **x < t) {
+                g.next();
             }
-            if r.peek() != Some(&&t) {
-                kept.push(t);
+            if g.peek() != Some(&&t) {
+                elements[write] = t;
+                write += 1;
             }
         }
-        *old = Relation { elements: kept }.merge(added);
+        elements.truncate(write);
+        let mut keys: Vec<Id> = gone.iter().map(|p| p.0).collect();
+        keys.dedup();
+        *distinct = distinct.saturating_sub(
+            keys.iter()
+                .filter(|k| key_range(elements, **k).is_empty())
+                .count(),
+        );
+    }
+    if let Some(first) = new.first() {
+        let mut keys: Vec<Id> = new.iter().map(|p| p.0).collect();
+        keys.dedup();
+        *distinct += keys
+            .iter()
+            .filter(|k| key_range(elements, **k).is_empty())
+            .count();
+        // Merge from the back into the grown vector: elements before `start` never move.
+        let start = elements.partition_point(|p| p < first);
+        let old_len = elements.len();
+        elements.resize(old_len + new.len(), (0, 0));
+        let (mut i, mut j, mut w) = (old_len, new.len(), old_len + new.len());
+        while j > 0 {
+            if i > start && elements[i - 1] > new[j - 1] {
+                elements[w - 1] = elements[i - 1];
+                i -= 1;
+            } else {
+                elements[w - 1] = new[j - 1];
+                j -= 1;
+            }
+            w -= 1;
+        }
+        for k in keys {
+            *largest = (*largest).max(key_range(elements, k).len());
+        }
     }
 }
 
@@ -162,15 +244,24 @@ impl Db {
         touched.dedup();
         for a in touched {
             let mut gone = removed.remove(&a).unwrap_or_default();
+            let mut new = added.remove(&a).unwrap_or_default();
             gone.sort_unstable();
             gone.dedup();
-            let new = added.remove(&a).unwrap_or_default();
+            new.sort_unstable();
+            new.dedup();
             let index = self.attrs.entry(a).or_default();
-            let gone_ve = Relation::from_vec(gone.iter().map(|&(e, v)| (v, e)).collect());
-            let new_ve = Relation::from_vec(new.iter().map(|&(e, v)| (v, e)).collect());
-            AttrIndex::update(&mut index.aev, &gone, Relation::from_vec(new));
-            AttrIndex::update(&mut index.ave, &gone_ve, new_ve);
-            index.restat();
+            // Retract then assert: a datom in both stays, so only `gone - new` leaves, and only
+            // the asserted datoms not already there arrive. Re-lowering an unchanged form is
+            // then free.
+            let gone: Vec<(Id, Id)> = gone
+                .into_iter()
+                .filter(|p| new.binary_search(p).is_err() && index.aev.binary_search(p).is_ok())
+                .collect();
+            let new: Vec<(Id, Id)> = new
+                .into_iter()
+                .filter(|p| index.aev.binary_search(p).is_err())
+                .collect();
+            index.apply(&gone, &new);
             if index.stats.count == 0 {
                 self.attrs.remove(&a);
             }

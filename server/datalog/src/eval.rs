@@ -24,7 +24,7 @@ use smallvec::SmallVec;
 
 use crate::db::{AttrIndex, Db, Id};
 use crate::error::{Error, ErrorKind, Origin};
-use crate::function;
+use crate::function::{self, Aggregate};
 use crate::plan::{self, Stratum, Vars};
 use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rules, Term};
 use crate::{Budget, Inputs, QueryResult};
@@ -980,12 +980,21 @@ fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table) -> Result<QueryResult, Error>
         }
     }
     let idx: Vec<usize> = keep.iter().filter_map(|v| table.col(v)).collect();
-    let tuples = Relation::from_iter(
-        table
-            .rows
-            .iter()
-            .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
-    );
+    // The table is already a set; only a projection that drops or reorders columns needs
+    // sorting and deduplicating again.
+    let identity = idx.len() == table.cols.len() && idx.iter().enumerate().all(|(i, c)| i == *c);
+    let projected;
+    let tuples: &[Row] = if identity {
+        &table.rows
+    } else {
+        projected = Relation::from_iter(
+            table
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
+        );
+        &projected
+    };
     let pos = |v: &Symbol| keep.iter().position(|k| k == v).unwrap_or(0);
     let group_cols: Vec<usize> = q
         .find
@@ -996,11 +1005,17 @@ fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table) -> Result<QueryResult, Error>
         })
         .collect();
     let mut groups: BTreeMap<Row, Vec<&Row>> = BTreeMap::new();
-    for t in tuples.iter() {
-        groups
-            .entry(group_cols.iter().map(|&c| t[c]).collect())
-            .or_default()
-            .push(t);
+    if group_cols.is_empty() {
+        if !tuples.is_empty() {
+            groups.insert(Row::new(), tuples.iter().collect());
+        }
+    } else {
+        for t in tuples {
+            groups
+                .entry(group_cols.iter().map(|&c| t[c]).collect())
+                .or_default()
+                .push(t);
+        }
     }
     let mut rows = Vec::with_capacity(groups.len());
     for members in groups.values() {
@@ -1009,6 +1024,7 @@ fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table) -> Result<QueryResult, Error>
             let c = pos(f.var());
             match f {
                 FindElem::Var(_) => row.push(ctx.value(members[0][c]).clone()),
+                FindElem::Agg(Aggregate::Count, _) => row.push(Value::Int(members.len() as i64)),
                 FindElem::Agg(agg, _) => {
                     let vals: Vec<&Value> = members.iter().map(|m| ctx.value(m[c])).collect();
                     let v = agg

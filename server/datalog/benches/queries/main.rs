@@ -64,17 +64,35 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("build", size), |b| {
             b.iter(|| black_box(Db::from_datoms(datoms.iter().cloned()).len()))
         });
-        // One form's worth of change: the 200 datoms of 50 nodes retracted and asserted back.
-        let form: Vec<_> = datoms
+        // One form's worth of change: 50 nodes' 200 datoms replaced by edited ones (names and
+        // weights differ), then back, alternately; the unchanged datoms cancel out.
+        let before: Vec<_> = datoms
             .iter()
             .skip(datoms.len() / 2)
             .take(200)
             .cloned()
             .collect();
+        let after: Vec<_> = before
+            .iter()
+            .map(|d| match &d.v {
+                edn::Value::Int(w) if d.a.as_str() == "node/weight" => {
+                    edn::Datom::new(d.e, d.a.clone(), edn::Value::Int(w + 1))
+                }
+                edn::Value::Str(s) => edn::Datom::new(d.e, d.a.clone(), format!("{s}'").as_str()),
+                _ => d.clone(),
+            })
+            .collect();
         let mut live = db.clone();
+        let mut flip = false;
         group.bench_function(BenchmarkId::new("transact-50-nodes", size), |b| {
             b.iter(|| {
-                live.transact(&form, &form);
+                let (old, new) = if flip {
+                    (&after, &before)
+                } else {
+                    (&before, &after)
+                };
+                flip = !flip;
+                live.transact(old, new);
                 black_box(live.len())
             })
         });
