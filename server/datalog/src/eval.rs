@@ -33,16 +33,48 @@ use crate::{Budget, Inputs, QueryResult};
 pub(crate) type Row = SmallVec<[Id; 4]>;
 
 /// A table: a set of rows over named columns.
-struct Table {
+struct Table<'a> {
     cols: Vec<Symbol>,
-    rows: Relation<Row>,
+    rows: Rows<'a>,
 }
 
-impl Table {
-    fn unit() -> Table {
+/// A table's rows: computed by a step, or a rule's relation used as it stands (no copy).
+enum Rows<'a> {
+    Owned(Relation<Row>),
+    Borrowed(&'a Relation<Row>),
+}
+
+impl std::ops::Deref for Rows<'_> {
+    type Target = Relation<Row>;
+
+    fn deref(&self) -> &Relation<Row> {
+        match self {
+            Rows::Owned(r) => r,
+            Rows::Borrowed(r) => r,
+        }
+    }
+}
+
+impl From<Relation<Row>> for Rows<'_> {
+    fn from(r: Relation<Row>) -> Self {
+        Rows::Owned(r)
+    }
+}
+
+impl Rows<'_> {
+    fn into_owned(self) -> Relation<Row> {
+        match self {
+            Rows::Owned(r) => r,
+            Rows::Borrowed(r) => r.clone(),
+        }
+    }
+}
+
+impl<'a> Table<'a> {
+    fn unit() -> Table<'a> {
         Table {
             cols: Vec::new(),
-            rows: Relation::from_vec(vec![Row::new()]),
+            rows: Relation::from_vec(vec![Row::new()]).into(),
         }
     }
 
@@ -154,8 +186,8 @@ struct Rels<'a> {
     delta: Option<(*const Clause, &'a Relation<Row>)>,
 }
 
-impl Rels<'_> {
-    fn of(&self, c: &Clause, rule: &Symbol) -> &Relation<Row> {
+impl<'a> Rels<'a> {
+    fn of(&self, c: &Clause, rule: &Symbol) -> &'a Relation<Row> {
         match self.delta {
             Some((at, rel)) if std::ptr::eq(at, c) => rel,
             _ => self.full.get(rule).unwrap_or(&EMPTY),
@@ -187,7 +219,7 @@ enum Slot {
     Blank,
 }
 
-fn slots(ctx: &Ctx<'_>, table: &Table, terms: &[Term]) -> (Vec<Slot>, Vec<Symbol>) {
+fn slots(ctx: &Ctx<'_>, table: &Table<'_>, terms: &[Term]) -> (Vec<Slot>, Vec<Symbol>) {
     let mut new: Vec<Symbol> = Vec::new();
     let mut first: Vec<(Symbol, usize)> = Vec::new();
     let slots = terms
@@ -221,7 +253,7 @@ fn known(slot: Slot, row: &Row) -> Option<Id> {
     }
 }
 
-fn cols_with(table: &Table, new: &[Symbol]) -> Vec<Symbol> {
+fn cols_with(table: &Table<'_>, new: &[Symbol]) -> Vec<Symbol> {
     table.cols.iter().chain(new).cloned().collect()
 }
 
@@ -269,7 +301,7 @@ pub(crate) fn run(
 }
 
 /// The seed table: one column per `:in` variable, one row per combination of input values.
-fn input_table(ctx: &mut Ctx<'_>, q: &Query, args: &[Value]) -> Result<Table, Error> {
+fn input_table<'a>(ctx: &mut Ctx<'_>, q: &Query, args: &[Value]) -> Result<Table<'a>, Error> {
     let specs: Vec<&Binding> = q
         .inputs
         .iter()
@@ -410,12 +442,12 @@ fn eval_stratum(
 }
 
 /// Runs the clauses of a body from `table`, cheapest ready clause first.
-fn eval_body(
+fn eval_body<'a>(
     ctx: &mut Ctx<'_>,
-    rels: &Rels<'_>,
+    rels: &Rels<'a>,
     body: &[Clause],
-    mut table: Table,
-) -> Result<Table, Error> {
+    mut table: Table<'a>,
+) -> Result<Table<'a>, Error> {
     let mut left: Vec<&Clause> = body.iter().collect();
     while !left.is_empty() {
         if table.rows.is_empty() {
@@ -429,7 +461,7 @@ fn eval_body(
             }
             return Ok(Table {
                 cols,
-                rows: empty(),
+                rows: empty().into(),
             });
         }
         let bound = table.bound();
@@ -464,7 +496,7 @@ fn eval_body(
 /// Filters (predicates, negation) never grow the table, so they cost less than the table itself
 /// and run as soon as they are ready; patterns cost the table size times their fan-out from the
 /// attribute's statistics; rule calls use the called relation's actual size.
-fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table) -> f64 {
+fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f64 {
     let rows = table.rows.len() as f64;
     let is_bound = |t: &Term| match t {
         Term::Var(v) => table.col(v).is_some(),
@@ -525,24 +557,46 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table) -> f64 {
     }
 }
 
-fn step(ctx: &mut Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: Table) -> Result<Table, Error> {
+fn step<'a>(
+    ctx: &mut Ctx<'_>,
+    rels: &Rels<'a>,
+    c: &Clause,
+    table: Table<'a>,
+) -> Result<Table<'a>, Error> {
     match &c.kind {
         ClauseKind::Pattern(terms) => join_pattern(ctx, table, terms, &c.origin),
         ClauseKind::Call { rule, args } => {
-            join_relation(ctx, table, rels.of(c, rule), args, &c.origin)
+            let rel = rels.of(c, rule);
+            // out(x..) :- r(x..): from the unit table with distinct new variables, the answer
+            // is the relation as it stands, borrowed rather than copied.
+            if table.cols.is_empty() && table.rows.len() == 1 {
+                let (s, cols) = slots(ctx, &table, args);
+                if s.iter().all(|x| *x == Slot::New) {
+                    ctx.reserve(rel.len() as u64, &c.origin)?;
+                    return Ok(Table {
+                        cols,
+                        rows: Rows::Borrowed(rel),
+                    });
+                }
+            }
+            join_relation(ctx, table, rel, args, &c.origin)
         }
         ClauseKind::Pred { func, args } => {
             // out(c..) :- rows(c..), f(args..) is truthy.
             let srcs = arg_sources(&table, args);
-            let rows = Relation::from_iter(table.rows.iter().filter_map(|r| {
-                let vals = arg_values(ctx, &srcs, r);
-                let keep =
-                    function::call(func.as_str(), &vals).is_some_and(|v| function::truthy(&v));
-                keep.then(|| r.clone())
-            }));
+            // A filter keeps the rows sorted and distinct: no re-sort.
+            let elements = table
+                .rows
+                .iter()
+                .filter(|r| {
+                    let vals = arg_values(ctx, &srcs, r);
+                    function::call(func.as_str(), &vals).is_some_and(|v| function::truthy(&v))
+                })
+                .cloned()
+                .collect();
             Ok(Table {
                 cols: table.cols,
-                rows,
+                rows: Relation { elements }.into(),
             })
         }
         ClauseKind::Bind { func, args, out } => {
@@ -562,21 +616,21 @@ fn step(ctx: &mut Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: Table) -> Result<
             let vars = plan::not_vars(join, body);
             let seed = Table {
                 cols: vars.clone(),
-                rows: table.project(&vars),
+                rows: table.project(&vars).into(),
             };
             let found = eval_body(ctx, rels, body, seed)?;
             let matches = found.project(&vars);
             let idx: Vec<usize> = vars.iter().filter_map(|v| table.col(v)).collect();
             // A filter by binary search rather than `Relation::from_antijoin`, which returns
             // nothing in datafrog 2.0.1 (rust-lang/datafrog#39, fixed after that release).
-            let mut rows = table.rows;
+            let mut rows = table.rows.into_owned();
             rows.elements.retain(|r| {
                 let key: Row = idx.iter().map(|&i| r[i]).collect();
                 matches.binary_search(&key).is_err()
             });
             Ok(Table {
                 cols: table.cols,
-                rows,
+                rows: rows.into(),
             })
         }
         ClauseKind::Or { branches, .. } => {
@@ -593,7 +647,7 @@ fn step(ctx: &mut Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: Table) -> Result<
             for branch in branches {
                 let seed = Table {
                     cols: bound.clone(),
-                    rows: seed_rows.clone(),
+                    rows: seed_rows.clone().into(),
                 };
                 let found = eval_body(ctx, rels, branch, seed)?;
                 union = union.merge(found.project(&vars));
@@ -610,7 +664,7 @@ enum Arg {
     Col(usize),
 }
 
-fn arg_sources(table: &Table, args: &[Term]) -> Vec<Arg> {
+fn arg_sources(table: &Table<'_>, args: &[Term]) -> Vec<Arg> {
     args.iter()
         .map(|t| match t {
             Term::Var(v) => table.col(v).map_or(Arg::Const(Value::Nil), Arg::Col),
@@ -631,13 +685,13 @@ fn arg_values<'c>(ctx: &'c Ctx<'_>, srcs: &'c [Arg], row: &Row) -> Vec<&'c Value
 
 /// Binds the value `value_of(row)` per row through `binding`; a variable already bound must be
 /// equal to its new value (the binding then filters).
-fn bind_values(
+fn bind_values<'a>(
     ctx: &mut Ctx<'_>,
-    table: Table,
+    table: Table<'a>,
     binding: &Binding,
     value_of: impl Fn(&mut Ctx<'_>, &Row) -> Option<Value>,
     origin: &Origin,
-) -> Result<Table, Error> {
+) -> Result<Table<'a>, Error> {
     let targets = plan::binding_vars(binding);
     let mut new: Vec<Symbol> = Vec::new();
     // For each target: an existing column, a new column, or nothing (`_`).
@@ -712,7 +766,7 @@ fn bind_values(
     }
     Ok(Table {
         cols: cols_with(&table, &new),
-        rows: Relation::from_vec(out),
+        rows: Relation::from_vec(out).into(),
     })
 }
 
@@ -724,18 +778,18 @@ fn seq(v: &Value) -> Option<&[Value]> {
 }
 
 /// `out(c.., n..) :- rows(c..), datom(e, a, v)` with the pattern's constants and bound columns.
-fn join_pattern(
+fn join_pattern<'a>(
     ctx: &mut Ctx<'_>,
-    table: Table,
+    table: Table<'a>,
     terms: &[Term; 3],
     origin: &Origin,
-) -> Result<Table, Error> {
+) -> Result<Table<'a>, Error> {
     let (s, new) = slots(ctx, &table, terms);
     let cols = cols_with(&table, &new);
     let empty = |cols| {
         Ok(Table {
             cols,
-            rows: empty(),
+            rows: empty().into(),
         })
     };
     if s.contains(&Slot::Const(None)) {
@@ -805,7 +859,7 @@ fn join_pattern(
     }
     Ok(Table {
         cols,
-        rows: Relation::from_vec(out),
+        rows: Relation::from_vec(out).into(),
     })
 }
 
@@ -818,16 +872,16 @@ fn range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
 
 /// The common case as a datafrog leapjoin: a constant attribute, one side known, the other new.
 #[allow(clippy::too_many_arguments)]
-fn leapjoin_pattern(
+fn leapjoin_pattern<'a>(
     ctx: &mut Ctx<'_>,
-    table: Table,
+    table: Table<'a>,
     index: &AttrIndex,
     se: Slot,
     sv: Slot,
     e_known: bool,
     cols: Vec<Symbol>,
     origin: &Origin,
-) -> Result<Table, Error> {
+) -> Result<Table<'a>, Error> {
     let (rel, key, per_key) = if e_known {
         // out(c.., v) :- rows(c..), aev(e, v).   e from the row or the pattern
         (&index.aev, se, index.stats.max_per_e)
@@ -865,34 +919,26 @@ fn leapjoin_pattern(
         ),
         _ => empty(),
     };
-    Ok(Table { cols, rows })
+    Ok(Table {
+        cols,
+        rows: rows.into(),
+    })
 }
 
 /// `out(c.., n..) :- rows(c..), r(args..)`: a datafrog merge join on the bound arguments.
-fn join_relation(
+fn join_relation<'a>(
     ctx: &mut Ctx<'_>,
-    table: Table,
+    table: Table<'a>,
     rel: &Relation<Row>,
     args: &[Term],
     origin: &Origin,
-) -> Result<Table, Error> {
+) -> Result<Table<'a>, Error> {
     let (s, new) = slots(ctx, &table, args);
     let cols = cols_with(&table, &new);
     if s.contains(&Slot::Const(None)) {
         return Ok(Table {
             cols,
-            rows: empty(),
-        });
-    }
-    // out(x..) :- r(x..): from the unit table with distinct new variables, the relation is the
-    // answer as it stands, already sorted.
-    if table.cols.is_empty() && s.iter().all(|x| *x == Slot::New) {
-        ctx.reserve(rel.len() as u64, origin)?;
-        return Ok(Table {
-            cols,
-            rows: Relation {
-                elements: rel.elements.clone(),
-            },
+            rows: empty().into(),
         });
     }
     // r_keyed(key.., new..) :- r(x..), constants and repeated variables agree.
@@ -930,7 +976,10 @@ fn join_relation(
         out.extend(r.iter().copied());
         out
     });
-    Ok(Table { cols, rows })
+    Ok(Table {
+        cols,
+        rows: rows.into(),
+    })
 }
 
 /// The exact size of a merge join of two key-sorted relations, computed before running it.
@@ -954,7 +1003,7 @@ fn join_size(left: &[(Row, Row)], right: &[(Row, Row)]) -> u64 {
 }
 
 /// Projects the body's table onto `:find`, aggregating where asked, and decodes values.
-fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table) -> Result<QueryResult, Error> {
+fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Error> {
     let columns: Vec<String> = q.find.iter().map(FindElem::column).collect();
     let has_agg = q.find.iter().any(|f| matches!(f, FindElem::Agg(..)));
     let decode =
