@@ -805,18 +805,47 @@ fn join_pattern<'a>(
         if e_key != v_key && matches!(if e_key { sv } else { se }, Slot::New) {
             return leapjoin_pattern(ctx, table, index, se, sv, e_key, cols, origin);
         }
+        // Nothing new to bind: the pattern is a semi-join, a filter that keeps the rows sorted.
+        // out(c..) :- rows(c..), datom(e, a, v).   e and v each known or `_`
+        let e_known = e_key || se == Slot::Blank;
+        let v_known = v_key || sv == Slot::Blank;
+        if e_known && v_known && (e_key || v_key) {
+            let elements = table
+                .rows
+                .iter()
+                .filter(|r| match (known(se, r), known(sv, r)) {
+                    (Some(e), Some(v)) => index.aev.binary_search(&(e, v)).is_ok(),
+                    (Some(e), None) => !range(&index.aev, e).is_empty(),
+                    (None, Some(v)) => !range(&index.ave, v).is_empty(),
+                    (None, None) => true,
+                })
+                .cloned()
+                .collect();
+            return Ok(Table {
+                cols,
+                rows: Relation { elements }.into(),
+            });
+        }
     }
     // The general case, one index lookup per row and candidate attribute.
     let budget = ctx.remaining();
     let mut out: Vec<Row> = Vec::new();
-    let all: Vec<(Id, &AttrIndex)> = ctx.db.attrs().collect();
+    let all: Vec<(Id, &AttrIndex)> = match sa {
+        Slot::Const(Some(a)) => ctx.db.attr(a).map(|i| (a, i)).into_iter().collect(),
+        _ => ctx.db.attrs().collect(),
+    };
+    let mut one = Vec::with_capacity(1);
     for row in table.rows.iter() {
-        let candidates: Vec<(Id, &AttrIndex)> = match known(sa, row) {
-            Some(a) => ctx.db.attr(a).map(|i| (a, i)).into_iter().collect(),
-            None => all.clone(),
+        let candidates: &[(Id, &AttrIndex)] = match sa {
+            Slot::Col(c) => {
+                one.clear();
+                one.extend(ctx.db.attr(row[c]).map(|i| (row[c], i)));
+                &one
+            }
+            _ => &all,
         };
         let (ke, kv) = (known(se, row), known(sv, row));
-        for (a, index) in candidates {
+        for &(a, index) in candidates {
             let pairs: Box<dyn Iterator<Item = (Id, Id)> + '_> = match (ke, kv) {
                 (Some(e), Some(v)) => Box::new(
                     index

@@ -33,7 +33,7 @@ pub use db::{AttrStats, Db};
 pub use error::{Error, ErrorKind, Origin};
 pub use function::Aggregate;
 pub use query::{
-    Binding, Clause, ClauseKind, FindElem, InputSpec, OrJoin, Query, Rule, Rules, Term,
+    Binding, Clause, ClauseKind, FindElem, InputSpec, MAX_NESTING, OrJoin, Query, Rule, Rules, Term,
 };
 pub use result::QueryResult;
 

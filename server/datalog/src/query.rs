@@ -157,7 +157,7 @@ impl Query {
                 "find" => find = Some(items.iter().map(parse_find).collect::<Result<_, _>>()?),
                 "with" => with = items.iter().map(var).collect::<Result<_, _>>()?,
                 "in" => inputs = Some(items.iter().map(parse_input).collect::<Result<_, _>>()?),
-                "where" => body = Some(parse_body(items)?),
+                "where" => body = Some(parse_body(items, 0)?),
                 other => {
                     return Err(Error::syntax(
                         form,
@@ -349,18 +349,28 @@ fn parse_binding(form: &Spanned) -> Result<Binding, Error> {
     }
 }
 
-pub(crate) fn parse_body(items: &[Spanned]) -> Result<Vec<Clause>, Error> {
-    items.iter().map(parse_clause).collect()
+/// Deepest nesting of `not`/`or`/`and` clauses: evaluation recurses once per level, and no
+/// real rule needs more.
+pub const MAX_NESTING: usize = 32;
+
+fn parse_body(items: &[Spanned], depth: usize) -> Result<Vec<Clause>, Error> {
+    items.iter().map(|item| parse_clause(item, depth)).collect()
 }
 
-fn parse_clause(form: &Spanned) -> Result<Clause, Error> {
+fn parse_clause(form: &Spanned, depth: usize) -> Result<Clause, Error> {
+    if depth > MAX_NESTING {
+        return Err(Error::syntax(
+            form,
+            format!("clauses nested deeper than {MAX_NESTING} levels of not/or"),
+        ));
+    }
     let origin = Origin::of(form);
     let kind = match &form.node {
         Node::Vector(items) => match items.first().map(|f| &f.node) {
             Some(Node::List(call)) => parse_function_clause(form, call, &items[1..])?,
             _ => parse_pattern(form, items)?,
         },
-        Node::List(items) => parse_list_clause(form, items)?,
+        Node::List(items) => parse_list_clause(form, items, depth + 1)?,
         _ => {
             return Err(Error::syntax(
                 form,
@@ -423,7 +433,7 @@ fn parse_function_clause(
     }
 }
 
-fn parse_list_clause(form: &Spanned, items: &[Spanned]) -> Result<ClauseKind, Error> {
+fn parse_list_clause(form: &Spanned, items: &[Spanned], depth: usize) -> Result<ClauseKind, Error> {
     let Some((head, rest)) = items.split_first() else {
         return Err(Error::syntax(form, "empty list clause"));
     };
@@ -437,7 +447,7 @@ fn parse_list_clause(form: &Spanned, items: &[Spanned]) -> Result<ClauseKind, Er
             }
             Ok(ClauseKind::Not {
                 join: None,
-                body: parse_body(rest)?,
+                body: parse_body(rest, depth)?,
             })
         }
         "not-join" => {
@@ -455,12 +465,12 @@ fn parse_list_clause(form: &Spanned, items: &[Spanned]) -> Result<ClauseKind, Er
             }
             Ok(ClauseKind::Not {
                 join: Some(vars.iter().map(var).collect::<Result<_, _>>()?),
-                body: parse_body(body)?,
+                body: parse_body(body, depth)?,
             })
         }
         "or" => Ok(ClauseKind::Or {
             join: None,
-            branches: parse_branches(form, rest)?,
+            branches: parse_branches(form, rest, depth)?,
         }),
         "or-join" => {
             let Some((vars, branches)) = rest.split_first() else {
@@ -487,7 +497,7 @@ fn parse_list_clause(form: &Spanned, items: &[Spanned]) -> Result<ClauseKind, Er
             }
             Ok(ClauseKind::Or {
                 join: Some(join),
-                branches: parse_branches(form, branches)?,
+                branches: parse_branches(form, branches, depth)?,
             })
         }
         "and" => Err(Error::syntax(
@@ -504,7 +514,11 @@ fn parse_list_clause(form: &Spanned, items: &[Spanned]) -> Result<ClauseKind, Er
     }
 }
 
-fn parse_branches(form: &Spanned, items: &[Spanned]) -> Result<Vec<Vec<Clause>>, Error> {
+fn parse_branches(
+    form: &Spanned,
+    items: &[Spanned],
+    depth: usize,
+) -> Result<Vec<Vec<Clause>>, Error> {
     if items.is_empty() {
         return Err(Error::syntax(form, "or needs at least one branch"));
     }
@@ -520,9 +534,9 @@ fn parse_branches(form: &Spanned, items: &[Spanned]) -> Result<Vec<Vec<Clause>>,
                 if xs.len() < 2 {
                     return Err(Error::syntax(item, "(and ...) needs at least one clause"));
                 }
-                parse_body(&xs[1..])
+                parse_body(&xs[1..], depth)
             }
-            _ => Ok(vec![parse_clause(item)?]),
+            _ => Ok(vec![parse_clause(item, depth)?]),
         })
         .collect()
 }
@@ -569,7 +583,7 @@ fn parse_rule(form: &Spanned) -> Result<Rule, Error> {
     let rule = Rule {
         name: name.clone(),
         head: vars,
-        body: parse_body(body)?,
+        body: parse_body(body, 0)?,
         origin: Origin::of(form),
     };
     plan::check_rule(&rule)?;
