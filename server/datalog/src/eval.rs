@@ -810,11 +810,21 @@ fn join_pattern<'a>(
         let e_known = e_key || se == Slot::Blank;
         let v_known = v_key || sv == Slot::Blank;
         if e_known && v_known && (e_key || v_key) {
+            // A constant side narrows the search to its own (small, cache-friendly) range.
+            let (by_v, by_e) = match (se, sv) {
+                (_, Slot::Const(Some(v))) => (Some(range(&index.ave, v)), None),
+                (Slot::Const(Some(e)), _) => (None, Some(range(&index.aev, e))),
+                _ => (None, None),
+            };
             let elements = table
                 .rows
                 .iter()
                 .filter(|r| match (known(se, r), known(sv, r)) {
-                    (Some(e), Some(v)) => index.aev.binary_search(&(e, v)).is_ok(),
+                    (Some(e), Some(v)) => match (by_v, by_e) {
+                        (Some(ve), _) => ve.binary_search(&(v, e)).is_ok(),
+                        (_, Some(ev)) => ev.binary_search(&(e, v)).is_ok(),
+                        _ => index.aev.binary_search(&(e, v)).is_ok(),
+                    },
                     (Some(e), None) => !range(&index.aev, e).is_empty(),
                     (None, Some(v)) => !range(&index.ave, v).is_empty(),
                     (None, None) => true,
