@@ -938,6 +938,11 @@ fn leapjoin_pattern<'a>(
         ctx.reserve(exact, origin)?;
     }
     let rows = match key {
+        // The table is sorted by its first column: a merge walk over the index replaces one
+        // binary search per row, and its output is sorted already.
+        Slot::Col(0) => Relation {
+            elements: merge_extend(&table.rows, rel),
+        },
         Slot::Col(c) => Relation::from_leapjoin(
             &table.rows,
             ExtendWith::from(rel, move |r: &Row| r[c]),
@@ -962,6 +967,37 @@ fn leapjoin_pattern<'a>(
         cols,
         rows: rows.into(),
     })
+}
+
+/// `out(c.., x) :- rows(c..), index(c0, x)` for rows sorted by their first column `c0`: one
+/// forward pass over both, galloping over index keys no row asks for.
+fn merge_extend(rows: &[Row], index: &[(Id, Id)]) -> Vec<Row> {
+    let mut out = Vec::new();
+    let mut rest = index;
+    for row in rows {
+        let key = row[0];
+        if rest.first().is_some_and(|p| p.0 < key) {
+            rest = gallop(rest, key);
+        }
+        for &(_, x) in rest.iter().take_while(|p| p.0 == key) {
+            let mut r = row.clone();
+            r.push(x);
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The suffix of a sorted index starting at the first pair whose key is at least `key`.
+fn gallop(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
+    let mut step = 1;
+    while step < index.len() && index[step].0 < key {
+        step *= 2;
+    }
+    let end = step.min(index.len());
+    let start = step / 2;
+    let at = start + index[start..end].partition_point(|p| p.0 < key);
+    &index[at..]
 }
 
 /// `out(c.., n..) :- rows(c..), r(args..)`: a datafrog merge join on the bound arguments.
