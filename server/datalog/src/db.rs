@@ -124,7 +124,7 @@ impl AttrIndex {
 }
 
 /// The pairs of a sorted index whose first component is `key`.
-fn key_range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
+pub(crate) fn key_range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
     let start = index.partition_point(|p| p.0 < key);
     let end = start + index[start..].partition_point(|p| p.0 <= key);
     &index[start..end]

@@ -22,7 +22,7 @@ use datafrog::{ExtendWith, Iteration, Relation, Variable};
 use edn::{Symbol, Value};
 use smallvec::SmallVec;
 
-use crate::db::{AttrIndex, Db, Id};
+use crate::db::{AttrIndex, Db, Id, key_range};
 use crate::error::{Error, ErrorKind, Origin};
 use crate::function::{self, Aggregate};
 use crate::plan::{self, Stratum, Vars};
@@ -812,8 +812,8 @@ fn join_pattern<'a>(
         if e_known && v_known && (e_key || v_key) {
             // A constant side narrows the search to its own (small, cache-friendly) range.
             let (by_v, by_e) = match (se, sv) {
-                (_, Slot::Const(Some(v))) => (Some(range(&index.ave, v)), None),
-                (Slot::Const(Some(e)), _) => (None, Some(range(&index.aev, e))),
+                (_, Slot::Const(Some(v))) => (Some(key_range(&index.ave, v)), None),
+                (Slot::Const(Some(e)), _) => (None, Some(key_range(&index.aev, e))),
                 _ => (None, None),
             };
             let elements = table
@@ -825,8 +825,8 @@ fn join_pattern<'a>(
                         (_, Some(ev)) => ev.binary_search(&(e, v)).is_ok(),
                         _ => index.aev.binary_search(&(e, v)).is_ok(),
                     },
-                    (Some(e), None) => !range(&index.aev, e).is_empty(),
-                    (None, Some(v)) => !range(&index.ave, v).is_empty(),
+                    (Some(e), None) => !key_range(&index.aev, e).is_empty(),
+                    (None, Some(v)) => !key_range(&index.ave, v).is_empty(),
                     (None, None) => true,
                 })
                 .cloned()
@@ -865,8 +865,8 @@ fn join_pattern<'a>(
                         .map(|_| (e, v))
                         .into_iter(),
                 ),
-                (Some(e), None) => Box::new(range(&index.aev, e).iter().copied()),
-                (None, Some(v)) => Box::new(range(&index.ave, v).iter().map(|&(v, e)| (e, v))),
+                (Some(e), None) => Box::new(key_range(&index.aev, e).iter().copied()),
+                (None, Some(v)) => Box::new(key_range(&index.ave, v).iter().map(|&(v, e)| (e, v))),
                 (None, None) => {
                     if (index.aev.len() as u64) > budget {
                         return Err(ctx.exceeded(origin));
@@ -902,13 +902,6 @@ fn join_pattern<'a>(
     })
 }
 
-/// The pairs of a sorted index whose first component is `key`.
-fn range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
-    let start = index.partition_point(|p| p.0 < key);
-    let end = start + index[start..].partition_point(|p| p.0 <= key);
-    &index[start..end]
-}
-
 /// The common case as a datafrog leapjoin: a constant attribute, one side known, the other new.
 #[allow(clippy::too_many_arguments)]
 fn leapjoin_pattern<'a>(
@@ -933,7 +926,7 @@ fn leapjoin_pattern<'a>(
         let exact: u64 = table
             .rows
             .iter()
-            .map(|r| known(key, r).map_or(0, |k| range(rel, k).len() as u64))
+            .map(|r| known(key, r).map_or(0, |k| key_range(rel, k).len() as u64))
             .sum();
         ctx.reserve(exact, origin)?;
     }

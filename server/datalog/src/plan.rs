@@ -433,7 +433,7 @@ pub(crate) fn strata<'r>(query: &Query, rules: &'r Rules) -> Result<Vec<Stratum<
     Ok(order)
 }
 
-/// Whether a binding form leaves a variable bound as a scalar per row.
+/// The variables of a binding form in position order (`None` for `_`).
 pub(crate) fn binding_vars(b: &Binding) -> Vec<Option<Symbol>> {
     match b {
         Binding::Scalar(v) | Binding::Coll(v) => vec![v.clone()],
