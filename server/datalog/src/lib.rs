@@ -23,6 +23,7 @@ mod db;
 mod error;
 mod eval;
 mod function;
+mod join;
 mod plan;
 mod query;
 mod result;
