@@ -1,0 +1,34 @@
+//! The environment: the running function's frame of slots.
+//!
+//! Variables were resolved to slot numbers by the compiler, so the environment is a flat vector
+//! of values plus the closure being run (for its captured values and its `recur` targets). It is
+//! shared behind an `Arc` and copied on write: continuation frames that hold it keep their view
+//! even when the running code later binds a slot, so states stay persistent values.
+
+use std::sync::Arc;
+
+use crate::value::{Closure, Value};
+
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub slots: Vec<Value>,
+    pub closure: Arc<Closure>,
+}
+
+pub type Env = Arc<Frame>;
+
+impl Frame {
+    pub fn new(slots: Vec<Value>, closure: Arc<Closure>) -> Env {
+        Arc::new(Frame { slots, closure })
+    }
+}
+
+/// Binds `slot`, copying the frame only if a snapshot or continuation still shares it.
+pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
+    let frame = Arc::make_mut(env);
+    let i = slot as usize;
+    if i >= frame.slots.len() {
+        frame.slots.resize(i + 1, Value::Nil);
+    }
+    frame.slots[i] = v;
+}
