@@ -1,7 +1,10 @@
 //! Runs a yin file the way `yin eval FILE` does (for benchmarks until the CLI is wired):
 //! `cargo run --release -p yin-vm --example run FILE`.
 
-#![allow(clippy::print_stderr, reason = "a command-line tool reports errors on stderr")]
+#![allow(
+    clippy::print_stderr,
+    reason = "a command-line tool reports errors on stderr"
+)]
 
 use std::process::ExitCode;
 

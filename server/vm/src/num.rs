@@ -23,7 +23,7 @@ fn num(v: &Value, op: &str) -> Result<Num, Error> {
         Value::Ratio(n, d) => Ok(Num::Exact(i128::from(*n), i128::from(*d))),
         Value::Float(f) => Ok(Num::Float(*f)),
         other => Err(Error::type_error(format!(
-            "{op} expects numbers, got {} {}",
+            "{op}: expected a number, got {} {}",
             other.type_name(),
             crate::printer::pr_str(other)
         ))),

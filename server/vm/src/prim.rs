@@ -92,8 +92,8 @@ prims! {
     IsEmpty "empty?" 1 Some(1), "True for nil and empty collections or strings.";
     Str "str" 0 ANY, "Concatenates the arguments' text; nil is empty.";
     Name "name" 1 Some(1), "The name of a keyword or symbol, or the string itself.";
-    Keyword "keyword" 1 Some(1), "The keyword with this name.";
-    Symbol "symbol" 1 Some(1), "The symbol with this name.";
+    Keyword "keyword" 1 Some(2), "The keyword with this name.";
+    Symbol "symbol" 1 Some(2), "The symbol with this name.";
     Subs "subs" 2 Some(3), "The substring from start (to end), in characters.";
     Count "count" 1 Some(1), "Number of elements (or characters).";
     First "first" 1 Some(1), "The first element, or nil.";
@@ -102,7 +102,7 @@ prims! {
     Last "last" 1 Some(1), "The last element, or nil.";
     Nth "nth" 2 Some(3), "The element at an index; an error (or the default) outside.";
     Cons "cons" 2 Some(2), "A list of x followed by the elements of coll.";
-    Conj "conj" 0 ANY, "Adds elements where the collection adds them best.";
+    Conj "conj" 1 ANY, "Adds elements where the collection adds them best.";
     Concat "concat" 0 ANY, "The elements of every argument, as a vector.";
     Seq "seq" 1 Some(1), "The elements as a list, or nil when empty.";
     Vec "vec" 1 Some(1), "The elements as a vector.";
@@ -207,8 +207,9 @@ impl Prim {
             return Err(Error::new(
                 ErrorKind::Arity,
                 format!(
-                    "wrong number of arguments ({argc}) passed to {}, which expects {expects}",
-                    self.name()
+                    "wrong arity: {} called with {argc} argument{}, expects {expects}",
+                    self.name(),
+                    if argc == 1 { "" } else { "s" }
                 ),
             ));
         }
@@ -218,7 +219,7 @@ impl Prim {
 
 fn type_err(op: &str, expected: &str, got: &Value) -> Error {
     Error::type_error(format!(
-        "{op} expects {expected}, got {} {}",
+        "{op}: expected {expected}, got {} {}",
         got.type_name(),
         pr_str(got)
     ))
@@ -415,7 +416,7 @@ fn sort_values(items: Vector<Value>) -> Result<Vector<Value>, Error> {
         a.compare(b).unwrap_or_else(|| {
             failure.get_or_insert_with(|| {
                 Error::type_error(format!(
-                    "sort cannot compare {} with {}",
+                    "sort: expected comparable values, got {} and {}",
                     pr_str(a),
                     pr_str(b)
                 ))
@@ -482,6 +483,14 @@ fn assoc_in(m: &Value, path: &Value, v: Value, limits: &Limits) -> Result<Value,
         acc = assoc(&coll, k.clone(), acc, limits)?;
     }
     Ok(acc)
+}
+
+/// `print`'s form: like `str`, except that nil prints as `nil`.
+fn print_form(v: &Value) -> String {
+    match v {
+        Value::Nil => "nil".to_owned(),
+        other => str_form(other),
+    }
 }
 
 fn write_joined(out: &mut dyn Output, args: &[Value], form: fn(&Value) -> String, newline: bool) {
@@ -607,6 +616,24 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Str(s) => Value::Str(s),
             other => return Err(type_err("name", "a keyword, symbol or string", &other)),
         },
+        Prim::Keyword | Prim::Symbol if args.len() == 2 => {
+            let part = |v: &Value| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                Value::Nil => Ok(String::new()),
+                other => Err(type_err(p.name(), "a string", other)),
+            };
+            let (ns, name) = (part(&args[0])?, part(&args[1])?);
+            let full = if ns.is_empty() {
+                name
+            } else {
+                format!("{ns}/{name}")
+            };
+            if p == Prim::Keyword {
+                Value::keyword(&full)
+            } else {
+                Value::symbol(&full)
+            }
+        }
         Prim::Keyword => match a0() {
             Value::Str(s) => Value::keyword(&s),
             Value::Keyword(k) => Value::Keyword(k),
@@ -874,11 +901,11 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             Flow::Apply(f, fargs)
         }
         Prim::Print => {
-            write_joined(ctx.out, &args, str_form, false);
+            write_joined(ctx.out, &args, print_form, false);
             Flow::Value(Value::Nil)
         }
         Prim::Println => {
-            write_joined(ctx.out, &args, str_form, true);
+            write_joined(ctx.out, &args, print_form, true);
             Flow::Value(Value::Nil)
         }
         Prim::Prn => {
@@ -1114,5 +1141,29 @@ pub(crate) fn comparator_less(v: &Value) -> bool {
         Value::Int(i) => *i < 0,
         Value::Float(f) => *f < 0.0,
         other => other.truthy(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The core table in `syntax` is what the editor knows; the machine must implement exactly it.
+    #[test]
+    fn primitives_match_the_core_table() {
+        for c in syntax::core::CORE {
+            let p = Prim::ALL
+                .iter()
+                .find(|p| p.name() == c.name)
+                .unwrap_or_else(|| panic!("{} is in the core table but not implemented", c.name));
+            assert_eq!(p.arity(), (c.min_arity, c.max_arity), "arity of {}", c.name);
+        }
+        for p in Prim::ALL {
+            assert!(
+                syntax::core::core_fn(p.name()).is_some(),
+                "{} is implemented but not in the core table",
+                p.name()
+            );
+        }
     }
 }

@@ -680,9 +680,10 @@ impl State {
                     return Err(Error::new(
                         ErrorKind::Arity,
                         format!(
-                            "wrong number of arguments ({}) passed to {}, which expects {}",
-                            args.len(),
+                            "wrong arity: {} called with {} argument{}, expects {}",
                             c.proto.name.as_ref().map_or("fn", |n| n.as_str()),
+                            args.len(),
+                            if args.len() == 1 { "" } else { "s" },
                             c.proto.arity_description()
                         ),
                     ));
@@ -729,7 +730,7 @@ impl State {
                         return Err(Error::new(
                             ErrorKind::Arity,
                             format!(
-                                "wrong number of arguments ({}) passed to (comp), which expects 1",
+                                "wrong arity: (comp) called with {} arguments, expects 1",
                                 args.len()
                             ),
                         ));
@@ -753,7 +754,10 @@ impl State {
                 if args.len() > 1 {
                     return Err(Error::new(
                         ErrorKind::Arity,
-                        format!("a continuation takes one value, got {}", args.len()),
+                        format!(
+                            "wrong arity: a continuation takes one value, got {}",
+                            args.len()
+                        ),
                     ));
                 }
                 self.kont = k.kont.clone();
