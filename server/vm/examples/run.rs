@@ -1,5 +1,6 @@
 //! Runs a yin file the way `yin eval FILE` does (for benchmarks until the CLI is wired):
-//! `cargo run --release -p yin-vm --example run FILE`.
+//! `cargo run --release -p yin-vm --example run FILE [--stats]`. `--stats` adds the step count
+//! and steps per second on stderr.
 
 #![allow(
     clippy::print_stderr,
@@ -7,15 +8,18 @@
 )]
 
 use std::process::ExitCode;
+use std::time::Instant;
 
-use vm::{Limits, Outcome, WriteOutput, eval_source};
+use vm::{Limits, Outcome, Session, WriteOutput};
 
 fn main() -> ExitCode {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: run FILE");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stats = args.iter().any(|a| a == "--stats");
+    let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
+        eprintln!("usage: run FILE [--stats]");
         return ExitCode::from(2);
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {path}: {e}");
@@ -24,8 +28,21 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = WriteOutput(stdout.lock());
-    let outcome = eval_source(&text, &Limits::cli(), &mut out);
+    let started = Instant::now();
+    let mut session = Session::new();
+    let outcome = match session.load(&text) {
+        Ok(()) => session.run(&Limits::cli(), &mut out),
+        Err(e) => Outcome::Error(e),
+    };
     drop(out);
+    if stats {
+        let secs = started.elapsed().as_secs_f64();
+        let steps = session.state.steps;
+        eprintln!(
+            "steps {steps} in {secs:.3}s: {:.1}M steps/s",
+            steps as f64 / secs / 1e6
+        );
+    }
     match outcome.printed() {
         Some(p) => {
             println!("{p}");
@@ -33,7 +50,7 @@ fn main() -> ExitCode {
         }
         None => {
             if let Outcome::Error(e) = outcome {
-                eprintln!("error: {}", e.message);
+                eprintln!("error: {}", e.message());
             }
             ExitCode::FAILURE
         }

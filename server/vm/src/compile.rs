@@ -271,7 +271,13 @@ impl<'a> Compiler<'a> {
                 let (operator, operands) = (*operator, operands.clone());
                 let f = self.expr(operator, false)?;
                 let args = self.exprs(&operands)?;
-                Op::Call { f, args, tail }
+                let inline = matches!(f.op, Op::Global(_)) && args.iter().all(|a| is_leaf(a));
+                Op::Call {
+                    f,
+                    args,
+                    tail,
+                    inline,
+                }
             }
             NodeKind::Def {
                 name,
@@ -497,6 +503,15 @@ impl<'a> Compiler<'a> {
             scope.max_slots = 0;
         }
         Ok(out)
+    }
+}
+
+/// Code the machine evaluates without a step of its own (when its primitives are simple).
+fn is_leaf(code: &Code) -> bool {
+    match &code.op {
+        Op::Const(_) | Op::Local(_) | Op::Capture(_) | Op::SelfRef | Op::Global(_) => true,
+        Op::Call { inline, .. } => *inline,
+        _ => false,
     }
 }
 

@@ -1,4 +1,7 @@
 //! Run-time errors: what stops a program, with the source range it stopped at.
+//!
+//! An [`Error`] is one pointer wide (its data is boxed): errors are rare, and every step of the
+//! machine returns a `Result`, which stays small enough to pass in registers.
 
 use std::fmt;
 
@@ -30,26 +33,42 @@ pub enum ErrorKind {
 }
 
 /// An error with its message and, when known, the source range of the expression that raised it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct Error {
-    pub kind: ErrorKind,
-    pub message: String,
-    pub span: Option<TextRange>,
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error(Box<Inner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    span: Option<TextRange>,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             span: None,
-        }
+        }))
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The byte range of the expression that raised the error, when known.
+    pub fn span(&self) -> Option<TextRange> {
+        self.0.span
     }
 
     /// Attaches a range unless the error already carries a more precise one.
     pub fn at(mut self, span: TextRange) -> Error {
-        if self.span.is_none() {
-            self.span = Some(span);
+        if self.0.span.is_none() {
+            self.0.span = Some(span);
         }
         self
     }
@@ -65,6 +84,16 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} error", self.0.kind)?;
+        if let Some(span) = self.0.span {
+            write!(f, " at {span:?}")?;
+        }
+        write!(f, ": {}", self.0.message)
     }
 }

@@ -52,6 +52,15 @@ pub enum KFrame {
     Def { code: CodeRef },
     /// Waiting for an operand of `and` (`is_and`) or `or`; `next` is evaluated next.
     Logic { code: CodeRef, next: u32, env: Env },
+    /// A higher-order primitive (`map`, `filter`, `reduce`, `sort`, `comp`, `update`) waiting
+    /// for the function it called. Boxed: these are rare and large, and every frame is as big as
+    /// the largest variant.
+    Native(Box<Native>),
+}
+
+/// The state of a higher-order primitive between calls of its function.
+#[derive(Clone, Debug)]
+pub enum Native {
     /// `(map f c1 c2 ...)`: waiting for `f` of element `idx - 1`.
     Map {
         f: Value,
@@ -150,12 +159,14 @@ impl KFrame {
             KFrame::Args { .. } => "args",
             KFrame::Def { .. } => "def",
             KFrame::Logic { .. } => "logic",
-            KFrame::Map { .. } => "map",
-            KFrame::Filter { .. } => "filter",
-            KFrame::Reduce { .. } => "reduce",
-            KFrame::Sort { .. } => "sort",
-            KFrame::Comp { .. } => "comp",
-            KFrame::Update { .. } => "update",
+            KFrame::Native(n) => match **n {
+                Native::Map { .. } => "map",
+                Native::Filter { .. } => "filter",
+                Native::Reduce { .. } => "reduce",
+                Native::Sort { .. } => "sort",
+                Native::Comp { .. } => "comp",
+                Native::Update { .. } => "update",
+            },
         }
     }
 }

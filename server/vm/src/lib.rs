@@ -38,7 +38,7 @@ pub use control::Control;
 pub use convert::{form_to_value, value_to_form};
 pub use env::{Env, Frame};
 pub use error::{Error, ErrorKind};
-pub use kont::{KFrame, Kont};
+pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;
 pub use output::{Captured, Discard, Output, WriteOutput};
 pub use prim::Prim;

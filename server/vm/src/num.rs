@@ -279,17 +279,19 @@ mod tests {
             Value::Int(1)
         );
         assert_eq!(
-            add(&Value::Int(i64::MAX), &Value::Int(1)).unwrap_err().kind,
+            add(&Value::Int(i64::MAX), &Value::Int(1))
+                .unwrap_err()
+                .kind(),
             ErrorKind::Overflow
         );
         assert_eq!(
-            div(&Value::Int(1), &Value::Int(0)).unwrap_err().kind,
+            div(&Value::Int(1), &Value::Int(0)).unwrap_err().kind(),
             ErrorKind::DivideByZero
         );
         assert_eq!(
             mul(&Value::Ratio(1, i64::MAX), &Value::Ratio(1, 3))
                 .unwrap_err()
-                .kind,
+                .kind(),
             ErrorKind::Overflow
         );
         assert_eq!(

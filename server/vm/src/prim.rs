@@ -14,7 +14,7 @@ use imbl::Vector;
 use text_size::TextRange;
 
 use crate::error::{Error, ErrorKind};
-use crate::kont::KFrame;
+use crate::kont::{KFrame, Native};
 use crate::limits::Limits;
 use crate::num::{self, IntDiv};
 use crate::output::Output;
@@ -519,6 +519,39 @@ fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
     Ok(())
 }
 
+/// The integer fast path of binary primitives: `None` when the general path must decide
+/// (another primitive, or overflow, which it reports).
+#[inline]
+pub(crate) fn int2(p: Prim, x: i64, y: i64) -> Option<Value> {
+    Some(match p {
+        Prim::Add => Value::Int(x.checked_add(y)?),
+        Prim::Sub => Value::Int(x.checked_sub(y)?),
+        Prim::Mul => Value::Int(x.checked_mul(y)?),
+        Prim::Lt => Value::Bool(x < y),
+        Prim::Gt => Value::Bool(x > y),
+        Prim::Le => Value::Bool(x <= y),
+        Prim::Ge => Value::Bool(x >= y),
+        Prim::Eq | Prim::NumEq => Value::Bool(x == y),
+        Prim::NotEq | Prim::NotEqBang => Value::Bool(x != y),
+        _ => return None,
+    })
+}
+
+/// The integer fast path of unary primitives.
+#[inline]
+pub(crate) fn int1(p: Prim, x: i64) -> Option<Value> {
+    Some(match p {
+        Prim::Inc => Value::Int(x.checked_add(1)?),
+        Prim::Dec => Value::Int(x.checked_sub(1)?),
+        Prim::IsZero => Value::Bool(x == 0),
+        Prim::IsPos => Value::Bool(x > 0),
+        Prim::IsNeg => Value::Bool(x < 0),
+        Prim::IsEven => Value::Bool(x % 2 == 0),
+        Prim::IsOdd => Value::Bool(x % 2 != 0),
+        _ => return None,
+    })
+}
+
 /// Runs a simple primitive. The caller has checked the arity.
 pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
     let a0 = || args.first().cloned().unwrap_or(Value::Nil);
@@ -864,7 +897,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             let f = it.next().unwrap_or(Value::Nil);
             let mut fargs = vec![get(&map, &key).unwrap_or(Value::Nil)];
             fargs.extend(it);
-            Flow::Push(KFrame::Update { map, key, span }, f, fargs)
+            Flow::Push(native(Native::Update { map, key, span }), f, fargs)
         }
         Prim::MapFn => {
             let f = args[0].clone();
@@ -1024,6 +1057,10 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
     })
 }
 
+fn native(n: Native) -> KFrame {
+    KFrame::Native(Box::new(n))
+}
+
 /// Calls `f` on the elements at `idx` of every collection, or finishes when one runs out.
 pub(crate) fn map_step(
     f: Value,
@@ -1037,13 +1074,13 @@ pub(crate) fn map_step(
     }
     let args = colls.iter().map(|c| c[idx].clone()).collect();
     Ok(Flow::Push(
-        KFrame::Map {
+        native(Native::Map {
             f: f.clone(),
             colls,
             idx: idx + 1,
             acc,
             span,
-        },
+        }),
         f,
         args,
     ))
@@ -1059,13 +1096,13 @@ pub(crate) fn filter_step(
     match items.get(idx).cloned() {
         None => Ok(Flow::Value(Value::vector(acc)?)),
         Some(x) => Ok(Flow::Push(
-            KFrame::Filter {
+            native(Native::Filter {
                 f: f.clone(),
                 items,
                 idx: idx + 1,
                 acc,
                 span,
-            },
+            }),
             f,
             vec![x],
         )),
@@ -1082,12 +1119,12 @@ pub(crate) fn reduce_step(
     match items.get(idx).cloned() {
         None => Flow::Value(acc),
         Some(x) => Flow::Push(
-            KFrame::Reduce {
+            native(Native::Reduce {
                 f: f.clone(),
                 items,
                 idx: idx + 1,
                 span,
-            },
+            }),
             f,
             vec![acc, x],
         ),
@@ -1114,7 +1151,7 @@ pub(crate) fn sort_step(
             let mid = lo + (hi - lo) / 2;
             let pivot = sorted[mid].clone();
             return Ok(Flow::Push(
-                KFrame::Sort {
+                native(Native::Sort {
                     cmp: cmp.clone(),
                     items,
                     idx,
@@ -1122,7 +1159,7 @@ pub(crate) fn sort_step(
                     lo,
                     hi,
                     span,
-                },
+                }),
                 cmp,
                 vec![item, pivot],
             ));

@@ -229,16 +229,16 @@ impl MacroExpander for Expander<'_> {
             .iter()
             .map(form_to_value)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.message)?;
+            .map_err(|e| e.message().to_owned())?;
         let mut state = State::call(self.store.clone(), f, args, call.span, self.steps);
         state.run(self.limits, self.deadline, self.out);
         self.steps = state.steps;
         match state.status {
             Status::Done(v) => {
                 *self.store = state.store;
-                value_to_form(&v, call.span).map_err(|e| e.message)
+                value_to_form(&v, call.span).map_err(|e| e.message().to_owned())
             }
-            Status::Failed(e) => Err(format!("macro {name} failed: {}", e.message)),
+            Status::Failed(e) => Err(format!("macro {name} failed: {}", e.message())),
             Status::Parked { .. } => Err(format!("macro {name} parked; macros cannot park")),
             Status::Running => Err(format!("macro {name} did not finish")),
         }

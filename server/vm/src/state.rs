@@ -20,7 +20,7 @@ use crate::code::{Capture, CodeRef, Op, Proto};
 use crate::control::Control;
 use crate::env::{self, Env, Frame};
 use crate::error::{Error, ErrorKind};
-use crate::kont::{KFrame, KNode, Kont};
+use crate::kont::{KFrame, KNode, Kont, Native};
 use crate::limits::Limits;
 use crate::output::Output;
 use crate::prim::{self, Ctx, Flow, Prim};
@@ -190,13 +190,28 @@ impl State {
         }
         self.steps += 1;
         let result = match std::mem::replace(&mut self.control, Control::Return(Value::Nil)) {
-            Control::Eval(code) => {
-                let r = self.eval(&code, out);
-                if r.is_err() {
-                    self.control = Control::Eval(code.clone());
+            Control::Eval(code) => match self.eval(&code, out) {
+                Err(e) => {
+                    let span = code.span;
+                    self.control = Control::Eval(code);
+                    Err(e.at(span))
                 }
-                r.map_err(|e| e.at(code.span))
-            }
+                // A node that produced a value hands it to the innermost frame in the same step:
+                // one step per node, not one per node and one per return.
+                Ok(()) if self.is_running() => match &self.control {
+                    Control::Return(_) => {
+                        match std::mem::replace(&mut self.control, Control::Return(Value::Nil)) {
+                            Control::Return(v) => self.ret(v, out),
+                            Control::Eval(c) => {
+                                self.control = Control::Eval(c);
+                                Ok(())
+                            }
+                        }
+                    }
+                    Control::Eval(_) => Ok(()),
+                },
+                Ok(()) => Ok(()),
+            },
             Control::Return(v) => self.ret(v, out),
         };
         if let Err(e) = result {
@@ -271,7 +286,19 @@ impl State {
             KFrame::Args { code, f, vals, env } => self.resume_args(v, code, f, vals, env, out),
             KFrame::Def { code } => self.define(&code, v),
             KFrame::Logic { code, next, env } => self.resume_logic(v, code, next, env),
-            KFrame::Map {
+            KFrame::Native(n) => self.resume_native(v, *n, out),
+        }
+    }
+
+    /// Continue a higher-order primitive with the value its function returned.
+    fn resume_native(
+        &mut self,
+        v: Value,
+        native: Native,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        match native {
+            Native::Map {
                 f,
                 colls,
                 idx,
@@ -282,7 +309,7 @@ impl State {
                 let flow = prim::map_step(f, colls, idx, acc, span);
                 self.flow(flow?, span, out)
             }
-            KFrame::Filter {
+            Native::Filter {
                 f,
                 items,
                 idx,
@@ -295,13 +322,13 @@ impl State {
                 let flow = prim::filter_step(f, items, idx, acc, span);
                 self.flow(flow?, span, out)
             }
-            KFrame::Reduce {
+            Native::Reduce {
                 f,
                 items,
                 idx,
                 span,
             } => self.flow(prim::reduce_step(f, items, idx, v, span), span, out),
-            KFrame::Sort {
+            Native::Sort {
                 cmp,
                 items,
                 idx,
@@ -319,8 +346,8 @@ impl State {
                 let flow = prim::sort_step(cmp, items, idx, sorted, lo, hi, span);
                 self.flow(flow?, span, out)
             }
-            KFrame::Comp { comp, next, span } => self.resume_comp(v, comp, next, span, out),
-            KFrame::Update { map, key, span } => {
+            Native::Comp { comp, next, span } => self.resume_comp(v, comp, next, span, out),
+            Native::Update { map, key, span } => {
                 let m = prim::simple(Prim::Assoc, &[map, key, v], &self.limits)
                     .map_err(|e| e.at(span))?;
                 self.control = Control::Return(m);
@@ -371,7 +398,12 @@ impl State {
             Op::SelfRef => Value::Fn(self.env.closure.clone()),
             Op::Global(g) => self.global(*g).map_err(|e| e.at(code.span))?,
             Op::Fn(proto) => self.make_closure(proto).map_err(|e| e.at(code.span))?,
-            Op::Call { f, args, .. } => match self.inline_call(f, args) {
+            Op::Call {
+                f,
+                args,
+                inline: true,
+                ..
+            } => match self.inline_call(f, args) {
                 Ok(v) => match v {
                     Some(v) => v,
                     None => return Ok(None),
@@ -398,12 +430,22 @@ impl State {
         match args.len() {
             1 => {
                 let Some(a) = arg(0)? else { return Ok(None) };
+                if let Value::Int(x) = a
+                    && let Some(v) = prim::int1(p, x)
+                {
+                    return Ok(Some(v));
+                }
                 p.check_arity(1)?;
                 prim::simple(p, &[a], &self.limits).map(Some)
             }
             2 => {
                 let Some(a) = arg(0)? else { return Ok(None) };
                 let Some(b) = arg(1)? else { return Ok(None) };
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b)
+                    && let Some(v) = prim::int2(p, *x, *y)
+                {
+                    return Ok(Some(v));
+                }
                 p.check_arity(2)?;
                 prim::simple(p, &[a, b], &self.limits).map(Some)
             }
@@ -463,7 +505,10 @@ impl State {
         match self.atom(test)? {
             Some(v) => {
                 let branch = if v.truthy() { then } else { otherwise };
-                self.control = Control::Eval(branch.clone());
+                self.control = match self.atom(branch)? {
+                    Some(v) => Control::Return(v),
+                    None => Control::Eval(branch.clone()),
+                };
             }
             None => {
                 self.push(KFrame::If {
@@ -702,6 +747,12 @@ impl State {
                 Ok(())
             }
             Value::Prim(p) => {
+                if let [Value::Int(x), Value::Int(y)] = args[..]
+                    && let Some(v) = prim::int2(p, x, y)
+                {
+                    self.control = Control::Return(v);
+                    return Ok(());
+                }
                 p.check_arity(args.len())?;
                 if p.is_simple() {
                     self.control = Control::Return(prim::simple(p, &args, &self.limits)?);
@@ -741,11 +792,11 @@ impl State {
                 n => {
                     let last = c.fns[n - 1].clone();
                     if n > 1 {
-                        self.push(KFrame::Comp {
+                        self.push(KFrame::Native(Box::new(Native::Comp {
                             comp: c,
                             next: n - 2,
                             span,
-                        })?;
+                        })))?;
                     }
                     self.apply(last, args, span, out)
                 }
@@ -824,11 +875,11 @@ impl State {
     ) -> Result<(), Error> {
         let f = comp.fns[next].clone();
         if next > 0 {
-            self.push(KFrame::Comp {
+            self.push(KFrame::Native(Box::new(Native::Comp {
                 comp,
                 next: next - 1,
                 span,
-            })?;
+            })))?;
         }
         self.apply(f, vec![v], span, out)
     }

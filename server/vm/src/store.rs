@@ -15,8 +15,10 @@ use crate::value::Value;
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    /// Global values by index; `None` until defined.
-    pub globals: Vector<Option<Value>>,
+    /// Global values by index; `None` until defined. A plain vector copied on write rather than
+    /// an `imbl` one: globals are read on every call and written only by `def`, so indexing must
+    /// be as cheap as possible and an occasional copy of a few hundred pointers is nothing.
+    pub globals: Arc<Vec<Option<Value>>>,
     /// Name and flags of each global, by index.
     pub global_info: Vector<GlobalInfo>,
     pub global_ids: HashMap<Symbol, u32>,
@@ -61,7 +63,7 @@ impl Store {
             return id;
         }
         let id = self.globals.len() as u32;
-        self.globals.push_back(None);
+        Arc::make_mut(&mut self.globals).push(None);
         self.global_info.push_back(GlobalInfo {
             name: name.clone(),
             is_macro: false,
@@ -71,6 +73,7 @@ impl Store {
         id
     }
 
+    #[inline]
     pub fn global(&self, id: u32) -> Option<&Value> {
         self.globals.get(id as usize).and_then(Option::as_ref)
     }
@@ -83,8 +86,8 @@ impl Store {
 
     pub fn define(&mut self, id: u32, v: Value, is_macro: bool) {
         let i = id as usize;
-        if i < self.globals.len() {
-            self.globals.set(i, Some(v));
+        if let Some(slot) = Arc::make_mut(&mut self.globals).get_mut(i) {
+            *slot = Some(v);
             if let Some(info) = self.global_info.get_mut(i) {
                 info.is_macro = is_macro;
             }

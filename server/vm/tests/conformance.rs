@@ -54,12 +54,12 @@ fn check(name: &str, source: &str, expect: &Json) -> Result<(), String> {
     match (tag, &outcome) {
         (Some("error"), Outcome::Error(e)) => {
             let want = expect["error"].as_str().unwrap_or_default();
-            if e.message.contains(want) {
+            if e.message().contains(want) {
                 Ok(())
             } else {
                 Err(format!(
                     "{name}: error {:?} does not mention {want:?}",
-                    e.message
+                    e.message()
                 ))
             }
         }
