@@ -42,7 +42,7 @@ pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;
 pub use output::{Captured, Discard, Output, WriteOutput};
 pub use prim::Prim;
-pub use printer::{pr_str, str_form};
+pub use printer::{pr_str, print_str, str_form};
 pub use session::{Outcome, Session, core_store, eval_source};
 pub use state::{State, Status};
 pub use store::Store;

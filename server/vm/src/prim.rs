@@ -18,7 +18,7 @@ use crate::kont::{KFrame, Native};
 use crate::limits::Limits;
 use crate::num::{self, IntDiv};
 use crate::output::Output;
-use crate::printer::{pr_str, str_form};
+use crate::printer::{pr_str, print_str, str_form};
 use crate::store::{Cursor, Store, Stream};
 use crate::value::{Map, Seq, Value};
 
@@ -485,14 +485,6 @@ fn assoc_in(m: &Value, path: &Value, v: Value, limits: &Limits) -> Result<Value,
     Ok(acc)
 }
 
-/// `print`'s form: like `str`, except that nil prints as `nil`.
-fn print_form(v: &Value) -> String {
-    match v {
-        Value::Nil => "nil".to_owned(),
-        other => str_form(other),
-    }
-}
-
 fn write_joined(out: &mut dyn Output, args: &[Value], form: fn(&Value) -> String, newline: bool) {
     let mut text = args.iter().map(form).collect::<Vec<_>>().join(" ");
     if newline {
@@ -847,14 +839,8 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         }
         Prim::Sort => Value::vector(sort_values(items("sort", &a0())?)?)?,
         Prim::Identity => a0(),
-        Prim::CompFn => {
-            for f in args {
-                if !f.is_fn() && !matches!(f, Value::Keyword(_)) {
-                    return Err(type_err("comp", "functions", f));
-                }
-            }
-            Value::comp(args.to_vec())?
-        }
+        // As in Clojure, the functions are checked when called, not here.
+        Prim::CompFn => Value::comp(args.to_vec())?,
         Prim::PartialFn => Value::partial(a0(), args[1..].to_vec())?,
         Prim::Update
         | Prim::MapFn
@@ -934,11 +920,11 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             Flow::Apply(f, fargs)
         }
         Prim::Print => {
-            write_joined(ctx.out, &args, print_form, false);
+            write_joined(ctx.out, &args, print_str, false);
             Flow::Value(Value::Nil)
         }
         Prim::Println => {
-            write_joined(ctx.out, &args, print_form, true);
+            write_joined(ctx.out, &args, print_str, true);
             Flow::Value(Value::Nil)
         }
         Prim::Prn => {

@@ -1,6 +1,6 @@
 //! Printing values the way yin prints them (design section 3): Clojure's `pr` form for results and
-//! `prn`, and the `str` form (strings and characters bare, `nil` empty) for `str`, `print` and
-//! `println`.
+//! `prn`; the `print` form (strings and characters bare, at any depth) for `print` and `println`;
+//! and the `str` form (a bare string or character, `nil` empty, anything else as `pr`) for `str`.
 //!
 //! Recursion here is bounded by [`MAX_DEPTH`](crate::value::MAX_DEPTH), which every value respects.
 
@@ -11,7 +11,14 @@ use crate::value::Value;
 /// The `pr` form: what `yin eval` prints and what reads back as the same data where it can.
 pub fn pr_str(v: &Value) -> String {
     let mut out = String::new();
-    pr(v, &mut out);
+    pr(v, &mut out, true);
+    out
+}
+
+/// The `print` form: for people, so strings and characters are bare wherever they appear.
+pub fn print_str(v: &Value) -> String {
+    let mut out = String::new();
+    pr(v, &mut out, false);
     out
 }
 
@@ -25,19 +32,29 @@ pub fn str_form(v: &Value) -> String {
     }
 }
 
-fn seq<'a>(out: &mut String, open: &str, items: impl Iterator<Item = &'a Value>, close: &str) {
+fn seq<'a>(
+    out: &mut String,
+    open: &str,
+    items: impl Iterator<Item = &'a Value>,
+    close: &str,
+    readably: bool,
+) {
     out.push_str(open);
     for (i, x) in items.enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        pr(x, out);
+        pr(x, out, readably);
     }
     out.push_str(close);
 }
 
-pub(crate) fn pr(v: &Value, out: &mut String) {
+/// Prints `v`; `readably` quotes strings and escapes characters (`pr`), otherwise they are bare
+/// (`print`).
+fn pr(v: &Value, out: &mut String, readably: bool) {
     match v {
+        Value::Str(s) if !readably => out.push_str(s),
+        Value::Char(c) if !readably => out.push(*c),
         Value::Nil => out.push_str("nil"),
         Value::Bool(b) => {
             let _ = write!(out, "{b}");
@@ -82,18 +99,18 @@ pub(crate) fn pr(v: &Value, out: &mut String) {
             let _ = write!(out, "{k}");
         }
         Value::Symbol(s) => out.push_str(s.as_str()),
-        Value::List(s) => seq(out, "(", s.items.iter(), ")"),
-        Value::Vector(s) => seq(out, "[", s.items.iter(), "]"),
-        Value::Set(s) => seq(out, "#{", s.iter(), "}"),
+        Value::List(s) => seq(out, "(", s.items.iter(), ")", readably),
+        Value::Vector(s) => seq(out, "[", s.items.iter(), "]", readably),
+        Value::Set(s) => seq(out, "#{", s.iter(), "}", readably),
         Value::Map(m) => {
             out.push('{');
             for (i, (k, v)) in m.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                pr(k, out);
+                pr(k, out, readably);
                 out.push(' ');
-                pr(v, out);
+                pr(v, out, readably);
             }
             out.push('}');
         }
