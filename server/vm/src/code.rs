@@ -94,6 +94,8 @@ pub struct Proto {
     pub arities: Vec<Arity>,
     /// Where each captured value comes from, in the frame that creates the closure.
     pub captures: Vec<Capture>,
+    /// The name of each captured variable.
+    pub capture_names: Vec<Symbol>,
     /// Bodies that `recur` jumps to: each arity's body and each `loop` body.
     pub loops: Vec<CodeRef>,
 }
@@ -106,6 +108,8 @@ pub struct Arity {
     pub rest: bool,
     /// Slots the frame needs (parameters and every local).
     pub slots: u32,
+    /// The variable each slot holds.
+    pub names: Vec<Symbol>,
     pub body: CodeRef,
 }
 
@@ -121,15 +125,17 @@ pub enum Capture {
 
 impl Proto {
     /// The arity that accepts `argc` arguments: an exact fixed arity first, then a variadic one.
-    pub fn arity_for(&self, argc: usize) -> Option<&Arity> {
-        self.arities
+    pub fn arity_for(&self, argc: usize) -> Option<(u32, &Arity)> {
+        let found = self
+            .arities
             .iter()
-            .find(|a| !a.rest && a.params as usize == argc)
+            .position(|a| !a.rest && a.params as usize == argc)
             .or_else(|| {
                 self.arities
                     .iter()
-                    .find(|a| a.rest && argc >= a.params as usize)
-            })
+                    .position(|a| a.rest && argc >= a.params as usize)
+            })?;
+        Some((found as u32, &self.arities[found]))
     }
 
     /// "1", "2 or 3", "at least 1": the counts this function accepts, for arity errors.

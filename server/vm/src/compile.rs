@@ -42,10 +42,12 @@ pub fn compile(ast: &Ast, store: &mut Store) -> Result<Arc<Proto>, Error> {
         arities: vec![Arity {
             params: 0,
             rest: false,
-            slots: scope.max_slots,
+            slots: scope.next_slot,
+            names: scope.names,
             body,
         }],
         captures: Vec::new(),
+        capture_names: Vec::new(),
         loops: scope.loops,
     });
     c.store.programs.push_back(proto.clone());
@@ -64,8 +66,9 @@ struct FnScope {
     self_name: Option<Symbol>,
     /// Visible locals, innermost last; shadowing is pushing.
     locals: Vec<(Symbol, u32)>,
+    /// Slots are never reused within an arity, so each has one name, for inspection.
     next_slot: u32,
-    max_slots: u32,
+    names: Vec<Symbol>,
     captures: Vec<(Symbol, Capture)>,
     loops: Vec<CodeRef>,
     recur: Option<RecurTarget>,
@@ -77,7 +80,7 @@ impl FnScope {
             self_name,
             locals: Vec::new(),
             next_slot: 0,
-            max_slots: 0,
+            names: Vec::new(),
             captures: Vec::new(),
             loops: Vec::new(),
             recur: None,
@@ -136,7 +139,7 @@ impl<'a> Compiler<'a> {
         let scope = self.fns_top();
         let slot = scope.next_slot;
         scope.next_slot += 1;
-        scope.max_slots = scope.max_slots.max(scope.next_slot);
+        scope.names.push(name.clone());
         scope.locals.push((name, slot));
         slot
     }
@@ -369,7 +372,6 @@ impl<'a> Compiler<'a> {
         is_loop: bool,
     ) -> Result<CodeRef, Error> {
         let saved_locals = self.fns_top().locals.len();
-        let saved_slot = self.fns_top().next_slot;
         let saved_recur = self.fns_top().recur;
         let first_slot = self.fns_top().next_slot;
         let mut slots = Vec::with_capacity(bindings.len());
@@ -406,7 +408,6 @@ impl<'a> Compiler<'a> {
         }
         let scope = self.fns_top();
         scope.locals.truncate(saved_locals);
-        scope.next_slot = saved_slot;
         Ok(code)
     }
 
@@ -459,6 +460,7 @@ impl<'a> Compiler<'a> {
             name: self_name.or(hint),
             span,
             arities,
+            capture_names: scope.captures.iter().map(|(n, _)| n.clone()).collect(),
             captures: scope.captures.into_iter().map(|(_, c)| c).collect(),
             loops: scope.loops,
         }))
@@ -476,6 +478,7 @@ impl<'a> Compiler<'a> {
                 let scope = self.fns_top();
                 scope.locals.clear();
                 scope.next_slot = 0;
+                scope.names.clear();
             }
             for &p in &params {
                 let name = self.binder_name(p)?;
@@ -497,10 +500,10 @@ impl<'a> Compiler<'a> {
             out.push(Arity {
                 params: params.len() as u32,
                 rest: rest.is_some(),
-                slots: scope.max_slots,
+                slots: scope.next_slot,
+                names: std::mem::take(&mut scope.names),
                 body: code,
             });
-            scope.max_slots = 0;
         }
         Ok(out)
     }

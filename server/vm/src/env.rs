@@ -13,13 +13,28 @@ use crate::value::{Closure, Value};
 pub struct Frame {
     pub slots: Vec<Value>,
     pub closure: Arc<Closure>,
+    /// Which of the closure's arities is running (for slot names).
+    pub arity: u32,
 }
 
 pub type Env = Arc<Frame>;
 
 impl Frame {
-    pub fn new(slots: Vec<Value>, closure: Arc<Closure>) -> Env {
-        Arc::new(Frame { slots, closure })
+    pub fn new(slots: Vec<Value>, closure: Arc<Closure>, arity: u32) -> Env {
+        Arc::new(Frame {
+            slots,
+            closure,
+            arity,
+        })
+    }
+
+    /// The names of the slots, where the code says them.
+    pub fn names(&self) -> &[edn::Symbol] {
+        self.closure
+            .proto
+            .arities
+            .get(self.arity as usize)
+            .map_or(&[], |a| a.names.as_slice())
     }
 }
 

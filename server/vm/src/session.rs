@@ -122,6 +122,23 @@ impl Session {
         Ok(())
     }
 
+    /// A session from its parts: the source is read again and the forms before `next` are taken
+    /// as already run (used when loading a serialised session).
+    pub fn restore(source: &str, next: usize, state: State, last: Value) -> Result<Session, Error> {
+        let mut session = Session::new();
+        session.load(source)?;
+        if next > session.forms.len() {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                "invalid state document: more forms run than the source has",
+            ));
+        }
+        session.next = next;
+        session.state = state;
+        session.last = last;
+        Ok(session)
+    }
+
     /// Whether forms remain to start.
     pub fn has_pending(&self) -> bool {
         self.next < self.forms.len()
@@ -183,6 +200,40 @@ impl Session {
                     };
                 }
                 Status::Failed(e) => return Outcome::Error(e.clone()),
+            }
+        }
+    }
+
+    /// Takes at most `n` steps, starting the next forms as the current ones finish (for
+    /// debuggers and tests). Returns the outcome once the program has ended, parked or failed.
+    pub fn advance(&mut self, n: u64, limits: &Limits, out: &mut dyn Output) -> Option<Outcome> {
+        let deadline = Instant::now() + limits.timeout;
+        let target = self.state.steps.saturating_add(n);
+        loop {
+            match &self.state.status {
+                Status::Running if self.state.steps >= target => return None,
+                Status::Running => {
+                    self.state.limits = limits.clone();
+                    let left = target - self.state.steps;
+                    self.state.run_steps(left, out);
+                }
+                Status::Done(v) => {
+                    self.last = v.clone();
+                    match self.start_next(limits, deadline, out) {
+                        Ok(true) => {}
+                        Ok(false) => return Some(Outcome::Value(self.last.clone())),
+                        Err(e) => {
+                            self.state.status = Status::Failed(e.clone());
+                            return Some(Outcome::Error(e));
+                        }
+                    }
+                }
+                Status::Parked { reason } => {
+                    return Some(Outcome::Parked {
+                        reason: reason.clone(),
+                    });
+                }
+                Status::Failed(e) => return Some(Outcome::Error(e.clone())),
             }
         }
     }

@@ -66,11 +66,13 @@ fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>
                 params: 0,
                 rest: false,
                 slots,
+                names: Vec::new(),
                 body,
             })
             .into_iter()
             .collect(),
         captures: Vec::new(),
+        capture_names: Vec::new(),
         loops: Vec::new(),
     };
     Arc::new(Closure {
@@ -96,11 +98,32 @@ impl State {
         });
         State {
             control: Control::Eval(body),
-            env: Frame::new(vec![Value::Nil; slots as usize], closure),
+            env: Frame::new(vec![Value::Nil; slots as usize], closure, 0),
             kont: Kont::default(),
             store,
             steps,
             status: Status::Running,
+            limits: Limits::default(),
+            deadline: None,
+        }
+    }
+
+    /// A state made of its parts (used when loading a serialised state).
+    pub fn from_parts(
+        control: Control,
+        env: Env,
+        kont: Kont,
+        store: Store,
+        steps: u64,
+        status: Status,
+    ) -> State {
+        State {
+            control,
+            env,
+            kont,
+            store,
+            steps,
+            status,
             limits: Limits::default(),
             deadline: None,
         }
@@ -117,7 +140,7 @@ impl State {
         let closure = host_closure(&mut store, "host", 0, None);
         let mut state = State {
             control: Control::Return(Value::Nil),
-            env: Frame::new(Vec::new(), closure),
+            env: Frame::new(Vec::new(), closure, 0),
             kont: Kont::default(),
             store,
             steps,
@@ -135,7 +158,7 @@ impl State {
         let closure = host_closure(&mut store, "host", 0, None);
         State {
             control: Control::Return(Value::Nil),
-            env: Frame::new(Vec::new(), closure),
+            env: Frame::new(Vec::new(), closure, 0),
             kont: Kont::default(),
             store,
             steps: 0,
@@ -721,7 +744,7 @@ impl State {
     ) -> Result<(), Error> {
         match f {
             Value::Fn(c) => {
-                let Some(arity) = c.proto.arity_for(args.len()) else {
+                let Some((arity_idx, arity)) = c.proto.arity_for(args.len()) else {
                     return Err(Error::new(
                         ErrorKind::Arity,
                         format!(
@@ -743,7 +766,7 @@ impl State {
                 }
                 args.resize(arity.slots as usize, Value::Nil);
                 self.control = Control::Eval(arity.body.clone());
-                self.env = Frame::new(args, c);
+                self.env = Frame::new(args, c, arity_idx);
                 Ok(())
             }
             Value::Prim(p) => {
