@@ -7,11 +7,17 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::value::{Closure, Value};
+
+/// A frame's slots, or a call's arguments: inline up to two, so most calls allocate nothing
+/// for them.
+pub type Slots = SmallVec<[Value; 2]>;
 
 #[derive(Clone, Debug)]
 pub struct Frame {
-    pub slots: Vec<Value>,
+    pub slots: Slots,
     pub closure: Arc<Closure>,
     /// Which of the closure's arities is running (for slot names).
     pub arity: u32,
@@ -20,7 +26,7 @@ pub struct Frame {
 pub type Env = Arc<Frame>;
 
 impl Frame {
-    pub fn new(slots: Vec<Value>, closure: Arc<Closure>, arity: u32) -> Env {
+    pub fn new(slots: Slots, closure: Arc<Closure>, arity: u32) -> Env {
         Arc::new(Frame {
             slots,
             closure,

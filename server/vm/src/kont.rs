@@ -12,7 +12,7 @@ use imbl::Vector;
 use text_size::TextRange;
 
 use crate::code::CodeRef;
-use crate::env::Env;
+use crate::env::{Env, Slots};
 use crate::value::{Comp, Value};
 
 /// A continuation: `None` is "halt: this value is the result".
@@ -45,7 +45,7 @@ pub enum KFrame {
     Args {
         code: CodeRef,
         f: Option<Value>,
-        vals: Vec<Value>,
+        vals: Slots,
         env: Env,
     },
     /// Waiting for the value of a `def`.
@@ -109,13 +109,12 @@ pub enum Native {
 }
 
 impl Kont {
-    pub fn push(&self, frame: KFrame) -> Kont {
+    /// Pushes a frame in place (taking the old list rather than sharing it saves a reference
+    /// count round trip on every non-tail call).
+    pub fn push(&mut self, frame: KFrame) {
         let depth = self.depth() + 1;
-        Kont(Some(Arc::new(KNode {
-            frame,
-            next: self.clone(),
-            depth,
-        })))
+        let next = Kont(self.0.take());
+        self.0 = Some(Arc::new(KNode { frame, next, depth }));
     }
 
     pub fn depth(&self) -> u32 {
@@ -138,7 +137,17 @@ impl Kont {
 }
 
 impl Drop for Kont {
+    #[inline]
     fn drop(&mut self) {
+        if self.0.is_some() {
+            self.drop_list();
+        }
+    }
+}
+
+impl Kont {
+    #[inline(never)]
+    fn drop_list(&mut self) {
         let mut next = self.0.take();
         while let Some(node) = next {
             match Arc::try_unwrap(node) {

@@ -38,7 +38,7 @@ pub use code::{Code, CodeRef, Op, Proto};
 pub use compile::compile;
 pub use control::Control;
 pub use convert::{form_to_value, value_to_form};
-pub use env::{Env, Frame};
+pub use env::{Env, Frame, Slots};
 pub use error::{Error, ErrorKind};
 pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;

@@ -934,7 +934,7 @@ impl Reader<'_> {
             return Err(bad("an environment's closure is not a function"));
         };
         let slots = self.values(&e.slots)?;
-        let env = Frame::new(slots, closure, e.arity);
+        let env = Frame::new(crate::env::Slots::from_vec(slots), closure, e.arity);
         if let Some(slot) = self.envs.get_mut(i) {
             *slot = Some(env.clone());
         }
@@ -998,7 +998,7 @@ impl Reader<'_> {
                     Some(f) => Some(self.value(f)?),
                     None => None,
                 },
-                vals: self.values(vals)?,
+                vals: crate::env::Slots::from_vec(self.values(vals)?),
                 env: self.env(*env)?,
             }),
             SFrame::Def { code } => Ok(KFrame::Def {

@@ -18,7 +18,7 @@ use text_size::TextRange;
 
 use crate::code::{Capture, CodeRef, Op, Proto};
 use crate::control::Control;
-use crate::env::{self, Env, Frame};
+use crate::env::{self, Env, Frame, Slots};
 use crate::error::{Error, ErrorKind};
 use crate::kont::{KFrame, KNode, Kont, Native};
 use crate::limits::Limits;
@@ -98,7 +98,7 @@ impl State {
         });
         State {
             control: Control::Eval(body),
-            env: Frame::new(vec![Value::Nil; slots as usize], closure, 0),
+            env: Frame::new(smallvec::smallvec![Value::Nil; slots as usize], closure, 0),
             kont: Kont::default(),
             store,
             steps,
@@ -140,7 +140,7 @@ impl State {
         let closure = host_closure(&mut store, "host", 0, None);
         let mut state = State {
             control: Control::Return(Value::Nil),
-            env: Frame::new(Vec::new(), closure, 0),
+            env: Frame::new(Slots::new(), closure, 0),
             kont: Kont::default(),
             store,
             steps,
@@ -148,7 +148,7 @@ impl State {
             limits: Limits::default(),
             deadline: None,
         };
-        if let Err(e) = state.apply(f, args, span, &mut crate::output::Discard) {
+        if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
             state.status = Status::Failed(e);
         }
         state
@@ -158,7 +158,7 @@ impl State {
         let closure = host_closure(&mut store, "host", 0, None);
         State {
             control: Control::Return(Value::Nil),
-            env: Frame::new(Vec::new(), closure, 0),
+            env: Frame::new(Slots::new(), closure, 0),
             kont: Kont::default(),
             store,
             steps: 0,
@@ -281,7 +281,7 @@ impl State {
             Op::Do(_) => self.continue_do(code.clone(), 0),
             Op::Let { slot, init, body } => self.eval_let(code, *slot, init, body),
             Op::Call { .. } | Op::Recur { .. } | Op::Vector(_) | Op::Map(_) | Op::Set(_) => {
-                self.eval_args(code.clone(), None, Vec::new(), out)
+                self.eval_args(code.clone(), None, Slots::new(), out)
             }
             Op::Def { value, .. } => self.eval_def(code, value.as_ref()),
             Op::And(_) | Op::Or(_) => self.continue_logic(code.clone(), 0),
@@ -389,7 +389,7 @@ impl State {
                 ),
             ));
         }
-        self.kont = self.kont.push(frame);
+        self.kont.push(frame);
         Ok(())
     }
 
@@ -621,7 +621,7 @@ impl State {
         &mut self,
         code: CodeRef,
         mut f: Option<Value>,
-        mut vals: Vec<Value>,
+        mut vals: Slots,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
         let (fcode, args) = match &code.op {
@@ -652,9 +652,6 @@ impl State {
                 }
             }
         }
-        if vals.capacity() == 0 {
-            vals.reserve(args.len() + 2);
-        }
         while vals.len() < args.len() {
             let a = &args[vals.len()];
             match self.atom(a)? {
@@ -680,7 +677,7 @@ impl State {
         v: Value,
         code: CodeRef,
         mut f: Option<Value>,
-        mut vals: Vec<Value>,
+        mut vals: Slots,
         env: Env,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
@@ -698,7 +695,7 @@ impl State {
         &mut self,
         code: &CodeRef,
         f: Option<Value>,
-        vals: Vec<Value>,
+        vals: Slots,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
         let span = code.span;
@@ -738,7 +735,7 @@ impl State {
     pub(crate) fn apply(
         &mut self,
         f: Value,
-        mut args: Vec<Value>,
+        mut args: Slots,
         span: TextRange,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
@@ -783,7 +780,7 @@ impl State {
                 }
                 let flow = prim::call(
                     p,
-                    args,
+                    args.into_vec(),
                     &mut Ctx {
                         store: &mut self.store,
                         limits: &self.limits,
@@ -794,7 +791,7 @@ impl State {
                 self.flow(flow, span, out)
             }
             Value::Partial(p) => {
-                let mut all = p.args.clone();
+                let mut all: Slots = p.args.iter().cloned().collect();
                 all.extend(args);
                 self.apply(p.f.clone(), all, span, out)
             }
@@ -844,7 +841,7 @@ impl State {
                     Value::Keyword(_) => (args[0].clone(), f.clone()),
                     _ => (f.clone(), args[0].clone()),
                 };
-                let mut get_args = vec![coll, key];
+                let mut get_args: Slots = smallvec::smallvec![coll, key];
                 get_args.extend(args.get(1).cloned());
                 self.control = Control::Return(prim::simple(Prim::Get, &get_args, &self.limits)?);
                 Ok(())
@@ -866,17 +863,17 @@ impl State {
                 self.control = Control::Return(v);
                 Ok(())
             }
-            Flow::Apply(f, args) => self.apply(f, args, span, out),
+            Flow::Apply(f, args) => self.apply(f, Slots::from_vec(args), span, out),
             Flow::Push(frame, f, args) => {
                 self.push(frame)?;
-                self.apply(f, args, span, out)
+                self.apply(f, Slots::from_vec(args), span, out)
             }
             Flow::CallCc(f) => {
                 let k = Value::Cont(Arc::new(Continuation {
                     id: self.store.fresh_cont_id(),
                     kont: self.kont.clone(),
                 }));
-                self.apply(f, vec![k], span, out)
+                self.apply(f, smallvec::smallvec![k], span, out)
             }
             Flow::Park(reason) => {
                 self.status = Status::Parked {
@@ -884,7 +881,7 @@ impl State {
                 };
                 Ok(())
             }
-            Flow::Resume(k, v) => self.apply(k, vec![v], span, out),
+            Flow::Resume(k, v) => self.apply(k, smallvec::smallvec![v], span, out),
         }
     }
 
@@ -904,7 +901,7 @@ impl State {
                 span,
             })))?;
         }
-        self.apply(f, vec![v], span, out)
+        self.apply(f, smallvec::smallvec![v], span, out)
     }
 
     // ---- def, and, or ----
