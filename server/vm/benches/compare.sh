@@ -4,8 +4,10 @@
 #   server/vm/benches/compare.sh [RUNS]
 #
 # For each program in server/vm/benches/programs: yin (the `run` example, which evaluates a file
-# as `yin eval FILE` does), Guile's interpreter (`guile --no-auto-compile -s`, i.e. primitive-eval)
-# and compiled Guile (`guile -s` after a warm-up run has auto-compiled the file). Prints the
+# as `yin eval FILE` does), Guile's interpreter (`primitive-load`, which reads and evaluates with
+# Guile's evaluator and never uses compiled files; `guile --no-auto-compile -s` would load a cached
+# compiled file if one exists) and compiled Guile (`guile -s` after a warm-up run has
+# auto-compiled the file). Prints the
 # median wall-clock time of each (hyperfine), the ratios, yin's steps per second and the peak
 # resident memory of one run of each (GNU time). Needs: cargo, hyperfine, guile-3.0, python3.
 set -euo pipefail
@@ -24,11 +26,11 @@ for p in fib tak ctak loop stream; do
   guile -s "$s" > /dev/null 2>&1 || true   # auto-compile once, so the compiled runs only load
   hyperfine --style none --runs "$runs" --warmup 1 --export-json "$tmp/$p.json" \
     -n yin "$yin $y" \
-    -n guile-int "guile --no-auto-compile -s $s" \
+    -n guile-int "guile --no-auto-compile -c '(primitive-load \"$s\")'" \
     -n guile-comp "guile -s $s" > /dev/null
   steps=$("$yin" "$y" --stats 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\)M steps\/s/\1/p')
   ykb=$( { /usr/bin/time -f %M "$yin" "$y" > /dev/null; } 2>&1 | tail -1)
-  gkb=$( { /usr/bin/time -f %M guile --no-auto-compile -s "$s" > /dev/null; } 2>&1 | tail -1)
+  gkb=$( { /usr/bin/time -f %M guile --no-auto-compile -c "(primitive-load \"$s\")" > /dev/null; } 2>&1 | tail -1)
   python3 - "$tmp/$p.json" "$p" "$steps" "$ykb" "$gkb" <<'PY'
 import json, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
