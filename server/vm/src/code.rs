@@ -10,14 +10,14 @@
 //! Each node keeps the source range it came from and a session-unique id, which is how
 //! inspection names the control and how serialised states point back into code.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use edn::Symbol;
 use text_size::TextRange;
 
 use crate::value::Value;
 
-pub type CodeRef = Arc<Code>;
+pub type CodeRef = Rc<Code>;
 
 #[derive(Debug)]
 pub struct Code {
@@ -44,7 +44,7 @@ pub enum Op {
         otherwise: CodeRef,
     },
     /// At least two expressions; the last is in tail position.
-    Do(Arc<[CodeRef]>),
+    Do(Rc<[CodeRef]>),
     /// One binding: evaluate `init` into `slot`, then `body`.
     Let {
         slot: u32,
@@ -52,10 +52,10 @@ pub enum Op {
         body: CodeRef,
     },
     /// Make a closure.
-    Fn(Arc<Proto>),
+    Fn(Rc<Proto>),
     Call {
         f: CodeRef,
-        args: Arc<[CodeRef]>,
+        args: Rc<[CodeRef]>,
         /// Whether the call is in tail position (the machine pushes no frame for it either way;
         /// the flag is for inspection and for checking `recur`).
         tail: bool,
@@ -66,7 +66,7 @@ pub enum Op {
     /// Evaluate the arguments, store them in consecutive slots from `first_slot`, and jump to the
     /// running proto's `loops[target]`.
     Recur {
-        args: Arc<[CodeRef]>,
+        args: Rc<[CodeRef]>,
         first_slot: u32,
         target: u32,
     },
@@ -75,14 +75,14 @@ pub enum Op {
         value: Option<CodeRef>,
         is_macro: bool,
     },
-    And(Arc<[CodeRef]>),
-    Or(Arc<[CodeRef]>),
-    Vector(Arc<[CodeRef]>),
+    And(Rc<[CodeRef]>),
+    Or(Rc<[CodeRef]>),
+    Vector(Rc<[CodeRef]>),
     /// Keys and values alternate.
-    Map(Arc<[CodeRef]>),
-    Set(Arc<[CodeRef]>),
+    Map(Rc<[CodeRef]>),
+    Set(Rc<[CodeRef]>),
     /// Code that could not be compiled; raises its message when reached.
-    Fail(Arc<str>),
+    Fail(Rc<str>),
 }
 
 /// A function's code: one entry per arity.

@@ -6,7 +6,7 @@
 //! Scoping is lexical and follows the lowering's binders: a `let`/`loop` binding is visible to the
 //! later bindings and the body, parameters and a `fn`'s own name to its body.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use edn::Symbol;
 use syntax::ast::{Literal, NodeKind};
@@ -20,7 +20,7 @@ use crate::store::Store;
 use crate::value::Value;
 
 /// Compiles a top-level form into a zero-argument proto the machine runs in a fresh frame.
-pub fn compile(ast: &Ast, store: &mut Store) -> Result<Arc<Proto>, Error> {
+pub fn compile(ast: &Ast, store: &mut Store) -> Result<Rc<Proto>, Error> {
     let root = ast
         .root()
         .ok_or_else(|| Error::new(ErrorKind::Syntax, "empty form"))?;
@@ -35,7 +35,7 @@ pub fn compile(ast: &Ast, store: &mut Store) -> Result<Arc<Proto>, Error> {
     let body = c.expr(root, true)?;
     c.fns_top().loops[loop_idx] = body.clone();
     let scope = c.fns.pop().unwrap_or_else(|| FnScope::new(None));
-    let proto = Arc::new(Proto {
+    let proto = Rc::new(Proto {
         id: c.store.fresh_proto_id(),
         name: Some(Symbol::new("toplevel")),
         span,
@@ -121,7 +121,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn mk(&mut self, span: TextRange, op: Op) -> CodeRef {
-        Arc::new(Code {
+        Rc::new(Code {
             id: self.store.fresh_code_id(),
             span,
             op,
@@ -176,11 +176,11 @@ impl<'a> Compiler<'a> {
         Some(VarRef::Capture(scope.captures.len() as u32 - 1))
     }
 
-    fn exprs(&mut self, ids: &[NodeId]) -> Result<Arc<[CodeRef]>, Error> {
+    fn exprs(&mut self, ids: &[NodeId]) -> Result<Rc<[CodeRef]>, Error> {
         ids.iter()
             .map(|&id| self.expr(id, false))
             .collect::<Result<Vec<_>, _>>()
-            .map(Arc::from)
+            .map(Rc::from)
     }
 
     /// A body of several expressions, the last in tail position if the body is.
@@ -194,7 +194,7 @@ impl<'a> Compiler<'a> {
                     codes.push(self.expr(id, false)?);
                 }
                 codes.push(self.expr(*last, tail)?);
-                Ok(self.mk(span, Op::Do(Arc::from(codes))))
+                Ok(self.mk(span, Op::Do(Rc::from(codes))))
             }
         }
     }
@@ -323,7 +323,7 @@ impl<'a> Compiler<'a> {
                             codes.push(self.expr(x, false)?);
                         }
                         codes.push(self.expr(*last, tail)?);
-                        let codes = Arc::from(codes);
+                        let codes = Rc::from(codes);
                         if is_and {
                             Op::And(codes)
                         } else {
@@ -332,7 +332,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
             }
-            NodeKind::Error(_) => Op::Fail(Arc::from("this form could not be compiled")),
+            NodeKind::Error(_) => Op::Fail(Rc::from("this form could not be compiled")),
         };
         Ok(self.mk(span, op))
     }
@@ -342,7 +342,7 @@ impl<'a> Compiler<'a> {
         &mut self,
         span: TextRange,
         ids: &[NodeId],
-        make: fn(Arc<[CodeRef]>) -> Op,
+        make: fn(Rc<[CodeRef]>) -> Op,
     ) -> Result<Op, Error> {
         let codes = self.exprs(ids)?;
         if codes.iter().all(|c| matches!(c.op, Op::Const(_))) {
@@ -350,7 +350,7 @@ impl<'a> Compiler<'a> {
                 Op::Const(v) => Some(v.clone()),
                 _ => None,
             });
-            let v = match make(Arc::from(Vec::new())) {
+            let v = match make(Rc::from(Vec::new())) {
                 Op::Vector(_) => Value::vector(vals.collect()),
                 Op::Set(_) => Value::set_from(vals),
                 _ => {
@@ -446,7 +446,7 @@ impl<'a> Compiler<'a> {
         name: Option<NodeId>,
         hint: Option<Symbol>,
         arities: &[NodeId],
-    ) -> Result<Arc<Proto>, Error> {
+    ) -> Result<Rc<Proto>, Error> {
         let self_name = match name {
             Some(n) => Some(self.binder_name(n)?),
             None => None,
@@ -455,7 +455,7 @@ impl<'a> Compiler<'a> {
         let result = self.arities(arities);
         let scope = self.fns.pop().unwrap_or_else(|| FnScope::new(None));
         let arities = result?;
-        Ok(Arc::new(Proto {
+        Ok(Rc::new(Proto {
             id: self.store.fresh_proto_id(),
             name: self_name.or(hint),
             span,

@@ -4,7 +4,7 @@
 //! Both directions walk with an explicit stack, so a form nested 200,000 deep is refused with a
 //! clear error instead of overflowing the host's stack.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use imbl::Vector;
 use syntax::form::{Form, FormKind};
@@ -56,7 +56,7 @@ fn to_value(form: &Form) -> Result<Value, Error> {
         FormKind::Float(f) => Value::Float(*f),
         FormKind::Ratio(n, d) => Value::Ratio(*n, *d),
         FormKind::Char(c) => Value::Char(*c),
-        FormKind::Str(s) => Value::Str(Arc::from(s.as_str())),
+        FormKind::Str(s) => Value::Str(Rc::from(s.as_str())),
         FormKind::Keyword(k) => Value::Keyword(k.clone()),
         FormKind::Symbol(s) => Value::Symbol(s.clone()),
         FormKind::List(xs) => Value::list(seq(xs)?)?,

@@ -2,10 +2,10 @@
 //!
 //! Variables were resolved to slot numbers by the compiler, so the environment is a flat vector
 //! of values plus the closure being run (for its captured values and its `recur` targets). It is
-//! shared behind an `Arc` and copied on write: continuation frames that hold it keep their view
+//! shared behind an `Rc` and copied on write: continuation frames that hold it keep their view
 //! even when the running code later binds a slot, so states stay persistent values.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use smallvec::SmallVec;
 
@@ -18,16 +18,16 @@ pub type Slots = SmallVec<[Value; 2]>;
 #[derive(Clone, Debug)]
 pub struct Frame {
     pub slots: Slots,
-    pub closure: Arc<Closure>,
+    pub closure: Rc<Closure>,
     /// Which of the closure's arities is running (for slot names).
     pub arity: u32,
 }
 
-pub type Env = Arc<Frame>;
+pub type Env = Rc<Frame>;
 
 impl Frame {
-    pub fn new(slots: Slots, closure: Arc<Closure>, arity: u32) -> Env {
-        Arc::new(Frame {
+    pub fn new(slots: Slots, closure: Rc<Closure>, arity: u32) -> Env {
+        Rc::new(Frame {
             slots,
             closure,
             arity,
@@ -46,7 +46,7 @@ impl Frame {
 
 /// Binds `slot`, copying the frame only if a snapshot or continuation still shares it.
 pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
-    let frame = Arc::make_mut(env);
+    let frame = Rc::make_mut(env);
     let i = slot as usize;
     if i >= frame.slots.len() {
         frame.slots.resize(i + 1, Value::Nil);

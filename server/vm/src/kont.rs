@@ -1,12 +1,12 @@
 //! The continuation: what to do with the value being computed, as an immutable linked list of
-//! frames shared through `Arc`s.
+//! frames shared through `Rc`s.
 //!
 //! Capturing a continuation (`call/cc`, parking, a snapshot) is a pointer copy; re-entering one
 //! is replacing the current list. Calls in tail position push nothing, so a loop of tail calls runs
 //! in constant continuation space. Dropping a long list is iterative, so a million-frame
 //! continuation does not overflow the host's stack when it is freed.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use imbl::Vector;
 use text_size::TextRange;
@@ -17,7 +17,7 @@ use crate::value::{Comp, Value};
 
 /// A continuation: `None` is "halt: this value is the result".
 #[derive(Clone, Debug, Default)]
-pub struct Kont(pub Option<Arc<KNode>>);
+pub struct Kont(pub Option<Rc<KNode>>);
 
 #[derive(Clone, Debug)]
 pub struct KNode {
@@ -96,7 +96,7 @@ pub enum Native {
     },
     /// `((comp f g h) x)`: waiting for the value to pass to `fns[next - 1]`.
     Comp {
-        comp: Arc<Comp>,
+        comp: Rc<Comp>,
         next: usize,
         span: TextRange,
     },
@@ -114,7 +114,7 @@ impl Kont {
     pub fn push(&mut self, frame: KFrame) {
         let depth = self.depth() + 1;
         let next = Kont(self.0.take());
-        self.0 = Some(Arc::new(KNode { frame, next, depth }));
+        self.0 = Some(Rc::new(KNode { frame, next, depth }));
     }
 
     pub fn depth(&self) -> u32 {
@@ -150,7 +150,7 @@ impl Kont {
     fn drop_list(&mut self) {
         let mut next = self.0.take();
         while let Some(node) = next {
-            match Arc::try_unwrap(node) {
+            match Rc::try_unwrap(node) {
                 Ok(mut node) => next = node.next.0.take(),
                 Err(_) => break,
             }

@@ -14,6 +14,10 @@
 //! - The hot path never touches names, datoms or Datalog: inspection ([`inspect`]) and
 //!   serialisation ([`serial`]) read states; they are not consulted to run them.
 //! - A state is a value: cloning it is a snapshot, and nothing in it refers to the host.
+//! - A state belongs to one thread: sharing is `Rc`, not `Arc`, because atomic reference counts
+//!   cost a third of the run time of call-heavy programs. A host runs the machine on one thread
+//!   (it needs a worker thread anyway to stay responsive while a program runs); a state moves
+//!   between threads or processes as JSON ([`serial`]).
 
 mod code;
 mod compile;

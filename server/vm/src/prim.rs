@@ -8,7 +8,7 @@
 //! Nothing here can reach files, the network, processes or the environment.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use imbl::Vector;
 use text_size::TextRange;
@@ -343,10 +343,10 @@ fn get(coll: &Value, key: &Value) -> Option<Value> {
 
 fn assoc(coll: &Value, k: Value, v: Value, limits: &Limits) -> Result<Value, Error> {
     match coll {
-        Value::Nil => Ok(Value::Map(Arc::new(Map::default().assoc(k, v)?))),
+        Value::Nil => Ok(Value::Map(Rc::new(Map::default().assoc(k, v)?))),
         Value::Map(m) => {
             check_len(m.len() + 1, limits)?;
-            Ok(Value::Map(Arc::new(m.assoc(k, v)?)))
+            Ok(Value::Map(Rc::new(m.assoc(k, v)?)))
         }
         Value::Vector(s) => {
             let i = index("assoc", &k)?;
@@ -367,7 +367,7 @@ fn assoc(coll: &Value, k: Value, v: Value, limits: &Limits) -> Result<Value, Err
                     )));
                 }
             }
-            Ok(Value::Vector(Arc::new(Seq { items, depth })))
+            Ok(Value::Vector(Rc::new(Seq { items, depth })))
         }
         other => Err(type_err("assoc", "a map or vector", other)),
     }
@@ -382,15 +382,15 @@ fn conj(coll: &Value, x: Value, limits: &Limits) -> Result<Value, Error> {
             let mut items = s.items.clone();
             if matches!(coll, Value::Vector(_)) {
                 items.push_back(x);
-                Ok(Value::Vector(Arc::new(Seq { items, depth })))
+                Ok(Value::Vector(Rc::new(Seq { items, depth })))
             } else {
                 items.push_front(x);
-                Ok(Value::List(Arc::new(Seq { items, depth })))
+                Ok(Value::List(Rc::new(Seq { items, depth })))
             }
         }
         Value::Set(s) => {
             check_len(s.len() + 1, limits)?;
-            Ok(Value::Set(Arc::new(s.insert(x)?)))
+            Ok(Value::Set(Rc::new(s.insert(x)?)))
         }
         Value::Map(_) => match &x {
             Value::Vector(kv) if kv.items.len() == 2 => {
@@ -798,7 +798,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 for k in &args[1..] {
                     m = m.dissoc(k);
                 }
-                Value::Map(Arc::new(m))
+                Value::Map(Rc::new(m))
             }
             other => return Err(type_err("dissoc", "a map", &other)),
         },

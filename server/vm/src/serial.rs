@@ -12,7 +12,7 @@
 //! konts: [...], store: {...}, control, env, kont, steps, status}`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use edn::{Keyword, Symbol};
 use serde::{Deserialize, Serialize};
@@ -327,33 +327,33 @@ impl Writer {
             Value::Prim(p) => V::Prim(p.name().to_owned()),
             Value::Stream(i) => V::Stream(*i),
             Value::Cursor(i) => V::Cursor(*i),
-            Value::List(s) => self.composite(Arc::as_ptr(s) as usize, |w| {
+            Value::List(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
                 Composite::List(s.items.iter().map(|x| w.value(x)).collect())
             }),
-            Value::Vector(s) => self.composite(Arc::as_ptr(s) as usize, |w| {
+            Value::Vector(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
                 Composite::Vector(s.items.iter().map(|x| w.value(x)).collect())
             }),
-            Value::Map(m) => self.composite(Arc::as_ptr(m) as usize, |w| {
+            Value::Map(m) => self.composite(Rc::as_ptr(m) as usize, |w| {
                 Composite::Map(m.iter().map(|(k, v)| (w.value(k), w.value(v))).collect())
             }),
-            Value::Set(s) => self.composite(Arc::as_ptr(s) as usize, |w| {
+            Value::Set(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
                 Composite::Set(s.iter().map(|x| w.value(x)).collect())
             }),
-            Value::Fn(c) => self.composite(Arc::as_ptr(c) as usize, |w| {
+            Value::Fn(c) => self.composite(Rc::as_ptr(c) as usize, |w| {
                 let proto = w.proto(&c.proto);
                 Composite::Fn {
                     proto,
                     captures: c.captures.iter().map(|x| w.value(x)).collect(),
                 }
             }),
-            Value::Partial(p) => self.composite(Arc::as_ptr(p) as usize, |w| Composite::Partial {
+            Value::Partial(p) => self.composite(Rc::as_ptr(p) as usize, |w| Composite::Partial {
                 f: w.value(&p.f),
                 args: p.args.iter().map(|x| w.value(x)).collect(),
             }),
-            Value::Comp(c) => self.composite(Arc::as_ptr(c) as usize, |w| {
+            Value::Comp(c) => self.composite(Rc::as_ptr(c) as usize, |w| {
                 Composite::Comp(c.fns.iter().map(|x| w.value(x)).collect())
             }),
-            Value::Cont(k) => self.composite(Arc::as_ptr(k) as usize, |w| Composite::Cont {
+            Value::Cont(k) => self.composite(Rc::as_ptr(k) as usize, |w| Composite::Cont {
                 id: k.id,
                 kont: w.kont(&k.kont),
             }),
@@ -364,7 +364,7 @@ impl Writer {
         xs.into_iter().map(|x| self.value(&x)).collect()
     }
 
-    fn proto(&mut self, p: &Arc<Proto>) -> u32 {
+    fn proto(&mut self, p: &Rc<Proto>) -> u32 {
         if self.proto_seen.contains_key(&p.id) {
             return p.id;
         }
@@ -475,7 +475,7 @@ impl Writer {
     }
 
     fn env(&mut self, e: &Env) -> u32 {
-        let key = Arc::as_ptr(e) as usize;
+        let key = Rc::as_ptr(e) as usize;
         if let Some(&i) = self.env_seen.get(&key) {
             return i;
         }
@@ -496,7 +496,7 @@ impl Writer {
         let mut pending = Vec::new();
         let mut cur = k.0.as_ref();
         while let Some(node) = cur {
-            if self.kont_seen.contains_key(&(Arc::as_ptr(node) as usize)) {
+            if self.kont_seen.contains_key(&(Rc::as_ptr(node) as usize)) {
                 break;
             }
             pending.push(node.clone());
@@ -507,14 +507,14 @@ impl Writer {
                 .next
                 .0
                 .as_ref()
-                .and_then(|n| self.kont_seen.get(&(Arc::as_ptr(n) as usize)).copied());
+                .and_then(|n| self.kont_seen.get(&(Rc::as_ptr(n) as usize)).copied());
             let frame = self.frame(&node.frame);
             self.konts.push(SKont { frame, next });
             let i = self.konts.len() as u32 - 1;
-            self.kont_seen.insert(Arc::as_ptr(node) as usize, i);
+            self.kont_seen.insert(Rc::as_ptr(node) as usize, i);
         }
         k.0.as_ref()
-            .and_then(|n| self.kont_seen.get(&(Arc::as_ptr(n) as usize)).copied())
+            .and_then(|n| self.kont_seen.get(&(Rc::as_ptr(n) as usize)).copied())
     }
 
     fn frame(&mut self, f: &KFrame) -> SFrame {
@@ -709,7 +709,7 @@ struct Reader<'d> {
     code_by_id: HashMap<u32, usize>,
     proto_by_id: HashMap<u32, usize>,
     code: HashMap<u32, CodeRef>,
-    protos: HashMap<u32, Arc<Proto>>,
+    protos: HashMap<u32, Rc<Proto>>,
     values: Vec<Option<Value>>,
     envs: Vec<Option<Env>>,
     konts: Vec<Option<Kont>>,
@@ -760,17 +760,17 @@ impl Reader<'_> {
                 for (k, v) in kvs {
                     m = m.assoc(self.value(k)?, self.value(v)?)?;
                 }
-                Value::Map(Arc::new(m))
+                Value::Map(Rc::new(m))
             }
             Composite::Fn { proto, captures } => {
                 let proto = self.proto(*proto)?;
                 let captures = self.values(captures)?;
-                Value::Fn(Arc::new(Closure::new(proto, captures)?))
+                Value::Fn(Rc::new(Closure::new(proto, captures)?))
             }
             Composite::Partial { f, args } => {
                 let f = self.value(f)?;
                 let args = self.values(args)?;
-                Value::Partial(Arc::new(Partial {
+                Value::Partial(Rc::new(Partial {
                     depth: f.depth() + 1,
                     f,
                     args,
@@ -778,9 +778,9 @@ impl Reader<'_> {
             }
             Composite::Comp(fns) => {
                 let fns = self.values(fns)?;
-                Value::Comp(Arc::new(Comp { fns, depth: 1 }))
+                Value::Comp(Rc::new(Comp { fns, depth: 1 }))
             }
-            Composite::Cont { id, kont } => Value::Cont(Arc::new(Continuation {
+            Composite::Cont { id, kont } => Value::Cont(Rc::new(Continuation {
                 id: *id,
                 kont: self.kont(*kont)?,
             })),
@@ -791,7 +791,7 @@ impl Reader<'_> {
         Ok(v)
     }
 
-    fn proto(&mut self, id: u32) -> Result<Arc<Proto>, Error> {
+    fn proto(&mut self, id: u32) -> Result<Rc<Proto>, Error> {
         if let Some(p) = self.protos.get(&id) {
             return Ok(p.clone());
         }
@@ -826,7 +826,7 @@ impl Reader<'_> {
                 other => Err(bad(format!("capture kind {other}"))),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let proto = Arc::new(Proto {
+        let proto = Rc::new(Proto {
             id,
             name: p.name.as_deref().map(Symbol::new),
             span: range_of(p.span),
@@ -839,11 +839,11 @@ impl Reader<'_> {
         Ok(proto)
     }
 
-    fn codes(&mut self, ids: &[u32]) -> Result<Arc<[CodeRef]>, Error> {
+    fn codes(&mut self, ids: &[u32]) -> Result<Rc<[CodeRef]>, Error> {
         ids.iter()
             .map(|i| self.code(*i))
             .collect::<Result<Vec<_>, _>>()
-            .map(Arc::from)
+            .map(Rc::from)
     }
 
     /// Recursion is bounded by the code's nesting.
@@ -912,9 +912,9 @@ impl Reader<'_> {
             SOp::Vector(xs) => Op::Vector(self.codes(xs)?),
             SOp::Map(xs) => Op::Map(self.codes(xs)?),
             SOp::Set(xs) => Op::Set(self.codes(xs)?),
-            SOp::Fail(m) => Op::Fail(Arc::from(m.as_str())),
+            SOp::Fail(m) => Op::Fail(Rc::from(m.as_str())),
         };
-        let code = Arc::new(Code {
+        let code = Rc::new(Code {
             id,
             span: range_of(c.span),
             op,
@@ -952,7 +952,7 @@ impl Reader<'_> {
             };
             let frame = self.frame(&k.frame)?;
             let depth = next.depth() + 1;
-            self.konts[i] = Some(Kont(Some(Arc::new(KNode { frame, next, depth }))));
+            self.konts[i] = Some(Kont(Some(Rc::new(KNode { frame, next, depth }))));
         }
         Ok(())
     }
@@ -1126,7 +1126,7 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
             None => None,
         });
     }
-    store.globals = Arc::new(globals);
+    store.globals = Rc::new(globals);
     for s in &doc.store.streams {
         store.streams.push_back(Stream {
             items: r.vector(&s.items)?,

@@ -7,7 +7,7 @@
 //! A session keeps its store between calls to [`Session::load`], so a host can load a file's
 //! definitions and then evaluate one more form (inline evaluation) or debug it step by step.
 
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::Instant;
 
 use edn::Symbol;
@@ -73,7 +73,7 @@ pub fn core_store() -> Store {
 #[derive(Clone, Debug)]
 pub struct Session {
     /// The text the pending forms were read from.
-    pub source: Arc<str>,
+    pub source: Rc<str>,
     forms: Vec<Form>,
     /// Index of the next form to start.
     pub next: usize,
@@ -100,7 +100,7 @@ impl Session {
         );
         state.status = Status::Done(Value::Nil);
         Session {
-            source: Arc::from(""),
+            source: Rc::from(""),
             forms: Vec::new(),
             next: 0,
             state,
@@ -115,7 +115,7 @@ impl Session {
         if let Some(e) = first_error(&diagnostics) {
             return Err(e);
         }
-        self.source = Arc::from(text);
+        self.source = Rc::from(text);
         self.forms = forms;
         self.next = 0;
         self.last = Value::Nil;

@@ -11,7 +11,7 @@
 //! meaningful (one per call, branch, binding or return) and the machine fast. Calls push no
 //! frame, so tail calls run in constant continuation space.
 
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::Instant;
 
 use text_size::TextRange;
@@ -56,7 +56,7 @@ pub struct State {
 }
 
 /// An empty function, the closure of code that runs outside any function.
-fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>) -> Arc<Closure> {
+fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>) -> Rc<Closure> {
     let proto = Proto {
         id: store.fresh_proto_id(),
         name: Some(edn::Symbol::new(name)),
@@ -75,8 +75,8 @@ fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>
         capture_names: Vec::new(),
         loops: Vec::new(),
     };
-    Arc::new(Closure {
-        proto: Arc::new(proto),
+    Rc::new(Closure {
+        proto: Rc::new(proto),
         captures: Vec::new(),
         depth: 0,
     })
@@ -84,14 +84,14 @@ fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>
 
 impl State {
     /// A state about to run a compiled top-level form.
-    pub fn start(store: Store, proto: Arc<Proto>, steps: u64) -> State {
+    pub fn start(store: Store, proto: Rc<Proto>, steps: u64) -> State {
         let (slots, body) = match proto.arities.first() {
             Some(a) => (a.slots, a.body.clone()),
             None => {
                 return State::failed(store, Error::new(ErrorKind::Syntax, "empty program"));
             }
         };
-        let closure = Arc::new(Closure {
+        let closure = Rc::new(Closure {
             proto,
             captures: Vec::new(),
             depth: 0,
@@ -296,7 +296,7 @@ impl State {
             self.status = Status::Done(v);
             return Ok(());
         };
-        let KNode { frame, next, .. } = Arc::try_unwrap(node).unwrap_or_else(|n| (*n).clone());
+        let KNode { frame, next, .. } = Rc::try_unwrap(node).unwrap_or_else(|n| (*n).clone());
         self.kont = next;
         match frame {
             KFrame::If {
@@ -493,7 +493,7 @@ impl State {
         })
     }
 
-    fn make_closure(&self, proto: &Arc<Proto>) -> Result<Value, Error> {
+    fn make_closure(&self, proto: &Rc<Proto>) -> Result<Value, Error> {
         let captures = proto
             .captures
             .iter()
@@ -514,7 +514,7 @@ impl State {
                 Capture::SelfRef => Value::Fn(self.env.closure.clone()),
             })
             .collect();
-        Ok(Value::Fn(Arc::new(Closure::new(proto.clone(), captures)?)))
+        Ok(Value::Fn(Rc::new(Closure::new(proto.clone(), captures)?)))
     }
 
     // ---- if, do, let ----
@@ -869,7 +869,7 @@ impl State {
                 self.apply(f, Slots::from_vec(args), span, out)
             }
             Flow::CallCc(f) => {
-                let k = Value::Cont(Arc::new(Continuation {
+                let k = Value::Cont(Rc::new(Continuation {
                     id: self.store.fresh_cont_id(),
                     kont: self.kont.clone(),
                 }));
@@ -888,7 +888,7 @@ impl State {
     fn resume_comp(
         &mut self,
         v: Value,
-        comp: Arc<crate::value::Comp>,
+        comp: Rc<crate::value::Comp>,
         next: usize,
         span: TextRange,
         out: &mut dyn Output,

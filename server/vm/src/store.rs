@@ -5,7 +5,7 @@
 //! All of it is persistent (`imbl`), so cloning a state to keep it in the history costs a few
 //! pointer copies, and a step that defines a global or puts on a stream copies only a path.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use edn::Symbol;
 use imbl::{HashMap, Vector};
@@ -18,14 +18,14 @@ pub struct Store {
     /// Global values by index; `None` until defined. A plain vector copied on write rather than
     /// an `imbl` one: globals are read on every call and written only by `def`, so indexing must
     /// be as cheap as possible and an occasional copy of a few hundred pointers is nothing.
-    pub globals: Arc<Vec<Option<Value>>>,
+    pub globals: Rc<Vec<Option<Value>>>,
     /// Name and flags of each global, by index.
     pub global_info: Vector<GlobalInfo>,
     pub global_ids: HashMap<Symbol, u32>,
     pub streams: Vector<Stream>,
     pub cursors: Vector<Cursor>,
     /// Every compiled top-level form, in compilation order.
-    pub programs: Vector<Arc<Proto>>,
+    pub programs: Vector<Rc<Proto>>,
     pub next_code_id: u32,
     pub next_proto_id: u32,
     pub next_cont_id: u64,
@@ -63,7 +63,7 @@ impl Store {
             return id;
         }
         let id = self.globals.len() as u32;
-        Arc::make_mut(&mut self.globals).push(None);
+        Rc::make_mut(&mut self.globals).push(None);
         self.global_info.push_back(GlobalInfo {
             name: name.clone(),
             is_macro: false,
@@ -86,7 +86,7 @@ impl Store {
 
     pub fn define(&mut self, id: u32, v: Value, is_macro: bool) {
         let i = id as usize;
-        if let Some(slot) = Arc::make_mut(&mut self.globals).get_mut(i) {
+        if let Some(slot) = Rc::make_mut(&mut self.globals).get_mut(i) {
             *slot = Some(v);
             if let Some(info) = self.global_info.get_mut(i) {
                 info.is_macro = is_macro;

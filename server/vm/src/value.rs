@@ -1,7 +1,7 @@
 //! Runtime values: what yin programs compute with.
 //!
-//! Values are immutable and cheap to clone: scalars are inline, text is an `Arc<str>`, and
-//! collections are `imbl` persistent structures behind an `Arc`. Maps and sets remember insertion
+//! Values are immutable and cheap to clone: scalars are inline, text is an `Rc<str>`, and
+//! collections are `imbl` persistent structures behind an `Rc`. Maps and sets remember insertion
 //! order (for printing only: equality and hashing ignore it), so output is deterministic and small
 //! maps print the way they were written, as Clojure's array maps do.
 //!
@@ -11,7 +11,7 @@
 
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::rc::Rc;
 
 use edn::{Keyword, Symbol};
 use imbl::{HashMap, OrdMap, Vector};
@@ -41,23 +41,23 @@ pub enum Value {
     /// Lowest terms, positive denominator other than 1.
     Ratio(i64, i64),
     Char(char),
-    Str(Arc<str>),
+    Str(Rc<str>),
     Keyword(Keyword),
     Symbol(Symbol),
-    List(Arc<Seq>),
-    Vector(Arc<Seq>),
-    Map(Arc<Map>),
-    Set(Arc<Set>),
+    List(Rc<Seq>),
+    Vector(Rc<Seq>),
+    Map(Rc<Map>),
+    Set(Rc<Set>),
     /// A compiled function with its captured values.
-    Fn(Arc<Closure>),
+    Fn(Rc<Closure>),
     /// A host primitive from the core library.
     Prim(Prim),
     /// `(partial f a b)`.
-    Partial(Arc<Partial>),
+    Partial(Rc<Partial>),
     /// `(comp f g h)`: the functions, applied right to left.
-    Comp(Arc<Comp>),
+    Comp(Rc<Comp>),
     /// A continuation captured by `call/cc`; invoking it abandons the current one.
-    Cont(Arc<Continuation>),
+    Cont(Rc<Continuation>),
     /// A stream in the store.
     Stream(u32),
     /// A cursor over a stream, in the store.
@@ -93,7 +93,7 @@ pub struct Set {
 
 #[derive(Debug)]
 pub struct Closure {
-    pub proto: Arc<Proto>,
+    pub proto: Rc<Proto>,
     pub captures: Vec<Value>,
     pub depth: u32,
 }
@@ -248,7 +248,7 @@ impl Set {
 }
 
 impl Closure {
-    pub fn new(proto: Arc<Proto>, captures: Vec<Value>) -> Result<Closure, Error> {
+    pub fn new(proto: Rc<Proto>, captures: Vec<Value>) -> Result<Closure, Error> {
         let depth = child_depth(captures.iter())?;
         Ok(Closure {
             proto,
@@ -260,7 +260,7 @@ impl Closure {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Arc::from(s))
+        Value::Str(Rc::from(s))
     }
 
     pub fn keyword(name: &str) -> Value {
@@ -272,11 +272,11 @@ impl Value {
     }
 
     pub fn list(items: Vector<Value>) -> Result<Value, Error> {
-        Ok(Value::List(Arc::new(Seq::new(items)?)))
+        Ok(Value::List(Rc::new(Seq::new(items)?)))
     }
 
     pub fn vector(items: Vector<Value>) -> Result<Value, Error> {
-        Ok(Value::Vector(Arc::new(Seq::new(items)?)))
+        Ok(Value::Vector(Rc::new(Seq::new(items)?)))
     }
 
     pub fn map_from(entries: impl IntoIterator<Item = (Value, Value)>) -> Result<Value, Error> {
@@ -284,7 +284,7 @@ impl Value {
         for (k, v) in entries {
             m = m.assoc(k, v)?;
         }
-        Ok(Value::Map(Arc::new(m)))
+        Ok(Value::Map(Rc::new(m)))
     }
 
     pub fn set_from(items: impl IntoIterator<Item = Value>) -> Result<Value, Error> {
@@ -292,17 +292,17 @@ impl Value {
         for v in items {
             s = s.insert(v)?;
         }
-        Ok(Value::Set(Arc::new(s)))
+        Ok(Value::Set(Rc::new(s)))
     }
 
     pub fn partial(f: Value, args: Vec<Value>) -> Result<Value, Error> {
         let depth = child_depth(std::iter::once(&f).chain(&args))?;
-        Ok(Value::Partial(Arc::new(Partial { f, args, depth })))
+        Ok(Value::Partial(Rc::new(Partial { f, args, depth })))
     }
 
     pub fn comp(fns: Vec<Value>) -> Result<Value, Error> {
         let depth = child_depth(fns.iter())?;
-        Ok(Value::Comp(Arc::new(Comp { fns, depth })))
+        Ok(Value::Comp(Rc::new(Comp { fns, depth })))
     }
 
     /// Upper bound of nesting depth: 0 for scalars.
@@ -432,19 +432,19 @@ impl PartialEq for Value {
             (Value::Keyword(a), Value::Keyword(b)) => a == b,
             (Value::Symbol(a), Value::Symbol(b)) => a == b,
             (Value::List(a) | Value::Vector(a), Value::List(b) | Value::Vector(b)) => {
-                Arc::ptr_eq(a, b) || a.items == b.items
+                Rc::ptr_eq(a, b) || a.items == b.items
             }
             (Value::Map(a), Value::Map(b)) => {
-                Arc::ptr_eq(a, b)
+                Rc::ptr_eq(a, b)
                     || (a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)))
             }
             (Value::Set(a), Value::Set(b)) => {
-                Arc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().all(|v| b.contains(v)))
+                Rc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().all(|v| b.contains(v)))
             }
-            (Value::Fn(a), Value::Fn(b)) => Arc::ptr_eq(a, b),
+            (Value::Fn(a), Value::Fn(b)) => Rc::ptr_eq(a, b),
             (Value::Prim(a), Value::Prim(b)) => a == b,
-            (Value::Partial(a), Value::Partial(b)) => Arc::ptr_eq(a, b),
-            (Value::Comp(a), Value::Comp(b)) => Arc::ptr_eq(a, b),
+            (Value::Partial(a), Value::Partial(b)) => Rc::ptr_eq(a, b),
+            (Value::Comp(a), Value::Comp(b)) => Rc::ptr_eq(a, b),
             (Value::Cont(a), Value::Cont(b)) => a.id == b.id,
             (Value::Stream(a), Value::Stream(b)) | (Value::Cursor(a), Value::Cursor(b)) => a == b,
             _ => false,
@@ -494,10 +494,10 @@ impl Hash for Value {
                 }
                 acc.hash(state);
             }
-            Value::Fn(c) => (Arc::as_ptr(c) as usize).hash(state),
+            Value::Fn(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Prim(p) => p.hash(state),
-            Value::Partial(p) => (Arc::as_ptr(p) as usize).hash(state),
-            Value::Comp(c) => (Arc::as_ptr(c) as usize).hash(state),
+            Value::Partial(p) => (Rc::as_ptr(p) as usize).hash(state),
+            Value::Comp(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Cont(c) => c.id.hash(state),
             Value::Stream(i) | Value::Cursor(i) => i.hash(state),
         }
