@@ -1133,6 +1133,9 @@ pub(crate) fn sort_step(
         let Some(item) = items.get(idx).cloned() else {
             return Ok(Flow::Value(Value::vector(sorted)?));
         };
+        if hi > sorted.len() || lo > hi {
+            return Err(Error::argument("sort: inconsistent state"));
+        }
         if lo < hi {
             let mid = lo + (hi - lo) / 2;
             let pivot = sorted[mid].clone();

@@ -55,6 +55,14 @@ pub struct State {
     deadline: Option<Instant>,
 }
 
+/// A frame whose indices do not fit its code: only a hand-edited serialised state has one.
+fn broken_frame() -> Error {
+    Error::new(
+        ErrorKind::Argument,
+        "inconsistent continuation frame (a corrupted state document?)",
+    )
+}
+
 /// An empty function, the closure of code that runs outside any function.
 fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>) -> Rc<Closure> {
     let proto = Proto {
@@ -340,7 +348,12 @@ impl State {
                 span,
             } => {
                 if v.truthy() {
-                    acc.push_back(items.get(idx - 1).cloned().unwrap_or(Value::Nil));
+                    acc.push_back(
+                        idx.checked_sub(1)
+                            .and_then(|i| items.get(i))
+                            .cloned()
+                            .unwrap_or(Value::Nil),
+                    );
                 }
                 let flow = prim::filter_step(f, items, idx, acc, span);
                 self.flow(flow?, span, out)
@@ -360,7 +373,7 @@ impl State {
                 mut hi,
                 span,
             } => {
-                let mid = lo + (hi - lo) / 2;
+                let mid = lo + hi.saturating_sub(lo) / 2;
                 if prim::comparator_less(&v) {
                     hi = mid;
                 } else {
@@ -563,7 +576,7 @@ impl State {
             return Err(Error::new(ErrorKind::Syntax, "do frame without a do"));
         };
         let i = next as usize;
-        let expr = body[i].clone();
+        let expr = body.get(i).cloned().ok_or_else(broken_frame)?;
         if i + 1 < body.len() {
             self.push(KFrame::Do {
                 code: code.clone(),
@@ -893,7 +906,7 @@ impl State {
         span: TextRange,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        let f = comp.fns[next].clone();
+        let f = comp.fns.get(next).cloned().ok_or_else(broken_frame)?;
         if next > 0 {
             self.push(KFrame::Native(Box::new(Native::Comp {
                 comp,
@@ -961,7 +974,7 @@ impl State {
                 }
             }
         }
-        self.control = Control::Eval(items[i].clone());
+        self.control = Control::Eval(items.get(i).cloned().ok_or_else(broken_frame)?);
         Ok(())
     }
 
