@@ -15,7 +15,6 @@ use syntax::form::{Form, FormKind};
 use syntax::lower::{MacroExpander, lower};
 use syntax::reader::read_str;
 use syntax::{Diagnostic, Severity};
-use text_size::TextRange;
 
 use crate::compile::compile;
 use crate::convert::{form_to_value, value_to_form};
@@ -91,14 +90,7 @@ impl Default for Session {
 
 impl Session {
     pub fn new() -> Session {
-        let mut state = State::call(
-            core_store(),
-            Value::Nil,
-            Vec::new(),
-            TextRange::default(),
-            0,
-        );
-        state.status = Status::Done(Value::Nil);
+        let state = State::idle(core_store());
         Session {
             source: Rc::from(""),
             forms: Vec::new(),

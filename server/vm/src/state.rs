@@ -162,7 +162,14 @@ impl State {
         state
     }
 
-    fn failed(mut store: Store, e: Error) -> State {
+    fn failed(store: Store, e: Error) -> State {
+        let mut state = State::idle(store);
+        state.status = Status::Failed(e);
+        state
+    }
+
+    /// A state with nothing to run: done, with value `nil`.
+    pub fn idle(mut store: Store) -> State {
         let closure = host_closure(&mut store, "host", 0, None);
         State {
             control: Control::Return(Value::Nil),
@@ -170,7 +177,7 @@ impl State {
             kont: Kont::default(),
             store,
             steps: 0,
-            status: Status::Failed(e),
+            status: Status::Done(Value::Nil),
             limits: Limits::default(),
             deadline: None,
         }
