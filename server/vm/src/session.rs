@@ -167,6 +167,38 @@ impl Session {
         Ok(true)
     }
 
+    /// Runs every pending form but the last, then starts the last without running it, for a
+    /// debugger to step. `Err` carries the outcome if the program ended, parked or failed first.
+    pub fn start_last(&mut self, limits: &Limits, out: &mut dyn Output) -> Result<(), Outcome> {
+        let deadline = Instant::now() + limits.timeout;
+        loop {
+            match &self.state.status {
+                Status::Running => {
+                    self.state.run(limits, deadline, out);
+                }
+                Status::Done(v) => {
+                    self.last = v.clone();
+                    let last_one = self.next + 1 == self.forms.len();
+                    match self.start_next(limits, deadline, out) {
+                        Ok(true) if last_one => return Ok(()),
+                        Ok(true) => {}
+                        Ok(false) => return Err(Outcome::Value(self.last.clone())),
+                        Err(e) => {
+                            self.state.status = Status::Failed(e.clone());
+                            return Err(Outcome::Error(e));
+                        }
+                    }
+                }
+                Status::Parked { reason } => {
+                    return Err(Outcome::Parked {
+                        reason: reason.clone(),
+                    });
+                }
+                Status::Failed(e) => return Err(Outcome::Error(e.clone())),
+            }
+        }
+    }
+
     /// Runs the current form and the remaining ones until the program ends, parks or fails.
     pub fn run(&mut self, limits: &Limits, out: &mut dyn Output) -> Outcome {
         let deadline = Instant::now() + limits.timeout;

@@ -218,10 +218,12 @@ fn inspection_lists_control_environment_continuation_and_store() {
 
 #[test]
 fn stepping_back_restores_earlier_states() {
-    let mut s = started("(+ 1 (* 2 3))");
+    let mut s = started("(def two 2) (+ 1 (* two 3))");
     let limits = Limits::inline();
     let mut out = Captured::default();
-    s.advance(0, &limits, &mut out);
+    s.start_last(&limits, &mut out)
+        .expect("the last form is ready");
+    assert!(s.state.is_running());
     let mut history = History::new(10);
     let mut seen = Vec::new();
     while s.state.is_running() {
