@@ -355,7 +355,10 @@ impl<'a> Compiler<'a> {
                 Op::Set(_) => Value::set_from(vals),
                 _ => {
                     let vals: Vec<Value> = vals.collect();
-                    Value::map_from(vals.chunks(2).map(|kv| (kv[0].clone(), kv[1].clone())))
+                    Value::map_from(
+                        vals.chunks_exact(2)
+                            .map(|kv| (kv[0].clone(), kv[1].clone())),
+                    )
                 }
             };
             return Ok(Op::Const(v.map_err(|e| e.at(span))?));

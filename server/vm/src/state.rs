@@ -739,7 +739,10 @@ impl State {
             }
             Op::Vector(_) => Value::vector(vals.into_iter().collect()),
             Op::Set(_) => Value::set_from(vals),
-            Op::Map(_) => Value::map_from(vals.chunks(2).map(|kv| (kv[0].clone(), kv[1].clone()))),
+            Op::Map(_) => Value::map_from(
+                vals.chunks_exact(2)
+                    .map(|kv| (kv[0].clone(), kv[1].clone())),
+            ),
             _ => {
                 return Err(Error::new(
                     ErrorKind::Syntax,
