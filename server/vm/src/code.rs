@@ -59,8 +59,9 @@ pub enum Op {
         /// Whether the call is in tail position (the machine pushes no frame for it either way;
         /// the flag is for inspection and for checking `recur`).
         tail: bool,
-        /// Whether the operator is a global and every operand a leaf or such a call, so the
-        /// machine may try to run it inline (it does when the global is a simple primitive).
+        /// Whether the operator is a global bound to a simple primitive when compiled and every
+        /// operand a leaf or such a call, so the machine may try to run it inline (it does if
+        /// the global still holds a simple primitive).
         inline: bool,
     },
     /// Evaluate the arguments, store them in consecutive slots from `first_slot`, and jump to the

@@ -274,7 +274,15 @@ impl<'a> Compiler<'a> {
                 let (operator, operands) = (*operator, operands.clone());
                 let f = self.expr(operator, false)?;
                 let args = self.exprs(&operands)?;
-                let inline = matches!(f.op, Op::Global(_)) && args.iter().all(|a| is_leaf(a));
+                // Only a hint: the machine checks the global's value each time, so a later
+                // redefinition is still seen; a call of a user function is never tried inline.
+                let simple_prim = match f.op {
+                    Op::Global(g) => {
+                        matches!(self.store.global(g), Some(Value::Prim(p)) if p.is_simple())
+                    }
+                    _ => false,
+                };
+                let inline = simple_prim && args.iter().all(|a| is_leaf(a));
                 Op::Call {
                     f,
                     args,
