@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate knows nothing of LSP, JSON-RPC or command-line flags. The
 //! `yin` binary converts between those and the types here.
 
+pub mod eval;
 mod findings;
 mod source;
 

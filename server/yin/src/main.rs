@@ -92,7 +92,20 @@ fn main() -> ExitCode {
             format,
         } => cli::check::run(&paths, rules.as_deref(), format),
         Command::Lsp => cli::not_yet("lsp", "the language server issue"),
-        Command::Eval { .. } => cli::not_yet("eval", "the CESK machine issue"),
+        Command::Eval {
+            file,
+            expr,
+            fuel,
+            timeout_ms,
+        } => {
+            let program = match (&expr, &file) {
+                (Some(expr), _) => cli::eval::Program::Expr(expr),
+                (None, Some(file)) => cli::eval::Program::File(file),
+                // clap requires one of the two.
+                (None, None) => return cli::usage("eval needs FILE or -e SOURCE"),
+            };
+            cli::eval::run(program, fuel, timeout_ms)
+        }
         Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),
         Command::Datoms { path, format } => cli::datoms::run(&path, format),
     }
