@@ -132,3 +132,36 @@ fn unreadable_input() {
     let both = yin(&["eval", "x.yin", "-e", "1"], ws.path());
     assert_eq!(both.code, 2);
 }
+
+/// Mobility: a program parked in one process is resumed in another to the same result.
+#[test]
+fn a_parked_program_resumes_in_another_process() {
+    let program = "(def base 40)\n(println \"parking\")\n(def got (park))\n(println \"resumed with\" got)\n(+ base got)\n";
+    let ws = workspace(&[("p.yin", program.as_bytes())]);
+    let first = yin(&["eval", "p.yin", "--save-state", "state.json"], ws.path());
+    expect![[r#"
+        exit: 0
+        --- stdout
+        parking
+        #<parked park>
+        --- stderr
+    "#]]
+    .assert_eq(&first.render(ws.path()));
+    let second = yin(&["resume", "state.json", "--value", "(* 1 2)"], ws.path());
+    expect![[r#"
+        exit: 0
+        --- stdout
+        resumed with 2
+        42
+        --- stderr
+    "#]]
+    .assert_eq(&second.render(ws.path()));
+    let garbage = workspace(&[("state.json", b"{\"not\": \"a state\"}")]);
+    let refused = yin(&["resume", "state.json"], garbage.path());
+    expect![[r#"
+        exit: 2
+        --- stdout
+        --- stderr
+        error: state.json: not a saved yin state: invalid state document: missing field `format` at line 1 column 18
+    "#]].assert_eq(&refused.render(garbage.path()));
+}

@@ -4,4 +4,5 @@
 //! need not know the crate layout. Interactive sessions (inline results, debugging) come through
 //! here too as they land.
 
-pub use vm::{Limits, Outcome, Output, WriteOutput, eval_source};
+pub use vm::serial::{from_json as session_from_json, to_json as session_to_json};
+pub use vm::{Discard, Limits, Outcome, Output, Session, Value, WriteOutput, eval_source};
