@@ -141,14 +141,14 @@ fn finish(
             ExitCode::from(1)
         }
         outcome => {
-            if let (Outcome::Parked { .. }, Some(path)) = (&outcome, options.save_state) {
-                if let Err(err) = std::fs::write(path, session_to_json(session)) {
-                    report_error(&format!(
-                        "cannot save the state to {}: {err}",
-                        path.display()
-                    ));
-                    return ExitCode::from(EXIT_USAGE);
-                }
+            if let (Outcome::Parked { .. }, Some(path)) = (&outcome, options.save_state)
+                && let Err(err) = std::fs::write(path, session_to_json(session))
+            {
+                report_error(&format!(
+                    "cannot save the state to {}: {err}",
+                    path.display()
+                ));
+                return ExitCode::from(EXIT_USAGE);
             }
             let printed = outcome.printed().unwrap_or_default();
             match writeln!(stdout, "{printed}").and_then(|()| stdout.flush()) {
