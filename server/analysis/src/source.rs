@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(at(5), (0, 2), "after the emoji");
         assert_eq!(at(8), (1, 0), "after CRLF");
         assert_eq!(at(11), (2, 0), "after a lone CR");
-        assert_eq!(at(14), (3, 0), "after LF");
+        assert_eq!(at(13), (3, 0), "after LF");
         assert_eq!(at(99), (3, 1), "clamped to the end");
     }
 }
