@@ -15,4 +15,4 @@ pub use reader::{
     MAX_DEPTH, Node, Pos, ReadError, ReadErrorKind, Span, Spanned, read, read_all,
     read_all_spanned, read_spanned,
 };
-pub use value::{Datom, Entity, Keyword, Symbol, Value};
+pub use value::{Datom, Entity, Keyword, Symbol, Value, datoms_to_edn};

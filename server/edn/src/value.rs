@@ -22,6 +22,19 @@ impl Datom {
     }
 }
 
+/// Prints `[e a v]`.
+impl fmt::Display for Datom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} {} {}]", self.e, self.a, self.v)
+    }
+}
+
+/// Prints datoms as an EDN vector of `[e a v]`, one datom per line.
+pub fn datoms_to_edn(datoms: &[Datom]) -> String {
+    let rows: Vec<String> = datoms.iter().map(ToString::to_string).collect();
+    format!("[{}]\n", rows.join("\n "))
+}
+
 /// A keyword such as `:yin/type`, stored without the leading colon (`yin/type`).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Keyword(Arc<str>);

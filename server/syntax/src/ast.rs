@@ -176,6 +176,14 @@ impl Ast {
         id
     }
 
+    /// Records that a node came from a derived form. Lowering needs it where the node is made by
+    /// lowering a rewritten form (`->` and `->>` rewrite, then lower the result).
+    pub fn set_surface(&mut self, id: NodeId, surface: Surface) {
+        if let Some(node) = self.nodes.get_mut(id.index()) {
+            node.surface = Some(surface);
+        }
+    }
+
     pub fn set_root(&mut self, root: NodeId) {
         self.root = Some(root);
     }
@@ -183,6 +191,11 @@ impl Ast {
     /// The top-level node; `None` only for an AST under construction.
     pub fn root(&self) -> Option<NodeId> {
         self.root
+    }
+
+    /// The id of the node at `index` (the low bits of a datom entity), if there is one.
+    pub fn id_at(&self, index: usize) -> Option<NodeId> {
+        (index < self.nodes.len()).then(|| NodeId(u32::try_from(index).unwrap_or(u32::MAX)))
     }
 
     pub fn node(&self, id: NodeId) -> &Node {

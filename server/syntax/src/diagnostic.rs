@@ -16,8 +16,10 @@ pub struct Diagnostic {
     /// Byte range in the document's text.
     pub range: TextRange,
     pub severity: Severity,
-    /// A stable identifier: `syntax` for parse errors, `unsupported` for Clojure reader syntax yin
-    /// does not have, `malformed` for special forms used wrongly.
+    /// A stable identifier: `syntax` for parse errors, `unsupported` for Clojure syntax or forms
+    /// yin does not have, `malformed` for special forms and literals used wrongly, `too-deep` for
+    /// nesting past the reader's and lowering's depth limit, `macro` for a failed or runaway
+    /// macro expansion.
     pub code: &'static str,
     pub message: String,
 }

@@ -1,6 +1,6 @@
 //! Yin's syntax layer: source text in, plain values out.
 //!
-//! It owns the [`Document`](document) (a rope plus a tree-sitter tree, edited incrementally in any
+//! It owns the [`Document`] (a rope plus a tree-sitter tree, edited incrementally in any
 //! LSP position encoding), the reader that turns the concrete tree into [`Form`]s (data with spans),
 //! lowering of forms to the Universal [`Ast`], static scope resolution, and the AST datoms.
 //!
@@ -9,10 +9,23 @@
 //! - Everything here is a plain value; nothing knows about LSP, JSON-RPC, Datalog or the machine.
 
 pub mod ast;
+pub mod core;
+pub mod datoms;
 mod diagnostic;
+mod document;
+pub mod file;
 pub mod form;
+mod intern;
+pub mod lower;
+mod parse;
+mod position;
+pub mod reader;
+pub mod scope;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
+pub use document::{Document, EditError, TextEdit};
 pub use form::{Form, FormKind};
+pub use intern::Interner;
+pub use position::{Position, PositionEncoding, Range};
 pub use text_size::{TextRange, TextSize};

@@ -1,0 +1,387 @@
+//! The names yin knows without a definition: special forms and the core library.
+//!
+//! This table is the single source of truth for the core library's names, arities and one-line
+//! docs: scope resolution treats them as known globals, the arity lint reads them, hover and
+//! completion show them, and the machine checks that it implements exactly these. It knows nothing
+//! about how a function is implemented.
+
+/// A core library function: its name, how many arguments it accepts, and a one-line doc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreFn {
+    pub name: &'static str,
+    pub min_arity: usize,
+    /// `None` when the function is variadic.
+    pub max_arity: Option<usize>,
+    pub doc: &'static str,
+}
+
+impl CoreFn {
+    /// Whether a call with `n` arguments has an acceptable count.
+    pub fn accepts(&self, n: usize) -> bool {
+        n >= self.min_arity && self.max_arity.is_none_or(|max| n <= max)
+    }
+}
+
+/// Heads that lowering recognises as special forms when the symbol is not locally bound.
+/// `call/cc` is not among them: it is an ordinary core function.
+pub const SPECIAL_FORMS: &[&str] = &[
+    "def", "defn", "defmacro", "fn", "let", "if", "do", "quote", "and", "or", "when", "when-not",
+    "cond", "loop", "recur", "->", "->>",
+];
+
+/// Whether `name` is a special form's head.
+pub fn is_special_form(name: &str) -> bool {
+    SPECIAL_FORMS.contains(&name)
+}
+
+const fn f(
+    name: &'static str,
+    min_arity: usize,
+    max_arity: Option<usize>,
+    doc: &'static str,
+) -> CoreFn {
+    CoreFn {
+        name,
+        min_arity,
+        max_arity,
+        doc,
+    }
+}
+
+const ANY: Option<usize> = None;
+
+/// The core library (design.md section 3), plus continuations and streams.
+pub const CORE: &[CoreFn] = &[
+    f("+", 0, ANY, "Sum of the numbers; (+) is 0."),
+    f(
+        "-",
+        1,
+        ANY,
+        "Subtracts the rest from the first; (- x) negates.",
+    ),
+    f("*", 0, ANY, "Product of the numbers; (*) is 1."),
+    f(
+        "/",
+        1,
+        ANY,
+        "Divides the first by the rest; integers give a ratio when inexact; (/ x) is 1/x.",
+    ),
+    f("=", 1, ANY, "True when all arguments are equal."),
+    f("==", 1, ANY, "True when all numbers are numerically equal."),
+    f("!=", 1, ANY, "True when the arguments are not all equal."),
+    f("not=", 1, ANY, "True when the arguments are not all equal."),
+    f(
+        "<",
+        1,
+        ANY,
+        "True when the numbers are strictly increasing.",
+    ),
+    f(
+        ">",
+        1,
+        ANY,
+        "True when the numbers are strictly decreasing.",
+    ),
+    f("<=", 1, ANY, "True when the numbers are non-decreasing."),
+    f(">=", 1, ANY, "True when the numbers are non-increasing."),
+    f("not", 1, Some(1), "True when x is nil or false."),
+    f("inc", 1, Some(1), "x plus one."),
+    f("dec", 1, Some(1), "x minus one."),
+    f("quot", 2, Some(2), "Integer quotient, rounded toward zero."),
+    f(
+        "rem",
+        2,
+        Some(2),
+        "Remainder of quot; takes the sign of the dividend.",
+    ),
+    f("mod", 2, Some(2), "Modulus; takes the sign of the divisor."),
+    f("min", 1, ANY, "The smallest number."),
+    f("max", 1, ANY, "The largest number."),
+    f("abs", 1, Some(1), "Absolute value."),
+    f("nil?", 1, Some(1), "True when x is nil."),
+    f("some?", 1, Some(1), "True when x is not nil."),
+    f("zero?", 1, Some(1), "True when the number is zero."),
+    f("pos?", 1, Some(1), "True when the number is positive."),
+    f("neg?", 1, Some(1), "True when the number is negative."),
+    f("even?", 1, Some(1), "True when the integer is even."),
+    f("odd?", 1, Some(1), "True when the integer is odd."),
+    f("number?", 1, Some(1), "True when x is a number."),
+    f("string?", 1, Some(1), "True when x is a string."),
+    f("keyword?", 1, Some(1), "True when x is a keyword."),
+    f("symbol?", 1, Some(1), "True when x is a symbol."),
+    f("fn?", 1, Some(1), "True when x is a function."),
+    f("vector?", 1, Some(1), "True when x is a vector."),
+    f("map?", 1, Some(1), "True when x is a map."),
+    f("set?", 1, Some(1), "True when x is a set."),
+    f(
+        "empty?",
+        1,
+        Some(1),
+        "True when the collection has no elements.",
+    ),
+    f(
+        "str",
+        0,
+        ANY,
+        "Concatenates the printed forms of the arguments; nil prints as nothing.",
+    ),
+    f(
+        "name",
+        1,
+        Some(1),
+        "The name part of a keyword, symbol or string.",
+    ),
+    f(
+        "keyword",
+        1,
+        Some(2),
+        "Makes a keyword from a name, or a namespace and a name.",
+    ),
+    f(
+        "symbol",
+        1,
+        Some(2),
+        "Makes a symbol from a name, or a namespace and a name.",
+    ),
+    f(
+        "subs",
+        2,
+        Some(3),
+        "Substring from start (inclusive) to end (exclusive).",
+    ),
+    f("count", 1, Some(1), "Number of elements; nil has 0."),
+    f("first", 1, Some(1), "The first element, or nil."),
+    f(
+        "rest",
+        1,
+        Some(1),
+        "All but the first element, as a vector.",
+    ),
+    f(
+        "next",
+        1,
+        Some(1),
+        "All but the first element as a vector, or nil when none.",
+    ),
+    f("last", 1, Some(1), "The last element, or nil."),
+    f(
+        "nth",
+        2,
+        Some(3),
+        "The element at an index; the optional third argument is the default.",
+    ),
+    f(
+        "cons",
+        2,
+        Some(2),
+        "A list of x followed by the elements of coll.",
+    ),
+    f(
+        "conj",
+        1,
+        ANY,
+        "Adds elements where the collection adds fastest.",
+    ),
+    f(
+        "concat",
+        0,
+        ANY,
+        "The elements of all collections, as a vector.",
+    ),
+    f(
+        "seq",
+        1,
+        Some(1),
+        "The elements as a sequence, or nil when empty.",
+    ),
+    f("vec", 1, Some(1), "The elements as a vector."),
+    f("vector", 0, ANY, "A vector of the arguments."),
+    f("list", 0, ANY, "A list of the arguments."),
+    f("hash-map", 0, ANY, "A map of the key-value arguments."),
+    f("hash-set", 0, ANY, "A set of the arguments."),
+    f(
+        "get",
+        2,
+        Some(3),
+        "The value at a key, or the default (nil).",
+    ),
+    f(
+        "get-in",
+        2,
+        Some(3),
+        "The value at a path of keys, or the default (nil).",
+    ),
+    f(
+        "assoc",
+        3,
+        ANY,
+        "The map (or vector) with keys set to values.",
+    ),
+    f(
+        "assoc-in",
+        3,
+        Some(3),
+        "The nested map with the value at a path of keys.",
+    ),
+    f("dissoc", 1, ANY, "The map without the keys."),
+    f(
+        "update",
+        3,
+        ANY,
+        "The map with f applied to the value at a key (and extra arguments).",
+    ),
+    f(
+        "contains?",
+        2,
+        Some(2),
+        "True when the collection has the key.",
+    ),
+    f("keys", 1, Some(1), "The keys of a map."),
+    f("vals", 1, Some(1), "The values of a map."),
+    f("into", 2, Some(2), "Adds every element of from to to."),
+    f(
+        "range",
+        1,
+        Some(3),
+        "Integers from start (0) below end by step (1), as a vector.",
+    ),
+    f(
+        "reverse",
+        1,
+        Some(1),
+        "The elements in reverse order, as a vector.",
+    ),
+    f(
+        "sort",
+        1,
+        Some(2),
+        "The elements in ascending order (or by a comparator), as a vector.",
+    ),
+    f(
+        "map",
+        2,
+        ANY,
+        "f applied to the elements (of several collections in step), as a vector.",
+    ),
+    f(
+        "filter",
+        2,
+        Some(2),
+        "The elements for which pred is truthy, as a vector.",
+    ),
+    f(
+        "reduce",
+        2,
+        Some(3),
+        "Folds f over the elements, from init or the first element.",
+    ),
+    f(
+        "apply",
+        2,
+        ANY,
+        "Calls f with the arguments, the last one spread.",
+    ),
+    f("identity", 1, Some(1), "Returns x."),
+    f(
+        "comp",
+        0,
+        ANY,
+        "The composition of the functions, right to left.",
+    ),
+    f("partial", 1, ANY, "f with its first arguments fixed."),
+    f(
+        "print",
+        0,
+        ANY,
+        "Writes the arguments, human-readable, through the output capability.",
+    ),
+    f("println", 0, ANY, "Like print, then a newline."),
+    f(
+        "prn",
+        0,
+        ANY,
+        "Writes the arguments as data, then a newline.",
+    ),
+    f(
+        "gensym",
+        0,
+        Some(1),
+        "A fresh symbol, with an optional prefix.",
+    ),
+    f(
+        "call/cc",
+        1,
+        Some(1),
+        "Calls f with the current continuation.",
+    ),
+    f(
+        "park",
+        0,
+        Some(0),
+        "Suspends the program, yielding a parked continuation.",
+    ),
+    f(
+        "resume",
+        2,
+        Some(2),
+        "Continues a parked continuation with a value.",
+    ),
+    f(
+        "stream/make",
+        0,
+        Some(1),
+        "A new stream with an optional capacity.",
+    ),
+    f(
+        "stream/put!",
+        2,
+        Some(2),
+        "Puts a value on the stream and returns it; parks while full.",
+    ),
+    f(
+        "stream/cursor",
+        1,
+        Some(1),
+        "An independent, non-destructive cursor on the stream.",
+    ),
+    f(
+        "stream/next!",
+        1,
+        Some(1),
+        "The cursor's next value; parks while empty and open; nil after close.",
+    ),
+    f("stream/close!", 1, Some(1), "Closes the stream."),
+];
+
+/// The core function named `name`, if any.
+pub fn core_fn(name: &str) -> Option<&'static CoreFn> {
+    CORE.iter().find(|c| c.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_not_special() {
+        let mut names: Vec<&str> = CORE.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+        assert!(CORE.iter().all(|c| !is_special_form(c.name)));
+        assert!(
+            CORE.iter()
+                .all(|c| c.max_arity.is_none_or(|m| m >= c.min_arity))
+        );
+    }
+
+    #[test]
+    fn arity_checks() {
+        let inc = core_fn("inc").unwrap();
+        assert!(inc.accepts(1));
+        assert!(!inc.accepts(2));
+        assert!(core_fn("+").unwrap().accepts(0));
+        assert!(core_fn("nope").is_none());
+    }
+}

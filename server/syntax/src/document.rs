@@ -1,0 +1,359 @@
+//! A source file being edited: its text as a [`Rope`] and its tree-sitter [`Tree`], kept in step
+//! edit by edit.
+//!
+//! It owns applying editor edits (ranges in any [`PositionEncoding`]) to the text and the tree, the
+//! incremental reparse, and the byte ranges each change touched. It knows no protocol: the server
+//! converts its notifications into [`TextEdit`]s.
+//!
+//! Invariant: after every public method returns, `tree` is a parse of exactly `rope`'s text, with
+//! byte offsets and tree-sitter points (rows split at `\n` only, columns in bytes) correct. For
+//! text without syntax errors it is the tree a fresh parse gives, node for node. Inside syntax
+//! errors, tree-sitter's recovery reuses subtrees of the previous tree, so how tokens are grouped
+//! into ERROR nodes can depend on the edit history; the tokens and the syntax diagnostics do not.
+//! `tests/incremental.rs` checks both with random edit sequences.
+
+use std::sync::OnceLock;
+
+use ropey::Rope;
+use text_size::{TextRange, TextSize};
+use tree_sitter::{InputEdit, Point, Tree};
+
+use crate::Diagnostic;
+use crate::parse::{self, size};
+use crate::position::{self, Position, PositionEncoding, Range};
+
+/// Replace the text in `range` with `text`, as an editor's incremental change does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub range: Range,
+    pub text: String,
+}
+
+impl TextEdit {
+    pub fn new(range: Range, text: impl Into<String>) -> TextEdit {
+        TextEdit {
+            range,
+            text: text.into(),
+        }
+    }
+}
+
+/// Why an edit was refused. A refused edit leaves the document unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// The range starts after it ends. Such a range is a client bug; guessing which end was meant
+    /// would silently corrupt the text, so it is refused.
+    #[error("edit range starts at {start:?}, after its end {end:?}")]
+    StartAfterEnd { start: Position, end: Position },
+}
+
+/// Text plus tree, edited incrementally. Cloning is cheap (the rope and tree share their nodes).
+#[derive(Clone, Debug)]
+pub struct Document {
+    rope: Rope,
+    tree: Tree,
+    /// How many `\r` are not followed by `\n`. While zero, LSP lines and tree-sitter rows agree and
+    /// a tree-sitter point costs one rope lookup.
+    lone_crs: usize,
+    /// What the last change did, for [`Document::changed_ranges`].
+    last_change: LastChange,
+}
+
+/// The last change, kept so that its changed ranges are computed only when asked for: tree-sitter's
+/// tree comparison costs about as much as the incremental reparse itself on a large file.
+#[derive(Clone, Debug)]
+struct LastChange {
+    /// The tree before the change, edited into the new text's coordinates; `None` when the whole
+    /// text was replaced.
+    old_tree: Option<Tree>,
+    /// Byte ranges of the current text holding inserted text.
+    edited: Vec<TextRange>,
+    changed: OnceLock<Vec<TextRange>>,
+}
+
+impl Document {
+    pub fn new(text: &str) -> Document {
+        let rope = Rope::from_str(text);
+        let tree = parse::parse(&rope, None);
+        let lone_crs = count_lone_crs(&rope, 0, rope.len_bytes());
+        let last_change = LastChange {
+            old_tree: None,
+            edited: vec![TextRange::up_to(size(rope.len_bytes()))],
+            changed: OnceLock::new(),
+        };
+        Document {
+            rope,
+            tree,
+            lone_crs,
+            last_change,
+        }
+    }
+
+    /// The whole text, copied out of the rope.
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Length of the text in bytes.
+    pub fn len(&self) -> TextSize {
+        size(self.rope.len_bytes())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_bytes() == 0
+    }
+
+    /// Number of lines: line breaks plus one, so an empty text has one (empty) line.
+    pub fn line_count(&self) -> usize {
+        self.rope.len_lines()
+    }
+
+    /// Byte ranges of the current text touched by the last change: the edited text itself plus
+    /// every range whose syntax changed (tree-sitter's `changed_ranges`), sorted and disjoint.
+    /// After [`Document::new`] or [`Document::replace_all`] it is the whole text.
+    ///
+    /// Computed on the first call after a change (comparing the old and new trees), then cached.
+    pub fn changed_ranges(&self) -> &[TextRange] {
+        let last = &self.last_change;
+        last.changed.get_or_init(|| {
+            let syntactic = last.old_tree.iter().flat_map(|old| {
+                old.changed_ranges(&self.tree)
+                    .map(|range| TextRange::new(size(range.start_byte), size(range.end_byte)))
+            });
+            merge(last.edited.iter().copied().chain(syntactic).collect())
+        })
+    }
+
+    pub fn offset_to_position(&self, offset: TextSize, encoding: PositionEncoding) -> Position {
+        position::offset_to_position(&self.rope, usize::from(offset), encoding)
+    }
+
+    pub fn position_to_offset(&self, position: Position, encoding: PositionEncoding) -> TextSize {
+        size(position::position_to_offset(&self.rope, position, encoding))
+    }
+
+    pub fn range_to_text_range(&self, range: Range, encoding: PositionEncoding) -> TextRange {
+        let start = self.position_to_offset(range.start, encoding);
+        let end = self.position_to_offset(range.end, encoding);
+        TextRange::new(start, end.max(start))
+    }
+
+    pub fn text_range_to_range(&self, range: TextRange, encoding: PositionEncoding) -> Range {
+        Range::new(
+            self.offset_to_position(range.start(), encoding),
+            self.offset_to_position(range.end(), encoding),
+        )
+    }
+
+    /// Parse errors, one diagnostic per problem (code `syntax`, severity error).
+    pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
+        parse::syntax_diagnostics(&self.tree, &self.rope)
+    }
+
+    /// Applies one edit and reparses incrementally.
+    pub fn apply_edit(
+        &mut self,
+        edit: &TextEdit,
+        encoding: PositionEncoding,
+    ) -> Result<(), EditError> {
+        self.apply_edits(std::slice::from_ref(edit), encoding)
+    }
+
+    /// Applies edits in order, each range relative to the text the previous edits left (as in an
+    /// LSP `didChange`), then reparses once.
+    ///
+    /// Every range is checked before any edit is applied, so on error nothing has changed.
+    pub fn apply_edits(
+        &mut self,
+        edits: &[TextEdit],
+        encoding: PositionEncoding,
+    ) -> Result<(), EditError> {
+        if let Some(edit) = edits.iter().find(|edit| edit.range.start > edit.range.end) {
+            return Err(EditError::StartAfterEnd {
+                start: edit.range.start,
+                end: edit.range.end,
+            });
+        }
+        let mut edited: Vec<TextRange> = Vec::new();
+        for edit in edits {
+            // Clamping is monotonic, so `start <= end` as positions gives `start <= end` as offsets.
+            let start = position::position_to_offset(&self.rope, edit.range.start, encoding);
+            let end = position::position_to_offset(&self.rope, edit.range.end, encoding);
+            let new_end = self.splice(start, end, &edit.text);
+            record_edit(&mut edited, start, end, new_end);
+        }
+        let new_tree = parse::parse(&self.rope, Some(&self.tree));
+        self.last_change = LastChange {
+            old_tree: Some(std::mem::replace(&mut self.tree, new_tree)),
+            edited,
+            changed: OnceLock::new(),
+        };
+        Ok(())
+    }
+
+    /// Replaces the whole text (an editor's full-document sync) and parses it afresh.
+    pub fn replace_all(&mut self, text: &str) {
+        *self = Document::new(text);
+    }
+
+    /// Replaces bytes `start..end` with `text` in the rope and in the tree's coordinates (not yet
+    /// reparsed). Returns the end of the inserted text.
+    fn splice(&mut self, start: usize, end: usize, text: &str) -> usize {
+        let start_position = self.point(start);
+        let old_end_position = self.point(end);
+        let window_start = start.saturating_sub(1);
+        // Saturating: a miscount may only cost speed (the exact slow path), never a panic.
+        self.lone_crs = self
+            .lone_crs
+            .saturating_sub(count_lone_crs(&self.rope, window_start, end));
+        let start_char = self.rope.byte_to_char(start);
+        self.rope.remove(start_char..self.rope.byte_to_char(end));
+        self.rope.insert(start_char, text);
+        let new_end = start + text.len();
+        self.lone_crs += count_lone_crs(&self.rope, window_start, new_end);
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position: self.point(new_end),
+        });
+        new_end
+    }
+
+    /// The tree-sitter point of byte `offset`: rows split at `\n` only, columns in bytes.
+    fn point(&self, offset: usize) -> Point {
+        if self.lone_crs == 0 {
+            // With no lone `\r`, rope lines end exactly at `\n`s (`\r\n` ends with one).
+            let row = self.rope.byte_to_line(offset);
+            return Point::new(row, offset - self.rope.line_to_byte(row));
+        }
+        let mut row = 0;
+        let mut row_start = 0;
+        let mut chunk_start = 0;
+        for chunk in self.rope.byte_slice(..offset).chunks() {
+            for (i, byte) in chunk.bytes().enumerate() {
+                if byte == b'\n' {
+                    row += 1;
+                    row_start = chunk_start + i + 1;
+                }
+            }
+            chunk_start += chunk.len();
+        }
+        Point::new(row, offset - row_start)
+    }
+}
+
+/// Counts lone `\r`s (not followed by `\n`) at byte positions `from..to` of `rope`.
+fn count_lone_crs(rope: &Rope, from: usize, to: usize) -> usize {
+    let to = to.min(rope.len_bytes());
+    if from >= to {
+        return 0;
+    }
+    let mut count = 0;
+    let mut bytes = rope.bytes_at(from).take(to - from + 1).peekable();
+    let mut position = from;
+    while let Some(byte) = bytes.next() {
+        if position >= to {
+            break;
+        }
+        if byte == b'\r' && bytes.peek() != Some(&b'\n') {
+            count += 1;
+        }
+        position += 1;
+    }
+    count
+}
+
+/// Adds the edit of old bytes `start..end` (now `start..new_end`) to `edited`, whose ranges are in
+/// the text before this edit, moving them into the text after it.
+fn record_edit(edited: &mut Vec<TextRange>, start: usize, end: usize, new_end: usize) {
+    let shift = |offset: usize| match offset {
+        _ if offset >= end => offset - end + new_end,
+        _ if offset > start => new_end,
+        _ => offset,
+    };
+    let mut merged = TextRange::new(size(start), size(new_end));
+    edited.retain_mut(|range| {
+        let (range_start, range_end) = (usize::from(range.start()), usize::from(range.end()));
+        if range_end < start || range_start > end {
+            *range = TextRange::new(size(shift(range_start)), size(shift(range_end)));
+            true
+        } else {
+            let union_start = range_start.min(start);
+            let union_end = shift(range_end).max(new_end);
+            merged = merged.cover(TextRange::new(size(union_start), size(union_end)));
+            false
+        }
+    });
+    edited.push(merged);
+}
+
+/// Sorts `ranges` and merges the overlapping or touching ones.
+fn merge(mut ranges: Vec<TextRange>) -> Vec<TextRange> {
+    ranges.sort_by_key(|range| (range.start(), range.end()));
+    let mut merged: Vec<TextRange> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start() <= last.end() => *last = last.cover(range),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Tree-sitter's point of `offset`: `\n` starts a row, columns count bytes.
+    fn naive_point(text: &str, offset: usize) -> Point {
+        let before = &text.as_bytes()[..offset];
+        let row = before.iter().filter(|&&byte| byte == b'\n').count();
+        let row_start = before
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |i| i + 1);
+        Point::new(row, offset - row_start)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec!["a", "\n", "\r", "\r\n", "😀", " "]);
+        prop::collection::vec(pieces, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        // The final tree does not show wrong `InputEdit` points (reparsing relexes the edited
+        // nodes), so they are checked here, and the lone-`\r` count that picks the fast path too.
+        #[test]
+        fn points_and_lone_cr_count_are_exact(
+            initial in text(),
+            edits in prop::collection::vec((0usize..200, 0usize..200, text()), 0..6),
+        ) {
+            let mut doc = Document::new(&initial);
+            let mut expected = initial;
+            for (a, b, insert) in edits {
+                let (start, end) = (a.min(b).min(expected.len()), a.max(b).min(expected.len()));
+                let (start, end) = (doc.rope.char_to_byte(doc.rope.byte_to_char(start)), doc.rope.char_to_byte(doc.rope.byte_to_char(end)));
+                doc.splice(start, end, &insert);
+                expected.replace_range(start..end, &insert);
+                let lone = expected.match_indices('\r').filter(|(i, _)| !expected[i + 1..].starts_with('\n')).count();
+                prop_assert_eq!(doc.lone_crs, lone);
+                for offset in (0..=expected.len()).filter(|&offset| expected.is_char_boundary(offset)) {
+                    prop_assert_eq!(doc.point(offset), naive_point(&expected, offset), "offset {} in {:?}", offset, expected);
+                }
+            }
+        }
+    }
+}

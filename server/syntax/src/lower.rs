@@ -1,0 +1,777 @@
+//! Lowering: one top-level [`Form`] in, its Universal [`Ast`] out.
+//!
+//! Lowering recognises special forms (only where the head symbol is not locally bound, so a
+//! parameter named `defn` is called, not expanded), desugars derived forms while recording their
+//! [`Surface`], and asks a [`MacroExpander`] about every other call head. It never fails: a
+//! malformed special form gets a `malformed` diagnostic at the offending part and lowers to an
+//! [`NodeKind::Error`] node that keeps whatever did lower. It knows nothing of files, datoms or how
+//! macros run.
+
+use edn::Symbol;
+use text_size::TextRange;
+
+use crate::ast::{Ast, Literal, NodeId, NodeKind, Surface};
+use crate::core::is_special_form;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::form::{Form, FormKind};
+
+/// How deeply macro expansions may nest (an expansion producing another macro call counts one).
+pub const MAX_EXPANSIONS: usize = 64;
+
+/// The deepest nesting of forms lowering recurses into; deeper forms become error nodes with a
+/// `too-deep` diagnostic. Lower than the reader's limit because lowering a special form takes
+/// several stack frames per level: at this depth lowering fits in a 1 MiB stack even in debug
+/// builds (tested), half of a default 2 MiB thread stack, leaving room for callers (the machine
+/// lowers while expanding macros).
+pub const MAX_DEPTH: usize = 128;
+
+/// Expands Clojure-style macros while lowering. The machine implements it; lowering only calls it
+/// for a list whose head symbol is neither locally bound nor a special form.
+pub trait MacroExpander {
+    fn is_macro(&self, name: &Symbol) -> bool;
+    /// Returns the expansion of `call`, a list whose head names a macro.
+    fn expand(&mut self, call: &Form) -> Result<Form, String>;
+}
+
+/// An expander that knows no macros: every call stays a call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoMacros;
+
+impl MacroExpander for NoMacros {
+    fn is_macro(&self, _name: &Symbol) -> bool {
+        false
+    }
+
+    fn expand(&mut self, _call: &Form) -> Result<Form, String> {
+        Err("no macros are defined".to_string())
+    }
+}
+
+/// The result of lowering one top-level form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lowered {
+    pub ast: Ast,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers one top-level form. Spans are copied from the form.
+pub fn lower(form: &Form, macros: &mut dyn MacroExpander) -> Lowered {
+    let mut lowerer = Lowerer {
+        ast: Ast::new(),
+        diagnostics: Vec::new(),
+        macros,
+        locals: Vec::new(),
+        targets: Vec::new(),
+        depth: 0,
+        expansions: 0,
+    };
+    let root = lowerer.form(form);
+    lowerer.ast.set_root(root);
+    Lowered {
+        ast: lowerer.ast,
+        diagnostics: lowerer.diagnostics,
+    }
+}
+
+/// Clojure special forms that yin does not have.
+const CLOJURE_ONLY: &[&str] = &[
+    ".",
+    "new",
+    "set!",
+    "try",
+    "throw",
+    "var",
+    "monitor-enter",
+    "monitor-exit",
+];
+
+/// What a `recur` jumps to: a function arity or a `loop`, with the arguments it takes.
+#[derive(Clone, Copy)]
+struct Target {
+    count: usize,
+}
+
+struct Lowerer<'m> {
+    ast: Ast,
+    diagnostics: Vec<Diagnostic>,
+    macros: &'m mut dyn MacroExpander,
+    /// Names bound by enclosing parameters, `let`/`loop` bindings and `fn` names, innermost last.
+    locals: Vec<Symbol>,
+    /// Enclosing `recur` targets; a function arity starts a new one.
+    targets: Vec<Target>,
+    depth: usize,
+    expansions: usize,
+}
+
+fn cover(first: TextRange, last: TextRange) -> TextRange {
+    first.cover(last)
+}
+
+impl Lowerer<'_> {
+    fn node(&mut self, kind: NodeKind, span: TextRange) -> NodeId {
+        self.ast.alloc(kind, span, None)
+    }
+
+    fn derived(&mut self, kind: NodeKind, span: TextRange, surface: Surface) -> NodeId {
+        self.ast.alloc(kind, span, Some(surface))
+    }
+
+    fn malformed(&mut self, range: TextRange, message: impl Into<String>) {
+        self.report(range, "malformed", message);
+    }
+
+    fn report(&mut self, range: TextRange, code: &'static str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            range,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// An error node holding the lowered `parts`.
+    fn error(&mut self, parts: &[Form], span: TextRange) -> NodeId {
+        let children = self.forms(parts);
+        self.node(NodeKind::Error(children), span)
+    }
+
+    fn forms(&mut self, forms: &[Form]) -> Vec<NodeId> {
+        forms.iter().map(|f| self.form(f)).collect()
+    }
+
+    fn is_local(&self, name: &Symbol) -> bool {
+        self.locals.iter().rev().any(|l| l == name)
+    }
+
+    fn form(&mut self, form: &Form) -> NodeId {
+        if self.depth >= MAX_DEPTH {
+            self.report(
+                form.span,
+                "too-deep",
+                format!("too deeply nested (more than {MAX_DEPTH} levels)"),
+            );
+            return self.node(NodeKind::Error(Vec::new()), form.span);
+        }
+        self.depth += 1;
+        let id = self.form_inner(form);
+        self.depth -= 1;
+        id
+    }
+
+    fn form_inner(&mut self, form: &Form) -> NodeId {
+        let span = form.span;
+        let literal = |l| NodeKind::Literal(l);
+        let kind = match &form.kind {
+            FormKind::Nil => literal(Literal::Nil),
+            FormKind::Bool(b) => literal(Literal::Bool(*b)),
+            FormKind::Int(i) => literal(Literal::Int(*i)),
+            FormKind::Float(x) => literal(Literal::Float(*x)),
+            FormKind::Ratio(n, d) => literal(Literal::Ratio(*n, *d)),
+            FormKind::Char(c) => literal(Literal::Char(*c)),
+            FormKind::Str(s) => literal(Literal::Str(s.clone())),
+            FormKind::Keyword(k) => literal(Literal::Keyword(k.clone())),
+            FormKind::Symbol(s) => NodeKind::Variable(s.clone()),
+            FormKind::Vector(xs) => NodeKind::Vector(self.forms(xs)),
+            FormKind::Set(xs) => NodeKind::Set(self.forms(xs)),
+            FormKind::Map(entries) => NodeKind::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (self.form(k), self.form(v)))
+                    .collect(),
+            ),
+            FormKind::Invalid => NodeKind::Error(Vec::new()),
+            FormKind::List(items) if items.is_empty() => NodeKind::Quote(form.clone()),
+            FormKind::List(items) => return self.list(form, items),
+        };
+        self.node(kind, span)
+    }
+
+    fn list(&mut self, form: &Form, items: &[Form]) -> NodeId {
+        let (head, args) = (&items[0], &items[1..]);
+        if let FormKind::Symbol(name) = &head.kind
+            && !self.is_local(name)
+        {
+            if is_special_form(name.as_str()) {
+                return self.special(name.as_str(), form, head, args);
+            }
+            if self.macros.is_macro(name) {
+                return self.expand(form);
+            }
+            if CLOJURE_ONLY.contains(&name.as_str()) {
+                self.report(
+                    head.span,
+                    "unsupported",
+                    format!("`{name}` is not supported in yin"),
+                );
+                return self.error(items, form.span);
+            }
+        }
+        let operator = self.form(head);
+        let operands = self.forms(args);
+        self.node(NodeKind::Application { operator, operands }, form.span)
+    }
+
+    fn expand(&mut self, form: &Form) -> NodeId {
+        if self.expansions >= MAX_EXPANSIONS {
+            self.report(
+                form.span,
+                "macro",
+                format!("macro expansion nested more than {MAX_EXPANSIONS} deep"),
+            );
+            return self.node(NodeKind::Error(Vec::new()), form.span);
+        }
+        match self.macros.expand(form) {
+            Ok(expansion) => {
+                self.expansions += 1;
+                let id = self.form(&expansion);
+                self.expansions -= 1;
+                id
+            }
+            Err(message) => {
+                self.report(form.span, "macro", message);
+                self.node(NodeKind::Error(Vec::new()), form.span)
+            }
+        }
+    }
+
+    fn special(&mut self, name: &str, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let span = form.span;
+        match name {
+            "quote" => match args {
+                [datum] => self.node(NodeKind::Quote(datum.clone()), span),
+                _ => {
+                    self.malformed(span, "quote takes exactly one form");
+                    self.node(NodeKind::Error(Vec::new()), span)
+                }
+            },
+            "if" => {
+                let parts = self.forms(args);
+                match parts[..] {
+                    [test, consequent] => self.node(
+                        NodeKind::If {
+                            test,
+                            consequent,
+                            alternate: None,
+                        },
+                        span,
+                    ),
+                    [test, consequent, alternate] => self.node(
+                        NodeKind::If {
+                            test,
+                            consequent,
+                            alternate: Some(alternate),
+                        },
+                        span,
+                    ),
+                    _ => {
+                        let at = if args.len() > 3 {
+                            cover(args[3].span, args[args.len() - 1].span)
+                        } else {
+                            head.span
+                        };
+                        self.malformed(
+                            at,
+                            format!(
+                                "if takes a test, a consequent and an optional alternate, not {} forms",
+                                args.len()
+                            ),
+                        );
+                        self.node(NodeKind::Error(parts), span)
+                    }
+                }
+            }
+            "do" => {
+                let body = self.forms(args);
+                self.node(NodeKind::Do(body), span)
+            }
+            "and" => {
+                let xs = self.forms(args);
+                self.node(NodeKind::And(xs), span)
+            }
+            "or" => {
+                let xs = self.forms(args);
+                self.node(NodeKind::Or(xs), span)
+            }
+            "def" => self.def(form, head, args),
+            "defn" => self.defn(form, head, args, false),
+            "defmacro" => self.defn(form, head, args, true),
+            "fn" => self.fn_form(form, head, args),
+            "let" => self.let_form(form, head, args, false),
+            "loop" => self.let_form(form, head, args, true),
+            "recur" => self.recur(form, head, args),
+            "when" | "when-not" => self.when(form, head, args, name == "when-not"),
+            "cond" => self.cond(form, args),
+            "->" => self.thread(form, head, args, Surface::ThreadFirst),
+            "->>" => self.thread(form, head, args, Surface::ThreadLast),
+            _ => self.error(args, span),
+        }
+    }
+
+    fn binder(&mut self, form: &Form, what: &str) -> NodeId {
+        match &form.kind {
+            FormKind::Symbol(s) => self.node(NodeKind::Binder(s.clone()), form.span),
+            FormKind::Vector(_) | FormKind::Map(_) => {
+                self.report(
+                    form.span,
+                    "unsupported",
+                    "destructuring is not supported in yin",
+                );
+                self.node(NodeKind::Error(Vec::new()), form.span)
+            }
+            _ => {
+                self.malformed(form.span, format!("{what} must be a symbol"));
+                self.node(NodeKind::Error(Vec::new()), form.span)
+            }
+        }
+    }
+
+    fn def(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let Some(name_form) = args.first() else {
+            self.malformed(head.span, "def needs a name");
+            return self.node(NodeKind::Error(Vec::new()), form.span);
+        };
+        if !matches!(name_form.kind, FormKind::Symbol(_)) {
+            self.malformed(name_form.span, "def needs a symbol as its name");
+            return self.error(args, form.span);
+        }
+        let name = self.binder(name_form, "def's name");
+        let (doc, value) = match &args[1..] {
+            [] => (None, None),
+            [value] => (None, Some(value)),
+            [doc_form, value] => match &doc_form.kind {
+                FormKind::Str(doc) => (Some(doc.clone()), Some(value)),
+                _ => {
+                    self.malformed(doc_form.span, "def's docstring must be a string");
+                    (None, Some(value))
+                }
+            },
+            [_, _, extra @ ..] => {
+                self.malformed(
+                    cover(extra[0].span, extra[extra.len() - 1].span),
+                    "def takes a name, an optional docstring and a value",
+                );
+                let mut parts = vec![name];
+                parts.extend(self.forms(&args[1..]));
+                return self.node(NodeKind::Error(parts), form.span);
+            }
+        };
+        let value = value.map(|v| self.form(v));
+        self.node(
+            NodeKind::Def {
+                name,
+                doc,
+                value,
+                is_macro: false,
+            },
+            form.span,
+        )
+    }
+
+    fn defn(&mut self, form: &Form, head: &Form, args: &[Form], is_macro: bool) -> NodeId {
+        let (surface, what) = if is_macro {
+            (Surface::Defmacro, "defmacro")
+        } else {
+            (Surface::Defn, "defn")
+        };
+        let name_form = match args.first() {
+            Some(
+                f @ Form {
+                    kind: FormKind::Symbol(_),
+                    ..
+                },
+            ) => f,
+            Some(other) => {
+                self.malformed(other.span, format!("{what} needs a symbol as its name"));
+                return self.error(args, form.span);
+            }
+            None => {
+                self.malformed(head.span, format!("{what} needs a name"));
+                return self.node(NodeKind::Error(Vec::new()), form.span);
+            }
+        };
+        let name = self.binder(name_form, "the name");
+        let mut rest = &args[1..];
+        let mut doc = None;
+        if let [
+            Form {
+                kind: FormKind::Str(text),
+                ..
+            },
+            more @ ..,
+        ] = rest
+            && !more.is_empty()
+        {
+            doc = Some(text.clone());
+            rest = more;
+        }
+        if let [
+            Form {
+                kind: FormKind::Map(_),
+                ..
+            },
+            more @ ..,
+        ] = rest
+        {
+            rest = more;
+        }
+        let value = self.fn_tail(form, head, None, rest, Some(surface), what);
+        self.derived(
+            NodeKind::Def {
+                name,
+                doc,
+                value: Some(value),
+                is_macro,
+            },
+            form.span,
+            surface,
+        )
+    }
+
+    fn fn_form(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let base = self.locals.len();
+        let (name, tail) = match args.first() {
+            Some(Form {
+                kind: FormKind::Symbol(s),
+                span,
+            }) => {
+                let id = self.node(NodeKind::Binder(s.clone()), *span);
+                self.locals.push(s.clone());
+                (Some(id), &args[1..])
+            }
+            _ => (None, args),
+        };
+        let id = self.fn_tail(form, head, name, tail, None, "fn");
+        self.locals.truncate(base);
+        id
+    }
+
+    /// Lowers what follows a function's name: `[params] body...` or `([params] body...)+`.
+    fn fn_tail(
+        &mut self,
+        form: &Form,
+        head: &Form,
+        name: Option<NodeId>,
+        tail: &[Form],
+        surface: Option<Surface>,
+        what: &str,
+    ) -> NodeId {
+        let mut arities = Vec::new();
+        match tail.first().map(|f| &f.kind) {
+            Some(FormKind::Vector(params)) => {
+                let span = cover(tail[0].span, tail[tail.len() - 1].span);
+                arities.push(self.arity(params, &tail[1..], span));
+            }
+            Some(FormKind::List(_)) => {
+                for clause in tail {
+                    match &clause.kind {
+                        FormKind::List(items) => match items.first().map(|f| &f.kind) {
+                            Some(FormKind::Vector(params)) => {
+                                arities.push(self.arity(params, &items[1..], clause.span));
+                            }
+                            _ => {
+                                self.malformed(
+                                    clause.span,
+                                    "an arity must start with a parameter vector",
+                                );
+                                let id = self.error(items, clause.span);
+                                arities.push(id);
+                            }
+                        },
+                        _ => {
+                            self.malformed(clause.span, "expected an arity `([params] body...)`");
+                            let id = self.error(std::slice::from_ref(clause), clause.span);
+                            arities.push(id);
+                        }
+                    }
+                }
+                self.check_arities(&arities);
+            }
+            other => {
+                let at = match other {
+                    Some(_) => tail[0].span,
+                    None => head.span,
+                };
+                self.malformed(at, format!("{what} needs a parameter vector"));
+                let mut parts: Vec<NodeId> = name.into_iter().collect();
+                parts.extend(self.forms(tail));
+                return self.node(NodeKind::Error(parts), form.span);
+            }
+        }
+        self.ast
+            .alloc(NodeKind::Lambda { name, arities }, form.span, surface)
+    }
+
+    /// Reports arities that could never be chosen: two with the same count, two variadic ones, or
+    /// a fixed arity longer than the variadic one.
+    fn check_arities(&mut self, arities: &[NodeId]) {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut variadic: Option<usize> = None;
+        for &id in arities {
+            let node = self.ast.node(id);
+            let NodeKind::Arity { params, rest, .. } = &node.kind else {
+                continue;
+            };
+            let (count, is_variadic, span) = (params.len(), rest.is_some(), node.span);
+            if is_variadic {
+                if variadic.is_some() {
+                    self.malformed(span, "a function can have only one variadic arity");
+                }
+                variadic = Some(count);
+            } else if seen.contains(&count) {
+                self.malformed(
+                    span,
+                    format!(
+                        "another arity already takes {count} parameter{}",
+                        if count == 1 { "" } else { "s" }
+                    ),
+                );
+            } else {
+                seen.push(count);
+            }
+        }
+        if let Some(v) = variadic
+            && seen.iter().any(|&n| n > v)
+            && let Some(&last) = arities.last()
+        {
+            let span = self.ast.node(last).span;
+            self.malformed(
+                span,
+                "a fixed arity cannot have more parameters than the variadic one",
+            );
+        }
+    }
+
+    fn arity(&mut self, params: &[Form], body: &[Form], span: TextRange) -> NodeId {
+        let base = self.locals.len();
+        let mut fixed = Vec::new();
+        let mut rest = None;
+        let mut i = 0;
+        while i < params.len() {
+            let param = &params[i];
+            if matches!(&param.kind, FormKind::Symbol(s) if s.as_str() == "&") {
+                match &params[i + 1..] {
+                    [] => self.malformed(param.span, "`&` must be followed by a parameter"),
+                    [after, extra @ ..] => {
+                        let id = self.binder(after, "a parameter");
+                        if let FormKind::Symbol(s) = &after.kind {
+                            self.locals.push(s.clone());
+                        }
+                        rest = Some(id);
+                        if let (Some(first), Some(last)) = (extra.first(), extra.last()) {
+                            self.malformed(
+                                cover(first.span, last.span),
+                                "only one parameter may follow `&`",
+                            );
+                        }
+                    }
+                }
+                break;
+            }
+            let id = self.binder(param, "a parameter");
+            if let FormKind::Symbol(s) = &param.kind {
+                self.locals.push(s.clone());
+            }
+            fixed.push(id);
+            i += 1;
+        }
+        self.targets.push(Target {
+            count: fixed.len() + usize::from(rest.is_some()),
+        });
+        let body = self.forms(body);
+        self.targets.pop();
+        self.locals.truncate(base);
+        self.node(
+            NodeKind::Arity {
+                params: fixed,
+                rest,
+                body,
+            },
+            span,
+        )
+    }
+
+    fn let_form(&mut self, form: &Form, head: &Form, args: &[Form], is_loop: bool) -> NodeId {
+        let what = if is_loop { "loop" } else { "let" };
+        let pairs = match args.first().map(|f| &f.kind) {
+            Some(FormKind::Vector(pairs)) => pairs,
+            other => {
+                let at = if other.is_some() {
+                    args[0].span
+                } else {
+                    head.span
+                };
+                self.malformed(at, format!("{what} needs a binding vector"));
+                return self.error(args, form.span);
+            }
+        };
+        let base = self.locals.len();
+        let mut bindings = Vec::with_capacity(pairs.len() / 2);
+        for pair in pairs.chunks(2) {
+            let value = match pair {
+                [_, value] => self.form(value),
+                _ => {
+                    let name = &pair[0];
+                    self.malformed(
+                        name.span,
+                        format!(
+                            "{what} bindings need an even number of forms; this one has no value"
+                        ),
+                    );
+                    self.node(NodeKind::Error(Vec::new()), name.span)
+                }
+            };
+            let binder = self.binder(&pair[0], "a binding name");
+            if let FormKind::Symbol(s) = &pair[0].kind {
+                self.locals.push(s.clone());
+            }
+            bindings.push((binder, value));
+        }
+        if is_loop {
+            self.targets.push(Target {
+                count: bindings.len(),
+            });
+        }
+        let body = self.forms(&args[1..]);
+        if is_loop {
+            self.targets.pop();
+        }
+        self.locals.truncate(base);
+        let kind = if is_loop {
+            NodeKind::Loop { bindings, body }
+        } else {
+            NodeKind::Let { bindings, body }
+        };
+        self.node(kind, form.span)
+    }
+
+    fn recur(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let Some(target) = self.targets.last().copied() else {
+            self.malformed(head.span, "recur outside loop or fn");
+            return self.error(args, form.span);
+        };
+        if target.count != args.len() {
+            self.malformed(
+                form.span,
+                format!(
+                    "recur expects {} argument{}, got {}",
+                    target.count,
+                    if target.count == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
+        }
+        let xs = self.forms(args);
+        self.node(NodeKind::Recur(xs), form.span)
+    }
+
+    fn when(&mut self, form: &Form, head: &Form, args: &[Form], negated: bool) -> NodeId {
+        let surface = if negated {
+            Surface::WhenNot
+        } else {
+            Surface::When
+        };
+        let Some(test) = args.first() else {
+            self.malformed(head.span, format!("{} needs a test", surface.as_str()));
+            return self.node(NodeKind::Error(Vec::new()), form.span);
+        };
+        let test = self.form(test);
+        let body = self.forms(&args[1..]);
+        let body = self.derived(NodeKind::Do(body), form.span, surface);
+        let (consequent, alternate) = if negated {
+            let nil = self.derived(NodeKind::Literal(Literal::Nil), form.span, surface);
+            (nil, Some(body))
+        } else {
+            (body, None)
+        };
+        self.derived(
+            NodeKind::If {
+                test,
+                consequent,
+                alternate,
+            },
+            form.span,
+            surface,
+        )
+    }
+
+    fn cond(&mut self, form: &Form, args: &[Form]) -> NodeId {
+        let mut clauses = Vec::with_capacity(args.len() / 2);
+        let mut dangling = None;
+        for pair in args.chunks(2) {
+            match pair {
+                [test, expr] => {
+                    let start = test.span;
+                    clauses.push((start, self.form(test), self.form(expr)));
+                }
+                _ => {
+                    self.malformed(
+                        pair[0].span,
+                        "cond needs an even number of forms; this test has no expression",
+                    );
+                    dangling = Some(self.error(pair, pair[0].span));
+                }
+            }
+        }
+        let mut acc = dangling;
+        for (i, (start, test, consequent)) in clauses.into_iter().enumerate().rev() {
+            let span = if i == 0 {
+                form.span
+            } else {
+                TextRange::new(start.start(), form.span.end())
+            };
+            acc = Some(self.derived(
+                NodeKind::If {
+                    test,
+                    consequent,
+                    alternate: acc,
+                },
+                span,
+                Surface::Cond,
+            ));
+        }
+        match acc {
+            Some(id) => id,
+            None => self.derived(NodeKind::Literal(Literal::Nil), form.span, Surface::Cond),
+        }
+    }
+
+    /// `(-> x (f a) g)` is rewritten to `(g (f x a))` and that form is lowered, so threading into
+    /// a special form or a macro means what it means in Clojure.
+    fn thread(&mut self, form: &Form, head: &Form, args: &[Form], surface: Surface) -> NodeId {
+        let Some((first, steps)) = args.split_first() else {
+            self.malformed(
+                head.span,
+                format!("{} needs a value to thread", surface.as_str()),
+            );
+            return self.node(NodeKind::Error(Vec::new()), form.span);
+        };
+        let mut acc = first.clone();
+        for step in steps {
+            let items = match &step.kind {
+                FormKind::List(items) if !items.is_empty() => {
+                    let mut out = Vec::with_capacity(items.len() + 1);
+                    out.push(items[0].clone());
+                    if surface == Surface::ThreadFirst {
+                        out.push(acc);
+                        out.extend(items[1..].iter().cloned());
+                    } else {
+                        out.extend(items[1..].iter().cloned());
+                        out.push(acc);
+                    }
+                    out
+                }
+                _ => vec![step.clone(), acc],
+            };
+            acc = Form {
+                kind: FormKind::List(items),
+                span: step.span,
+            };
+        }
+        if !steps.is_empty() {
+            acc.span = form.span;
+        }
+        let id = self.form(&acc);
+        self.ast.set_surface(id, surface);
+        id
+    }
+}

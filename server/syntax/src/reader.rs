@@ -1,0 +1,642 @@
+//! The reader: tree-sitter nodes in, [`Form`]s out.
+//!
+//! It knows the grammar's node names and Clojure's token syntax (numbers, strings, characters), and
+//! nothing about special forms. Reader sugar is expanded (`'x` reads as `(quote x)`); metadata,
+//! comments and `#_` discards are skipped; reader syntax yin does not have becomes
+//! [`FormKind::Invalid`] with an `unsupported` diagnostic. The walk uses an explicit stack, and
+//! nesting deeper than [`MAX_DEPTH`] is cut with a `too deeply nested` diagnostic, so no input can
+//! overflow the stack here or in whatever later walks the forms.
+
+use std::sync::OnceLock;
+
+use text_size::{TextRange, TextSize};
+use tree_sitter::{Node, TreeCursor};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::form::{Form, FormKind};
+use crate::intern::Interner;
+
+/// The deepest nesting of forms the reader builds; deeper forms become [`FormKind::Invalid`].
+pub const MAX_DEPTH: usize = 256;
+
+/// Reads one top-level node (any form node) into a form with absolute byte spans.
+pub fn read_node(node: Node<'_>, text: &str) -> (Form, Vec<Diagnostic>) {
+    let mut interner = Interner::new();
+    let mut diagnostics = Vec::new();
+    let form = read_node_with(node, text, 0, &mut interner, &mut diagnostics);
+    (form, diagnostics)
+}
+
+/// Parses `text` and reads every top-level form, with absolute byte spans.
+pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
+    let mut parser = tree_sitter::Parser::new();
+    let mut diagnostics = Vec::new();
+    if parser
+        .set_language(&tree_sitter_yin::LANGUAGE.into())
+        .is_err()
+    {
+        return (Vec::new(), diagnostics);
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return (Vec::new(), diagnostics);
+    };
+    let mut interner = Interner::new();
+    let forms = top_level_nodes(tree.root_node())
+        .into_iter()
+        .map(|n| read_node_with(n, text, 0, &mut interner, &mut diagnostics))
+        .collect();
+    (forms, diagnostics)
+}
+
+/// The nodes of a `source` root that are forms (comments and discards are skipped).
+pub fn top_level_nodes(root: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = root.walk();
+    root.children(&mut cursor).filter(is_form).collect()
+}
+
+/// Whether a child of the root is a form (not a comment, a discard or a stray token).
+pub fn is_form(node: &Node<'_>) -> bool {
+    (node.is_named() || node.is_error()) && kind_of(node) != Kind::Skipped
+}
+
+/// Reads `node` with spans relative to `base` (a byte offset in `text`), sharing `interner`'s
+/// names and appending diagnostics (also relative to `base`).
+pub fn read_node_with(
+    node: Node<'_>,
+    text: &str,
+    base: usize,
+    interner: &mut Interner,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Form {
+    Reader {
+        text,
+        base,
+        interner,
+        diagnostics,
+    }
+    .read(node)
+}
+
+fn is_skipped(kind: &str) -> bool {
+    matches!(kind, "comment" | "dis_expr" | "meta_lit" | "old_meta_lit")
+}
+
+/// What the reader does with a node kind, decided once per grammar symbol: comparing kind names
+/// per node costs a `strlen` and a UTF-8 check each time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Open(Shape),
+    Nil,
+    Bool,
+    Num,
+    Str,
+    Char,
+    Kwd,
+    Sym,
+    SymVal,
+    Skipped,
+    Other,
+}
+
+fn kind_of(node: &Node<'_>) -> Kind {
+    static TABLE: OnceLock<Vec<Kind>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_yin::LANGUAGE.into();
+        (0..language.node_kind_count())
+            .map(|id| {
+                let name = u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("");
+                match name {
+                    "list_lit" => Kind::Open(Shape::List),
+                    "vec_lit" => Kind::Open(Shape::Vector),
+                    "map_lit" => Kind::Open(Shape::Map),
+                    "set_lit" => Kind::Open(Shape::Set),
+                    "quoting_lit" => Kind::Open(Shape::Quote),
+                    "nil_lit" => Kind::Nil,
+                    "bool_lit" => Kind::Bool,
+                    "num_lit" => Kind::Num,
+                    "str_lit" => Kind::Str,
+                    "char_lit" => Kind::Char,
+                    "kwd_lit" => Kind::Kwd,
+                    "sym_lit" => Kind::Sym,
+                    "sym_val_lit" => Kind::SymVal,
+                    name if is_skipped(name) => Kind::Skipped,
+                    _ => Kind::Other,
+                }
+            })
+            .collect()
+    });
+    match table.get(usize::from(node.kind_id())) {
+        Some(&kind) if node.is_named() => kind,
+        _ => Kind::Other,
+    }
+}
+
+/// Reader syntax that Clojure has and yin does not, by node kind.
+fn unsupported(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "anon_fn_lit" => "anonymous function literals `#(...)` are",
+        "ns_map_lit" => "namespaced maps `#:ns{...}` are",
+        "syn_quoting_lit" => "syntax quote (`) is",
+        "unquoting_lit" => "unquote `~` is",
+        "unquote_splicing_lit" => "unquote-splicing `~@` is",
+        "derefing_lit" => "deref `@` is",
+        "var_quoting_lit" => "var quote `#'` is",
+        "evaling_lit" => "read-eval `#=` is",
+        "read_cond_lit" => "reader conditionals `#?(...)` are",
+        "splicing_read_cond_lit" => "splicing reader conditionals `#?@(...)` are",
+        "tagged_or_ctor_lit" => "tagged literals are",
+        "regex_lit" => "regular expression literals are",
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    List,
+    Vector,
+    Map,
+    Set,
+    Quote,
+}
+
+/// A collection being read. One cursor walks the whole tree; a frame remembers whether the
+/// cursor went down into its children, so finishing it can come back up.
+struct Frame {
+    shape: Shape,
+    span: TextRange,
+    started: bool,
+    entered: bool,
+    items: Vec<Form>,
+}
+
+enum Start {
+    Done(Form),
+    Open(Frame),
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    base: usize,
+    interner: &'a mut Interner,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, root: Node<'_>) -> Form {
+        let mut cursor = root.walk();
+        let value_field = root.language().field_id_for_name("value");
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut value = match self.start(root, 0) {
+            Start::Done(form) => Some(form),
+            Start::Open(frame) => {
+                stack.push(frame);
+                None
+            }
+        };
+        loop {
+            if let Some(form) = value.take() {
+                match stack.last_mut() {
+                    None => return form,
+                    Some(top) => top.items.push(form),
+                }
+            }
+            let Some(top) = stack.last_mut() else {
+                return self.invalid(self.span(root));
+            };
+            match self.next_element(&mut cursor, top, value_field) {
+                Some(child) => match self.start(child, stack.len()) {
+                    Start::Done(form) => value = Some(form),
+                    Start::Open(frame) => stack.push(frame),
+                },
+                None => {
+                    if let Some(frame) = stack.pop() {
+                        if frame.entered {
+                            cursor.goto_parent();
+                        }
+                        value = Some(self.finish(frame));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves the cursor to the frame's next element child, reporting missing tokens on the way.
+    fn next_element<'t>(
+        &mut self,
+        cursor: &mut TreeCursor<'t>,
+        frame: &mut Frame,
+        value_field: Option<std::num::NonZeroU16>,
+    ) -> Option<Node<'t>> {
+        loop {
+            let moved = if frame.started {
+                frame.entered && cursor.goto_next_sibling()
+            } else {
+                frame.started = true;
+                frame.entered = cursor.goto_first_child();
+                frame.entered
+            };
+            if !moved {
+                return None;
+            }
+            let node = cursor.node();
+            if node.is_missing() {
+                let message = format!("missing `{}`", node.kind());
+                self.error(self.span(node), "syntax", message);
+                continue;
+            }
+            if node.is_error() {
+                return Some(node);
+            }
+            if value_field.is_some()
+                && cursor.field_id() == value_field
+                && kind_of(&node) != Kind::Skipped
+            {
+                return Some(node);
+            }
+        }
+    }
+
+    fn start(&mut self, node: Node<'_>, depth: usize) -> Start {
+        let span = self.span(node);
+        if depth >= MAX_DEPTH {
+            self.error(
+                span,
+                "too-deep",
+                format!("too deeply nested (more than {MAX_DEPTH} levels)"),
+            );
+            return Start::Done(self.invalid(span));
+        }
+        let shape = match kind_of(&node) {
+            Kind::Open(shape) => shape,
+            kind => return Start::Done(self.leaf(node, kind, span)),
+        };
+        Start::Open(Frame {
+            shape,
+            span,
+            started: false,
+            entered: false,
+            items: Vec::new(),
+        })
+    }
+
+    fn leaf(&mut self, node: Node<'_>, kind: Kind, mut span: TextRange) -> Form {
+        if kind == Kind::Sym && node.child_count() > 1 {
+            // Metadata sits inside the symbol's node: the symbol is its `name` child.
+            if let Some(name) = node.child_by_field_name("name") {
+                span = self.span(name);
+            }
+        }
+        let start = self.base + usize::from(span.start());
+        let text = self
+            .text
+            .get(start..self.base + usize::from(span.end()))
+            .unwrap_or("");
+        let parsed = match kind {
+            Kind::Nil => Ok(FormKind::Nil),
+            Kind::Bool => Ok(FormKind::Bool(text == "true")),
+            Kind::Num => parse_number(text),
+            Kind::Str => parse_string(text).map(FormKind::Str),
+            Kind::Char => parse_char(text).map(FormKind::Char),
+            Kind::Kwd => self.keyword(text),
+            Kind::Sym => self.symbol(text),
+            Kind::SymVal => match text.trim_start_matches('#') {
+                "Inf" => Ok(FormKind::Float(f64::INFINITY)),
+                "-Inf" => Ok(FormKind::Float(f64::NEG_INFINITY)),
+                "NaN" => Ok(FormKind::Float(f64::NAN)),
+                other => Err(format!("unknown symbolic value `##{other}`")),
+            },
+            _ if node.is_error() => Err("syntax error".to_string()),
+            _ => match unsupported(node.kind()) {
+                Some(what) => {
+                    self.error(span, "unsupported", format!("{what} not supported in yin"));
+                    return self.invalid(span);
+                }
+                None => Err(format!("unexpected `{}`", node.kind())),
+            },
+        };
+        match parsed {
+            Ok(kind) => Form { kind, span },
+            Err(message) => {
+                let code = match kind {
+                    _ if node.is_error() => "syntax",
+                    _ if message.ends_with("not supported in yin") => "unsupported",
+                    _ => "malformed",
+                };
+                self.error(span, code, message);
+                self.invalid(span)
+            }
+        }
+    }
+
+    fn keyword(&mut self, text: &str) -> Result<FormKind, String> {
+        let name = text.strip_prefix(':').unwrap_or(text);
+        if name.starts_with(':') {
+            return Err(format!(
+                "auto-resolved keywords like `{text}` are not supported in yin"
+            ));
+        }
+        if name.is_empty() {
+            return Err("a keyword needs a name".to_string());
+        }
+        Ok(FormKind::Keyword(self.interner.keyword(name)))
+    }
+
+    fn symbol(&mut self, text: &str) -> Result<FormKind, String> {
+        let interop = (text.len() > 1 && text.starts_with('.') && text != "..")
+            || (text.len() > 1 && text.ends_with('.') && text != "..");
+        if interop {
+            return Err(format!("Java interop (`{text}`) is not supported in yin"));
+        }
+        Ok(FormKind::Symbol(self.interner.symbol(text)))
+    }
+
+    fn finish(&mut self, frame: Frame) -> Form {
+        let span = frame.span;
+        let mut items = frame.items;
+        let kind = match frame.shape {
+            Shape::List => FormKind::List(items),
+            Shape::Vector => FormKind::Vector(items),
+            Shape::Set => FormKind::Set(items),
+            Shape::Map => {
+                if items.len() % 2 == 1
+                    && let Some(extra) = items.pop()
+                {
+                    self.error(
+                        extra.span,
+                        "malformed",
+                        "a map literal needs an even number of forms; this key has no value",
+                    );
+                }
+                let mut entries = Vec::with_capacity(items.len() / 2);
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    entries.push((k, v));
+                }
+                FormKind::Map(entries)
+            }
+            Shape::Quote => match items.pop() {
+                Some(datum) if items.is_empty() => {
+                    let head_span = TextRange::at(span.start(), TextSize::from(1));
+                    FormKind::List(vec![
+                        Form {
+                            kind: FormKind::Symbol(self.interner.symbol("quote")),
+                            span: head_span,
+                        },
+                        datum,
+                    ])
+                }
+                _ => {
+                    self.error(span, "syntax", "`'` needs a form to quote");
+                    FormKind::Invalid
+                }
+            },
+        };
+        Form { kind, span }
+    }
+
+    fn span(&self, node: Node<'_>) -> TextRange {
+        let at = |offset: usize| {
+            TextSize::from(u32::try_from(offset.saturating_sub(self.base)).unwrap_or(u32::MAX))
+        };
+        TextRange::new(
+            at(node.start_byte()),
+            at(node.end_byte().max(node.start_byte())),
+        )
+    }
+
+    fn invalid(&self, span: TextRange) -> Form {
+        Form {
+            kind: FormKind::Invalid,
+            span,
+        }
+    }
+
+    fn error(&mut self, range: TextRange, code: &'static str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            range,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+        });
+    }
+}
+
+/// Parses a Clojure number token: integers (decimal, `0x` hex, leading-zero octal, `NrDIGITS`
+/// radix, `N` suffix), floats (`M` suffix accepted), and ratios, normalised to lowest terms.
+pub fn parse_number(text: &str) -> Result<FormKind, String> {
+    let out_of_range = || format!("integer `{text}` is out of the 64-bit range");
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let bad = || format!("invalid number `{text}`");
+    if body.is_empty() {
+        return Err(bad());
+    }
+    let signed = |magnitude: i128| if negative { -magnitude } else { magnitude };
+    if let Some((n, d)) = body.split_once('/') {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(n) || !digits(d) {
+            return Err(bad());
+        }
+        let n = n.parse::<i128>().map_err(|_| bad())?;
+        let d = d.parse::<i128>().map_err(|_| bad())?;
+        if d == 0 {
+            return Err(format!("ratio `{text}` divides by zero"));
+        }
+        let g = gcd(n, d).max(1);
+        let (n, d) = (signed(n / g), d / g);
+        let n = i64::try_from(n).map_err(|_| out_of_range())?;
+        let d = i64::try_from(d).map_err(|_| out_of_range())?;
+        return Ok(if d == 1 {
+            FormKind::Int(n)
+        } else {
+            FormKind::Ratio(n, d)
+        });
+    }
+    let is_hex = body.starts_with("0x") || body.starts_with("0X");
+    let radix = body
+        .split_once(['r', 'R'])
+        .filter(|(r, _)| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()));
+    if !is_hex && radix.is_none() && (body.contains(['.', 'e', 'E']) || body.ends_with('M')) {
+        let x = body
+            .trim_end_matches('M')
+            .parse::<f64>()
+            .map_err(|_| bad())?;
+        return Ok(FormKind::Float(if negative { -x } else { x }));
+    }
+    let body = body.strip_suffix('N').unwrap_or(body);
+    let (radix, digits) = if is_hex {
+        (16, &body[2..])
+    } else if let Some((r, digits)) = radix {
+        let r = r.parse::<u32>().map_err(|_| bad())?;
+        if !(2..=36).contains(&r) {
+            return Err(format!("radix {r} in `{text}` is not between 2 and 36"));
+        }
+        (r, digits)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(bad());
+    }
+    let magnitude = i128::from_str_radix(digits, radix).map_err(|_| out_of_range())?;
+    i64::try_from(signed(magnitude))
+        .map(FormKind::Int)
+        .map_err(|_| out_of_range())
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Unescapes a string token, quotes included.
+pub fn parse_string(text: &str) -> Result<String, String> {
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .ok_or_else(|| "unterminated string".to_string())?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let escaped = match chars.next() {
+            Some('n') => '\n',
+            Some('t') => '\t',
+            Some('r') => '\r',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('"') => '"',
+            Some('\\') => '\\',
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .filter(|_| hex.len() == 4)
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| format!("invalid unicode escape `\\u{hex}`"))?
+            }
+            Some(d) if d.is_digit(8) => {
+                let mut code = d.to_digit(8).unwrap_or(0);
+                let rest = chars.as_str();
+                let more = rest.chars().take(2).take_while(|c| c.is_digit(8)).count();
+                for c in rest[..more].chars() {
+                    code = code * 8 + c.to_digit(8).unwrap_or(0);
+                }
+                chars = rest[more..].chars();
+                char::from_u32(code).ok_or_else(|| "invalid octal escape".to_string())?
+            }
+            Some(other) => return Err(format!("unsupported escape `\\{other}` in string")),
+            None => return Err("unterminated escape in string".to_string()),
+        };
+        out.push(escaped);
+    }
+    Ok(out)
+}
+
+/// Reads a character token such as `\a`, `\newline` or `\u03bb`.
+pub fn parse_char(text: &str) -> Result<char, String> {
+    let body = text.strip_prefix('\\').unwrap_or(text);
+    let mut chars = body.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return Ok(c);
+    }
+    let named = match body {
+        "newline" => Some('\n'),
+        "space" => Some(' '),
+        "tab" => Some('\t'),
+        "backspace" => Some('\u{8}'),
+        "formfeed" => Some('\u{c}'),
+        "return" => Some('\r'),
+        _ => None,
+    };
+    if let Some(c) = named {
+        return Ok(c);
+    }
+    let code = if let Some(hex) = body.strip_prefix('u') {
+        u32::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = body.strip_prefix('o') {
+        u32::from_str_radix(oct, 8).ok().filter(|&c| c <= 0o377)
+    } else {
+        None
+    };
+    code.and_then(char::from_u32)
+        .ok_or_else(|| format!("unknown character `{text}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let cases = [
+            ("42", Ok(FormKind::Int(42))),
+            ("-0x1f", Ok(FormKind::Int(-31))),
+            ("+017", Ok(FormKind::Int(15))),
+            ("36rZZ", Ok(FormKind::Int(1295))),
+            ("16r1e", Ok(FormKind::Int(30))),
+            ("9223372036854775807N", Ok(FormKind::Int(i64::MAX))),
+            ("-9223372036854775808", Ok(FormKind::Int(i64::MIN))),
+            ("6/-4", Err(())),
+            ("-6/4", Ok(FormKind::Ratio(-3, 2))),
+            ("4/2", Ok(FormKind::Int(2))),
+            ("1e3", Ok(FormKind::Float(1000.0))),
+            ("-2.5M", Ok(FormKind::Float(-2.5))),
+            ("9223372036854775808", Err(())),
+            ("1/0", Err(())),
+            ("0x", Err(())),
+            ("08", Err(())),
+            ("1r0", Err(())),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_number(text).map_err(|_| ()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_and_chars() {
+        assert_eq!(
+            parse_string(r#""a\tb\"\\\u00e9\101""#).unwrap(),
+            "a\tb\"\\éA"
+        );
+        assert!(parse_string(r#""\q""#).is_err());
+        assert_eq!(parse_char(r"\space").unwrap(), ' ');
+        assert_eq!(parse_char(r"\u03bb").unwrap(), 'λ');
+        assert_eq!(parse_char(r"\o101").unwrap(), 'A');
+        assert_eq!(parse_char(r"\λ").unwrap(), 'λ');
+        assert!(parse_char(r"\bogus").is_err());
+    }
+
+    #[test]
+    fn reads_sugar_and_skips_comments_discards_and_metadata() {
+        let (forms, diagnostics) = read_str("; c\n'x #_ (ignored) ^:meta [1 #_2 3] (f ^long y)");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let kinds: Vec<String> = forms.iter().map(|f| format!("{:?}", f.kind)).collect();
+        assert_eq!(kinds.len(), 3);
+        assert!(kinds[2].contains("Symbol(y), span: 46..47"), "{}", kinds[2]);
+        assert_eq!(
+            kinds[0],
+            "List([Form { kind: Symbol(quote), span: 4..5 }, Form { kind: Symbol(x), span: 5..6 }])"
+        );
+        assert!(
+            kinds[1].starts_with("Vector([Form { kind: Int(1)"),
+            "{}",
+            kinds[1]
+        );
+        assert!(matches!(&forms[1].kind, FormKind::Vector(xs) if xs.len() == 2));
+    }
+}

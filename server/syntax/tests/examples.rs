@@ -1,0 +1,78 @@
+//! Real yin sources lower without error diagnostics, and their datoms print.
+//!
+//! Every program in `examples/` (override the folder with `YIN_EXAMPLES`), and every evaluation
+//! case under `tests/eval/` whose expected outcome is a value (`.out`) or a parked program
+//! (`.parked`). Cases expected to fail (`.err`) must lower without panicking; lowering errors are
+//! allowed there.
+
+use std::path::{Path, PathBuf};
+
+use edn::datoms_to_edn as to_edn;
+use syntax::file::FileLowering;
+use syntax::{Document, Severity};
+
+fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("a readable directory entry").path();
+        if path.is_dir() {
+            yin_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yin") {
+            out.push(path);
+        }
+    }
+}
+
+/// Lowers each file; returns the error diagnostics of those for which `must_be_clean` holds.
+fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
+        let file = FileLowering::from_text(&text);
+        let syntax_errors = Document::new(&text).syntax_diagnostics();
+        let datoms = file.datoms();
+        assert!(to_edn(&datoms).starts_with('['), "{}", path.display());
+        if !must_be_clean(path) {
+            continue;
+        }
+        for d in syntax_errors.into_iter().chain(file.diagnostics()) {
+            if d.severity == Severity::Error {
+                let line = text[..usize::from(d.range.start())].lines().count().max(1);
+                failures.push(format!(
+                    "{}:{line}: {} {}",
+                    path.display(),
+                    d.code,
+                    d.message
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn examples_lower_without_errors() {
+    let dir = std::env::var_os("YIN_EXAMPLES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("examples"));
+    let mut files = Vec::new();
+    yin_files(&dir, &mut files);
+    eprintln!("{} examples in {}", files.len(), dir.display());
+    let failures = check(&files, |_| true);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn evaluation_cases_lower() {
+    let mut files = Vec::new();
+    yin_files(&root().join("tests/eval"), &mut files);
+    eprintln!("{} evaluation cases", files.len());
+    let failures = check(&files, |path| !path.with_extension("err").exists());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
