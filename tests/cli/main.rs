@@ -2,6 +2,7 @@
 
 mod check;
 mod datoms;
+mod eval;
 
 use std::path::Path;
 use std::process::Command;

@@ -400,30 +400,30 @@ fn every_request_on_every_example_answers() {
         ));
     }
     expect![[r#"
-        arith-tokenizer.yin: 0 diagnostics, 298 tokens, 12 symbols, 24 folds, 0 format edits
-        bank-account.yin: 0 diagnostics, 350 tokens, 9 symbols, 23 folds, 0 format edits
-        binary-search-tree.yin: 0 diagnostics, 320 tokens, 12 symbols, 21 folds, 0 format edits
-        calculator.yin: 0 diagnostics, 275 tokens, 8 symbols, 20 folds, 4 format edits
-        callcc-early-exit.yin: 0 diagnostics, 228 tokens, 5 symbols, 29 folds, 0 format edits
+        arith-tokenizer.yin: 0 diagnostics, 301 tokens, 12 symbols, 26 folds, 0 format edits
+        bank-account.yin: 0 diagnostics, 352 tokens, 9 symbols, 24 folds, 0 format edits
+        binary-search-tree.yin: 0 diagnostics, 323 tokens, 12 symbols, 23 folds, 0 format edits
+        calculator.yin: 0 diagnostics, 276 tokens, 8 symbols, 21 folds, 4 format edits
+        callcc-early-exit.yin: 0 diagnostics, 229 tokens, 5 symbols, 29 folds, 0 format edits
         callcc-generators.yin: 0 diagnostics, 266 tokens, 10 symbols, 30 folds, 0 format edits
-        cooperative-tasks.yin: 0 diagnostics, 215 tokens, 11 symbols, 33 folds, 0 format edits
-        data-processing.yin: 0 diagnostics, 353 tokens, 10 symbols, 24 folds, 0 format edits
-        event-sourcing.yin: 0 diagnostics, 326 tokens, 8 symbols, 21 folds, 0 format edits
-        game-of-life.yin: 0 diagnostics, 241 tokens, 9 symbols, 20 folds, 0 format edits
+        cooperative-tasks.yin: 0 diagnostics, 216 tokens, 11 symbols, 34 folds, 0 format edits
+        data-processing.yin: 0 diagnostics, 354 tokens, 10 symbols, 25 folds, 0 format edits
+        event-sourcing.yin: 0 diagnostics, 327 tokens, 8 symbols, 22 folds, 0 format edits
+        game-of-life.yin: 0 diagnostics, 244 tokens, 9 symbols, 23 folds, 0 format edits
         graph-search.yin: 0 diagnostics, 298 tokens, 8 symbols, 37 folds, 0 format edits
-        json-parser.yin: 0 diagnostics, 524 tokens, 16 symbols, 43 folds, 0 format edits
-        macros.yin: 0 diagnostics, 232 tokens, 11 symbols, 23 folds, 0 format edits
-        matrix.yin: 0 diagnostics, 441 tokens, 17 symbols, 40 folds, 0 format edits
+        json-parser.yin: 0 diagnostics, 525 tokens, 16 symbols, 44 folds, 0 format edits
+        macros.yin: 0 diagnostics, 234 tokens, 11 symbols, 23 folds, 0 format edits
+        matrix.yin: 0 diagnostics, 443 tokens, 17 symbols, 42 folds, 0 format edits
         memo-dynamic-programming.yin: 0 diagnostics, 454 tokens, 8 symbols, 30 folds, 0 format edits
         n-queens.yin: 0 diagnostics, 150 tokens, 4 symbols, 22 folds, 0 format edits
-        prime-sieve.yin: 0 diagnostics, 179 tokens, 6 symbols, 14 folds, 0 format edits
+        prime-sieve.yin: 0 diagnostics, 181 tokens, 6 symbols, 16 folds, 0 format edits
         rational-arithmetic.yin: 0 diagnostics, 196 tokens, 6 symbols, 17 folds, 0 format edits
-        sorting.yin: 0 diagnostics, 325 tokens, 11 symbols, 24 folds, 0 format edits
-        stack-vm.yin: 0 diagnostics, 423 tokens, 12 symbols, 24 folds, 0 format edits
-        state-machine.yin: 0 diagnostics, 287 tokens, 9 symbols, 25 folds, 0 format edits
-        stream-pipelines.yin: 0 diagnostics, 244 tokens, 13 symbols, 29 folds, 0 format edits
-        string-utils.yin: 0 diagnostics, 377 tokens, 14 symbols, 31 folds, 0 format edits
-        two-vector-queue.yin: 0 diagnostics, 274 tokens, 13 symbols, 25 folds, 0 format edits
+        sorting.yin: 0 diagnostics, 328 tokens, 11 symbols, 26 folds, 0 format edits
+        stack-vm.yin: 0 diagnostics, 426 tokens, 12 symbols, 27 folds, 0 format edits
+        state-machine.yin: 0 diagnostics, 288 tokens, 9 symbols, 25 folds, 0 format edits
+        stream-pipelines.yin: 0 diagnostics, 250 tokens, 13 symbols, 34 folds, 0 format edits
+        string-utils.yin: 0 diagnostics, 378 tokens, 14 symbols, 31 folds, 0 format edits
+        two-vector-queue.yin: 0 diagnostics, 276 tokens, 13 symbols, 27 folds, 0 format edits
         unit-test-framework.yin: 0 diagnostics, 272 tokens, 9 symbols, 21 folds, 0 format edits
     "#]]
     .assert_eq(&summary);

@@ -11,6 +11,7 @@
 //! formatter excepted: it refuses them).
 
 mod document_symbols;
+pub mod eval;
 mod findings;
 #[cfg(test)]
 mod fixture;

@@ -15,6 +15,30 @@ pub struct LineCol {
     pub column: u32,
 }
 
+impl LineCol {
+    /// Where `offset` falls in `text`, by a scan of the text: for one-off reports (a command-line
+    /// error) where building a [`Document`] would cost more. Line breaks are LSP's: `\n`, `\r\n`
+    /// and a lone `\r`. An offset past the end or inside a character counts as the character's start.
+    pub fn of(text: &str, offset: TextSize) -> LineCol {
+        let offset = usize::from(offset).min(text.len());
+        let (mut line, mut column) = (0, 0);
+        let mut chars = text
+            .char_indices()
+            .take_while(|&(i, _)| i < offset)
+            .peekable();
+        while let Some((_, c)) = chars.next() {
+            let crlf = c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n');
+            if c == '\n' || (c == '\r' && !crlf) {
+                line += 1;
+                column = 0;
+            } else if !crlf {
+                column += 1;
+            }
+        }
+        LineCol { line, column }
+    }
+}
+
 /// One file's text, parsed and lowered. Cloning is cheap (the rope and tree share their nodes, the
 /// lowering is shared until the next edit), so a clone is the snapshot a request works on while
 /// edits go on.
@@ -114,5 +138,25 @@ impl SourceFile {
             line: pos.line,
             column: pos.character,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_and_every_line_break() {
+        let text = "a😀b\r\ncd\re\nf";
+        let at = |i: u32| {
+            let lc = LineCol::of(text, TextSize::new(i));
+            (lc.line, lc.column)
+        };
+        assert_eq!(at(0), (0, 0));
+        assert_eq!(at(5), (0, 2), "after the emoji");
+        assert_eq!(at(8), (1, 0), "after CRLF");
+        assert_eq!(at(11), (2, 0), "after a lone CR");
+        assert_eq!(at(13), (3, 0), "after LF");
+        assert_eq!(at(99), (3, 1), "clamped to the end");
     }
 }

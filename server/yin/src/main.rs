@@ -42,6 +42,26 @@ enum Command {
         /// Wall-clock budget in milliseconds.
         #[arg(long = "timeout-ms", value_name = "N")]
         timeout_ms: Option<u64>,
+        /// If the program parks, save its state to FILE for `yin resume`.
+        #[arg(long = "save-state", value_name = "FILE")]
+        save_state: Option<PathBuf>,
+    },
+    /// Continues a program saved by `yin eval --save-state`.
+    Resume {
+        /// The saved state.
+        state: PathBuf,
+        /// Source whose value the parked expression returns (default nil).
+        #[arg(long, value_name = "SOURCE")]
+        value: Option<String>,
+        /// Maximum number of machine steps.
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
+        /// Wall-clock budget in milliseconds.
+        #[arg(long = "timeout-ms", value_name = "N")]
+        timeout_ms: Option<u64>,
+        /// If the program parks again, save its state to FILE.
+        #[arg(long = "save-state", value_name = "FILE")]
+        save_state: Option<PathBuf>,
     },
     /// Lints files and folders (folders are searched for .yin files).
     Check {
@@ -93,7 +113,40 @@ fn main() -> ExitCode {
             format,
         } => cli::check::run(&paths, rules.as_deref(), format),
         Command::Lsp => lsp::run(),
-        Command::Eval { .. } => cli::not_yet("eval", "the CESK machine issue"),
+        Command::Eval {
+            file,
+            expr,
+            fuel,
+            timeout_ms,
+            save_state,
+        } => {
+            let options = cli::eval::Options {
+                fuel,
+                timeout_ms,
+                save_state: save_state.as_deref(),
+            };
+            let program = match (&expr, &file) {
+                (Some(expr), _) => cli::eval::Program::Expr(expr),
+                (None, Some(file)) => cli::eval::Program::File(file),
+                // clap requires one of the two.
+                (None, None) => return cli::usage("eval needs FILE or -e SOURCE"),
+            };
+            cli::eval::run(program, &options)
+        }
+        Command::Resume {
+            state,
+            value,
+            fuel,
+            timeout_ms,
+            save_state,
+        } => {
+            let options = cli::eval::Options {
+                fuel,
+                timeout_ms,
+                save_state: save_state.as_deref(),
+            };
+            cli::eval::resume(&state, value.as_deref(), &options)
+        }
         Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),
         Command::Datoms { path, format } => cli::datoms::run(&path, format),
     }

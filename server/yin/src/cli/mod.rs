@@ -2,12 +2,19 @@
 
 pub(crate) mod check;
 pub(crate) mod datoms;
+pub(crate) mod eval;
 mod paths;
 
 use std::process::ExitCode;
 
 /// Exit status for usage and I/O errors (design.md section 8).
 const EXIT_USAGE: u8 = 2;
+
+/// Reports a usage error.
+pub(crate) fn usage(message: &str) -> ExitCode {
+    report_error(message);
+    ExitCode::from(EXIT_USAGE)
+}
 
 /// Reports a subcommand that is specified but not built yet, with the usage exit status.
 pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {

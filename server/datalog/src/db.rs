@@ -1,0 +1,353 @@
+//! The datom store: interned values, per-attribute indexes and their statistics.
+//!
+//! Every value is interned into a dense `u32` id (the reverse table turns ids back into values),
+//! so the evaluator joins small integer tuples. Entity ids are interned as `Value::Int`, which is
+//! how ref-valued attributes hold them, so `[?a :parent ?p] [?p :name ?n]` joins without any
+//! conversion. Nearly every pattern names its attribute, so the indexes are per attribute:
+//! `aev` holds `(e, v)` sorted by entity, `ave` holds `(v, e)` sorted by value, each a datafrog
+//! `Relation` that leapjoins read directly. Ids are never reused: a retracted value stays
+//! interned (its cost is one table entry), which keeps ids stable for the life of the `Db`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use datafrog::Relation;
+use edn::{Datom, Keyword, Value};
+
+/// An interned value.
+pub(crate) type Id = u32;
+
+/// Statistics the planner reads for one attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttrStats {
+    /// Number of datoms with this attribute.
+    pub count: usize,
+    /// Number of distinct entities having it.
+    pub distinct_e: usize,
+    /// Number of distinct values it takes.
+    pub distinct_v: usize,
+    /// Most values any one entity has (an upper bound after retractions).
+    pub max_per_e: usize,
+    /// Most entities sharing one value (an upper bound after retractions).
+    pub max_per_v: usize,
+}
+
+/// The two indexes of one attribute.
+#[derive(Clone)]
+pub(crate) struct AttrIndex {
+    /// `(e, v)`, sorted: the values of an entity.
+    pub(crate) aev: Relation<(Id, Id)>,
+    /// `(v, e)`, sorted: the entities having a value.
+    pub(crate) ave: Relation<(Id, Id)>,
+    pub(crate) stats: AttrStats,
+}
+
+impl Default for AttrIndex {
+    fn default() -> AttrIndex {
+        AttrIndex::from_pairs(Vec::new())
+    }
+}
+
+impl std::fmt::Debug for AttrIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AttrIndex({:?})", self.stats)
+    }
+}
+
+/// Counts the distinct first components of a sorted pair list, and the largest group.
+fn groups(pairs: &[(Id, Id)]) -> (usize, usize) {
+    let (mut n, mut largest, mut run) = (0, 0, 0);
+    let mut last = None;
+    for (k, _) in pairs {
+        if last != Some(*k) {
+            n += 1;
+            run = 0;
+            last = Some(*k);
+        }
+        run += 1;
+        largest = largest.max(run);
+    }
+    (n, largest)
+}
+
+impl AttrIndex {
+    fn from_pairs(ev: Vec<(Id, Id)>) -> AttrIndex {
+        let ve: Vec<(Id, Id)> = ev.iter().map(|&(e, v)| (v, e)).collect();
+        let mut index = AttrIndex {
+            aev: Relation::from_vec(ev),
+            ave: Relation::from_vec(ve),
+            stats: AttrStats::default(),
+        };
+        index.restat();
+        index
+    }
+
+    fn restat(&mut self) {
+        let (distinct_e, max_per_e) = groups(&self.aev);
+        let (distinct_v, max_per_v) = groups(&self.ave);
+        self.stats = AttrStats {
+            count: self.aev.len(),
+            distinct_e,
+            distinct_v,
+            max_per_e,
+            max_per_v,
+        };
+    }
+
+    /// Applies a change to one attribute: `gone` and `new` are sorted, deduplicated `(e, v)`
+    /// pairs, `gone` all present and `new` all absent. Both indexes are edited in place (only
+    /// the elements after the first edit move) and the statistics adjusted from the edited keys,
+    /// so a small change to a large attribute costs a memory move, not a rebuild.
+    fn apply(&mut self, gone: &[(Id, Id)], new: &[(Id, Id)]) {
+        let flip = |pairs: &[(Id, Id)]| {
+            let mut out: Vec<(Id, Id)> = pairs.iter().map(|&(e, v)| (v, e)).collect();
+            out.sort_unstable();
+            out
+        };
+        let (gone_ve, new_ve) = (flip(gone), flip(new));
+        let stats = &mut self.stats;
+        edit(
+            &mut self.aev,
+            gone,
+            new,
+            &mut stats.distinct_e,
+            &mut stats.max_per_e,
+        );
+        edit(
+            &mut self.ave,
+            &gone_ve,
+            &new_ve,
+            &mut stats.distinct_v,
+            &mut stats.max_per_v,
+        );
+        stats.count = self.aev.len();
+    }
+}
+
+/// The pairs of a sorted index whose first component is `key`.
+pub(crate) fn key_range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
+    let start = index.partition_point(|p| p.0 < key);
+    let end = start + index[start..].partition_point(|p| p.0 <= key);
+    &index[start..end]
+}
+
+/// Removes `gone` from and inserts `new` into a sorted index, keeping the count of distinct keys
+/// exact and the largest group an upper bound (it only grows).
+fn edit(
+    index: &mut Relation<(Id, Id)>,
+    gone: &[(Id, Id)],
+    new: &[(Id, Id)],
+    distinct: &mut usize,
+    largest: &mut usize,
+) {
+    let elements = &mut index.elements;
+    if let Some(first) = gone.first() {
+        let start = elements.partition_point(|p| p < first);
+        let mut g = gone.iter().peekable();
+        let mut write = start;
+        for read in start..elements.len() {
+            let t = elements[read];
+            while g.peek().is_some_and(|x| **x < t) {
+                g.next();
+            }
+            if g.peek() != Some(&&t) {
+                elements[write] = t;
+                write += 1;
+            }
+        }
+        elements.truncate(write);
+        let mut keys: Vec<Id> = gone.iter().map(|p| p.0).collect();
+        keys.dedup();
+        *distinct = distinct.saturating_sub(
+            keys.iter()
+                .filter(|k| key_range(elements, **k).is_empty())
+                .count(),
+        );
+    }
+    if let Some(first) = new.first() {
+        let mut keys: Vec<Id> = new.iter().map(|p| p.0).collect();
+        keys.dedup();
+        *distinct += keys
+            .iter()
+            .filter(|k| key_range(elements, **k).is_empty())
+            .count();
+        // Merge from the back into the grown vector: elements before `start` never move.
+        let start = elements.partition_point(|p| p < first);
+        let old_len = elements.len();
+        elements.resize(old_len + new.len(), (0, 0));
+        let (mut i, mut j, mut w) = (old_len, new.len(), old_len + new.len());
+        while j > 0 {
+            if i > start && elements[i - 1] > new[j - 1] {
+                elements[w - 1] = elements[i - 1];
+                i -= 1;
+            } else {
+                elements[w - 1] = new[j - 1];
+                j -= 1;
+            }
+            w -= 1;
+        }
+        for k in keys {
+            *largest = (*largest).max(key_range(elements, k).len());
+        }
+    }
+}
+
+/// Datoms, indexed for queries. Cheap to query concurrently (`&self`); updated in place by
+/// [`Db::transact`].
+#[derive(Clone, Debug, Default)]
+pub struct Db {
+    values: Vec<Value>,
+    ids: HashMap<Value, Id>,
+    attrs: BTreeMap<Id, AttrIndex>,
+}
+
+impl Db {
+    pub fn new() -> Db {
+        Db::default()
+    }
+
+    /// Builds a database in bulk (faster than asserting the same datoms with `transact`).
+    pub fn from_datoms(datoms: impl IntoIterator<Item = Datom>) -> Db {
+        let mut db = Db::new();
+        let mut pairs: HashMap<Id, Vec<(Id, Id)>> = HashMap::new();
+        for d in datoms {
+            let (e, a, v) = db.intern_datom(&d);
+            pairs.entry(a).or_default().push((e, v));
+        }
+        db.attrs = pairs
+            .into_iter()
+            .map(|(a, ev)| (a, AttrIndex::from_pairs(ev)))
+            .collect();
+        db
+    }
+
+    /// Retracts then asserts, so a datom in both sets stays. Typical use: all datoms of a
+    /// top-level form that changed are retracted and the new ones asserted. Only the touched
+    /// attributes' indexes are rewritten (a linear merge each), never the whole store.
+    pub fn transact(&mut self, retract: &[Datom], assert: &[Datom]) {
+        let mut removed: BTreeMap<Id, Vec<(Id, Id)>> = BTreeMap::new();
+        for d in retract {
+            if let (Some(e), Some(a), Some(v)) = (
+                self.ids.get(&Value::Int(d.e as i64)),
+                self.ids.get(&Value::Keyword(d.a.clone())),
+                self.ids.get(&d.v),
+            ) {
+                removed.entry(*a).or_default().push((*e, *v));
+            }
+        }
+        let mut added: BTreeMap<Id, Vec<(Id, Id)>> = BTreeMap::new();
+        for d in assert {
+            let (e, a, v) = self.intern_datom(d);
+            added.entry(a).or_default().push((e, v));
+        }
+        let mut touched: Vec<Id> = removed.keys().chain(added.keys()).copied().collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for a in touched {
+            let mut gone = removed.remove(&a).unwrap_or_default();
+            let mut new = added.remove(&a).unwrap_or_default();
+            gone.sort_unstable();
+            gone.dedup();
+            new.sort_unstable();
+            new.dedup();
+            let index = self.attrs.entry(a).or_default();
+            // Retract then assert: a datom in both stays, so only `gone - new` leaves, and only
+            // the asserted datoms not already there arrive. Re-lowering an unchanged form is
+            // then free.
+            let gone: Vec<(Id, Id)> = gone
+                .into_iter()
+                .filter(|p| new.binary_search(p).is_err() && index.aev.binary_search(p).is_ok())
+                .collect();
+            let new: Vec<(Id, Id)> = new
+                .into_iter()
+                .filter(|p| index.aev.binary_search(p).is_err())
+                .collect();
+            index.apply(&gone, &new);
+            if index.stats.count == 0 {
+                self.attrs.remove(&a);
+            }
+        }
+    }
+
+    /// Number of datoms.
+    pub fn len(&self) -> usize {
+        self.attrs.values().map(|i| i.stats.count).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.attrs.is_empty()
+    }
+
+    /// Every datom, sorted by attribute id then entity then value (not by name).
+    pub fn datoms(&self) -> impl Iterator<Item = Datom> + '_ {
+        self.attrs.iter().flat_map(move |(a, index)| {
+            let a = match self.value(*a) {
+                Value::Keyword(k) => k.clone(),
+                other => Keyword::new(&other.to_string()),
+            };
+            index.aev.iter().map(move |&(e, v)| {
+                let e = match self.value(e) {
+                    Value::Int(i) => *i as u64,
+                    _ => 0,
+                };
+                Datom::new(e, a.clone(), self.value(v).clone())
+            })
+        })
+    }
+
+    /// Planner statistics for an attribute, if any datom has it.
+    pub fn stats(&self, attribute: &Keyword) -> Option<AttrStats> {
+        let id = self.id(&Value::Keyword(attribute.clone()))?;
+        self.attrs.get(&id).map(|i| i.stats)
+    }
+
+    /// Approximate heap size of values, ids and indexes, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        let pair = std::mem::size_of::<(Id, Id)>();
+        let indexes: usize = self
+            .attrs
+            .values()
+            .map(|i| (i.aev.len() + i.ave.len()) * pair)
+            .sum();
+        let values = self.values.capacity() * std::mem::size_of::<Value>();
+        let ids = self.ids.capacity() * (std::mem::size_of::<Value>() + 4);
+        indexes + values + ids
+    }
+
+    fn intern(&mut self, v: Value) -> Id {
+        if let Some(id) = self.ids.get(&v) {
+            return *id;
+        }
+        let id = self.values.len() as Id;
+        self.values.push(v.clone());
+        self.ids.insert(v, id);
+        id
+    }
+
+    fn intern_datom(&mut self, d: &Datom) -> (Id, Id, Id) {
+        let e = self.intern(Value::Int(d.e as i64));
+        let a = self.intern(Value::Keyword(d.a.clone()));
+        let v = self.intern(d.v.clone());
+        (e, a, v)
+    }
+
+    pub(crate) fn id(&self, v: &Value) -> Option<Id> {
+        self.ids.get(v).copied()
+    }
+
+    pub(crate) fn value_count(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The value of an id below [`Db::value_count`].
+    pub(crate) fn value(&self, id: Id) -> &Value {
+        &self.values[id as usize]
+    }
+
+    pub(crate) fn attr(&self, id: Id) -> Option<&AttrIndex> {
+        self.attrs.get(&id)
+    }
+
+    pub(crate) fn attrs(&self) -> impl Iterator<Item = (Id, &AttrIndex)> {
+        self.attrs.iter().map(|(a, i)| (*a, i))
+    }
+}

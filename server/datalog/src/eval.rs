@@ -1,0 +1,721 @@
+//! Evaluation on datafrog: bodies as sequences of joins over tables of interned rows, rules as
+//! semi-naive fixpoints over datafrog `Variable`s.
+//!
+//! A body runs left to right over a *table*: a datafrog `Relation` of rows (one `u32` id per bound
+//! variable, in `cols` order), starting from the seed (the unit row, or the `:in` bindings). Each
+//! step takes the cheapest ready clause (see [`estimate`]) and turns the table into a new one.
+//! Every step is written, here and in `join`, as the Datalog rule it implements, over these
+//! relations:
+//!
+//! - `rows(c..)`: the current table; `out(c.., n..)`: the next one, with new columns `n..`;
+//! - `datom(e, a, v)`: the store, read through the per-attribute indexes `aev`/`ave`;
+//! - `r(x..)`: the relation of rule `r` (the full one, or its delta in a semi-naive variant).
+//!
+//! Rules are evaluated bottom-up, stratum by stratum. In a recursive stratum each rule is run
+//! once per occurrence of a same-stratum call in its body, with that occurrence reading the
+//! previous round's new tuples (`Variable::recent`) and the others the full relation; datafrog's
+//! `Variable` removes tuples already known, and the loop ends when a round adds none.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use datafrog::{Iteration, Relation, Variable};
+use edn::{Symbol, Value};
+use smallvec::SmallVec;
+
+use crate::db::{Db, Id};
+use crate::error::{Error, ErrorKind, Origin};
+use crate::function::{self, Aggregate};
+use crate::join::{Slot, bind_values, join_pattern, join_relation, slots};
+use crate::plan::{self, Stratum, Vars};
+use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rules, Term};
+use crate::{Budget, Inputs, QueryResult};
+
+/// One row of a table: the ids of the bound variables, in column order.
+pub(crate) type Row = SmallVec<[Id; 4]>;
+
+/// A table: a set of rows over named columns.
+pub(crate) struct Table<'a> {
+    pub(crate) cols: Vec<Symbol>,
+    pub(crate) rows: Rows<'a>,
+}
+
+/// A table's rows: computed by a step, or a rule's relation used as it stands (no copy).
+pub(crate) enum Rows<'a> {
+    Owned(Relation<Row>),
+    Borrowed(&'a Relation<Row>),
+}
+
+impl std::ops::Deref for Rows<'_> {
+    type Target = Relation<Row>;
+
+    fn deref(&self) -> &Relation<Row> {
+        match self {
+            Rows::Owned(r) => r,
+            Rows::Borrowed(r) => r,
+        }
+    }
+}
+
+impl From<Relation<Row>> for Rows<'_> {
+    fn from(r: Relation<Row>) -> Self {
+        Rows::Owned(r)
+    }
+}
+
+impl Rows<'_> {
+    fn into_owned(self) -> Relation<Row> {
+        match self {
+            Rows::Owned(r) => r,
+            Rows::Borrowed(r) => r.clone(),
+        }
+    }
+}
+
+impl<'a> Table<'a> {
+    fn unit() -> Table<'a> {
+        Table {
+            cols: Vec::new(),
+            rows: Relation::from_vec(vec![Row::new()]).into(),
+        }
+    }
+
+    pub(crate) fn col(&self, v: &Symbol) -> Option<usize> {
+        self.cols.iter().position(|c| c == v)
+    }
+
+    fn bound(&self) -> Vars {
+        self.cols.iter().cloned().collect()
+    }
+
+    /// `out(vs..) :- rows(c..)`, keeping only `vs` (all bound).
+    fn project(&self, vs: &[Symbol]) -> Relation<Row> {
+        let idx: Vec<usize> = vs.iter().filter_map(|v| self.col(v)).collect();
+        Relation::from_iter(
+            self.rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
+        )
+    }
+}
+
+/// Query-local state: ids for values the store does not hold (results of function calls,
+/// inputs), and the budget.
+pub(crate) struct Ctx<'db> {
+    pub(crate) db: &'db Db,
+    extra: Vec<Value>,
+    extra_ids: HashMap<Value, Id>,
+    max_tuples: Option<u64>,
+    produced: u64,
+    deadline: Option<Instant>,
+}
+
+impl<'db> Ctx<'db> {
+    fn new(db: &'db Db, budget: &Budget) -> Ctx<'db> {
+        Ctx {
+            db,
+            extra: Vec::new(),
+            extra_ids: HashMap::new(),
+            max_tuples: budget.max_tuples,
+            produced: 0,
+            deadline: budget.timeout.map(|t| Instant::now() + t),
+        }
+    }
+
+    pub(crate) fn value(&self, id: Id) -> &Value {
+        let base = self.db.value_count();
+        if (id as usize) < base {
+            self.db.value(id)
+        } else {
+            &self.extra[id as usize - base]
+        }
+    }
+
+    pub(crate) fn lookup(&self, v: &Value) -> Option<Id> {
+        self.db.id(v).or_else(|| self.extra_ids.get(v).copied())
+    }
+
+    pub(crate) fn intern(&mut self, v: Value) -> Id {
+        if let Some(id) = self.lookup(&v) {
+            return id;
+        }
+        let id = (self.db.value_count() + self.extra.len()) as Id;
+        self.extra.push(v.clone());
+        self.extra_ids.insert(v, id);
+        id
+    }
+
+    /// How many more tuples the budget allows.
+    pub(crate) fn remaining(&self) -> u64 {
+        self.max_tuples
+            .map_or(u64::MAX, |m| m.saturating_sub(self.produced))
+    }
+
+    /// Fails before a step that would produce `n` tuples past the budget.
+    pub(crate) fn reserve(&self, n: u64, origin: &Origin) -> Result<(), Error> {
+        if n > self.remaining() {
+            return Err(self.exceeded(origin));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn exceeded(&self, origin: &Origin) -> Error {
+        let max = self.max_tuples.unwrap_or(u64::MAX);
+        Error::new(
+            ErrorKind::Budget(format!("more than {max} tuples produced")),
+            Some(origin),
+        )
+    }
+
+    /// Counts a step's output against the budget and checks the deadline.
+    fn charge(&mut self, n: usize, origin: &Origin) -> Result<(), Error> {
+        self.reserve(n as u64, origin)?;
+        self.produced += n as u64;
+        if self.deadline.is_some_and(|d| Instant::now() > d) {
+            return Err(Error::new(
+                ErrorKind::Budget("deadline passed".to_owned()),
+                Some(origin),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Relations of the rules evaluated so far, and the delta of the current semi-naive variant:
+/// the call clause (by address, stable while rules are borrowed) that reads the delta.
+struct Rels<'a> {
+    full: &'a HashMap<Symbol, Relation<Row>>,
+    delta: Option<(*const Clause, &'a Relation<Row>)>,
+}
+
+impl<'a> Rels<'a> {
+    fn of(&self, c: &Clause, rule: &Symbol) -> &'a Relation<Row> {
+        match self.delta {
+            Some((at, rel)) if std::ptr::eq(at, c) => rel,
+            _ => self.full.get(rule).unwrap_or(&EMPTY),
+        }
+    }
+}
+
+static EMPTY: Relation<Row> = Relation {
+    elements: Vec::new(),
+};
+
+pub(crate) fn empty<T: Ord>() -> Relation<T> {
+    Relation {
+        elements: Vec::new(),
+    }
+}
+
+/// Evaluates a query against a database.
+pub(crate) fn run(
+    db: &Db,
+    q: &Query,
+    inputs: &Inputs,
+    budget: &Budget,
+) -> Result<QueryResult, Error> {
+    let mut ctx = Ctx::new(db, budget);
+    let empty_rules = Rules::default();
+    let takes_rules = match &q.inputs {
+        None => true,
+        Some(specs) => specs.contains(&InputSpec::Rules),
+    };
+    let rules = match (&inputs.rules, takes_rules) {
+        (Some(r), true) => r,
+        (Some(_), false) => {
+            return Err(Error::new(
+                ErrorKind::Input("rules were given but :in has no %".to_owned()),
+                Some(&q.origin),
+            ));
+        }
+        (None, true) if q.inputs.is_some() => {
+            return Err(Error::new(
+                ErrorKind::Input(":in names % but no rules were given".to_owned()),
+                Some(&q.origin),
+            ));
+        }
+        (None, _) => &empty_rules,
+    };
+    let strata = plan::strata(q, rules)?;
+    let seed = input_table(&mut ctx, q, &inputs.args)?;
+    let mut full: HashMap<Symbol, Relation<Row>> = HashMap::new();
+    for stratum in &strata {
+        eval_stratum(&mut ctx, &mut full, stratum)?;
+    }
+    let rels = Rels {
+        full: &full,
+        delta: None,
+    };
+    let table = eval_body(&mut ctx, &rels, &q.body, seed)?;
+    finish(&ctx, q, &table)
+}
+
+/// The seed table: one column per `:in` variable, one row per combination of input values.
+fn input_table<'a>(ctx: &mut Ctx<'_>, q: &Query, args: &[Value]) -> Result<Table<'a>, Error> {
+    let specs: Vec<&Binding> = q
+        .inputs
+        .iter()
+        .flatten()
+        .filter_map(|s| match s {
+            InputSpec::Bind(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    if specs.len() != args.len() {
+        return Err(Error::new(
+            ErrorKind::Input(format!(
+                "the query takes {} input(s), {} given",
+                specs.len(),
+                args.len()
+            )),
+            Some(&q.origin),
+        ));
+    }
+    let mut table = Table::unit();
+    for (b, v) in specs.into_iter().zip(args) {
+        table = bind_values(ctx, table, b, |_, _| Some(v.clone()), &q.origin)?;
+        if table.rows.is_empty() && !matches!(b, Binding::Coll(_) | Binding::Rel(_)) {
+            return Err(Error::new(
+                ErrorKind::Input(format!(
+                    "input {v} does not fit the binding {}",
+                    binding_text(b)
+                )),
+                Some(&q.origin),
+            ));
+        }
+    }
+    Ok(table)
+}
+
+fn binding_text(b: &Binding) -> String {
+    let name = |v: &Option<Symbol>| v.as_ref().map_or("_".to_owned(), Symbol::to_string);
+    let names = |vs: &[Option<Symbol>]| vs.iter().map(name).collect::<Vec<_>>().join(" ");
+    match b {
+        Binding::Scalar(v) => name(v),
+        Binding::Coll(v) => format!("[{} ...]", name(v)),
+        Binding::Tuple(vs) => format!("[{}]", names(vs)),
+        Binding::Rel(vs) => format!("[[{}]]", names(vs)),
+    }
+}
+
+/// Same-stratum calls of a rule body, the occurrences that get a delta variant each.
+fn occurrences<'r>(body: &'r [Clause], names: &[Symbol]) -> Vec<(&'r Clause, &'r Symbol)> {
+    let mut out = Vec::new();
+    plan::calls(body, false, &mut |c, _| {
+        if let ClauseKind::Call { rule, .. } = &c.kind
+            && names.contains(rule)
+        {
+            out.push((c, rule));
+        }
+    });
+    out
+}
+
+/// `head(x..) :- body` for every rule of the stratum, to fixpoint when recursive.
+fn eval_stratum(
+    ctx: &mut Ctx<'_>,
+    full: &mut HashMap<Symbol, Relation<Row>>,
+    stratum: &Stratum<'_>,
+) -> Result<(), Error> {
+    if !stratum.recursive {
+        for rule in &stratum.rules {
+            let rels = Rels { full, delta: None };
+            let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
+            let derived = table.project(&rule.head);
+            let old = full.remove(&rule.name).unwrap_or_else(empty);
+            full.insert(rule.name.clone(), old.merge(derived));
+        }
+        return Ok(());
+    }
+    let mut iteration = Iteration::new();
+    let vars: BTreeMap<&Symbol, Variable<Row>> = stratum
+        .names
+        .iter()
+        .map(|n| (n, iteration.variable::<Row>(n.as_str())))
+        .collect();
+    for n in &stratum.names {
+        full.insert(n.clone(), empty());
+    }
+    let variants: Vec<_> = stratum
+        .rules
+        .iter()
+        .map(|r| (*r, occurrences(&r.body, &stratum.names)))
+        .collect();
+    // Rules without a same-stratum call are the base case: they run once.
+    for (rule, occs) in &variants {
+        if occs.is_empty() {
+            let rels = Rels { full, delta: None };
+            let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
+            if let Some(var) = vars.get(&rule.name) {
+                var.insert(table.project(&rule.head));
+            }
+        }
+    }
+    // Only a rule calling the stratum twice reads a full same-stratum relation during the
+    // loop (its other occurrence); linear rules read deltas alone, so they skip the upkeep.
+    let needs_full = variants.iter().any(|(_, occs)| occs.len() > 1);
+    while iteration.changed() {
+        if let Some(first) = stratum.rules.first() {
+            ctx.charge(0, &first.origin)?;
+        }
+        if needs_full {
+            for (name, var) in &vars {
+                let recent = var.recent.borrow().elements.clone();
+                let old = full.remove(*name).unwrap_or_else(empty);
+                full.insert((*name).clone(), old.merge(Relation { elements: recent }));
+            }
+        }
+        for (rule, occs) in &variants {
+            for (clause, callee) in occs {
+                let Some(delta_var) = vars.get(callee) else {
+                    continue;
+                };
+                let delta = delta_var.recent.borrow();
+                if delta.is_empty() {
+                    continue;
+                }
+                let rels = Rels {
+                    full,
+                    delta: Some((*clause as *const Clause, &*delta)),
+                };
+                let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
+                if let Some(var) = vars.get(&rule.name) {
+                    var.insert(table.project(&rule.head));
+                }
+            }
+        }
+    }
+    for (name, var) in vars {
+        full.insert(name.clone(), var.complete());
+    }
+    Ok(())
+}
+
+/// Runs the clauses of a body from `table`, cheapest ready clause first.
+fn eval_body<'a>(
+    ctx: &mut Ctx<'_>,
+    rels: &Rels<'a>,
+    body: &[Clause],
+    mut table: Table<'a>,
+) -> Result<Table<'a>, Error> {
+    let mut left: Vec<&Clause> = body.iter().collect();
+    while !left.is_empty() {
+        if table.rows.is_empty() {
+            let mut cols = table.cols.clone();
+            for c in &left {
+                for v in plan::binds(c) {
+                    if !cols.contains(&v) {
+                        cols.push(v);
+                    }
+                }
+            }
+            return Ok(Table {
+                cols,
+                rows: empty().into(),
+            });
+        }
+        let bound = table.bound();
+        let mut best: Option<(usize, f64)> = None;
+        for (i, c) in left.iter().enumerate() {
+            if plan::ready(c, &bound).is_err() {
+                continue;
+            }
+            let cost = estimate(ctx, rels, c, &table);
+            if best.is_none_or(|(_, b)| cost < b) {
+                best = Some((i, cost));
+            }
+        }
+        let Some((i, _)) = best else {
+            // Unreachable for checked bodies: report it as the checker would.
+            let first = left[0];
+            return Err(plan::ready(first, &bound).err().unwrap_or_else(|| {
+                Error::new(
+                    ErrorKind::Syntax("clause cannot run".to_owned()),
+                    Some(&first.origin),
+                )
+            }));
+        };
+        let clause = left.remove(i);
+        table = step(ctx, rels, clause, table)?;
+        ctx.charge(table.rows.len(), &clause.origin)?;
+    }
+    Ok(table)
+}
+
+/// The planner's cost model: the estimated number of rows after running `c` on `table`.
+/// Filters (predicates, negation) never grow the table, so they cost less than the table itself
+/// and run as soon as they are ready; patterns cost the table size times their fan-out from the
+/// attribute's statistics; rule calls use the called relation's actual size.
+fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f64 {
+    let rows = table.rows.len() as f64;
+    let is_bound = |t: &Term| match t {
+        Term::Var(v) => table.col(v).is_some(),
+        Term::Const(_) => true,
+        Term::Blank => false,
+    };
+    match &c.kind {
+        ClauseKind::Pred { .. } => rows * 0.25,
+        ClauseKind::Not { .. } => rows * 0.5,
+        ClauseKind::Bind { out, .. } => match out {
+            Binding::Scalar(_) | Binding::Tuple(_) => rows,
+            Binding::Coll(_) | Binding::Rel(_) => rows * 8.0,
+        },
+        ClauseKind::Pattern([e, a, v]) => {
+            let (e, v) = (is_bound(e), is_bound(v));
+            let stats = match a {
+                Term::Const(k) => match ctx.lookup(k).and_then(|id| ctx.db.attr(id)) {
+                    Some(index) => index.stats,
+                    None => return 0.0,
+                },
+                _ => {
+                    let total = ctx.db.len() as f64;
+                    let per = if e || v { total.sqrt() } else { total };
+                    return rows * per.max(1.0);
+                }
+            };
+            let count = stats.count as f64;
+            let fanout = match (e, v) {
+                (true, true) => 0.9,
+                (true, false) => count / stats.distinct_e.max(1) as f64,
+                (false, true) => count / stats.distinct_v.max(1) as f64,
+                (false, false) => count,
+            };
+            rows * fanout
+        }
+        ClauseKind::Call { rule, args } => {
+            // Starting from the delta keeps a semi-naive variant proportional to the new facts.
+            let delta_bonus = match rels.delta {
+                Some((at, _)) if std::ptr::eq(at, c) => 0.5,
+                _ => 1.0,
+            };
+            let n = rels.of(c, rule).len() as f64 * delta_bonus;
+            let m = args.iter().filter(|t| !matches!(t, Term::Blank)).count();
+            let k = args.iter().filter(|t| is_bound(t)).count();
+            if m == 0 {
+                return rows * n.min(1.0);
+            }
+            rows * n.powf((m - k) as f64 / m as f64)
+        }
+        ClauseKind::Or { branches, .. } => {
+            let vars = plan::or_vars(c);
+            if vars.iter().all(|v| table.col(v).is_some()) {
+                rows * 0.75
+            } else {
+                rows * 10.0 * branches.len() as f64
+            }
+        }
+    }
+}
+
+fn step<'a>(
+    ctx: &mut Ctx<'_>,
+    rels: &Rels<'a>,
+    c: &Clause,
+    table: Table<'a>,
+) -> Result<Table<'a>, Error> {
+    match &c.kind {
+        ClauseKind::Pattern(terms) => join_pattern(ctx, table, terms, &c.origin),
+        ClauseKind::Call { rule, args } => {
+            let rel = rels.of(c, rule);
+            // out(x..) :- r(x..): from the unit table with distinct new variables, the answer
+            // is the relation as it stands, borrowed rather than copied.
+            if table.cols.is_empty() && table.rows.len() == 1 {
+                let (s, cols) = slots(ctx, &table, args);
+                if s.iter().all(|x| *x == Slot::New) {
+                    ctx.reserve(rel.len() as u64, &c.origin)?;
+                    return Ok(Table {
+                        cols,
+                        rows: Rows::Borrowed(rel),
+                    });
+                }
+            }
+            join_relation(ctx, table, rel, args, &c.origin)
+        }
+        ClauseKind::Pred { func, args } => {
+            // out(c..) :- rows(c..), f(args..) is truthy.
+            let srcs = arg_sources(&table, args);
+            // A filter keeps the rows sorted and distinct: no re-sort.
+            let elements = table
+                .rows
+                .iter()
+                .filter(|r| {
+                    let vals = arg_values(ctx, &srcs, r);
+                    function::call(func.as_str(), &vals).is_some_and(|v| function::truthy(&v))
+                })
+                .cloned()
+                .collect();
+            Ok(Table {
+                cols: table.cols,
+                rows: Relation { elements }.into(),
+            })
+        }
+        ClauseKind::Bind { func, args, out } => {
+            // out(c.., x..) :- rows(c..), x.. = f(args..).
+            let srcs = arg_sources(&table, args);
+            let name = func.as_str();
+            bind_values(
+                ctx,
+                table,
+                out,
+                |ctx, r| function::call(name, &arg_values(ctx, &srcs, r)),
+                &c.origin,
+            )
+        }
+        ClauseKind::Not { join, body } => {
+            // out(c..) :- rows(c..), !matches(j..)   where matches(j..) :- rows(j..), body.
+            let vars = plan::not_vars(join, body);
+            let seed = Table {
+                cols: vars.clone(),
+                rows: table.project(&vars).into(),
+            };
+            let found = eval_body(ctx, rels, body, seed)?;
+            let matches = found.project(&vars);
+            let idx: Vec<usize> = vars.iter().filter_map(|v| table.col(v)).collect();
+            // A filter by binary search rather than `Relation::from_antijoin`, which returns
+            // nothing in datafrog 2.0.1 (rust-lang/datafrog#39, fixed after that release).
+            let mut rows = table.rows.into_owned();
+            rows.elements.retain(|r| {
+                let key: Row = idx.iter().map(|&i| r[i]).collect();
+                matches.binary_search(&key).is_err()
+            });
+            Ok(Table {
+                cols: table.cols,
+                rows: rows.into(),
+            })
+        }
+        ClauseKind::Or { branches, .. } => {
+            // u(j..) :- rows(b..), branch_i.   for each branch (b.. = the bound join variables)
+            // out(c.., n..) :- rows(c..), u(j..).
+            let vars = plan::or_vars(c);
+            let bound: Vec<Symbol> = vars
+                .iter()
+                .filter(|v| table.col(v).is_some())
+                .cloned()
+                .collect();
+            let seed_rows = table.project(&bound);
+            let mut union = empty();
+            for branch in branches {
+                let seed = Table {
+                    cols: bound.clone(),
+                    rows: seed_rows.clone().into(),
+                };
+                let found = eval_body(ctx, rels, branch, seed)?;
+                union = union.merge(found.project(&vars));
+            }
+            let args: Vec<Term> = vars.into_iter().map(Term::Var).collect();
+            join_relation(ctx, table, &union, &args, &c.origin)
+        }
+    }
+}
+
+/// Where an argument of a function call comes from.
+enum Arg {
+    Const(Value),
+    Col(usize),
+}
+
+fn arg_sources(table: &Table<'_>, args: &[Term]) -> Vec<Arg> {
+    args.iter()
+        .map(|t| match t {
+            Term::Var(v) => table.col(v).map_or(Arg::Const(Value::Nil), Arg::Col),
+            Term::Const(v) => Arg::Const(v.clone()),
+            Term::Blank => Arg::Const(Value::Nil),
+        })
+        .collect()
+}
+
+fn arg_values<'c>(ctx: &'c Ctx<'_>, srcs: &'c [Arg], row: &Row) -> Vec<&'c Value> {
+    srcs.iter()
+        .map(|s| match s {
+            Arg::Const(v) => v,
+            Arg::Col(c) => ctx.value(row[*c]),
+        })
+        .collect()
+}
+
+/// Projects the body's table onto `:find`, aggregating where asked, and decodes values.
+fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Error> {
+    let columns: Vec<String> = q.find.iter().map(FindElem::column).collect();
+    let has_agg = q.find.iter().any(|f| matches!(f, FindElem::Agg(..)));
+    let decode =
+        |row: &Row| -> Vec<Value> { row.iter().map(|&id| ctx.value(id).clone()).collect() };
+    if !has_agg {
+        let vars: Vec<Symbol> = q.find.iter().map(|f| f.var().clone()).collect();
+        let idx: Vec<usize> = vars.iter().filter_map(|v| table.col(v)).collect();
+        let projected = Relation::from_iter(
+            table
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
+        );
+        let mut rows: Vec<Vec<Value>> = projected.iter().map(decode).collect();
+        rows.sort();
+        return Ok(QueryResult { columns, rows });
+    }
+    // The set of tuples over find and :with variables, then aggregated per group.
+    let mut keep: Vec<Symbol> = Vec::new();
+    for v in q.find.iter().map(FindElem::var).chain(&q.with) {
+        if !keep.contains(v) {
+            keep.push(v.clone());
+        }
+    }
+    let idx: Vec<usize> = keep.iter().filter_map(|v| table.col(v)).collect();
+    // The table is already a set; only a projection that drops or reorders columns needs
+    // sorting and deduplicating again.
+    let identity = idx.len() == table.cols.len() && idx.iter().enumerate().all(|(i, c)| i == *c);
+    let projected;
+    let tuples: &[Row] = if identity {
+        &table.rows
+    } else {
+        projected = Relation::from_iter(
+            table
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
+        );
+        &projected
+    };
+    let pos = |v: &Symbol| keep.iter().position(|k| k == v).unwrap_or(0);
+    let group_cols: Vec<usize> = q
+        .find
+        .iter()
+        .filter_map(|f| match f {
+            FindElem::Var(v) => Some(pos(v)),
+            FindElem::Agg(..) => None,
+        })
+        .collect();
+    let mut groups: BTreeMap<Row, Vec<&Row>> = BTreeMap::new();
+    if group_cols.is_empty() {
+        if !tuples.is_empty() {
+            groups.insert(Row::new(), tuples.iter().collect());
+        }
+    } else {
+        for t in tuples {
+            groups
+                .entry(group_cols.iter().map(|&c| t[c]).collect())
+                .or_default()
+                .push(t);
+        }
+    }
+    let mut rows = Vec::with_capacity(groups.len());
+    for members in groups.values() {
+        let mut row = Vec::with_capacity(q.find.len());
+        for f in &q.find {
+            let c = pos(f.var());
+            match f {
+                FindElem::Var(_) => row.push(ctx.value(members[0][c]).clone()),
+                FindElem::Agg(Aggregate::Count, _) => row.push(Value::Int(members.len() as i64)),
+                FindElem::Agg(agg, _) => {
+                    let vals: Vec<&Value> = members.iter().map(|m| ctx.value(m[c])).collect();
+                    let v = agg
+                        .apply(&vals)
+                        .map_err(|m| Error::new(ErrorKind::Aggregate(m), Some(&q.origin)))?;
+                    row.push(v);
+                }
+            }
+        }
+        rows.push(row);
+    }
+    rows.sort();
+    Ok(QueryResult { columns, rows })
+}

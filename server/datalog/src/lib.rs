@@ -1,0 +1,105 @@
+//! A Datalog engine for Datomic/Datascript-style EDN queries over datoms, evaluated on datafrog.
+//!
+//! Pipeline: EDN text -> [`Query`]/[`Rules`] (shape, functions and safety checked at parse time)
+//! -> strata of rules (checked against the query at run time) -> bottom-up evaluation, each body
+//! a cost-ordered sequence of datafrog joins over interned rows, recursive strata as semi-naive
+//! fixpoints -> a [`QueryResult`] of decoded, sorted rows.
+//!
+//! Architecture invariant: this crate knows nothing of yin. It sees keywords, values and datoms;
+//! which attributes exist is the caller's business. It does no I/O and speaks no protocol; the
+//! JSON and EDN renderings of results are plain strings for the caller to print.
+//!
+//! ```
+//! use datalog::{Budget, Db, Inputs, Query};
+//! use edn::{Datom, Keyword};
+//!
+//! let db = Db::from_datoms([Datom::new(1, Keyword::new("name"), "ada")]);
+//! let q = Query::parse("[:find ?n :where [_ :name ?n]]").unwrap();
+//! let result = db.query(&q, &Inputs::new(), &Budget::default()).unwrap();
+//! assert_eq!(result.to_json(), r#"{"columns":["?n"],"rows":[["ada"]]}"#);
+//! ```
+
+mod db;
+mod error;
+mod eval;
+mod function;
+mod join;
+mod plan;
+mod query;
+mod result;
+
+use std::time::Duration;
+
+pub use db::{AttrStats, Db};
+pub use error::{Error, ErrorKind, Origin};
+pub use function::Aggregate;
+pub use query::{
+    Binding, Clause, ClauseKind, FindElem, InputSpec, MAX_NESTING, OrJoin, Query, Rule, Rules, Term,
+};
+pub use result::QueryResult;
+
+/// Limits on one query, so that a runaway rule (say `[(inc ?x) ?y]` feeding a recursive rule)
+/// stops with [`ErrorKind::Budget`] instead of running forever.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Most tuples all join steps together may produce (intermediate ones included).
+    pub max_tuples: Option<u64>,
+    /// Wall-clock limit, checked after every join step.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Budget {
+    /// 50 million tuples and 10 seconds: far above what a lint needs, far below exhausting memory.
+    fn default() -> Budget {
+        Budget {
+            max_tuples: Some(50_000_000),
+            timeout: Some(Duration::from_secs(10)),
+        }
+    }
+}
+
+impl Budget {
+    pub fn unlimited() -> Budget {
+        Budget {
+            max_tuples: None,
+            timeout: None,
+        }
+    }
+}
+
+/// The values for a query's `:in`: positional arguments for its variables (the `$` and `%`
+/// slots take none) and the rule set for `%`.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub args: Vec<edn::Value>,
+    pub rules: Option<Rules>,
+}
+
+impl Inputs {
+    pub fn new() -> Inputs {
+        Inputs::default()
+    }
+
+    /// Adds the next positional argument.
+    pub fn arg(mut self, value: edn::Value) -> Inputs {
+        self.args.push(value);
+        self
+    }
+
+    pub fn rules(mut self, rules: Rules) -> Inputs {
+        self.rules = Some(rules);
+        self
+    }
+}
+
+impl Db {
+    /// Runs a query. Errors are typed; none of them panics, whatever the query or data.
+    pub fn query(
+        &self,
+        query: &Query,
+        inputs: &Inputs,
+        budget: &Budget,
+    ) -> Result<QueryResult, Error> {
+        eval::run(self, query, inputs, budget)
+    }
+}

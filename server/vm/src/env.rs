@@ -1,0 +1,55 @@
+//! The environment: the running function's frame of slots.
+//!
+//! Variables were resolved to slot numbers by the compiler, so the environment is a flat vector
+//! of values plus the closure being run (for its captured values and its `recur` targets). It is
+//! shared behind an `Rc` and copied on write: continuation frames that hold it keep their view
+//! even when the running code later binds a slot, so states stay persistent values.
+
+use std::rc::Rc;
+
+use smallvec::SmallVec;
+
+use crate::value::{Closure, Value};
+
+/// A frame's slots, or a call's arguments: inline up to two, so most calls allocate nothing
+/// for them.
+pub type Slots = SmallVec<[Value; 2]>;
+
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub slots: Slots,
+    pub closure: Rc<Closure>,
+    /// Which of the closure's arities is running (for slot names).
+    pub arity: u32,
+}
+
+pub type Env = Rc<Frame>;
+
+impl Frame {
+    pub fn new(slots: Slots, closure: Rc<Closure>, arity: u32) -> Env {
+        Rc::new(Frame {
+            slots,
+            closure,
+            arity,
+        })
+    }
+
+    /// The names of the slots, where the code says them.
+    pub fn names(&self) -> &[edn::Symbol] {
+        self.closure
+            .proto
+            .arities
+            .get(self.arity as usize)
+            .map_or(&[], |a| a.names.as_slice())
+    }
+}
+
+/// Binds `slot`, copying the frame only if a snapshot or continuation still shares it.
+pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
+    let frame = Rc::make_mut(env);
+    let i = slot as usize;
+    if i >= frame.slots.len() {
+        frame.slots.resize(i + 1, Value::Nil);
+    }
+    frame.slots[i] = v;
+}

@@ -1,0 +1,55 @@
+//! The yin CESK machine.
+//!
+//! A top-level form is lowered (by `syntax`), compiled once ([`compile`]) into code with resolved
+//! variable slots, and run by a [`State`]: control, environment, store and continuation, each a
+//! persistent value, advanced by one step function with fuel. [`Session`] is the driver a host
+//! uses: it reads a program, expands macros by running them on the machine, and evaluates the
+//! top-level forms in order.
+//!
+//! Architecture invariants:
+//! - The machine never does I/O. The only way out is the [`Output`] capability the host passes;
+//!   there is no file, network, process or environment access.
+//! - Every run is bounded: fuel, wall-clock time, store size, continuation depth, collection size
+//!   and nesting depth all have finite limits ([`Limits`]), and reaching one is an error, not a hang.
+//! - The hot path never touches names, datoms or Datalog: inspection ([`inspect`]) and
+//!   serialisation ([`serial`]) read states; they are not consulted to run them.
+//! - A state is a value: cloning it is a snapshot, and nothing in it refers to the host.
+//! - A state belongs to one thread: sharing is `Rc`, not `Arc`, because atomic reference counts
+//!   cost a third of the run time of call-heavy programs. A host runs the machine on one thread
+//!   (it needs a worker thread anyway to stay responsive while a program runs); a state moves
+//!   between threads or processes as JSON ([`serial`]).
+
+mod code;
+mod compile;
+mod control;
+mod convert;
+mod env;
+mod error;
+pub mod inspect;
+mod kont;
+mod limits;
+mod num;
+mod output;
+mod prim;
+mod printer;
+pub mod serial;
+mod session;
+mod state;
+mod store;
+mod value;
+
+pub use code::{Code, CodeRef, Op, Proto};
+pub use compile::compile;
+pub use control::Control;
+pub use convert::{form_to_value, value_to_form};
+pub use env::{Env, Frame, Slots};
+pub use error::{Error, ErrorKind};
+pub use kont::{KFrame, Kont, Native};
+pub use limits::Limits;
+pub use output::{Captured, Discard, Output, WriteOutput};
+pub use prim::Prim;
+pub use printer::{pr_str, print_str, str_form};
+pub use session::{Outcome, Session, core_store, eval_source};
+pub use state::{State, Status};
+pub use store::Store;
+pub use value::{MAX_DEPTH, Value};

@@ -1,0 +1,49 @@
+//! Limits on a run (design section 4): fuel, wall-clock time, store size, continuation depth and
+//! collection size. Every run has all of them, with finite defaults; exceeding one stops the run
+//! with an [`ErrorKind::Limit`](crate::ErrorKind::Limit) error naming the limit.
+
+use std::time::Duration;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Machine steps.
+    pub fuel: u64,
+    /// Wall-clock budget, checked every few thousand steps.
+    pub timeout: Duration,
+    /// Globals, streams, cursors and stream items the store may hold.
+    pub max_store: usize,
+    /// Frames the continuation may hold (the depth of non-tail recursion).
+    pub max_depth: u32,
+    /// Elements one collection (or characters one string) may hold.
+    pub max_items: usize,
+}
+
+impl Limits {
+    /// For `yin eval`: generous, but finite.
+    pub fn cli() -> Limits {
+        Limits {
+            fuel: 10_000_000_000,
+            timeout: Duration::from_secs(60),
+            max_store: 10_000_000,
+            max_depth: 10_000_000,
+            max_items: 100_000_000,
+        }
+    }
+
+    /// For inline evaluation in the editor: the editor never waits long.
+    pub fn inline() -> Limits {
+        Limits {
+            fuel: 10_000_000,
+            timeout: Duration::from_secs(2),
+            max_store: 100_000,
+            max_depth: 100_000,
+            max_items: 1_000_000,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::inline()
+    }
+}

@@ -1,0 +1,1195 @@
+//! The core library's host primitives (design section 3).
+//!
+//! Most primitives are *simple*: they compute a value from their arguments and touch nothing else,
+//! so the machine may run them inline while evaluating an expression. The others reach the store
+//! (streams, `gensym`), the output capability (`print`), or the machine itself: higher-order
+//! functions push a frame and ask the machine to call a function ([`Flow::Push`]), `apply` tail
+//! calls, `call/cc` captures the continuation and `park` and blocking stream operations park.
+//! Nothing here can reach files, the network, processes or the environment.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use imbl::Vector;
+use text_size::TextRange;
+
+use crate::error::{Error, ErrorKind};
+use crate::kont::{KFrame, Native};
+use crate::limits::Limits;
+use crate::num::{self, IntDiv};
+use crate::output::Output;
+use crate::printer::{pr_str, print_str, str_form};
+use crate::store::{Cursor, Store, Stream};
+use crate::value::{Map, Seq, Value};
+
+macro_rules! prims {
+    ($($variant:ident $name:literal $min:literal $max:expr, $doc:literal;)*) => {
+        /// A host primitive.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Prim { $($variant),* }
+
+        impl Prim {
+            /// Every primitive, in the order they are bound as globals.
+            pub const ALL: &'static [Prim] = &[$(Prim::$variant),*];
+
+            /// The global name it is bound to.
+            pub fn name(self) -> &'static str {
+                match self { $(Prim::$variant => $name),* }
+            }
+
+            /// Minimum and (if bounded) maximum argument count.
+            pub fn arity(self) -> (usize, Option<usize>) {
+                match self { $(Prim::$variant => ($min, $max)),* }
+            }
+
+            /// One line of documentation.
+            pub fn doc(self) -> &'static str {
+                match self { $(Prim::$variant => $doc),* }
+            }
+        }
+    };
+}
+
+const ANY: Option<usize> = None;
+
+prims! {
+    Add "+" 0 ANY, "Sum of the numbers; (+) is 0.";
+    Sub "-" 1 ANY, "Subtracts the rest from the first; (- x) negates.";
+    Mul "*" 0 ANY, "Product of the numbers; (*) is 1.";
+    Div "/" 1 ANY, "Divides the first by the rest; integers give a ratio when inexact.";
+    Eq "=" 1 ANY, "True when all arguments are equal (1 and 1.0 are not).";
+    NumEq "==" 1 ANY, "True when all arguments are numerically equal.";
+    NotEqBang "!=" 1 ANY, "True when the arguments are not all equal.";
+    NotEq "not=" 1 ANY, "True when the arguments are not all equal.";
+    Lt "<" 1 ANY, "True when the numbers increase strictly.";
+    Gt ">" 1 ANY, "True when the numbers decrease strictly.";
+    Le "<=" 1 ANY, "True when the numbers never decrease.";
+    Ge ">=" 1 ANY, "True when the numbers never increase.";
+    Not "not" 1 Some(1), "True for nil and false, false otherwise.";
+    Inc "inc" 1 Some(1), "The number plus one.";
+    Dec "dec" 1 Some(1), "The number minus one.";
+    Quot "quot" 2 Some(2), "Integer division truncating toward zero.";
+    Rem "rem" 2 Some(2), "Remainder with the sign of the dividend.";
+    Mod "mod" 2 Some(2), "Modulus with the sign of the divisor.";
+    Min "min" 1 ANY, "The least number.";
+    Max "max" 1 ANY, "The greatest number.";
+    Abs "abs" 1 Some(1), "Absolute value.";
+    IsNil "nil?" 1 Some(1), "True for nil.";
+    IsSome "some?" 1 Some(1), "True for anything but nil.";
+    IsZero "zero?" 1 Some(1), "True for a zero number.";
+    IsPos "pos?" 1 Some(1), "True for a positive number.";
+    IsNeg "neg?" 1 Some(1), "True for a negative number.";
+    IsEven "even?" 1 Some(1), "True for an even integer.";
+    IsOdd "odd?" 1 Some(1), "True for an odd integer.";
+    IsNumber "number?" 1 Some(1), "True for integers, ratios and floats.";
+    IsString "string?" 1 Some(1), "True for strings.";
+    IsKeyword "keyword?" 1 Some(1), "True for keywords.";
+    IsSymbol "symbol?" 1 Some(1), "True for symbols.";
+    IsFn "fn?" 1 Some(1), "True for functions (and continuations).";
+    IsVector "vector?" 1 Some(1), "True for vectors.";
+    IsMap "map?" 1 Some(1), "True for maps.";
+    IsSet "set?" 1 Some(1), "True for sets.";
+    IsEmpty "empty?" 1 Some(1), "True for nil and empty collections or strings.";
+    Str "str" 0 ANY, "Concatenates the arguments' text; nil is empty.";
+    Name "name" 1 Some(1), "The name of a keyword or symbol, or the string itself.";
+    Keyword "keyword" 1 Some(2), "The keyword with this name.";
+    Symbol "symbol" 1 Some(2), "The symbol with this name.";
+    Subs "subs" 2 Some(3), "The substring from start (to end), in characters.";
+    Count "count" 1 Some(1), "Number of elements (or characters).";
+    First "first" 1 Some(1), "The first element, or nil.";
+    Rest "rest" 1 Some(1), "All but the first element, as a vector.";
+    Next "next" 1 Some(1), "All but the first element as a vector, or nil when none.";
+    Last "last" 1 Some(1), "The last element, or nil.";
+    Nth "nth" 2 Some(3), "The element at an index; an error (or the default) outside.";
+    Cons "cons" 2 Some(2), "A list of x followed by the elements of coll.";
+    Conj "conj" 1 ANY, "Adds elements where the collection adds them best.";
+    Concat "concat" 0 ANY, "The elements of every argument, as a vector.";
+    Seq "seq" 1 Some(1), "The elements as a list, or nil when empty.";
+    Vec "vec" 1 Some(1), "The elements as a vector.";
+    Vector "vector" 0 ANY, "A vector of the arguments.";
+    List "list" 0 ANY, "A list of the arguments.";
+    HashMap "hash-map" 0 ANY, "A map of the key-value arguments.";
+    HashSet "hash-set" 0 ANY, "A set of the arguments.";
+    Get "get" 2 Some(3), "The value at a key (or index), or the default (nil).";
+    GetIn "get-in" 2 Some(3), "The value at a path of keys, or the default (nil).";
+    Assoc "assoc" 3 ANY, "The map (or vector) with keys set to values.";
+    AssocIn "assoc-in" 3 Some(3), "The nested map with the value at a path set.";
+    Dissoc "dissoc" 1 ANY, "The map without the keys.";
+    Update "update" 3 ANY, "The map with (f old args...) at a key.";
+    Contains "contains?" 2 Some(2), "True when the map has the key, the set the member, the vector the index.";
+    Keys "keys" 1 Some(1), "The keys of a map, as a list (nil when empty).";
+    Vals "vals" 1 Some(1), "The values of a map, as a list (nil when empty).";
+    Into "into" 2 Some(2), "Conjoins every element of from onto to.";
+    Range "range" 1 Some(3), "Integers from start (0) below end, by step (1), as a vector.";
+    Reverse "reverse" 1 Some(1), "The elements reversed, as a vector.";
+    Sort "sort" 1 Some(2), "The elements sorted (by a comparator), as a vector.";
+    MapFn "map" 2 ANY, "f applied to each element (of several collections in step), as a vector.";
+    Filter "filter" 2 Some(2), "The elements for which pred is truthy, as a vector.";
+    Reduce "reduce" 2 Some(3), "Folds f over the elements, from init or the first element.";
+    Apply "apply" 2 ANY, "Calls f with the arguments, the last one spread.";
+    Identity "identity" 1 Some(1), "Its argument.";
+    CompFn "comp" 0 ANY, "The composition of the functions, applied right to left.";
+    PartialFn "partial" 1 ANY, "f with the first arguments supplied.";
+    Print "print" 0 ANY, "Writes the arguments' text, space separated, to the output.";
+    Println "println" 0 ANY, "Like print, then a newline.";
+    Prn "prn" 0 ANY, "Writes the arguments printed as data, then a newline.";
+    Gensym "gensym" 0 Some(1), "A fresh symbol.";
+    StreamMake "stream/make" 0 Some(1), "A new stream, unbounded or with a capacity.";
+    StreamPut "stream/put!" 2 Some(2), "Appends a value and returns it; parks while full.";
+    StreamCursor "stream/cursor" 1 Some(1), "An independent cursor at the start of the stream.";
+    StreamNext "stream/next!" 1 Some(1), "The cursor's next value; parks while empty and open; nil once closed.";
+    StreamClose "stream/close!" 1 Some(1), "Closes the stream; readers then get nil at its end.";
+    CallCc "call/cc" 1 Some(1), "Calls f with the current continuation.";
+    Park "park" 0 Some(0), "Parks the program; the host resumes it with a value.";
+    Resume "resume" 2 Some(2), "Continues a continuation with a value (it does not return).";
+}
+
+/// What a primitive asks the machine to do next.
+pub(crate) enum Flow {
+    /// Return this value.
+    Value(Value),
+    /// Tail-call `f` with these arguments.
+    Apply(Value, Vec<Value>),
+    /// Push this frame, then call `f` with these arguments.
+    Push(KFrame, Value, Vec<Value>),
+    /// Call `f` with the current continuation.
+    CallCc(Value),
+    /// Park the program; `reason` says why.
+    Park(&'static str),
+    /// Abandon the current continuation for this one, delivering the value.
+    Resume(Value, Value),
+}
+
+/// What primitives may touch besides their arguments.
+pub(crate) struct Ctx<'a> {
+    pub store: &'a mut Store,
+    pub limits: &'a Limits,
+    pub out: &'a mut dyn Output,
+    /// The call's source range, for the frames higher-order primitives push.
+    pub span: TextRange,
+}
+
+impl Prim {
+    /// Whether the primitive only computes a value from its arguments, so the machine may run it
+    /// inline.
+    pub fn is_simple(self) -> bool {
+        !matches!(
+            self,
+            Prim::Update
+                | Prim::MapFn
+                | Prim::Filter
+                | Prim::Reduce
+                | Prim::Apply
+                | Prim::Sort
+                | Prim::Print
+                | Prim::Println
+                | Prim::Prn
+                | Prim::Gensym
+                | Prim::StreamMake
+                | Prim::StreamPut
+                | Prim::StreamCursor
+                | Prim::StreamNext
+                | Prim::StreamClose
+                | Prim::CallCc
+                | Prim::Park
+                | Prim::Resume
+        )
+    }
+
+    pub fn check_arity(self, argc: usize) -> Result<(), Error> {
+        let (min, max) = self.arity();
+        if argc < min || max.is_some_and(|m| argc > m) {
+            let expects = match max {
+                Some(m) if m == min => min.to_string(),
+                Some(m) => format!("{min} to {m}"),
+                None => format!("at least {min}"),
+            };
+            return Err(Error::new(
+                ErrorKind::Arity,
+                format!(
+                    "wrong arity: {} called with {argc} argument{}, expects {expects}",
+                    self.name(),
+                    if argc == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn type_err(op: &str, expected: &str, got: &Value) -> Error {
+    Error::type_error(format!(
+        "{op}: expected {expected}, got {} {}",
+        got.type_name(),
+        pr_str(got)
+    ))
+}
+
+fn too_large(limits: &Limits) -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "collection limit reached: at most {} elements per collection",
+            limits.max_items
+        ),
+    )
+}
+
+fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
+    if n > limits.max_items {
+        return Err(too_large(limits));
+    }
+    Ok(())
+}
+
+/// The elements of anything sequential: nil, lists, vectors, maps (as `[k v]` vectors), sets,
+/// strings (as characters).
+pub(crate) fn items(op: &str, v: &Value) -> Result<Vector<Value>, Error> {
+    match v {
+        Value::Nil => Ok(Vector::new()),
+        Value::List(s) | Value::Vector(s) => Ok(s.items.clone()),
+        Value::Set(s) => Ok(s.iter().cloned().collect()),
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, v)| Value::vector(Vector::from(vec![k.clone(), v.clone()])))
+            .collect(),
+        Value::Str(s) => Ok(s.chars().map(Value::Char).collect()),
+        other => Err(type_err(op, "a collection", other)),
+    }
+}
+
+fn int(op: &str, v: &Value) -> Result<i64, Error> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(type_err(op, "an integer", other)),
+    }
+}
+
+fn index(op: &str, v: &Value) -> Result<usize, Error> {
+    let i = int(op, v)?;
+    usize::try_from(i).map_err(|_| Error::argument(format!("{op}: index {i} is out of bounds")))
+}
+
+fn vector(items: Vector<Value>, limits: &Limits) -> Result<Value, Error> {
+    check_len(items.len(), limits)?;
+    Value::vector(items)
+}
+
+fn list(items: Vector<Value>, limits: &Limits) -> Result<Value, Error> {
+    check_len(items.len(), limits)?;
+    Value::list(items)
+}
+
+fn fold_num(
+    args: &[Value],
+    unit: i64,
+    op: &str,
+    f: fn(&Value, &Value) -> Result<Value, Error>,
+) -> Result<Value, Error> {
+    match args {
+        [] => Ok(Value::Int(unit)),
+        [x] => {
+            num::check(x, op)?;
+            f(&Value::Int(unit), x)
+        }
+        [first, rest @ ..] => {
+            let mut acc = first.clone();
+            for x in rest {
+                acc = f(&acc, x)?;
+            }
+            Ok(acc)
+        }
+    }
+}
+
+fn chain(args: &[Value], op: &str, ok: fn(Ordering) -> bool) -> Result<Value, Error> {
+    for x in args {
+        num::check(x, op)?;
+    }
+    let mut result = true;
+    for w in args.windows(2) {
+        match num::compare(&w[0], &w[1]) {
+            Some(o) if ok(o) => {}
+            _ => result = false,
+        }
+    }
+    Ok(Value::Bool(result))
+}
+
+fn all_equal(args: &[Value]) -> bool {
+    args.windows(2).all(|w| w[0] == w[1])
+}
+
+fn get(coll: &Value, key: &Value) -> Option<Value> {
+    match coll {
+        Value::Map(m) => m.get(key).cloned(),
+        Value::Set(s) => s.contains(key).then(|| key.clone()),
+        Value::Vector(s) => match key {
+            Value::Int(i) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| s.items.get(i).cloned()),
+            _ => None,
+        },
+        Value::Str(s) => match key {
+            Value::Int(i) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| s.chars().nth(i))
+                .map(Value::Char),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn assoc(coll: &Value, k: Value, v: Value, limits: &Limits) -> Result<Value, Error> {
+    match coll {
+        Value::Nil => Ok(Value::Map(Rc::new(Map::default().assoc(k, v)?))),
+        Value::Map(m) => {
+            check_len(m.len() + 1, limits)?;
+            Ok(Value::Map(Rc::new(m.assoc(k, v)?)))
+        }
+        Value::Vector(s) => {
+            let i = index("assoc", &k)?;
+            let mut items = s.items.clone();
+            let depth = s.with_depth_of(&v)?;
+            match i.cmp(&items.len()) {
+                Ordering::Less => {
+                    items.set(i, v);
+                }
+                Ordering::Equal => {
+                    check_len(items.len() + 1, limits)?;
+                    items.push_back(v);
+                }
+                Ordering::Greater => {
+                    return Err(Error::argument(format!(
+                        "assoc: index {i} is out of bounds for a vector of {}",
+                        items.len()
+                    )));
+                }
+            }
+            Ok(Value::Vector(Rc::new(Seq { items, depth })))
+        }
+        other => Err(type_err("assoc", "a map or vector", other)),
+    }
+}
+
+fn conj(coll: &Value, x: Value, limits: &Limits) -> Result<Value, Error> {
+    match coll {
+        Value::Nil => Value::list(Vector::from(vec![x])),
+        Value::Vector(s) | Value::List(s) => {
+            check_len(s.items.len() + 1, limits)?;
+            let depth = s.with_depth_of(&x)?;
+            let mut items = s.items.clone();
+            if matches!(coll, Value::Vector(_)) {
+                items.push_back(x);
+                Ok(Value::Vector(Rc::new(Seq { items, depth })))
+            } else {
+                items.push_front(x);
+                Ok(Value::List(Rc::new(Seq { items, depth })))
+            }
+        }
+        Value::Set(s) => {
+            check_len(s.len() + 1, limits)?;
+            Ok(Value::Set(Rc::new(s.insert(x)?)))
+        }
+        Value::Map(_) => match &x {
+            Value::Vector(kv) if kv.items.len() == 2 => {
+                assoc(coll, kv.items[0].clone(), kv.items[1].clone(), limits)
+            }
+            Value::Map(other) => {
+                let mut acc = coll.clone();
+                for (k, v) in other.iter() {
+                    acc = assoc(&acc, k.clone(), v.clone(), limits)?;
+                }
+                Ok(acc)
+            }
+            other => Err(type_err("conj", "a [key value] vector for a map", other)),
+        },
+        other => Err(type_err("conj", "a collection", other)),
+    }
+}
+
+fn sort_values(items: Vector<Value>) -> Result<Vector<Value>, Error> {
+    let mut v: Vec<Value> = items.into_iter().collect();
+    let mut failure = None;
+    v.sort_by(|a, b| {
+        a.compare(b).unwrap_or_else(|| {
+            failure.get_or_insert_with(|| {
+                Error::type_error(format!(
+                    "sort: expected comparable values, got {} and {}",
+                    pr_str(a),
+                    pr_str(b)
+                ))
+            });
+            Ordering::Equal
+        })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(v.into_iter().collect()),
+    }
+}
+
+fn range(args: &[Value], limits: &Limits) -> Result<Value, Error> {
+    let (start, end, step) = match args {
+        [end] => (0, int("range", end)?, 1),
+        [start, end] => (int("range", start)?, int("range", end)?, 1),
+        [start, end, step] => (
+            int("range", start)?,
+            int("range", end)?,
+            int("range", step)?,
+        ),
+        _ => return Err(Error::argument("range needs an end")),
+    };
+    if step == 0 {
+        return Err(Error::argument("range: step must not be zero"));
+    }
+    let span = i128::from(end) - i128::from(start);
+    let n = if (span > 0) == (step > 0) && span != 0 {
+        let step = i128::from(step);
+        ((span.abs() + step.abs() - 1) / step.abs()) as u128
+    } else {
+        0
+    };
+    if n > limits.max_items as u128 {
+        return Err(too_large(limits));
+    }
+    let mut items = Vector::new();
+    let mut x = start;
+    for _ in 0..n {
+        items.push_back(Value::Int(x));
+        x = x.wrapping_add(step);
+    }
+    Value::vector(items)
+}
+
+/// `(assoc-in m [k1 k2 ...] v)`, iteratively: walk down collecting the maps on the path, then
+/// rebuild from the bottom up.
+fn assoc_in(m: &Value, path: &Value, v: Value, limits: &Limits) -> Result<Value, Error> {
+    let keys = items("assoc-in", path)?;
+    if keys.is_empty() {
+        return Err(Error::argument("assoc-in needs a non-empty path"));
+    }
+    let mut spine = Vec::with_capacity(keys.len());
+    let mut cur = m.clone();
+    for k in keys.iter().take(keys.len() - 1) {
+        let next = get(&cur, k).unwrap_or(Value::Nil);
+        spine.push(cur);
+        cur = next;
+    }
+    spine.push(cur);
+    let mut acc = v;
+    for (coll, k) in spine.into_iter().zip(keys.iter()).rev() {
+        acc = assoc(&coll, k.clone(), acc, limits)?;
+    }
+    Ok(acc)
+}
+
+fn write_joined(out: &mut dyn Output, args: &[Value], form: fn(&Value) -> String, newline: bool) {
+    let mut text = args.iter().map(form).collect::<Vec<_>>().join(" ");
+    if newline {
+        text.push('\n');
+    }
+    out.write(&text);
+}
+
+fn stream_id(op: &str, v: &Value) -> Result<u32, Error> {
+    match v {
+        Value::Stream(id) => Ok(*id),
+        other => Err(type_err(op, "a stream", other)),
+    }
+}
+
+fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
+    store.cells += 1;
+    if store.cells > limits.max_store {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("store limit reached: at most {} cells", limits.max_store),
+        ));
+    }
+    Ok(())
+}
+
+/// The integer fast path of binary primitives: `None` when the general path must decide
+/// (another primitive, or overflow, which it reports).
+#[inline]
+pub(crate) fn int2(p: Prim, x: i64, y: i64) -> Option<Value> {
+    Some(match p {
+        Prim::Add => Value::Int(x.checked_add(y)?),
+        Prim::Sub => Value::Int(x.checked_sub(y)?),
+        Prim::Mul => Value::Int(x.checked_mul(y)?),
+        Prim::Lt => Value::Bool(x < y),
+        Prim::Gt => Value::Bool(x > y),
+        Prim::Le => Value::Bool(x <= y),
+        Prim::Ge => Value::Bool(x >= y),
+        Prim::Eq | Prim::NumEq => Value::Bool(x == y),
+        Prim::NotEq | Prim::NotEqBang => Value::Bool(x != y),
+        _ => return None,
+    })
+}
+
+/// The integer fast path of unary primitives.
+#[inline]
+pub(crate) fn int1(p: Prim, x: i64) -> Option<Value> {
+    Some(match p {
+        Prim::Inc => Value::Int(x.checked_add(1)?),
+        Prim::Dec => Value::Int(x.checked_sub(1)?),
+        Prim::IsZero => Value::Bool(x == 0),
+        Prim::IsPos => Value::Bool(x > 0),
+        Prim::IsNeg => Value::Bool(x < 0),
+        Prim::IsEven => Value::Bool(x % 2 == 0),
+        Prim::IsOdd => Value::Bool(x % 2 != 0),
+        _ => return None,
+    })
+}
+
+/// Runs a simple primitive. The caller has checked the arity.
+pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
+    let a0 = || args.first().cloned().unwrap_or(Value::Nil);
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    Ok(match p {
+        Prim::Add => fold_num(args, 0, "+", num::add)?,
+        Prim::Mul => fold_num(args, 1, "*", num::mul)?,
+        Prim::Sub => match args {
+            [x] => num::negate(x)?,
+            _ => fold_num(args, 0, "-", num::sub)?,
+        },
+        Prim::Div => match args {
+            [x] => num::div(&Value::Int(1), x)?,
+            _ => fold_num(args, 1, "/", num::div)?,
+        },
+        Prim::Eq => Value::Bool(all_equal(args)),
+        Prim::NotEq | Prim::NotEqBang => Value::Bool(!all_equal(args)),
+        Prim::NumEq => {
+            for x in args {
+                num::check(x, "==")?;
+            }
+            let mut r = true;
+            for w in args.windows(2) {
+                r &= num::num_eq(&w[0], &w[1])?;
+            }
+            Value::Bool(r)
+        }
+        Prim::Lt => chain(args, "<", |o| o == Ordering::Less)?,
+        Prim::Gt => chain(args, ">", |o| o == Ordering::Greater)?,
+        Prim::Le => chain(args, "<=", |o| o != Ordering::Greater)?,
+        Prim::Ge => chain(args, ">=", |o| o != Ordering::Less)?,
+        Prim::Not => Value::Bool(!a0().truthy()),
+        Prim::Inc => num::add(&a0(), &Value::Int(1))?,
+        Prim::Dec => num::sub(&a0(), &Value::Int(1))?,
+        Prim::Quot => num::int_div(&a0(), &arg(1), IntDiv::Quot)?,
+        Prim::Rem => num::int_div(&a0(), &arg(1), IntDiv::Rem)?,
+        Prim::Mod => num::int_div(&a0(), &arg(1), IntDiv::Mod)?,
+        Prim::Min | Prim::Max => {
+            let op = p.name();
+            let mut best = a0();
+            num::check(&best, op)?;
+            for x in &args[1..] {
+                let o = num::compare_checked(x, &best, op)?;
+                let better = if p == Prim::Min {
+                    o == Some(Ordering::Less)
+                } else {
+                    o == Some(Ordering::Greater)
+                };
+                if better {
+                    best = x.clone();
+                }
+            }
+            best
+        }
+        Prim::Abs => {
+            let x = a0();
+            if num::sign(&x, "abs")? == Ordering::Less {
+                num::negate(&x)?
+            } else {
+                x
+            }
+        }
+        Prim::IsNil => Value::Bool(matches!(a0(), Value::Nil)),
+        Prim::IsSome => Value::Bool(!matches!(a0(), Value::Nil)),
+        Prim::IsZero => Value::Bool(num::is_zero(&a0())?),
+        Prim::IsPos => Value::Bool(num::sign(&a0(), "pos?")? == Ordering::Greater),
+        Prim::IsNeg => Value::Bool(num::sign(&a0(), "neg?")? == Ordering::Less),
+        Prim::IsEven => Value::Bool(int("even?", &a0())? % 2 == 0),
+        Prim::IsOdd => Value::Bool(int("odd?", &a0())? % 2 != 0),
+        Prim::IsNumber => Value::Bool(a0().is_number()),
+        Prim::IsString => Value::Bool(matches!(a0(), Value::Str(_))),
+        Prim::IsKeyword => Value::Bool(matches!(a0(), Value::Keyword(_))),
+        Prim::IsSymbol => Value::Bool(matches!(a0(), Value::Symbol(_))),
+        Prim::IsFn => Value::Bool(a0().is_fn()),
+        Prim::IsVector => Value::Bool(matches!(a0(), Value::Vector(_))),
+        Prim::IsMap => Value::Bool(matches!(a0(), Value::Map(_))),
+        Prim::IsSet => Value::Bool(matches!(a0(), Value::Set(_))),
+        Prim::IsEmpty => Value::Bool(match a0() {
+            Value::Str(s) => s.is_empty(),
+            Value::Map(m) => m.is_empty(),
+            Value::Set(s) => s.is_empty(),
+            other => items("empty?", &other)?.is_empty(),
+        }),
+        Prim::Str => {
+            let mut s = String::new();
+            for x in args {
+                s.push_str(&str_form(x));
+                check_len(s.len(), limits)?;
+            }
+            Value::str(&s)
+        }
+        Prim::Name => match a0() {
+            Value::Keyword(k) => Value::str(k.name()),
+            Value::Symbol(s) => Value::str(s.name()),
+            Value::Str(s) => Value::Str(s),
+            other => return Err(type_err("name", "a keyword, symbol or string", &other)),
+        },
+        Prim::Keyword | Prim::Symbol if args.len() == 2 => {
+            let part = |v: &Value| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                Value::Nil => Ok(String::new()),
+                other => Err(type_err(p.name(), "a string", other)),
+            };
+            let (ns, name) = (part(&args[0])?, part(&args[1])?);
+            let full = if ns.is_empty() {
+                name
+            } else {
+                format!("{ns}/{name}")
+            };
+            if p == Prim::Keyword {
+                Value::keyword(&full)
+            } else {
+                Value::symbol(&full)
+            }
+        }
+        Prim::Keyword => match a0() {
+            Value::Str(s) => Value::keyword(&s),
+            Value::Keyword(k) => Value::Keyword(k),
+            Value::Symbol(s) => Value::keyword(s.as_str()),
+            other => return Err(type_err("keyword", "a string", &other)),
+        },
+        Prim::Symbol => match a0() {
+            Value::Str(s) => Value::symbol(&s),
+            Value::Symbol(s) => Value::Symbol(s),
+            Value::Keyword(k) => Value::symbol(k.as_str()),
+            other => return Err(type_err("symbol", "a string", &other)),
+        },
+        Prim::Subs => {
+            let Value::Str(s) = a0() else {
+                return Err(type_err("subs", "a string", &a0()));
+            };
+            let chars: Vec<char> = s.chars().collect();
+            let start = index("subs", &arg(1))?;
+            let end = match args.get(2) {
+                Some(e) => index("subs", e)?,
+                None => chars.len(),
+            };
+            if start > end || end > chars.len() {
+                return Err(Error::argument(format!(
+                    "subs: range {start}..{end} is out of bounds for a string of {} characters",
+                    chars.len()
+                )));
+            }
+            Value::str(&chars[start..end].iter().collect::<String>())
+        }
+        Prim::Count => Value::Int(match a0() {
+            Value::Str(s) => s.chars().count(),
+            Value::Map(m) => m.len(),
+            Value::Set(s) => s.len(),
+            other => items("count", &other)?.len(),
+        } as i64),
+        Prim::First => items("first", &a0())?
+            .front()
+            .cloned()
+            .unwrap_or(Value::Nil),
+        Prim::Rest => {
+            let mut xs = items("rest", &a0())?;
+            if !xs.is_empty() {
+                xs = xs.skip(1);
+            }
+            Value::vector(xs)?
+        }
+        Prim::Next => {
+            let xs = items("next", &a0())?;
+            if xs.len() <= 1 {
+                Value::Nil
+            } else {
+                Value::vector(xs.skip(1))?
+            }
+        }
+        Prim::Last => items("last", &a0())?.back().cloned().unwrap_or(Value::Nil),
+        Prim::Nth => {
+            let xs = items("nth", &a0())?;
+            let i = int("nth", &arg(1))?;
+            match usize::try_from(i).ok().and_then(|i| xs.get(i)) {
+                Some(v) => v.clone(),
+                None if args.len() == 3 => arg(2),
+                None => {
+                    return Err(Error::argument(format!(
+                        "nth: index {i} is out of bounds for {} elements",
+                        xs.len()
+                    )));
+                }
+            }
+        }
+        Prim::Cons => {
+            let mut xs = items("cons", &arg(1))?;
+            xs.push_front(a0());
+            list(xs, limits)?
+        }
+        Prim::Conj => match args {
+            [] => Value::vector(Vector::new())?,
+            [coll, rest @ ..] => {
+                let mut acc = coll.clone();
+                for x in rest {
+                    acc = conj(&acc, x.clone(), limits)?;
+                }
+                acc
+            }
+        },
+        Prim::Concat => {
+            let mut acc = Vector::new();
+            for x in args {
+                acc.append(items("concat", x)?);
+                check_len(acc.len(), limits)?;
+            }
+            Value::vector(acc)?
+        }
+        Prim::Seq => {
+            let xs = items("seq", &a0())?;
+            if xs.is_empty() {
+                Value::Nil
+            } else {
+                Value::list(xs)?
+            }
+        }
+        Prim::Vec => Value::vector(items("vec", &a0())?)?,
+        Prim::Vector => vector(args.iter().cloned().collect(), limits)?,
+        Prim::List => list(args.iter().cloned().collect(), limits)?,
+        Prim::HashMap => {
+            if !args.len().is_multiple_of(2) {
+                return Err(Error::argument(
+                    "hash-map needs an even number of arguments",
+                ));
+            }
+            Value::map_from(args.chunks(2).map(|kv| (kv[0].clone(), kv[1].clone())))?
+        }
+        Prim::HashSet => Value::set_from(args.iter().cloned())?,
+        Prim::Get => get(&a0(), &arg(1)).unwrap_or_else(|| arg(2)),
+        Prim::GetIn => {
+            let mut cur = Some(a0());
+            for k in items("get-in", &arg(1))?.iter() {
+                cur = cur.and_then(|c| get(&c, k));
+            }
+            cur.unwrap_or_else(|| arg(2))
+        }
+        Prim::Assoc => {
+            if args.len().is_multiple_of(2) {
+                return Err(Error::argument("assoc needs key-value pairs"));
+            }
+            let mut acc = a0();
+            for kv in args[1..].chunks(2) {
+                acc = assoc(&acc, kv[0].clone(), kv[1].clone(), limits)?;
+            }
+            acc
+        }
+        Prim::AssocIn => assoc_in(&a0(), &arg(1), arg(2), limits)?,
+        Prim::Dissoc => match a0() {
+            Value::Nil => Value::Nil,
+            Value::Map(m) => {
+                let mut m = (*m).clone();
+                for k in &args[1..] {
+                    m = m.dissoc(k);
+                }
+                Value::Map(Rc::new(m))
+            }
+            other => return Err(type_err("dissoc", "a map", &other)),
+        },
+        Prim::Contains => Value::Bool(match (a0(), arg(1)) {
+            (Value::Map(m), k) => m.contains(&k),
+            (Value::Set(s), k) => s.contains(&k),
+            (Value::Vector(s), Value::Int(i)) => {
+                usize::try_from(i).is_ok_and(|i| i < s.items.len())
+            }
+            (Value::Nil, _) => false,
+            (other, _) => return Err(type_err("contains?", "a map, set or vector", &other)),
+        }),
+        Prim::Keys | Prim::Vals => match a0() {
+            Value::Nil => Value::Nil,
+            Value::Map(m) if m.is_empty() => Value::Nil,
+            Value::Map(m) => Value::list(if p == Prim::Keys {
+                m.keys().cloned().collect()
+            } else {
+                m.iter().map(|(_, v)| v.clone()).collect()
+            })?,
+            other => return Err(type_err(p.name(), "a map", &other)),
+        },
+        Prim::Into => {
+            let mut acc = a0();
+            if matches!(acc, Value::Nil) {
+                acc = Value::list(Vector::new())?;
+            }
+            for x in items("into", &arg(1))? {
+                acc = conj(&acc, x, limits)?;
+            }
+            acc
+        }
+        Prim::Range => range(args, limits)?,
+        Prim::Reverse => {
+            let mut xs = items("reverse", &a0())?;
+            xs = xs.into_iter().rev().collect();
+            Value::vector(xs)?
+        }
+        Prim::Sort => Value::vector(sort_values(items("sort", &a0())?)?)?,
+        Prim::Identity => a0(),
+        // As in Clojure, the functions are checked when called, not here.
+        Prim::CompFn => Value::comp(args.to_vec())?,
+        Prim::PartialFn => Value::partial(a0(), args[1..].to_vec())?,
+        Prim::Update
+        | Prim::MapFn
+        | Prim::Filter
+        | Prim::Reduce
+        | Prim::Apply
+        | Prim::Print
+        | Prim::Println
+        | Prim::Prn
+        | Prim::Gensym
+        | Prim::StreamMake
+        | Prim::StreamPut
+        | Prim::StreamCursor
+        | Prim::StreamNext
+        | Prim::StreamClose
+        | Prim::CallCc
+        | Prim::Park
+        | Prim::Resume => {
+            return Err(Error::new(
+                ErrorKind::Type,
+                format!("{} cannot run inline", p.name()),
+            ));
+        }
+    })
+}
+
+/// Runs any primitive. The caller has checked the arity.
+pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow, Error> {
+    let span = ctx.span;
+    Ok(match p {
+        Prim::Sort if args.len() == 2 => {
+            let cmp = args[0].clone();
+            let items = items("sort", &args[1])?;
+            sort_step(cmp, items, 0, Vector::new(), 0, 0, span)?
+        }
+        Prim::Update => {
+            let mut it = args.into_iter();
+            let map = it.next().unwrap_or(Value::Nil);
+            let key = it.next().unwrap_or(Value::Nil);
+            let f = it.next().unwrap_or(Value::Nil);
+            let mut fargs = vec![get(&map, &key).unwrap_or(Value::Nil)];
+            fargs.extend(it);
+            Flow::Push(native(Native::Update { map, key, span }), f, fargs)
+        }
+        Prim::MapFn => {
+            let f = args[0].clone();
+            let colls = args[1..]
+                .iter()
+                .map(|c| items("map", c))
+                .collect::<Result<Vec<_>, _>>()?;
+            map_step(f, colls, 0, Vector::new(), span)?
+        }
+        Prim::Filter => {
+            let items = items("filter", &args[1])?;
+            filter_step(args[0].clone(), items, 0, Vector::new(), span)?
+        }
+        Prim::Reduce => {
+            let f = args[0].clone();
+            let (acc, items) = if args.len() == 3 {
+                (args[1].clone(), items("reduce", &args[2])?)
+            } else {
+                let xs = items("reduce", &args[1])?;
+                match xs.front().cloned() {
+                    // (reduce f []) is (f), as in Clojure.
+                    None => return Ok(Flow::Apply(f, Vec::new())),
+                    Some(first) => (first, xs.skip(1)),
+                }
+            };
+            reduce_step(f, items, 0, acc, span)
+        }
+        Prim::Apply => {
+            let mut it = args.into_iter();
+            let f = it.next().unwrap_or(Value::Nil);
+            let mut fargs: Vec<Value> = it.collect();
+            let last = fargs.pop().unwrap_or(Value::Nil);
+            fargs.extend(items("apply", &last)?);
+            Flow::Apply(f, fargs)
+        }
+        Prim::Print => {
+            write_joined(ctx.out, &args, print_str, false);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Println => {
+            write_joined(ctx.out, &args, print_str, true);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Prn => {
+            write_joined(ctx.out, &args, pr_str, true);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Gensym => {
+            let prefix = match args.first() {
+                Some(Value::Str(s)) => s.to_string(),
+                Some(Value::Symbol(s)) => s.as_str().to_owned(),
+                Some(other) => return Err(type_err("gensym", "a string prefix", other)),
+                None => "G__".to_owned(),
+            };
+            ctx.store.next_gensym += 1;
+            Flow::Value(Value::symbol(&format!("{prefix}{}", ctx.store.next_gensym)))
+        }
+        Prim::StreamMake => {
+            let capacity = match args.first() {
+                None | Some(Value::Nil) => None,
+                Some(v) => {
+                    let c = index("stream/make", v)?;
+                    if c == 0 {
+                        return Err(Error::argument("stream/make: capacity must be positive"));
+                    }
+                    Some(c)
+                }
+            };
+            bump_cells(ctx.store, ctx.limits)?;
+            ctx.store.streams.push_back(Stream {
+                items: Vector::new(),
+                capacity,
+                closed: false,
+            });
+            Flow::Value(Value::Stream(ctx.store.streams.len() as u32 - 1))
+        }
+        Prim::StreamPut => {
+            let id = stream_id("stream/put!", &args[0])?;
+            let v = args[1].clone();
+            let unread_floor = ctx
+                .store
+                .cursors
+                .iter()
+                .filter(|c| c.stream == id)
+                .map(|c| c.pos)
+                .min()
+                .unwrap_or(0);
+            let Some(stream) = ctx.store.streams.get_mut(id as usize) else {
+                return Err(Error::argument("stream/put!: no such stream"));
+            };
+            if stream.closed {
+                return Err(Error::argument("stream/put!: the stream is closed"));
+            }
+            if stream
+                .capacity
+                .is_some_and(|c| stream.items.len() - unread_floor.min(stream.items.len()) >= c)
+            {
+                return Ok(Flow::Park("stream/put! on a full stream"));
+            }
+            stream.items.push_back(v.clone());
+            bump_cells(ctx.store, ctx.limits)?;
+            Flow::Value(v)
+        }
+        Prim::StreamCursor => {
+            let id = stream_id("stream/cursor", &args[0])?;
+            if ctx.store.streams.get(id as usize).is_none() {
+                return Err(Error::argument("stream/cursor: no such stream"));
+            }
+            bump_cells(ctx.store, ctx.limits)?;
+            ctx.store.cursors.push_back(Cursor { stream: id, pos: 0 });
+            Flow::Value(Value::Cursor(ctx.store.cursors.len() as u32 - 1))
+        }
+        Prim::StreamNext => {
+            let Value::Cursor(cid) = args[0] else {
+                return Err(type_err("stream/next!", "a cursor", &args[0]));
+            };
+            let Some(cursor) = ctx.store.cursors.get(cid as usize).copied() else {
+                return Err(Error::argument("stream/next!: no such cursor"));
+            };
+            let Some(stream) = ctx.store.streams.get(cursor.stream as usize) else {
+                return Err(Error::argument("stream/next!: no such stream"));
+            };
+            match stream.items.get(cursor.pos).cloned() {
+                Some(v) => {
+                    ctx.store.cursors.set(
+                        cid as usize,
+                        Cursor {
+                            stream: cursor.stream,
+                            pos: cursor.pos + 1,
+                        },
+                    );
+                    Flow::Value(v)
+                }
+                None if stream.closed => Flow::Value(Value::Nil),
+                None => Flow::Park("stream/next! on an empty stream"),
+            }
+        }
+        Prim::StreamClose => {
+            let id = stream_id("stream/close!", &args[0])?;
+            let Some(stream) = ctx.store.streams.get_mut(id as usize) else {
+                return Err(Error::argument("stream/close!: no such stream"));
+            };
+            stream.closed = true;
+            Flow::Value(Value::Nil)
+        }
+        Prim::CallCc => Flow::CallCc(args[0].clone()),
+        Prim::Park => Flow::Park("park"),
+        Prim::Resume => {
+            let mut it = args.into_iter();
+            let k = it.next().unwrap_or(Value::Nil);
+            if !matches!(k, Value::Cont(_)) {
+                return Err(type_err("resume", "a continuation", &k));
+            }
+            Flow::Resume(k, it.next().unwrap_or(Value::Nil))
+        }
+        _ => Flow::Value(simple(p, &args, ctx.limits)?),
+    })
+}
+
+fn native(n: Native) -> KFrame {
+    KFrame::Native(Box::new(n))
+}
+
+/// Calls `f` on the elements at `idx` of every collection, or finishes when one runs out.
+pub(crate) fn map_step(
+    f: Value,
+    colls: Vec<Vector<Value>>,
+    idx: usize,
+    acc: Vector<Value>,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    if colls.iter().any(|c| idx >= c.len()) {
+        return Ok(Flow::Value(Value::vector(acc)?));
+    }
+    let args = colls.iter().map(|c| c[idx].clone()).collect();
+    Ok(Flow::Push(
+        native(Native::Map {
+            f: f.clone(),
+            colls,
+            idx: idx + 1,
+            acc,
+            span,
+        }),
+        f,
+        args,
+    ))
+}
+
+pub(crate) fn filter_step(
+    f: Value,
+    items: Vector<Value>,
+    idx: usize,
+    acc: Vector<Value>,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    match items.get(idx).cloned() {
+        None => Ok(Flow::Value(Value::vector(acc)?)),
+        Some(x) => Ok(Flow::Push(
+            native(Native::Filter {
+                f: f.clone(),
+                items,
+                idx: idx + 1,
+                acc,
+                span,
+            }),
+            f,
+            vec![x],
+        )),
+    }
+}
+
+pub(crate) fn reduce_step(
+    f: Value,
+    items: Vector<Value>,
+    idx: usize,
+    acc: Value,
+    span: TextRange,
+) -> Flow {
+    match items.get(idx).cloned() {
+        None => Flow::Value(acc),
+        Some(x) => Flow::Push(
+            native(Native::Reduce {
+                f: f.clone(),
+                items,
+                idx: idx + 1,
+                span,
+            }),
+            f,
+            vec![acc, x],
+        ),
+    }
+}
+
+/// Binary insertion sort driven by the machine: compare `items[idx]` with `sorted[mid]` until
+/// `lo == hi`, insert there, move to the next item.
+pub(crate) fn sort_step(
+    cmp: Value,
+    items: Vector<Value>,
+    idx: usize,
+    mut sorted: Vector<Value>,
+    lo: usize,
+    hi: usize,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    let (mut idx, mut lo, mut hi) = (idx, lo, hi);
+    loop {
+        let Some(item) = items.get(idx).cloned() else {
+            return Ok(Flow::Value(Value::vector(sorted)?));
+        };
+        if hi > sorted.len() || lo > hi {
+            return Err(Error::argument("sort: inconsistent state"));
+        }
+        if lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let pivot = sorted[mid].clone();
+            return Ok(Flow::Push(
+                native(Native::Sort {
+                    cmp: cmp.clone(),
+                    items,
+                    idx,
+                    sorted,
+                    lo,
+                    hi,
+                    span,
+                }),
+                cmp,
+                vec![item, pivot],
+            ));
+        }
+        sorted.insert(lo, item);
+        idx += 1;
+        lo = 0;
+        hi = sorted.len();
+    }
+}
+
+/// Whether a comparator's answer means "the first argument goes before the second": a truthy
+/// boolean (`<`) or a negative number (`compare`).
+pub(crate) fn comparator_less(v: &Value) -> bool {
+    match v {
+        Value::Int(i) => *i < 0,
+        Value::Float(f) => *f < 0.0,
+        other => other.truthy(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The core table in `syntax` is what the editor knows; the machine must implement exactly it.
+    #[test]
+    fn primitives_match_the_core_table() {
+        for c in syntax::core::CORE {
+            let p = Prim::ALL
+                .iter()
+                .find(|p| p.name() == c.name)
+                .unwrap_or_else(|| panic!("{} is in the core table but not implemented", c.name));
+            assert_eq!(p.arity(), (c.min_arity, c.max_arity), "arity of {}", c.name);
+        }
+        for p in Prim::ALL {
+            assert!(
+                syntax::core::core_fn(p.name()).is_some(),
+                "{} is implemented but not in the core table",
+                p.name()
+            );
+        }
+    }
+}

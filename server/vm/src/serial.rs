@@ -1,0 +1,1176 @@
+//! Mobility: a session (its pending source, and the machine state with its code) as a
+//! self-contained JSON document that another process loads and resumes to the same result.
+//!
+//! The document is flat: code nodes, functions, values, environment frames and continuation
+//! frames each live in a table and refer to each other by index, so the JSON nests only a few
+//! levels whatever the program built (JSON parsers limit nesting; serde_json stops at 128), and
+//! sharing survives the trip (a frame shared by two continuations is written once). Tables are
+//! written children first, so loading is one pass in order.
+//!
+//! Format (`"format": "yin-vm/1"`), documented in docs/vm.md:
+//! `{format, source, next, last, code: [...], protos: [...], values: [...], envs: [...],
+//! konts: [...], store: {...}, control, env, kont, steps, status}`.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use edn::{Keyword, Symbol};
+use serde::{Deserialize, Serialize};
+use text_size::{TextRange, TextSize};
+
+use crate::code::{Arity, Capture, Code, CodeRef, Op, Proto};
+use crate::control::Control;
+use crate::env::{Env, Frame};
+use crate::error::{Error, ErrorKind};
+use crate::kont::{KFrame, KNode, Kont, Native};
+use crate::prim::Prim;
+use crate::session::Session;
+use crate::state::{State, Status};
+use crate::store::{Cursor, GlobalInfo, Store, Stream};
+use crate::value::{Closure, Comp, Continuation, Map, Partial, Value};
+
+const FORMAT: &str = "yin-vm/1";
+
+/// A value: scalars inline, everything else a reference into the value table.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "lowercase")]
+enum V {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Ratio(i64, i64),
+    Char(char),
+    Str(String),
+    Keyword(String),
+    Symbol(String),
+    Prim(String),
+    Stream(u32),
+    Cursor(u32),
+    Ref(u32),
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum Composite {
+    List(Vec<V>),
+    Vector(Vec<V>),
+    Map(Vec<(V, V)>),
+    Set(Vec<V>),
+    Fn { proto: u32, captures: Vec<V> },
+    Partial { f: V, args: Vec<V> },
+    Comp(Vec<V>),
+    Cont { id: u64, kont: Option<u32> },
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum SOp {
+    Const(V),
+    Local(u32),
+    Capture(u32),
+    SelfRef,
+    Global(u32),
+    If(u32, u32, u32),
+    Do(Vec<u32>),
+    Let {
+        slot: u32,
+        init: u32,
+        body: u32,
+    },
+    Fn(u32),
+    Call {
+        f: u32,
+        args: Vec<u32>,
+        tail: bool,
+        inline: bool,
+    },
+    Recur {
+        args: Vec<u32>,
+        first_slot: u32,
+        target: u32,
+    },
+    Def {
+        global: u32,
+        value: Option<u32>,
+        is_macro: bool,
+    },
+    And(Vec<u32>),
+    Or(Vec<u32>),
+    Vector(Vec<u32>),
+    Map(Vec<u32>),
+    Set(Vec<u32>),
+    Fail(String),
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SCode {
+    id: u32,
+    span: (u32, u32),
+    op: SOp,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SArity {
+    params: u32,
+    rest: bool,
+    slots: u32,
+    names: Vec<String>,
+    body: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SProto {
+    id: u32,
+    name: Option<String>,
+    span: (u32, u32),
+    arities: Vec<SArity>,
+    /// Per capture: `["local", slot]`, `["outer", index]` or `["self", 0]`.
+    captures: Vec<(String, u32)>,
+    capture_names: Vec<String>,
+    loops: Vec<u32>,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SEnv {
+    slots: Vec<V>,
+    /// A `V::Ref` to a function value.
+    closure: V,
+    arity: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum SFrame {
+    If {
+        then: u32,
+        otherwise: u32,
+        env: u32,
+    },
+    Do {
+        code: u32,
+        next: u32,
+        env: u32,
+    },
+    Let {
+        code: u32,
+        env: u32,
+    },
+    Args {
+        code: u32,
+        f: Option<V>,
+        vals: Vec<V>,
+        env: u32,
+    },
+    Def {
+        code: u32,
+    },
+    Logic {
+        code: u32,
+        next: u32,
+        env: u32,
+    },
+    Map {
+        f: V,
+        colls: Vec<Vec<V>>,
+        idx: usize,
+        acc: Vec<V>,
+        span: (u32, u32),
+    },
+    Filter {
+        f: V,
+        items: Vec<V>,
+        idx: usize,
+        acc: Vec<V>,
+        span: (u32, u32),
+    },
+    Reduce {
+        f: V,
+        items: Vec<V>,
+        idx: usize,
+        span: (u32, u32),
+    },
+    Sort {
+        cmp: V,
+        items: Vec<V>,
+        idx: usize,
+        sorted: Vec<V>,
+        lo: usize,
+        hi: usize,
+        span: (u32, u32),
+    },
+    Comp {
+        comp: V,
+        next: usize,
+        span: (u32, u32),
+    },
+    Update {
+        map: V,
+        key: V,
+        span: (u32, u32),
+    },
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SKont {
+    frame: SFrame,
+    next: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SStream {
+    items: Vec<V>,
+    capacity: Option<usize>,
+    closed: bool,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct SStore {
+    globals: Vec<(String, bool, Option<V>)>,
+    streams: Vec<SStream>,
+    cursors: Vec<(u32, usize)>,
+    programs: Vec<u32>,
+    next_code_id: u32,
+    next_proto_id: u32,
+    next_cont_id: u64,
+    next_gensym: u64,
+    cells: usize,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum SControl {
+    Eval(u32),
+    Return(V),
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum SStatus {
+    Running,
+    Done(V),
+    Parked(String),
+    Failed {
+        kind: ErrorKind,
+        message: String,
+        span: Option<(u32, u32)>,
+    },
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct Doc {
+    format: String,
+    source: String,
+    next: usize,
+    last: V,
+    code: Vec<SCode>,
+    protos: Vec<SProto>,
+    values: Vec<Composite>,
+    envs: Vec<SEnv>,
+    konts: Vec<SKont>,
+    store: SStore,
+    control: SControl,
+    env: u32,
+    kont: Option<u32>,
+    steps: u64,
+    status: SStatus,
+}
+
+fn span_of(r: TextRange) -> (u32, u32) {
+    (r.start().into(), r.end().into())
+}
+
+fn range_of((s, e): (u32, u32)) -> TextRange {
+    TextRange::new(TextSize::from(s), TextSize::from(e.max(s)))
+}
+
+// ---- writing ----
+
+#[derive(Default)]
+struct Writer {
+    code: Vec<SCode>,
+    code_seen: HashMap<u32, ()>,
+    protos: Vec<SProto>,
+    proto_seen: HashMap<u32, ()>,
+    values: Vec<Composite>,
+    value_seen: HashMap<usize, u32>,
+    envs: Vec<SEnv>,
+    env_seen: HashMap<usize, u32>,
+    konts: Vec<SKont>,
+    kont_seen: HashMap<usize, u32>,
+}
+
+impl Writer {
+    fn composite(&mut self, key: usize, make: impl FnOnce(&mut Writer) -> Composite) -> V {
+        if let Some(&i) = self.value_seen.get(&key) {
+            return V::Ref(i);
+        }
+        let c = make(self);
+        self.values.push(c);
+        let i = self.values.len() as u32 - 1;
+        self.value_seen.insert(key, i);
+        V::Ref(i)
+    }
+
+    /// Recursion is bounded by the value's nesting depth (at most `MAX_DEPTH`).
+    fn value(&mut self, v: &Value) -> V {
+        match v {
+            Value::Nil => V::Nil,
+            Value::Bool(b) => V::Bool(*b),
+            Value::Int(i) => V::Int(*i),
+            Value::Float(f) => V::Float(*f),
+            Value::Ratio(n, d) => V::Ratio(*n, *d),
+            Value::Char(c) => V::Char(*c),
+            Value::Str(s) => V::Str(s.to_string()),
+            Value::Keyword(k) => V::Keyword(k.as_str().to_owned()),
+            Value::Symbol(s) => V::Symbol(s.as_str().to_owned()),
+            Value::Prim(p) => V::Prim(p.name().to_owned()),
+            Value::Stream(i) => V::Stream(*i),
+            Value::Cursor(i) => V::Cursor(*i),
+            Value::List(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
+                Composite::List(s.items.iter().map(|x| w.value(x)).collect())
+            }),
+            Value::Vector(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
+                Composite::Vector(s.items.iter().map(|x| w.value(x)).collect())
+            }),
+            Value::Map(m) => self.composite(Rc::as_ptr(m) as usize, |w| {
+                Composite::Map(m.iter().map(|(k, v)| (w.value(k), w.value(v))).collect())
+            }),
+            Value::Set(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
+                Composite::Set(s.iter().map(|x| w.value(x)).collect())
+            }),
+            Value::Fn(c) => self.composite(Rc::as_ptr(c) as usize, |w| {
+                let proto = w.proto(&c.proto);
+                Composite::Fn {
+                    proto,
+                    captures: c.captures.iter().map(|x| w.value(x)).collect(),
+                }
+            }),
+            Value::Partial(p) => self.composite(Rc::as_ptr(p) as usize, |w| Composite::Partial {
+                f: w.value(&p.f),
+                args: p.args.iter().map(|x| w.value(x)).collect(),
+            }),
+            Value::Comp(c) => self.composite(Rc::as_ptr(c) as usize, |w| {
+                Composite::Comp(c.fns.iter().map(|x| w.value(x)).collect())
+            }),
+            Value::Cont(k) => self.composite(Rc::as_ptr(k) as usize, |w| Composite::Cont {
+                id: k.id,
+                kont: w.kont(&k.kont),
+            }),
+        }
+    }
+
+    fn values(&mut self, xs: impl IntoIterator<Item = Value>) -> Vec<V> {
+        xs.into_iter().map(|x| self.value(&x)).collect()
+    }
+
+    fn proto(&mut self, p: &Rc<Proto>) -> u32 {
+        if self.proto_seen.contains_key(&p.id) {
+            return p.id;
+        }
+        self.proto_seen.insert(p.id, ());
+        let arities = p
+            .arities
+            .iter()
+            .map(|a| SArity {
+                params: a.params,
+                rest: a.rest,
+                slots: a.slots,
+                names: a.names.iter().map(|n| n.as_str().to_owned()).collect(),
+                body: self.code(&a.body),
+            })
+            .collect();
+        let loops = p.loops.iter().map(|l| self.code(l)).collect();
+        self.protos.push(SProto {
+            id: p.id,
+            name: p.name.as_ref().map(|n| n.as_str().to_owned()),
+            span: span_of(p.span),
+            arities,
+            captures: p
+                .captures
+                .iter()
+                .map(|c| match c {
+                    Capture::Local(s) => ("local".to_owned(), *s),
+                    Capture::Outer(i) => ("outer".to_owned(), *i),
+                    Capture::SelfRef => ("self".to_owned(), 0),
+                })
+                .collect(),
+            capture_names: p
+                .capture_names
+                .iter()
+                .map(|n| n.as_str().to_owned())
+                .collect(),
+            loops,
+        });
+        p.id
+    }
+
+    /// Recursion is bounded by the code's nesting, itself bounded by the reader's.
+    fn code(&mut self, c: &CodeRef) -> u32 {
+        if self.code_seen.contains_key(&c.id) {
+            return c.id;
+        }
+        self.code_seen.insert(c.id, ());
+        let ids = |w: &mut Writer, xs: &[CodeRef]| xs.iter().map(|x| w.code(x)).collect::<Vec<_>>();
+        let op = match &c.op {
+            Op::Const(v) => SOp::Const(self.value(v)),
+            Op::Local(i) => SOp::Local(*i),
+            Op::Capture(i) => SOp::Capture(*i),
+            Op::SelfRef => SOp::SelfRef,
+            Op::Global(g) => SOp::Global(*g),
+            Op::If {
+                test,
+                then,
+                otherwise,
+            } => SOp::If(self.code(test), self.code(then), self.code(otherwise)),
+            Op::Do(xs) => SOp::Do(ids(self, xs)),
+            Op::Let { slot, init, body } => SOp::Let {
+                slot: *slot,
+                init: self.code(init),
+                body: self.code(body),
+            },
+            Op::Fn(p) => SOp::Fn(self.proto(p)),
+            Op::Call {
+                f,
+                args,
+                tail,
+                inline,
+            } => SOp::Call {
+                f: self.code(f),
+                args: ids(self, args),
+                tail: *tail,
+                inline: *inline,
+            },
+            Op::Recur {
+                args,
+                first_slot,
+                target,
+            } => SOp::Recur {
+                args: ids(self, args),
+                first_slot: *first_slot,
+                target: *target,
+            },
+            Op::Def {
+                global,
+                value,
+                is_macro,
+            } => SOp::Def {
+                global: *global,
+                value: value.as_ref().map(|v| self.code(v)),
+                is_macro: *is_macro,
+            },
+            Op::And(xs) => SOp::And(ids(self, xs)),
+            Op::Or(xs) => SOp::Or(ids(self, xs)),
+            Op::Vector(xs) => SOp::Vector(ids(self, xs)),
+            Op::Map(xs) => SOp::Map(ids(self, xs)),
+            Op::Set(xs) => SOp::Set(ids(self, xs)),
+            Op::Fail(m) => SOp::Fail(m.to_string()),
+        };
+        self.code.push(SCode {
+            id: c.id,
+            span: span_of(c.span),
+            op,
+        });
+        c.id
+    }
+
+    fn env(&mut self, e: &Env) -> u32 {
+        let key = Rc::as_ptr(e) as usize;
+        if let Some(&i) = self.env_seen.get(&key) {
+            return i;
+        }
+        let closure = self.value(&Value::Fn(e.closure.clone()));
+        let slots = e.slots.iter().map(|v| self.value(v)).collect();
+        self.envs.push(SEnv {
+            slots,
+            closure,
+            arity: e.arity,
+        });
+        let i = self.envs.len() as u32 - 1;
+        self.env_seen.insert(key, i);
+        i
+    }
+
+    /// Iterative over the list, so a million frames do not recurse.
+    fn kont(&mut self, k: &Kont) -> Option<u32> {
+        let mut pending = Vec::new();
+        let mut cur = k.0.as_ref();
+        while let Some(node) = cur {
+            if self.kont_seen.contains_key(&(Rc::as_ptr(node) as usize)) {
+                break;
+            }
+            pending.push(node.clone());
+            cur = node.next.0.as_ref();
+        }
+        for node in pending.iter().rev() {
+            let next = node
+                .next
+                .0
+                .as_ref()
+                .and_then(|n| self.kont_seen.get(&(Rc::as_ptr(n) as usize)).copied());
+            let frame = self.frame(&node.frame);
+            self.konts.push(SKont { frame, next });
+            let i = self.konts.len() as u32 - 1;
+            self.kont_seen.insert(Rc::as_ptr(node) as usize, i);
+        }
+        k.0.as_ref()
+            .and_then(|n| self.kont_seen.get(&(Rc::as_ptr(n) as usize)).copied())
+    }
+
+    fn frame(&mut self, f: &KFrame) -> SFrame {
+        match f {
+            KFrame::If {
+                then,
+                otherwise,
+                env,
+            } => SFrame::If {
+                then: self.code(then),
+                otherwise: self.code(otherwise),
+                env: self.env(env),
+            },
+            KFrame::Do { code, next, env } => SFrame::Do {
+                code: self.code(code),
+                next: *next,
+                env: self.env(env),
+            },
+            KFrame::Let { code, env } => SFrame::Let {
+                code: self.code(code),
+                env: self.env(env),
+            },
+            KFrame::Args { code, f, vals, env } => SFrame::Args {
+                code: self.code(code),
+                f: f.as_ref().map(|f| self.value(f)),
+                vals: vals.iter().map(|v| self.value(v)).collect(),
+                env: self.env(env),
+            },
+            KFrame::Def { code } => SFrame::Def {
+                code: self.code(code),
+            },
+            KFrame::Logic { code, next, env } => SFrame::Logic {
+                code: self.code(code),
+                next: *next,
+                env: self.env(env),
+            },
+            KFrame::Native(n) => match &**n {
+                Native::Map {
+                    f,
+                    colls,
+                    idx,
+                    acc,
+                    span,
+                } => SFrame::Map {
+                    f: self.value(f),
+                    colls: colls.iter().map(|c| self.values(c.clone())).collect(),
+                    idx: *idx,
+                    acc: self.values(acc.clone()),
+                    span: span_of(*span),
+                },
+                Native::Filter {
+                    f,
+                    items,
+                    idx,
+                    acc,
+                    span,
+                } => SFrame::Filter {
+                    f: self.value(f),
+                    items: self.values(items.clone()),
+                    idx: *idx,
+                    acc: self.values(acc.clone()),
+                    span: span_of(*span),
+                },
+                Native::Reduce {
+                    f,
+                    items,
+                    idx,
+                    span,
+                } => SFrame::Reduce {
+                    f: self.value(f),
+                    items: self.values(items.clone()),
+                    idx: *idx,
+                    span: span_of(*span),
+                },
+                Native::Sort {
+                    cmp,
+                    items,
+                    idx,
+                    sorted,
+                    lo,
+                    hi,
+                    span,
+                } => SFrame::Sort {
+                    cmp: self.value(cmp),
+                    items: self.values(items.clone()),
+                    idx: *idx,
+                    sorted: self.values(sorted.clone()),
+                    lo: *lo,
+                    hi: *hi,
+                    span: span_of(*span),
+                },
+                Native::Comp { comp, next, span } => SFrame::Comp {
+                    comp: self.value(&Value::Comp(comp.clone())),
+                    next: *next,
+                    span: span_of(*span),
+                },
+                Native::Update { map, key, span } => SFrame::Update {
+                    map: self.value(map),
+                    key: self.value(key),
+                    span: span_of(*span),
+                },
+            },
+        }
+    }
+}
+
+/// Serialises a session (typically paused or parked) to JSON.
+pub fn to_json(session: &Session) -> String {
+    let mut w = Writer::default();
+    let state = &session.state;
+    let store = &state.store;
+    let programs = store.programs.iter().map(|p| w.proto(p)).collect();
+    let globals = store
+        .global_info
+        .iter()
+        .zip(store.globals.iter())
+        .map(|(info, v)| {
+            (
+                info.name.as_str().to_owned(),
+                info.is_macro,
+                v.as_ref().map(|v| w.value(v)),
+            )
+        })
+        .collect();
+    let streams = store
+        .streams
+        .iter()
+        .map(|s| SStream {
+            items: w.values(s.items.clone()),
+            capacity: s.capacity,
+            closed: s.closed,
+        })
+        .collect();
+    let control = match &state.control {
+        Control::Eval(c) => SControl::Eval(w.code(c)),
+        Control::Return(v) => SControl::Return(w.value(v)),
+    };
+    let env = w.env(&state.env);
+    let kont = w.kont(&state.kont);
+    let status = match &state.status {
+        Status::Running => SStatus::Running,
+        Status::Done(v) => SStatus::Done(w.value(v)),
+        Status::Parked { reason } => SStatus::Parked(reason.clone()),
+        Status::Failed(e) => SStatus::Failed {
+            kind: e.kind(),
+            message: e.message().to_owned(),
+            span: e.span().map(span_of),
+        },
+    };
+    let last = w.value(&session.last);
+    let doc = Doc {
+        format: FORMAT.to_owned(),
+        source: session.source.to_string(),
+        next: session.next,
+        last,
+        code: w.code,
+        protos: w.protos,
+        values: w.values,
+        envs: w.envs,
+        konts: w.konts,
+        store: SStore {
+            globals,
+            streams,
+            cursors: store.cursors.iter().map(|c| (c.stream, c.pos)).collect(),
+            programs,
+            next_code_id: store.next_code_id,
+            next_proto_id: store.next_proto_id,
+            next_cont_id: store.next_cont_id,
+            next_gensym: store.next_gensym,
+            cells: store.cells,
+        },
+        control,
+        env,
+        kont,
+        steps: state.steps,
+        status,
+    };
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
+// ---- reading ----
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::new(
+        ErrorKind::Argument,
+        format!("invalid state document: {}", msg.into()),
+    )
+}
+
+struct Reader<'d> {
+    doc: &'d Doc,
+    code_by_id: HashMap<u32, usize>,
+    proto_by_id: HashMap<u32, usize>,
+    code: HashMap<u32, CodeRef>,
+    protos: HashMap<u32, Rc<Proto>>,
+    values: Vec<Option<Value>>,
+    envs: Vec<Option<Env>>,
+    konts: Vec<Option<Kont>>,
+}
+
+impl Reader<'_> {
+    fn value(&mut self, v: &V) -> Result<Value, Error> {
+        Ok(match v {
+            V::Nil => Value::Nil,
+            V::Bool(b) => Value::Bool(*b),
+            V::Int(i) => Value::Int(*i),
+            V::Float(f) => Value::Float(*f),
+            V::Ratio(n, d) => Value::Ratio(*n, *d),
+            V::Char(c) => Value::Char(*c),
+            V::Str(s) => Value::str(s),
+            V::Keyword(k) => Value::Keyword(Keyword::new(k)),
+            V::Symbol(s) => Value::Symbol(Symbol::new(s)),
+            V::Prim(name) => Value::Prim(
+                *Prim::ALL
+                    .iter()
+                    .find(|p| p.name() == name)
+                    .ok_or_else(|| bad(format!("unknown primitive {name}")))?,
+            ),
+            V::Stream(i) => Value::Stream(*i),
+            V::Cursor(i) => Value::Cursor(*i),
+            V::Ref(i) => self.composite(*i)?,
+        })
+    }
+
+    fn values(&mut self, xs: &[V]) -> Result<Vec<Value>, Error> {
+        xs.iter().map(|x| self.value(x)).collect()
+    }
+
+    /// Recursion is bounded by the nesting depth of the values written.
+    fn composite(&mut self, i: u32) -> Result<Value, Error> {
+        let i = i as usize;
+        if let Some(Some(v)) = self.values.get(i) {
+            return Ok(v.clone());
+        }
+        let doc = self.doc;
+        let c = doc.values.get(i).ok_or_else(|| bad("value index"))?;
+        let v = match c {
+            Composite::List(xs) => Value::list(self.values(xs)?.into_iter().collect())?,
+            Composite::Vector(xs) => Value::vector(self.values(xs)?.into_iter().collect())?,
+            Composite::Set(xs) => Value::set_from(self.values(xs)?)?,
+            Composite::Map(kvs) => {
+                let mut m = Map::default();
+                for (k, v) in kvs {
+                    m = m.assoc(self.value(k)?, self.value(v)?)?;
+                }
+                Value::Map(Rc::new(m))
+            }
+            Composite::Fn { proto, captures } => {
+                let proto = self.proto(*proto)?;
+                let captures = self.values(captures)?;
+                Value::Fn(Rc::new(Closure::new(proto, captures)?))
+            }
+            Composite::Partial { f, args } => {
+                let f = self.value(f)?;
+                let args = self.values(args)?;
+                Value::Partial(Rc::new(Partial {
+                    depth: f.depth() + 1,
+                    f,
+                    args,
+                }))
+            }
+            Composite::Comp(fns) => {
+                let fns = self.values(fns)?;
+                Value::Comp(Rc::new(Comp { fns, depth: 1 }))
+            }
+            Composite::Cont { id, kont } => Value::Cont(Rc::new(Continuation {
+                id: *id,
+                kont: self.kont(*kont)?,
+            })),
+        };
+        if let Some(slot) = self.values.get_mut(i) {
+            *slot = Some(v.clone());
+        }
+        Ok(v)
+    }
+
+    fn proto(&mut self, id: u32) -> Result<Rc<Proto>, Error> {
+        if let Some(p) = self.protos.get(&id) {
+            return Ok(p.clone());
+        }
+        let doc = self.doc;
+        let i = *self
+            .proto_by_id
+            .get(&id)
+            .ok_or_else(|| bad(format!("proto {id}")))?;
+        let p = &doc.protos[i];
+        let mut arities = Vec::with_capacity(p.arities.len());
+        for a in &p.arities {
+            arities.push(Arity {
+                params: a.params,
+                rest: a.rest,
+                slots: a.slots,
+                names: a.names.iter().map(|n| Symbol::new(n)).collect(),
+                body: self.code(a.body)?,
+            });
+        }
+        let loops = p
+            .loops
+            .iter()
+            .map(|l| self.code(*l))
+            .collect::<Result<Vec<_>, _>>()?;
+        let captures = p
+            .captures
+            .iter()
+            .map(|(kind, n)| match kind.as_str() {
+                "local" => Ok(Capture::Local(*n)),
+                "outer" => Ok(Capture::Outer(*n)),
+                "self" => Ok(Capture::SelfRef),
+                other => Err(bad(format!("capture kind {other}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let proto = Rc::new(Proto {
+            id,
+            name: p.name.as_deref().map(Symbol::new),
+            span: range_of(p.span),
+            arities,
+            captures,
+            capture_names: p.capture_names.iter().map(|n| Symbol::new(n)).collect(),
+            loops,
+        });
+        self.protos.insert(id, proto.clone());
+        Ok(proto)
+    }
+
+    fn codes(&mut self, ids: &[u32]) -> Result<Rc<[CodeRef]>, Error> {
+        ids.iter()
+            .map(|i| self.code(*i))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Rc::from)
+    }
+
+    /// Recursion is bounded by the code's nesting.
+    fn code(&mut self, id: u32) -> Result<CodeRef, Error> {
+        if let Some(c) = self.code.get(&id) {
+            return Ok(c.clone());
+        }
+        let doc = self.doc;
+        let i = *self
+            .code_by_id
+            .get(&id)
+            .ok_or_else(|| bad(format!("code {id}")))?;
+        let c = &doc.code[i];
+        let op = match &c.op {
+            SOp::Const(v) => Op::Const(self.value(v)?),
+            SOp::Local(i) => Op::Local(*i),
+            SOp::Capture(i) => Op::Capture(*i),
+            SOp::SelfRef => Op::SelfRef,
+            SOp::Global(g) => Op::Global(*g),
+            SOp::If(t, a, b) => Op::If {
+                test: self.code(*t)?,
+                then: self.code(*a)?,
+                otherwise: self.code(*b)?,
+            },
+            SOp::Do(xs) => Op::Do(self.codes(xs)?),
+            SOp::Let { slot, init, body } => Op::Let {
+                slot: *slot,
+                init: self.code(*init)?,
+                body: self.code(*body)?,
+            },
+            SOp::Fn(p) => Op::Fn(self.proto(*p)?),
+            SOp::Call {
+                f,
+                args,
+                tail,
+                inline,
+            } => Op::Call {
+                f: self.code(*f)?,
+                args: self.codes(args)?,
+                tail: *tail,
+                inline: *inline,
+            },
+            SOp::Recur {
+                args,
+                first_slot,
+                target,
+            } => Op::Recur {
+                args: self.codes(args)?,
+                first_slot: *first_slot,
+                target: *target,
+            },
+            SOp::Def {
+                global,
+                value,
+                is_macro,
+            } => Op::Def {
+                global: *global,
+                value: match value {
+                    Some(v) => Some(self.code(*v)?),
+                    None => None,
+                },
+                is_macro: *is_macro,
+            },
+            SOp::And(xs) => Op::And(self.codes(xs)?),
+            SOp::Or(xs) => Op::Or(self.codes(xs)?),
+            SOp::Vector(xs) => Op::Vector(self.codes(xs)?),
+            SOp::Map(xs) => Op::Map(self.codes(xs)?),
+            SOp::Set(xs) => Op::Set(self.codes(xs)?),
+            SOp::Fail(m) => Op::Fail(Rc::from(m.as_str())),
+        };
+        let code = Rc::new(Code {
+            id,
+            span: range_of(c.span),
+            op,
+        });
+        self.code.insert(id, code.clone());
+        Ok(code)
+    }
+
+    fn env(&mut self, i: u32) -> Result<Env, Error> {
+        let i = i as usize;
+        if let Some(Some(e)) = self.envs.get(i) {
+            return Ok(e.clone());
+        }
+        let doc = self.doc;
+        let e = doc.envs.get(i).ok_or_else(|| bad("env index"))?;
+        let Value::Fn(closure) = self.value(&e.closure)? else {
+            return Err(bad("an environment's closure is not a function"));
+        };
+        let slots = self.values(&e.slots)?;
+        let env = Frame::new(crate::env::Slots::from_vec(slots), closure, e.arity);
+        if let Some(slot) = self.envs.get_mut(i) {
+            *slot = Some(env.clone());
+        }
+        Ok(env)
+    }
+
+    /// Frames are written tail first, so building them in index order never recurses deeply.
+    fn build_konts(&mut self) -> Result<(), Error> {
+        let doc = self.doc;
+        for (i, k) in doc.konts.iter().enumerate() {
+            let next = match k.next {
+                Some(n) if (n as usize) < i => self.konts[n as usize].clone().unwrap_or_default(),
+                Some(_) => return Err(bad("continuation frames out of order")),
+                None => Kont::default(),
+            };
+            let frame = self.frame(&k.frame)?;
+            let depth = next.depth() + 1;
+            self.konts[i] = Some(Kont(Some(Rc::new(KNode { frame, next, depth }))));
+        }
+        Ok(())
+    }
+
+    fn kont(&mut self, i: Option<u32>) -> Result<Kont, Error> {
+        match i {
+            None => Ok(Kont::default()),
+            Some(i) => match self.konts.get(i as usize) {
+                Some(Some(k)) => Ok(k.clone()),
+                _ => Err(bad("continuation index")),
+            },
+        }
+    }
+
+    fn vector(&mut self, xs: &[V]) -> Result<imbl::Vector<Value>, Error> {
+        Ok(self.values(xs)?.into_iter().collect())
+    }
+
+    fn frame(&mut self, f: &SFrame) -> Result<KFrame, Error> {
+        let native = |n| Ok(KFrame::Native(Box::new(n)));
+        match f {
+            SFrame::If {
+                then,
+                otherwise,
+                env,
+            } => Ok(KFrame::If {
+                then: self.code(*then)?,
+                otherwise: self.code(*otherwise)?,
+                env: self.env(*env)?,
+            }),
+            SFrame::Do { code, next, env } => Ok(KFrame::Do {
+                code: self.code(*code)?,
+                next: *next,
+                env: self.env(*env)?,
+            }),
+            SFrame::Let { code, env } => Ok(KFrame::Let {
+                code: self.code(*code)?,
+                env: self.env(*env)?,
+            }),
+            SFrame::Args { code, f, vals, env } => Ok(KFrame::Args {
+                code: self.code(*code)?,
+                f: match f {
+                    Some(f) => Some(self.value(f)?),
+                    None => None,
+                },
+                vals: crate::env::Slots::from_vec(self.values(vals)?),
+                env: self.env(*env)?,
+            }),
+            SFrame::Def { code } => Ok(KFrame::Def {
+                code: self.code(*code)?,
+            }),
+            SFrame::Logic { code, next, env } => Ok(KFrame::Logic {
+                code: self.code(*code)?,
+                next: *next,
+                env: self.env(*env)?,
+            }),
+            SFrame::Map {
+                f,
+                colls,
+                idx,
+                acc,
+                span,
+            } => native(Native::Map {
+                f: self.value(f)?,
+                colls: colls
+                    .iter()
+                    .map(|c| self.vector(c))
+                    .collect::<Result<Vec<_>, _>>()?,
+                idx: *idx,
+                acc: self.vector(acc)?,
+                span: range_of(*span),
+            }),
+            SFrame::Filter {
+                f,
+                items,
+                idx,
+                acc,
+                span,
+            } => native(Native::Filter {
+                f: self.value(f)?,
+                items: self.vector(items)?,
+                idx: *idx,
+                acc: self.vector(acc)?,
+                span: range_of(*span),
+            }),
+            SFrame::Reduce {
+                f,
+                items,
+                idx,
+                span,
+            } => native(Native::Reduce {
+                f: self.value(f)?,
+                items: self.vector(items)?,
+                idx: *idx,
+                span: range_of(*span),
+            }),
+            SFrame::Sort {
+                cmp,
+                items,
+                idx,
+                sorted,
+                lo,
+                hi,
+                span,
+            } => native(Native::Sort {
+                cmp: self.value(cmp)?,
+                items: self.vector(items)?,
+                idx: *idx,
+                sorted: self.vector(sorted)?,
+                lo: *lo,
+                hi: *hi,
+                span: range_of(*span),
+            }),
+            SFrame::Comp { comp, next, span } => {
+                let Value::Comp(comp) = self.value(comp)? else {
+                    return Err(bad("a comp frame without comp"));
+                };
+                native(Native::Comp {
+                    comp,
+                    next: *next,
+                    span: range_of(*span),
+                })
+            }
+            SFrame::Update { map, key, span } => native(Native::Update {
+                map: self.value(map)?,
+                key: self.value(key)?,
+                span: range_of(*span),
+            }),
+        }
+    }
+}
+
+/// Loads a session written by [`to_json`]. A malformed document is an error, never a panic.
+pub fn from_json(text: &str) -> Result<Session, Error> {
+    let doc: Doc = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    if doc.format != FORMAT {
+        return Err(bad(format!("format {:?}, expected {FORMAT:?}", doc.format)));
+    }
+    let mut r = Reader {
+        doc: &doc,
+        code_by_id: doc
+            .code
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect(),
+        proto_by_id: doc
+            .protos
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect(),
+        code: HashMap::new(),
+        protos: HashMap::new(),
+        values: vec![None; doc.values.len()],
+        envs: vec![None; doc.envs.len()],
+        konts: vec![None; doc.konts.len()],
+    };
+    r.build_konts()?;
+    let mut store = Store::default();
+    let mut globals = Vec::with_capacity(doc.store.globals.len());
+    for (i, (name, is_macro, v)) in doc.store.globals.iter().enumerate() {
+        let sym = Symbol::new(name);
+        store.global_ids.insert(sym.clone(), i as u32);
+        store.global_info.push_back(GlobalInfo {
+            name: sym,
+            is_macro: *is_macro,
+        });
+        globals.push(match v {
+            Some(v) => Some(r.value(v)?),
+            None => None,
+        });
+    }
+    store.globals = Rc::new(globals);
+    for s in &doc.store.streams {
+        store.streams.push_back(Stream {
+            items: r.vector(&s.items)?,
+            capacity: s.capacity,
+            closed: s.closed,
+        });
+    }
+    for &(stream, pos) in &doc.store.cursors {
+        store.cursors.push_back(Cursor { stream, pos });
+    }
+    for &p in &doc.store.programs {
+        let proto = r.proto(p)?;
+        store.programs.push_back(proto);
+    }
+    store.next_code_id = doc.store.next_code_id;
+    store.next_proto_id = doc.store.next_proto_id;
+    store.next_cont_id = doc.store.next_cont_id;
+    store.next_gensym = doc.store.next_gensym;
+    store.cells = doc.store.cells;
+    let control = match &doc.control {
+        SControl::Eval(c) => Control::Eval(r.code(*c)?),
+        SControl::Return(v) => Control::Return(r.value(v)?),
+    };
+    let env = r.env(doc.env)?;
+    let kont = r.kont(doc.kont)?;
+    let status = match &doc.status {
+        SStatus::Running => Status::Running,
+        SStatus::Done(v) => Status::Done(r.value(v)?),
+        SStatus::Parked(reason) => Status::Parked {
+            reason: reason.clone(),
+        },
+        SStatus::Failed {
+            kind,
+            message,
+            span,
+        } => {
+            let e = Error::new(*kind, message.clone());
+            Status::Failed(match span {
+                Some(s) => e.at(range_of(*s)),
+                None => e,
+            })
+        }
+    };
+    let last = r.value(&doc.last)?;
+    let state = State::from_parts(control, env, kont, store, doc.steps, status);
+    Session::restore(&doc.source, doc.next, state, last)
+}

@@ -1,0 +1,1000 @@
+//! The machine: a CESK state and its one step function.
+//!
+//! A [`State`] is control (code to evaluate or a value to return), environment (the running
+//! frame), store (globals, streams) and continuation (frames waiting for a value), plus a step
+//! count and a status. Every part is a persistent value, so `state.clone()` is a snapshot.
+//!
+//! [`State::step`] performs one transition. It reads as a table: evaluating a node dispatches on
+//! the node's operation, returning a value dispatches on the innermost frame, and each arm
+//! delegates to a named method. Leaves (constants, variables, closures) and calls of simple
+//! primitives on leaves are evaluated inline, without a step of their own, which keeps steps
+//! meaningful (one per call, branch, binding or return) and the machine fast. Calls push no
+//! frame, so tail calls run in constant continuation space.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use text_size::TextRange;
+
+use crate::code::{Capture, CodeRef, Op, Proto};
+use crate::control::Control;
+use crate::env::{self, Env, Frame, Slots};
+use crate::error::{Error, ErrorKind};
+use crate::kont::{KFrame, KNode, Kont, Native};
+use crate::limits::Limits;
+use crate::output::Output;
+use crate::prim::{self, Ctx, Flow, Prim};
+use crate::store::Store;
+use crate::value::{Closure, Continuation, Value};
+
+/// Where a run stands.
+#[derive(Clone, Debug)]
+pub enum Status {
+    /// More steps to take.
+    Running,
+    /// Finished with this value.
+    Done(Value),
+    /// Suspended with nothing left to run: `(park)`, or a stream operation that must wait.
+    /// [`State::resume`] continues it with a value.
+    Parked { reason: String },
+    /// Stopped by an error (including a limit).
+    Failed(Error),
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub control: Control,
+    pub env: Env,
+    pub kont: Kont,
+    pub store: Store,
+    /// Steps taken so far (cumulative over a session's forms).
+    pub steps: u64,
+    pub status: Status,
+    /// The limits of the current run; set by [`State::run`].
+    pub limits: Limits,
+    deadline: Option<Instant>,
+}
+
+/// A frame whose indices do not fit its code: only a hand-edited serialised state has one.
+fn broken_frame() -> Error {
+    Error::new(
+        ErrorKind::Argument,
+        "inconsistent continuation frame (a corrupted state document?)",
+    )
+}
+
+/// An empty function, the closure of code that runs outside any function.
+fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>) -> Rc<Closure> {
+    let proto = Proto {
+        id: store.fresh_proto_id(),
+        name: Some(edn::Symbol::new(name)),
+        span: TextRange::default(),
+        arities: body
+            .map(|body| crate::code::Arity {
+                params: 0,
+                rest: false,
+                slots,
+                names: Vec::new(),
+                body,
+            })
+            .into_iter()
+            .collect(),
+        captures: Vec::new(),
+        capture_names: Vec::new(),
+        loops: Vec::new(),
+    };
+    Rc::new(Closure {
+        proto: Rc::new(proto),
+        captures: Vec::new(),
+        depth: 0,
+    })
+}
+
+impl State {
+    /// A state about to run a compiled top-level form.
+    pub fn start(store: Store, proto: Rc<Proto>, steps: u64) -> State {
+        let (slots, body) = match proto.arities.first() {
+            Some(a) => (a.slots, a.body.clone()),
+            None => {
+                return State::failed(store, Error::new(ErrorKind::Syntax, "empty program"));
+            }
+        };
+        let closure = Rc::new(Closure {
+            proto,
+            captures: Vec::new(),
+            depth: 0,
+        });
+        State {
+            control: Control::Eval(body),
+            env: Frame::new(smallvec::smallvec![Value::Nil; slots as usize], closure, 0),
+            kont: Kont::default(),
+            store,
+            steps,
+            status: Status::Running,
+            limits: Limits::default(),
+            deadline: None,
+        }
+    }
+
+    /// A state made of its parts (used when loading a serialised state).
+    pub fn from_parts(
+        control: Control,
+        env: Env,
+        kont: Kont,
+        store: Store,
+        steps: u64,
+        status: Status,
+    ) -> State {
+        State {
+            control,
+            env,
+            kont,
+            store,
+            steps,
+            status,
+            limits: Limits::default(),
+            deadline: None,
+        }
+    }
+
+    /// A state about to call `f` with `args` (used to run macros and by hosts).
+    pub fn call(
+        mut store: Store,
+        f: Value,
+        args: Vec<Value>,
+        span: TextRange,
+        steps: u64,
+    ) -> State {
+        let closure = host_closure(&mut store, "host", 0, None);
+        let mut state = State {
+            control: Control::Return(Value::Nil),
+            env: Frame::new(Slots::new(), closure, 0),
+            kont: Kont::default(),
+            store,
+            steps,
+            status: Status::Running,
+            limits: Limits::default(),
+            deadline: None,
+        };
+        if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
+            state.status = Status::Failed(e);
+        }
+        state
+    }
+
+    fn failed(store: Store, e: Error) -> State {
+        let mut state = State::idle(store);
+        state.status = Status::Failed(e);
+        state
+    }
+
+    /// A state with nothing to run: done, with value `nil`.
+    pub fn idle(mut store: Store) -> State {
+        let closure = host_closure(&mut store, "host", 0, None);
+        State {
+            control: Control::Return(Value::Nil),
+            env: Frame::new(Slots::new(), closure, 0),
+            kont: Kont::default(),
+            store,
+            steps: 0,
+            status: Status::Done(Value::Nil),
+            limits: Limits::default(),
+            deadline: None,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, Status::Running)
+    }
+
+    /// Runs until done, parked, failed, or a limit is reached. `deadline` is when the wall-clock
+    /// budget ends (shared by every form of a session).
+    pub fn run(&mut self, limits: &Limits, deadline: Instant, out: &mut dyn Output) -> &Status {
+        self.limits = limits.clone();
+        self.deadline = Some(deadline);
+        while self.is_running() {
+            self.step(out);
+        }
+        &self.status
+    }
+
+    /// Runs at most `n` steps (fewer if the run ends).
+    pub fn run_steps(&mut self, n: u64, out: &mut dyn Output) -> &Status {
+        for _ in 0..n {
+            if !self.is_running() {
+                break;
+            }
+            self.step(out);
+        }
+        &self.status
+    }
+
+    /// Continues a parked state with `v` as the value of the expression that parked.
+    pub fn resume(&mut self, v: Value) {
+        if matches!(self.status, Status::Parked { .. }) {
+            self.control = Control::Return(v);
+            self.status = Status::Running;
+        }
+    }
+
+    /// One transition, after the limit checks.
+    pub fn step(&mut self, out: &mut dyn Output) {
+        if !self.is_running() {
+            return;
+        }
+        if let Err(e) = self.check_limits() {
+            self.status = Status::Failed(e);
+            return;
+        }
+        self.steps += 1;
+        let result = match std::mem::replace(&mut self.control, Control::Return(Value::Nil)) {
+            Control::Eval(code) => match self.eval(&code, out) {
+                Err(e) => {
+                    let span = code.span;
+                    self.control = Control::Eval(code);
+                    Err(e.at(span))
+                }
+                // A node that produced a value hands it to the innermost frame in the same step:
+                // one step per node, not one per node and one per return.
+                Ok(()) if self.is_running() => match &self.control {
+                    Control::Return(_) => {
+                        match std::mem::replace(&mut self.control, Control::Return(Value::Nil)) {
+                            Control::Return(v) => self.ret(v, out),
+                            Control::Eval(c) => {
+                                self.control = Control::Eval(c);
+                                Ok(())
+                            }
+                        }
+                    }
+                    Control::Eval(_) => Ok(()),
+                },
+                Ok(()) => Ok(()),
+            },
+            Control::Return(v) => self.ret(v, out),
+        };
+        if let Err(e) = result {
+            self.status = Status::Failed(e);
+        }
+    }
+
+    fn check_limits(&self) -> Result<(), Error> {
+        if self.steps >= self.limits.fuel {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "fuel exhausted: the program ran {} steps (the fuel limit)",
+                    self.limits.fuel
+                ),
+            ));
+        }
+        if self.steps.is_multiple_of(4096) && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "timeout: the program ran longer than {} ms",
+                    self.limits.timeout.as_millis()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Evaluate a node.
+    fn eval(&mut self, code: &CodeRef, out: &mut dyn Output) -> Result<(), Error> {
+        match &code.op {
+            Op::Const(_)
+            | Op::Local(_)
+            | Op::Capture(_)
+            | Op::SelfRef
+            | Op::Global(_)
+            | Op::Fn(_) => self.eval_leaf(code),
+            Op::If {
+                test,
+                then,
+                otherwise,
+            } => self.eval_if(test, then, otherwise),
+            Op::Do(_) => self.continue_do(code.clone(), 0),
+            Op::Let { slot, init, body } => self.eval_let(code, *slot, init, body),
+            Op::Call { .. } | Op::Recur { .. } | Op::Vector(_) | Op::Map(_) | Op::Set(_) => {
+                self.eval_args(code.clone(), None, Slots::new(), out)
+            }
+            Op::Def { value, .. } => self.eval_def(code, value.as_ref()),
+            Op::And(_) | Op::Or(_) => self.continue_logic(code.clone(), 0),
+            Op::Fail(msg) => Err(Error::new(ErrorKind::Syntax, msg.to_string())),
+        }
+    }
+
+    /// Return a value to the innermost frame.
+    fn ret(&mut self, v: Value, out: &mut dyn Output) -> Result<(), Error> {
+        let Some(node) = self.kont.0.take() else {
+            self.control = Control::Return(v.clone());
+            self.status = Status::Done(v);
+            return Ok(());
+        };
+        let KNode { frame, next, .. } = Rc::try_unwrap(node).unwrap_or_else(|n| (*n).clone());
+        self.kont = next;
+        match frame {
+            KFrame::If {
+                then,
+                otherwise,
+                env,
+            } => self.resume_if(v, then, otherwise, env),
+            KFrame::Do { code, next, env } => self.resume_do(code, next, env),
+            KFrame::Let { code, env } => self.resume_let(v, &code, env),
+            KFrame::Args { code, f, vals, env } => self.resume_args(v, code, f, vals, env, out),
+            KFrame::Def { code } => self.define(&code, v),
+            KFrame::Logic { code, next, env } => self.resume_logic(v, code, next, env),
+            KFrame::Native(n) => self.resume_native(v, *n, out),
+        }
+    }
+
+    /// Continue a higher-order primitive with the value its function returned.
+    fn resume_native(
+        &mut self,
+        v: Value,
+        native: Native,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        match native {
+            Native::Map {
+                f,
+                colls,
+                idx,
+                mut acc,
+                span,
+            } => {
+                acc.push_back(v);
+                let flow = prim::map_step(f, colls, idx, acc, span);
+                self.flow(flow?, span, out)
+            }
+            Native::Filter {
+                f,
+                items,
+                idx,
+                mut acc,
+                span,
+            } => {
+                if v.truthy() {
+                    acc.push_back(
+                        idx.checked_sub(1)
+                            .and_then(|i| items.get(i))
+                            .cloned()
+                            .unwrap_or(Value::Nil),
+                    );
+                }
+                let flow = prim::filter_step(f, items, idx, acc, span);
+                self.flow(flow?, span, out)
+            }
+            Native::Reduce {
+                f,
+                items,
+                idx,
+                span,
+            } => self.flow(prim::reduce_step(f, items, idx, v, span), span, out),
+            Native::Sort {
+                cmp,
+                items,
+                idx,
+                sorted,
+                mut lo,
+                mut hi,
+                span,
+            } => {
+                let mid = lo + hi.saturating_sub(lo) / 2;
+                if prim::comparator_less(&v) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+                let flow = prim::sort_step(cmp, items, idx, sorted, lo, hi, span);
+                self.flow(flow?, span, out)
+            }
+            Native::Comp { comp, next, span } => self.resume_comp(v, comp, next, span, out),
+            Native::Update { map, key, span } => {
+                let m = prim::simple(Prim::Assoc, &[map, key, v], &self.limits)
+                    .map_err(|e| e.at(span))?;
+                self.control = Control::Return(m);
+                Ok(())
+            }
+        }
+    }
+
+    fn push(&mut self, frame: KFrame) -> Result<(), Error> {
+        if self.kont.depth() >= self.limits.max_depth {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "stack depth limit reached: {} frames of non-tail calls",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.kont.push(frame);
+        Ok(())
+    }
+
+    // ---- leaves ----
+
+    fn eval_leaf(&mut self, code: &CodeRef) -> Result<(), Error> {
+        let v = self.atom(code)?.unwrap_or(Value::Nil);
+        self.control = Control::Return(v);
+        Ok(())
+    }
+
+    /// The value of a node that needs no step of its own, or `None`.
+    fn atom(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
+        Ok(Some(match &code.op {
+            Op::Const(v) => v.clone(),
+            Op::Local(i) => self
+                .env
+                .slots
+                .get(*i as usize)
+                .cloned()
+                .unwrap_or(Value::Nil),
+            Op::Capture(i) => self
+                .env
+                .closure
+                .captures
+                .get(*i as usize)
+                .cloned()
+                .unwrap_or(Value::Nil),
+            Op::SelfRef => Value::Fn(self.env.closure.clone()),
+            Op::Global(g) => self.global(*g).map_err(|e| e.at(code.span))?,
+            Op::Fn(proto) => self.make_closure(proto).map_err(|e| e.at(code.span))?,
+            Op::Call {
+                f,
+                args,
+                inline: true,
+                ..
+            } => match self.inline_call(f, args) {
+                Ok(v) => match v {
+                    Some(v) => v,
+                    None => return Ok(None),
+                },
+                Err(e) => return Err(e.at(code.span)),
+            },
+            _ => return Ok(None),
+        }))
+    }
+
+    /// A call of a simple primitive on leaves, evaluated inline.
+    fn inline_call(&self, f: &CodeRef, args: &[CodeRef]) -> Result<Option<Value>, Error> {
+        let Op::Global(g) = f.op else {
+            return Ok(None);
+        };
+        let Some(Value::Prim(p)) = self.store.global(g) else {
+            return Ok(None);
+        };
+        let p = *p;
+        if !p.is_simple() {
+            return Ok(None);
+        }
+        let arg = |i: usize| self.atom(&args[i]);
+        match args.len() {
+            1 => {
+                let Some(a) = arg(0)? else { return Ok(None) };
+                if let Value::Int(x) = a
+                    && let Some(v) = prim::int1(p, x)
+                {
+                    return Ok(Some(v));
+                }
+                p.check_arity(1)?;
+                prim::simple(p, &[a], &self.limits).map(Some)
+            }
+            2 => {
+                let Some(a) = arg(0)? else { return Ok(None) };
+                let Some(b) = arg(1)? else { return Ok(None) };
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b)
+                    && let Some(v) = prim::int2(p, *x, *y)
+                {
+                    return Ok(Some(v));
+                }
+                p.check_arity(2)?;
+                prim::simple(p, &[a, b], &self.limits).map(Some)
+            }
+            n => {
+                let mut vals = Vec::with_capacity(n);
+                for i in 0..n {
+                    let Some(v) = arg(i)? else { return Ok(None) };
+                    vals.push(v);
+                }
+                p.check_arity(n)?;
+                prim::simple(p, &vals, &self.limits).map(Some)
+            }
+        }
+    }
+
+    fn global(&self, g: u32) -> Result<Value, Error> {
+        self.store.global(g).cloned().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Unresolved,
+                format!("unresolved symbol: {}", self.store.global_name(g)),
+            )
+        })
+    }
+
+    fn make_closure(&self, proto: &Rc<Proto>) -> Result<Value, Error> {
+        let captures = proto
+            .captures
+            .iter()
+            .map(|c| match c {
+                Capture::Local(s) => self
+                    .env
+                    .slots
+                    .get(*s as usize)
+                    .cloned()
+                    .unwrap_or(Value::Nil),
+                Capture::Outer(i) => self
+                    .env
+                    .closure
+                    .captures
+                    .get(*i as usize)
+                    .cloned()
+                    .unwrap_or(Value::Nil),
+                Capture::SelfRef => Value::Fn(self.env.closure.clone()),
+            })
+            .collect();
+        Ok(Value::Fn(Rc::new(Closure::new(proto.clone(), captures)?)))
+    }
+
+    // ---- if, do, let ----
+
+    fn eval_if(
+        &mut self,
+        test: &CodeRef,
+        then: &CodeRef,
+        otherwise: &CodeRef,
+    ) -> Result<(), Error> {
+        match self.atom(test)? {
+            Some(v) => {
+                let branch = if v.truthy() { then } else { otherwise };
+                self.control = match self.atom(branch)? {
+                    Some(v) => Control::Return(v),
+                    None => Control::Eval(branch.clone()),
+                };
+            }
+            None => {
+                self.push(KFrame::If {
+                    then: then.clone(),
+                    otherwise: otherwise.clone(),
+                    env: self.env.clone(),
+                })?;
+                self.control = Control::Eval(test.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn resume_if(
+        &mut self,
+        v: Value,
+        then: CodeRef,
+        otherwise: CodeRef,
+        env: Env,
+    ) -> Result<(), Error> {
+        self.env = env;
+        self.control = Control::Eval(if v.truthy() { then } else { otherwise });
+        Ok(())
+    }
+
+    /// Evaluate `body[next]` of a `do`, pushing a frame unless it is the last.
+    fn continue_do(&mut self, code: CodeRef, next: u32) -> Result<(), Error> {
+        let Op::Do(body) = &code.op else {
+            return Err(Error::new(ErrorKind::Syntax, "do frame without a do"));
+        };
+        let i = next as usize;
+        let expr = body.get(i).cloned().ok_or_else(broken_frame)?;
+        if i + 1 < body.len() {
+            self.push(KFrame::Do {
+                code: code.clone(),
+                next: next + 1,
+                env: self.env.clone(),
+            })?;
+        }
+        self.control = Control::Eval(expr);
+        Ok(())
+    }
+
+    fn resume_do(&mut self, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
+        self.env = env;
+        self.continue_do(code, next)
+    }
+
+    fn eval_let(
+        &mut self,
+        code: &CodeRef,
+        slot: u32,
+        init: &CodeRef,
+        body: &CodeRef,
+    ) -> Result<(), Error> {
+        match self.atom(init)? {
+            Some(v) => {
+                env::set(&mut self.env, slot, v);
+                self.control = Control::Eval(body.clone());
+            }
+            None => {
+                self.push(KFrame::Let {
+                    code: code.clone(),
+                    env: self.env.clone(),
+                })?;
+                self.control = Control::Eval(init.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn resume_let(&mut self, v: Value, code: &CodeRef, env: Env) -> Result<(), Error> {
+        self.env = env;
+        let Op::Let { slot, body, .. } = &code.op else {
+            return Err(Error::new(ErrorKind::Syntax, "let frame without a let"));
+        };
+        env::set(&mut self.env, *slot, v);
+        self.control = Control::Eval(body.clone());
+        Ok(())
+    }
+
+    // ---- calls, recur, collection literals ----
+
+    /// Evaluate the operator and operands left to right, pushing a frame at the first that needs
+    /// steps of its own; when all are values, finish.
+    fn eval_args(
+        &mut self,
+        code: CodeRef,
+        mut f: Option<Value>,
+        mut vals: Slots,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        let (fcode, args) = match &code.op {
+            Op::Call { f, args, .. } => (Some(f), args),
+            Op::Recur { args, .. } | Op::Vector(args) | Op::Map(args) | Op::Set(args) => {
+                (None, args)
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Syntax,
+                    "argument frame without a call",
+                ));
+            }
+        };
+        if let (Some(fc), None) = (fcode, &f) {
+            match self.atom(fc)? {
+                Some(v) => f = Some(v),
+                None => {
+                    let fc = fc.clone();
+                    self.push(KFrame::Args {
+                        code,
+                        f: None,
+                        vals,
+                        env: self.env.clone(),
+                    })?;
+                    self.control = Control::Eval(fc);
+                    return Ok(());
+                }
+            }
+        }
+        while vals.len() < args.len() {
+            let a = &args[vals.len()];
+            match self.atom(a)? {
+                Some(v) => vals.push(v),
+                None => {
+                    let a = a.clone();
+                    self.push(KFrame::Args {
+                        code,
+                        f,
+                        vals,
+                        env: self.env.clone(),
+                    })?;
+                    self.control = Control::Eval(a);
+                    return Ok(());
+                }
+            }
+        }
+        self.finish_args(&code, f, vals, out)
+    }
+
+    fn resume_args(
+        &mut self,
+        v: Value,
+        code: CodeRef,
+        mut f: Option<Value>,
+        mut vals: Slots,
+        env: Env,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        self.env = env;
+        if matches!(code.op, Op::Call { .. }) && f.is_none() {
+            f = Some(v);
+        } else {
+            vals.push(v);
+        }
+        let span = code.span;
+        self.eval_args(code, f, vals, out).map_err(|e| e.at(span))
+    }
+
+    fn finish_args(
+        &mut self,
+        code: &CodeRef,
+        f: Option<Value>,
+        vals: Slots,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        let span = code.span;
+        let v = match &code.op {
+            Op::Call { .. } => {
+                return self
+                    .apply(f.unwrap_or(Value::Nil), vals, span, out)
+                    .map_err(|e| e.at(span));
+            }
+            Op::Recur {
+                first_slot, target, ..
+            } => {
+                for (k, v) in vals.into_iter().enumerate() {
+                    env::set(&mut self.env, first_slot + k as u32, v);
+                }
+                let body = self.env.closure.proto.loops.get(*target as usize).cloned();
+                let body =
+                    body.ok_or_else(|| Error::new(ErrorKind::Syntax, "recur target missing"))?;
+                self.control = Control::Eval(body);
+                return Ok(());
+            }
+            Op::Vector(_) => Value::vector(vals.into_iter().collect()),
+            Op::Set(_) => Value::set_from(vals),
+            Op::Map(_) => Value::map_from(
+                vals.chunks_exact(2)
+                    .map(|kv| (kv[0].clone(), kv[1].clone())),
+            ),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Syntax,
+                    "argument frame without a call",
+                ));
+            }
+        };
+        self.control = Control::Return(v.map_err(|e| e.at(span))?);
+        Ok(())
+    }
+
+    /// Apply a function to arguments: enter a closure, run a primitive, jump to a continuation.
+    pub(crate) fn apply(
+        &mut self,
+        f: Value,
+        mut args: Slots,
+        span: TextRange,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        match f {
+            Value::Fn(c) => {
+                let Some((arity_idx, arity)) = c.proto.arity_for(args.len()) else {
+                    return Err(Error::new(
+                        ErrorKind::Arity,
+                        format!(
+                            "wrong arity: {} called with {} argument{}, expects {}",
+                            c.proto.name.as_ref().map_or("fn", |n| n.as_str()),
+                            args.len(),
+                            if args.len() == 1 { "" } else { "s" },
+                            c.proto.arity_description()
+                        ),
+                    ));
+                };
+                if arity.rest {
+                    let extra: imbl::Vector<Value> = args.drain(arity.params as usize..).collect();
+                    args.push(if extra.is_empty() {
+                        Value::Nil
+                    } else {
+                        Value::list(extra)?
+                    });
+                }
+                args.resize(arity.slots as usize, Value::Nil);
+                self.control = Control::Eval(arity.body.clone());
+                self.env = Frame::new(args, c, arity_idx);
+                Ok(())
+            }
+            Value::Prim(p) => {
+                if let [Value::Int(x), Value::Int(y)] = args[..]
+                    && let Some(v) = prim::int2(p, x, y)
+                {
+                    self.control = Control::Return(v);
+                    return Ok(());
+                }
+                p.check_arity(args.len())?;
+                if p.is_simple() {
+                    self.control = Control::Return(prim::simple(p, &args, &self.limits)?);
+                    return Ok(());
+                }
+                let flow = prim::call(
+                    p,
+                    args.into_vec(),
+                    &mut Ctx {
+                        store: &mut self.store,
+                        limits: &self.limits,
+                        out,
+                        span,
+                    },
+                )?;
+                self.flow(flow, span, out)
+            }
+            Value::Partial(p) => {
+                let mut all: Slots = p.args.iter().cloned().collect();
+                all.extend(args);
+                self.apply(p.f.clone(), all, span, out)
+            }
+            Value::Comp(c) => match c.fns.len() {
+                0 => {
+                    if args.len() != 1 {
+                        return Err(Error::new(
+                            ErrorKind::Arity,
+                            format!(
+                                "wrong arity: (comp) called with {} arguments, expects 1",
+                                args.len()
+                            ),
+                        ));
+                    }
+                    self.control = Control::Return(args.pop().unwrap_or(Value::Nil));
+                    Ok(())
+                }
+                n => {
+                    let last = c.fns[n - 1].clone();
+                    if n > 1 {
+                        self.push(KFrame::Native(Box::new(Native::Comp {
+                            comp: c,
+                            next: n - 2,
+                            span,
+                        })))?;
+                    }
+                    self.apply(last, args, span, out)
+                }
+            },
+            Value::Cont(k) => {
+                if args.len() > 1 {
+                    return Err(Error::new(
+                        ErrorKind::Arity,
+                        format!(
+                            "wrong arity: a continuation takes one value, got {}",
+                            args.len()
+                        ),
+                    ));
+                }
+                self.kont = k.kont.clone();
+                self.control = Control::Return(args.pop().unwrap_or(Value::Nil));
+                Ok(())
+            }
+            Value::Keyword(_) | Value::Map(_) | Value::Set(_) if (1..=2).contains(&args.len()) => {
+                // Keywords, maps and sets look themselves up, as in Clojure.
+                let (coll, key) = match &f {
+                    Value::Keyword(_) => (args[0].clone(), f.clone()),
+                    _ => (f.clone(), args[0].clone()),
+                };
+                let mut get_args: Slots = smallvec::smallvec![coll, key];
+                get_args.extend(args.get(1).cloned());
+                self.control = Control::Return(prim::simple(Prim::Get, &get_args, &self.limits)?);
+                Ok(())
+            }
+            other => Err(Error::new(
+                ErrorKind::NotAFunction,
+                format!(
+                    "cannot call non-function {} ({})",
+                    crate::printer::pr_str(&other),
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+
+    fn flow(&mut self, flow: Flow, span: TextRange, out: &mut dyn Output) -> Result<(), Error> {
+        match flow {
+            Flow::Value(v) => {
+                self.control = Control::Return(v);
+                Ok(())
+            }
+            Flow::Apply(f, args) => self.apply(f, Slots::from_vec(args), span, out),
+            Flow::Push(frame, f, args) => {
+                self.push(frame)?;
+                self.apply(f, Slots::from_vec(args), span, out)
+            }
+            Flow::CallCc(f) => {
+                let k = Value::Cont(Rc::new(Continuation {
+                    id: self.store.fresh_cont_id(),
+                    kont: self.kont.clone(),
+                }));
+                self.apply(f, smallvec::smallvec![k], span, out)
+            }
+            Flow::Park(reason) => {
+                self.status = Status::Parked {
+                    reason: reason.to_owned(),
+                };
+                Ok(())
+            }
+            Flow::Resume(k, v) => self.apply(k, smallvec::smallvec![v], span, out),
+        }
+    }
+
+    fn resume_comp(
+        &mut self,
+        v: Value,
+        comp: Rc<crate::value::Comp>,
+        next: usize,
+        span: TextRange,
+        out: &mut dyn Output,
+    ) -> Result<(), Error> {
+        let f = comp.fns.get(next).cloned().ok_or_else(broken_frame)?;
+        if next > 0 {
+            self.push(KFrame::Native(Box::new(Native::Comp {
+                comp,
+                next: next - 1,
+                span,
+            })))?;
+        }
+        self.apply(f, smallvec::smallvec![v], span, out)
+    }
+
+    // ---- def, and, or ----
+
+    fn eval_def(&mut self, code: &CodeRef, value: Option<&CodeRef>) -> Result<(), Error> {
+        let Some(value) = value else {
+            return self.define(code, Value::Nil);
+        };
+        match self.atom(value)? {
+            Some(v) => self.define(code, v),
+            None => {
+                self.push(KFrame::Def { code: code.clone() })?;
+                self.control = Control::Eval(value.clone());
+                Ok(())
+            }
+        }
+    }
+
+    fn define(&mut self, code: &CodeRef, v: Value) -> Result<(), Error> {
+        let Op::Def {
+            global, is_macro, ..
+        } = &code.op
+        else {
+            return Err(Error::new(ErrorKind::Syntax, "def frame without a def"));
+        };
+        if *is_macro && !v.is_fn() {
+            return Err(Error::new(ErrorKind::Macro, "defmacro needs a function").at(code.span));
+        }
+        self.store.define(*global, v.clone(), *is_macro);
+        self.control = Control::Return(v);
+        Ok(())
+    }
+
+    /// Evaluate operand `next` of an `and`/`or`, pushing a frame unless it is the last.
+    fn continue_logic(&mut self, code: CodeRef, next: u32) -> Result<(), Error> {
+        let (Op::And(items) | Op::Or(items)) = &code.op else {
+            return Err(Error::new(ErrorKind::Syntax, "logic frame without and/or"));
+        };
+        let is_and = matches!(code.op, Op::And(_));
+        let mut i = next as usize;
+        while i + 1 < items.len() {
+            match self.atom(&items[i])? {
+                Some(v) if v.truthy() != is_and => {
+                    self.control = Control::Return(v);
+                    return Ok(());
+                }
+                Some(_) => i += 1,
+                None => {
+                    let expr = items[i].clone();
+                    self.push(KFrame::Logic {
+                        code: code.clone(),
+                        next: i as u32 + 1,
+                        env: self.env.clone(),
+                    })?;
+                    self.control = Control::Eval(expr);
+                    return Ok(());
+                }
+            }
+        }
+        self.control = Control::Eval(items.get(i).cloned().ok_or_else(broken_frame)?);
+        Ok(())
+    }
+
+    fn resume_logic(&mut self, v: Value, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
+        self.env = env;
+        let is_and = matches!(code.op, Op::And(_));
+        if v.truthy() != is_and {
+            self.control = Control::Return(v);
+            return Ok(());
+        }
+        self.continue_logic(code, next)
+    }
+}

@@ -1,0 +1,505 @@
+//! Runtime values: what yin programs compute with.
+//!
+//! Values are immutable and cheap to clone: scalars are inline, text is an `Rc<str>`, and
+//! collections are `imbl` persistent structures behind an `Rc`. Maps and sets remember insertion
+//! order (for printing only: equality and hashing ignore it), so output is deterministic and small
+//! maps print the way they were written, as Clojure's array maps do.
+//!
+//! Every collection and closure records an upper bound of its nesting depth, and constructors
+//! refuse to exceed [`MAX_DEPTH`]. That bound is what lets equality, hashing, printing, dropping
+//! and serialisation recurse without risking the host's stack, whatever the program builds.
+
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use edn::{Keyword, Symbol};
+use imbl::{HashMap, OrdMap, Vector};
+
+use crate::code::Proto;
+use crate::error::{Error, ErrorKind};
+use crate::kont::Kont;
+use crate::prim::Prim;
+
+/// Deepest nesting of collections and closures a value may have. Deep enough for any data a
+/// program means to build, shallow enough that recursive traversals stay within a small stack.
+pub const MAX_DEPTH: u32 = 1_000;
+
+/// A yin value.
+///
+/// The tag is a full word (`repr(u64)`) so that every payload sits at offset 8: moving a value is
+/// three aligned word copies. With a byte tag, `bool` and `char` payloads land at offsets 1 and 4
+/// and every move becomes overlapping unaligned copies that stall store forwarding, which made the
+/// machine's hot path twice as slow.
+#[derive(Clone, Debug)]
+#[repr(u64)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Lowest terms, positive denominator other than 1.
+    Ratio(i64, i64),
+    Char(char),
+    Str(Rc<str>),
+    Keyword(Keyword),
+    Symbol(Symbol),
+    List(Rc<Seq>),
+    Vector(Rc<Seq>),
+    Map(Rc<Map>),
+    Set(Rc<Set>),
+    /// A compiled function with its captured values.
+    Fn(Rc<Closure>),
+    /// A host primitive from the core library.
+    Prim(Prim),
+    /// `(partial f a b)`.
+    Partial(Rc<Partial>),
+    /// `(comp f g h)`: the functions, applied right to left.
+    Comp(Rc<Comp>),
+    /// A continuation captured by `call/cc`; invoking it abandons the current one.
+    Cont(Rc<Continuation>),
+    /// A stream in the store.
+    Stream(u32),
+    /// A cursor over a stream, in the store.
+    Cursor(u32),
+}
+
+/// The elements of a list or vector, and a bound on their nesting depth.
+#[derive(Clone, Debug)]
+pub struct Seq {
+    pub items: Vector<Value>,
+    pub depth: u32,
+}
+
+/// A persistent map keeping insertion order for printing.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    /// key -> (insertion sequence number, value)
+    entries: HashMap<Value, (u64, Value)>,
+    /// insertion sequence number -> key
+    order: OrdMap<u64, Value>,
+    next: u64,
+    pub depth: u32,
+}
+
+/// A persistent set keeping insertion order for printing.
+#[derive(Clone, Debug, Default)]
+pub struct Set {
+    members: HashMap<Value, u64>,
+    order: OrdMap<u64, Value>,
+    next: u64,
+    pub depth: u32,
+}
+
+#[derive(Debug)]
+pub struct Closure {
+    pub proto: Rc<Proto>,
+    pub captures: Vec<Value>,
+    pub depth: u32,
+}
+
+#[derive(Debug)]
+pub struct Partial {
+    pub f: Value,
+    pub args: Vec<Value>,
+    pub depth: u32,
+}
+
+#[derive(Debug)]
+pub struct Comp {
+    pub fns: Vec<Value>,
+    pub depth: u32,
+}
+
+/// A captured continuation: the frames waiting for a value.
+#[derive(Debug)]
+pub struct Continuation {
+    pub id: u64,
+    pub kont: Kont,
+}
+
+fn too_deep() -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "value nested too deeply: collections and closures may nest at most {MAX_DEPTH} levels"
+        ),
+    )
+}
+
+fn child_depth<'a>(items: impl IntoIterator<Item = &'a Value>) -> Result<u32, Error> {
+    let inner = items.into_iter().map(Value::depth).max().unwrap_or(0);
+    if inner >= MAX_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(inner + 1)
+}
+
+impl Seq {
+    pub fn new(items: Vector<Value>) -> Result<Seq, Error> {
+        let depth = child_depth(items.iter())?;
+        Ok(Seq { items, depth })
+    }
+
+    /// Adds one value, keeping the depth bound without rescanning.
+    pub fn with_depth_of(&self, v: &Value) -> Result<u32, Error> {
+        let d = v.depth();
+        if d >= MAX_DEPTH {
+            return Err(too_deep());
+        }
+        Ok(self.depth.max(d + 1))
+    }
+}
+
+impl Map {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, k: &Value) -> Option<&Value> {
+        self.entries.get(k).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, k: &Value) -> bool {
+        self.entries.contains_key(k)
+    }
+
+    pub fn assoc(&self, k: Value, v: Value) -> Result<Map, Error> {
+        let depth = child_depth([&k, &v])?.max(self.depth);
+        let mut m = self.clone();
+        m.depth = depth;
+        match m.entries.get(&k).map(|(seq, _)| *seq) {
+            Some(seq) => {
+                m.entries.insert(k, (seq, v));
+            }
+            None => {
+                let seq = m.next;
+                m.next += 1;
+                m.order.insert(seq, k.clone());
+                m.entries.insert(k, (seq, v));
+            }
+        }
+        Ok(m)
+    }
+
+    pub fn dissoc(&self, k: &Value) -> Map {
+        let mut m = self.clone();
+        if let Some((seq, _)) = m.entries.remove(k) {
+            m.order.remove(&seq);
+        }
+        m
+    }
+
+    /// Entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> + '_ {
+        self.order
+            .values()
+            .filter_map(move |k| self.entries.get(k).map(|(_, v)| (k, v)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Value> + '_ {
+        self.order.values()
+    }
+}
+
+impl Set {
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    pub fn contains(&self, v: &Value) -> bool {
+        self.members.contains_key(v)
+    }
+
+    pub fn insert(&self, v: Value) -> Result<Set, Error> {
+        if self.members.contains_key(&v) {
+            return Ok(self.clone());
+        }
+        let depth = child_depth([&v])?.max(self.depth);
+        let mut s = self.clone();
+        s.depth = depth;
+        let seq = s.next;
+        s.next += 1;
+        s.order.insert(seq, v.clone());
+        s.members.insert(v, seq);
+        Ok(s)
+    }
+
+    pub fn remove(&self, v: &Value) -> Set {
+        let mut s = self.clone();
+        if let Some(seq) = s.members.remove(v) {
+            s.order.remove(&seq);
+        }
+        s
+    }
+
+    /// Members in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
+        self.order.values()
+    }
+}
+
+impl Closure {
+    pub fn new(proto: Rc<Proto>, captures: Vec<Value>) -> Result<Closure, Error> {
+        let depth = child_depth(captures.iter())?;
+        Ok(Closure {
+            proto,
+            captures,
+            depth,
+        })
+    }
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn keyword(name: &str) -> Value {
+        Value::Keyword(Keyword::new(name))
+    }
+
+    pub fn symbol(name: &str) -> Value {
+        Value::Symbol(Symbol::new(name))
+    }
+
+    pub fn list(items: Vector<Value>) -> Result<Value, Error> {
+        Ok(Value::List(Rc::new(Seq::new(items)?)))
+    }
+
+    pub fn vector(items: Vector<Value>) -> Result<Value, Error> {
+        Ok(Value::Vector(Rc::new(Seq::new(items)?)))
+    }
+
+    pub fn map_from(entries: impl IntoIterator<Item = (Value, Value)>) -> Result<Value, Error> {
+        let mut m = Map::default();
+        for (k, v) in entries {
+            m = m.assoc(k, v)?;
+        }
+        Ok(Value::Map(Rc::new(m)))
+    }
+
+    pub fn set_from(items: impl IntoIterator<Item = Value>) -> Result<Value, Error> {
+        let mut s = Set::default();
+        for v in items {
+            s = s.insert(v)?;
+        }
+        Ok(Value::Set(Rc::new(s)))
+    }
+
+    pub fn partial(f: Value, args: Vec<Value>) -> Result<Value, Error> {
+        let depth = child_depth(std::iter::once(&f).chain(&args))?;
+        Ok(Value::Partial(Rc::new(Partial { f, args, depth })))
+    }
+
+    pub fn comp(fns: Vec<Value>) -> Result<Value, Error> {
+        let depth = child_depth(fns.iter())?;
+        Ok(Value::Comp(Rc::new(Comp { fns, depth })))
+    }
+
+    /// Upper bound of nesting depth: 0 for scalars.
+    pub fn depth(&self) -> u32 {
+        match self {
+            Value::List(s) | Value::Vector(s) => s.depth,
+            Value::Map(m) => m.depth,
+            Value::Set(s) => s.depth,
+            Value::Fn(c) => c.depth,
+            Value::Partial(p) => p.depth,
+            Value::Comp(c) => c.depth,
+            _ => 0,
+        }
+    }
+
+    /// Only `nil` and `false` are false.
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    /// Elements of a list or vector.
+    pub fn as_seq(&self) -> Option<&Vector<Value>> {
+        match self {
+            Value::List(s) | Value::Vector(s) => Some(&s.items),
+            _ => None,
+        }
+    }
+
+    pub fn is_fn(&self) -> bool {
+        matches!(
+            self,
+            Value::Fn(_) | Value::Prim(_) | Value::Partial(_) | Value::Comp(_) | Value::Cont(_)
+        )
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Float(_) | Value::Ratio(..))
+    }
+
+    /// The type name used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Ratio(..) => "ratio",
+            Value::Char(_) => "character",
+            Value::Str(_) => "string",
+            Value::Keyword(_) => "keyword",
+            Value::Symbol(_) => "symbol",
+            Value::List(_) => "list",
+            Value::Vector(_) => "vector",
+            Value::Map(_) => "map",
+            Value::Set(_) => "set",
+            Value::Fn(_) | Value::Prim(_) | Value::Partial(_) | Value::Comp(_) => "function",
+            Value::Cont(_) => "continuation",
+            Value::Stream(_) => "stream",
+            Value::Cursor(_) => "cursor",
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Nil => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Float(_) | Value::Ratio(..) => 2,
+            Value::Char(_) => 3,
+            Value::Str(_) => 4,
+            Value::Keyword(_) => 5,
+            Value::Symbol(_) => 6,
+            Value::List(_) | Value::Vector(_) => 7,
+            Value::Map(_) => 8,
+            Value::Set(_) => 9,
+            Value::Fn(_) | Value::Prim(_) | Value::Partial(_) | Value::Comp(_) => 10,
+            Value::Cont(_) => 11,
+            Value::Stream(_) => 12,
+            Value::Cursor(_) => 13,
+        }
+    }
+
+    /// Clojure's `compare`: numbers by value, text lexicographically, sequences by length then
+    /// element by element. `None` when the two cannot be ordered (different kinds, maps, functions).
+    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => Some(Ordering::Equal),
+            (Value::Nil, _) => Some(Ordering::Less),
+            (_, Value::Nil) => Some(Ordering::Greater),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (a, b) if a.is_number() && b.is_number() => crate::num::compare(a, b),
+            (Value::Char(a), Value::Char(b)) => Some(a.cmp(b)),
+            (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
+            (Value::Keyword(a), Value::Keyword(b)) => Some(a.cmp(b)),
+            (Value::Symbol(a), Value::Symbol(b)) => Some(a.cmp(b)),
+            (Value::Vector(a), Value::Vector(b)) | (Value::List(a), Value::List(b)) => {
+                match a.items.len().cmp(&b.items.len()) {
+                    Ordering::Equal => {
+                        for (x, y) in a.items.iter().zip(b.items.iter()) {
+                            match x.compare(y)? {
+                                Ordering::Equal => {}
+                                o => return Some(o),
+                            }
+                        }
+                        Some(Ordering::Equal)
+                    }
+                    o => Some(o),
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Clojure's `=`: numbers of different kinds are not equal (`(= 1 1.0)` is false), lists and
+/// vectors with equal elements are equal, maps and sets ignore order, functions and continuations
+/// are equal only to themselves.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Value::Ratio(a, b), Value::Ratio(c, d)) => a == c && b == d,
+            (Value::Char(a), Value::Char(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Keyword(a), Value::Keyword(b)) => a == b,
+            (Value::Symbol(a), Value::Symbol(b)) => a == b,
+            (Value::List(a) | Value::Vector(a), Value::List(b) | Value::Vector(b)) => {
+                Rc::ptr_eq(a, b) || a.items == b.items
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                Rc::ptr_eq(a, b)
+                    || (a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)))
+            }
+            (Value::Set(a), Value::Set(b)) => {
+                Rc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().all(|v| b.contains(v)))
+            }
+            (Value::Fn(a), Value::Fn(b)) => Rc::ptr_eq(a, b),
+            (Value::Prim(a), Value::Prim(b)) => a == b,
+            (Value::Partial(a), Value::Partial(b)) => Rc::ptr_eq(a, b),
+            (Value::Comp(a), Value::Comp(b)) => Rc::ptr_eq(a, b),
+            (Value::Cont(a), Value::Cont(b)) => a.id == b.id,
+            (Value::Stream(a), Value::Stream(b)) | (Value::Cursor(a), Value::Cursor(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.rank().hash(state);
+        match self {
+            Value::Nil => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            // 0.0 and -0.0 are equal, so they must hash alike.
+            Value::Float(f) => (if *f == 0.0 { 0.0f64 } else { *f }).to_bits().hash(state),
+            Value::Ratio(n, d) => (n, d).hash(state),
+            Value::Char(c) => c.hash(state),
+            Value::Str(s) => s.hash(state),
+            Value::Keyword(k) => k.hash(state),
+            Value::Symbol(s) => s.hash(state),
+            Value::List(s) | Value::Vector(s) => {
+                s.items.len().hash(state);
+                for x in &s.items {
+                    x.hash(state);
+                }
+            }
+            // Order-independent: combine entry hashes commutatively.
+            Value::Map(m) => {
+                let mut acc = 0u64;
+                for (k, v) in m.iter() {
+                    let mut h = std::hash::DefaultHasher::new();
+                    k.hash(&mut h);
+                    v.hash(&mut h);
+                    acc = acc.wrapping_add(h.finish());
+                }
+                acc.hash(state);
+            }
+            Value::Set(s) => {
+                let mut acc = 0u64;
+                for v in s.iter() {
+                    let mut h = std::hash::DefaultHasher::new();
+                    v.hash(&mut h);
+                    acc = acc.wrapping_add(h.finish());
+                }
+                acc.hash(state);
+            }
+            Value::Fn(c) => (Rc::as_ptr(c) as usize).hash(state),
+            Value::Prim(p) => p.hash(state),
+            Value::Partial(p) => (Rc::as_ptr(p) as usize).hash(state),
+            Value::Comp(c) => (Rc::as_ptr(c) as usize).hash(state),
+            Value::Cont(c) => c.id.hash(state),
+            Value::Stream(i) | Value::Cursor(i) => i.hash(state),
+        }
+    }
+}

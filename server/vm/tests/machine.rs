@@ -1,0 +1,320 @@
+//! The machine's own guarantees: continuations (escape, re-entry, generators), parking and host
+//! resumption, streams, limits, deep data, inspection, datoms, stepping back, and the two
+//! equivalences: stepping then continuing, and serialising then resuming elsewhere, both give
+//! the result of running straight through.
+
+mod common;
+
+use proptest::prelude::*;
+use vm::inspect::{self, History};
+use vm::{Captured, ErrorKind, Limits, Outcome, Session, Status, Value, pr_str, serial};
+
+fn eval(text: &str) -> String {
+    match common::eval_like_cli(text).1 {
+        Outcome::Error(e) => format!("error: {}", e.message()),
+        other => other.printed().unwrap_or_default(),
+    }
+}
+
+fn eval_with(text: &str, limits: &Limits) -> Outcome {
+    vm::eval_source(text, limits, &mut Captured::default())
+}
+
+#[test]
+fn call_cc_escapes_and_reenters() {
+    assert_eq!(eval("(+ 1 (call/cc (fn [k] (+ 100 (k 41)))))"), "42");
+    // Re-entry: the continuation of the `let` binding is invoked again after it returned.
+    assert_eq!(
+        eval(
+            "(def saved nil)
+             (def count 0)
+             (def result (let [x (call/cc (fn [k] (def saved k) 1))]
+                           (def count (+ count 1))
+                           x))
+             (if (< count 3) (saved (+ result 10)) [count result])"
+        ),
+        // The continuation is delimited by the top-level form that captured it: re-entering it
+        // rebinds x to 11, bumps count, redefines result, and that `def`'s value (11) becomes
+        // the value of the form that invoked it.
+        "11"
+    );
+}
+
+#[test]
+fn generator_by_reentering_continuations() {
+    let program = "
+        (defn make-gen [items]
+          (let [state {:return nil :resume nil}
+                cell [state]]
+            cell))
+        (def return-k nil)
+        (def resume-k nil)
+        (defn gen-next []
+          (call/cc (fn [ret]
+            (def return-k ret)
+            (if resume-k
+              (resume-k nil)
+              (do (reduce (fn [_ x] (call/cc (fn [res] (def resume-k res) (return-k x)))) nil [1 2 3])
+                  (return-k :done))))))
+        [(gen-next) (gen-next) (gen-next) (gen-next)]";
+    assert_eq!(eval(program), "[1 2 3 :done]");
+}
+
+#[test]
+fn park_then_host_resume_runs_the_rest() {
+    let mut session = Session::new();
+    session
+        .load("(def a 1) (def b (+ a (park))) (println \"b is\" b) (* b 2)")
+        .unwrap();
+    let mut out = Captured::default();
+    let limits = Limits::inline();
+    let outcome = session.run(&limits, &mut out);
+    assert!(matches!(outcome, Outcome::Parked { .. }), "{outcome:?}");
+    assert_eq!(outcome.printed().unwrap(), "#<parked park>");
+    let outcome = session.resume(Value::Int(41), &limits, &mut out);
+    assert_eq!(outcome.printed().unwrap(), "84");
+    assert_eq!(out.0, "b is 42\n");
+}
+
+#[test]
+fn stream_producer_consumer() {
+    assert_eq!(
+        eval(
+            "(let [s (stream/make 2) c (stream/cursor s)]
+               (stream/put! s 1) (stream/put! s 2)
+               (let [a (stream/next! c)]
+                 (stream/put! s 3)
+                 (stream/close! s)
+                 [a (stream/next! c) (stream/next! c) (stream/next! c)]))"
+        ),
+        "[1 2 3 nil]"
+    );
+    assert!(
+        eval("(let [s (stream/make 1)] (stream/put! s 1) (stream/put! s 2))")
+            .starts_with("#<parked")
+    );
+}
+
+#[test]
+fn tail_calls_run_in_constant_continuation_space() {
+    let mut limits = Limits::cli();
+    limits.max_depth = 50;
+    let outcome = eval_with(
+        "(defn count-down [n] (if (= n 0) :done (count-down (dec n)))) (count-down 1000000)",
+        &limits,
+    );
+    assert_eq!(outcome.printed().unwrap(), ":done");
+    // The same limit stops non-tail recursion with a clear error.
+    let outcome = eval_with(
+        "(defn f [n] (if (= n 0) 0 (+ 1 (f (dec n))))) (f 1000)",
+        &limits,
+    );
+    let Outcome::Error(e) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert!(e.message().contains("stack depth limit"), "{}", e.message());
+}
+
+#[test]
+fn deep_recursion_and_its_continuation_are_freed_without_overflow() {
+    assert_eq!(
+        eval("(defn f [n] (if (= n 0) 0 (+ 1 (f (dec n))))) (f 1000000)"),
+        "1000000"
+    );
+}
+
+#[test]
+fn deeply_nested_values_are_refused_not_overflowed() {
+    let r = eval("(loop [v [] n 0] (if (< n 200000) (recur [v] (inc n)) (count v)))");
+    assert!(r.contains("nested too deeply"), "{r}");
+    let deep_source = format!("(quote {}{})", "(".repeat(200_000), ")".repeat(200_000));
+    let r = eval(&deep_source);
+    assert!(r.starts_with("error:"), "{}", &r[..r.len().min(80)]);
+}
+
+#[test]
+fn limits_stop_runaway_programs() {
+    let mut limits = Limits::inline();
+    limits.fuel = 1000;
+    let Outcome::Error(e) = eval_with("(loop [i 0] (recur (inc i)))", &limits) else {
+        panic!("expected a fuel error")
+    };
+    assert!(e.message().contains("fuel"), "{}", e.message());
+    let mut limits = Limits::inline();
+    limits.timeout = std::time::Duration::from_millis(50);
+    limits.fuel = u64::MAX;
+    let Outcome::Error(e) = eval_with("(loop [i 0] (recur (inc i)))", &limits) else {
+        panic!("expected a timeout")
+    };
+    assert!(e.message().contains("timeout"), "{}", e.message());
+    let Outcome::Error(e) = eval_with("(count (range 100000000))", &Limits::inline()) else {
+        panic!("expected a collection limit")
+    };
+    assert!(e.message().contains("collection limit"), "{}", e.message());
+    let mut limits = Limits::inline();
+    limits.max_store = 100;
+    let Outcome::Error(e) = eval_with(
+        "(let [s (stream/make)] (loop [i 0] (stream/put! s i) (recur (inc i))))",
+        &limits,
+    ) else {
+        panic!("expected a store limit")
+    };
+    assert!(e.message().contains("store limit"), "{}", e.message());
+}
+
+#[test]
+fn errors_carry_the_source_range() {
+    let text = "(defn f [x] (+ x :a))\n(f 1)";
+    let Outcome::Error(e) = eval_with(text, &Limits::inline()) else {
+        panic!("expected an error")
+    };
+    let span = e.span().expect("a range");
+    assert_eq!(&text[span], "(+ x :a)");
+}
+
+fn started(text: &str) -> Session {
+    let mut s = Session::new();
+    s.load(text).expect("the source reads");
+    s
+}
+
+#[test]
+fn inspection_lists_control_environment_continuation_and_store() {
+    let text = "(defn f [x] (let [y (* x 2)] (+ y (g y)))) (defn g [z] (park)) (f 5)";
+    let mut s = started(text);
+    let outcome = s.run(&Limits::inline(), &mut Captured::default());
+    assert!(matches!(outcome, Outcome::Parked { .. }));
+    let view = inspect::view(&s.state);
+    assert_eq!(view.status, "parked");
+    let env: Vec<String> = view
+        .environment
+        .iter()
+        .map(|b| format!("{}={}", b.name, b.value))
+        .collect();
+    assert_eq!(env, ["z=10"]);
+    let frames: Vec<&str> = view.continuation.iter().map(|f| f.kind).collect();
+    assert_eq!(frames, ["args"]);
+    let range = view.continuation[0].range.unwrap();
+    assert_eq!(&text[range], "(+ y (g y))");
+    assert!(
+        view.store
+            .iter()
+            .any(|b| b.name == "f" && b.value == "#<fn f>")
+    );
+
+    let datoms = inspect::datoms(&s.state);
+    let has = |a: &str, v: &str| {
+        datoms
+            .iter()
+            .any(|d| d.a.as_str() == a && d.v.to_string() == v)
+    };
+    assert!(has("cfg/status", ":parked"));
+    assert!(has("k/tag", ":args"));
+    assert!(has("bind/name", "z"));
+    assert!(has("bind/value", "\"10\""));
+    assert!(has("global/name", "g"));
+}
+
+#[test]
+fn stepping_back_restores_earlier_states() {
+    let mut s = started("(def two 2) (+ 1 (* two 3))");
+    let limits = Limits::inline();
+    let mut out = Captured::default();
+    s.start_last(&limits, &mut out)
+        .expect("the last form is ready");
+    assert!(s.state.is_running());
+    let mut history = History::new(10);
+    let mut seen = Vec::new();
+    while s.state.is_running() {
+        history.push(s.state.clone());
+        seen.push(s.state.steps);
+        s.state.step(&mut out);
+    }
+    assert!(matches!(&s.state.status, Status::Done(v) if pr_str(v) == "7"));
+    let back = history.back().unwrap();
+    assert_eq!(back.steps, *seen.last().unwrap());
+    assert!(back.is_running());
+}
+
+/// Programs for the equivalence properties: continuations, streams, macros, output, errors.
+const PROGRAMS: &[&str] = &[
+    "(defn fib [n] (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2))))) (println (fib 10)) (fib 12)",
+    "(defmacro unless [c a b] (list 'if c b a)) (println (unless false :yes :no)) (map (fn [x] (* x x)) (filter odd? (range 20)))",
+    "(def k nil) (def n 0) (def r (call/cc (fn [c] (def k c) 0))) (def n (inc n)) (if (< n 4) (k (+ r n)) [n r])",
+    "(let [s (stream/make) c (stream/cursor s)] (doseq-like) )",
+    "(let [s (stream/make 4) c (stream/cursor s)] (stream/put! s 1) (stream/put! s 2) (stream/close! s) [(stream/next! c) (stream/next! c) (stream/next! c)])",
+    "(reduce (fn [acc x] (assoc acc x (str x))) {} (sort > (range 30)))",
+    "(defn walk [t] (if (vector? t) (apply + (map walk t)) t)) (walk [[1 [2 3]] [4 [5 [6]]]])",
+    "(loop [i 0 acc []] (if (< i 50) (recur (inc i) (conj acc (mod (* i i) 7))) (frequencies-free acc)))",
+    "(+ 1 (park))",
+    "(def xs (into [] (range 10))) (prn (reverse xs)) (update {:a [1]} :a conj 2)",
+];
+
+fn straight(text: &str) -> (String, String) {
+    let mut s = started(text);
+    let mut out = Captured::default();
+    let outcome = s.run(&Limits::inline(), &mut out);
+    (out.0, outcome_text(&outcome))
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Error(e) => format!("error: {}", e.message()),
+        other => other.printed().unwrap_or_default(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn stepping_then_continuing_equals_running_straight(i in 0..PROGRAMS.len(), n in 0u64..3000) {
+        let text = PROGRAMS[i];
+        let limits = Limits::inline();
+        let mut s = started(text);
+        let mut out = Captured::default();
+        let outcome = match s.advance(n, &limits, &mut out) {
+            Some(o) => o,
+            None => s.run(&limits, &mut out),
+        };
+        prop_assert_eq!((out.0, outcome_text(&outcome)), straight(text));
+    }
+
+    #[test]
+    fn serialising_then_resuming_equals_running_straight(i in 0..PROGRAMS.len(), n in 0u64..3000) {
+        let text = PROGRAMS[i];
+        let limits = Limits::inline();
+        let mut s = started(text);
+        let mut out = Captured::default();
+        let outcome = match s.advance(n, &limits, &mut out) {
+            Some(o) => o,
+            None => {
+                let json = serial::to_json(&s);
+                drop(s);
+                let mut moved = serial::from_json(&json).expect("the document loads");
+                moved.run(&limits, &mut out)
+            }
+        };
+        prop_assert_eq!((out.0, outcome_text(&outcome)), straight(text));
+    }
+}
+
+#[test]
+fn a_parked_state_serialises_and_resumes_elsewhere() {
+    let mut s = started("(defn f [x] (* 2 x)) (def y (f (park))) (println y) [y (f y)]");
+    let limits = Limits::inline();
+    let mut out = Captured::default();
+    assert!(matches!(s.run(&limits, &mut out), Outcome::Parked { .. }));
+    let json = serial::to_json(&s);
+    let mut moved = serial::from_json(&json).unwrap();
+    let outcome = moved.resume(Value::Int(21), &limits, &mut out);
+    assert_eq!(outcome.printed().unwrap(), "[42 84]");
+    assert_eq!(out.0, "42\n");
+}
+
+#[test]
+fn malformed_documents_are_errors() {
+    assert!(serial::from_json("{").is_err());
+    assert!(serial::from_json("{\"format\": \"other\"}").is_err());
+}
