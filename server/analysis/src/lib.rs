@@ -6,6 +6,7 @@
 
 pub mod eval;
 mod findings;
+pub mod query;
 mod source;
 
 pub use findings::{Finding, check_text};

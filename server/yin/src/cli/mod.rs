@@ -4,6 +4,7 @@ pub(crate) mod check;
 pub(crate) mod datoms;
 pub(crate) mod eval;
 mod paths;
+pub(crate) mod query;
 
 use std::process::ExitCode;
 
