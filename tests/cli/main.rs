@@ -3,6 +3,7 @@
 mod check;
 mod datoms;
 mod eval;
+mod query;
 
 use std::path::Path;
 use std::process::Command;

@@ -17,6 +17,7 @@ mod findings;
 mod fixture;
 mod folding_ranges;
 mod format;
+pub mod query;
 mod selection_ranges;
 mod source;
 mod syntax_highlighting;

@@ -7,7 +7,7 @@
 //!
 //! Architecture invariant: this crate knows nothing of yin. It sees keywords, values and datoms;
 //! which attributes exist is the caller's business. It does no I/O and speaks no protocol; the
-//! JSON and EDN renderings of results are plain strings for the caller to print.
+//! EDN rendering of results is a plain string for the caller to print.
 //!
 //! ```
 //! use datalog::{Budget, Db, Inputs, Query};
@@ -16,7 +16,7 @@
 //! let db = Db::from_datoms([Datom::new(1, Keyword::new("name"), "ada")]);
 //! let q = Query::parse("[:find ?n :where [_ :name ?n]]").unwrap();
 //! let result = db.query(&q, &Inputs::new(), &Budget::default()).unwrap();
-//! assert_eq!(result.to_json(), r#"{"columns":["?n"],"rows":[["ada"]]}"#);
+//! assert_eq!(result.to_edn(), "{:columns [\"?n\"]\n :rows [[\"ada\"]]}");
 //! ```
 
 mod db;

@@ -147,7 +147,12 @@ fn main() -> ExitCode {
             };
             cli::eval::resume(&state, value.as_deref(), &options)
         }
-        Command::Query { .. } => cli::not_yet("query", "the Datalog engine issue"),
+        Command::Query {
+            query,
+            paths,
+            rules,
+            format,
+        } => cli::query::run(&query, &paths, rules.as_deref(), format),
         Command::Datoms { path, format } => cli::datoms::run(&path, format),
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod check;
 pub(crate) mod datoms;
 pub(crate) mod eval;
 mod paths;
+pub(crate) mod query;
 
 use std::process::ExitCode;
 
@@ -13,14 +14,6 @@ const EXIT_USAGE: u8 = 2;
 /// Reports a usage error.
 pub(crate) fn usage(message: &str) -> ExitCode {
     report_error(message);
-    ExitCode::from(EXIT_USAGE)
-}
-
-/// Reports a subcommand that is specified but not built yet, with the usage exit status.
-pub(crate) fn not_yet(command: &str, issue: &str) -> ExitCode {
-    report_error(&format!(
-        "`yin {command}` is not available yet: it arrives with {issue}"
-    ));
     ExitCode::from(EXIT_USAGE)
 }
 
