@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use text_size::TextRange;
 
-use crate::code::{Capture, CodeRef, Op, Proto};
+use crate::code::{Capture, Code, CodeRef, Op, Proto};
 use crate::control::Control;
 use crate::env::{self, Env, Frame, Slots};
 use crate::error::{Error, ErrorKind};
@@ -422,15 +422,47 @@ impl State {
     }
 
     /// The value of a node that needs no step of its own, or `None`.
+    ///
+    /// Inlined, with locals and constants read here: they are most of the operands a program
+    /// evaluates, and a call per operand (with its `Result` written through memory) cost more
+    /// than reading the value.
+    #[inline(always)]
     fn atom(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
+        match &code.op {
+            Op::Local(i) => Ok(Some(self.local(*i))),
+            Op::Const(v) => Ok(Some(v.clone())),
+            _ => self.atom_slow(code),
+        }
+    }
+
+    fn local(&self, slot: u32) -> Value {
+        self.env
+            .slots
+            .get(slot as usize)
+            .cloned()
+            .unwrap_or(Value::Nil)
+    }
+
+    /// An integer operand read in place, without cloning and dropping a `Value`: the fast path
+    /// of arithmetic and comparisons on locals and literals.
+    #[inline(always)]
+    fn int_leaf(&self, code: &Code) -> Option<i64> {
+        match &code.op {
+            Op::Local(i) => match self.env.slots.get(*i as usize) {
+                Some(Value::Int(x)) => Some(*x),
+                _ => None,
+            },
+            Op::Const(Value::Int(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// [`State::atom`] for the other leaves and inline calls.
+    #[inline(never)]
+    fn atom_slow(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
         Ok(Some(match &code.op {
             Op::Const(v) => v.clone(),
-            Op::Local(i) => self
-                .env
-                .slots
-                .get(*i as usize)
-                .cloned()
-                .unwrap_or(Value::Nil),
+            Op::Local(i) => self.local(*i),
             Op::Capture(i) => self
                 .env
                 .closure
@@ -468,6 +500,12 @@ impl State {
         let p = *p;
         if !p.is_simple() {
             return Ok(None);
+        }
+        if let [a, b] = args
+            && let (Some(x), Some(y)) = (self.int_leaf(a), self.int_leaf(b))
+            && let Some(v) = prim::int2(p, x, y)
+        {
+            return Ok(Some(v));
         }
         let arg = |i: usize| self.atom(&args[i]);
         match args.len() {
