@@ -311,6 +311,43 @@ impl State {
             self.status = Status::Done(v);
             return Ok(());
         };
+        let mut node = node;
+        if let Some(KNode {
+            frame: KFrame::Args { code, f, vals, env },
+            next,
+            ..
+        }) = Rc::get_mut(&mut node)
+        {
+            // An argument frame that no captured continuation or snapshot shares is updated
+            // where it lies: the value joins it, and when another operand needs steps of its
+            // own the same node stays pushed. Popping it and pushing an equal one cost a free, a
+            // malloc and several moves of the frame for every such operand after the first.
+            self.env = env.clone();
+            if matches!(code.op, Op::Call { .. }) && f.is_none() {
+                *f = Some(v);
+            } else {
+                vals.push(v);
+            }
+            let span = code.span;
+            return match self.leaf_operands(code, vals) {
+                Ok(Some(pending)) => {
+                    self.kont.0 = Some(node);
+                    self.control = Control::Eval(pending);
+                    Ok(())
+                }
+                Ok(None) => {
+                    let (code, f, vals) = (code.clone(), f.take(), std::mem::take(vals));
+                    self.kont = std::mem::take(next);
+                    drop(node);
+                    self.finish_args(&code, f, vals, out)
+                        .map_err(|e| e.at(span))
+                }
+                Err(e) => {
+                    self.kont = std::mem::take(next);
+                    Err(e.at(span))
+                }
+            };
+        }
         let KNode { frame, next, .. } = Rc::try_unwrap(node).unwrap_or_else(|n| (*n).clone());
         self.kont = next;
         match frame {
@@ -423,15 +460,22 @@ impl State {
 
     /// The value of a node that needs no step of its own, or `None`.
     ///
-    /// Inlined, with locals and constants read here: they are most of the operands a program
-    /// evaluates, and a call per operand (with its `Result` written through memory) cost more
-    /// than reading the value.
+    /// Inlined, with locals, constants and defined globals read here and nodes that need steps
+    /// answered at once: they are most of the operands a program evaluates, and a call per
+    /// operand (with its `Result` written through memory) cost more than reading the value.
     #[inline(always)]
     fn atom(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
         match &code.op {
             Op::Local(i) => Ok(Some(self.local(*i))),
             Op::Const(v) => Ok(Some(v.clone())),
-            _ => self.atom_slow(code),
+            Op::Global(g) => match self.store.global(*g) {
+                Some(v) => Ok(Some(v.clone())),
+                None => self.atom_slow(code),
+            },
+            Op::Capture(_) | Op::SelfRef | Op::Fn(_) | Op::Call { inline: true, .. } => {
+                self.atom_slow(code)
+            }
+            _ => Ok(None),
         }
     }
 
@@ -682,19 +726,7 @@ impl State {
         mut vals: Slots,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        let (fcode, args) = match &code.op {
-            Op::Call { f, args, .. } => (Some(f), args),
-            Op::Recur { args, .. } | Op::Vector(args) | Op::Map(args) | Op::Set(args) => {
-                (None, args)
-            }
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::Syntax,
-                    "argument frame without a call",
-                ));
-            }
-        };
-        if let (Some(fc), None) = (fcode, &f) {
+        if let (Op::Call { f: fc, .. }, None) = (&code.op, &f) {
             match self.atom(fc)? {
                 Some(v) => f = Some(v),
                 None => {
@@ -710,24 +742,40 @@ impl State {
                 }
             }
         }
-        while vals.len() < args.len() {
-            let a = &args[vals.len()];
-            match self.atom(a)? {
-                Some(v) => vals.push(v),
-                None => {
-                    let a = a.clone();
-                    self.push(KFrame::Args {
-                        code,
-                        f,
-                        vals,
-                        env: self.env.clone(),
-                    })?;
-                    self.control = Control::Eval(a);
-                    return Ok(());
-                }
-            }
+        if let Some(a) = self.leaf_operands(&code, &mut vals)? {
+            self.push(KFrame::Args {
+                code,
+                f,
+                vals,
+                env: self.env.clone(),
+            })?;
+            self.control = Control::Eval(a);
+            return Ok(());
         }
         self.finish_args(&code, f, vals, out)
+    }
+
+    /// Evaluates the operands of a call, `recur` or collection literal after those in `vals`
+    /// while they are leaves; returns the first that needs steps of its own.
+    fn leaf_operands(&self, code: &Code, vals: &mut Slots) -> Result<Option<CodeRef>, Error> {
+        let (Op::Call { args, .. }
+        | Op::Recur { args, .. }
+        | Op::Vector(args)
+        | Op::Map(args)
+        | Op::Set(args)) = &code.op
+        else {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "argument frame without a call",
+            ));
+        };
+        while let Some(a) = args.get(vals.len()) {
+            match self.atom(a)? {
+                Some(v) => vals.push(v),
+                None => return Ok(Some(a.clone())),
+            }
+        }
+        Ok(None)
     }
 
     fn resume_args(
