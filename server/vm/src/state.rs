@@ -18,7 +18,7 @@ use text_size::TextRange;
 
 use crate::code::{Capture, Code, CodeRef, Op, Proto};
 use crate::control::Control;
-use crate::env::{self, Env, Frame, Slots};
+use crate::env::{self, Env, Frame, FramePool, Slots};
 use crate::error::{Error, ErrorKind};
 use crate::kont::{KFrame, KNode, Kont, Native};
 use crate::limits::Limits;
@@ -53,6 +53,7 @@ pub struct State {
     /// The limits of the current run; set by [`State::run`].
     pub limits: Limits,
     deadline: Option<Instant>,
+    spare: FramePool,
 }
 
 /// A frame whose indices do not fit its code: only a hand-edited serialised state has one.
@@ -113,6 +114,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -134,6 +136,7 @@ impl State {
             status,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -155,6 +158,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         };
         if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
             state.status = Status::Failed(e);
@@ -180,6 +184,7 @@ impl State {
             status: Status::Done(Value::Nil),
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -322,7 +327,7 @@ impl State {
             // where it lies: the value joins it, and when another operand needs steps of its
             // own the same node stays pushed. Popping it and pushing an equal one cost a free, a
             // malloc and several moves of the frame for every such operand after the first.
-            self.env = env.clone();
+            self.set_env(env.clone());
             if matches!(code.op, Op::Call { .. }) && f.is_none() {
                 *f = Some(v);
             } else {
@@ -434,6 +439,12 @@ impl State {
                 Ok(())
             }
         }
+    }
+
+    /// Makes `env` the running frame, keeping the one it replaces for reuse if nothing holds it.
+    fn set_env(&mut self, env: Env) {
+        let old = std::mem::replace(&mut self.env, env);
+        self.spare.recycle(old);
     }
 
     fn push(&mut self, frame: KFrame) -> Result<(), Error> {
@@ -654,7 +665,7 @@ impl State {
         otherwise: CodeRef,
         env: Env,
     ) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         self.control = Control::Eval(if v.truthy() { then } else { otherwise });
         Ok(())
     }
@@ -678,7 +689,7 @@ impl State {
     }
 
     fn resume_do(&mut self, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         self.continue_do(code, next)
     }
 
@@ -706,7 +717,7 @@ impl State {
     }
 
     fn resume_let(&mut self, v: Value, code: &CodeRef, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         let Op::Let { slot, body, .. } = &code.op else {
             return Err(Error::new(ErrorKind::Syntax, "let frame without a let"));
         };
@@ -787,7 +798,7 @@ impl State {
         env: Env,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         if matches!(code.op, Op::Call { .. }) && f.is_none() {
             f = Some(v);
         } else {
@@ -872,7 +883,8 @@ impl State {
                 }
                 args.resize(arity.slots as usize, Value::Nil);
                 self.control = Control::Eval(arity.body.clone());
-                self.env = Frame::new(args, c, arity_idx);
+                let env = self.spare.frame(args, c, arity_idx);
+                self.set_env(env);
                 Ok(())
             }
             Value::Prim(p) => {
@@ -1075,7 +1087,7 @@ impl State {
     }
 
     fn resume_logic(&mut self, v: Value, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         let is_and = matches!(code.op, Op::And(_));
         if v.truthy() != is_and {
             self.control = Control::Return(v);
