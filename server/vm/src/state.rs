@@ -881,7 +881,11 @@ impl State {
                         Value::list(extra)?
                     });
                 }
-                args.resize(arity.slots as usize, Value::Nil);
+                // Most functions have no locals beyond their parameters: skip the out-of-line
+                // resize then.
+                if args.len() != arity.slots as usize {
+                    args.resize(arity.slots as usize, Value::Nil);
+                }
                 self.control = Control::Eval(arity.body.clone());
                 let env = self.spare.frame(args, c, arity_idx);
                 self.set_env(env);
