@@ -483,9 +483,13 @@ impl State {
                 Some(v) => Ok(Some(v.clone())),
                 None => self.atom_slow(code),
             },
-            Op::Capture(_) | Op::SelfRef | Op::Fn(_) | Op::Call { inline: true, .. } => {
-                self.atom_slow(code)
-            }
+            Op::Call {
+                f,
+                args,
+                inline: true,
+                ..
+            } => self.inline_call(f, args).map_err(|e| e.at(code.span)),
+            Op::Capture(_) | Op::SelfRef | Op::Fn(_) => self.atom_slow(code),
             _ => Ok(None),
         }
     }
@@ -512,12 +516,11 @@ impl State {
         }
     }
 
-    /// [`State::atom`] for the other leaves and inline calls.
+    /// [`State::atom`] for the rarer leaves: captured values, the running closure, closures to
+    /// make, and undefined globals (an error).
     #[inline(never)]
     fn atom_slow(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
         Ok(Some(match &code.op {
-            Op::Const(v) => v.clone(),
-            Op::Local(i) => self.local(*i),
             Op::Capture(i) => self
                 .env
                 .closure
@@ -528,18 +531,6 @@ impl State {
             Op::SelfRef => Value::Fn(self.env.closure.clone()),
             Op::Global(g) => self.global(*g).map_err(|e| e.at(code.span))?,
             Op::Fn(proto) => self.make_closure(proto).map_err(|e| e.at(code.span))?,
-            Op::Call {
-                f,
-                args,
-                inline: true,
-                ..
-            } => match self.inline_call(f, args) {
-                Ok(v) => match v {
-                    Some(v) => v,
-                    None => return Ok(None),
-                },
-                Err(e) => return Err(e.at(code.span)),
-            },
             _ => return Ok(None),
         }))
     }
@@ -553,14 +544,15 @@ impl State {
             return Ok(None);
         };
         let p = *p;
-        if !p.is_simple() {
-            return Ok(None);
-        }
+        // Integer arithmetic and comparison first: `int2` only knows simple primitives.
         if let [a, b] = args
             && let (Some(x), Some(y)) = (self.int_leaf(a), self.int_leaf(b))
             && let Some(v) = prim::int2(p, x, y)
         {
             return Ok(Some(v));
+        }
+        if !p.is_simple() {
+            return Ok(None);
         }
         let arg = |i: usize| self.atom(&args[i]);
         match args.len() {
