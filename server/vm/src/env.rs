@@ -75,6 +75,7 @@ impl Clone for FramePool {
 
 impl FramePool {
     /// A frame with these contents, reusing a kept one when there is one.
+    #[inline]
     pub(crate) fn frame(&mut self, slots: Slots, closure: Rc<Closure>, arity: u32) -> Env {
         if let Some(mut env) = self.0.pop()
             && let Some(frame) = Rc::get_mut(&mut env)
@@ -88,6 +89,7 @@ impl FramePool {
     }
 
     /// Keeps `env` for reuse if nothing else holds it; otherwise drops this reference.
+    #[inline]
     pub(crate) fn recycle(&mut self, mut env: Env) {
         if self.0.len() < POOL_SIZE
             && let Some(frame) = Rc::get_mut(&mut env)
