@@ -488,7 +488,10 @@ impl State {
                 args,
                 inline: true,
                 ..
-            } => self.inline_call(f, args).map_err(|e| e.at(code.span)),
+            } => match self.int_call(f, args) {
+                Some(v) => Ok(Some(v)),
+                None => self.inline_call(f, args).map_err(|e| e.at(code.span)),
+            },
             Op::Capture(_) | Op::SelfRef | Op::Fn(_) => self.atom_slow(code),
             _ => Ok(None),
         }
@@ -535,6 +538,20 @@ impl State {
         }))
     }
 
+    /// Integer arithmetic or comparison of two integer locals or literals, such as `(- n 1)` or
+    /// `(< n 2)`, answered without a call: the commonest inline call, and cheap enough that the
+    /// call of [`State::inline_call`] cost more than the work.
+    #[inline(always)]
+    fn int_call(&self, f: &Code, args: &[CodeRef]) -> Option<Value> {
+        let (Op::Global(g), [a, b]) = (&f.op, args) else {
+            return None;
+        };
+        let Some(Value::Prim(p)) = self.store.global(*g) else {
+            return None;
+        };
+        prim::int2(*p, self.int_leaf(a)?, self.int_leaf(b)?)
+    }
+
     /// A call of a simple primitive on leaves, evaluated inline.
     fn inline_call(&self, f: &CodeRef, args: &[CodeRef]) -> Result<Option<Value>, Error> {
         let Op::Global(g) = f.op else {
@@ -544,13 +561,6 @@ impl State {
             return Ok(None);
         };
         let p = *p;
-        // Integer arithmetic and comparison first: `int2` only knows simple primitives.
-        if let [a, b] = args
-            && let (Some(x), Some(y)) = (self.int_leaf(a), self.int_leaf(b))
-            && let Some(v) = prim::int2(p, x, y)
-        {
-            return Ok(Some(v));
-        }
         if !p.is_simple() {
             return Ok(None);
         }
