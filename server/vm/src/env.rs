@@ -45,6 +45,7 @@ impl Frame {
 }
 
 /// Binds `slot`, copying the frame only if a snapshot or continuation still shares it.
+#[inline]
 pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
     let frame = Rc::make_mut(env);
     let i = slot as usize;
@@ -52,6 +53,20 @@ pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
         frame.slots.resize(i + 1, Value::Nil);
     }
     frame.slots[i] = v;
+}
+
+/// Binds consecutive slots from `first` (what `recur` does), checking once whether the frame is
+/// shared rather than once per value.
+pub(crate) fn set_all(env: &mut Env, first: u32, vals: Slots) {
+    let frame = Rc::make_mut(env);
+    let first = first as usize;
+    let end = first + vals.len();
+    if frame.slots.len() < end {
+        frame.slots.resize(end, Value::Nil);
+    }
+    for (slot, v) in frame.slots[first..end].iter_mut().zip(vals) {
+        *slot = v;
+    }
 }
 
 /// Frames kept for reuse: entering a function needs a frame and returning from one usually frees

@@ -538,18 +538,22 @@ impl State {
         }))
     }
 
-    /// Integer arithmetic or comparison of two integer locals or literals, such as `(- n 1)` or
-    /// `(< n 2)`, answered without a call: the commonest inline call, and cheap enough that the
-    /// call of [`State::inline_call`] cost more than the work.
+    /// Integer arithmetic or comparison of one or two integer locals or literals, such as
+    /// `(- n 1)`, `(< n 2)` or `(inc i)`, answered without a call: the commonest inline calls,
+    /// and cheap enough that the call of [`State::inline_call`] cost more than the work.
     #[inline(always)]
     fn int_call(&self, f: &Code, args: &[CodeRef]) -> Option<Value> {
-        let (Op::Global(g), [a, b]) = (&f.op, args) else {
+        let Op::Global(g) = f.op else {
             return None;
         };
-        let Some(Value::Prim(p)) = self.store.global(*g) else {
+        let Some(Value::Prim(p)) = self.store.global(g) else {
             return None;
         };
-        prim::int2(*p, self.int_leaf(a)?, self.int_leaf(b)?)
+        match args {
+            [a, b] => prim::int2(*p, self.int_leaf(a)?, self.int_leaf(b)?),
+            [a] => prim::int1(*p, self.int_leaf(a)?),
+            _ => None,
+        }
     }
 
     /// A call of a simple primitive on leaves, evaluated inline.
@@ -832,9 +836,7 @@ impl State {
             Op::Recur {
                 first_slot, target, ..
             } => {
-                for (k, v) in vals.into_iter().enumerate() {
-                    env::set(&mut self.env, first_slot + k as u32, v);
-                }
+                env::set_all(&mut self.env, *first_slot, vals);
                 let body = self.env.closure.proto.loops.get(*target as usize).cloned();
                 let body =
                     body.ok_or_else(|| Error::new(ErrorKind::Syntax, "recur target missing"))?;
