@@ -34,7 +34,7 @@ for p in fib tak ctak loop stream; do
   hyperfine -N --style none --runs "$runs" --warmup 1 --export-json "$tmp/$p.json" \
     -n yin "$yin eval $y" \
     -n guile-int "guile --no-auto-compile -c '(primitive-load \"$s\")'" \
-    -n guile-comp "guile -s $s" > /dev/null
+    -n guile-comp "guile -s $s" > /dev/null 2> "$tmp/hyperfine.err"
   steps=$("$run" "$y" --stats 2>&1 >/dev/null | sed -n 's/^steps \([0-9]*\) .*/\1/p')
   ykb=$( { /usr/bin/time -f %M "$yin" eval "$y" > /dev/null; } 2>&1 | tail -1)
   gkb=$( { /usr/bin/time -f %M guile --no-auto-compile -c "(primitive-load \"$s\")" > /dev/null; } 2>&1 | tail -1)
