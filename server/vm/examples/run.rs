@@ -1,6 +1,6 @@
-//! Runs a yin file the way `yin eval FILE` does (for benchmarks until the CLI is wired):
-//! `cargo run --release -p yin-vm --example run FILE [--stats]`. `--stats` adds the step count
-//! and steps per second on stderr.
+//! Runs a yin file the way `yin eval FILE` does and counts its steps, for the benchmarks' steps
+//! per second (`yin eval` does not report steps): `cargo run --release -p yin-vm --example run
+//! FILE [--stats]`. `--stats` adds the step count and steps per second on stderr.
 
 #![allow(
     clippy::print_stderr,

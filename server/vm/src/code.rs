@@ -127,6 +127,12 @@ pub enum Capture {
 impl Proto {
     /// The arity that accepts `argc` arguments: an exact fixed arity first, then a variadic one.
     pub fn arity_for(&self, argc: usize) -> Option<(u32, &Arity)> {
+        // Most functions have one fixed arity: answer without the two searches.
+        if let [only] = &self.arities[..]
+            && !only.rest
+        {
+            return (only.params as usize == argc).then_some((0, only));
+        }
         let found = self
             .arities
             .iter()

@@ -45,6 +45,7 @@ impl Frame {
 }
 
 /// Binds `slot`, copying the frame only if a snapshot or continuation still shares it.
+#[inline]
 pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
     let frame = Rc::make_mut(env);
     let i = slot as usize;
@@ -52,4 +53,64 @@ pub(crate) fn set(env: &mut Env, slot: u32, v: Value) {
         frame.slots.resize(i + 1, Value::Nil);
     }
     frame.slots[i] = v;
+}
+
+/// Binds consecutive slots from `first` (what `recur` does), checking once whether the frame is
+/// shared rather than once per value.
+pub(crate) fn set_all(env: &mut Env, first: u32, vals: Slots) {
+    let frame = Rc::make_mut(env);
+    let first = first as usize;
+    let end = first + vals.len();
+    if frame.slots.len() < end {
+        frame.slots.resize(end, Value::Nil);
+    }
+    for (slot, v) in frame.slots[first..end].iter_mut().zip(vals) {
+        *slot = v;
+    }
+}
+
+/// Frames kept for reuse: entering a function needs a frame and returning from one usually frees
+/// the callee's, so keeping a few unshared frames turns a free and a malloc per call into a
+/// vector push and pop (fib 30 spends a tenth of its instructions in the allocator otherwise).
+///
+/// Only frames nothing else holds are kept (a continuation or snapshot that shares a frame keeps
+/// it out), and their slots are emptied when kept, so the pool never changes what a program or
+/// an inspector sees. It is not part of a state: a cloned state starts with an empty pool.
+#[derive(Debug, Default)]
+pub(crate) struct FramePool(Vec<Env>);
+
+/// Enough for the frames one return frees before the next call needs one.
+const POOL_SIZE: usize = 16;
+
+impl Clone for FramePool {
+    fn clone(&self) -> FramePool {
+        FramePool::default()
+    }
+}
+
+impl FramePool {
+    /// A frame with these contents, reusing a kept one when there is one.
+    #[inline]
+    pub(crate) fn frame(&mut self, slots: Slots, closure: Rc<Closure>, arity: u32) -> Env {
+        if let Some(mut env) = self.0.pop()
+            && let Some(frame) = Rc::get_mut(&mut env)
+        {
+            frame.slots = slots;
+            frame.closure = closure;
+            frame.arity = arity;
+            return env;
+        }
+        Frame::new(slots, closure, arity)
+    }
+
+    /// Keeps `env` for reuse if nothing else holds it; otherwise drops this reference.
+    #[inline]
+    pub(crate) fn recycle(&mut self, mut env: Env) {
+        if self.0.len() < POOL_SIZE
+            && let Some(frame) = Rc::get_mut(&mut env)
+        {
+            frame.slots.clear();
+            self.0.push(env);
+        }
+    }
 }

@@ -513,7 +513,7 @@ fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
 
 /// The integer fast path of binary primitives: `None` when the general path must decide
 /// (another primitive, or overflow, which it reports).
-#[inline]
+#[inline(always)]
 pub(crate) fn int2(p: Prim, x: i64, y: i64) -> Option<Value> {
     Some(match p {
         Prim::Add => Value::Int(x.checked_add(y)?),
@@ -530,7 +530,7 @@ pub(crate) fn int2(p: Prim, x: i64, y: i64) -> Option<Value> {
 }
 
 /// The integer fast path of unary primitives.
-#[inline]
+#[inline(always)]
 pub(crate) fn int1(p: Prim, x: i64) -> Option<Value> {
     Some(match p {
         Prim::Inc => Value::Int(x.checked_add(1)?),

@@ -16,9 +16,9 @@ use std::time::Instant;
 
 use text_size::TextRange;
 
-use crate::code::{Capture, CodeRef, Op, Proto};
+use crate::code::{Capture, Code, CodeRef, Op, Proto};
 use crate::control::Control;
-use crate::env::{self, Env, Frame, Slots};
+use crate::env::{self, Env, Frame, FramePool, Slots};
 use crate::error::{Error, ErrorKind};
 use crate::kont::{KFrame, KNode, Kont, Native};
 use crate::limits::Limits;
@@ -53,6 +53,7 @@ pub struct State {
     /// The limits of the current run; set by [`State::run`].
     pub limits: Limits,
     deadline: Option<Instant>,
+    spare: FramePool,
 }
 
 /// A frame whose indices do not fit its code: only a hand-edited serialised state has one.
@@ -113,6 +114,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -134,6 +136,7 @@ impl State {
             status,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -155,6 +158,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         };
         if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
             state.status = Status::Failed(e);
@@ -180,6 +184,7 @@ impl State {
             status: Status::Done(Value::Nil),
             limits: Limits::default(),
             deadline: None,
+            spare: FramePool::default(),
         }
     }
 
@@ -311,6 +316,43 @@ impl State {
             self.status = Status::Done(v);
             return Ok(());
         };
+        let mut node = node;
+        if let Some(KNode {
+            frame: KFrame::Args { code, f, vals, env },
+            next,
+            ..
+        }) = Rc::get_mut(&mut node)
+        {
+            // An argument frame that no captured continuation or snapshot shares is updated
+            // where it lies: the value joins it, and when another operand needs steps of its
+            // own the same node stays pushed. Popping it and pushing an equal one cost a free, a
+            // malloc and several moves of the frame for every such operand after the first.
+            self.set_env(env.clone());
+            if matches!(code.op, Op::Call { .. }) && f.is_none() {
+                *f = Some(v);
+            } else {
+                vals.push(v);
+            }
+            let span = code.span;
+            return match self.leaf_operands(code, vals) {
+                Ok(Some(pending)) => {
+                    self.kont.0 = Some(node);
+                    self.control = Control::Eval(pending);
+                    Ok(())
+                }
+                Ok(None) => {
+                    let (code, f, vals) = (code.clone(), f.take(), std::mem::take(vals));
+                    self.kont = std::mem::take(next);
+                    drop(node);
+                    self.finish_args(&code, f, vals, out)
+                        .map_err(|e| e.at(span))
+                }
+                Err(e) => {
+                    self.kont = std::mem::take(next);
+                    Err(e.at(span))
+                }
+            };
+        }
         let KNode { frame, next, .. } = Rc::try_unwrap(node).unwrap_or_else(|n| (*n).clone());
         self.kont = next;
         match frame {
@@ -399,6 +441,12 @@ impl State {
         }
     }
 
+    /// Makes `env` the running frame, keeping the one it replaces for reuse if nothing holds it.
+    fn set_env(&mut self, env: Env) {
+        let old = std::mem::replace(&mut self.env, env);
+        self.spare.recycle(old);
+    }
+
     fn push(&mut self, frame: KFrame) -> Result<(), Error> {
         if self.kont.depth() >= self.limits.max_depth {
             return Err(Error::new(
@@ -422,15 +470,60 @@ impl State {
     }
 
     /// The value of a node that needs no step of its own, or `None`.
+    ///
+    /// Inlined, with locals, constants and defined globals read here and nodes that need steps
+    /// answered at once: they are most of the operands a program evaluates, and a call per
+    /// operand (with its `Result` written through memory) cost more than reading the value.
+    #[inline(always)]
     fn atom(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
+        match &code.op {
+            Op::Local(i) => Ok(Some(self.local(*i))),
+            Op::Const(v) => Ok(Some(v.clone())),
+            Op::Global(g) => match self.store.global(*g) {
+                Some(v) => Ok(Some(v.clone())),
+                None => self.atom_slow(code),
+            },
+            Op::Call {
+                f,
+                args,
+                inline: true,
+                ..
+            } => match self.int_call(f, args) {
+                Some(v) => Ok(Some(v)),
+                None => self.inline_call(f, args).map_err(|e| e.at(code.span)),
+            },
+            Op::Capture(_) | Op::SelfRef | Op::Fn(_) => self.atom_slow(code),
+            _ => Ok(None),
+        }
+    }
+
+    fn local(&self, slot: u32) -> Value {
+        self.env
+            .slots
+            .get(slot as usize)
+            .cloned()
+            .unwrap_or(Value::Nil)
+    }
+
+    /// An integer operand read in place, without cloning and dropping a `Value`: the fast path
+    /// of arithmetic and comparisons on locals and literals.
+    #[inline(always)]
+    fn int_leaf(&self, code: &Code) -> Option<i64> {
+        match &code.op {
+            Op::Local(i) => match self.env.slots.get(*i as usize) {
+                Some(Value::Int(x)) => Some(*x),
+                _ => None,
+            },
+            Op::Const(Value::Int(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// [`State::atom`] for the rarer leaves: captured values, the running closure, closures to
+    /// make, and undefined globals (an error).
+    #[inline(never)]
+    fn atom_slow(&self, code: &CodeRef) -> Result<Option<Value>, Error> {
         Ok(Some(match &code.op {
-            Op::Const(v) => v.clone(),
-            Op::Local(i) => self
-                .env
-                .slots
-                .get(*i as usize)
-                .cloned()
-                .unwrap_or(Value::Nil),
             Op::Capture(i) => self
                 .env
                 .closure
@@ -441,20 +534,26 @@ impl State {
             Op::SelfRef => Value::Fn(self.env.closure.clone()),
             Op::Global(g) => self.global(*g).map_err(|e| e.at(code.span))?,
             Op::Fn(proto) => self.make_closure(proto).map_err(|e| e.at(code.span))?,
-            Op::Call {
-                f,
-                args,
-                inline: true,
-                ..
-            } => match self.inline_call(f, args) {
-                Ok(v) => match v {
-                    Some(v) => v,
-                    None => return Ok(None),
-                },
-                Err(e) => return Err(e.at(code.span)),
-            },
             _ => return Ok(None),
         }))
+    }
+
+    /// Integer arithmetic or comparison of one or two integer locals or literals, such as
+    /// `(- n 1)`, `(< n 2)` or `(inc i)`, answered without a call: the commonest inline calls,
+    /// and cheap enough that the call of [`State::inline_call`] cost more than the work.
+    #[inline(always)]
+    fn int_call(&self, f: &Code, args: &[CodeRef]) -> Option<Value> {
+        let Op::Global(g) = f.op else {
+            return None;
+        };
+        let Some(Value::Prim(p)) = self.store.global(g) else {
+            return None;
+        };
+        match args {
+            [a, b] => prim::int2(*p, self.int_leaf(a)?, self.int_leaf(b)?),
+            [a] => prim::int1(*p, self.int_leaf(a)?),
+            _ => None,
+        }
     }
 
     /// A call of a simple primitive on leaves, evaluated inline.
@@ -572,7 +671,7 @@ impl State {
         otherwise: CodeRef,
         env: Env,
     ) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         self.control = Control::Eval(if v.truthy() { then } else { otherwise });
         Ok(())
     }
@@ -596,7 +695,7 @@ impl State {
     }
 
     fn resume_do(&mut self, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         self.continue_do(code, next)
     }
 
@@ -624,7 +723,7 @@ impl State {
     }
 
     fn resume_let(&mut self, v: Value, code: &CodeRef, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         let Op::Let { slot, body, .. } = &code.op else {
             return Err(Error::new(ErrorKind::Syntax, "let frame without a let"));
         };
@@ -637,6 +736,7 @@ impl State {
 
     /// Evaluate the operator and operands left to right, pushing a frame at the first that needs
     /// steps of its own; when all are values, finish.
+    #[inline(always)]
     fn eval_args(
         &mut self,
         code: CodeRef,
@@ -644,19 +744,7 @@ impl State {
         mut vals: Slots,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        let (fcode, args) = match &code.op {
-            Op::Call { f, args, .. } => (Some(f), args),
-            Op::Recur { args, .. } | Op::Vector(args) | Op::Map(args) | Op::Set(args) => {
-                (None, args)
-            }
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::Syntax,
-                    "argument frame without a call",
-                ));
-            }
-        };
-        if let (Some(fc), None) = (fcode, &f) {
+        if let (Op::Call { f: fc, .. }, None) = (&code.op, &f) {
             match self.atom(fc)? {
                 Some(v) => f = Some(v),
                 None => {
@@ -672,24 +760,43 @@ impl State {
                 }
             }
         }
-        while vals.len() < args.len() {
-            let a = &args[vals.len()];
-            match self.atom(a)? {
-                Some(v) => vals.push(v),
-                None => {
-                    let a = a.clone();
-                    self.push(KFrame::Args {
-                        code,
-                        f,
-                        vals,
-                        env: self.env.clone(),
-                    })?;
-                    self.control = Control::Eval(a);
-                    return Ok(());
-                }
-            }
+        if let Some(a) = self.leaf_operands(&code, &mut vals)? {
+            self.push(KFrame::Args {
+                code,
+                f,
+                vals,
+                env: self.env.clone(),
+            })?;
+            self.control = Control::Eval(a);
+            return Ok(());
         }
         self.finish_args(&code, f, vals, out)
+    }
+
+    /// Evaluates the operands of a call, `recur` or collection literal after those in `vals`
+    /// while they are leaves; returns the first that needs steps of its own. Inlined into its
+    /// two callers, like [`State::finish_args`]: on call-heavy programs the saving and restoring
+    /// of registers around these small functions was a tenth of the instructions.
+    #[inline(always)]
+    fn leaf_operands(&self, code: &Code, vals: &mut Slots) -> Result<Option<CodeRef>, Error> {
+        let (Op::Call { args, .. }
+        | Op::Recur { args, .. }
+        | Op::Vector(args)
+        | Op::Map(args)
+        | Op::Set(args)) = &code.op
+        else {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "argument frame without a call",
+            ));
+        };
+        while let Some(a) = args.get(vals.len()) {
+            match self.atom(a)? {
+                Some(v) => vals.push(v),
+                None => return Ok(Some(a.clone())),
+            }
+        }
+        Ok(None)
     }
 
     fn resume_args(
@@ -701,7 +808,7 @@ impl State {
         env: Env,
         out: &mut dyn Output,
     ) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         if matches!(code.op, Op::Call { .. }) && f.is_none() {
             f = Some(v);
         } else {
@@ -711,6 +818,7 @@ impl State {
         self.eval_args(code, f, vals, out).map_err(|e| e.at(span))
     }
 
+    #[inline(always)]
     fn finish_args(
         &mut self,
         code: &CodeRef,
@@ -728,9 +836,7 @@ impl State {
             Op::Recur {
                 first_slot, target, ..
             } => {
-                for (k, v) in vals.into_iter().enumerate() {
-                    env::set(&mut self.env, first_slot + k as u32, v);
-                }
+                env::set_all(&mut self.env, *first_slot, vals);
                 let body = self.env.closure.proto.loops.get(*target as usize).cloned();
                 let body =
                     body.ok_or_else(|| Error::new(ErrorKind::Syntax, "recur target missing"))?;
@@ -784,9 +890,14 @@ impl State {
                         Value::list(extra)?
                     });
                 }
-                args.resize(arity.slots as usize, Value::Nil);
+                // Most functions have no locals beyond their parameters: skip the out-of-line
+                // resize then.
+                if args.len() != arity.slots as usize {
+                    args.resize(arity.slots as usize, Value::Nil);
+                }
                 self.control = Control::Eval(arity.body.clone());
-                self.env = Frame::new(args, c, arity_idx);
+                let env = self.spare.frame(args, c, arity_idx);
+                self.set_env(env);
                 Ok(())
             }
             Value::Prim(p) => {
@@ -989,7 +1100,7 @@ impl State {
     }
 
     fn resume_logic(&mut self, v: Value, code: CodeRef, next: u32, env: Env) -> Result<(), Error> {
-        self.env = env;
+        self.set_env(env);
         let is_and = matches!(code.op, Op::And(_));
         if v.truthy() != is_and {
             self.control = Control::Return(v);

@@ -40,6 +40,29 @@ fn call_cc_escapes_and_reenters() {
     );
 }
 
+/// Calls of `+`, `-` and `<` on integer locals are answered inline (no step, no primitive call)
+/// while the global still holds the primitive; a redefinition must still be seen by code
+/// compiled before it, since globals are late-bound.
+#[test]
+fn redefined_primitives_are_seen_by_inline_calls() {
+    assert_eq!(
+        eval(
+            "(defn f [n] [(+ n 1) (- n 2) (< n 3) (inc (* n 2))])
+             (def before (f 5))
+             (def + (fn [a b] (str a \"+\" b)))
+             (def < (fn [a b] :less))
+             (def inc (fn [a] :inc))
+             [before (f 5)]"
+        ),
+        "[[6 3 false 11] [\"5+1\" 3 :less :inc]]"
+    );
+    // A primitive rebound to another primitive keeps the fast path's answer right.
+    assert_eq!(
+        eval("(defn g [a b] (- a b)) (def g1 (g 7 2)) (def - +) [g1 (g 7 2)]"),
+        "[5 9]"
+    );
+}
+
 #[test]
 fn generator_by_reentering_continuations() {
     let program = "
