@@ -36,15 +36,8 @@ enum Command {
         /// Source text to evaluate instead of a file.
         #[arg(short = 'e', value_name = "SOURCE")]
         expr: Option<String>,
-        /// Maximum number of machine steps.
-        #[arg(long, value_name = "N")]
-        fuel: Option<u64>,
-        /// Wall-clock budget in milliseconds.
-        #[arg(long = "timeout-ms", value_name = "N")]
-        timeout_ms: Option<u64>,
-        /// If the program parks, save its state to FILE for `yin resume`.
-        #[arg(long = "save-state", value_name = "FILE")]
-        save_state: Option<PathBuf>,
+        #[command(flatten)]
+        options: cli::eval::Options,
     },
     /// Continues a program saved by `yin eval --save-state`.
     Resume {
@@ -53,15 +46,8 @@ enum Command {
         /// Source whose value the parked expression returns (default nil).
         #[arg(long, value_name = "SOURCE")]
         value: Option<String>,
-        /// Maximum number of machine steps.
-        #[arg(long, value_name = "N")]
-        fuel: Option<u64>,
-        /// Wall-clock budget in milliseconds.
-        #[arg(long = "timeout-ms", value_name = "N")]
-        timeout_ms: Option<u64>,
-        /// If the program parks again, save its state to FILE.
-        #[arg(long = "save-state", value_name = "FILE")]
-        save_state: Option<PathBuf>,
+        #[command(flatten)]
+        options: cli::eval::Options,
     },
     /// Lints files and folders (folders are searched for .yin files).
     Check {
@@ -116,15 +102,8 @@ fn main() -> ExitCode {
         Command::Eval {
             file,
             expr,
-            fuel,
-            timeout_ms,
-            save_state,
+            options,
         } => {
-            let options = cli::eval::Options {
-                fuel,
-                timeout_ms,
-                save_state: save_state.as_deref(),
-            };
             let program = match (&expr, &file) {
                 (Some(expr), _) => cli::eval::Program::Expr(expr),
                 (None, Some(file)) => cli::eval::Program::File(file),
@@ -136,17 +115,8 @@ fn main() -> ExitCode {
         Command::Resume {
             state,
             value,
-            fuel,
-            timeout_ms,
-            save_state,
-        } => {
-            let options = cli::eval::Options {
-                fuel,
-                timeout_ms,
-                save_state: save_state.as_deref(),
-            };
-            cli::eval::resume(&state, value.as_deref(), &options)
-        }
+            options,
+        } => cli::eval::resume(&state, value.as_deref(), &options),
         Command::Query {
             query,
             paths,

@@ -7,7 +7,7 @@
 //! parked.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -25,14 +25,21 @@ pub(crate) enum Program<'a> {
     Expr(&'a str),
 }
 
-/// Budgets, and where to save a program that parks.
-pub(crate) struct Options<'a> {
-    pub(crate) fuel: Option<u64>,
-    pub(crate) timeout_ms: Option<u64>,
-    pub(crate) save_state: Option<&'a Path>,
+/// Budgets, and where to save a program that parks: the options `eval` and `resume` share.
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Maximum number of machine steps.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Wall-clock budget in milliseconds.
+    #[arg(long = "timeout-ms", value_name = "N")]
+    timeout_ms: Option<u64>,
+    /// If the program parks, save its state to FILE for `yin resume`.
+    #[arg(long = "save-state", value_name = "FILE")]
+    save_state: Option<PathBuf>,
 }
 
-impl Options<'_> {
+impl Options {
     fn limits(&self) -> Limits {
         let mut limits = Limits::cli();
         if let Some(fuel) = self.fuel {
@@ -45,7 +52,7 @@ impl Options<'_> {
     }
 }
 
-pub(crate) fn run(program: Program<'_>, options: &Options<'_>) -> ExitCode {
+pub(crate) fn run(program: Program<'_>, options: &Options) -> ExitCode {
     let (name, text) = match program {
         Program::Expr(text) => ("<-e>".to_owned(), text.to_owned()),
         Program::File(path) => match std::fs::read(path) {
@@ -79,7 +86,7 @@ pub(crate) fn run(program: Program<'_>, options: &Options<'_>) -> ExitCode {
 }
 
 /// `yin resume STATE [--value SOURCE]`.
-pub(crate) fn resume(state: &Path, value: Option<&str>, options: &Options<'_>) -> ExitCode {
+pub(crate) fn resume(state: &Path, value: Option<&str>, options: &Options) -> ExitCode {
     let json = match std::fs::read_to_string(state) {
         Ok(json) => json,
         Err(err) => {
@@ -124,7 +131,7 @@ fn finish(
     session: &Session,
     outcome: Outcome,
     source: Option<(&str, &str)>,
-    options: &Options<'_>,
+    options: &Options,
 ) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match outcome {
@@ -141,7 +148,7 @@ fn finish(
             ExitCode::from(1)
         }
         outcome => {
-            if let (Outcome::Parked { .. }, Some(path)) = (&outcome, options.save_state)
+            if let (Outcome::Parked { .. }, Some(path)) = (&outcome, &options.save_state)
                 && let Err(err) = std::fs::write(path, session_to_json(session))
             {
                 report_error(&format!(
