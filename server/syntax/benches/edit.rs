@@ -120,6 +120,36 @@ fn benches(c: &mut Criterion) {
             );
         });
     }
+    // A file with a syntax error: the unmatched `(` above, then a character typed into the name of
+    // the next definition, inside the region the error swallows.
+    let mut broken = doc.clone();
+    broken
+        .apply_edit(&insert(middle, 0, "("), PositionEncoding::Utf16)
+        .expect("the range is ordered");
+    let edit = insert(middle + 14, 11, "x");
+    group.bench_function("broken_file_edit_type_char_in_symbol", |b| {
+        b.iter_batched(
+            || broken.clone(),
+            |mut doc| {
+                doc.apply_edit(black_box(&edit), PositionEncoding::Utf16)
+                    .expect("the range is ordered");
+                doc
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("broken_file_edit_and_syntax_diagnostics", |b| {
+        b.iter_batched(
+            || broken.clone(),
+            |mut doc| {
+                doc.apply_edit(black_box(&edit), PositionEncoding::Utf16)
+                    .expect("the range is ordered");
+                black_box(doc.syntax_diagnostics().len());
+                doc
+            },
+            BatchSize::SmallInput,
+        );
+    });
     let edit = insert(middle, 11, "x");
     group.bench_function("edit_type_char_in_symbol_and_changed_ranges", |b| {
         b.iter_batched(
