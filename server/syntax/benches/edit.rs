@@ -1,6 +1,7 @@
 //! Keystroke latency on a 10,000-line yin file: one edit applied to a [`Document`] (rope edit,
 //! `Tree::edit`, incremental reparse, changed ranges) against parsing the same file from scratch,
-//! in the same run.
+//! in the same run, and keystrokes in the same file broken by an unmatched `(`, where the document
+//! parses afresh (see `syntax::document`).
 //!
 //! The file is generated deterministically: function definitions with docstrings, `let`s, nested
 //! calls, threading macros, maps, sets, strings and comments, as real yin code has.
@@ -120,6 +121,36 @@ fn benches(c: &mut Criterion) {
             );
         });
     }
+    // A file with a syntax error: the unmatched `(` above, then a character typed into the name of
+    // the next definition, inside the region the error swallows.
+    let mut broken = doc.clone();
+    broken
+        .apply_edit(&insert(middle, 0, "("), PositionEncoding::Utf16)
+        .expect("the range is ordered");
+    let edit = insert(middle + 14, 11, "x");
+    group.bench_function("broken_file_edit_type_char_in_symbol", |b| {
+        b.iter_batched(
+            || broken.clone(),
+            |mut doc| {
+                doc.apply_edit(black_box(&edit), PositionEncoding::Utf16)
+                    .expect("the range is ordered");
+                doc
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("broken_file_edit_and_syntax_diagnostics", |b| {
+        b.iter_batched(
+            || broken.clone(),
+            |mut doc| {
+                doc.apply_edit(black_box(&edit), PositionEncoding::Utf16)
+                    .expect("the range is ordered");
+                black_box(doc.syntax_diagnostics().len());
+                doc
+            },
+            BatchSize::SmallInput,
+        );
+    });
     let edit = insert(middle, 11, "x");
     group.bench_function("edit_type_char_in_symbol_and_changed_ranges", |b| {
         b.iter_batched(
