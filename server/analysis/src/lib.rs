@@ -6,9 +6,10 @@
 
 pub mod eval;
 mod findings;
+pub mod lints;
 pub mod query;
 mod source;
 
-pub use findings::{Finding, check_text};
+pub use findings::{Edit, Finding, Fix, apply_edits, check_text};
 pub use source::{LineCol, SourceFile};
 pub use syntax::Severity;

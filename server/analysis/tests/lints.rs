@@ -1,0 +1,145 @@
+//! The built-in rules over real yin sources: snapshot tests per rule (one fixture each in
+//! `tests/lints/`), and the examples, which must be clean.
+
+use std::path::{Path, PathBuf};
+
+use analysis::SourceFile;
+use analysis::lints::{RuleSet, lint};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn yin_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(yin_files(&path));
+        } else if path.extension().is_some_and(|e| e == "yin") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `FILE:LINE:COL: RULE MESSAGE` for every rule finding in the files.
+fn report(files: &[PathBuf], rules: &RuleSet) -> String {
+    let mut out = String::new();
+    for path in files {
+        let bytes = std::fs::read(path).expect("readable fixture");
+        let file = SourceFile::from_bytes(&bytes);
+        let name = path
+            .strip_prefix(root())
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        for f in lint(&file, rules).findings {
+            let at = file.line_col(f.range.start());
+            out.push_str(&format!(
+                "{name}:{}:{}: {} {}\n",
+                at.line + 1,
+                at.column + 1,
+                f.rule,
+                f.message
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn examples_are_clean() {
+    let rules = RuleSet::builtin();
+    assert_eq!(rules.problems(), &[]);
+    let files = yin_files(&root().join("examples"));
+    assert!(files.len() > 10);
+    expect_test::expect![[""]].assert_eq(&report(&files, &rules));
+}
+
+/// The eval cases expected to succeed (`.out`, `.parked`): the findings left are true positives
+/// of programs that test the language's corner cases (an `if` on a literal).
+#[test]
+fn succeeding_eval_programs() {
+    let rules = RuleSet::builtin();
+    let files: Vec<PathBuf> = yin_files(&root().join("tests/eval"))
+        .into_iter()
+        .filter(|f| !f.with_extension("err").exists())
+        .collect();
+    expect_test::expect![[r#"
+        tests/eval/globals/closure-sees-redefinition.yin:3:1: duplicate-def helper is already defined
+        tests/eval/globals/global-function-passed-before-redefinition.yin:3:1: duplicate-def op is already defined
+        tests/eval/globals/redefined-function-seen-by-callers.yin:4:1: duplicate-def g is already defined
+        tests/eval/globals/redefined-value-seen-by-functions.yin:3:1: duplicate-def x is already defined
+        tests/eval/globals/unresolved-symbol-in-untaken-branch.yin:1:24: unresolved-symbol unresolved symbol not-yet-defined
+        tests/eval/special-forms/and-short-circuit.yin:1:15: unresolved-symbol unresolved symbol undefined-fn
+        tests/eval/special-forms/cond-else-keyword-is-just-truthy.yin:1:7: constant-test the test is always nil
+        tests/eval/special-forms/cond-first-match.yin:1:7: constant-test the test is always false
+        tests/eval/special-forms/cond-first-match.yin:1:15: constant-test the test is always nil
+        tests/eval/special-forms/cond-no-match.yin:1:7: constant-test the test is always false
+        tests/eval/special-forms/cond-no-match.yin:1:15: constant-test the test is always nil
+        tests/eval/special-forms/cond-truthy-test-values.yin:1:7: constant-test the test is always 0
+        tests/eval/special-forms/def-redefine.yin:2:1: duplicate-def x is already defined
+        tests/eval/special-forms/if-empty-string-is-true.yin:1:5: constant-test the test is always ""
+        tests/eval/special-forms/if-false.yin:1:5: constant-test the test is always false
+        tests/eval/special-forms/if-missing-else.yin:1:5: constant-test the test is always false
+        tests/eval/special-forms/if-nil-is-false.yin:1:5: constant-test the test is always nil
+        tests/eval/special-forms/if-only-evaluates-taken-branch.yin:1:5: constant-test the test is always true
+        tests/eval/special-forms/if-true.yin:1:5: constant-test the test is always true
+        tests/eval/special-forms/if-zero-is-true.yin:1:5: constant-test the test is always 0
+        tests/eval/special-forms/let-inner-shadows-outer.yin:1:18: shadowed-binding x shadows an outer binding of the same name
+        tests/eval/special-forms/let-no-body.yin:1:7: unused-binding x is bound but never used
+        tests/eval/special-forms/or-short-circuit.yin:1:8: unresolved-symbol unresolved symbol undefined-fn
+        tests/eval/special-forms/when-false.yin:1:7: constant-test the test is always false
+        tests/eval/special-forms/when-not-false.yin:1:11: constant-test the test is always false
+        tests/eval/special-forms/when-not-true.yin:1:11: constant-test the test is always 1
+        tests/eval/special-forms/when-true.yin:1:7: constant-test the test is always true
+        tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:4:32: redundant-do do with a single expression is redundant
+        tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:5:17: constant-test the test is always true
+    "#]].assert_eq(&report(&files, &rules));
+}
+
+/// The eval cases expected to fail: many fail for a reason a rule sees statically.
+#[test]
+fn failing_eval_programs() {
+    let rules = RuleSet::builtin();
+    let files: Vec<PathBuf> = yin_files(&root().join("tests/eval"))
+        .into_iter()
+        .filter(|f| f.with_extension("err").exists())
+        .collect();
+    expect_test::expect![[r#"
+        tests/eval/collections/count-arity.yin:1:1: arity count called with too "few" arguments
+        tests/eval/collections/get-arity.yin:1:1: arity get called with too "few" arguments
+        tests/eval/comparison/eq-no-args.yin:1:1: arity = called with too "few" arguments
+        tests/eval/comparison/less-than-no-args.yin:1:1: arity < called with too "few" arguments
+        tests/eval/comparison/not-arity.yin:1:1: arity not called with too "many" arguments
+        tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too "few" arguments
+        tests/eval/errors/arity-multi-no-match.yin:1:20: unused-param parameter b is never used
+        tests/eval/errors/arity-primitive.yin:1:1: arity nth called with too "few" arguments
+        tests/eval/errors/arity-too-few.yin:2:1: arity f called with too "few" arguments
+        tests/eval/errors/arity-too-many.yin:2:1: arity f called with too "many" arguments
+        tests/eval/errors/arity-variadic-minimum.yin:1:12: unused-param parameter b is never used
+        tests/eval/errors/arity-variadic-minimum.yin:1:16: unused-param parameter more is never used
+        tests/eval/errors/arity-variadic-minimum.yin:2:1: arity f called with too "few" arguments
+        tests/eval/errors/error-in-let-binding.yin:1:14: unresolved-symbol unresolved symbol undefined-thing
+        tests/eval/globals/unresolved-symbol-in-argument.yin:1:6: unresolved-symbol unresolved symbol missing-value
+        tests/eval/globals/unresolved-symbol-in-call.yin:1:13: unresolved-symbol unresolved symbol undefined-g
+        tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
+        tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too "many" arguments
+        tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too "few" arguments
+        tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too "many" arguments
+        tests/eval/numbers/max-no-args.yin:1:1: arity max called with too "few" arguments
+        tests/eval/numbers/subtract-no-args.yin:1:1: arity - called with too "few" arguments
+        tests/eval/predicates/nil-arity.yin:1:1: arity nil? called with too "many" arguments
+        tests/eval/sequences/identity-arity.yin:1:1: arity identity called with too "many" arguments
+        tests/eval/sequences/map-callback-arity.yin:1:13: unused-param parameter b is never used
+        tests/eval/sequences/range-needs-end.yin:1:1: arity range called with too "few" arguments
+        tests/eval/special-forms/let-bindings-not-vector.yin:1:6: unresolved-symbol unresolved symbol x
+        tests/eval/special-forms/recur-not-in-tail-position.yin:1:18: recur-not-tail recur is not in tail position
+        tests/eval/strings/subs-arity.yin:1:1: arity subs called with too "few" arguments
+    "#]].assert_eq(&report(&files, &rules));
+}
