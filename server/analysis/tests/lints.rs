@@ -112,34 +112,34 @@ fn failing_eval_programs() {
         .filter(|f| f.with_extension("err").exists())
         .collect();
     expect_test::expect![[r#"
-        tests/eval/collections/count-arity.yin:1:1: arity count called with too "few" arguments
-        tests/eval/collections/get-arity.yin:1:1: arity get called with too "few" arguments
-        tests/eval/comparison/eq-no-args.yin:1:1: arity = called with too "few" arguments
-        tests/eval/comparison/less-than-no-args.yin:1:1: arity < called with too "few" arguments
-        tests/eval/comparison/not-arity.yin:1:1: arity not called with too "many" arguments
-        tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too "few" arguments
+        tests/eval/collections/count-arity.yin:1:1: arity count called with too few arguments
+        tests/eval/collections/get-arity.yin:1:1: arity get called with too few arguments
+        tests/eval/comparison/eq-no-args.yin:1:1: arity = called with too few arguments
+        tests/eval/comparison/less-than-no-args.yin:1:1: arity < called with too few arguments
+        tests/eval/comparison/not-arity.yin:1:1: arity not called with too many arguments
+        tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too few arguments
         tests/eval/errors/arity-multi-no-match.yin:1:20: unused-param parameter b is never used
-        tests/eval/errors/arity-primitive.yin:1:1: arity nth called with too "few" arguments
-        tests/eval/errors/arity-too-few.yin:2:1: arity f called with too "few" arguments
-        tests/eval/errors/arity-too-many.yin:2:1: arity f called with too "many" arguments
+        tests/eval/errors/arity-primitive.yin:1:1: arity nth called with too few arguments
+        tests/eval/errors/arity-too-few.yin:2:1: arity f called with too few arguments
+        tests/eval/errors/arity-too-many.yin:2:1: arity f called with too many arguments
         tests/eval/errors/arity-variadic-minimum.yin:1:12: unused-param parameter b is never used
         tests/eval/errors/arity-variadic-minimum.yin:1:16: unused-param parameter more is never used
-        tests/eval/errors/arity-variadic-minimum.yin:2:1: arity f called with too "few" arguments
+        tests/eval/errors/arity-variadic-minimum.yin:2:1: arity f called with too few arguments
         tests/eval/errors/error-in-let-binding.yin:1:14: unresolved-symbol unresolved symbol undefined-thing
         tests/eval/globals/unresolved-symbol-in-argument.yin:1:6: unresolved-symbol unresolved symbol missing-value
         tests/eval/globals/unresolved-symbol-in-call.yin:1:13: unresolved-symbol unresolved symbol undefined-g
         tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
-        tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too "many" arguments
-        tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too "few" arguments
-        tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too "many" arguments
-        tests/eval/numbers/max-no-args.yin:1:1: arity max called with too "few" arguments
-        tests/eval/numbers/subtract-no-args.yin:1:1: arity - called with too "few" arguments
-        tests/eval/predicates/nil-arity.yin:1:1: arity nil? called with too "many" arguments
-        tests/eval/sequences/identity-arity.yin:1:1: arity identity called with too "many" arguments
+        tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too many arguments
+        tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too few arguments
+        tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too many arguments
+        tests/eval/numbers/max-no-args.yin:1:1: arity max called with too few arguments
+        tests/eval/numbers/subtract-no-args.yin:1:1: arity - called with too few arguments
+        tests/eval/predicates/nil-arity.yin:1:1: arity nil? called with too many arguments
+        tests/eval/sequences/identity-arity.yin:1:1: arity identity called with too many arguments
         tests/eval/sequences/map-callback-arity.yin:1:13: unused-param parameter b is never used
-        tests/eval/sequences/range-needs-end.yin:1:1: arity range called with too "few" arguments
+        tests/eval/sequences/range-needs-end.yin:1:1: arity range called with too few arguments
         tests/eval/special-forms/let-bindings-not-vector.yin:1:6: unresolved-symbol unresolved symbol x
         tests/eval/special-forms/recur-not-in-tail-position.yin:1:18: recur-not-tail recur is not in tail position
-        tests/eval/strings/subs-arity.yin:1:1: arity subs called with too "few" arguments
+        tests/eval/strings/subs-arity.yin:1:1: arity subs called with too few arguments
     "#]].assert_eq(&report(&files, &rules));
 }

@@ -152,11 +152,16 @@ impl RuleSet {
         set
     }
 
-    /// The built-in rules, then the workspace's rules and configuration under `root/.yin/`.
-    pub fn for_workspace(root: &Path) -> RuleSet {
+    /// The built-in rules, then the workspace's rules under `root/.yin/rules`, then those of
+    /// `extra` (a folder named on the command line), then the configuration `root/.yin/config.edn`,
+    /// which applies to them all.
+    pub fn for_workspace(root: &Path, extra: Option<&Path>) -> RuleSet {
         let mut set = RuleSet::builtin();
         let dot = root.join(".yin");
         set.add_dir(&dot.join("rules"), false);
+        if let Some(extra) = extra {
+            set.add_dir(extra, true);
+        }
         let config = dot.join("config.edn");
         match std::fs::read_to_string(&config) {
             Ok(text) => set.configure(&config, &text),
