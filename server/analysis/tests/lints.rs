@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use analysis::SourceFile;
 use analysis::lints::{RuleSet, lint};
+use analysis::{Edit, Finding, SourceFile, apply_edits};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -50,6 +50,57 @@ fn report(files: &[PathBuf], rules: &RuleSet) -> String {
         }
     }
     out
+}
+
+/// One fixture per built-in rule, `tests/lints/RULE.yin`: the findings of that rule, then the
+/// text with every fix applied, snapshotted in `tests/lints/RULE.out`.
+#[test]
+fn rule_fixtures() {
+    let rules = RuleSet::builtin();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lints");
+    let fixtures = yin_files(&dir);
+    let ids: Vec<&str> = rules.rules().map(|r| r.id.as_str()).collect();
+    let named: Vec<String> = fixtures
+        .iter()
+        .filter_map(|f| Some(f.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    for id in &ids {
+        assert!(named.iter().any(|n| n == id), "no fixture for {id}");
+    }
+    for (path, id) in fixtures.iter().zip(&named) {
+        let text = std::fs::read_to_string(path).expect("readable fixture");
+        let file = SourceFile::from_bytes(text.as_bytes());
+        let findings: Vec<Finding> = lint(&file, &rules)
+            .findings
+            .into_iter()
+            .filter(|f| &f.rule == id)
+            .collect();
+        let mut out = String::new();
+        for f in &findings {
+            let at = file.line_col(f.range.start());
+            let fix = f
+                .fix
+                .as_ref()
+                .map_or(String::new(), |x| format!(" (fix: {})", x.title));
+            out.push_str(&format!(
+                "{}:{}: {} {}{fix}\n",
+                at.line + 1,
+                at.column + 1,
+                format!("{:?}", f.severity),
+                f.message
+            ));
+        }
+        let edits: Vec<Edit> = findings
+            .iter()
+            .filter_map(|f| f.fix.clone())
+            .flat_map(|x| x.edits)
+            .collect();
+        if !edits.is_empty() {
+            out.push_str("--- fixed\n");
+            out.push_str(&apply_edits(&text, &edits));
+        }
+        expect_test::expect_file![path.with_extension("out")].assert_eq(&out);
+    }
 }
 
 #[test]
