@@ -83,10 +83,10 @@ fn rule_fixtures() {
                 .as_ref()
                 .map_or(String::new(), |x| format!(" (fix: {})", x.title));
             out.push_str(&format!(
-                "{}:{}: {} {}{fix}\n",
+                "{}:{}: {:?} {}{fix}\n",
                 at.line + 1,
                 at.column + 1,
-                format!("{:?}", f.severity),
+                f.severity,
                 f.message
             ));
         }
