@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use analysis::lints::{RuleSet, lint};
+use analysis::lints::{LintSession, RuleSet, lint};
 use analysis::{Edit, Finding, SourceFile, apply_edits};
 
 fn root() -> PathBuf {
@@ -193,4 +193,62 @@ fn failing_eval_programs() {
         tests/eval/special-forms/recur-not-in-tail-position.yin:1:18: recur-not-tail recur is not in tail position
         tests/eval/strings/subs-arity.yin:1:1: arity subs called with too few arguments
     "#]].assert_eq(&report(&files, &rules));
+}
+
+/// After each edit the session's findings are those of a fresh lint of the new text: edits that
+/// add a finding, remove one, move forms and change which definition a name resolves to.
+#[test]
+fn session_after_edits_matches_a_fresh_lint() {
+    let rules = RuleSet::builtin();
+    let texts = [
+        "(defn f [x] (inc x))\n(f 1)\n(def limit 10)\n",
+        "(defn f [x y] (inc x))\n(f 1)\n(def limit 10)\n",
+        "; moved\n(defn f [x y] (inc x))\n(f 1)\n(def limit 10)\n(def limit 11)\n",
+        "; moved\n(defn f [x y] (inc x))\n(f 1 2)\n(g limit)\n(do (def limit 11))\n",
+        "(defn g [] 1)\n; moved\n(defn f [x y] (+ x y))\n(f 1 2)\n(g limit)\n(def limit 11)\n",
+        "(defn g [] 1)\n; moved\n(defn f [x y] (+ x y)\n",
+        "",
+    ];
+    let mut session = LintSession::new(rules.clone(), texts[0]);
+    let shown = |findings: &[Finding]| {
+        findings
+            .iter()
+            .map(|f| format!("{:?} {} {}", f.range, f.rule, f.message))
+            .collect::<Vec<_>>()
+    };
+    for text in texts {
+        session.edit(text);
+        let fresh = lint(&SourceFile::from_bytes(text.as_bytes()), &rules);
+        assert_eq!(
+            shown(&session.report().findings),
+            shown(&fresh.findings),
+            "after editing to {text:?}"
+        );
+    }
+}
+
+/// A rule reads only some attributes; an edit whose delta touches none of them reuses its rows.
+#[test]
+fn session_skips_rules_whose_attributes_are_untouched() {
+    let mut rules = RuleSet::builtin();
+    rules.add_file(
+        Path::new("docs.edn"),
+        r#"{:id :no-doc :severity :info :message "{?name} has no docstring"
+            :query [:find ?b ?name :where [?d :yin/binder ?b] [?b :yin/name ?name]
+                                          (not [?b :yin/doc _])]}"#,
+    );
+    assert_eq!(rules.problems(), &[]);
+    let mut session = LintSession::new(rules, "(defn f [x] x)\n(f 1)\n");
+    assert_eq!(session.rules_rerun(), 11);
+    // The same forms, moved: only `:yin/form-start` changes, which no rule reads.
+    session.edit("\n\n(defn f [x] x)\n(f 1)\n");
+    assert_eq!(
+        session.rules_rerun(),
+        1,
+        "only duplicate-def reads :yin/form-start"
+    );
+    let report = session.report();
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].message, "f has no docstring");
+    assert_eq!(u32::from(report.findings[0].range.start()), 8);
 }

@@ -239,14 +239,27 @@ fn check_placeholders(template: &str, columns: &[String]) -> Result<(), String> 
     pieces(template, columns).map(|_| ())
 }
 
-/// The attributes a query can read, through its clauses and every rule it may call.
+/// The attributes a query can read, through its clauses and every rule it may call (only the
+/// rules reachable from the query: the prelude's others are not evaluated).
 fn attributes(query: &Query, rules: &Rules) -> Option<Vec<edn::Keyword>> {
     let mut out = Vec::new();
-    let bodies = std::iter::once(&query.body).chain(rules.rules.iter().map(|r| &r.body));
-    for body in bodies {
-        for clause in body {
-            if !collect_attributes(clause, &mut out) {
-                return None;
+    let mut called = Vec::new();
+    for clause in &query.body {
+        if !collect_attributes(clause, &mut out, &mut called) {
+            return None;
+        }
+    }
+    let mut done: Vec<&edn::Symbol> = Vec::new();
+    while let Some(name) = called.pop() {
+        if done.contains(&name) {
+            continue;
+        }
+        done.push(name);
+        for rule in rules.rules.iter().filter(|r| &r.name == name) {
+            for clause in &rule.body {
+                if !collect_attributes(clause, &mut out, &mut called) {
+                    return None;
+                }
             }
         }
     }
@@ -255,8 +268,13 @@ fn attributes(query: &Query, rules: &Rules) -> Option<Vec<edn::Keyword>> {
     Some(out)
 }
 
-/// Adds the attributes of `clause`'s patterns; false when one is not a constant keyword.
-fn collect_attributes(clause: &datalog::Clause, out: &mut Vec<edn::Keyword>) -> bool {
+/// Adds the attributes of `clause`'s patterns to `out` and the rules it calls to `called`; false
+/// when an attribute is not a constant keyword.
+fn collect_attributes<'r>(
+    clause: &'r datalog::Clause,
+    out: &mut Vec<edn::Keyword>,
+    called: &mut Vec<&'r edn::Symbol>,
+) -> bool {
     use datalog::{ClauseKind, Term};
     match &clause.kind {
         ClauseKind::Pattern(terms) => match terms.get(1) {
@@ -266,11 +284,15 @@ fn collect_attributes(clause: &datalog::Clause, out: &mut Vec<edn::Keyword>) -> 
             }
             _ => false,
         },
-        ClauseKind::Not { body, .. } => body.iter().all(|c| collect_attributes(c, out)),
+        ClauseKind::Call { rule, .. } => {
+            called.push(rule);
+            true
+        }
+        ClauseKind::Not { body, .. } => body.iter().all(|c| collect_attributes(c, out, called)),
         ClauseKind::Or { branches, .. } => branches
             .iter()
             .flatten()
-            .all(|c| collect_attributes(c, out)),
+            .all(|c| collect_attributes(c, out, called)),
         _ => true,
     }
 }
