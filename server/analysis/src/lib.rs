@@ -8,6 +8,7 @@ pub mod eval;
 mod findings;
 pub mod lints;
 pub mod query;
+pub mod refactor;
 mod source;
 
 pub use findings::{Edit, Finding, Fix, apply_edits, check_text};

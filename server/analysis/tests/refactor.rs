@@ -1,0 +1,85 @@
+//! Refactorings on before/after fixtures: each case is a source with the cursor written `$`,
+//! an operation, and the rewritten text (or why it was refused), in one snapshot.
+
+use analysis::refactor::{inline_let, rename, thread, unthread};
+use analysis::{Edit, apply_edits};
+use syntax::TextSize;
+
+enum Op {
+    Rename(&'static str),
+    ThreadFirst,
+    ThreadLast,
+    Unthread,
+    Inline,
+}
+
+fn run(cases: &[(&str, Op)]) -> String {
+    let mut out = String::new();
+    for (source, op) in cases {
+        let cursor = source.find('$').expect("every case marks the cursor");
+        let text = source.replacen('$', "", 1);
+        let at = TextSize::from(u32::try_from(cursor).expect("small fixture"));
+        let (name, result): (String, Result<Vec<Edit>, _>) = match op {
+            Op::Rename(to) => (format!("rename to {to}"), rename(&text, at, to)),
+            Op::ThreadFirst => ("thread ->".to_owned(), thread(&text, at, false)),
+            Op::ThreadLast => ("thread ->>".to_owned(), thread(&text, at, true)),
+            Op::Unthread => ("unthread".to_owned(), unthread(&text, at)),
+            Op::Inline => ("inline".to_owned(), inline_let(&text, at)),
+        };
+        let after = match result {
+            Ok(edits) => apply_edits(&text, &edits),
+            Err(e) => format!("refused: {e}"),
+        };
+        out.push_str(&format!("{source}\n  {name}:\n{after}\n\n"));
+    }
+    out
+}
+
+#[test]
+fn rename_follows_scope_and_refuses_captures() {
+    let cases = [
+        ("(defn f [x] (let [y x] (+ $x y)))\n(f 1)", Op::Rename("n")),
+        (
+            "(defn $area [r] (* r r))\n(area 2)\n(map area [1 2])",
+            Op::Rename("surface"),
+        ),
+        ("(let [x 1] (fn [x] x) $x)", Op::Rename("z")),
+        ("(defn f [x y] (+ $x y))", Op::Rename("y")),
+        ("(defn f [$x] (let [y 1] (+ x y)))", Op::Rename("y")),
+        ("(def a 1)\n(def b 2)\n(+ $a b)", Op::Rename("b")),
+        ("(defn f [$x] (inc x))", Op::Rename("inc")),
+        ("(defn f [x] (inc $x))", Op::Rename("not a name")),
+        ("(defn f [x] ($inc x))", Op::Rename("plus-one")),
+    ];
+    expect_test::expect_file!["refactor/rename.txt"].assert_eq(&run(&cases));
+}
+
+#[test]
+fn threading_and_back() {
+    let cases = [
+        ("(assoc (update $(get m :a) :b inc) :c 1)", Op::ThreadFirst),
+        ("(reduce + (map inc (filter $odd? xs)))", Op::ThreadLast),
+        ("(count (vals $m))", Op::ThreadFirst),
+        ("(inc $x)", Op::ThreadFirst),
+        (
+            "(-> m (get :a) (update :b inc) $(assoc :c 1))",
+            Op::Unthread,
+        ),
+        ("(->> xs (filter odd?) (map inc) $(reduce +))", Op::Unthread),
+        ("(-> m vals $count)", Op::Unthread),
+        ("(let [m {}] (-> m $keys))", Op::Unthread),
+    ];
+    expect_test::expect_file!["refactor/thread.txt"].assert_eq(&run(&cases));
+}
+
+#[test]
+fn inline_let_binding() {
+    let cases = [
+        ("(let [$x (* 2 3)] (+ x x))", Op::Inline),
+        ("(let [a 1 $b (inc a) c 3] (+ b c))", Op::Inline),
+        ("(let [x 1] (println x) (inc $x))", Op::Inline),
+        ("(defn f [n] (let [$m (inc n) n 0] (+ m n)))", Op::Inline),
+        ("(defn f [$n] n)", Op::Inline),
+    ];
+    expect_test::expect_file!["refactor/inline.txt"].assert_eq(&run(&cases));
+}
