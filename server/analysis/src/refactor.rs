@@ -381,3 +381,111 @@ fn without_empty_let(region: &str) -> String {
         _ => format!("(do {})", body.join(" ")),
     }
 }
+
+/// Attributes from a node to its children.
+const CHILD: &[&str] = &[
+    "yin/elements",
+    "yin/keys",
+    "yin/vals",
+    "yin/operator",
+    "yin/operands",
+    "yin/test",
+    "yin/consequent",
+    "yin/alternate",
+    "yin/body",
+    "yin/bindings",
+    "yin/init",
+    "yin/binder",
+    "yin/arities",
+    "yin/params",
+    "yin/rest",
+    "yin/fn-name",
+    "yin/parts",
+];
+
+/// Binds the expression selected by `range` to `name` in a new `let` and uses `name` in its
+/// place. The `let` wraps the largest form around the expression that evaluates it
+/// unconditionally and binds nothing (calls, collection literals, an `if`'s test), so the value
+/// is computed exactly when it was and sees the same locals. Refused when `name` already occurs
+/// in that form.
+pub fn extract_to_let(
+    text: &str,
+    range: TextRange,
+    name: &str,
+) -> Result<Vec<Edit>, RefactorError> {
+    let (forms, diagnostics) = read_str(name);
+    let valid = diagnostics.is_empty()
+        && matches!(forms.as_slice(), [Form { kind: FormKind::Symbol(s), .. }]
+            if s.as_str() == name && !name.contains('/'));
+    if !valid {
+        return Err(RefactorError::InvalidName(name.to_owned()));
+    }
+    let selected = slice(text, range);
+    let start = range.start()
+        + TextSize::from(u32::try_from(selected.len() - selected.trim_start().len()).unwrap_or(0));
+    let end = range.end()
+        - TextSize::from(u32::try_from(selected.len() - selected.trim_end().len()).unwrap_or(0));
+    let lowering = FileLowering::from_text(text);
+    let datoms = lowering.datoms();
+    let get = |e: Entity, a: &str| {
+        datoms
+            .iter()
+            .find(|d| d.e == e && d.a.as_str() == a)
+            .map(|d| d.v.clone())
+    };
+    let kind = |e: Entity| match get(e, "yin/type") {
+        Some(Value::Keyword(k)) => k.as_str().to_owned(),
+        _ => String::new(),
+    };
+    let expression = datoms
+        .iter()
+        .map(|d| d.e)
+        .filter(|&e| lowering.span(e) == Some(TextRange::new(start, end.max(start))))
+        .filter(|&e| !matches!(kind(e).as_str(), "binder" | "arity" | "core"))
+        .filter(|&e| get(e, "yin/surface").is_none())
+        .max()
+        .ok_or_else(|| not_applicable("select a whole expression"))?;
+    let parent = |e: Entity| {
+        let target = Value::Int(i64::try_from(e).unwrap_or(-1));
+        datoms
+            .iter()
+            .find(|d| d.v == target && CHILD.contains(&d.a.as_str()))
+            .map(|d| (d.e, d.a.as_str().to_owned()))
+    };
+    let mut wrapped = expression;
+    while let Some((p, via)) = parent(wrapped) {
+        let strict = match kind(p).as_str() {
+            "application" | "vector" | "set" | "map" | "recur" => true,
+            "if" => via == "yin/test",
+            _ => false,
+        };
+        if !strict || get(p, "yin/surface").is_some() {
+            break;
+        }
+        wrapped = p;
+    }
+    let outer = lowering.span(wrapped).unwrap_or_default();
+    let inner = lowering.span(expression).unwrap_or_default();
+    let symbol = Value::Symbol(edn::Symbol::new(name));
+    let clash = datoms.iter().any(|d| {
+        d.a.as_str() == "yin/name"
+            && d.v == symbol
+            && lowering.span(d.e).is_some_and(|r| outer.contains_range(r))
+    });
+    if clash {
+        return Err(not_applicable(&format!(
+            "{name} is already used where the let would go"
+        )));
+    }
+    let body = apply_edits(
+        slice(text, outer),
+        &[Edit {
+            range: inner - outer.start(),
+            text: name.to_owned(),
+        }],
+    );
+    Ok(vec![Edit {
+        range: outer,
+        text: format!("(let [{name} {}] {body})", slice(text, inner)),
+    }])
+}

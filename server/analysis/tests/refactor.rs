@@ -1,9 +1,9 @@
 //! Refactorings on before/after fixtures: each case is a source with the cursor written `$`,
 //! an operation, and the rewritten text (or why it was refused), in one snapshot.
 
-use analysis::refactor::{inline_let, rename, thread, unthread};
+use analysis::refactor::{extract_to_let, inline_let, rename, thread, unthread};
 use analysis::{Edit, apply_edits};
-use syntax::TextSize;
+use syntax::{TextRange, TextSize};
 
 enum Op {
     Rename(&'static str),
@@ -11,6 +11,8 @@ enum Op {
     ThreadLast,
     Unthread,
     Inline,
+    /// The selection ends at the second `$`.
+    Extract(&'static str),
 }
 
 fn run(cases: &[(&str, Op)]) -> String {
@@ -19,12 +21,22 @@ fn run(cases: &[(&str, Op)]) -> String {
         let cursor = source.find('$').expect("every case marks the cursor");
         let text = source.replacen('$', "", 1);
         let at = TextSize::from(u32::try_from(cursor).expect("small fixture"));
+        let selection_end = text.find('$').unwrap_or(cursor);
+        let text = text.replacen('$', "", 1);
+        let selection = TextRange::new(
+            at,
+            TextSize::from(u32::try_from(selection_end).expect("small fixture")),
+        );
         let (name, result): (String, Result<Vec<Edit>, _>) = match op {
             Op::Rename(to) => (format!("rename to {to}"), rename(&text, at, to)),
             Op::ThreadFirst => ("thread ->".to_owned(), thread(&text, at, false)),
             Op::ThreadLast => ("thread ->>".to_owned(), thread(&text, at, true)),
             Op::Unthread => ("unthread".to_owned(), unthread(&text, at)),
             Op::Inline => ("inline".to_owned(), inline_let(&text, at)),
+            Op::Extract(to) => (
+                format!("extract as {to}"),
+                extract_to_let(&text, selection, to),
+            ),
         };
         let after = match result {
             Ok(edits) => apply_edits(&text, &edits),
@@ -82,4 +94,25 @@ fn inline_let_binding() {
         ("(defn f [$n] n)", Op::Inline),
     ];
     expect_test::expect_file!["refactor/inline.txt"].assert_eq(&run(&cases));
+}
+
+#[test]
+fn extract_expression_to_let() {
+    let cases = [
+        ("(defn area [r] (* 3 $(* r r)$))", Op::Extract("sq")),
+        ("(defn area [r] (* 3 (* $r r$)))", Op::Extract("sq")),
+        (
+            "(defn f [xs] (if (empty? $(rest xs)$) 0 1))",
+            Op::Extract("tail"),
+        ),
+        (
+            "(defn f [x] (if x (println $(inc x)$) 0))",
+            Op::Extract("y"),
+        ),
+        ("(let [a 1] [a $(inc a)$ 3])", Op::Extract("b")),
+        ("(defn f [x y] (+ $(* x 2)$ y))", Op::Extract("y")),
+        ("(defn f [x] (+ $x$ 1))", Op::Extract("z")),
+        ("(+ 1 $2 3$)", Op::Extract("z")),
+    ];
+    expect_test::expect_file!["refactor/extract.txt"].assert_eq(&run(&cases));
 }
