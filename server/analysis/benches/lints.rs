@@ -59,6 +59,27 @@ fn bench(c: &mut Criterion) {
         report.findings.len(),
         report.problems.len()
     );
+    // Where the time goes, one run each: the database, then each rule alone (the others
+    // switched off by configuration).
+    let t = std::time::Instant::now();
+    let db = analysis::query::database(&[&file]);
+    println!("database ({} datoms): {:?}", db.len(), t.elapsed());
+    let ids: Vec<String> = rules.rules().map(|r| r.id.clone()).collect();
+    for id in &ids {
+        let others: Vec<String> = ids
+            .iter()
+            .filter(|o| *o != id)
+            .map(|o| format!(":{o} :off"))
+            .collect();
+        let mut alone = RuleSet::builtin();
+        alone.configure(
+            std::path::Path::new("config.edn"),
+            &format!("{{:lints {{{}}}}}", others.join(" ")),
+        );
+        let t = std::time::Instant::now();
+        lint(&file, &alone);
+        println!("{id} (with the database): {:?}", t.elapsed());
+    }
     let mut group = c.benchmark_group("lints");
     group.sample_size(20);
     group.bench_function("all rules full 10k lines", |b| {
