@@ -207,6 +207,9 @@ fn session_after_edits_matches_a_fresh_lint() {
         "; moved\n(defn f [x y] (inc x))\n(f 1 2)\n(g limit)\n(do (def limit 11))\n",
         "(defn g [] 1)\n; moved\n(defn f [x y] (+ x y))\n(f 1 2)\n(g limit)\n(def limit 11)\n",
         "(defn g [] 1)\n; moved\n(defn f [x y] (+ x y)\n",
+        "(defn g [] 1)\n(let [u 1] (do (if true (recur) 2)))\n(defn f [x y] (+ x y))\n",
+        "(defn g [] 1)\n(let [u 1] (do (if true (recur) 2)))\n(defn f [x y] (+ x y {:a 1 :a 2}))\n",
+        "(let [u 1] (do (if true (recur) 2)))\n(defn f [x y] (+ x y {:a 1 :a 2}))\n",
         "",
     ];
     let mut session = LintSession::new(rules.clone(), texts[0]);
@@ -251,4 +254,34 @@ fn session_skips_rules_whose_attributes_are_untouched() {
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].message, "f has no docstring");
     assert_eq!(u32::from(report.findings[0].range.start()), 8);
+}
+
+/// The same on every example: a form with findings inserted in the middle, then the first form
+/// deleted.
+#[test]
+fn session_on_examples_matches_a_fresh_lint() {
+    let rules = RuleSet::builtin();
+    for path in yin_files(&root().join("examples")) {
+        let text = std::fs::read_to_string(&path).expect("readable example");
+        let middle = text.len() / 2;
+        let cut = middle + text[middle..].find("\n(").map_or(0, |i| i + 1);
+        let inserted = format!(
+            "{}(let [u 1 u 2] (do {{:k u :k 1}}))\n{}",
+            &text[..cut],
+            &text[cut..]
+        );
+        let first_end = inserted.find("\n(").map_or(0, |i| i + 1);
+        let deleted = inserted[first_end..].to_owned();
+        let mut session = LintSession::new(rules.clone(), &text);
+        for step in [&inserted, &deleted, &text] {
+            session.edit(step);
+            let fresh = lint(&SourceFile::from_bytes(step.as_bytes()), &rules);
+            assert_eq!(
+                session.report().findings,
+                fresh.findings,
+                "{}",
+                path.display()
+            );
+        }
+    }
 }

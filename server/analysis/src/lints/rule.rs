@@ -18,6 +18,9 @@ pub struct Rule {
     /// The rule's own `:rules` merged with the prelude.
     pub rules: Rules,
     pub fix: Option<FixTemplate>,
+    /// `:scope :form`: the rule's findings in a top-level form depend only on that form's own
+    /// datoms (and the core library's), so after an edit it runs on the new forms alone.
+    pub form_local: bool,
     /// The `:find` variables, in order, as written (`?x`).
     pub(crate) columns: Vec<String>,
     /// Attributes the query and its rules mention; `None` when some pattern's attribute is a
@@ -90,11 +93,11 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
     };
     for (key, _) in entries {
         let known = matches!(&key.node, Node::Atom(Value::Keyword(kw))
-            if ["id", "severity", "message", "query", "rules", "fix", "doc"].contains(&kw.as_str()));
+            if ["id", "severity", "message", "query", "rules", "fix", "doc", "scope"].contains(&kw.as_str()));
         if !known {
             return Err(RuleError::at(
                 key,
-                "unknown rule key (expected :id :severity :message :query :rules :fix :doc)",
+                "unknown rule key (expected :id :severity :message :query :rules :fix :scope :doc)",
             ));
         }
     }
@@ -146,6 +149,14 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
         Some(f) => Some(read_fix(f, &id, &columns)?),
         None => None,
     };
+    let form_local = match get("scope") {
+        None => false,
+        Some(form) => match &form.node {
+            Node::Atom(Value::Keyword(k)) if k.as_str() == "form" => true,
+            Node::Atom(Value::Keyword(k)) if k.as_str() == "file" => false,
+            _ => return Err(RuleError::at(form, ":scope is :form or :file")),
+        },
+    };
     let attributes = attributes(&query, &rules);
     Ok(Rule {
         id,
@@ -154,6 +165,7 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
         query,
         rules,
         fix,
+        form_local,
         columns,
         attributes,
     })
