@@ -14,15 +14,16 @@ use std::collections::BTreeSet;
 
 use datalog::Db;
 use edn::{Datom, Keyword, Value};
-use syntax::Document;
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::FileLowering;
+use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
 
 use super::{LintReport, RuleSet, collect, finish, rule_rows, run::Rows};
 
 /// One file's text, lowering, database and each rule's last answer.
 pub struct LintSession {
     rules: RuleSet,
+    text: String,
     document: Document,
     lowering: FileLowering,
     db: Db,
@@ -43,6 +44,7 @@ impl LintSession {
         LintSession {
             reran: rules.rules.len(),
             rules,
+            text: text.to_owned(),
             document,
             lowering,
             db,
@@ -50,9 +52,31 @@ impl LintSession {
         }
     }
 
-    /// Replaces the text and brings the answers up to date.
+    /// Replaces the text and brings the answers up to date. The document is reparsed
+    /// incrementally over the span where the old and new texts differ.
     pub fn edit(&mut self, text: &str) {
-        self.document.replace_all(text);
+        let (start, old_end, new_end) = difference(&self.text, text);
+        let at = |offset: usize| {
+            self.document.offset_to_position(
+                TextSize::from(u32::try_from(offset).unwrap_or(u32::MAX)),
+                PositionEncoding::Utf8,
+            )
+        };
+        let change = TextEdit::new(
+            Range {
+                start: at(start),
+                end: at(old_end),
+            },
+            text.get(start..new_end).unwrap_or_default(),
+        );
+        if self
+            .document
+            .apply_edit(&change, PositionEncoding::Utf8)
+            .is_err()
+        {
+            self.document.replace_all(text);
+        }
+        text.clone_into(&mut self.text);
         let delta = self.lowering.update(text, self.document.tree().root_node());
         self.db.transact(&delta.retracted, &delta.asserted);
         let touched: BTreeSet<&Keyword> = delta
@@ -121,12 +145,18 @@ impl LintSession {
 
     /// The findings for the current text.
     pub fn report(&self) -> LintReport {
-        let text = self.document.text();
         let mut report = LintReport::default();
         for (n, answer) in self.answers.iter().enumerate() {
-            collect(&mut report, &self.rules, n, answer, &self.lowering, &text);
+            collect(
+                &mut report,
+                &self.rules,
+                n,
+                answer,
+                &self.lowering,
+                &self.text,
+            );
         }
-        finish(&mut report, &text);
+        finish(&mut report, &self.text);
         report
     }
 }
@@ -136,5 +166,48 @@ fn row_in(row: &[Value], forms: &BTreeSet<u32>) -> bool {
     match row.first() {
         Some(Value::Int(e)) => u64::try_from(*e).is_ok_and(|e| forms.contains(&slot_of(e))),
         _ => false,
+    }
+}
+
+/// Where `new` differs from `old`: `old[start..old_end]` became `new[start..new_end]`, the
+/// longest common prefix and suffix left out, cut at character boundaries.
+fn difference(old: &str, new: &str) -> (usize, usize, usize) {
+    let mut start = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+        start -= 1;
+    }
+    let room = old.len().min(new.len()) - start;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(old.len() - suffix) && new.is_char_boundary(new.len() - suffix)) {
+        suffix -= 1;
+    }
+    (start, old.len() - suffix, new.len() - suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::difference;
+
+    #[test]
+    fn difference_is_cut_at_character_boundaries() {
+        assert_eq!(difference("abc", "abc"), (3, 3, 3));
+        assert_eq!(difference("a42b", "a4200b"), (3, 3, 5));
+        assert_eq!(
+            difference("xé", "xè"),
+            (1, 3, 3),
+            "é and è share their first byte"
+        );
+        assert_eq!(difference("aa", "a"), (1, 2, 1));
+        assert_eq!(difference("", "(x)"), (0, 0, 3));
     }
 }
