@@ -101,6 +101,43 @@ fn bench(c: &mut Criterion) {
         });
     });
     println!("rules re-run after the edit: {}", session.rules_rerun());
+
+    // The same edit with no rules (document, lowering and database upkeep alone) and with the
+    // form-local rules alone, to show where the time goes.
+    let all_off: Vec<String> = ids.iter().map(|o| format!(":{o} :off")).collect();
+    let global_off: Vec<String> = rules
+        .rules()
+        .filter(|r| !r.form_local)
+        .map(|r| format!(":{} :off", r.id))
+        .collect();
+    let mut cases = vec![
+        ("no rules".to_owned(), all_off),
+        ("form-local rules only".to_owned(), global_off),
+    ];
+    for keep in ["unresolved-symbol", "arity", "duplicate-def"] {
+        cases.push((
+            format!("only {keep}"),
+            ids.iter()
+                .filter(|o| o.as_str() != keep)
+                .map(|o| format!(":{o} :off"))
+                .collect(),
+        ));
+    }
+    for (name, off) in cases {
+        let mut subset = RuleSet::builtin();
+        subset.configure(
+            std::path::Path::new("config.edn"),
+            &format!("{{:lints {{{}}}}}", off.join(" ")),
+        );
+        let mut session = LintSession::new(subset, &text);
+        group.bench_function(format!("after one-form edit, {name}"), |b| {
+            b.iter(|| {
+                flip = !flip;
+                session.edit(if flip { &edited } else { &text });
+                session.report()
+            });
+        });
+    }
     group.finish();
 }
 
