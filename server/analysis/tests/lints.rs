@@ -285,3 +285,107 @@ fn session_on_examples_matches_a_fresh_lint() {
         }
     }
 }
+
+/// Bad rule files are problems on their own file, each at the offending form; the good rule
+/// next to them still loads.
+#[test]
+fn bad_rules_are_reported_on_their_files() {
+    let cases = [
+        ("read.edn", "{:id :x :query [:find"),
+        ("not-a-map.edn", "[:find ?x]"),
+        (
+            "missing.edn",
+            "{:id :x :severity :warning :query [:find ?x :where [?x :yin/type]]}",
+        ),
+        (
+            "severity.edn",
+            "{:id :x :severity :fatal :message \"m\" :query [:find ?x :where [?x :yin/type]]}",
+        ),
+        (
+            "unknown-key.edn",
+            "{:id :x :severity :info :message \"m\" :when 1 :query [:find ?x :where [?x :yin/type]]}",
+        ),
+        (
+            "placeholder.edn",
+            "{:id :x :severity :info :message \"{?y}\" :query [:find ?x :where [?x :yin/type]]}",
+        ),
+        (
+            "aggregate.edn",
+            "{:id :x :severity :info :message \"m\" :query [:find (count ?x) :where [?x :yin/type]]}",
+        ),
+        (
+            "unsafe.edn",
+            "{:id :x :severity :info :message \"m\"\n :query [:find ?x :where [?x :yin/type] (not [?y :yin/name ?z])]}",
+        ),
+        (
+            "fix.edn",
+            "{:id :x :severity :info :message \"m\" :query [:find ?x :where [?x :yin/type]] :fix {:replace \"{?z}\"}}",
+        ),
+        (
+            "scope.edn",
+            "{:id :x :severity :info :message \"m\" :scope :line :query [:find ?x :where [?x :yin/type]]}",
+        ),
+        (
+            "good-and-bad.edn",
+            "[{:id :good :severity :info :message \"m\" :query [:find ?x :where [?x :yin/type :do]]}\n {:id :bad}]",
+        ),
+    ];
+    let mut rules = RuleSet::builtin();
+    for (name, text) in cases {
+        rules.add_file(Path::new(name), text);
+    }
+    assert!(rules.rules().any(|r| r.id == "good"));
+    let shown: String = rules
+        .problems()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{}: {}\n",
+                p.file.display(),
+                p.start.line + 1,
+                p.start.column + 1,
+                p.finding.message
+            )
+        })
+        .collect();
+    expect_test::expect![[r#"
+        read.edn:1:22: unclosed `[` opened at 1:16
+        not-a-map.edn:1:1: a rule is a map {:id :severity :message :query}
+        missing.edn:1:1: the rule has no :message
+        severity.edn:1:19: :severity is one of :error :warning :info :hint
+        unknown-key.edn:1:38: unknown rule key (expected :id :severity :message :query :rules :fix :scope :doc)
+        placeholder.edn:1:34: {?y} is not a :find variable
+        aggregate.edn:1:45: a rule's :find lists variables only (no aggregates)
+        unsafe.edn:2:41: unsafe negation: ?y is not bound by the clauses outside the `not` (use not-join to make it local)
+        fix.edn:1:93: {?z} is not a :find variable
+        scope.edn:1:45: :scope is :form or :file
+        good-and-bad.edn:2:2: the rule has no :severity
+    "#]].assert_eq(&shown);
+}
+
+/// A rule stopped by its budget is a problem on its file; the other rules' findings remain.
+#[test]
+fn runaway_rule_is_stopped_and_reported() {
+    let mut rules = RuleSet::builtin();
+    rules.add_file(
+        Path::new("runaway.edn"),
+        "{:id :runaway :severity :info :message \"m\"
+          :rules [[(n ?x) [?e :yin/type] [(identity ?e) ?x]] [(n ?y) (n ?x) [(inc ?x) ?y]]]
+          :query [:find ?x :where (n ?x) [(< ?x 0)]]}",
+    );
+    rules.set_budget(datalog::Budget {
+        max_tuples: Some(10_000),
+        timeout: None,
+    });
+    let report = lint(&SourceFile::from_bytes(b"(let [x 1] 2)"), &rules);
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert_eq!(report.findings[0].rule, "unused-binding");
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].file, Path::new("runaway.edn"));
+    assert!(
+        report.problems[0]
+            .finding
+            .message
+            .starts_with("rule runaway stopped: budget exceeded")
+    );
+}

@@ -197,9 +197,18 @@ impl RuleSet {
     /// is already taken replaces the earlier one, so a workspace can override a built-in rule.
     pub fn add_file(&mut self, path: &Path, text: &str) {
         let forms = match edn::read_spanned(text) {
+            // A vector of rules; a vector starting with a keyword is a query written where a
+            // rule map belongs, reported once as such.
             Ok(form) => match form.node {
-                edn::Node::Vector(items) => items,
-                _ => vec![form],
+                edn::Node::Vector(items)
+                    if !matches!(
+                        items.first().map(|f| &f.node),
+                        Some(edn::Node::Atom(edn::Value::Keyword(_)))
+                    ) =>
+                {
+                    items
+                }
+                node => vec![edn::Spanned { node, ..form }],
             },
             Err(e) => {
                 let error = RuleError {
