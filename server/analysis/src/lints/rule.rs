@@ -3,7 +3,7 @@
 //! without data: the query plans, the first `:find` element is a variable, and every `{?var}` of
 //! the message and the fix is a `:find` variable.
 
-use datalog::{FindElem, Query, Rules};
+use datalog::{FindElem, Inputs, Query, Rules};
 use edn::{Node, Spanned, Value};
 use syntax::{Severity, TextRange, TextSize};
 
@@ -15,8 +15,9 @@ pub struct Rule {
     /// With `{?var}` placeholders for `:find` variables.
     pub message: String,
     pub query: Query,
-    /// The rule's own `:rules` merged with the prelude.
-    pub rules: Rules,
+    /// The query's inputs: the rule's own `:rules` merged with the prelude, as `%`. Built once,
+    /// not per run.
+    pub(crate) inputs: Inputs,
     pub fix: Option<FixTemplate>,
     /// `:scope :form`: the rule's findings in a top-level form depend only on that form's own
     /// datoms (and the core library's), so after an edit it runs on the new forms alone.
@@ -163,7 +164,7 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
         severity,
         message: message.to_string(),
         query,
-        rules,
+        inputs: Inputs::new().rules(rules),
         fix,
         form_local,
         columns,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use datalog::{Budget, Db, Inputs};
+use datalog::{Budget, Db};
 use edn::Value;
 use syntax::TextRange;
 use syntax::file::FileLowering;
@@ -26,8 +26,7 @@ pub(super) type Rows = Vec<Vec<Value>>;
 /// Runs `rule` on `db`; an error (planning against the rule set, or the budget) is the rule's
 /// fault, never the file's.
 pub(super) fn rows(db: &Db, rule: &Rule, budget: &Budget) -> Result<Rows, datalog::Error> {
-    let inputs = Inputs::new().rules(rule.rules.clone());
-    Ok(db.query(&rule.query, &inputs, budget)?.rows)
+    Ok(db.query(&rule.query, &rule.inputs, budget)?.rows)
 }
 
 /// Turns rows into findings on the file. Rows whose first value is not a node of the file (a

@@ -23,6 +23,8 @@ use super::{LintReport, RuleSet, collect, finish, rule_rows, run::Rows};
 /// One file's text, lowering, database and each rule's last answer.
 pub struct LintSession {
     rules: RuleSet,
+    /// The core library's datoms, the base of the form-local rules' small databases.
+    core: Vec<Datom>,
     text: String,
     document: Document,
     lowering: FileLowering,
@@ -35,7 +37,8 @@ impl LintSession {
     pub fn new(rules: RuleSet, text: &str) -> LintSession {
         let document = Document::new(text);
         let lowering = FileLowering::new(text, document.tree().root_node());
-        let mut datoms = core_datoms();
+        let core = core_datoms();
+        let mut datoms = core.clone();
         datoms.extend(lowering.datoms());
         let db = Db::from_datoms(datoms);
         let answers = (0..rules.rules.len())
@@ -44,6 +47,7 @@ impl LintSession {
         LintSession {
             reran: rules.rules.len(),
             rules,
+            core,
             text: text.to_owned(),
             document,
             lowering,
@@ -113,7 +117,7 @@ impl LintSession {
             match answer {
                 Ok(rows) if rule.form_local && !reads_positions => {
                     let db = new_forms.get_or_insert_with(|| {
-                        let mut datoms = core_datoms();
+                        let mut datoms = self.core.clone();
                         datoms.extend(
                             delta
                                 .asserted
