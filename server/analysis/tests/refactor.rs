@@ -116,3 +116,46 @@ fn extract_expression_to_let() {
     ];
     expect_test::expect_file!["refactor/extract.txt"].assert_eq(&run(&cases));
 }
+
+/// Every refactoring at offsets spread over every example, with odd names and ranges: each
+/// returns edits or a refusal, never panics, and a successful rename's result still lowers to
+/// the same resolutions (checked inside `rename`), so here only that edits stay in bounds.
+#[test]
+fn refactorings_never_panic_on_examples() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut applied = 0;
+    for entry in std::fs::read_dir(dir).expect("examples folder").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "yin") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable example");
+        for at in (0..text.len())
+            .step_by(151)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            let offset = TextSize::from(u32::try_from(at).expect("small example"));
+            let end = (at + 13..text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(at);
+            let range = TextRange::new(offset, TextSize::from(u32::try_from(end).expect("small")));
+            let results = [
+                rename(&text, offset, "renamed-x"),
+                rename(&text, offset, "x"),
+                thread(&text, offset, false),
+                thread(&text, offset, true),
+                unthread(&text, offset),
+                inline_let(&text, offset),
+                extract_to_let(&text, range, "extracted"),
+            ];
+            for edits in results.into_iter().flatten() {
+                for edit in &edits {
+                    assert!(usize::from(edit.range.end()) <= text.len());
+                }
+                apply_edits(&text, &edits);
+                applied += 1;
+            }
+        }
+    }
+    assert!(applied > 100, "only {applied} refactorings applied");
+}
