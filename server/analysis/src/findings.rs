@@ -2,6 +2,7 @@
 
 use syntax::{Severity, TextRange};
 
+use crate::edit::Edit;
 use crate::source::SourceFile;
 
 /// A problem found in a file, from the parser or a rule.
@@ -12,9 +13,19 @@ pub struct Finding {
     /// The rule id (`syntax` for parse errors).
     pub rule: String,
     pub message: String,
+    /// A rewrite that removes the problem, offered as a quick fix.
+    pub fix: Option<Fix>,
 }
 
-/// Everything wrong with one file's text, in source order.
+/// A named set of edits to one file's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// Non-overlapping edits, in source order.
+    pub edits: Vec<Edit>,
+}
+
+/// Everything the reader and lowering found wrong with one file's text, in source order.
 pub fn check_text(file: &SourceFile) -> Vec<Finding> {
     file.diagnostics()
         .into_iter()
@@ -23,6 +34,7 @@ pub fn check_text(file: &SourceFile) -> Vec<Finding> {
             severity: d.severity,
             rule: d.code.to_owned(),
             message: d.message,
+            fix: None,
         })
         .collect()
 }

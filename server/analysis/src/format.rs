@@ -26,17 +26,11 @@ use syntax::TextRange;
 use tree_sitter::Node;
 
 use crate::SourceFile;
+use crate::edit::{Edit, apply_edits};
 use crate::tree::size;
 
-/// Replace `range` of the original text with `insert`. Changes are sorted and disjoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextChange {
-    pub range: TextRange,
-    pub insert: String,
-}
-
 /// The changes that format `file`, or `None` when it has syntax errors.
-pub fn format(file: &SourceFile) -> Option<Vec<TextChange>> {
+pub fn format(file: &SourceFile) -> Option<Vec<Edit>> {
     let document = file.document();
     let root = document.tree().root_node();
     if root.has_error() {
@@ -48,16 +42,8 @@ pub fn format(file: &SourceFile) -> Option<Vec<TextChange>> {
 
 /// `text` formatted, or `None` when it has syntax errors.
 pub fn format_text(text: &str) -> Option<String> {
-    let changes = format(&SourceFile::from_text(text))?;
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for change in changes {
-        out.push_str(&text[at..usize::from(change.range.start())]);
-        out.push_str(&change.insert);
-        at = usize::from(change.range.end());
-    }
-    out.push_str(&text[at..]);
-    Some(out)
+    let edits = format(&SourceFile::from_text(text))?;
+    Some(apply_edits(text, &edits))
 }
 
 /// How the elements of a list are indented, by its head.
@@ -254,7 +240,7 @@ struct Formatter<'r> {
     /// The rope's text in one piece: slicing it is free, slicing the rope allocates.
     text: &'r str,
     eol: &'static str,
-    changes: Vec<TextChange>,
+    changes: Vec<Edit>,
     /// Output column and whether the current output line holds anything yet.
     col: usize,
     line_has_content: bool,
@@ -280,7 +266,7 @@ impl<'r> Formatter<'r> {
         }
     }
 
-    fn run(mut self, root: Node<'_>) -> Option<Vec<TextChange>> {
+    fn run(mut self, root: Node<'_>) -> Option<Vec<Edit>> {
         self.stack.push(Frame::new(root, self.rope));
         self.common = 1;
         let mut cursor = root.walk();
@@ -472,21 +458,21 @@ impl<'r> Formatter<'r> {
         if self.slice(start, end) == insert {
             return;
         }
-        self.changes.push(TextChange {
+        self.changes.push(Edit {
             range: TextRange::new(size(start), size(end)),
-            insert,
+            text: insert,
         });
     }
 }
 
 /// Joins touching changes and drops those that change nothing.
-fn merge(changes: Vec<TextChange>, text: &str) -> Vec<TextChange> {
-    let mut merged: Vec<TextChange> = Vec::new();
+fn merge(changes: Vec<Edit>, text: &str) -> Vec<Edit> {
+    let mut merged: Vec<Edit> = Vec::new();
     for change in changes {
         match merged.last_mut() {
             Some(last) if last.range.end() == change.range.start() => {
                 last.range = last.range.cover(change.range);
-                last.insert.push_str(&change.insert);
+                last.text.push_str(&change.text);
             }
             _ => merged.push(change),
         }
@@ -496,14 +482,14 @@ fn merge(changes: Vec<TextChange>, text: &str) -> Vec<TextChange> {
         .filter_map(|change| {
             let start = usize::from(change.range.start());
             let old = text.get(start..usize::from(change.range.end()))?;
-            shrink(start, old, &change.insert)
+            shrink(start, old, &change.text)
         })
         .collect()
 }
 
 /// The change from `old` (at byte `start`) to `new` without their common prefix and suffix, or
 /// `None` when they are equal.
-fn shrink(start: usize, old: &str, new: &str) -> Option<TextChange> {
+fn shrink(start: usize, old: &str, new: &str) -> Option<Edit> {
     if old == new {
         return None;
     }
@@ -521,9 +507,9 @@ fn shrink(start: usize, old: &str, new: &str) -> Option<TextChange> {
         .take_while(|(a, b)| a == b)
         .map(|(a, _)| a.len_utf8())
         .sum();
-    Some(TextChange {
+    Some(Edit {
         range: TextRange::new(size(start + prefix), size(start + old.len() - suffix)),
-        insert: new_rest[..new_rest.len() - suffix].to_owned(),
+        text: new_rest[..new_rest.len() - suffix].to_owned(),
     })
 }
 
@@ -687,7 +673,7 @@ mod tests {
         let changes = format(&file).expect("parses");
         let shown: Vec<String> = changes
             .iter()
-            .map(|change| format!("{:?} {:?}", change.range, change.insert))
+            .map(|change| format!("{:?} {:?}", change.range, change.text))
             .collect();
         assert_eq!(shown, ["3..3 \" \"", "9..10 \"\""]);
     }

@@ -11,22 +11,26 @@
 //! formatter excepted: it refuses them).
 
 mod document_symbols;
+mod edit;
 pub mod eval;
 mod findings;
 #[cfg(test)]
 mod fixture;
 mod folding_ranges;
 mod format;
+pub mod lints;
 pub mod query;
+pub mod refactor;
 mod selection_ranges;
 mod source;
 mod syntax_highlighting;
 mod tree;
 
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};
-pub use findings::{Finding, check_text};
+pub use edit::{Edit, apply_edits};
+pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};
-pub use format::{TextChange, format, format_text};
+pub use format::{format, format_text};
 pub use selection_ranges::selection_ranges;
 pub use source::{LineCol, SourceFile};
 pub use syntax::{

@@ -116,6 +116,10 @@ impl SourceFile {
         &self.document
     }
 
+    pub(crate) fn lowering(&self) -> &FileLowering {
+        &self.lowering
+    }
+
     /// The file's AST datoms (docs/datoms.md).
     pub fn datoms(&self) -> Vec<Datom> {
         self.lowering.datoms()

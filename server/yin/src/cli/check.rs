@@ -1,46 +1,81 @@
 //! `yin check PATH... [--rules DIR] [--format text|json]`.
+//!
+//! Each file is linted with the rules of its workspace: the nearest folder at or above it
+//! holding `.yin/`, or the current folder. Problems with rule and configuration files are
+//! printed as findings on those files, once each.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use analysis::{Finding, Severity, SourceFile};
+use analysis::lints::{RuleProblem, RuleSet, lint, workspace_root};
+use analysis::{Finding, LineCol, Severity, SourceFile};
 use serde_json::json;
 
 use super::{EXIT_USAGE, paths, report_error};
 use crate::CheckFormat;
 
 /// A finding located for printing: 1-based line and column (Unicode scalar values).
-struct Located<'a> {
-    file: &'a Path,
-    start: analysis::LineCol,
-    end: analysis::LineCol,
+struct Located {
+    file: PathBuf,
+    start: LineCol,
+    end: LineCol,
     finding: Finding,
 }
 
 pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) -> ExitCode {
-    if rules.is_some() {
-        report_error("`--rules` is not available yet: it arrives with the lint rules issue");
+    let (files, mut errors) = paths::collect(paths);
+    if let Some(dir) = rules.filter(|d| !d.is_dir()) {
+        report_error(&format!("{}: not a folder of rules", dir.display()));
         return ExitCode::from(EXIT_USAGE);
     }
-    let (files, mut errors) = paths::collect(paths);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut workspaces: BTreeMap<PathBuf, RuleSet> = BTreeMap::new();
     let mut located = Vec::new();
-    let mut sources = Vec::new();
+    let mut problems: Vec<RuleProblem> = Vec::new();
     for file in &files {
-        match std::fs::read(file) {
-            Ok(bytes) => sources.push((file.as_path(), SourceFile::from_bytes(&bytes))),
-            Err(err) => errors.push(format!("{}: {err}", file.display())),
+        let source = match std::fs::read(file) {
+            Ok(bytes) => SourceFile::from_bytes(&bytes),
+            Err(err) => {
+                errors.push(format!("{}: {err}", file.display()));
+                continue;
+            }
+        };
+        let root = workspace_root(&cwd.join(file)).unwrap_or_else(|| cwd.clone());
+        let set = workspaces.entry(root).or_insert_with_key(|root| {
+            let set = RuleSet::for_workspace(root, rules);
+            problems.extend(set.problems().iter().cloned());
+            set
+        });
+        let report = lint(&source, set);
+        problems.extend(report.problems);
+        let mut findings = analysis::check_text(&source);
+        findings.extend(report.findings);
+        findings.sort_by_key(|f| (f.range.start(), f.range.end()));
+        for finding in findings {
+            located.push(Located {
+                file: file.clone(),
+                start: source.line_col(finding.range.start()),
+                end: source.line_col(finding.range.end()),
+                finding,
+            });
         }
     }
-    for (file, source) in &sources {
-        for finding in analysis::check_text(source) {
-            let start = source.line_col(finding.range.start());
-            let end = source.line_col(finding.range.end());
+    for problem in problems {
+        let file = problem
+            .file
+            .strip_prefix(&cwd)
+            .map_or_else(|_| problem.file.clone(), Path::to_path_buf);
+        let seen = located
+            .iter()
+            .any(|l| l.file == file && l.start == problem.start && l.finding == problem.finding);
+        if !seen {
             located.push(Located {
                 file,
-                start,
-                end,
-                finding,
+                start: problem.start,
+                end: problem.end,
+                finding: problem.finding,
             });
         }
     }
@@ -76,7 +111,7 @@ fn severity_name(severity: Severity) -> &'static str {
     }
 }
 
-fn print_text(located: &[Located<'_>]) -> std::io::Result<()> {
+fn print_text(located: &[Located]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     for l in located {
         writeln!(
@@ -93,7 +128,7 @@ fn print_text(located: &[Located<'_>]) -> std::io::Result<()> {
     out.flush()
 }
 
-fn print_json(located: &[Located<'_>]) -> std::io::Result<()> {
+fn print_json(located: &[Located]) -> std::io::Result<()> {
     let items: Vec<_> = located
         .iter()
         .map(|l| {

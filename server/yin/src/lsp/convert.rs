@@ -2,8 +2,8 @@
 //! with the file they refer to and the negotiated encoding; nothing else here knows a document.
 
 use analysis::{
-    DocumentSymbol as AnalysisSymbol, Finding, Fold, FoldKind, PositionEncoding, Severity,
-    SourceFile, SymbolKind as AnalysisSymbolKind, TextChange, TextRange, TextSize,
+    DocumentSymbol as AnalysisSymbol, Edit, Finding, Fold, FoldKind, PositionEncoding, Severity,
+    SourceFile, SymbolKind as AnalysisSymbolKind, TextRange, TextSize,
 };
 use tower_lsp_server::lsp_types::{
     self as lsp, DiagnosticSeverity, DocumentSymbol, FoldingRange, FoldingRangeKind,
@@ -172,10 +172,10 @@ pub(crate) fn selection_range(
 pub(crate) fn text_edits(
     file: &SourceFile,
     encoding: PositionEncoding,
-    changes: Vec<TextChange>,
+    changes: Vec<Edit>,
 ) -> Vec<lsp::TextEdit> {
     changes
         .into_iter()
-        .map(|change| lsp::TextEdit::new(lsp_range(file, encoding, change.range), change.insert))
+        .map(|change| lsp::TextEdit::new(lsp_range(file, encoding, change.range), change.text))
         .collect()
 }

@@ -1,0 +1,145 @@
+//! All built-in rules on a 10,000-line file: from scratch, and after a one-form edit through
+//! [`LintSession`] (the database updated by the lowering's delta, rules whose attributes the
+//! delta does not touch skipped).
+//!
+//! The file is the generated one of `server/syntax/benches/lower.rs` (typical yin: defn with
+//! docstrings, let, cond, loop, threading, literals), so the figures line up with lowering's.
+//!
+//! `cargo bench -p yin-analysis --bench lints`
+
+use analysis::SourceFile;
+use analysis::lints::{LintSession, RuleSet, lint};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const TEMPLATE: &str = r#"(defn step-N
+  "Advances the state of machine N by one event."
+  [state event]
+  (let [count (get state :count 0)
+        seen (conj (get state :seen []) event)]
+    (cond
+      (= event :reset) {:count 0 :seen []}
+      (> count 100) (assoc state :overflow true)
+      :else (-> state
+                (assoc :count (inc count))
+                (assoc :seen seen)))))
+
+(defn sum-N [xs]
+  (loop [i 0 acc 0]
+    (if (< i (count xs))
+      (recur (inc i) (+ acc (nth xs i)))
+      acc)))
+
+(def table-N {:name "machine N" :limit 42 :tags #{:a :b} :ratio 5/2})
+
+(defn run-N [events]
+  (->> events (reduce step-N {}) :count (* 2)))
+
+"#;
+
+fn source(lines: usize) -> String {
+    let per = TEMPLATE.lines().count();
+    (0..lines.div_ceil(per))
+        .map(|i| {
+            TEMPLATE
+                .replace("-N", &format!("-{i}"))
+                .replace(" N", &format!(" {i}"))
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let text = source(10_000);
+    let rules = RuleSet::builtin();
+    let file = SourceFile::from_bytes(text.as_bytes());
+    let report = lint(&file, &rules);
+    println!(
+        "{} lines, {} rules, {} findings, {} rule problems",
+        text.lines().count(),
+        rules.rules().count(),
+        report.findings.len(),
+        report.problems.len()
+    );
+    // Where the time goes, one run each: the database, then each rule alone (the others
+    // switched off by configuration).
+    let t = std::time::Instant::now();
+    let db = analysis::query::database(&[&file]);
+    println!("database ({} datoms): {:?}", db.len(), t.elapsed());
+    let ids: Vec<String> = rules.rules().map(|r| r.id.clone()).collect();
+    for id in &ids {
+        let others: Vec<String> = ids
+            .iter()
+            .filter(|o| *o != id)
+            .map(|o| format!(":{o} :off"))
+            .collect();
+        let mut alone = RuleSet::builtin();
+        alone.configure(
+            std::path::Path::new("config.edn"),
+            &format!("{{:lints {{{}}}}}", others.join(" ")),
+        );
+        let t = std::time::Instant::now();
+        lint(&file, &alone);
+        println!("{id} (with the database): {:?}", t.elapsed());
+    }
+    let mut group = c.benchmark_group("lints");
+    group.sample_size(20);
+    group.bench_function("all rules full 10k lines", |b| {
+        b.iter(|| lint(&file, &rules))
+    });
+
+    // The middle form's `42` becomes `4200` and back: the form is re-lowered and every later
+    // form moves.
+    let middle = text.len() / 2;
+    let at = middle + text[middle..].find(":limit 42").unwrap_or(0) + ":limit ".len();
+    let edited = format!("{}4200{}", &text[..at], &text[at + 2..]);
+    let mut session = LintSession::new(rules.clone(), &text);
+    let mut flip = false;
+    group.bench_function("all rules after one-form edit 10k lines", |b| {
+        b.iter(|| {
+            flip = !flip;
+            session.edit(if flip { &edited } else { &text });
+            session.report()
+        });
+    });
+    println!("rules re-run after the edit: {}", session.rules_rerun());
+
+    // The same edit with no rules (document, lowering and database upkeep alone) and with the
+    // form-local rules alone, to show where the time goes.
+    let all_off: Vec<String> = ids.iter().map(|o| format!(":{o} :off")).collect();
+    let global_off: Vec<String> = rules
+        .rules()
+        .filter(|r| !r.form_local)
+        .map(|r| format!(":{} :off", r.id))
+        .collect();
+    let mut cases = vec![
+        ("no rules".to_owned(), all_off),
+        ("form-local rules only".to_owned(), global_off),
+    ];
+    for keep in ["unresolved-symbol", "arity", "duplicate-def"] {
+        cases.push((
+            format!("only {keep}"),
+            ids.iter()
+                .filter(|o| o.as_str() != keep)
+                .map(|o| format!(":{o} :off"))
+                .collect(),
+        ));
+    }
+    for (name, off) in cases {
+        let mut subset = RuleSet::builtin();
+        subset.configure(
+            std::path::Path::new("config.edn"),
+            &format!("{{:lints {{{}}}}}", off.join(" ")),
+        );
+        let mut session = LintSession::new(subset, &text);
+        group.bench_function(format!("after one-form edit, {name}"), |b| {
+            b.iter(|| {
+                flip = !flip;
+                session.edit(if flip { &edited } else { &text });
+                session.report()
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,491 @@
+//! Refactorings as queries over a file's datoms and forms plus rewrites of its text: rename,
+//! `->`/`->>` threading and back, inlining a `let` binding. Each is a function from a file's
+//! text, a cursor offset and parameters to text edits, or a reason it does not apply.
+//!
+//! Safety is checked on the result where that is exact: a rename lowers the new text again and
+//! requires every variable to resolve as before, so a name that would capture another variable
+//! or be captured (by a local, a definition, a special form) is refused.
+//!
+//! This module knows text, forms and datoms; nothing of LSP (the server turns edits into a
+//! `WorkspaceEdit`).
+
+use std::collections::BTreeMap;
+
+use edn::{Entity, Value};
+use syntax::file::FileLowering;
+use syntax::reader::read_str;
+use syntax::{Form, FormKind, TextRange, TextSize};
+
+use crate::edit::{Edit, apply_edits};
+
+/// Why a refactoring cannot be done here.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RefactorError {
+    #[error("{0}")]
+    NotApplicable(String),
+    #[error("`{0}` is not a valid name")]
+    InvalidName(String),
+    /// The rewrite would change what a variable refers to; `range` is that variable's in the
+    /// original text.
+    #[error("renaming to `{name}` would change what the symbol at {range:?} refers to")]
+    Capture { name: String, range: TextRange },
+}
+
+fn not_applicable(message: &str) -> RefactorError {
+    RefactorError::NotApplicable(message.to_owned())
+}
+
+/// What scope resolution says about one node: its type, resolution and binding.
+type Resolution = (Option<Value>, Option<Value>, Option<Value>);
+
+/// Each node's resolution, by entity. Both texts are lowered from scratch, so entity ids match
+/// node for node when the forms have the same shape.
+fn resolutions(lowering: &FileLowering) -> BTreeMap<Entity, Resolution> {
+    let mut out: BTreeMap<Entity, Resolution> = BTreeMap::new();
+    for d in lowering.datoms() {
+        let slot = out.entry(d.e).or_default();
+        match d.a.as_str() {
+            "yin/type" => slot.0 = Some(d.v),
+            "yin/resolution" => slot.1 = Some(d.v),
+            "yin/binding" => slot.2 = Some(d.v),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn attr(lowering: &FileLowering, e: Entity, name: &str) -> Option<Value> {
+    lowering
+        .datoms()
+        .into_iter()
+        .find(|d| d.e == e && d.a.as_str() == name)
+        .map(|d| d.v)
+}
+
+fn as_entity(v: &Value) -> Option<Entity> {
+    match v {
+        Value::Int(i) => Entity::try_from(*i).ok(),
+        _ => None,
+    }
+}
+
+/// Renames the local or global at `offset` (a use or its binder) and every reference to it.
+pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>, RefactorError> {
+    let (forms, diagnostics) = read_str(new_name);
+    let valid = diagnostics.is_empty()
+        && matches!(forms.as_slice(), [Form { kind: FormKind::Symbol(s), .. }]
+            if s.as_str() == new_name && !new_name.contains('/'));
+    if !valid {
+        return Err(RefactorError::InvalidName(new_name.to_owned()));
+    }
+    let lowering = FileLowering::from_text(text);
+    let at = lowering
+        .entity_at(offset)
+        .ok_or_else(|| not_applicable("no symbol here"))?;
+    let kind = attr(&lowering, at, "yin/type");
+    let is = |k: &str| matches!(&kind, Some(Value::Keyword(t)) if t.as_str() == k);
+    let binder = if is("binder") {
+        at
+    } else if is("def") {
+        attr(&lowering, at, "yin/binder")
+            .as_ref()
+            .and_then(as_entity)
+            .ok_or_else(|| not_applicable("no name here"))?
+    } else if is("variable") {
+        let resolution = attr(&lowering, at, "yin/resolution");
+        let local_or_global = matches!(&resolution, Some(Value::Keyword(k))
+            if k.as_str() == "local" || k.as_str() == "global");
+        if !local_or_global {
+            return Err(not_applicable(
+                "only locals and definitions of this file can be renamed",
+            ));
+        }
+        attr(&lowering, at, "yin/binding")
+            .as_ref()
+            .and_then(as_entity)
+            .ok_or_else(|| not_applicable("this symbol is bound nowhere"))?
+    } else {
+        return Err(not_applicable("no symbol here"));
+    };
+    let binder_value = Value::Int(i64::try_from(binder).unwrap_or(-1));
+    let mut targets = vec![binder];
+    targets.extend(
+        lowering
+            .datoms()
+            .into_iter()
+            .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
+            .map(|d| d.e),
+    );
+    let mut edits: Vec<Edit> = targets
+        .iter()
+        .filter_map(|&e| lowering.span(e))
+        .map(|range| Edit {
+            range,
+            text: new_name.to_owned(),
+        })
+        .collect();
+    edits.sort_by_key(|e| e.range.start());
+    edits.dedup_by_key(|e| e.range);
+
+    let renamed = FileLowering::from_text(&apply_edits(text, &edits));
+    let before = resolutions(&lowering);
+    let after = resolutions(&renamed);
+    let changed = before
+        .iter()
+        .find(|(e, r)| after.get(e) != Some(r))
+        .map(|(e, _)| *e)
+        .or_else(|| after.keys().find(|e| !before.contains_key(e)).copied());
+    if let Some(e) = changed {
+        return Err(RefactorError::Capture {
+            name: new_name.to_owned(),
+            range: lowering.span(e).unwrap_or_default(),
+        });
+    }
+    Ok(edits)
+}
+
+/// Heads that are special forms or macros, never threaded through.
+const SPECIAL: &[&str] = &[
+    "def", "defn", "defmacro", "fn", "let", "loop", "recur", "if", "when", "when-not", "cond",
+    "do", "and", "or", "quote", "->", "->>",
+];
+
+fn slice(text: &str, range: TextRange) -> &str {
+    text.get(usize::from(range.start())..usize::from(range.end()))
+        .unwrap_or_default()
+}
+
+/// The forms containing `offset`, outermost first.
+fn path(forms: &[Form], offset: TextSize) -> Vec<&Form> {
+    let mut out = Vec::new();
+    let mut level: Vec<&Form> = forms.iter().collect();
+    while let Some(form) = level
+        .into_iter()
+        .find(|f| f.span.contains_inclusive(offset))
+    {
+        out.push(form);
+        level = match &form.kind {
+            FormKind::List(xs) | FormKind::Vector(xs) | FormKind::Set(xs) => xs.iter().collect(),
+            FormKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            _ => Vec::new(),
+        };
+    }
+    out
+}
+
+/// A call `(f args...)` whose head is a symbol that is no special form.
+fn call(form: &Form) -> Option<&[Form]> {
+    match &form.kind {
+        FormKind::List(xs) => match xs.first() {
+            Some(Form {
+                kind: FormKind::Symbol(s),
+                ..
+            }) if xs.len() >= 2 && !SPECIAL.contains(&s.as_str()) => Some(xs),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Rewrites nested calls at `offset` into a threading form: `(f (g x) a)` becomes
+/// `(-> x g (f a))` (`last` false), or with `->>` through the last argument (`last` true).
+pub fn thread(text: &str, offset: TextSize, last: bool) -> Result<Vec<Edit>, RefactorError> {
+    let (forms, _) = read_str(text);
+    let through = |xs: &[Form]| if last { xs.len() - 1 } else { 1 };
+    let nested = |f: &Form| call(f).is_some_and(|xs| call(&xs[through(xs)]).is_some());
+    // The innermost nested call at the cursor, then up while it is what its parent threads.
+    let path = path(&forms, offset);
+    let mut i = path
+        .iter()
+        .rposition(|f| nested(f))
+        .ok_or_else(|| not_applicable("no nested calls here"))?;
+    while i > 0 && call(path[i - 1]).is_some_and(|xs| xs[through(xs)].span == path[i].span) {
+        i -= 1;
+    }
+    let outer = path[i];
+    let mut steps = Vec::new();
+    let mut node = outer;
+    while let Some(xs) = call(node) {
+        let k = through(xs);
+        let others: Vec<&str> = xs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != k)
+            .map(|(_, f)| slice(text, f.span))
+            .collect();
+        steps.push(if others.len() == 1 {
+            others[0].to_owned()
+        } else {
+            format!("({})", others.join(" "))
+        });
+        node = &xs[k];
+    }
+    steps.push(slice(text, node.span).to_owned());
+    steps.push(if last { "->>" } else { "->" }.to_owned());
+    steps.reverse();
+    Ok(vec![Edit {
+        range: outer.span,
+        text: format!("({})", steps.join(" ")),
+    }])
+}
+
+/// Rewrites the `->` or `->>` form at `offset` into nested calls.
+pub fn unthread(text: &str, offset: TextSize) -> Result<Vec<Edit>, RefactorError> {
+    let (forms, _) = read_str(text);
+    let arrow = |f: &Form| match &f.kind {
+        FormKind::List(xs) => matches!(xs.first(), Some(Form { kind: FormKind::Symbol(s), .. })
+            if (s.as_str() == "->" || s.as_str() == "->>") && xs.len() >= 2),
+        _ => false,
+    };
+    let form = path(&forms, offset)
+        .into_iter()
+        .rfind(|f| arrow(f))
+        .ok_or_else(|| not_applicable("no -> or ->> form here"))?;
+    let FormKind::List(xs) = &form.kind else {
+        return Err(not_applicable("no -> or ->> form here"));
+    };
+    let last = matches!(&xs[0].kind, FormKind::Symbol(s) if s.as_str() == "->>");
+    let mut acc = slice(text, xs[1].span).to_owned();
+    for step in &xs[2..] {
+        acc = match &step.kind {
+            FormKind::List(parts) if !parts.is_empty() => {
+                let mut items: Vec<String> = parts
+                    .iter()
+                    .map(|p| slice(text, p.span).to_owned())
+                    .collect();
+                if last {
+                    items.push(acc);
+                } else {
+                    items.insert(1, acc);
+                }
+                format!("({})", items.join(" "))
+            }
+            _ => format!("({} {acc})", slice(text, step.span)),
+        };
+    }
+    Ok(vec![Edit {
+        range: form.span,
+        text: acc,
+    }])
+}
+
+/// Replaces every use of the `let` binding at `offset` (its name or a use) with its value and
+/// removes the binding; a `let` left without bindings becomes its body. Refused when a name the
+/// value reads is bound again inside the `let` (the copy could be captured).
+pub fn inline_let(text: &str, offset: TextSize) -> Result<Vec<Edit>, RefactorError> {
+    let lowering = FileLowering::from_text(text);
+    let datoms = lowering.datoms();
+    let get = |e: Entity, a: &str| {
+        datoms
+            .iter()
+            .find(|d| d.e == e && d.a.as_str() == a)
+            .map(|d| d.v.clone())
+    };
+    let at = lowering
+        .entity_at(offset)
+        .ok_or_else(|| not_applicable("no let binding here"))?;
+    let binder = match get(at, "yin/binder-kind") {
+        Some(_) => at,
+        None => get(at, "yin/binding")
+            .as_ref()
+            .and_then(as_entity)
+            .ok_or_else(|| not_applicable("no let binding here"))?,
+    };
+    let is_let =
+        matches!(get(binder, "yin/binder-kind"), Some(Value::Keyword(k)) if k.as_str() == "let");
+    if !is_let {
+        return Err(not_applicable("only let bindings can be inlined"));
+    }
+    let binder_value = Value::Int(i64::try_from(binder).unwrap_or(-1));
+    let let_node = datoms
+        .iter()
+        .find(|d| d.a.as_str() == "yin/bindings" && d.v == binder_value)
+        .map(|d| d.e)
+        .ok_or_else(|| not_applicable("no let binding here"))?;
+    let span = |e: Entity| lowering.span(e).unwrap_or_default();
+    let init = get(binder, "yin/init")
+        .as_ref()
+        .and_then(as_entity)
+        .ok_or_else(|| not_applicable("the binding has no value"))?;
+    let (let_span, init_span, name_span) = (span(let_node), span(init), span(binder));
+    let init_text = slice(text, init_span);
+
+    // Names the value reads, and binders inside the let after the value.
+    let entities: Vec<Entity> = datoms.iter().map(|d| d.e).collect();
+    let read: Vec<Value> = entities
+        .iter()
+        .filter(|&&e| init_span.contains_range(span(e)))
+        .filter(|&&e| get(e, "yin/resolution").is_some())
+        .filter_map(|&e| get(e, "yin/name"))
+        .collect();
+    let capture = entities.iter().find(|&&e| {
+        e != binder
+            && get(e, "yin/binder-kind").is_some()
+            && let_span.contains_range(span(e))
+            && span(e).start() >= init_span.end()
+            && get(e, "yin/name").is_some_and(|n| read.contains(&n))
+    });
+    if let Some(&e) = capture {
+        return Err(not_applicable(&format!(
+            "{} is bound again inside the let: the inlined value would read that one",
+            get(e, "yin/name")
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        )));
+    }
+
+    let relative = |r: TextRange| r - let_span.start();
+    let mut edits: Vec<Edit> = datoms
+        .iter()
+        .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
+        .map(|d| Edit {
+            range: relative(span(d.e)),
+            text: init_text.to_owned(),
+        })
+        .collect();
+    // The pair and the blank after it, up to the next binding or the closing bracket.
+    let after = text
+        .get(usize::from(init_span.end())..)
+        .map_or(0, |rest| rest.len() - rest.trim_start().len());
+    let gap = TextSize::from(u32::try_from(after).unwrap_or(0));
+    edits.push(Edit {
+        range: relative(TextRange::new(name_span.start(), init_span.end() + gap)),
+        text: String::new(),
+    });
+    let region = apply_edits(slice(text, let_span), &edits);
+    Ok(vec![Edit {
+        range: let_span,
+        text: without_empty_let(&region),
+    }])
+}
+
+/// `(let [] x)` as `x`, `(let [] x y)` as `(do x y)`; any other text unchanged.
+fn without_empty_let(region: &str) -> String {
+    let (forms, _) = read_str(region);
+    let Some(Form {
+        kind: FormKind::List(xs),
+        ..
+    }) = forms.first()
+    else {
+        return region.to_owned();
+    };
+    let empty = matches!(xs.get(1), Some(Form { kind: FormKind::Vector(v), .. }) if v.is_empty());
+    let is_let =
+        matches!(xs.first(), Some(Form { kind: FormKind::Symbol(s), .. }) if s.as_str() == "let");
+    if !(is_let && empty) {
+        return region.to_owned();
+    }
+    let body: Vec<&str> = xs[2..].iter().map(|f| slice(region, f.span)).collect();
+    match body.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => format!("(do {})", body.join(" ")),
+    }
+}
+
+/// Attributes from a node to its children.
+const CHILD: &[&str] = &[
+    "yin/elements",
+    "yin/keys",
+    "yin/vals",
+    "yin/operator",
+    "yin/operands",
+    "yin/test",
+    "yin/consequent",
+    "yin/alternate",
+    "yin/body",
+    "yin/bindings",
+    "yin/init",
+    "yin/binder",
+    "yin/arities",
+    "yin/params",
+    "yin/rest",
+    "yin/fn-name",
+    "yin/parts",
+];
+
+/// Binds the expression selected by `range` to `name` in a new `let` and uses `name` in its
+/// place. The `let` wraps the largest form around the expression that evaluates it
+/// unconditionally and binds nothing (calls, collection literals, an `if`'s test), so the value
+/// is computed exactly when it was and sees the same locals. Refused when `name` already occurs
+/// in that form.
+pub fn extract_to_let(
+    text: &str,
+    range: TextRange,
+    name: &str,
+) -> Result<Vec<Edit>, RefactorError> {
+    let (forms, diagnostics) = read_str(name);
+    let valid = diagnostics.is_empty()
+        && matches!(forms.as_slice(), [Form { kind: FormKind::Symbol(s), .. }]
+            if s.as_str() == name && !name.contains('/'));
+    if !valid {
+        return Err(RefactorError::InvalidName(name.to_owned()));
+    }
+    let selected = slice(text, range);
+    let start = range.start()
+        + TextSize::from(u32::try_from(selected.len() - selected.trim_start().len()).unwrap_or(0));
+    let end = range.end()
+        - TextSize::from(u32::try_from(selected.len() - selected.trim_end().len()).unwrap_or(0));
+    let lowering = FileLowering::from_text(text);
+    let datoms = lowering.datoms();
+    let get = |e: Entity, a: &str| {
+        datoms
+            .iter()
+            .find(|d| d.e == e && d.a.as_str() == a)
+            .map(|d| d.v.clone())
+    };
+    let kind = |e: Entity| match get(e, "yin/type") {
+        Some(Value::Keyword(k)) => k.as_str().to_owned(),
+        _ => String::new(),
+    };
+    let expression = datoms
+        .iter()
+        .map(|d| d.e)
+        .filter(|&e| lowering.span(e) == Some(TextRange::new(start, end.max(start))))
+        .filter(|&e| !matches!(kind(e).as_str(), "binder" | "arity" | "core"))
+        .filter(|&e| get(e, "yin/surface").is_none())
+        .max()
+        .ok_or_else(|| not_applicable("select a whole expression"))?;
+    let parent = |e: Entity| {
+        let target = Value::Int(i64::try_from(e).unwrap_or(-1));
+        datoms
+            .iter()
+            .find(|d| d.v == target && CHILD.contains(&d.a.as_str()))
+            .map(|d| (d.e, d.a.as_str().to_owned()))
+    };
+    let mut wrapped = expression;
+    while let Some((p, via)) = parent(wrapped) {
+        let strict = match kind(p).as_str() {
+            "application" | "vector" | "set" | "map" | "recur" => true,
+            "if" => via == "yin/test",
+            _ => false,
+        };
+        if !strict || get(p, "yin/surface").is_some() {
+            break;
+        }
+        wrapped = p;
+    }
+    let outer = lowering.span(wrapped).unwrap_or_default();
+    let inner = lowering.span(expression).unwrap_or_default();
+    let symbol = Value::Symbol(edn::Symbol::new(name));
+    let clash = datoms.iter().any(|d| {
+        d.a.as_str() == "yin/name"
+            && d.v == symbol
+            && lowering.span(d.e).is_some_and(|r| outer.contains_range(r))
+    });
+    if clash {
+        return Err(not_applicable(&format!(
+            "{name} is already used where the let would go"
+        )));
+    }
+    let body = apply_edits(
+        slice(text, outer),
+        &[Edit {
+            range: inner - outer.start(),
+            text: name.to_owned(),
+        }],
+    );
+    Ok(vec![Edit {
+        range: outer,
+        text: format!("(let [{name} {}] {body})", slice(text, inner)),
+    }])
+}
