@@ -69,12 +69,33 @@ impl Client {
 
     /// Sends a request and returns the whole response (`result` or `error` included).
     pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Sends a request without waiting; returns its id for [`Client::response`].
+    pub(crate) fn send_request(&mut self, method: &str, params: Value) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The response to request `id`, waiting for it if it has not come yet.
+    pub(crate) fn response(&mut self, id: u64) -> Value {
         self.wait_for(|message| {
             message.get("id") == Some(&json!(id)) && message.get("method").is_none()
         })
+    }
+
+    /// Whether the response to request `id` has arrived (without waiting for it).
+    pub(crate) fn has_response(&mut self, id: u64) -> bool {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.unread.push_back(message);
+        }
+        self.unread
+            .iter()
+            .any(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
     }
 
     /// The next notification with `method`, skipping (and keeping) others.

@@ -116,6 +116,11 @@ impl SourceFile {
         &self.document
     }
 
+    /// The file's forms, lowered, with scope resolution's inputs.
+    pub(crate) fn lowering(&self) -> &FileLowering {
+        &self.lowering
+    }
+
     /// The file's AST datoms (docs/datoms.md).
     pub fn datoms(&self) -> Vec<Datom> {
         self.lowering.datoms()

@@ -16,7 +16,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use analysis::{PositionEncoding, SourceFile, TextEdit};
+use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
@@ -71,6 +71,10 @@ pub(crate) struct State {
     encoding: OnceLock<PositionEncoding>,
     /// Keyed by the URI's text: `Uri` caches parts of itself in cells, so it makes a poor key.
     documents: Mutex<HashMap<String, Open>>,
+    /// The document each debugging session started in.
+    debug_sessions: Mutex<HashMap<u64, Uri>>,
+    /// The last inline evaluation result of each form, per document.
+    results: Mutex<HashMap<String, InlineResults>>,
     /// The last full token list sent per document, under its result id, for deltas.
     tokens: Mutex<HashMap<String, (String, Vec<SemanticToken>)>>,
     next_result_id: AtomicU64,
@@ -86,6 +90,8 @@ impl State {
             encoding: OnceLock::new(),
             documents: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
+            results: Mutex::new(HashMap::new()),
+            debug_sessions: Mutex::new(HashMap::new()),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
             publish,
@@ -131,6 +137,48 @@ impl State {
         let snapshot = self.snapshot_of(&uri, &open);
         self.documents().insert(uri.as_str().to_owned(), open);
         snapshot
+    }
+
+    /// Records what evaluating the form with text `form` showed, for hover and inlay hints.
+    pub(crate) fn record_result(&self, uri: &Uri, form: String, shown: String) {
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(uri.as_str().to_owned())
+            .or_default()
+            .record(form, shown);
+    }
+
+    pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session, uri);
+    }
+
+    pub(crate) fn debug_session(&self, session: u64) -> Option<Uri> {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&session)
+            .cloned()
+    }
+
+    pub(crate) fn forget_debug_session(&self, session: u64) {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&session);
+    }
+
+    /// The document's recorded inline results (a copy, for a request to read off the lock).
+    pub(crate) fn inline_results(&self, uri: &Uri) -> InlineResults {
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(uri.as_str())
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub(crate) fn close(&self, uri: &Uri) {
@@ -206,6 +254,16 @@ impl State {
                 Some(self.snapshot_of(uri, open))
             }
         }
+    }
+
+    /// Every open document, in URI order (for queries over the workspace).
+    pub(crate) fn snapshots(&self) -> Vec<Snapshot> {
+        let mut uris: Vec<String> = self.documents().keys().cloned().collect();
+        uris.sort();
+        uris.iter()
+            .filter_map(|uri| uri.parse::<Uri>().ok())
+            .filter_map(|uri| self.snapshot(&uri))
+            .collect()
     }
 
     fn snapshot_of(&self, uri: &Uri, open: &Open) -> Snapshot {

@@ -1,0 +1,98 @@
+//! The evaluation thread. Machine states are `Rc`-shared (docs/vm.md), so every evaluation and
+//! every debugging session lives on this one `std::thread`, never on the async runtime: requests
+//! send it a job over a channel and await a oneshot reply, so typing never waits for a program.
+//! A request cancelled by the client (`$/cancelRequest`) drops its reply's receiver; the worker
+//! sees the closed channel between slices of steps and stops the run.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::thread;
+
+use analysis::eval::Limits;
+use analysis::{DebugSession, DebugView as View, EvalRequest, Evaluation};
+use tokio::sync::oneshot;
+
+/// Steps a single `yin/debug/step` may take: stepping is for looking, running is `yin/eval`.
+const MAX_STEPS_PER_REQUEST: u64 = 1_000_000;
+
+pub(crate) enum Job {
+    Eval {
+        request: EvalRequest,
+        reply: oneshot::Sender<Evaluation>,
+    },
+    DebugStart {
+        request: EvalRequest,
+        reply: oneshot::Sender<(u64, View, String)>,
+    },
+    DebugStep {
+        session: u64,
+        count: u64,
+        back: bool,
+        reply: oneshot::Sender<Option<(View, String)>>,
+    },
+    DebugStop {
+        session: u64,
+        reply: oneshot::Sender<bool>,
+    },
+}
+
+/// The handle requests use; the thread ends when the handle is dropped.
+pub(crate) struct EvalWorker {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl EvalWorker {
+    pub(crate) fn spawn() -> std::io::Result<EvalWorker> {
+        let (jobs, queue) = mpsc::channel();
+        thread::Builder::new()
+            .name("yin-eval".to_owned())
+            .spawn(move || run(&queue))?;
+        Ok(EvalWorker { jobs })
+    }
+
+    /// Queues a job; `false` if the worker is gone.
+    pub(crate) fn send(&self, job: Job) -> bool {
+        self.jobs.send(job).is_ok()
+    }
+}
+
+fn run(queue: &mpsc::Receiver<Job>) {
+    let mut sessions: HashMap<u64, DebugSession> = HashMap::new();
+    let mut next_session = 1;
+    while let Ok(job) = queue.recv() {
+        match job {
+            Job::Eval { request, reply } => {
+                let evaluation =
+                    analysis::evaluate(&request, &Limits::inline(), &|| reply.is_closed());
+                let _ = reply.send(evaluation);
+            }
+            Job::DebugStart { request, reply } => {
+                let session = DebugSession::start(&request, Limits::inline());
+                let id = next_session;
+                next_session += 1;
+                let _ = reply.send((id, session.view(), session.output().to_owned()));
+                sessions.insert(id, session);
+            }
+            Job::DebugStep {
+                session,
+                count,
+                back,
+                reply,
+            } => {
+                let answer = sessions.get_mut(&session).map(|s| {
+                    let count = count.min(MAX_STEPS_PER_REQUEST);
+                    if back {
+                        s.back(count);
+                    } else {
+                        s.step(count, &|| reply.is_closed());
+                    }
+                    (s.view(), s.output().to_owned())
+                });
+                let _ = reply.send(answer);
+            }
+            Job::DebugStop { session, reply } => {
+                let _ = reply.send(sessions.remove(&session).is_some());
+            }
+        }
+    }
+}
