@@ -17,6 +17,7 @@ use syntax::{Ast, NodeId, NodeKind, TextRange, TextSize};
 use tree_sitter::Node;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::SourceFile;
 use crate::tree::{node_range, node_text};
@@ -182,15 +183,26 @@ fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
 
 /// What the global `name` refers to in `lowering`: its first `def`, else the core library.
 pub(crate) fn global(lowering: &FileLowering, name: &str) -> Target {
+    resolve_global(&first_definitions(lowering), name)
+}
+
+/// The binder of the first `def` of each global name, in file order.
+fn first_definitions(lowering: &FileLowering) -> HashMap<String, Entity> {
+    let mut defs = HashMap::new();
     for form in lowering.forms() {
-        if let Some((_, binder)) = definitions(&form.ast)
-            .into_iter()
-            .find(|(defined, _)| defined.as_str() == name)
-        {
-            return Target::Binder(entity(form.slot, binder));
+        for (name, binder) in definitions(&form.ast) {
+            defs.entry(name.as_str().to_owned())
+                .or_insert_with(|| entity(form.slot, binder));
         }
     }
-    core_fn(name).map_or(Target::Unresolved, Target::Core)
+    defs
+}
+
+fn resolve_global(defs: &HashMap<String, Entity>, name: &str) -> Target {
+    match defs.get(name) {
+        Some(&binder) => Target::Binder(binder),
+        None => core_fn(name).map_or(Target::Unresolved, Target::Core),
+    }
 }
 
 /// A place a name occurs.
@@ -221,6 +233,11 @@ pub(crate) fn occurrences(file: &SourceFile, target: Target) -> Vec<Occurrence> 
         Target::Core(_) => None,
         Target::SpecialForm(_) | Target::Unresolved => return out,
     };
+    let defs = if local_form.is_none() {
+        first_definitions(lowering)
+    } else {
+        HashMap::new()
+    };
     for form in lowering.forms() {
         if local_form.is_some_and(|slot| slot != form.slot) {
             continue;
@@ -235,7 +252,7 @@ pub(crate) fn occurrences(file: &SourceFile, target: Target) -> Vec<Occurrence> 
                     target == Target::Binder(entity(form.slot, binder))
                 }
                 Some(Resolved::Global(name)) => {
-                    local_form.is_none() && global(lowering, name.as_str()) == target
+                    local_form.is_none() && resolve_global(&defs, name.as_str()) == target
                 }
                 None => false,
             };
