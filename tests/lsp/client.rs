@@ -25,6 +25,18 @@ pub(crate) struct Client {
 impl Client {
     /// Starts `yin lsp` and initializes it, offering `position_encodings` (none: the LSP default).
     pub(crate) fn start(position_encodings: &[&str]) -> (Client, Value) {
+        let general = if position_encodings.is_empty() {
+            json!({})
+        } else {
+            json!({ "positionEncodings": position_encodings })
+        };
+        Client::start_with(
+            json!({ "processId": null, "rootUri": null, "capabilities": { "general": general } }),
+        )
+    }
+
+    /// Starts `yin lsp` and initializes it with these `initialize` params.
+    pub(crate) fn start_with(initialize: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yin"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -50,15 +62,7 @@ impl Client {
             unread: VecDeque::new(),
             next_id: 1,
         };
-        let general = if position_encodings.is_empty() {
-            json!({})
-        } else {
-            json!({ "positionEncodings": position_encodings })
-        };
-        let reply = client.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": { "general": general } }),
-        );
+        let reply = client.request("initialize", initialize);
         client.notify("initialized", json!({}));
         (client, reply)
     }
@@ -103,6 +107,15 @@ impl Client {
         self.wait_for(|message| {
             message.get("method") == Some(&json!(method)) && message.get("id").is_none()
         })
+    }
+
+    /// Answers the server's next request with `method` with a `null` result; returns its params.
+    pub(crate) fn answer(&mut self, method: &str) -> Value {
+        let request = self.wait_for(|message| {
+            message.get("method") == Some(&json!(method)) && message.get("id").is_some()
+        });
+        self.send(&json!({ "jsonrpc": "2.0", "id": request["id"], "result": null }));
+        request["params"].clone()
     }
 
     /// The next `publishDiagnostics` for `uri` at `version`, earlier ones skipped.

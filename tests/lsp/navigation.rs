@@ -306,3 +306,72 @@ fn completion_and_signature_help_in_half_typed_code() {
     );
     client.exit(true);
 }
+
+#[test]
+fn workspace_symbols_from_open_documents_and_indexed_folders() {
+    let root = std::env::temp_dir().join(format!("yin-lsp-index-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("lib")).expect("temp dir");
+    std::fs::write(root.join("lib/accounts.yin"), "(defn make-account [b] b)\n").expect("file");
+    std::fs::write(root.join("main.yin"), "(def max-accounts 3)\n").expect("file");
+    let root_uri = format!("file://{}", root.display());
+    let (mut client, _) = Client::start_with(json!({
+        "processId": null,
+        "capabilities": { "window": { "workDoneProgress": true } },
+        "workspaceFolders": [{ "uri": root_uri, "name": "demo" }],
+    }));
+    let created = client.answer("window/workDoneProgress/create");
+    let begin = client.notification("$/progress");
+    let end = client.notification("$/progress");
+    check(
+        &json!([created, begin["params"], end["params"]]),
+        expect![[r#"
+            [
+              {
+                "token": "yin/index"
+              },
+              {
+                "token": "yin/index",
+                "value": {
+                  "cancellable": false,
+                  "kind": "begin",
+                  "percentage": 0,
+                  "title": "Indexing yin files"
+                }
+              },
+              {
+                "token": "yin/index",
+                "value": {
+                  "kind": "end",
+                  "message": "2 files"
+                }
+              }
+            ]
+        "#]],
+    );
+    open(&mut client, "(defn mark-all [] 1)\n");
+    let found = client.request("workspace/symbol", json!({ "query": "mka" }));
+    let summary: Vec<String> = found["result"]
+        .as_array()
+        .map(|symbols| {
+            symbols
+                .iter()
+                .map(|s| {
+                    let uri = s["location"]["uri"].as_str().unwrap_or_default();
+                    let file = uri.rsplit('/').next().unwrap_or_default();
+                    format!("{} {} {}", s["name"], s["kind"], file)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    std::fs::remove_dir_all(&root).expect("cleanup");
+    check(
+        &json!(summary),
+        expect![[r#"
+            [
+              "\"mark-all\" 12 demo.yin",
+              "\"make-account\" 12 accounts.yin"
+            ]
+        "#]],
+    );
+    client.exit(true);
+}

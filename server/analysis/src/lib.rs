@@ -31,6 +31,7 @@ mod signature_help;
 mod source;
 mod syntax_highlighting;
 mod tree;
+mod workspace_symbols;
 
 pub use completion::{CompletionItem, CompletionKind, Completions, completions};
 pub use document_highlights::{DocumentHighlight, document_highlights};
@@ -52,3 +53,4 @@ pub use syntax::{
     EditError, Position, PositionEncoding, Range, Severity, TextEdit, TextRange, TextSize,
 };
 pub use syntax_highlighting::{HlRange, HlTag, highlight};
+pub use workspace_symbols::{WorkspaceSymbol, index_folder, workspace_symbols};

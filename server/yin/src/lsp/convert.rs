@@ -377,3 +377,50 @@ pub(crate) fn debug_state(
         output,
     }
 }
+
+/// The folders to index: the workspace folders, else the deprecated root URI.
+pub(crate) fn workspace_roots(params: &lsp::InitializeParams) -> Vec<std::path::PathBuf> {
+    use tower_lsp_server::UriExt;
+    #[allow(deprecated, reason = "older clients send only rootUri")]
+    let root = params.root_uri.as_ref();
+    match &params.workspace_folders {
+        Some(folders) if !folders.is_empty() => folders
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect(),
+        _ => root
+            .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
+            .into_iter()
+            .collect(),
+    }
+}
+
+pub(crate) fn workspace_symbols(
+    files: &[(lsp::Uri, SourceFile)],
+    encoding: PositionEncoding,
+    found: Vec<analysis::WorkspaceSymbol>,
+) -> Vec<lsp::WorkspaceSymbol> {
+    found
+        .into_iter()
+        .filter_map(|found| {
+            let (uri, file) = files.get(found.file)?;
+            let symbol = found.symbol;
+            Some(lsp::WorkspaceSymbol {
+                name: symbol.name,
+                kind: match symbol.kind {
+                    AnalysisSymbolKind::Function | AnalysisSymbolKind::Macro => {
+                        SymbolKind::FUNCTION
+                    }
+                    AnalysisSymbolKind::Value => SymbolKind::VARIABLE,
+                },
+                tags: None,
+                container_name: None,
+                location: lsp::OneOf::Left(lsp::Location::new(
+                    uri.clone(),
+                    lsp_range(file, encoding, symbol.focus_range),
+                )),
+                data: None,
+            })
+        })
+        .collect()
+}

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::{Client, UriExt};
 
 use super::eval_worker::{EvalWorker, Job};
 use super::state::{Applied, Snapshot, State};
@@ -20,6 +20,13 @@ const HOLD_BACK: Duration = Duration::from_millis(50);
 
 pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
     let encoding = state.set_encoding(capabilities::negotiate_encoding(&params.capabilities));
+    let progress = params
+        .capabilities
+        .window
+        .as_ref()
+        .and_then(|window| window.work_done_progress)
+        .unwrap_or(false);
+    state.set_workspace(convert::workspace_roots(&params), progress);
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -27,6 +34,67 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
     }
+}
+
+/// Indexes the workspace folders' `.yin` files in the background for `workspace/symbol`,
+/// reporting `$/progress` when the client accepts it.
+pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
+    let roots = state.workspace_roots();
+    if roots.is_empty() {
+        return;
+    }
+    let state = state.clone();
+    let client = client.clone();
+    tokio::spawn(async move {
+        let token = NumberOrString::String("yin/index".to_owned());
+        let created = state.shows_progress()
+            && client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await
+                .is_ok();
+        let progress = if created {
+            Some(
+                client
+                    .progress(token, "Indexing yin files")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let indexed = analyze(move || {
+            roots
+                .iter()
+                .flat_map(|root| analysis::index_folder(root))
+                .filter_map(|(path, file)| Some((Uri::from_file_path(path)?, file)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let count = indexed.len();
+        state.set_indexed(indexed);
+        if let Some(progress) = progress {
+            progress.finish_with_message(format!("{count} files")).await;
+        }
+    });
+}
+
+pub(crate) async fn workspace_symbol(
+    state: &State,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
+    let files = state.workspace_files();
+    let encoding = state.encoding();
+    let symbols = analyze(move || {
+        let sources: Vec<&analysis::SourceFile> = files.iter().map(|(_, f)| f).collect();
+        let found = analysis::workspace_symbols(&sources, &params.query);
+        convert::workspace_symbols(&files, encoding, found)
+    })
+    .await?;
+    Ok(Some(OneOf::Right(symbols)))
 }
 
 pub(crate) fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {

@@ -86,7 +86,9 @@ impl LanguageServer for YinServer {
         Ok(handlers::initialize(&self.state, params))
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::initialized(&self.state, &self.client);
+    }
 
     async fn shutdown(&self) -> Result<()> {
         self.state.shut_down();
@@ -187,5 +189,12 @@ impl LanguageServer for YinServer {
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         handlers::signature_help(&self.state, params).await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
+        handlers::workspace_symbol(&self.state, params).await
     }
 }

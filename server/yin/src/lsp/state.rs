@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -71,6 +72,12 @@ pub(crate) struct State {
     encoding: OnceLock<PositionEncoding>,
     /// Keyed by the URI's text: `Uri` caches parts of itself in cells, so it makes a poor key.
     documents: Mutex<HashMap<String, Open>>,
+    /// The folders to index for `workspace/symbol`, from `initialize`.
+    roots: Mutex<Vec<PathBuf>>,
+    /// Whether the client accepts server-initiated `$/progress`.
+    work_done_progress: AtomicBool,
+    /// The `.yin` files found under the roots (their text as it was on disk).
+    indexed: Mutex<Vec<(Uri, SourceFile)>>,
     /// The document each debugging session started in.
     debug_sessions: Mutex<HashMap<u64, Uri>>,
     /// The last inline evaluation result of each form, per document.
@@ -92,6 +99,9 @@ impl State {
             tokens: Mutex::new(HashMap::new()),
             results: Mutex::new(HashMap::new()),
             debug_sessions: Mutex::new(HashMap::new()),
+            roots: Mutex::new(Vec::new()),
+            work_done_progress: AtomicBool::new(false),
+            indexed: Mutex::new(Vec::new()),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
             publish,
@@ -147,6 +157,45 @@ impl State {
             .entry(uri.as_str().to_owned())
             .or_default()
             .record(form, shown);
+    }
+
+    /// Records the workspace folders and whether the client shows server progress.
+    pub(crate) fn set_workspace(&self, roots: Vec<PathBuf>, work_done_progress: bool) {
+        *self.roots.lock().unwrap_or_else(PoisonError::into_inner) = roots;
+        self.work_done_progress
+            .store(work_done_progress, Ordering::SeqCst);
+    }
+
+    pub(crate) fn workspace_roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn shows_progress(&self) -> bool {
+        self.work_done_progress.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_indexed(&self, files: Vec<(Uri, SourceFile)>) {
+        *self.indexed.lock().unwrap_or_else(PoisonError::into_inner) = files;
+    }
+
+    /// The open documents, then the indexed files that are not open (an open document's text
+    /// is newer than the disk's).
+    pub(crate) fn workspace_files(&self) -> Vec<(Uri, SourceFile)> {
+        let mut files: Vec<(Uri, SourceFile)> = self
+            .snapshots()
+            .into_iter()
+            .map(|s| (s.uri, s.file))
+            .collect();
+        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        for (uri, file) in indexed.iter() {
+            if !files.iter().any(|(open, _)| open == uri) {
+                files.push((uri.clone(), file.clone()));
+            }
+        }
+        files
     }
 
     pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
