@@ -71,7 +71,8 @@ fn initialize_without_utf8_answers_utf16() {
                   "textDocumentSync": {
                     "change": 2,
                     "openClose": true
-                  }
+                  },
+                  "workspaceSymbolProvider": true
                 },
                 "serverInfo": {
                   "name": "yin",
