@@ -17,9 +17,14 @@ const PROGRAM: &str = "(defn sq [x]\n  (println \"sq\" x)\n  (* x x))\n(sq 3)\n(
 
 #[test]
 fn eval_returns_value_output_and_errors_and_records_the_result() {
-    let (mut client, _) = Client::start(&[]);
+    let (mut client, _) = Client::start_with(json!({
+        "processId": null,
+        "capabilities": { "workspace": { "inlayHint": { "refreshSupport": true } } },
+    }));
     open(&mut client, PROGRAM);
     let value = client.request("yin/eval", at(3, 2));
+    // A new result: the client is asked to fetch inlay hints again.
+    assert_eq!(client.answer("workspace/inlayHint/refresh"), Value::Null);
     check(
         &value,
         expect![[r#"

@@ -107,13 +107,9 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
     }
     for form in file.lowering().forms() {
         for (name, binder) in definitions(&form.ast) {
-            if form
-                .ast
-                .node(binder)
-                .span
-                .contains(offset - form.range().start().min(offset))
-                && form.range().contains_inclusive(offset)
-            {
+            // The name being typed in `(def na|` is not a completion of itself.
+            let span = form.ast.node(binder).span + form.range().start();
+            if span.contains_inclusive(offset) {
                 continue;
             }
             let e = syntax::datoms::entity(form.slot, binder);
@@ -261,6 +257,18 @@ mod tests {
             expect![[r#"
                 replace 41..43
                 Local beta | local
+            "#]],
+        );
+    }
+
+    #[test]
+    fn the_name_being_defined_is_not_offered() {
+        check(
+            "(def counter 1)\n(def count$0 2)",
+            expect![[r#"
+                replace 21..26
+                Global counter | global
+                CoreFunction count | (count x1)
             "#]],
         );
     }

@@ -27,6 +27,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
         .and_then(|window| window.work_done_progress)
         .unwrap_or(false);
     state.set_workspace(convert::workspace_roots(&params), progress);
+    let refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.inlay_hint.as_ref())
+        .and_then(|hints| hints.refresh_support)
+        .unwrap_or(false);
+    state.set_inlay_hint_refresh(refresh);
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -435,6 +443,7 @@ pub(crate) async fn signature_help(
 /// snapshot, whose text the offsets refer to.
 pub(crate) async fn eval(
     state: &State,
+    client: &Client,
     worker: Option<&EvalWorker>,
     params: ext::EvalParams,
 ) -> Result<ext::EvalResult> {
@@ -443,6 +452,13 @@ pub(crate) async fn eval(
     let form = request.form_text().to_owned();
     let evaluation = on_worker(worker, |reply| Job::Eval { request, reply }).await?;
     state.record_result(&uri, form, evaluation.shown());
+    if state.refreshes_inlay_hints() {
+        // Not awaited here: the reply must not wait for the client's answer.
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client.inlay_hint_refresh().await;
+        });
+    }
     Ok(convert::evaluation(&snapshot, evaluation))
 }
 

@@ -55,7 +55,7 @@ impl YinServer {
     }
 
     pub(crate) async fn eval(&self, params: ext::EvalParams) -> Result<ext::EvalResult> {
-        handlers::eval(&self.state, self.worker.as_ref(), params).await
+        handlers::eval(&self.state, &self.client, self.worker.as_ref(), params).await
     }
 
     pub(crate) async fn query(&self, params: ext::QueryParams) -> Result<ext::QueryResult> {

@@ -76,6 +76,8 @@ pub(crate) struct State {
     roots: Mutex<Vec<PathBuf>>,
     /// Whether the client accepts server-initiated `$/progress`.
     work_done_progress: AtomicBool,
+    /// Whether the client accepts `workspace/inlayHint/refresh`.
+    inlay_hint_refresh: AtomicBool,
     /// The `.yin` files found under the roots (their text as it was on disk).
     indexed: Mutex<Vec<(Uri, SourceFile)>>,
     /// The document each debugging session started in.
@@ -101,6 +103,7 @@ impl State {
             debug_sessions: Mutex::new(HashMap::new()),
             roots: Mutex::new(Vec::new()),
             work_done_progress: AtomicBool::new(false),
+            inlay_hint_refresh: AtomicBool::new(false),
             indexed: Mutex::new(Vec::new()),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
@@ -171,6 +174,14 @@ impl State {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    pub(crate) fn set_inlay_hint_refresh(&self, supported: bool) {
+        self.inlay_hint_refresh.store(supported, Ordering::SeqCst);
+    }
+
+    pub(crate) fn refreshes_inlay_hints(&self) -> bool {
+        self.inlay_hint_refresh.load(Ordering::SeqCst)
     }
 
     pub(crate) fn shows_progress(&self) -> bool {
