@@ -367,6 +367,31 @@ fn debug_start_step_back_and_stop() {
             }
         "##]],
     );
+    let frames = client.request(
+        "yin/query",
+        json!({ "session": session, "query": "[:find ?depth ?tag ?desc :where [?f :k/tag ?tag] [?f :k/depth ?depth] [?f :k/description ?desc]]" }),
+    );
+    check(
+        &frames["result"],
+        expect![[r#"
+            {
+              "columns": [
+                "?depth",
+                "?tag",
+                "?desc"
+              ],
+              "rows": [
+                [
+                  1,
+                  {
+                    "keyword": "args"
+                  },
+                  "waiting for value 2 of 3 of a call"
+                ]
+              ]
+            }
+        "#]],
+    );
     let back = client.request(
         "yin/debug/step",
         json!({ "session": session, "back": true }),
@@ -392,7 +417,7 @@ fn debug_start_step_back_and_stop() {
         &stop,
         expect![[r#"
             {
-              "id": 6,
+              "id": 7,
               "jsonrpc": "2.0",
               "result": null
             }

@@ -215,6 +215,11 @@ impl DebugSession {
         view(&self.session.state)
     }
 
+    /// The current state as datoms (`:cfg/*`, `:k/*`, `:bind/*` ...; docs/vm.md).
+    pub fn datoms(&self) -> Vec<edn::Datom> {
+        vm::inspect::datoms(&self.session.state)
+    }
+
     /// What the program printed so far (stepping back does not unprint).
     pub fn output(&self) -> &str {
         &self.out.0
@@ -320,11 +325,22 @@ mod tests {
         trace.push(show(&debug.view()));
         debug.back(2);
         trace.push(show(&debug.view()));
+        let db = crate::query::state_database(debug.datoms());
+        let frames = crate::query::run(
+            &db,
+            "[:find ?depth ?tag :where [?f :k/tag ?tag] [?f :k/depth ?depth]]",
+            None,
+        )
+        .map(|r| r.to_edn())
+        .unwrap_or_else(|_| "query failed".to_owned());
+        trace.push(frames);
         expect![[r#"
             1 running call Some(22..39) value None kont 0
             2 running call Some(25..31) value None kont 1
             7 done value None value Some("13") kont 0
-            5 running call Some(13..20) value None kont 1"#]]
+            5 running call Some(13..20) value None kont 1
+            {:columns ["?depth" "?tag"]
+             :rows [[1 :args]]}"#]]
         .assert_eq(&trace.join("\n"));
     }
 }

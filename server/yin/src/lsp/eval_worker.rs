@@ -34,6 +34,11 @@ pub(crate) enum Job {
         session: u64,
         reply: oneshot::Sender<bool>,
     },
+    /// The datoms of a session's current state, for `yin/query`.
+    DebugDatoms {
+        session: u64,
+        reply: oneshot::Sender<Option<Vec<edn::Datom>>>,
+    },
 }
 
 /// The handle requests use; the thread ends when the handle is dropped.
@@ -92,6 +97,9 @@ fn run(queue: &mpsc::Receiver<Job>) {
             }
             Job::DebugStop { session, reply } => {
                 let _ = reply.send(sessions.remove(&session).is_some());
+            }
+            Job::DebugDatoms { session, reply } => {
+                let _ = reply.send(sessions.get(&session).map(DebugSession::datoms));
             }
         }
     }

@@ -35,12 +35,14 @@ pub(crate) struct EvalError {
     pub(crate) range: Option<Range>,
 }
 
-/// `yin/query`: Datalog over the open documents' datoms (only `textDocument`'s when given).
+/// `yin/query`: Datalog over the open documents' datoms (only `textDocument`'s when given), or
+/// over a debugging session's current machine state when `session` is given.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct QueryParams {
     pub(crate) query: String,
     pub(crate) text_document: Option<TextDocumentIdentifier>,
+    pub(crate) session: Option<u64>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]

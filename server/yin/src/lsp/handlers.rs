@@ -505,24 +505,35 @@ fn not_open(uri: &Uri) -> Error {
     Error::invalid_params(format!("{} is not open", uri.as_str()))
 }
 
-/// `yin/query`: over every open document, or the one named. Query errors are JSON-RPC errors
-/// (`-32602`) with the engine's message.
-pub(crate) async fn query(state: &State, params: ext::QueryParams) -> Result<ext::QueryResult> {
-    let snapshots = match &params.text_document {
-        Some(document) => vec![
-            state
-                .snapshot(&document.uri)
-                .ok_or_else(|| not_open(&document.uri))?,
-        ],
-        None => state.snapshots(),
-    };
+/// `yin/query`: over a debugging session's state, or every open document, or the one named.
+/// Query errors are JSON-RPC errors (`-32602`) with the engine's message.
+pub(crate) async fn query(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::QueryParams,
+) -> Result<ext::QueryResult> {
     let text = params.query;
-    let answer = analyze(move || {
-        let files: Vec<&analysis::SourceFile> = snapshots.iter().map(|s| &s.file).collect();
-        let db = analysis::query::database(&files);
-        analysis::query::run(&db, &text, None)
-    })
-    .await?;
+    let answer = if let Some(session) = params.session {
+        let datoms = on_worker(worker, |reply| Job::DebugDatoms { session, reply })
+            .await?
+            .ok_or_else(|| Error::invalid_params(format!("no debug session {session}")))?;
+        analyze(move || analysis::query::run(&analysis::query::state_database(datoms), &text, None))
+            .await?
+    } else {
+        let snapshots = match &params.text_document {
+            Some(document) => vec![
+                state
+                    .snapshot(&document.uri)
+                    .ok_or_else(|| not_open(&document.uri))?,
+            ],
+            None => state.snapshots(),
+        };
+        analyze(move || {
+            let files: Vec<&analysis::SourceFile> = snapshots.iter().map(|s| &s.file).collect();
+            analysis::query::run(&analysis::query::database(&files), &text, None)
+        })
+        .await?
+    };
     match answer {
         Ok(result) => Ok(convert::query_result(&result)),
         Err(analysis::query::Failure::Query(e) | analysis::query::Failure::Rules(e)) => {

@@ -59,7 +59,7 @@ impl YinServer {
     }
 
     pub(crate) async fn query(&self, params: ext::QueryParams) -> Result<ext::QueryResult> {
-        handlers::query(&self.state, params).await
+        handlers::query(&self.state, self.worker.as_ref(), params).await
     }
 
     pub(crate) async fn debug_start(
