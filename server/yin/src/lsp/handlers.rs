@@ -490,7 +490,8 @@ async fn on_worker<T>(
 ) -> Result<T> {
     let stopped = || {
         let mut error = Error::internal_error();
-        error.message = "internal error: the evaluation thread is not running".into();
+        error.message =
+            "internal error: the evaluation failed (a bug) or its thread is not running".into();
         error
     };
     let worker = worker.ok_or_else(stopped)?;
