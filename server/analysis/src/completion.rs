@@ -10,7 +10,8 @@ use syntax::scope::definitions;
 use syntax::{NodeKind, TextRange, TextSize};
 
 use crate::SourceFile;
-use crate::names::{BinderKind, Signature, binder_info, locals_at, usable};
+use crate::half_typed::usable;
+use crate::names::{BinderKind, Signature, binder_info, locals_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {

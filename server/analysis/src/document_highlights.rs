@@ -4,7 +4,8 @@
 use syntax::{TextRange, TextSize};
 
 use crate::SourceFile;
-use crate::names::{name_at, occurrences, usable};
+use crate::half_typed::usable;
+use crate::names::{name_at, occurrences};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DocumentHighlight {

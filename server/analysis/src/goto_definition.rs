@@ -5,7 +5,8 @@
 use syntax::{TextRange, TextSize};
 
 use crate::SourceFile;
-use crate::names::{Target, name_at, occurrences, usable};
+use crate::half_typed::usable;
+use crate::names::{Target, name_at, occurrences};
 
 /// The range of the binder the name at `offset` refers to.
 pub fn goto_definition(file: &SourceFile, offset: TextSize) -> Option<TextRange> {

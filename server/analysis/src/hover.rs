@@ -5,8 +5,9 @@
 use syntax::{TextRange, TextSize};
 
 use crate::SourceFile;
+use crate::half_typed::usable;
 use crate::inline_results::InlineResults;
-use crate::names::{Signature, Target, binder_info, form_at, name_at, usable};
+use crate::names::{Signature, Target, binder_info, form_at, name_at};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hover {

@@ -21,6 +21,7 @@ mod fixture;
 mod folding_ranges;
 mod format;
 mod goto_definition;
+mod half_typed;
 mod hover;
 mod inline_results;
 mod names;

@@ -16,7 +16,6 @@ use syntax::scope::{Resolved, definitions, resolve};
 use syntax::{Ast, NodeId, NodeKind, TextRange, TextSize};
 use tree_sitter::Node;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::SourceFile;
@@ -40,78 +39,6 @@ pub(crate) struct NameRef {
     pub(crate) range: TextRange,
     pub(crate) name: String,
     pub(crate) target: Target,
-}
-
-/// The file as the features at `offset` should read it. Half-typed code (an unclosed form
-/// around the cursor) does not lower: tree-sitter's recovery flattens it. Then the text up to
-/// the end of the symbol at `offset` (or `offset`) is taken with the missing closing delimiters
-/// appended, so every binder before the cursor lowers and offsets before it stay the same.
-pub(crate) fn usable(file: &SourceFile, offset: TextSize) -> Cow<'_, SourceFile> {
-    let lowering = file.lowering();
-    let broken = form_at(lowering, offset).is_none_or(|form| {
-        form.ast
-            .root()
-            .is_none_or(|root| matches!(form.ast.node(root).kind, NodeKind::Error(_)))
-    });
-    if !broken || !file.document().tree().root_node().has_error() {
-        return Cow::Borrowed(file);
-    }
-    let end = symbol_node_at(file, offset).map_or(usize::from(offset), |symbol| {
-        symbol.end_byte().max(usize::from(offset))
-    });
-    let text = file.text();
-    let Some(prefix) = text.get(..end) else {
-        return Cow::Borrowed(file);
-    };
-    let mut repaired = prefix.to_owned();
-    repaired.push_str(&closers(prefix));
-    Cow::Owned(SourceFile::from_text(&repaired))
-}
-
-/// The closing delimiters that `text`'s unclosed `(`, `[` and `{` need, innermost first. An
-/// unclosed string is closed first. Comments and character literals are skipped.
-fn closers(text: &str) -> String {
-    let mut open = Vec::new();
-    let mut chars = text.chars();
-    let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '\\' => {
-                chars.next();
-            }
-            ';' => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '(' => open.push(')'),
-            '[' => open.push(']'),
-            '{' => open.push('}'),
-            ')' | ']' | '}' => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    let mut out = String::new();
-    if in_string {
-        out.push('"');
-    }
-    out.extend(open.iter().rev());
-    out
 }
 
 /// The symbol under the cursor (or just before it) and its meaning; `None` when the cursor is
@@ -164,7 +91,7 @@ fn is_head(symbol: Node<'_>) -> bool {
 }
 
 /// The `sym_lit` node at `offset`, or ending there.
-fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
+pub(crate) fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
     let root = file.document().tree().root_node();
     let at = usize::from(offset);
     let symbol_at = |at: usize| {

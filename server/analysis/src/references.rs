@@ -4,7 +4,8 @@
 use syntax::{TextRange, TextSize};
 
 use crate::SourceFile;
-use crate::names::{name_at, occurrences, usable};
+use crate::half_typed::usable;
+use crate::names::{name_at, occurrences};
 
 /// The ranges where the name at `offset` occurs with the same meaning, in source order.
 pub fn references(

@@ -6,7 +6,8 @@ use syntax::{TextRange, TextSize};
 use tree_sitter::Node;
 
 use crate::SourceFile;
-use crate::names::{Signature, Target, binder_info, name_at, usable};
+use crate::half_typed::usable;
+use crate::names::{Signature, Target, binder_info, name_at};
 use crate::tree::value_children;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
