@@ -151,9 +151,24 @@ fn a_runaway_loop_is_stopped_and_never_blocks_other_requests() {
         hover["result"]["range"]["start"],
         json!({ "line": 0, "character": 6 })
     );
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": ";; typing\n" }],
+        }),
+    );
+    let text = client.request(
+        "yin/viewFileText",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(
+        text["result"],
+        json!(";; typing\n(defn f [x] x)\n(loop [i 0] (recur (inc i)))\n")
+    );
     assert!(
         !client.has_response(runaway),
-        "the hover must not wait for the evaluation"
+        "the hover and the edit must not wait for the evaluation"
     );
     let stopped = client.response(runaway);
     let message = stopped["result"]["error"]["message"]

@@ -105,7 +105,8 @@ mod tests {
             "(str \"(\" [1 \\( {:a" -> "}])"
             "(f ; (\n [" -> "])"
             "(f \"abc" -> "\")"
-            "(f))) [" -> "]""#]].assert_eq(&actual.join("\n"));
+            "(f))) [" -> "]""#]]
+        .assert_eq(&actual.join("\n"));
     }
 
     #[test]
@@ -116,6 +117,7 @@ mod tests {
         let repaired = usable(&broken, TextSize::new(27));
         expect![[r#"
             (def a 1)
-            (defn f [x] (inc x))"#]].assert_eq(&repaired.text());
+            (defn f [x] (inc x))"#]]
+        .assert_eq(&repaired.text());
     }
 }

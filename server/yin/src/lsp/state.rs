@@ -244,6 +244,10 @@ impl State {
     pub(crate) fn close(&self, uri: &Uri) {
         self.documents().remove(uri.as_str());
         self.tokens().remove(uri.as_str());
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(uri.as_str());
         // Clears the client's diagnostics for the closed file; queued after any earlier publish.
         let _ = self.publish.send(Publish {
             uri: uri.clone(),
