@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use syntax::{NodeKind, TextSize};
+use syntax::{NodeKind, PositionEncoding, Range, TextEdit, TextSize};
 
 use crate::SourceFile;
 use crate::names::{form_at, symbol_node_at};
@@ -26,13 +26,29 @@ pub(crate) fn usable(file: &SourceFile, offset: TextSize) -> Cow<'_, SourceFile>
     let end = symbol_node_at(file, offset).map_or(usize::from(offset), |symbol| {
         symbol.end_byte().max(usize::from(offset))
     });
-    let text = file.text();
-    let Some(prefix) = text.get(..end) else {
+    // Top-level forms before the broken one are closed: scanning starts at the broken form.
+    let scan_from = form_at(lowering, offset).map_or(0, |form| usize::from(form.range().start()));
+    let document = file.document();
+    let rope = document.rope();
+    let (Some(scanned), Ok(cut)) = (
+        rope.get_byte_slice(scan_from.min(end)..end.min(rope.len_bytes())),
+        TextSize::try_from(end),
+    ) else {
         return Cow::Borrowed(file);
     };
-    let mut repaired = prefix.to_owned();
-    repaired.push_str(&closers(prefix));
-    Cow::Owned(SourceFile::from_text(&repaired))
+    let closing = closers(&scanned.to_string());
+    // One edit replacing everything after the cursor: the parse and the lowering are updated
+    // incrementally, so the forms before the cursor are not lowered again.
+    let encoding = PositionEncoding::Utf8;
+    let range = Range::new(
+        document.offset_to_position(cut, encoding),
+        document.offset_to_position(document.len(), encoding),
+    );
+    let mut repaired = file.clone();
+    match repaired.apply_edits(&[TextEdit::new(range, closing)], encoding) {
+        Ok(()) => Cow::Owned(repaired),
+        Err(_) => Cow::Borrowed(file),
+    }
 }
 
 /// The closing delimiters that `text`'s unclosed `(`, `[` and `{` need, innermost first. An
