@@ -8,6 +8,8 @@
 //! the core library. It is recomputed from the lowered forms rather than read back from the
 //! datoms, which costs one walk per form and needs no index.
 
+use std::collections::HashMap;
+
 use edn::Entity;
 use syntax::core::{CoreFn, SPECIAL_FORMS, core_fn};
 use syntax::datoms::entity;
@@ -15,8 +17,6 @@ use syntax::file::{FileLowering, TopForm};
 use syntax::scope::{Resolved, definitions, resolve};
 use syntax::{Ast, NodeId, NodeKind, TextRange, TextSize};
 use tree_sitter::Node;
-
-use std::collections::HashMap;
 
 use crate::SourceFile;
 use crate::tree::{node_range, node_text};
@@ -50,6 +50,9 @@ pub(crate) fn name_at(file: &SourceFile, offset: TextSize) -> Option<NameRef> {
     let name = node_text(name_node, file.document().rope());
     let lowering = file.lowering();
     let node = lowering.forms().iter().find_map(|form| {
+        if !form.range().contains_range(range) {
+            return None;
+        }
         let at = form.range().start();
         let relative = range.checked_sub(at)?;
         form.ast
