@@ -25,7 +25,8 @@ const SLICE: u64 = 20_000;
 const HISTORY: usize = 10_000;
 
 /// What to evaluate: the text from the start of the file to the end of the form, with every
-/// earlier top-level form that is not a definition (`def`, `defn`, `defmacro`) blanked out, so
+/// earlier top-level form that is not a definition (`def`, `defn`, `defmacro`, or a call of one
+/// of the file's macros, which may expand to definitions) blanked out, so
 /// the file's earlier definitions are loaded first (design.md section 9) but its earlier
 /// expressions (a `println`, a long loop) do not run again, and offsets stay the document's.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,16 +43,30 @@ impl EvalRequest {
         let range = form_at(lowering, offset)?.range();
         let text = file.text();
         let mut source = text.get(..usize::from(range.end()))?.to_owned();
+        let mut macros = Vec::new();
         for form in lowering.forms() {
             let earlier = form.range();
             if earlier.end() > range.start() {
                 break;
             }
-            let definition = form
-                .ast
-                .root()
-                .is_some_and(|root| matches!(form.ast.node(root).kind, NodeKind::Def { .. }));
-            if !definition {
+            let root = form.ast.root().map(|root| &form.ast.node(root).kind);
+            let keep = match root {
+                Some(NodeKind::Def { name, is_macro, .. }) => {
+                    if let (true, NodeKind::Binder(macro_name)) =
+                        (*is_macro, &form.ast.node(*name).kind)
+                    {
+                        macros.push(macro_name.clone());
+                    }
+                    true
+                }
+                // A top-level call of one of the file's macros may expand to definitions.
+                Some(NodeKind::Application { operator, .. }) => matches!(
+                    &form.ast.node(*operator).kind,
+                    NodeKind::Variable(name) if macros.contains(name)
+                ),
+                _ => false,
+            };
+            if !keep {
                 let span = usize::from(earlier.start())..usize::from(earlier.end());
                 // Same byte length, line breaks kept: offsets and positions after it hold.
                 let blank: String = source
@@ -253,6 +268,15 @@ mod tests {
             expect![[
                 r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 5, error: None }"#
             ]],
+        );
+    }
+
+    #[test]
+    fn earlier_macro_calls_are_kept_and_expressions_are_not() {
+        check(
+            "(defmacro defconst [n v] (list 'def n v))\n(defconst k 7)\n(println \"no\")\n(inc k)$0",
+            Limits::inline(),
+            expect![[r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 4, error: None }"#]],
         );
     }
 
