@@ -81,7 +81,7 @@ fn eval_returns_value_output_and_errors_and_records_the_result() {
                     "line": 4
                   }
                 },
-                "steps": 2,
+                "steps": 6,
                 "value": null
               }
             }
@@ -186,8 +186,8 @@ fn a_runaway_loop_is_stopped_and_never_blocks_other_requests() {
 #[test]
 fn cancelling_an_evaluation_stops_it() {
     let (mut client, _) = Client::start(&[]);
-    open(&mut client, "(loop [i 0] (recur (inc i)))\n(+ 1 2)\n");
-    let runaway = client.send_request("yin/eval", at(0, 1));
+    open(&mut client, "(+ 1 2)\n(loop [i 0] (recur (inc i)))\n");
+    let runaway = client.send_request("yin/eval", at(1, 1));
     std::thread::sleep(Duration::from_millis(200));
     let cancelled_at = Instant::now();
     client.notify("$/cancelRequest", json!({ "id": runaway }));
@@ -195,7 +195,7 @@ fn cancelling_an_evaluation_stops_it() {
     assert_eq!(cancelled["error"]["code"], json!(-32800), "{cancelled}");
     // The worker runs one evaluation at a time: this answers quickly only if the loop stopped
     // (left alone it would run to its 2 s time limit).
-    let next = client.request("yin/eval", at(1, 1));
+    let next = client.request("yin/eval", at(0, 1));
     assert_eq!(next["result"]["value"], json!("3"), "{next}");
     assert!(
         cancelled_at.elapsed() < Duration::from_millis(1200),

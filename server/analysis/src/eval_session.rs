@@ -9,9 +9,9 @@
 
 use std::time::Instant;
 
-use syntax::{NodeKind, TextRange, TextSize};
+use syntax::{TextRange, TextSize};
 use vm::inspect::{History, view};
-use vm::{Captured, Limits, Outcome, Session, Status, pr_str};
+use vm::{Captured, Discard, Limits, Outcome, Session, Status, pr_str};
 
 use crate::SourceFile;
 use crate::names::form_at;
@@ -24,11 +24,10 @@ const SLICE: u64 = 20_000;
 /// States kept for stepping back.
 const HISTORY: usize = 10_000;
 
-/// What to evaluate: the text from the start of the file to the end of the form, with every
-/// earlier top-level form that is not a definition (`def`, `defn`, `defmacro`, or a call of one
-/// of the file's macros, which may expand to definitions) blanked out, so
-/// the file's earlier definitions are loaded first (design.md section 9) but its earlier
-/// expressions (a `println`, a long loop) do not run again, and offsets stay the document's.
+/// What to evaluate: the text from the start of the file to the end of the form, so that the
+/// file's earlier top-level forms run first (docs/vm.md, "Inline evaluation": a program's state,
+/// such as a stream an earlier form read from, is what the form sees) and offsets are the
+/// document's. Their output is not the form's: it is discarded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvalRequest {
     /// The form evaluated.
@@ -39,47 +38,8 @@ pub struct EvalRequest {
 impl EvalRequest {
     /// The request for the top-level form at `offset` (a form ending there counts).
     pub fn at(file: &SourceFile, offset: TextSize) -> Option<EvalRequest> {
-        let lowering = file.lowering();
-        let range = form_at(lowering, offset)?.range();
-        let text = file.text();
-        let mut source = text.get(..usize::from(range.end()))?.to_owned();
-        let mut macros = Vec::new();
-        for form in lowering.forms() {
-            let earlier = form.range();
-            if earlier.end() > range.start() {
-                break;
-            }
-            let root = form.ast.root().map(|root| &form.ast.node(root).kind);
-            let keep = match root {
-                Some(NodeKind::Def { name, is_macro, .. }) => {
-                    if let (true, NodeKind::Binder(macro_name)) =
-                        (*is_macro, &form.ast.node(*name).kind)
-                    {
-                        macros.push(macro_name.clone());
-                    }
-                    true
-                }
-                // A top-level call of one of the file's macros may expand to definitions.
-                Some(NodeKind::Application { operator, .. }) => matches!(
-                    &form.ast.node(*operator).kind,
-                    NodeKind::Variable(name) if macros.contains(name)
-                ),
-                _ => false,
-            };
-            if !keep {
-                let span = usize::from(earlier.start())..usize::from(earlier.end());
-                // Same byte length, line breaks kept: offsets and positions after it hold.
-                let blank: String = source
-                    .get(span.clone())?
-                    .chars()
-                    .flat_map(|c| match c {
-                        '\n' | '\r' => std::iter::repeat_n(c, 1),
-                        _ => std::iter::repeat_n(' ', c.len_utf8()),
-                    })
-                    .collect();
-                source.replace_range(span, &blank);
-            }
-        }
+        let range = form_at(file.lowering(), offset)?.range();
+        let source = file.text().get(..usize::from(range.end()))?.to_owned();
         Some(EvalRequest { range, source })
     }
 
@@ -137,14 +97,14 @@ pub fn evaluate(
             if cancelled() {
                 break failure("evaluation cancelled");
             }
-            if let Some(outcome) = session.advance(SLICE, limits, &mut out) {
-                break outcome;
-            }
             if started.elapsed() >= limits.timeout {
                 break failure(&format!(
                     "timeout: the program ran longer than {} ms",
                     limits.timeout.as_millis()
                 ));
+            }
+            if let Some(outcome) = run_slice(&mut session, limits, started, &mut out) {
+                break outcome;
             }
         },
     };
@@ -168,6 +128,39 @@ pub fn evaluate(
     }
 }
 
+/// Runs at most one slice of steps. Earlier forms run with their output discarded, and each is
+/// started here, so that no slice runs part of the evaluated form with the wrong output; once
+/// the evaluated form has started, [`Session::advance`] runs it to its end.
+fn run_slice(
+    session: &mut Session,
+    limits: &Limits,
+    started: Instant,
+    out: &mut Captured,
+) -> Option<Outcome> {
+    if !session.has_pending() {
+        return session.advance(SLICE, limits, out);
+    }
+    match &session.state.status {
+        Status::Running => {
+            session.state.limits = limits.clone();
+            session.state.run_steps(SLICE, &mut Discard);
+            None
+        }
+        Status::Done(v) => {
+            session.last = v.clone();
+            let deadline = started + limits.timeout;
+            match session.start_next(limits, deadline, &mut Discard) {
+                Ok(_) => None,
+                Err(e) => {
+                    session.state.status = Status::Failed(e.clone());
+                    Some(Outcome::Error(e))
+                }
+            }
+        }
+        Status::Parked { .. } | Status::Failed(_) => session.advance(0, limits, out),
+    }
+}
+
 fn failure(message: &str) -> Outcome {
     Outcome::Error(vm::Error::new(vm::ErrorKind::Limit, message.to_owned()))
 }
@@ -186,18 +179,18 @@ impl DebugSession {
     /// form failed, say), the session shows that final state.
     pub fn start(request: &EvalRequest, limits: Limits) -> DebugSession {
         let mut session = Session::new();
-        let mut out = Captured::default();
         match session.load(&request.source) {
             Ok(()) => {
-                // An early end is visible in the state itself (done, parked or error).
-                let _ = session.start_last(&limits, &mut out);
+                // Earlier forms' output is theirs, not the debugged form's. An early end is
+                // visible in the state itself (done, parked or error).
+                let _ = session.start_last(&limits, &mut Discard);
             }
             Err(e) => session.state.status = Status::Failed(e),
         }
         DebugSession {
             session,
             history: History::new(HISTORY),
-            out,
+            out: Captured::default(),
             limits,
         }
     }
@@ -265,18 +258,16 @@ mod tests {
         check(
             "(defn sq [x] (println \"sq\" x) (* x x))\n(println \"é\")\n(sq $03)\n(sq 4)",
             Limits::inline(),
-            expect![[
-                r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 5, error: None }"#
-            ]],
+            expect![[r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 6, error: None }"#]],
         );
     }
 
     #[test]
-    fn earlier_macro_calls_are_kept_and_expressions_are_not() {
+    fn earlier_forms_run_with_their_output_discarded() {
         check(
             "(defmacro defconst [n v] (list 'def n v))\n(defconst k 7)\n(println \"no\")\n(inc k)$0",
             Limits::inline(),
-            expect![[r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 4, error: None }"#]],
+            expect![[r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 5, error: None }"#]],
         );
     }
 
