@@ -258,7 +258,9 @@ mod tests {
         check(
             "(defn sq [x] (println \"sq\" x) (* x x))\n(println \"é\")\n(sq $03)\n(sq 4)",
             Limits::inline(),
-            expect![[r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 6, error: None }"#]],
+            expect![[
+                r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 6, error: None }"#
+            ]],
         );
     }
 
@@ -267,7 +269,9 @@ mod tests {
         check(
             "(defmacro defconst [n v] (list 'def n v))\n(defconst k 7)\n(println \"no\")\n(inc k)$0",
             Limits::inline(),
-            expect![[r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 5, error: None }"#]],
+            expect![[
+                r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 5, error: None }"#
+            ]],
         );
     }
 
