@@ -25,6 +25,18 @@ pub(crate) struct Client {
 impl Client {
     /// Starts `yin lsp` and initializes it, offering `position_encodings` (none: the LSP default).
     pub(crate) fn start(position_encodings: &[&str]) -> (Client, Value) {
+        let general = if position_encodings.is_empty() {
+            json!({})
+        } else {
+            json!({ "positionEncodings": position_encodings })
+        };
+        Client::start_with(
+            json!({ "processId": null, "rootUri": null, "capabilities": { "general": general } }),
+        )
+    }
+
+    /// Starts `yin lsp` and initializes it with these `initialize` params.
+    pub(crate) fn start_with(initialize: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yin"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -50,15 +62,7 @@ impl Client {
             unread: VecDeque::new(),
             next_id: 1,
         };
-        let general = if position_encodings.is_empty() {
-            json!({})
-        } else {
-            json!({ "positionEncodings": position_encodings })
-        };
-        let reply = client.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": { "general": general } }),
-        );
+        let reply = client.request("initialize", initialize);
         client.notify("initialized", json!({}));
         (client, reply)
     }
@@ -69,12 +73,33 @@ impl Client {
 
     /// Sends a request and returns the whole response (`result` or `error` included).
     pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Sends a request without waiting; returns its id for [`Client::response`].
+    pub(crate) fn send_request(&mut self, method: &str, params: Value) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The response to request `id`, waiting for it if it has not come yet.
+    pub(crate) fn response(&mut self, id: u64) -> Value {
         self.wait_for(|message| {
             message.get("id") == Some(&json!(id)) && message.get("method").is_none()
         })
+    }
+
+    /// Whether the response to request `id` has arrived (without waiting for it).
+    pub(crate) fn has_response(&mut self, id: u64) -> bool {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.unread.push_back(message);
+        }
+        self.unread
+            .iter()
+            .any(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
     }
 
     /// The next notification with `method`, skipping (and keeping) others.
@@ -82,6 +107,15 @@ impl Client {
         self.wait_for(|message| {
             message.get("method") == Some(&json!(method)) && message.get("id").is_none()
         })
+    }
+
+    /// Answers the server's next request with `method` with a `null` result; returns its params.
+    pub(crate) fn answer(&mut self, method: &str) -> Value {
+        let request = self.wait_for(|message| {
+            message.get("method") == Some(&json!(method)) && message.get("id").is_some()
+        });
+        self.send(&json!({ "jsonrpc": "2.0", "id": request["id"], "result": null }));
+        request["params"].clone()
     }
 
     /// The next `publishDiagnostics` for `uri` at `version`, earlier ones skipped.

@@ -370,6 +370,34 @@ fn every_request_on_every_example_answers() {
                 "textDocument/selectionRange",
                 json!({ "positions": [{ "line": 3, "character": 4 }] }),
             ),
+            (
+                "textDocument/definition",
+                json!({ "position": { "line": 3, "character": 4 } }),
+            ),
+            (
+                "textDocument/references",
+                json!({ "position": { "line": 3, "character": 4 }, "context": { "includeDeclaration": true } }),
+            ),
+            (
+                "textDocument/documentHighlight",
+                json!({ "position": { "line": 3, "character": 4 } }),
+            ),
+            (
+                "textDocument/hover",
+                json!({ "position": { "line": 3, "character": 4 } }),
+            ),
+            (
+                "textDocument/completion",
+                json!({ "position": { "line": 3, "character": 4 } }),
+            ),
+            (
+                "textDocument/signatureHelp",
+                json!({ "position": { "line": 3, "character": 4 } }),
+            ),
+            (
+                "textDocument/inlayHint",
+                json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 9, "character": 0 } } }),
+            ),
         ] {
             let mut params = extra;
             params["textDocument"] = document.clone();

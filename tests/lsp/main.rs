@@ -3,7 +3,9 @@
 //! these check the protocol: negotiation, ordered document sync, and each feature's wire form.
 
 mod client;
+mod eval;
 mod features;
+mod navigation;
 mod sync;
 mod text;
 

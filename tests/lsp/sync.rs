@@ -17,15 +17,25 @@ fn initialize_without_utf8_answers_utf16() {
               "jsonrpc": "2.0",
               "result": {
                 "capabilities": {
+                  "completionProvider": {
+                    "triggerCharacters": [
+                      ":"
+                    ]
+                  },
+                  "definitionProvider": true,
                   "diagnosticProvider": {
                     "identifier": "yin",
                     "interFileDependencies": false,
                     "workspaceDiagnostics": false
                   },
                   "documentFormattingProvider": true,
+                  "documentHighlightProvider": true,
                   "documentSymbolProvider": true,
                   "foldingRangeProvider": true,
+                  "hoverProvider": true,
+                  "inlayHintProvider": true,
                   "positionEncoding": "utf-16",
+                  "referencesProvider": true,
                   "selectionRangeProvider": true,
                   "semanticTokensProvider": {
                     "full": {
@@ -52,10 +62,17 @@ fn initialize_without_utf8_answers_utf16() {
                     },
                     "range": true
                   },
+                  "signatureHelpProvider": {
+                    "triggerCharacters": [
+                      " ",
+                      "("
+                    ]
+                  },
                   "textDocumentSync": {
                     "change": 2,
                     "openClose": true
-                  }
+                  },
+                  "workspaceSymbolProvider": true
                 },
                 "serverInfo": {
                   "name": "yin",

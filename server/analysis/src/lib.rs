@@ -10,30 +10,52 @@
 //! grammar's shared queries, never recurse on nesting depth, and work on broken files (the
 //! formatter excepted: it refuses them).
 
+mod completion;
+mod document_highlights;
 mod document_symbols;
 mod edit;
 pub mod eval;
+mod eval_session;
 mod findings;
 #[cfg(test)]
 mod fixture;
 mod folding_ranges;
 mod format;
+mod goto_definition;
+mod half_typed;
+mod hover;
+mod inline_results;
 pub mod lints;
+mod names;
 pub mod query;
 pub mod refactor;
+mod references;
 mod selection_ranges;
+mod signature_help;
 mod source;
 mod syntax_highlighting;
 mod tree;
+mod workspace_symbols;
 
+pub use completion::{CompletionItem, CompletionKind, Completions, completions};
+pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};
 pub use edit::{Edit, apply_edits};
+pub use eval_session::{
+    DebugBinding, DebugSession, DebugView, EvalError, EvalRequest, Evaluation, evaluate,
+};
 pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};
 pub use format::{format, format_text};
+pub use goto_definition::goto_definition;
+pub use hover::{Hover, hover};
+pub use inline_results::{InlayHint, InlineResults, inlay_hints};
+pub use references::references;
 pub use selection_ranges::selection_ranges;
+pub use signature_help::{SignatureHelp, SignatureInfo, signature_help};
 pub use source::{LineCol, SourceFile};
 pub use syntax::{
     EditError, Position, PositionEncoding, Range, Severity, TextEdit, TextRange, TextSize,
 };
 pub use syntax_highlighting::{HlRange, HlTag, highlight};
+pub use workspace_symbols::{WorkspaceSymbol, index_folder, workspace_symbols};

@@ -39,6 +39,12 @@ pub fn database(files: &[&SourceFile]) -> Db {
     Db::from_datoms(datoms)
 }
 
+/// A database of a paused machine state's datoms (docs/vm.md, "State datoms"), for questions
+/// such as "which frames are waiting".
+pub fn state_database(datoms: Vec<Datom>) -> Db {
+    Db::from_datoms(datoms)
+}
+
 /// Why a query gave no answer: its own text, or the rules text given with it, is at fault.
 #[derive(Debug)]
 pub enum Failure {

@@ -116,6 +116,7 @@ impl SourceFile {
         &self.document
     }
 
+    /// The file's forms, lowered, with scope resolution's inputs.
     pub(crate) fn lowering(&self) -> &FileLowering {
         &self.lowering
     }

@@ -2,15 +2,18 @@
 //! with the file they refer to and the negotiated encoding; nothing else here knows a document.
 
 use analysis::{
-    DocumentSymbol as AnalysisSymbol, Edit, Finding, Fold, FoldKind, PositionEncoding, Severity,
-    SourceFile, SymbolKind as AnalysisSymbolKind, TextRange, TextSize,
+    DocumentHighlight as AnalysisHighlight, DocumentSymbol as AnalysisSymbol, Edit, Finding, Fold,
+    FoldKind, PositionEncoding, Severity, SourceFile, SymbolKind as AnalysisSymbolKind, TextRange,
+    TextSize,
 };
 use tower_lsp_server::lsp_types::{
-    self as lsp, DiagnosticSeverity, DocumentSymbol, FoldingRange, FoldingRangeKind,
-    NumberOrString, SelectionRange, SymbolKind, TextDocumentContentChangeEvent,
+    self as lsp, DiagnosticSeverity, DocumentHighlight, DocumentHighlightKind, DocumentSymbol,
+    FoldingRange, FoldingRangeKind, NumberOrString, SelectionRange, SymbolKind,
+    TextDocumentContentChangeEvent,
 };
 
-use super::state::Change;
+use super::ext;
+use super::state::{Change, Snapshot};
 
 pub(crate) fn position(position: lsp::Position) -> analysis::Position {
     analysis::Position::new(position.line, position.character)
@@ -177,5 +180,247 @@ pub(crate) fn text_edits(
     changes
         .into_iter()
         .map(|change| lsp::TextEdit::new(lsp_range(file, encoding, change.range), change.text))
+        .collect()
+}
+
+/// A range of the snapshot's document as a location.
+pub(crate) fn location(snapshot: &Snapshot, range: TextRange) -> lsp::Location {
+    lsp::Location::new(
+        snapshot.uri.clone(),
+        lsp_range(&snapshot.file, snapshot.encoding, range),
+    )
+}
+
+pub(crate) fn document_highlights(
+    file: &SourceFile,
+    encoding: PositionEncoding,
+    highlights: Vec<AnalysisHighlight>,
+) -> Vec<DocumentHighlight> {
+    highlights
+        .into_iter()
+        .map(|h| DocumentHighlight {
+            range: lsp_range(file, encoding, h.range),
+            kind: Some(if h.write {
+                DocumentHighlightKind::WRITE
+            } else {
+                DocumentHighlightKind::READ
+            }),
+        })
+        .collect()
+}
+
+pub(crate) fn hover(snapshot: &Snapshot, hover: analysis::Hover) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: hover.markdown,
+        }),
+        range: Some(lsp_range(&snapshot.file, snapshot.encoding, hover.range)),
+    }
+}
+
+pub(crate) fn inlay_hints(
+    snapshot: &Snapshot,
+    hints: Vec<analysis::InlayHint>,
+) -> Vec<lsp::InlayHint> {
+    hints
+        .into_iter()
+        .map(|hint| {
+            let at = TextRange::empty(hint.offset);
+            lsp::InlayHint {
+                position: lsp_range(&snapshot.file, snapshot.encoding, at).start,
+                label: lsp::InlayHintLabel::String(hint.label),
+                kind: None,
+                text_edits: None,
+                tooltip: hint.tooltip.map(lsp::InlayHintTooltip::String),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn completions(
+    snapshot: &Snapshot,
+    completions: analysis::Completions,
+) -> Vec<lsp::CompletionItem> {
+    let replace = lsp_range(&snapshot.file, snapshot.encoding, completions.replace);
+    completions
+        .items
+        .into_iter()
+        .map(|item| lsp::CompletionItem {
+            kind: Some(match item.kind {
+                analysis::CompletionKind::Local => lsp::CompletionItemKind::VARIABLE,
+                analysis::CompletionKind::Function | analysis::CompletionKind::CoreFunction => {
+                    lsp::CompletionItemKind::FUNCTION
+                }
+                analysis::CompletionKind::Global => lsp::CompletionItemKind::CONSTANT,
+                analysis::CompletionKind::Macro | analysis::CompletionKind::SpecialForm => {
+                    lsp::CompletionItemKind::KEYWORD
+                }
+                analysis::CompletionKind::Keyword => lsp::CompletionItemKind::ENUM_MEMBER,
+            }),
+            detail: item.detail,
+            documentation: item.documentation.map(|doc| {
+                lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value: doc,
+                })
+            }),
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                replace,
+                item.label.clone(),
+            ))),
+            label: item.label,
+            ..lsp::CompletionItem::default()
+        })
+        .collect()
+}
+
+/// Parameter ranges become UTF-16 offsets into the label, as LSP counts them.
+pub(crate) fn signature_help(help: analysis::SignatureHelp) -> lsp::SignatureHelp {
+    let utf16 = |label: &str, at: TextSize| {
+        let n = label
+            .get(..usize::from(at))
+            .map_or(0, |head| head.encode_utf16().count());
+        u32::try_from(n).unwrap_or(u32::MAX)
+    };
+    lsp::SignatureHelp {
+        signatures: help
+            .signatures
+            .into_iter()
+            .map(|s| lsp::SignatureInformation {
+                parameters: Some(
+                    s.parameters
+                        .iter()
+                        .map(|r| lsp::ParameterInformation {
+                            label: lsp::ParameterLabel::LabelOffsets([
+                                utf16(&s.label, r.start()),
+                                utf16(&s.label, r.end()),
+                            ]),
+                            documentation: None,
+                        })
+                        .collect(),
+                ),
+                documentation: s.documentation.map(lsp::Documentation::String),
+                active_parameter: None,
+                label: s.label,
+            })
+            .collect(),
+        active_signature: u32::try_from(help.active_signature).ok(),
+        active_parameter: help.active_parameter.and_then(|p| u32::try_from(p).ok()),
+    }
+}
+
+pub(crate) fn evaluation(snapshot: &Snapshot, evaluation: analysis::Evaluation) -> ext::EvalResult {
+    let range = |r| lsp_range(&snapshot.file, snapshot.encoding, r);
+    ext::EvalResult {
+        range: range(evaluation.range),
+        value: evaluation.value,
+        output: evaluation.output,
+        steps: evaluation.steps,
+        error: evaluation.error.map(|e| ext::EvalError {
+            message: e.message,
+            range: e.range.map(range),
+        }),
+    }
+}
+
+pub(crate) fn query_result(result: &analysis::query::QueryResult) -> ext::QueryResult {
+    ext::QueryResult {
+        columns: result.columns.clone(),
+        rows: result
+            .rows
+            .iter()
+            .map(|row| row.iter().map(crate::json::from_edn).collect())
+            .collect(),
+    }
+}
+
+/// A machine state for `yin/debug/*`. A state still running between steps is `paused`.
+pub(crate) fn debug_state(
+    snapshot: &Snapshot,
+    view: analysis::DebugView,
+    output: String,
+) -> ext::DebugState {
+    let range = |r| lsp_range(&snapshot.file, snapshot.encoding, r);
+    let named = |b: analysis::DebugBinding| ext::NamedValue {
+        name: b.name,
+        value: b.value,
+    };
+    ext::DebugState {
+        step: view.step,
+        status: match view.status {
+            "running" => "paused",
+            other => other,
+        }
+        .to_owned(),
+        control: ext::DebugControl {
+            range: view.control.range.map(range),
+            kind: view.control.kind.to_owned(),
+            value: view.control.value,
+        },
+        value: view.value,
+        error: view.error,
+        environment: view.environment.into_iter().map(named).collect(),
+        continuation: view
+            .continuation
+            .into_iter()
+            .map(|f| ext::DebugFrame {
+                kind: f.kind.to_owned(),
+                range: f.range.map(range),
+                description: f.description,
+            })
+            .collect(),
+        store: view.store.into_iter().map(named).collect(),
+        output,
+    }
+}
+
+/// The folders to index: the workspace folders, else the deprecated root URI.
+pub(crate) fn workspace_roots(params: &lsp::InitializeParams) -> Vec<std::path::PathBuf> {
+    use tower_lsp_server::UriExt;
+    #[allow(deprecated, reason = "older clients send only rootUri")]
+    let root = params.root_uri.as_ref();
+    match &params.workspace_folders {
+        Some(folders) if !folders.is_empty() => folders
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect(),
+        _ => root
+            .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
+            .into_iter()
+            .collect(),
+    }
+}
+
+pub(crate) fn workspace_symbols(
+    files: &[(lsp::Uri, SourceFile)],
+    encoding: PositionEncoding,
+    found: Vec<analysis::WorkspaceSymbol>,
+) -> Vec<lsp::WorkspaceSymbol> {
+    found
+        .into_iter()
+        .filter_map(|found| {
+            let (uri, file) = files.get(found.file)?;
+            let symbol = found.symbol;
+            Some(lsp::WorkspaceSymbol {
+                name: symbol.name,
+                kind: match symbol.kind {
+                    AnalysisSymbolKind::Function | AnalysisSymbolKind::Macro => {
+                        SymbolKind::FUNCTION
+                    }
+                    AnalysisSymbolKind::Value => SymbolKind::VARIABLE,
+                },
+                tags: None,
+                container_name: None,
+                location: lsp::OneOf::Left(lsp::Location::new(
+                    uri.clone(),
+                    lsp_range(file, encoding, symbol.focus_range),
+                )),
+                data: None,
+            })
+        })
         .collect()
 }

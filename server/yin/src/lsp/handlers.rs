@@ -7,18 +7,34 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::{Client, UriExt};
 
+use super::eval_worker::{EvalWorker, Job};
 use super::state::{Applied, Snapshot, State};
-use super::{capabilities, convert, semantic_tokens};
+use super::{capabilities, convert, ext, semantic_tokens};
 
 /// How long a change that skips versions waits for the ones before it.
 const HOLD_BACK: Duration = Duration::from_millis(50);
 
 pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
     let encoding = state.set_encoding(capabilities::negotiate_encoding(&params.capabilities));
+    let progress = params
+        .capabilities
+        .window
+        .as_ref()
+        .and_then(|window| window.work_done_progress)
+        .unwrap_or(false);
+    state.set_workspace(convert::workspace_roots(&params), progress);
+    let refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.inlay_hint.as_ref())
+        .and_then(|hints| hints.refresh_support)
+        .unwrap_or(false);
+    state.set_inlay_hint_refresh(refresh);
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -26,6 +42,67 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
     }
+}
+
+/// Indexes the workspace folders' `.yin` files in the background for `workspace/symbol`,
+/// reporting `$/progress` when the client accepts it.
+pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
+    let roots = state.workspace_roots();
+    if roots.is_empty() {
+        return;
+    }
+    let state = state.clone();
+    let client = client.clone();
+    tokio::spawn(async move {
+        let token = NumberOrString::String("yin/index".to_owned());
+        let created = state.shows_progress()
+            && client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await
+                .is_ok();
+        let progress = if created {
+            Some(
+                client
+                    .progress(token, "Indexing yin files")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let indexed = analyze(move || {
+            roots
+                .iter()
+                .flat_map(|root| analysis::index_folder(root))
+                .filter_map(|(path, file)| Some((Uri::from_file_path(path)?, file)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let count = indexed.len();
+        state.set_indexed(indexed);
+        if let Some(progress) = progress {
+            progress.finish_with_message(format!("{count} files")).await;
+        }
+    });
+}
+
+pub(crate) async fn workspace_symbol(
+    state: &State,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
+    let files = state.workspace_files();
+    let encoding = state.encoding();
+    let symbols = analyze(move || {
+        let sources: Vec<&analysis::SourceFile> = files.iter().map(|(_, f)| f).collect();
+        let found = analysis::workspace_symbols(&sources, &params.query);
+        convert::workspace_symbols(&files, encoding, found)
+    })
+    .await?;
+    Ok(Some(OneOf::Right(symbols)))
 }
 
 pub(crate) fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
@@ -239,6 +316,290 @@ pub(crate) async fn formatting(
         analysis::format(&s.file).map(|changes| convert::text_edits(&s.file, s.encoding, changes))
     })
     .await
+}
+
+pub(crate) async fn goto_definition(
+    state: &State,
+    params: GotoDefinitionParams,
+) -> Result<Option<GotoDefinitionResponse>> {
+    let at = params.text_document_position_params;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::goto_definition(&s.file, offset)
+            .map(|range| GotoDefinitionResponse::Scalar(convert::location(s, range)))
+    })
+    .await
+}
+
+pub(crate) async fn references(
+    state: &State,
+    params: ReferenceParams,
+) -> Result<Option<Vec<Location>>> {
+    let at = params.text_document_position;
+    let include_declaration = params.context.include_declaration;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        let ranges = analysis::references(&s.file, offset, include_declaration);
+        Some(
+            ranges
+                .into_iter()
+                .map(|r| convert::location(s, r))
+                .collect(),
+        )
+    })
+    .await
+}
+
+pub(crate) async fn document_highlight(
+    state: &State,
+    params: DocumentHighlightParams,
+) -> Result<Option<Vec<DocumentHighlight>>> {
+    let at = params.text_document_position_params;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        let highlights = analysis::document_highlights(&s.file, offset);
+        Some(convert::document_highlights(
+            &s.file, s.encoding, highlights,
+        ))
+    })
+    .await
+}
+
+pub(crate) async fn hover(state: &State, params: HoverParams) -> Result<Option<Hover>> {
+    let at = params.text_document_position_params;
+    let results = state.inline_results(&at.text_document.uri);
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::hover(&s.file, offset, &results).map(|hover| convert::hover(s, hover))
+    })
+    .await
+}
+
+/// Inline results after their forms; the client's range is ignored (there is one hint per
+/// evaluated form at most).
+pub(crate) async fn inlay_hint(
+    state: &State,
+    params: InlayHintParams,
+) -> Result<Option<Vec<InlayHint>>> {
+    let uri = params.text_document.uri;
+    let results = state.inline_results(&uri);
+    let Some(s) = state.snapshot(&uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        Some(convert::inlay_hints(
+            s,
+            analysis::inlay_hints(&s.file, &results),
+        ))
+    })
+    .await
+}
+
+pub(crate) async fn completion(
+    state: &State,
+    params: CompletionParams,
+) -> Result<Option<CompletionResponse>> {
+    let at = params.text_document_position;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::completions(&s.file, offset)
+            .map(|c| CompletionResponse::Array(convert::completions(s, c)))
+    })
+    .await
+}
+
+pub(crate) async fn signature_help(
+    state: &State,
+    params: SignatureHelpParams,
+) -> Result<Option<SignatureHelp>> {
+    let at = params.text_document_position_params;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::signature_help(&s.file, offset).map(convert::signature_help)
+    })
+    .await
+}
+
+/// `yin/eval`. The form is cut from a snapshot on the blocking pool and run on the evaluation
+/// thread; its result is recorded for hover and inlay hints. Ranges are converted with that
+/// snapshot, whose text the offsets refer to.
+pub(crate) async fn eval(
+    state: &State,
+    client: &Client,
+    worker: Option<&EvalWorker>,
+    params: ext::EvalParams,
+) -> Result<ext::EvalResult> {
+    let uri = params.text_document.uri;
+    let (snapshot, request) = eval_request(state, &uri, params.position).await?;
+    let form = request.form_text().to_owned();
+    let evaluation = on_worker(worker, |reply| Job::Eval { request, reply }).await?;
+    state.record_result(&uri, form, evaluation.shown());
+    if state.refreshes_inlay_hints() {
+        // Not awaited here: the reply must not wait for the client's answer.
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client.inlay_hint_refresh().await;
+        });
+    }
+    Ok(convert::evaluation(&snapshot, evaluation))
+}
+
+/// The snapshot of `uri` and the evaluation request for the form at `position`.
+async fn eval_request(
+    state: &State,
+    uri: &Uri,
+    position: Position,
+) -> Result<(Snapshot, analysis::EvalRequest)> {
+    let Some(snapshot) = state.snapshot(uri) else {
+        return Err(not_open(uri));
+    };
+    let (request, snapshot) = analyze(move || {
+        let offset = convert::offset(&snapshot.file, snapshot.encoding, position);
+        (analysis::EvalRequest::at(&snapshot.file, offset), snapshot)
+    })
+    .await?;
+    match request {
+        Some(request) => Ok((snapshot, request)),
+        None => Err(Error::invalid_params("no top-level form at the position")),
+    }
+}
+
+/// Sends a job to the evaluation thread and awaits its reply. Dropping this future (the client
+/// cancelled) closes the reply channel, which the worker checks between slices of steps.
+async fn on_worker<T>(
+    worker: Option<&EvalWorker>,
+    job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job,
+) -> Result<T> {
+    let stopped = || {
+        let mut error = Error::internal_error();
+        error.message =
+            "internal error: the evaluation failed (a bug) or its thread is not running".into();
+        error
+    };
+    let worker = worker.ok_or_else(stopped)?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if !worker.send(job(reply)) {
+        return Err(stopped());
+    }
+    answer.await.map_err(|_| stopped())
+}
+
+fn not_open(uri: &Uri) -> Error {
+    Error::invalid_params(format!("{} is not open", uri.as_str()))
+}
+
+/// `yin/query`: over a debugging session's state, or every open document, or the one named.
+/// Query errors are JSON-RPC errors (`-32602`) with the engine's message.
+pub(crate) async fn query(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::QueryParams,
+) -> Result<ext::QueryResult> {
+    let text = params.query;
+    let answer = if let Some(session) = params.session {
+        let datoms = on_worker(worker, |reply| Job::DebugDatoms { session, reply })
+            .await?
+            .ok_or_else(|| Error::invalid_params(format!("no debug session {session}")))?;
+        analyze(move || analysis::query::run(&analysis::query::state_database(datoms), &text, None))
+            .await?
+    } else {
+        let snapshots = match &params.text_document {
+            Some(document) => vec![
+                state
+                    .snapshot(&document.uri)
+                    .ok_or_else(|| not_open(&document.uri))?,
+            ],
+            None => state.snapshots(),
+        };
+        analyze(move || {
+            let files: Vec<&analysis::SourceFile> = snapshots.iter().map(|s| &s.file).collect();
+            analysis::query::run(&analysis::query::database(&files), &text, None)
+        })
+        .await?
+    };
+    match answer {
+        Ok(result) => Ok(convert::query_result(&result)),
+        Err(analysis::query::Failure::Query(e) | analysis::query::Failure::Rules(e)) => {
+            Err(Error::invalid_params(e.to_string()))
+        }
+    }
+}
+
+pub(crate) async fn debug_start(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::DebugStartParams,
+) -> Result<ext::DebugStartResult> {
+    let uri = params.text_document.uri;
+    let (snapshot, request) = eval_request(state, &uri, params.position).await?;
+    let (session, view, output) =
+        on_worker(worker, |reply| Job::DebugStart { request, reply }).await?;
+    state.remember_debug_session(session, uri);
+    Ok(ext::DebugStartResult {
+        session,
+        state: convert::debug_state(&snapshot, view, output),
+    })
+}
+
+/// Ranges are converted with the session's document as it is now: the session's offsets refer
+/// to the text it started from, which is the document's as long as it was not edited above them.
+pub(crate) async fn debug_step(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::DebugStepParams,
+) -> Result<ext::DebugStepResult> {
+    let unknown = || Error::invalid_params(format!("no debug session {}", params.session));
+    let uri = state.debug_session(params.session).ok_or_else(unknown)?;
+    let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
+    let (session, count, back) = (
+        params.session,
+        params.count.unwrap_or(1),
+        params.back.unwrap_or(false),
+    );
+    let answer = on_worker(worker, |reply| Job::DebugStep {
+        session,
+        count,
+        back,
+        reply,
+    })
+    .await?;
+    let (view, output) = answer.ok_or_else(unknown)?;
+    Ok(ext::DebugStepResult {
+        state: convert::debug_state(&snapshot, view, output),
+    })
+}
+
+pub(crate) async fn debug_stop(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::DebugStopParams,
+) -> Result<()> {
+    let session = params.session;
+    state.forget_debug_session(session);
+    let known = on_worker(worker, |reply| Job::DebugStop { session, reply }).await?;
+    if known {
+        Ok(())
+    } else {
+        Err(Error::invalid_params(format!("no debug session {session}")))
+    }
 }
 
 #[derive(Debug, Deserialize)]

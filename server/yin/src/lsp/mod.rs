@@ -11,6 +11,8 @@
 
 mod capabilities;
 mod convert;
+mod eval_worker;
+mod ext;
 mod handlers;
 mod semantic_tokens;
 mod server;
@@ -36,6 +38,11 @@ pub(crate) fn run() -> ExitCode {
     let clean = runtime.block_on(async {
         let (service, socket) = LspService::build(server::YinServer::new)
             .custom_method("yin/viewFileText", server::YinServer::view_file_text)
+            .custom_method("yin/eval", server::YinServer::eval)
+            .custom_method("yin/query", server::YinServer::query)
+            .custom_method("yin/debug/start", server::YinServer::debug_start)
+            .custom_method("yin/debug/step", server::YinServer::debug_step)
+            .custom_method("yin/debug/stop", server::YinServer::debug_stop)
             .finish();
         let state = service.inner().state();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)

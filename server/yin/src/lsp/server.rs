@@ -8,12 +8,16 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::eval_worker::EvalWorker;
+use super::ext;
 use super::handlers::{self, ViewFileTextParams};
 use super::state::{Publish, State};
 
 pub(crate) struct YinServer {
     client: Client,
     state: Arc<State>,
+    /// `None` if the evaluation thread could not be started: evaluation requests then fail.
+    worker: Option<EvalWorker>,
 }
 
 impl YinServer {
@@ -37,6 +41,7 @@ impl YinServer {
         YinServer {
             client,
             state: State::new(publish),
+            worker: EvalWorker::spawn().ok(),
         }
     }
 
@@ -48,6 +53,32 @@ impl YinServer {
     pub(crate) async fn view_file_text(&self, params: ViewFileTextParams) -> Result<String> {
         handlers::view_file_text(&self.state, params)
     }
+
+    pub(crate) async fn eval(&self, params: ext::EvalParams) -> Result<ext::EvalResult> {
+        handlers::eval(&self.state, &self.client, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn query(&self, params: ext::QueryParams) -> Result<ext::QueryResult> {
+        handlers::query(&self.state, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn debug_start(
+        &self,
+        params: ext::DebugStartParams,
+    ) -> Result<ext::DebugStartResult> {
+        handlers::debug_start(&self.state, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn debug_step(
+        &self,
+        params: ext::DebugStepParams,
+    ) -> Result<ext::DebugStepResult> {
+        handlers::debug_step(&self.state, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn debug_stop(&self, params: ext::DebugStopParams) -> Result<()> {
+        handlers::debug_stop(&self.state, self.worker.as_ref(), params).await
+    }
 }
 
 impl LanguageServer for YinServer {
@@ -55,7 +86,9 @@ impl LanguageServer for YinServer {
         Ok(handlers::initialize(&self.state, params))
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        handlers::initialized(&self.state, &self.client);
+    }
 
     async fn shutdown(&self) -> Result<()> {
         self.state.shut_down();
@@ -122,5 +155,46 @@ impl LanguageServer for YinServer {
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         handlers::formatting(&self.state, params).await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        handlers::goto_definition(&self.state, params).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        handlers::references(&self.state, params).await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        handlers::document_highlight(&self.state, params).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        handlers::hover(&self.state, params).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        handlers::inlay_hint(&self.state, params).await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        handlers::completion(&self.state, params).await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        handlers::signature_help(&self.state, params).await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
+        handlers::workspace_symbol(&self.state, params).await
     }
 }

@@ -13,10 +13,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use analysis::{PositionEncoding, SourceFile, TextEdit};
+use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
@@ -71,6 +72,18 @@ pub(crate) struct State {
     encoding: OnceLock<PositionEncoding>,
     /// Keyed by the URI's text: `Uri` caches parts of itself in cells, so it makes a poor key.
     documents: Mutex<HashMap<String, Open>>,
+    /// The folders to index for `workspace/symbol`, from `initialize`.
+    roots: Mutex<Vec<PathBuf>>,
+    /// Whether the client accepts server-initiated `$/progress`.
+    work_done_progress: AtomicBool,
+    /// Whether the client accepts `workspace/inlayHint/refresh`.
+    inlay_hint_refresh: AtomicBool,
+    /// The `.yin` files found under the roots (their text as it was on disk).
+    indexed: Mutex<Vec<(Uri, SourceFile)>>,
+    /// The document each debugging session started in.
+    debug_sessions: Mutex<HashMap<u64, Uri>>,
+    /// The last inline evaluation result of each form, per document.
+    results: Mutex<HashMap<String, InlineResults>>,
     /// The last full token list sent per document, under its result id, for deltas.
     tokens: Mutex<HashMap<String, (String, Vec<SemanticToken>)>>,
     next_result_id: AtomicU64,
@@ -86,6 +99,12 @@ impl State {
             encoding: OnceLock::new(),
             documents: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
+            results: Mutex::new(HashMap::new()),
+            debug_sessions: Mutex::new(HashMap::new()),
+            roots: Mutex::new(Vec::new()),
+            work_done_progress: AtomicBool::new(false),
+            inlay_hint_refresh: AtomicBool::new(false),
+            indexed: Mutex::new(Vec::new()),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
             publish,
@@ -133,9 +152,102 @@ impl State {
         snapshot
     }
 
+    /// Records what evaluating the form with text `form` showed, for hover and inlay hints.
+    pub(crate) fn record_result(&self, uri: &Uri, form: String, shown: String) {
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(uri.as_str().to_owned())
+            .or_default()
+            .record(form, shown);
+    }
+
+    /// Records the workspace folders and whether the client shows server progress.
+    pub(crate) fn set_workspace(&self, roots: Vec<PathBuf>, work_done_progress: bool) {
+        *self.roots.lock().unwrap_or_else(PoisonError::into_inner) = roots;
+        self.work_done_progress
+            .store(work_done_progress, Ordering::SeqCst);
+    }
+
+    pub(crate) fn workspace_roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn set_inlay_hint_refresh(&self, supported: bool) {
+        self.inlay_hint_refresh.store(supported, Ordering::SeqCst);
+    }
+
+    pub(crate) fn refreshes_inlay_hints(&self) -> bool {
+        self.inlay_hint_refresh.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn shows_progress(&self) -> bool {
+        self.work_done_progress.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_indexed(&self, files: Vec<(Uri, SourceFile)>) {
+        *self.indexed.lock().unwrap_or_else(PoisonError::into_inner) = files;
+    }
+
+    /// The open documents, then the indexed files that are not open (an open document's text
+    /// is newer than the disk's).
+    pub(crate) fn workspace_files(&self) -> Vec<(Uri, SourceFile)> {
+        let mut files: Vec<(Uri, SourceFile)> = self
+            .snapshots()
+            .into_iter()
+            .map(|s| (s.uri, s.file))
+            .collect();
+        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        for (uri, file) in indexed.iter() {
+            if !files.iter().any(|(open, _)| open == uri) {
+                files.push((uri.clone(), file.clone()));
+            }
+        }
+        files
+    }
+
+    pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session, uri);
+    }
+
+    pub(crate) fn debug_session(&self, session: u64) -> Option<Uri> {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&session)
+            .cloned()
+    }
+
+    pub(crate) fn forget_debug_session(&self, session: u64) {
+        self.debug_sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&session);
+    }
+
+    /// The document's recorded inline results (a copy, for a request to read off the lock).
+    pub(crate) fn inline_results(&self, uri: &Uri) -> InlineResults {
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(uri.as_str())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub(crate) fn close(&self, uri: &Uri) {
         self.documents().remove(uri.as_str());
         self.tokens().remove(uri.as_str());
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(uri.as_str());
         // Clears the client's diagnostics for the closed file; queued after any earlier publish.
         let _ = self.publish.send(Publish {
             uri: uri.clone(),
@@ -206,6 +318,16 @@ impl State {
                 Some(self.snapshot_of(uri, open))
             }
         }
+    }
+
+    /// Every open document, in URI order (for queries over the workspace).
+    pub(crate) fn snapshots(&self) -> Vec<Snapshot> {
+        let mut uris: Vec<String> = self.documents().keys().cloned().collect();
+        uris.sort();
+        uris.iter()
+            .filter_map(|uri| uri.parse::<Uri>().ok())
+            .filter_map(|uri| self.snapshot(&uri))
+            .collect()
     }
 
     fn snapshot_of(&self, uri: &Uri, open: &Open) -> Snapshot {

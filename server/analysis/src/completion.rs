@@ -1,0 +1,289 @@
+//! Completion: the names that make sense at the cursor: locals in scope, the file's globals, the
+//! core library, special forms, and the keywords the file uses, each with its kind and a detail
+//! (arity or signature) and doc. Works in half-typed code: the locals are read from the text up
+//! to the cursor with its unclosed forms closed ([`usable`]).
+
+use std::collections::HashSet;
+
+use syntax::core::{CORE, SPECIAL_FORMS};
+use syntax::scope::definitions;
+use syntax::{NodeKind, TextRange, TextSize};
+
+use crate::SourceFile;
+use crate::half_typed::usable;
+use crate::names::{BinderKind, Signature, binder_info, locals_at};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A parameter or `let`/`loop` name.
+    Local,
+    /// A global or local bound to a function.
+    Function,
+    /// A global that is not known to be a function.
+    Global,
+    Macro,
+    CoreFunction,
+    SpecialForm,
+    Keyword,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// Signatures or the binder's kind.
+    pub detail: Option<String>,
+    pub documentation: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completions {
+    /// The partly typed name the items replace.
+    pub replace: TextRange,
+    pub items: Vec<CompletionItem>,
+}
+
+/// Characters that end a symbol or keyword (Clojure's reader: whitespace, commas, brackets,
+/// quotes and the prefix characters).
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace() || "()[]{}\"';,`~@^#\\".contains(c)
+}
+
+/// What may be typed at `offset`; nothing inside strings and comments.
+pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
+    let text = file.text();
+    let at = usize::from(offset).min(text.len());
+    let before = text.get(..at)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| !is_delimiter(c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    if in_string_or_comment(file, offset) {
+        return None;
+    }
+    let prefix = &before[start..];
+    let replace = TextRange::new(
+        TextSize::try_from(start).ok()?,
+        TextSize::try_from(at).ok()?,
+    );
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    let mut add = |item: CompletionItem| {
+        if item.label.starts_with(prefix) && seen.insert(item.label.clone()) {
+            items.push(item);
+        }
+    };
+    if prefix.starts_with(':') {
+        for keyword in keywords(file, replace) {
+            add(CompletionItem {
+                label: keyword,
+                kind: CompletionKind::Keyword,
+                detail: None,
+                documentation: None,
+            });
+        }
+        return Some(Completions { replace, items });
+    }
+    let readable = usable(file, offset);
+    let lowering = readable.lowering();
+    for (name, binder) in locals_at(lowering, offset).into_iter().rev() {
+        let info = binder_info(lowering, binder);
+        let signatures = info
+            .as_ref()
+            .map(|i| i.signatures.clone())
+            .unwrap_or_default();
+        let kind_name = info.as_ref().map_or("local", |i| i.kind.describe());
+        add(CompletionItem {
+            detail: Some(detail(&name, &signatures).unwrap_or_else(|| kind_name.to_owned())),
+            label: name,
+            kind: if signatures.is_empty() {
+                CompletionKind::Local
+            } else {
+                CompletionKind::Function
+            },
+            documentation: None,
+        });
+    }
+    for form in file.lowering().forms() {
+        for (name, binder) in definitions(&form.ast) {
+            // The name being typed in `(def na|` is not a completion of itself.
+            let span = form.ast.node(binder).span + form.range().start();
+            if span.contains_inclusive(offset) {
+                continue;
+            }
+            let e = syntax::datoms::entity(form.slot, binder);
+            let Some(info) = binder_info(file.lowering(), e) else {
+                continue;
+            };
+            add(CompletionItem {
+                label: name.as_str().to_owned(),
+                kind: match (info.kind, info.signatures.is_empty()) {
+                    (BinderKind::Macro, _) => CompletionKind::Macro,
+                    (_, true) => CompletionKind::Global,
+                    (_, false) => CompletionKind::Function,
+                },
+                detail: detail(name.as_str(), &info.signatures)
+                    .or_else(|| Some(info.kind.describe().to_owned())),
+                documentation: info.doc,
+            });
+        }
+    }
+    for f in CORE {
+        add(CompletionItem {
+            label: f.name.to_owned(),
+            kind: CompletionKind::CoreFunction,
+            detail: detail(f.name, &Signature::of_core(f)),
+            documentation: Some(f.doc.to_owned()),
+        });
+    }
+    for special in SPECIAL_FORMS {
+        add(CompletionItem {
+            label: (*special).to_owned(),
+            kind: CompletionKind::SpecialForm,
+            detail: Some("special form".to_owned()),
+            documentation: None,
+        });
+    }
+    for keyword in keywords(file, replace) {
+        add(CompletionItem {
+            label: keyword,
+            kind: CompletionKind::Keyword,
+            detail: None,
+            documentation: None,
+        });
+    }
+    Some(Completions { replace, items })
+}
+
+/// The signatures on one line each: `(f a)\n(f a b)`.
+fn detail(name: &str, signatures: &[Signature]) -> Option<String> {
+    (!signatures.is_empty()).then(|| {
+        signatures
+            .iter()
+            .map(|s| s.call(name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// The keywords the file uses as literals, in order of first use, but the one being typed.
+fn keywords(file: &SourceFile, typing: TextRange) -> Vec<String> {
+    let mut out = Vec::new();
+    for form in file.lowering().forms() {
+        for (_, node) in form.ast.iter() {
+            if let NodeKind::Literal(syntax::ast::Literal::Keyword(k)) = &node.kind {
+                if (node.span + form.range().start()) == typing {
+                    continue;
+                }
+                out.push(k.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn in_string_or_comment(file: &SourceFile, offset: TextSize) -> bool {
+    let at = usize::from(offset);
+    let root = file.document().tree().root_node();
+    root.descendant_for_byte_range(at.saturating_sub(1), at)
+        .is_some_and(|node| {
+            matches!(node.kind(), "str_lit" | "comment")
+                && node.start_byte() < at
+                && (at < node.end_byte() || node.kind() == "comment")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::fixture::cursor;
+
+    fn check(fixture: &str, expect: Expect) {
+        let (text, offset) = cursor(fixture);
+        let file = SourceFile::from_text(&text);
+        let actual = match completions(&file, offset) {
+            None => "no completions".to_owned(),
+            Some(c) => {
+                let mut out = format!("replace {:?}\n", c.replace);
+                for item in c.items {
+                    out.push_str(&format!(
+                        "{:?} {} | {}\n",
+                        item.kind,
+                        item.label,
+                        item.detail.unwrap_or_default().replace('\n', "; ")
+                    ));
+                }
+                out
+            }
+        };
+        expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn locals_globals_core_and_specials_by_prefix() {
+        check(
+            "(defn deep [depth] (let [dx 1 de (fn [d] d)] (+ d$0 1)))\n(def default 2)",
+            expect![[r#"
+                replace 48..49
+                Function de | (de d)
+                Local dx | local
+                Local depth | parameter
+                Function deep | (deep depth)
+                Global default | global
+                CoreFunction dec | (dec x1)
+                CoreFunction dissoc | (dissoc x1 & more)
+                SpecialForm def | special form
+                SpecialForm defn | special form
+                SpecialForm defmacro | special form
+                SpecialForm do | special form
+            "#]],
+        );
+    }
+
+    #[test]
+    fn half_typed_code_sees_its_locals() {
+        check(
+            "(defn f [alpha]\n  (let [beta (inc al$0\n(defn g [] 1)",
+            expect![[r#"
+                replace 34..36
+                Local alpha | parameter
+            "#]],
+        );
+        check(
+            "(defn f [alpha]\n  (let [beta 1]\n    (str be$0",
+            expect![[r#"
+                replace 41..43
+                Local beta | local
+            "#]],
+        );
+    }
+
+    #[test]
+    fn the_name_being_defined_is_not_offered() {
+        check(
+            "(def counter 1)\n(def count$0 2)",
+            expect![[r#"
+                replace 21..26
+                Global counter | global
+                CoreFunction count | (count x1)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn keywords_and_nothing_in_strings() {
+        check(
+            "(def m {:alpha 1 :beta 2})\n(:a$0 m)",
+            expect![[r#"
+                replace 28..30
+                Keyword :alpha | 
+            "#]],
+        );
+        check("(str \"de$0\")", expect!["no completions"]);
+        check("; de$0", expect!["no completions"]);
+    }
+}

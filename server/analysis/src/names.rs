@@ -1,0 +1,416 @@
+//! Names in a file and what they refer to: the symbol under a cursor, the binder (or core
+//! function, or special form) it means, every place a binder is used, and what a binder is
+//! (its kind, signatures, docstring). Navigation, hover, completion and signature help all read
+//! names through here.
+//!
+//! Resolution is exactly the one the datoms record (`:yin/binding`, docs/datoms.md): locals by
+//! `syntax::scope` within a top-level form, globals by the file's first `def` of the name, then
+//! the core library. It is recomputed from the lowered forms rather than read back from the
+//! datoms, which costs one walk per form and needs no index.
+
+use std::collections::HashMap;
+
+use edn::Entity;
+use syntax::core::{CoreFn, SPECIAL_FORMS, core_fn};
+use syntax::datoms::entity;
+use syntax::file::{FileLowering, TopForm};
+use syntax::scope::{Resolved, definitions, resolve};
+use syntax::{Ast, NodeId, NodeKind, TextRange, TextSize};
+use tree_sitter::Node;
+
+use crate::SourceFile;
+use crate::tree::{node_range, node_text};
+
+/// What a name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A binder node of the file (parameter, `let`/`loop` name, `fn` name or `def` name).
+    Binder(Entity),
+    Core(&'static CoreFn),
+    SpecialForm(&'static str),
+    /// A global no `def` and no core function defines.
+    Unresolved,
+}
+
+/// A symbol in the source and what it refers to.
+#[derive(Clone, Debug)]
+pub(crate) struct NameRef {
+    /// The symbol's name, without metadata.
+    pub(crate) range: TextRange,
+    pub(crate) name: String,
+    pub(crate) target: Target,
+}
+
+/// The symbol under the cursor (or just before it) and its meaning; `None` when the cursor is
+/// on no symbol, or on one that names nothing (inside quoted data).
+pub(crate) fn name_at(file: &SourceFile, offset: TextSize) -> Option<NameRef> {
+    let symbol = symbol_node_at(file, offset)?;
+    let name_node = symbol.child_by_field_name("name")?;
+    let range = node_range(name_node);
+    let name = node_text(name_node, file.document().rope());
+    let lowering = file.lowering();
+    let node = lowering.forms().iter().find_map(|form| {
+        if !form.range().contains_range(range) {
+            return None;
+        }
+        let at = form.range().start();
+        let relative = range.checked_sub(at)?;
+        form.ast
+            .iter()
+            .filter(|(_, n)| n.span.contains_range(relative))
+            .filter(|(_, n)| matches!(n.kind, NodeKind::Variable(_) | NodeKind::Binder(_)))
+            .min_by_key(|(_, n)| n.span.len())
+            .map(|(id, _)| (form, id))
+    });
+    let target = match node {
+        Some((form, id)) => match &form.ast.node(id).kind {
+            NodeKind::Binder(_) => Target::Binder(entity(form.slot, id)),
+            _ => match resolve(&form.ast).lookup(id)? {
+                Resolved::Local(binder) => Target::Binder(entity(form.slot, binder)),
+                Resolved::Global(symbol) => global(lowering, symbol.as_str()),
+            },
+        },
+        None => {
+            let special = SPECIAL_FORMS
+                .iter()
+                .find(|s| **s == name && is_head(symbol))?;
+            Target::SpecialForm(special)
+        }
+    };
+    Some(NameRef {
+        range,
+        name,
+        target,
+    })
+}
+
+fn is_head(symbol: Node<'_>) -> bool {
+    symbol.parent().is_some_and(|list| {
+        list.kind() == "list_lit"
+            && crate::tree::value_children(list)
+                .first()
+                .is_some_and(|first| first.id() == symbol.id())
+    })
+}
+
+/// The `sym_lit` node at `offset`, or ending there.
+pub(crate) fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
+    let root = file.document().tree().root_node();
+    let at = usize::from(offset);
+    let symbol_at = |at: usize| {
+        let mut node = root.descendant_for_byte_range(at, at)?;
+        loop {
+            if node.kind() == "sym_lit" {
+                return Some(node);
+            }
+            node = node.parent()?;
+        }
+    };
+    symbol_at(at)
+        .filter(|n| n.start_byte() <= at && at <= n.end_byte())
+        .or_else(|| at.checked_sub(1).and_then(symbol_at))
+}
+
+/// What the global `name` refers to in `lowering`: its first `def`, else the core library.
+pub(crate) fn global(lowering: &FileLowering, name: &str) -> Target {
+    resolve_global(&first_definitions(lowering), name)
+}
+
+/// The binder of the first `def` of each global name, in file order.
+fn first_definitions(lowering: &FileLowering) -> HashMap<String, Entity> {
+    let mut defs = HashMap::new();
+    for form in lowering.forms() {
+        for (name, binder) in definitions(&form.ast) {
+            defs.entry(name.as_str().to_owned())
+                .or_insert_with(|| entity(form.slot, binder));
+        }
+    }
+    defs
+}
+
+fn resolve_global(defs: &HashMap<String, Entity>, name: &str) -> Target {
+    match defs.get(name) {
+        Some(&binder) => Target::Binder(binder),
+        None => core_fn(name).map_or(Target::Unresolved, Target::Core),
+    }
+}
+
+/// A place a name occurs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Occurrence {
+    pub(crate) range: TextRange,
+    /// The binder itself rather than a use.
+    pub(crate) declaration: bool,
+}
+
+/// Every occurrence of `target` in the file, in source order: its binder (if in the file) and
+/// every variable resolving to it. Empty for special forms and unresolved names.
+pub(crate) fn occurrences(file: &SourceFile, target: Target) -> Vec<Occurrence> {
+    let lowering = file.lowering();
+    let mut out = Vec::new();
+    let local_form = match target {
+        Target::Binder(e) => {
+            let Some((form, binder)) = lowering.node(e) else {
+                return out;
+            };
+            out.push(Occurrence {
+                range: form.ast.node(binder).span + form.range().start(),
+                declaration: true,
+            });
+            let is_def = is_global_binder(&form.ast, binder);
+            (!is_def).then_some(form.slot)
+        }
+        Target::Core(_) => None,
+        Target::SpecialForm(_) | Target::Unresolved => return out,
+    };
+    let defs = if local_form.is_none() {
+        first_definitions(lowering)
+    } else {
+        HashMap::new()
+    };
+    for form in lowering.forms() {
+        if local_form.is_some_and(|slot| slot != form.slot) {
+            continue;
+        }
+        let resolution = resolve(&form.ast);
+        for (id, node) in form.ast.iter() {
+            if !matches!(node.kind, NodeKind::Variable(_)) {
+                continue;
+            }
+            let refers = match resolution.lookup(id) {
+                Some(Resolved::Local(binder)) => {
+                    target == Target::Binder(entity(form.slot, binder))
+                }
+                Some(Resolved::Global(name)) => {
+                    local_form.is_none() && resolve_global(&defs, name.as_str()) == target
+                }
+                None => false,
+            };
+            if refers {
+                out.push(Occurrence {
+                    range: node.span + form.range().start(),
+                    declaration: false,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|o| (o.range.start(), o.range.end()));
+    out.dedup();
+    out
+}
+
+/// Whether `binder` is the name of a `def` (a global) rather than a local.
+fn is_global_binder(ast: &Ast, binder: NodeId) -> bool {
+    ast.iter()
+        .any(|(_, n)| matches!(n.kind, NodeKind::Def { name, .. } if name == binder))
+}
+
+/// What kind of name a binder introduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinderKind {
+    Param,
+    Rest,
+    Let,
+    Loop,
+    FnName,
+    Def,
+    /// A `def` made by `defmacro`.
+    Macro,
+}
+
+impl BinderKind {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            BinderKind::Param => "parameter",
+            BinderKind::Rest => "rest parameter",
+            BinderKind::Let => "local",
+            BinderKind::Loop => "loop binding",
+            BinderKind::FnName => "local function",
+            BinderKind::Def => "global",
+            BinderKind::Macro => "macro",
+        }
+    }
+}
+
+/// One arity of a function: its parameter names and the name after `&`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Signature {
+    pub(crate) params: Vec<String>,
+    pub(crate) rest: Option<String>,
+}
+
+impl Signature {
+    /// The parameters as written after the name in a call: `a b & more`.
+    pub(crate) fn labels(&self) -> Vec<String> {
+        let mut parts = self.params.clone();
+        if let Some(rest) = &self.rest {
+            parts.push(format!("& {rest}"));
+        }
+        parts
+    }
+
+    /// `(name a b & more)`
+    pub(crate) fn call(&self, name: &str) -> String {
+        let mut parts = vec![name.to_owned()];
+        parts.extend(self.labels());
+        format!("({})", parts.join(" "))
+    }
+
+    /// A core function's signature: parameter names are not recorded, so they are numbered.
+    pub(crate) fn of_core(f: &CoreFn) -> Vec<Signature> {
+        let arg = |i: usize| format!("x{}", i + 1);
+        match f.max_arity {
+            Some(max) => (f.min_arity..=max)
+                .map(|n| Signature {
+                    params: (0..n).map(arg).collect(),
+                    rest: None,
+                })
+                .collect(),
+            None => vec![Signature {
+                params: (0..f.min_arity).map(arg).collect(),
+                rest: Some("more".to_owned()),
+            }],
+        }
+    }
+}
+
+/// What a binder is: its kind, the signatures of the function it is bound to (if its value is
+/// a `fn`), and its docstring.
+#[derive(Clone, Debug)]
+pub(crate) struct BinderInfo {
+    pub(crate) kind: BinderKind,
+    pub(crate) signatures: Vec<Signature>,
+    pub(crate) doc: Option<String>,
+}
+
+pub(crate) fn binder_info(lowering: &FileLowering, e: Entity) -> Option<BinderInfo> {
+    let (form, binder) = lowering.node(e)?;
+    let ast = &form.ast;
+    if !matches!(ast.node(binder).kind, NodeKind::Binder(_)) {
+        return None;
+    }
+    let mut kind = BinderKind::Let;
+    let mut init = None;
+    let mut doc = None;
+    for (_, node) in ast.iter() {
+        match &node.kind {
+            NodeKind::Arity { params, rest, .. } => {
+                if params.contains(&binder) {
+                    kind = BinderKind::Param;
+                } else if *rest == Some(binder) {
+                    kind = BinderKind::Rest;
+                }
+            }
+            NodeKind::Lambda { name: Some(n), .. } if *n == binder => kind = BinderKind::FnName,
+            NodeKind::Let { bindings, .. } | NodeKind::Loop { bindings, .. } => {
+                if let Some((_, value)) = bindings.iter().find(|(b, _)| *b == binder) {
+                    kind = if matches!(node.kind, NodeKind::Loop { .. }) {
+                        BinderKind::Loop
+                    } else {
+                        BinderKind::Let
+                    };
+                    init = Some(*value);
+                }
+            }
+            NodeKind::Def {
+                name,
+                doc: d,
+                value,
+                is_macro,
+            } if *name == binder => {
+                kind = if *is_macro {
+                    BinderKind::Macro
+                } else {
+                    BinderKind::Def
+                };
+                init = *value;
+                doc.clone_from(d);
+            }
+            _ => {}
+        }
+    }
+    let signatures = init.map(|f| signatures(ast, f)).unwrap_or_default();
+    Some(BinderInfo {
+        kind,
+        signatures,
+        doc,
+    })
+}
+
+/// The arities of the `fn` at `f`, or none when `f` is not a function.
+fn signatures(ast: &Ast, f: NodeId) -> Vec<Signature> {
+    let name = |id: NodeId| match &ast.node(id).kind {
+        NodeKind::Binder(s) => s.as_str().to_owned(),
+        _ => "_".to_owned(),
+    };
+    let NodeKind::Lambda { arities, .. } = &ast.node(f).kind else {
+        return Vec::new();
+    };
+    arities
+        .iter()
+        .filter_map(|&a| match &ast.node(a).kind {
+            NodeKind::Arity { params, rest, .. } => Some(Signature {
+                params: params.iter().map(|&p| name(p)).collect(),
+                rest: rest.map(name),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The top-level form containing `offset` (a form ending there counts).
+pub(crate) fn form_at(lowering: &FileLowering, offset: TextSize) -> Option<&TopForm> {
+    lowering.forms().iter().find(|f| {
+        let r = f.range();
+        r.start() <= offset && offset <= r.end()
+    })
+}
+
+/// The local binders visible at `offset`, innermost last: parameters and `fn` names inside
+/// their function, `let`/`loop` names after their value up to the end of the form. Spans of
+/// half-typed forms end where the parse stopped, which is where the cursor usually is.
+pub(crate) fn locals_at(lowering: &FileLowering, offset: TextSize) -> Vec<(String, Entity)> {
+    let Some(form) = form_at(lowering, offset) else {
+        return Vec::new();
+    };
+    let Some(at) = offset.checked_sub(form.range().start()) else {
+        return Vec::new();
+    };
+    let ast = &form.ast;
+    let inside = |id: NodeId| {
+        let span = ast.node(id).span;
+        span.start() < at && at <= span.end()
+    };
+    let mut scoped: Vec<(TextSize, NodeId)> = Vec::new();
+    for (id, node) in ast.iter() {
+        match &node.kind {
+            NodeKind::Lambda { name: Some(n), .. } if inside(id) => {
+                scoped.push((node.span.start(), *n));
+            }
+            NodeKind::Arity { params, rest, .. } if inside(id) => {
+                scoped.extend(
+                    params
+                        .iter()
+                        .chain(rest)
+                        .map(|&p| (ast.node(p).span.start(), p)),
+                );
+            }
+            NodeKind::Let { bindings, .. } | NodeKind::Loop { bindings, .. } if inside(id) => {
+                for &(binder, value) in bindings {
+                    if ast.node(value).span.end() <= at {
+                        scoped.push((ast.node(binder).span.start(), binder));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    scoped.sort_by_key(|&(start, _)| start);
+    scoped
+        .into_iter()
+        .filter_map(|(_, id)| match &ast.node(id).kind {
+            NodeKind::Binder(s) => Some((s.as_str().to_owned(), entity(form.slot, id))),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,377 @@
+//! Names over the wire: definition, references and document highlights, positions in UTF-16.
+
+use expect_test::expect;
+use serde_json::json;
+
+use crate::client::Client;
+use crate::{URI, check, open};
+
+fn at(line: u32, character: u32) -> serde_json::Value {
+    json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } })
+}
+
+#[test]
+fn definition_references_and_highlights() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(defn sq \"Squares.\" [𝕏]\n  (* 𝕏 𝕏))\n(sq (sq 2))\n",
+    );
+    let definition = client.request("textDocument/definition", at(2, 5));
+    check(
+        &definition,
+        expect![[r#"
+            {
+              "id": 2,
+              "jsonrpc": "2.0",
+              "result": {
+                "range": {
+                  "end": {
+                    "character": 8,
+                    "line": 0
+                  },
+                  "start": {
+                    "character": 6,
+                    "line": 0
+                  }
+                },
+                "uri": "file:///work/demo.yin"
+              }
+            }
+        "#]],
+    );
+    let mut params = at(1, 5);
+    params["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", params);
+    check(
+        &references,
+        expect![[r#"
+            {
+              "id": 3,
+              "jsonrpc": "2.0",
+              "result": [
+                {
+                  "range": {
+                    "end": {
+                      "character": 7,
+                      "line": 1
+                    },
+                    "start": {
+                      "character": 5,
+                      "line": 1
+                    }
+                  },
+                  "uri": "file:///work/demo.yin"
+                },
+                {
+                  "range": {
+                    "end": {
+                      "character": 10,
+                      "line": 1
+                    },
+                    "start": {
+                      "character": 8,
+                      "line": 1
+                    }
+                  },
+                  "uri": "file:///work/demo.yin"
+                }
+              ]
+            }
+        "#]],
+    );
+    let highlights = client.request("textDocument/documentHighlight", at(0, 22));
+    check(
+        &highlights,
+        expect![[r#"
+            {
+              "id": 4,
+              "jsonrpc": "2.0",
+              "result": [
+                {
+                  "kind": 3,
+                  "range": {
+                    "end": {
+                      "character": 23,
+                      "line": 0
+                    },
+                    "start": {
+                      "character": 21,
+                      "line": 0
+                    }
+                  }
+                },
+                {
+                  "kind": 2,
+                  "range": {
+                    "end": {
+                      "character": 7,
+                      "line": 1
+                    },
+                    "start": {
+                      "character": 5,
+                      "line": 1
+                    }
+                  }
+                },
+                {
+                  "kind": 2,
+                  "range": {
+                    "end": {
+                      "character": 10,
+                      "line": 1
+                    },
+                    "start": {
+                      "character": 8,
+                      "line": 1
+                    }
+                  }
+                }
+              ]
+            }
+        "#]],
+    );
+    let core = client.request("textDocument/definition", at(1, 3));
+    check(
+        &core,
+        expect![[r#"
+            {
+              "id": 5,
+              "jsonrpc": "2.0",
+              "result": null
+            }
+        "#]],
+    );
+    client.exit(true);
+}
+
+#[test]
+fn hover_shows_kind_arity_and_doc() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(defn sq \"Squares.\" [x]\n  (* x x))\n(sq (sq 2))\n",
+    );
+    let global = client.request("textDocument/hover", at(2, 1));
+    check(
+        &global,
+        expect![[r#"
+            {
+              "id": 2,
+              "jsonrpc": "2.0",
+              "result": {
+                "contents": {
+                  "kind": "markdown",
+                  "value": "```yin\n(sq x)\n```\n\nglobal · 1 argument\n\nSquares."
+                },
+                "range": {
+                  "end": {
+                    "character": 3,
+                    "line": 2
+                  },
+                  "start": {
+                    "character": 1,
+                    "line": 2
+                  }
+                }
+              }
+            }
+        "#]],
+    );
+    let core = client.request("textDocument/hover", at(1, 3));
+    check(
+        &core,
+        expect![[r#"
+            {
+              "id": 3,
+              "jsonrpc": "2.0",
+              "result": {
+                "contents": {
+                  "kind": "markdown",
+                  "value": "```yin\n(* & more)\n```\n\ncore function · 0 or more arguments\n\nProduct of the numbers; (*) is 1."
+                },
+                "range": {
+                  "end": {
+                    "character": 4,
+                    "line": 1
+                  },
+                  "start": {
+                    "character": 3,
+                    "line": 1
+                  }
+                }
+              }
+            }
+        "#]],
+    );
+    let nothing = client.request("textDocument/hover", at(2, 11));
+    check(
+        &nothing,
+        expect![[r#"
+            {
+              "id": 4,
+              "jsonrpc": "2.0",
+              "result": null
+            }
+        "#]],
+    );
+    client.exit(true);
+}
+
+#[test]
+fn completion_and_signature_help_in_half_typed_code() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(defn sq \"Squares.\" [x]\n  (* x x))\n(sq (let [sum 1] (su",
+    );
+    let completion = client.request("textDocument/completion", at(2, 20));
+    check(
+        &completion,
+        expect![[r#"
+            {
+              "id": 2,
+              "jsonrpc": "2.0",
+              "result": [
+                {
+                  "detail": "local",
+                  "kind": 6,
+                  "label": "sum",
+                  "textEdit": {
+                    "newText": "sum",
+                    "range": {
+                      "end": {
+                        "character": 20,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 18,
+                        "line": 2
+                      }
+                    }
+                  }
+                },
+                {
+                  "detail": "(subs x1 x2)\n(subs x1 x2 x3)",
+                  "documentation": {
+                    "kind": "markdown",
+                    "value": "Substring from start (inclusive) to end (exclusive)."
+                  },
+                  "kind": 3,
+                  "label": "subs",
+                  "textEdit": {
+                    "newText": "subs",
+                    "range": {
+                      "end": {
+                        "character": 20,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 18,
+                        "line": 2
+                      }
+                    }
+                  }
+                }
+              ]
+            }
+        "#]],
+    );
+    let help = client.request("textDocument/signatureHelp", at(2, 4));
+    check(
+        &help,
+        expect![[r#"
+            {
+              "id": 3,
+              "jsonrpc": "2.0",
+              "result": {
+                "activeParameter": 0,
+                "activeSignature": 0,
+                "signatures": [
+                  {
+                    "documentation": "Squares.",
+                    "label": "(sq x)",
+                    "parameters": [
+                      {
+                        "label": [
+                          4, 5
+                        ]
+                      }
+                    ]
+                  }
+                ]
+              }
+            }
+        "#]],
+    );
+    client.exit(true);
+}
+
+#[test]
+fn workspace_symbols_from_open_documents_and_indexed_folders() {
+    let root = std::env::temp_dir().join(format!("yin-lsp-index-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("lib")).expect("temp dir");
+    std::fs::write(root.join("lib/accounts.yin"), "(defn make-account [b] b)\n").expect("file");
+    std::fs::write(root.join("main.yin"), "(def max-accounts 3)\n").expect("file");
+    let root_uri = format!("file://{}", root.display());
+    let (mut client, _) = Client::start_with(json!({
+        "processId": null,
+        "capabilities": { "window": { "workDoneProgress": true } },
+        "workspaceFolders": [{ "uri": root_uri, "name": "demo" }],
+    }));
+    let created = client.answer("window/workDoneProgress/create");
+    let begin = client.notification("$/progress");
+    let end = client.notification("$/progress");
+    check(
+        &json!([created, begin["params"], end["params"]]),
+        expect![[r#"
+            [
+              {
+                "token": "yin/index"
+              },
+              {
+                "token": "yin/index",
+                "value": {
+                  "cancellable": false,
+                  "kind": "begin",
+                  "percentage": 0,
+                  "title": "Indexing yin files"
+                }
+              },
+              {
+                "token": "yin/index",
+                "value": {
+                  "kind": "end",
+                  "message": "2 files"
+                }
+              }
+            ]
+        "#]],
+    );
+    open(&mut client, "(defn mark-all [] 1)\n");
+    let found = client.request("workspace/symbol", json!({ "query": "mka" }));
+    let summary: Vec<String> = found["result"]
+        .as_array()
+        .map(|symbols| {
+            symbols
+                .iter()
+                .map(|s| {
+                    let uri = s["location"]["uri"].as_str().unwrap_or_default();
+                    let file = uri.rsplit('/').next().unwrap_or_default();
+                    format!("{} {} {}", s["name"], s["kind"], file)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    std::fs::remove_dir_all(&root).expect("cleanup");
+    check(
+        &json!(summary),
+        expect![[r#"
+            [
+              "\"mark-all\" 12 demo.yin",
+              "\"make-account\" 12 accounts.yin"
+            ]
+        "#]],
+    );
+    client.exit(true);
+}
