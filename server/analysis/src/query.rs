@@ -18,12 +18,27 @@ const FILE_SHIFT: u32 = NODE_BITS + 20;
 /// core library (slot 0) are shared by all files.
 pub fn database(files: &[&SourceFile]) -> Db {
     let mut datoms = core_datoms();
+    // Whether an attribute holds references, asked once per attribute rather than per datom.
+    let mut refs: Vec<(edn::Keyword, bool)> = Vec::new();
     for (n, file) in files.iter().enumerate() {
+        if n == 0 {
+            // The first file keeps its ids: nothing to relocate.
+            datoms.extend(file.datoms());
+            continue;
+        }
         let offset = (n as Entity) << FILE_SHIFT;
         let relocate = |e: Entity| if slot_of(e) == 0 { e } else { e | offset };
         datoms.extend(file.datoms().into_iter().map(|d| {
+            let holds_refs = match refs.iter().find(|(a, _)| *a == d.a) {
+                Some(&(_, r)) => r,
+                None => {
+                    let r = is_ref(&d.a);
+                    refs.push((d.a.clone(), r));
+                    r
+                }
+            };
             let v = match d.v {
-                edn::Value::Int(target) if is_ref(&d.a) => edn::Value::Int(
+                edn::Value::Int(target) if holds_refs => edn::Value::Int(
                     u64::try_from(target)
                         .map_or(target, |t| i64::try_from(relocate(t)).unwrap_or(target)),
                 ),
