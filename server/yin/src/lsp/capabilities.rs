@@ -29,6 +29,7 @@ pub(crate) fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilit
             TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
         )),
@@ -66,5 +67,20 @@ pub(crate) fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilit
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         ..ServerCapabilities::default()
+    }
+}
+
+/// The registration asking the client to report changes to rule and configuration files.
+pub(crate) fn rule_file_watchers() -> Registration {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/.yin/**/*.edn".to_owned()),
+            kind: None,
+        }],
+    };
+    Registration {
+        id: "yin/rule-files".to_owned(),
+        method: "workspace/didChangeWatchedFiles".to_owned(),
+        register_options: serde_json::to_value(options).ok(),
     }
 }

@@ -35,6 +35,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
         .and_then(|hints| hints.refresh_support)
         .unwrap_or(false);
     state.set_inlay_hint_refresh(refresh);
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    state.set_watch_registration(watch);
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -47,6 +55,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
 /// Indexes the workspace folders' `.yin` files in the background for `workspace/symbol`,
 /// reporting `$/progress` when the client accepts it.
 pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
+    if state.registers_watchers() {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client
+                .register_capability(vec![capabilities::rule_file_watchers()])
+                .await;
+        });
+    }
     let roots = state.workspace_roots();
     if roots.is_empty() {
         return;
@@ -105,10 +121,10 @@ pub(crate) async fn workspace_symbol(
     Ok(Some(OneOf::Right(symbols)))
 }
 
-pub(crate) fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
+pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
     let snapshot = state.open(document.uri, document.version, &document.text);
-    publish_diagnostics(state, snapshot);
+    publish_diagnostics(state, client, snapshot);
 }
 
 pub(crate) async fn did_change(
@@ -121,15 +137,16 @@ pub(crate) async fn did_change(
     // Synchronous, before any `.await`: this is what keeps changes in arrival order.
     let applied = state.change(&uri, version, convert::changes(params.content_changes));
     match applied {
-        Applied::Current(snapshot) => publish_diagnostics(state, snapshot),
+        Applied::Current(snapshot) => publish_diagnostics(state, client, snapshot),
         Applied::Held => {
             let state = state.clone();
+            let client = client.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(HOLD_BACK).await;
                 // A request may have flushed the held change meanwhile; its diagnostics are
                 // still owed, so they are computed for whatever version is current now.
                 if let Some(snapshot) = state.snapshot(&uri) {
-                    publish_diagnostics(&state, snapshot);
+                    publish_diagnostics(&state, &client, snapshot);
                 }
             });
         }
@@ -154,31 +171,132 @@ pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
 
 /// Computes the diagnostics of `snapshot` off the async threads and publishes them if its
 /// version is still current when they are ready.
-fn publish_diagnostics(state: &Arc<State>, snapshot: Snapshot) {
+fn publish_diagnostics(state: &Arc<State>, client: &Client, snapshot: Snapshot) {
     let state = state.clone();
+    let client = client.clone();
     tokio::spawn(async move {
         // In a burst of typing most versions are outdated before their turn comes.
         if !state.is_current(&snapshot) {
             return;
         }
         let analyzed = snapshot.clone();
-        if let Ok(diagnostics) = analyze(move || diagnostics(&analyzed)).await {
+        let rules = state.clone();
+        if let Ok((diagnostics, problems)) = analyze(move || diagnostics(&rules, &analyzed)).await {
             state.publish_if_current(&snapshot, diagnostics);
+            log_problems(&client, problems).await;
         }
     });
 }
 
-fn diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
-    let findings = analysis::check_text(&snapshot.file);
-    convert::diagnostics(&snapshot.file, snapshot.encoding, findings)
+/// Problems of rule files that are not open (an open one shows them as its diagnostics).
+async fn log_problems(client: &Client, problems: Vec<String>) {
+    for problem in problems {
+        client.log_message(MessageType::ERROR, problem).await;
+    }
+}
+
+/// The document's syntax and lowering findings and its lint findings; for an open rule or
+/// configuration file, the problems its workspace's rule set found in it. Also returns, when the
+/// rule set was loaded just now, its problems in files that are not open, to be logged.
+fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<String>) {
+    let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
+    let (rules, fresh) = state.rules_for(path.as_deref());
+    let unopened = if fresh {
+        rules
+            .problems()
+            .iter()
+            .filter(|p| Uri::from_file_path(&p.file).is_none_or(|uri| !state.is_open(uri.as_str())))
+            .map(|p| {
+                format!(
+                    "{}:{}:{}: {}",
+                    p.file.display(),
+                    p.start.line,
+                    p.start.column,
+                    p.finding.message
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let findings = match path.as_deref() {
+        Some(path) if is_rule_file(path) => rules
+            .problems()
+            .iter()
+            .filter(|p| p.file == path)
+            .map(|p| p.finding.clone())
+            .collect(),
+        _ => {
+            let report = analysis::lints::lint(&snapshot.file, &rules);
+            let mut findings = analysis::check_text(&snapshot.file);
+            findings.extend(report.findings);
+            findings.sort_by(|a, b| {
+                (a.range.start(), a.range.end(), &a.rule).cmp(&(
+                    b.range.start(),
+                    b.range.end(),
+                    &b.rule,
+                ))
+            });
+            findings
+        }
+    };
+    let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
+    (diagnostics, unopened)
+}
+
+/// A rule or configuration file: an `.edn` file somewhere under a `.yin` folder.
+fn is_rule_file(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|x| x == "edn")
+        && path
+            .ancestors()
+            .any(|dir| dir.file_name().is_some_and(|n| n == ".yin"))
+}
+
+/// A rule file was saved or changed on disk: every workspace's rules are read again and the
+/// open documents' diagnostics republished with them.
+fn reload_rules(state: &Arc<State>, client: &Client) {
+    state.forget_rules();
+    for snapshot in state.snapshots() {
+        publish_diagnostics(state, client, snapshot);
+    }
+}
+
+pub(crate) fn did_save(state: &Arc<State>, client: &Client, params: DidSaveTextDocumentParams) {
+    let path = params.text_document.uri.to_file_path();
+    if path.is_some_and(|path| is_rule_file(&path)) {
+        reload_rules(state, client);
+    }
+}
+
+pub(crate) fn did_change_watched_files(
+    state: &Arc<State>,
+    client: &Client,
+    params: DidChangeWatchedFilesParams,
+) {
+    let rules_changed = params.changes.iter().any(|change| {
+        change
+            .uri
+            .to_file_path()
+            .is_some_and(|path| is_rule_file(&path))
+    });
+    if rules_changed {
+        reload_rules(state, client);
+    }
 }
 
 pub(crate) async fn diagnostic(
-    state: &State,
+    state: &Arc<State>,
+    client: &Client,
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
     let items = match state.snapshot(&params.text_document.uri) {
-        Some(snapshot) => on_snapshot(state, snapshot, diagnostics).await?,
+        Some(snapshot) => {
+            let rules = state.clone();
+            let (items, problems) =
+                on_snapshot(state, snapshot, move |s| diagnostics(&rules, s)).await?;
+            log_problems(client, problems).await;
+            items
+        }
         None => Vec::new(),
     };
     Ok(DocumentDiagnosticReportResult::Report(

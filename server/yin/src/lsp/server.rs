@@ -96,7 +96,7 @@ impl LanguageServer for YinServer {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        handlers::did_open(&self.state, params);
+        handlers::did_open(&self.state, &self.client, params);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -111,7 +111,15 @@ impl LanguageServer for YinServer {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        handlers::diagnostic(&self.state, params).await
+        handlers::diagnostic(&self.state, &self.client, params).await
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        handlers::did_save(&self.state, &self.client, params);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        handlers::did_change_watched_files(&self.state, &self.client, params);
     }
 
     async fn document_symbol(
