@@ -149,3 +149,154 @@ fn a_broken_rule_file_is_diagnosed_when_open() {
     "#]]
     .assert_eq(&summary(&pushed["params"]["diagnostics"]));
 }
+
+fn code_actions(client: &mut Client, start: (u32, u32), end: (u32, u32)) -> Value {
+    client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": { "start": { "line": start.0, "character": start.1 },
+                       "end": { "line": end.0, "character": end.1 } },
+            "context": { "diagnostics": [] }
+        }),
+    )
+}
+
+#[test]
+fn a_finding_with_a_fix_is_a_quick_fix() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(def n (do 1))\n");
+    check(
+        &code_actions(&mut client, (0, 8), (0, 8)),
+        expect![[r#"
+        {
+          "id": 2,
+          "jsonrpc": "2.0",
+          "result": [
+            {
+              "diagnostics": [
+                {
+                  "code": "redundant-do",
+                  "message": "do with a single expression is redundant",
+                  "range": {
+                    "end": {
+                      "character": 13,
+                      "line": 0
+                    },
+                    "start": {
+                      "character": 7,
+                      "line": 0
+                    }
+                  },
+                  "severity": 2,
+                  "source": "yin"
+                }
+              ],
+              "edit": {
+                "documentChanges": [
+                  {
+                    "edits": [
+                      {
+                        "newText": "1",
+                        "range": {
+                          "end": {
+                            "character": 13,
+                            "line": 0
+                          },
+                          "start": {
+                            "character": 7,
+                            "line": 0
+                          }
+                        }
+                      }
+                    ],
+                    "textDocument": {
+                      "uri": "file:///work/demo.yin",
+                      "version": 1
+                    }
+                  }
+                ]
+              },
+              "kind": "quickfix",
+              "title": "Remove the redundant do"
+            }
+          ]
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn a_selected_expression_can_be_extracted_to_a_let() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(def n (+ 1 (* 2 3)))\n");
+    check(
+        &code_actions(&mut client, (0, 12), (0, 19)),
+        expect![[r#"
+        {
+          "id": 2,
+          "jsonrpc": "2.0",
+          "result": [
+            {
+              "edit": {
+                "documentChanges": [
+                  {
+                    "edits": [
+                      {
+                        "newText": "(let [extracted (* 2 3)] (+ 1 extracted))",
+                        "range": {
+                          "end": {
+                            "character": 20,
+                            "line": 0
+                          },
+                          "start": {
+                            "character": 7,
+                            "line": 0
+                          }
+                        }
+                      }
+                    ],
+                    "textDocument": {
+                      "uri": "file:///work/demo.yin",
+                      "version": 1
+                    }
+                  }
+                ]
+              },
+              "kind": "refactor.extract",
+              "title": "Extract to let"
+            },
+            {
+              "edit": {
+                "documentChanges": [
+                  {
+                    "edits": [
+                      {
+                        "newText": "(->> 3 (* 2) (+ 1))",
+                        "range": {
+                          "end": {
+                            "character": 20,
+                            "line": 0
+                          },
+                          "start": {
+                            "character": 7,
+                            "line": 0
+                          }
+                        }
+                      }
+                    ],
+                    "textDocument": {
+                      "uri": "file:///work/demo.yin",
+                      "version": 1
+                    }
+                  }
+                ]
+              },
+              "kind": "refactor.rewrite",
+              "title": "Thread last (->>)"
+            }
+          ]
+        }
+    "#]],
+    );
+}

@@ -17,6 +17,14 @@ fn initialize_without_utf8_answers_utf16() {
               "jsonrpc": "2.0",
               "result": {
                 "capabilities": {
+                  "codeActionProvider": {
+                    "codeActionKinds": [
+                      "quickfix",
+                      "refactor.extract",
+                      "refactor.inline",
+                      "refactor.rewrite"
+                    ]
+                  },
                   "completionProvider": {
                     "triggerCharacters": [
                       ":"

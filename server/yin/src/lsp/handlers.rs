@@ -226,22 +226,60 @@ fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<Stri
             .filter(|p| p.file == path)
             .map(|p| p.finding.clone())
             .collect(),
-        _ => {
-            let report = analysis::lints::lint(&snapshot.file, &rules);
-            let mut findings = analysis::check_text(&snapshot.file);
-            findings.extend(report.findings);
-            findings.sort_by(|a, b| {
-                (a.range.start(), a.range.end(), &a.rule).cmp(&(
-                    b.range.start(),
-                    b.range.end(),
-                    &b.rule,
-                ))
-            });
-            findings
-        }
+        _ => findings(&snapshot.file, &rules),
     };
     let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
     (diagnostics, unopened)
+}
+
+/// The syntax and lowering findings of `file` and its lint findings, in source order.
+fn findings(
+    file: &analysis::SourceFile,
+    rules: &analysis::lints::RuleSet,
+) -> Vec<analysis::Finding> {
+    let report = analysis::lints::lint(file, rules);
+    let mut findings = analysis::check_text(file);
+    findings.extend(report.findings);
+    findings.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), &a.rule).cmp(&(b.range.start(), b.range.end(), &b.rule))
+    });
+    findings
+}
+
+/// Quick fixes of the findings in the range, then the refactorings that apply there. The lints
+/// run again here (cheap next to a keystroke's diagnostics, and always for this exact text).
+pub(crate) async fn code_action(
+    state: &Arc<State>,
+    params: CodeActionParams,
+) -> Result<Option<CodeActionResponse>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    let rules = state.clone();
+    let (range, only) = (params.range, params.context.only);
+    on_snapshot(state, s, move |s| {
+        let path = s.uri.to_file_path().map(|p| p.into_owned());
+        let (set, _) = rules.rules_for(path.as_deref());
+        let found = findings(&s.file, &set);
+        let within = convert::text_range(&s.file, s.encoding, range);
+        let actions = analysis::code_actions(&s.file, &found, within)
+            .into_iter()
+            .map(|action| convert::code_action(s, action))
+            .filter(|action| {
+                only.as_ref().is_none_or(|only| {
+                    only.iter().any(|kind| {
+                        action.kind.as_ref().is_some_and(|k| {
+                            k.as_str() == kind.as_str()
+                                || k.as_str().starts_with(&format!("{}.", kind.as_str()))
+                        })
+                    })
+                })
+            })
+            .map(CodeActionOrCommand::CodeAction)
+            .collect();
+        Some(actions)
+    })
+    .await
 }
 
 /// A rule or configuration file: an `.edn` file somewhere under a `.yin` folder.

@@ -165,6 +165,10 @@ impl LanguageServer for YinServer {
         handlers::formatting(&self.state, params).await
     }
 
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_action(&self.state, params).await
+    }
+
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
