@@ -300,3 +300,117 @@ fn a_selected_expression_can_be_extracted_to_a_let() {
     "#]],
     );
 }
+
+fn at(method: &str, line: u32, character: u32, extra: Value) -> (String, Value) {
+    let mut params = json!({
+        "textDocument": { "uri": URI },
+        "position": { "line": line, "character": character }
+    });
+    if let (Some(params), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+        params.extend(extra.clone());
+    }
+    (method.to_owned(), params)
+}
+
+#[test]
+fn prepare_rename_gives_the_symbol_or_null() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(let [ab 1] (+ ab 2))\n");
+    let (method, params) = at("textDocument/prepareRename", 0, 16, json!({}));
+    let on_local = client.request(&method, params);
+    let (method, params) = at("textDocument/prepareRename", 0, 13, json!({}));
+    let on_core = client.request(&method, params);
+    check(
+        &json!([on_local, on_core]),
+        expect![[r#"
+        [
+          {
+            "id": 2,
+            "jsonrpc": "2.0",
+            "result": {
+              "end": {
+                "character": 17,
+                "line": 0
+              },
+              "start": {
+                "character": 15,
+                "line": 0
+              }
+            }
+          },
+          {
+            "id": 3,
+            "jsonrpc": "2.0",
+            "result": null
+          }
+        ]
+    "#]],
+    );
+}
+
+#[test]
+fn rename_edits_every_use_or_is_refused_with_the_reason() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(let [ab 1 cd 2] (+ ab cd))\n");
+    let (method, params) = at("textDocument/rename", 0, 20, json!({ "newName": "xy" }));
+    let renamed = client.request(&method, params);
+    let (method, params) = at("textDocument/rename", 0, 20, json!({ "newName": "cd" }));
+    let refused = client.request(&method, params);
+    check(
+        &json!([renamed, refused]),
+        expect![[r#"
+        [
+          {
+            "id": 2,
+            "jsonrpc": "2.0",
+            "result": {
+              "documentChanges": [
+                {
+                  "edits": [
+                    {
+                      "newText": "xy",
+                      "range": {
+                        "end": {
+                          "character": 8,
+                          "line": 0
+                        },
+                        "start": {
+                          "character": 6,
+                          "line": 0
+                        }
+                      }
+                    },
+                    {
+                      "newText": "xy",
+                      "range": {
+                        "end": {
+                          "character": 22,
+                          "line": 0
+                        },
+                        "start": {
+                          "character": 20,
+                          "line": 0
+                        }
+                      }
+                    }
+                  ],
+                  "textDocument": {
+                    "uri": "file:///work/demo.yin",
+                    "version": 1
+                  }
+                }
+              ]
+            }
+          },
+          {
+            "error": {
+              "code": -32803,
+              "message": "renaming to `cd` would change what the symbol at 20..22 refers to"
+            },
+            "id": 3,
+            "jsonrpc": "2.0"
+          }
+        ]
+    "#]],
+    );
+}

@@ -44,6 +44,9 @@ fn initialize_without_utf8_answers_utf16() {
                   "inlayHintProvider": true,
                   "positionEncoding": "utf-16",
                   "referencesProvider": true,
+                  "renameProvider": {
+                    "prepareProvider": true
+                  },
                   "selectionRangeProvider": true,
                   "semanticTokensProvider": {
                     "full": {

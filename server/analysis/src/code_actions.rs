@@ -1,11 +1,12 @@
 //! Code actions at a cursor or selection: the quick fixes of the findings there, and the
 //! refactorings of [`crate::refactor`] that apply (each offered only when it succeeds, so the
-//! editor never shows an action that would then be refused).
+//! editor never shows an action that would then be refused). Also whether a rename may start at
+//! a cursor, asked the same way: by trying it.
 //!
 //! This module knows findings, refactorings and text edits; nothing of LSP (the server turns an
 //! action into a `CodeAction` with a `WorkspaceEdit`).
 
-use syntax::TextRange;
+use syntax::{TextRange, TextSize};
 
 use crate::edit::Edit;
 use crate::findings::Finding;
@@ -89,6 +90,24 @@ pub fn code_actions(file: &SourceFile, findings: &[Finding], range: TextRange) -
     actions
 }
 
+/// Names a rename is tried with to learn whether the symbol at a cursor is renamable at all;
+/// a second one in case the file already uses the first (a capture refusal says nothing about
+/// the symbol's range).
+const PROBE_NAMES: &[&str] = &["yin-rename-probe", "yin-rename-probe-2"];
+
+/// The range of the renamable symbol at `offset`, or `None` where a rename does not apply (core
+/// names, special forms, literals, whitespace).
+pub fn prepare_rename(file: &SourceFile, offset: TextSize) -> Option<TextRange> {
+    let text = file.text();
+    PROBE_NAMES.iter().find_map(|name| {
+        refactor::rename(&text, offset, name)
+            .ok()?
+            .into_iter()
+            .map(|edit| edit.range)
+            .find(|range| range.start() <= offset && offset <= range.end())
+    })
+}
+
 fn action(title: &str, kind: ActionKind, edits: Vec<Edit>) -> CodeAction {
     CodeAction {
         title: title.to_owned(),
@@ -105,7 +124,6 @@ fn touches(a: TextRange, b: TextRange) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syntax::TextSize;
 
     fn titles(text: &str, start: u32, end: u32) -> Vec<String> {
         let file = SourceFile::from_text(text);
@@ -130,5 +148,20 @@ mod tests {
             ["Extract to let", "Thread last (->>)"]
         );
         assert_eq!(titles("42", 0, 0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_rename_starts_only_on_a_local_or_a_definition() {
+        let file = SourceFile::from_text("(let [ab 1] (+ ab 2))");
+        let at = |offset: u32| prepare_rename(&file, TextSize::from(offset));
+        let ab = TextRange::new(TextSize::from(6), TextSize::from(8));
+        assert_eq!(at(7), Some(ab));
+        assert_eq!(
+            at(16),
+            Some(TextRange::new(TextSize::from(15), TextSize::from(17)))
+        );
+        assert_eq!(at(13), None, "a core name");
+        assert_eq!(at(1), None, "a special form");
+        assert_eq!(at(9), None, "a literal");
     }
 }

@@ -38,7 +38,7 @@ mod syntax_highlighting;
 mod tree;
 mod workspace_symbols;
 
-pub use code_actions::{ActionKind, CodeAction, code_actions};
+pub use code_actions::{ActionKind, CodeAction, code_actions, prepare_rename};
 pub use completion::{CompletionItem, CompletionKind, Completions, completions};
 pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};

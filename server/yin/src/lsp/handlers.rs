@@ -282,6 +282,50 @@ pub(crate) async fn code_action(
     .await
 }
 
+/// The range of the renamable symbol at the cursor; `null` where a rename does not apply.
+pub(crate) async fn prepare_rename(
+    state: &State,
+    params: TextDocumentPositionParams,
+) -> Result<Option<PrepareRenameResponse>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, params.position);
+        analysis::prepare_rename(&s.file, offset).map(|range| {
+            PrepareRenameResponse::Range(convert::lsp_range(&s.file, s.encoding, range))
+        })
+    })
+    .await
+}
+
+/// A refused rename is an error (`RequestFailed`) carrying the refactoring's reason, which
+/// clients show to the user.
+pub(crate) async fn rename(state: &State, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+    let at = params.text_document_position;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    let new_name = params.new_name;
+    let renamed = on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::refactor::rename(&s.file.text(), offset, &new_name)
+            .map(|edits| convert::workspace_edit(s, edits))
+    })
+    .await?;
+    match renamed {
+        Ok(edit) => Ok(Some(edit)),
+        Err(refused) => Err(Error {
+            code: ErrorCode::ServerError(REQUEST_FAILED),
+            message: refused.to_string().into(),
+            data: None,
+        }),
+    }
+}
+
+/// LSP's `RequestFailed`: the request was valid but could not be carried out.
+const REQUEST_FAILED: i64 = -32803;
+
 /// A rule or configuration file: an `.edn` file somewhere under a `.yin` folder.
 fn is_rule_file(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|x| x == "edn")

@@ -169,6 +169,17 @@ impl LanguageServer for YinServer {
         handlers::code_action(&self.state, params).await
     }
 
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        handlers::prepare_rename(&self.state, params).await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        handlers::rename(&self.state, params).await
+    }
+
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
