@@ -148,6 +148,20 @@ fn a_broken_rule_file_is_diagnosed_when_open() {
         0:0 rule 1 the rule has no :severity
     "#]]
     .assert_eq(&summary(&pushed["params"]["diagnostics"]));
+    // The client saved a fixed version (its didChange left out: rules are read from disk).
+    let fixed = "{:id :broken :severity :info :message \"x\" :query [:find ?e :where [?e :yin/type :if]]}\n";
+    std::fs::write(&broken, fixed).expect("the fixed rule");
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let saved = client.diagnostics_for(&uri, 1);
+    check(
+        &saved["params"]["diagnostics"],
+        expect![[r#"
+        []
+    "#]],
+    );
 }
 
 fn code_actions(client: &mut Client, start: (u32, u32), end: (u32, u32)) -> Value {
