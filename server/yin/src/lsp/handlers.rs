@@ -181,8 +181,12 @@ fn publish_diagnostics(state: &Arc<State>, client: &Client, snapshot: Snapshot) 
         }
         let analyzed = snapshot.clone();
         let rules = state.clone();
+        let generation = state.rules_generation();
         if let Ok((diagnostics, problems)) = analyze(move || diagnostics(&rules, &analyzed)).await {
-            state.publish_if_current(&snapshot, diagnostics);
+            // Rules reloaded meanwhile: the reload's own computation publishes instead.
+            if generation == state.rules_generation() {
+                state.publish_if_current(&snapshot, diagnostics);
+            }
             log_problems(&client, problems).await;
         }
     });

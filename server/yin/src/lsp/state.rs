@@ -90,6 +90,9 @@ pub(crate) struct State {
     /// Each workspace root's rules, loaded on first use and dropped when a rule file changes.
     /// The empty path holds the built-in rules, for documents outside any workspace.
     rules: Mutex<HashMap<PathBuf, Arc<RuleSet>>>,
+    /// Counts reloads of the rules: diagnostics computed with rules older than the latest are
+    /// not published (the reload republishes every open document).
+    rules_generation: AtomicU64,
     /// Whether the client accepts a dynamic registration of `didChangeWatchedFiles`.
     watch_registration: AtomicBool,
     next_result_id: AtomicU64,
@@ -112,6 +115,7 @@ impl State {
             inlay_hint_refresh: AtomicBool::new(false),
             indexed: Mutex::new(Vec::new()),
             rules: Mutex::new(HashMap::new()),
+            rules_generation: AtomicU64::new(0),
             watch_registration: AtomicBool::new(false),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
@@ -213,10 +217,13 @@ impl State {
 
     /// Forgets every loaded rule set: the next diagnostics read the rule files again.
     pub(crate) fn forget_rules(&self) {
-        self.rules
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        rules.clear();
+        self.rules_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn rules_generation(&self) -> u64 {
+        self.rules_generation.load(Ordering::SeqCst)
     }
 
     pub(crate) fn set_watch_registration(&self, supported: bool) {
