@@ -5,6 +5,7 @@
 mod client;
 mod eval;
 mod features;
+mod lints;
 mod navigation;
 mod sync;
 mod text;

@@ -17,6 +17,14 @@ fn initialize_without_utf8_answers_utf16() {
               "jsonrpc": "2.0",
               "result": {
                 "capabilities": {
+                  "codeActionProvider": {
+                    "codeActionKinds": [
+                      "quickfix",
+                      "refactor.extract",
+                      "refactor.inline",
+                      "refactor.rewrite"
+                    ]
+                  },
                   "completionProvider": {
                     "triggerCharacters": [
                       ":"
@@ -36,6 +44,9 @@ fn initialize_without_utf8_answers_utf16() {
                   "inlayHintProvider": true,
                   "positionEncoding": "utf-16",
                   "referencesProvider": true,
+                  "renameProvider": {
+                    "prepareProvider": true
+                  },
                   "selectionRangeProvider": true,
                   "semanticTokensProvider": {
                     "full": {
@@ -70,7 +81,8 @@ fn initialize_without_utf8_answers_utf16() {
                   },
                   "textDocumentSync": {
                     "change": 2,
-                    "openClose": true
+                    "openClose": true,
+                    "save": true
                   },
                   "workspaceSymbolProvider": true
                 },
@@ -162,6 +174,22 @@ fn did_open_publishes_diagnostics_and_pull_agrees() {
                     "source": "yin"
                   },
                   {
+                    "code": "unused-binding",
+                    "message": "x is bound but never used",
+                    "range": {
+                      "end": {
+                        "character": 7,
+                        "line": 1
+                      },
+                      "start": {
+                        "character": 6,
+                        "line": 1
+                      }
+                    },
+                    "severity": 2,
+                    "source": "yin"
+                  },
+                  {
                     "code": "malformed",
                     "message": "let bindings need an even number of forms; this one has no value",
                     "range": {
@@ -175,6 +203,38 @@ fn did_open_publishes_diagnostics_and_pull_agrees() {
                       }
                     },
                     "severity": 1,
+                    "source": "yin"
+                  },
+                  {
+                    "code": "shadowed-binding",
+                    "message": "x shadows an outer binding of the same name",
+                    "range": {
+                      "end": {
+                        "character": 3,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 2,
+                        "line": 2
+                      }
+                    },
+                    "severity": 2,
+                    "source": "yin"
+                  },
+                  {
+                    "code": "unused-binding",
+                    "message": "x is bound but never used",
+                    "range": {
+                      "end": {
+                        "character": 3,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 2,
+                        "line": 2
+                      }
+                    },
+                    "severity": 2,
                     "source": "yin"
                   }
                 ],

@@ -10,6 +10,7 @@
 //! grammar's shared queries, never recurse on nesting depth, and work on broken files (the
 //! formatter excepted: it refuses them).
 
+mod code_actions;
 mod completion;
 mod document_highlights;
 mod document_symbols;
@@ -37,6 +38,7 @@ mod syntax_highlighting;
 mod tree;
 mod workspace_symbols;
 
+pub use code_actions::{ActionKind, CodeAction, code_actions, prepare_rename};
 pub use completion::{CompletionItem, CompletionKind, Completions, completions};
 pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};

@@ -424,3 +424,45 @@ pub(crate) fn workspace_symbols(
         })
         .collect()
 }
+
+/// Edits to the snapshot's document as a workspace edit naming its version, so a client applies
+/// them only to the text they were computed for.
+pub(crate) fn workspace_edit(snapshot: &Snapshot, edits: Vec<Edit>) -> lsp::WorkspaceEdit {
+    let edits = text_edits(&snapshot.file, snapshot.encoding, edits)
+        .into_iter()
+        .map(lsp::OneOf::Left)
+        .collect();
+    lsp::WorkspaceEdit {
+        document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+            text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                uri: snapshot.uri.clone(),
+                version: Some(snapshot.version),
+            },
+            edits,
+        }])),
+        ..lsp::WorkspaceEdit::default()
+    }
+}
+
+pub(crate) fn code_action(snapshot: &Snapshot, action: analysis::CodeAction) -> lsp::CodeAction {
+    let (kind, diagnostics) = match action.kind {
+        analysis::ActionKind::QuickFix(finding) => (
+            lsp::CodeActionKind::QUICKFIX,
+            Some(diagnostics(
+                &snapshot.file,
+                snapshot.encoding,
+                vec![finding],
+            )),
+        ),
+        analysis::ActionKind::Extract => (lsp::CodeActionKind::REFACTOR_EXTRACT, None),
+        analysis::ActionKind::Inline => (lsp::CodeActionKind::REFACTOR_INLINE, None),
+        analysis::ActionKind::Rewrite => (lsp::CodeActionKind::REFACTOR_REWRITE, None),
+    };
+    lsp::CodeAction {
+        title: action.title,
+        kind: Some(kind),
+        diagnostics,
+        edit: Some(workspace_edit(snapshot, action.edits)),
+        ..lsp::CodeAction::default()
+    }
+}

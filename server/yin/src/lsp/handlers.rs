@@ -35,6 +35,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
         .and_then(|hints| hints.refresh_support)
         .unwrap_or(false);
     state.set_inlay_hint_refresh(refresh);
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    state.set_watch_registration(watch);
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -47,6 +55,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
 /// Indexes the workspace folders' `.yin` files in the background for `workspace/symbol`,
 /// reporting `$/progress` when the client accepts it.
 pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
+    if state.registers_watchers() {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client
+                .register_capability(vec![capabilities::rule_file_watchers()])
+                .await;
+        });
+    }
     let roots = state.workspace_roots();
     if roots.is_empty() {
         return;
@@ -105,10 +121,10 @@ pub(crate) async fn workspace_symbol(
     Ok(Some(OneOf::Right(symbols)))
 }
 
-pub(crate) fn did_open(state: &Arc<State>, params: DidOpenTextDocumentParams) {
+pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
     let snapshot = state.open(document.uri, document.version, &document.text);
-    publish_diagnostics(state, snapshot);
+    publish_diagnostics(state, client, snapshot);
 }
 
 pub(crate) async fn did_change(
@@ -121,15 +137,16 @@ pub(crate) async fn did_change(
     // Synchronous, before any `.await`: this is what keeps changes in arrival order.
     let applied = state.change(&uri, version, convert::changes(params.content_changes));
     match applied {
-        Applied::Current(snapshot) => publish_diagnostics(state, snapshot),
+        Applied::Current(snapshot) => publish_diagnostics(state, client, snapshot),
         Applied::Held => {
             let state = state.clone();
+            let client = client.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(HOLD_BACK).await;
                 // A request may have flushed the held change meanwhile; its diagnostics are
                 // still owed, so they are computed for whatever version is current now.
                 if let Some(snapshot) = state.snapshot(&uri) {
-                    publish_diagnostics(&state, snapshot);
+                    publish_diagnostics(&state, &client, snapshot);
                 }
             });
         }
@@ -154,31 +171,218 @@ pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
 
 /// Computes the diagnostics of `snapshot` off the async threads and publishes them if its
 /// version is still current when they are ready.
-fn publish_diagnostics(state: &Arc<State>, snapshot: Snapshot) {
+fn publish_diagnostics(state: &Arc<State>, client: &Client, snapshot: Snapshot) {
     let state = state.clone();
+    let client = client.clone();
     tokio::spawn(async move {
         // In a burst of typing most versions are outdated before their turn comes.
         if !state.is_current(&snapshot) {
             return;
         }
         let analyzed = snapshot.clone();
-        if let Ok(diagnostics) = analyze(move || diagnostics(&analyzed)).await {
-            state.publish_if_current(&snapshot, diagnostics);
+        let rules = state.clone();
+        let generation = state.rules_generation();
+        if let Ok((diagnostics, problems)) = analyze(move || diagnostics(&rules, &analyzed)).await {
+            // Rules reloaded meanwhile: the reload's own computation publishes instead.
+            if generation == state.rules_generation() {
+                state.publish_if_current(&snapshot, diagnostics);
+            }
+            log_problems(&client, problems).await;
         }
     });
 }
 
-fn diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
-    let findings = analysis::check_text(&snapshot.file);
-    convert::diagnostics(&snapshot.file, snapshot.encoding, findings)
+/// Problems of rule files that are not open (an open one shows them as its diagnostics).
+async fn log_problems(client: &Client, problems: Vec<String>) {
+    for problem in problems {
+        client.log_message(MessageType::ERROR, problem).await;
+    }
+}
+
+/// The document's syntax and lowering findings and its lint findings; for an open rule or
+/// configuration file, the problems its workspace's rule set found in it. Also returns, when the
+/// rule set was loaded just now, its problems in files that are not open, to be logged.
+fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<String>) {
+    let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
+    let (rules, fresh) = state.rules_for(path.as_deref());
+    let unopened = if fresh {
+        rules
+            .problems()
+            .iter()
+            .filter(|p| Uri::from_file_path(&p.file).is_none_or(|uri| !state.is_open(uri.as_str())))
+            .map(|p| {
+                format!(
+                    "{}:{}:{}: {}",
+                    p.file.display(),
+                    p.start.line,
+                    p.start.column,
+                    p.finding.message
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let findings = match path.as_deref() {
+        Some(path) if is_rule_file(path) => rules
+            .problems()
+            .iter()
+            .filter(|p| p.file == path)
+            .map(|p| p.finding.clone())
+            .collect(),
+        _ => findings(&snapshot.file, &rules),
+    };
+    let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
+    (diagnostics, unopened)
+}
+
+/// The syntax and lowering findings of `file` and its lint findings, in source order.
+fn findings(
+    file: &analysis::SourceFile,
+    rules: &analysis::lints::RuleSet,
+) -> Vec<analysis::Finding> {
+    let report = analysis::lints::lint(file, rules);
+    let mut findings = analysis::check_text(file);
+    findings.extend(report.findings);
+    findings.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), &a.rule).cmp(&(b.range.start(), b.range.end(), &b.rule))
+    });
+    findings
+}
+
+/// Quick fixes of the findings in the range, then the refactorings that apply there. The lints
+/// run again here (cheap next to a keystroke's diagnostics, and always for this exact text).
+pub(crate) async fn code_action(
+    state: &Arc<State>,
+    params: CodeActionParams,
+) -> Result<Option<CodeActionResponse>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    let rules = state.clone();
+    let (range, only) = (params.range, params.context.only);
+    on_snapshot(state, s, move |s| {
+        let path = s.uri.to_file_path().map(|p| p.into_owned());
+        let (set, _) = rules.rules_for(path.as_deref());
+        let found = findings(&s.file, &set);
+        let within = convert::text_range(&s.file, s.encoding, range);
+        let actions = analysis::code_actions(&s.file, &found, within)
+            .into_iter()
+            .map(|action| convert::code_action(s, action))
+            .filter(|action| {
+                only.as_ref().is_none_or(|only| {
+                    only.iter().any(|kind| {
+                        action.kind.as_ref().is_some_and(|k| {
+                            k.as_str() == kind.as_str()
+                                || k.as_str().starts_with(&format!("{}.", kind.as_str()))
+                        })
+                    })
+                })
+            })
+            .map(CodeActionOrCommand::CodeAction)
+            .collect();
+        Some(actions)
+    })
+    .await
+}
+
+/// The range of the renamable symbol at the cursor; `null` where a rename does not apply.
+pub(crate) async fn prepare_rename(
+    state: &State,
+    params: TextDocumentPositionParams,
+) -> Result<Option<PrepareRenameResponse>> {
+    let Some(s) = state.snapshot(&params.text_document.uri) else {
+        return Ok(None);
+    };
+    on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, params.position);
+        analysis::prepare_rename(&s.file, offset).map(|range| {
+            PrepareRenameResponse::Range(convert::lsp_range(&s.file, s.encoding, range))
+        })
+    })
+    .await
+}
+
+/// A refused rename is an error (`RequestFailed`) carrying the refactoring's reason, which
+/// clients show to the user.
+pub(crate) async fn rename(state: &State, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+    let at = params.text_document_position;
+    let Some(s) = state.snapshot(&at.text_document.uri) else {
+        return Ok(None);
+    };
+    let new_name = params.new_name;
+    let renamed = on_snapshot(state, s, move |s| {
+        let offset = convert::offset(&s.file, s.encoding, at.position);
+        analysis::refactor::rename(&s.file.text(), offset, &new_name)
+            .map(|edits| convert::workspace_edit(s, edits))
+    })
+    .await?;
+    match renamed {
+        Ok(edit) => Ok(Some(edit)),
+        Err(refused) => Err(Error {
+            code: ErrorCode::ServerError(REQUEST_FAILED),
+            message: refused.to_string().into(),
+            data: None,
+        }),
+    }
+}
+
+/// LSP's `RequestFailed`: the request was valid but could not be carried out.
+const REQUEST_FAILED: i64 = -32803;
+
+/// A rule or configuration file: an `.edn` file somewhere under a `.yin` folder.
+fn is_rule_file(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|x| x == "edn")
+        && path
+            .ancestors()
+            .any(|dir| dir.file_name().is_some_and(|n| n == ".yin"))
+}
+
+/// A rule file was saved or changed on disk: every workspace's rules are read again and the
+/// open documents' diagnostics republished with them.
+fn reload_rules(state: &Arc<State>, client: &Client) {
+    state.forget_rules();
+    for snapshot in state.snapshots() {
+        publish_diagnostics(state, client, snapshot);
+    }
+}
+
+pub(crate) fn did_save(state: &Arc<State>, client: &Client, params: DidSaveTextDocumentParams) {
+    let path = params.text_document.uri.to_file_path();
+    if path.is_some_and(|path| is_rule_file(&path)) {
+        reload_rules(state, client);
+    }
+}
+
+pub(crate) fn did_change_watched_files(
+    state: &Arc<State>,
+    client: &Client,
+    params: DidChangeWatchedFilesParams,
+) {
+    let rules_changed = params.changes.iter().any(|change| {
+        change
+            .uri
+            .to_file_path()
+            .is_some_and(|path| is_rule_file(&path))
+    });
+    if rules_changed {
+        reload_rules(state, client);
+    }
 }
 
 pub(crate) async fn diagnostic(
-    state: &State,
+    state: &Arc<State>,
+    client: &Client,
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
     let items = match state.snapshot(&params.text_document.uri) {
-        Some(snapshot) => on_snapshot(state, snapshot, diagnostics).await?,
+        Some(snapshot) => {
+            let rules = state.clone();
+            let (items, problems) =
+                on_snapshot(state, snapshot, move |s| diagnostics(&rules, s)).await?;
+            log_problems(client, problems).await;
+            items
+        }
         None => Vec::new(),
     };
     Ok(DocumentDiagnosticReportResult::Report(

@@ -96,7 +96,7 @@ impl LanguageServer for YinServer {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        handlers::did_open(&self.state, params);
+        handlers::did_open(&self.state, &self.client, params);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -111,7 +111,15 @@ impl LanguageServer for YinServer {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        handlers::diagnostic(&self.state, params).await
+        handlers::diagnostic(&self.state, &self.client, params).await
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        handlers::did_save(&self.state, &self.client, params);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        handlers::did_change_watched_files(&self.state, &self.client, params);
     }
 
     async fn document_symbol(
@@ -155,6 +163,21 @@ impl LanguageServer for YinServer {
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         handlers::formatting(&self.state, params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_action(&self.state, params).await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        handlers::prepare_rename(&self.state, params).await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        handlers::rename(&self.state, params).await
     }
 
     async fn goto_definition(

@@ -13,10 +13,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
+use analysis::lints::{RuleSet, workspace_root};
 use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
@@ -86,6 +87,14 @@ pub(crate) struct State {
     results: Mutex<HashMap<String, InlineResults>>,
     /// The last full token list sent per document, under its result id, for deltas.
     tokens: Mutex<HashMap<String, (String, Vec<SemanticToken>)>>,
+    /// Each workspace root's rules, loaded on first use and dropped when a rule file changes.
+    /// The empty path holds the built-in rules, for documents outside any workspace.
+    rules: Mutex<HashMap<PathBuf, Arc<RuleSet>>>,
+    /// Counts reloads of the rules: diagnostics computed with rules older than the latest are
+    /// not published (the reload republishes every open document).
+    rules_generation: AtomicU64,
+    /// Whether the client accepts a dynamic registration of `didChangeWatchedFiles`.
+    watch_registration: AtomicBool,
     next_result_id: AtomicU64,
     next_opening: AtomicU64,
     publish: mpsc::UnboundedSender<Publish>,
@@ -105,6 +114,9 @@ impl State {
             work_done_progress: AtomicBool::new(false),
             inlay_hint_refresh: AtomicBool::new(false),
             indexed: Mutex::new(Vec::new()),
+            rules: Mutex::new(HashMap::new()),
+            rules_generation: AtomicU64::new(0),
+            watch_registration: AtomicBool::new(false),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
             publish,
@@ -174,6 +186,57 @@ impl State {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The rules for the document at `path`: those of the nearest folder above it holding
+    /// `.yin/`, else of the workspace folder containing it, else the built-in ones. The second
+    /// value says whether they were loaded just now (their problems not yet reported).
+    /// Loading reads the disk: call this off the async threads.
+    pub(crate) fn rules_for(&self, path: Option<&Path>) -> (Arc<RuleSet>, bool) {
+        let root = path
+            .and_then(|path| {
+                workspace_root(path).or_else(|| {
+                    self.workspace_roots()
+                        .into_iter()
+                        .find(|root| path.starts_with(root))
+                })
+            })
+            .unwrap_or_default();
+        let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(set) = rules.get(&root) {
+            return (set.clone(), false);
+        }
+        let set = Arc::new(if root.as_os_str().is_empty() {
+            RuleSet::builtin()
+        } else {
+            RuleSet::for_workspace(&root, None)
+        });
+        rules.insert(root, set.clone());
+        (set, true)
+    }
+
+    /// Forgets every loaded rule set: the next diagnostics read the rule files again.
+    pub(crate) fn forget_rules(&self) {
+        let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        rules.clear();
+        self.rules_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn rules_generation(&self) -> u64 {
+        self.rules_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_watch_registration(&self, supported: bool) {
+        self.watch_registration.store(supported, Ordering::SeqCst);
+    }
+
+    pub(crate) fn registers_watchers(&self) -> bool {
+        self.watch_registration.load(Ordering::SeqCst)
+    }
+
+    /// Whether `uri` is an open document.
+    pub(crate) fn is_open(&self, uri: &str) -> bool {
+        self.documents().contains_key(uri)
     }
 
     pub(crate) fn set_inlay_hint_refresh(&self, supported: bool) {
