@@ -11,41 +11,10 @@ use analysis::SourceFile;
 use analysis::lints::{LintSession, RuleSet, lint};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const TEMPLATE: &str = r#"(defn step-N
-  "Advances the state of machine N by one event."
-  [state event]
-  (let [count (get state :count 0)
-        seen (conj (get state :seen []) event)]
-    (cond
-      (= event :reset) {:count 0 :seen []}
-      (> count 100) (assoc state :overflow true)
-      :else (-> state
-                (assoc :count (inc count))
-                (assoc :seen seen)))))
+#[path = "../../syntax/benches/support/generated.rs"]
+mod generated;
 
-(defn sum-N [xs]
-  (loop [i 0 acc 0]
-    (if (< i (count xs))
-      (recur (inc i) (+ acc (nth xs i)))
-      acc)))
-
-(def table-N {:name "machine N" :limit 42 :tags #{:a :b} :ratio 5/2})
-
-(defn run-N [events]
-  (->> events (reduce step-N {}) :count (* 2)))
-
-"#;
-
-fn source(lines: usize) -> String {
-    let per = TEMPLATE.lines().count();
-    (0..lines.div_ceil(per))
-        .map(|i| {
-            TEMPLATE
-                .replace("-N", &format!("-{i}"))
-                .replace(" N", &format!(" {i}"))
-        })
-        .collect()
-}
+use generated::source;
 
 fn bench(c: &mut Criterion) {
     let text = source(10_000);

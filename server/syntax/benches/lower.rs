@@ -9,41 +9,10 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use syntax::file::FileLowering;
 
-const TEMPLATE: &str = r#"(defn step-N
-  "Advances the state of machine N by one event."
-  [state event]
-  (let [count (get state :count 0)
-        seen (conj (get state :seen []) event)]
-    (cond
-      (= event :reset) {:count 0 :seen []}
-      (> count 100) (assoc state :overflow true)
-      :else (-> state
-                (assoc :count (inc count))
-                (assoc :seen seen)))))
+#[path = "support/generated.rs"]
+mod generated;
 
-(defn sum-N [xs]
-  (loop [i 0 acc 0]
-    (if (< i (count xs))
-      (recur (inc i) (+ acc (nth xs i)))
-      acc)))
-
-(def table-N {:name "machine N" :limit 42 :tags #{:a :b} :ratio 5/2})
-
-(defn run-N [events]
-  (->> events (reduce step-N {}) :count (* 2)))
-
-"#;
-
-fn source(lines: usize) -> String {
-    let per = TEMPLATE.lines().count();
-    (0..lines.div_ceil(per))
-        .map(|i| {
-            TEMPLATE
-                .replace("-N", &format!("-{i}"))
-                .replace(" N", &format!(" {i}"))
-        })
-        .collect()
-}
+use generated::source;
 
 fn parse(text: &str) -> tree_sitter::Tree {
     let mut parser = tree_sitter::Parser::new();
