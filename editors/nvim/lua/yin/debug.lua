@@ -122,6 +122,8 @@ local function show_view(session)
   vim.api.nvim_win_set_buf(0, session.view)
   vim.wo.wrap = false
   vim.wo.number = false
+  vim.wo.relativenumber = false
+  vim.wo.signcolumn = 'no'
   vim.api.nvim_set_current_win(current)
 end
 

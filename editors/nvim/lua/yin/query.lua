@@ -92,6 +92,8 @@ local function show(lines)
     vim.api.nvim_win_set_buf(0, results_buf)
     vim.api.nvim_win_set_height(0, math.min(math.max(#lines, 3), 15))
     vim.wo.wrap = false
+    vim.wo.number = false
+    vim.wo.relativenumber = false
     vim.cmd('wincmd p')
   end
   return results_buf
