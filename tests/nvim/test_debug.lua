@@ -68,6 +68,18 @@ t.test(':YinStep with a count shows the continuation, environment and store', fu
   t.truthy(text:find('Store (', 1, true), 'store section:\n' .. text)
 end)
 
+t.test(':YinQuery! queries the machine state', function()
+  vim.cmd('YinQuery! [:find ?name ?value :where [?b :bind/name ?name] [?b :bind/value ?value]]')
+  local lines = t.wait('the results', function()
+    local qbuf = vim.fn.bufnr('yin://query')
+    local l = qbuf ~= -1 and vim.api.nvim_buf_get_lines(qbuf, 0, -1, false)
+    return l and #l > 0 and l
+  end)
+  t.eq(lines[3], 'n     │ "5"', 'the binding row in:\n' .. table.concat(lines, '\n'))
+  t.eq(vim.api.nvim_get_current_win(), source_win, 'the cursor stays in the source')
+  vim.api.nvim_win_close(vim.fn.win_findbuf(vim.fn.bufnr('yin://query'))[1], false)
+end)
+
 t.test(':YinBack steps back to the earlier state', function()
   vim.cmd('3YinBack')
   wait_step(start + 1)
@@ -75,6 +87,13 @@ t.test(':YinBack steps back to the earlier state', function()
   wait_step(start)
   t.eq(view_lines(), before, 'the split at the first step')
   t.eq(highlight(), before_mark, 'the highlight at the first step')
+end)
+
+t.test('a closed split comes back on the next step', function()
+  vim.api.nvim_win_close(vim.fn.win_findbuf(debug.session.view)[1], false)
+  vim.cmd('YinStep')
+  wait_step(start + 1)
+  t.eq(#vim.fn.win_findbuf(debug.session.view), 1, 'windows showing the debug buffer')
 end)
 
 t.test(':YinContinue runs to the value', function()

@@ -92,7 +92,7 @@ end
 --- The split's buffer, made once per session.
 local function view_buffer(session)
   local buf = vim.api.nvim_create_buf(false, true)
-  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].bufhidden = 'hide' -- closing the split keeps it; the next step shows it again
   vim.bo[buf].filetype = 'yindebug'
   pcall(vim.api.nvim_buf_set_name, buf, ('yin://debug/%d'):format(session.id))
   local function map(lhs, fn)
@@ -214,6 +214,10 @@ function M.step(count, back, on_done)
   lsp.request(session.client, 'yin/debug/step', params, session.source, function(result)
     if M.session ~= session or not result then
       return
+    end
+    if not (vim.api.nvim_buf_is_valid(session.source) and vim.api.nvim_buf_is_valid(session.view)) then
+      -- The source or the split's buffer is gone: nothing left to draw on.
+      return M.stop()
     end
     session.state = result.state
     show_view(session)

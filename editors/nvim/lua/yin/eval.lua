@@ -6,8 +6,9 @@ local M = {}
 
 M.ns = vim.api.nvim_create_namespace('yin_eval')
 
---- Results shown, per buffer, by the id of the extmark spanning the evaluated form.
----@type table<integer, table<integer, { mark: integer, result: table }>>
+--- Results shown, per buffer, by the id of the extmark spanning the evaluated form, with the
+--- form's text when it was evaluated.
+---@type table<integer, table<integer, { mark: integer, result: table, text: string }>>
 local shown = {}
 
 --- Longer values are cut in the virtual text; the float shows them whole.
@@ -43,13 +44,56 @@ local function forget_at(buf, row, col)
   end
 end
 
+local function span_text(buf, id)
+  local m = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, id, { details = true })
+  if #m == 0 then
+    return nil
+  end
+  local ok, lines = pcall(vim.api.nvim_buf_get_text, buf, m[1], m[2], m[3].end_row, m[3].end_col, {})
+  return ok and table.concat(lines, '\n') or nil
+end
+
+--- Drops the results whose form was edited, as the server does (docs/lsp.md, inlayHint): a
+--- value shown after a changed form would be a lie.
+local function drop_edited(buf)
+  for id, entry in pairs(shown[buf] or {}) do
+    if span_text(buf, id) ~= entry.text then
+      pcall(vim.api.nvim_buf_del_extmark, buf, M.ns, id)
+      pcall(vim.api.nvim_buf_del_extmark, buf, M.ns, entry.mark)
+      shown[buf][id] = nil
+    end
+  end
+end
+
+local function track(buf)
+  local group = vim.api.nvim_create_augroup('yin_eval_' .. buf, { clear = true })
+  vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI' }, {
+    group = group,
+    buffer = buf,
+    callback = function()
+      drop_edited(buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd({ 'BufWipeout', 'BufUnload' }, {
+    group = group,
+    buffer = buf,
+    callback = function()
+      shown[buf] = nil
+      vim.api.nvim_del_augroup_by_id(group)
+    end,
+  })
+end
+
 ---@param buf integer
 ---@param result table `yin/eval`'s result
 ---@param encoding string
 function M.show(buf, result, encoding)
   local sr, sc, er, ec = lsp.range_to_buffer(buf, result.range, encoding)
   forget_at(buf, sr, sc)
-  shown[buf] = shown[buf] or {}
+  if not shown[buf] then
+    shown[buf] = {}
+    track(buf)
+  end
   -- One mark spans the form (to find the result under the cursor as the text moves), one carries
   -- the text at the end of the form's last line.
   local span = vim.api.nvim_buf_set_extmark(buf, M.ns, sr, sc, { end_row = er, end_col = ec, right_gravity = false })
@@ -58,7 +102,7 @@ function M.show(buf, result, encoding)
     virt_text_pos = 'eol',
     hl_mode = 'combine',
   })
-  shown[buf][span] = { mark = text, result = result }
+  shown[buf][span] = { mark = text, result = result, text = span_text(buf, span) }
 end
 
 --- The result whose form contains the cursor, else the last one on the cursor's line.
@@ -220,7 +264,9 @@ end
 function M.clear()
   local buf = vim.api.nvim_get_current_buf()
   vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
-  shown[buf] = nil
+  if shown[buf] then
+    shown[buf] = {}
+  end
 end
 
 return M
