@@ -65,7 +65,9 @@ elseif scene == 'debug' then
     return debug.session.state.step == step + 5
   end)
 elseif scene == 'query' then
-  vim.cmd('YinQuery [:find ?name (count ?call) :where [?call :yin/operator ?op] [?op :yin/name ?name]]')
+  vim.cmd(
+    'YinQuery [:find ?name (count ?call) :where [?call :yin/operator ?op] [?op :yin/name ?name]]'
+  )
   wait(function()
     return vim.fn.bufnr('yin://query') ~= -1
   end)

@@ -24,7 +24,10 @@ t.test('invalid options are listed together, unknown ones too', function()
   t.wait('the message', function()
     return #t.messages > 0
   end)
-  t.truthy(t.messages[1].msg:find('^yin: invalid configuration'), 'message: ' .. vim.inspect(t.messages))
+  t.truthy(
+    t.messages[1].msg:find('^yin: invalid configuration'),
+    'message: ' .. vim.inspect(t.messages)
+  )
   t.eq(t.messages[1].level, vim.log.levels.ERROR, 'level')
   vim.g.yin = nil
 end)
@@ -56,7 +59,10 @@ t.test('a missing binary is one clear message, and the buffer still opens', func
   end)
   vim.wait(100)
   t.eq(#t.messages, 1, 'messages: ' .. vim.inspect(t.messages))
-  t.truthy(t.messages[1].msg:find('`yin-not-installed` is not an executable', 1, true), 'message: ' .. t.messages[1].msg)
+  t.truthy(
+    t.messages[1].msg:find('`yin-not-installed` is not an executable', 1, true),
+    'message: ' .. t.messages[1].msg
+  )
   t.eq(#vim.lsp.get_clients({ bufnr = 0 }), 0, 'clients on the buffer')
 end)
 

@@ -19,31 +19,40 @@ local function highlight()
 end
 
 local function wait_step(n)
-  t.wait('step ' .. n .. ' (at ' .. tostring(debug.session and debug.session.state.step) .. ')', function()
-    return debug.session and debug.session.state.step == n
-  end)
+  t.wait(
+    'step ' .. n .. ' (at ' .. tostring(debug.session and debug.session.state.step) .. ')',
+    function()
+      return debug.session and debug.session.state.step == n
+    end
+  )
 end
 
 local before, before_mark
 -- Steps count from the program's start: the file's earlier forms ran before the session's form.
 local start
 
-t.test(":YinDebug opens the split before the form's first step with the form highlighted", function()
-  local row = t.cursor_on('(let [unused')
-  vim.cmd('YinDebug')
-  t.wait('the session', function()
-    return debug.session
-  end)
-  local windows = vim.fn.win_findbuf(debug.session.view)
-  t.eq(#windows, 1, 'windows showing the debug buffer')
-  t.eq(vim.api.nvim_get_current_win(), source_win, 'the cursor stays in the source')
-  before = view_lines()
-  start = debug.session.state.step
-  t.truthy(before[1]:find(('step %d · paused'):format(start), 1, true), 'header: ' .. before[1])
-  t.truthy(before[2]:find('Control: let at ' .. (row + 1) .. ':1', 1, true), 'control line: ' .. before[2])
-  before_mark = highlight()
-  t.eq(before_mark, { row, 0, row + 1, #'  (fact 5))', 'YinDebugControl' }, 'control highlight')
-end)
+t.test(
+  ":YinDebug opens the split before the form's first step with the form highlighted",
+  function()
+    local row = t.cursor_on('(let [unused')
+    vim.cmd('YinDebug')
+    t.wait('the session', function()
+      return debug.session
+    end)
+    local windows = vim.fn.win_findbuf(debug.session.view)
+    t.eq(#windows, 1, 'windows showing the debug buffer')
+    t.eq(vim.api.nvim_get_current_win(), source_win, 'the cursor stays in the source')
+    before = view_lines()
+    start = debug.session.state.step
+    t.truthy(before[1]:find(('step %d · paused'):format(start), 1, true), 'header: ' .. before[1])
+    t.truthy(
+      before[2]:find('Control: let at ' .. (row + 1) .. ':1', 1, true),
+      'control line: ' .. before[2]
+    )
+    before_mark = highlight()
+    t.eq(before_mark, { row, 0, row + 1, #'  (fact 5))', 'YinDebugControl' }, 'control highlight')
+  end
+)
 
 t.test(':YinStep redraws the split and moves the highlight', function()
   vim.cmd('YinStep')
@@ -52,7 +61,10 @@ t.test(':YinStep redraws the split and moves the highlight', function()
   t.truthy(not vim.deep_equal(after, before), 'the split did not change')
   t.truthy(after[1]:find('step ' .. (start + 1), 1, true), 'header: ' .. after[1])
   local mark = highlight()
-  t.truthy(not vim.deep_equal(mark, before_mark), 'the highlight did not move: ' .. vim.inspect(mark))
+  t.truthy(
+    not vim.deep_equal(mark, before_mark),
+    'the highlight did not move: ' .. vim.inspect(mark)
+  )
 end)
 
 t.test(':YinStep with a count shows the continuation, environment and store', function()
@@ -60,7 +72,14 @@ t.test(':YinStep with a count shows the continuation, environment and store', fu
   wait_step(start + 4)
   local text = table.concat(view_lines(), '\n')
   t.truthy(text:find('Control: call at 11:10  (fact (dec n))', 1, true), 'control:\n' .. text)
-  t.truthy(text:find('Continuation (1 frame, innermost first)\n  1. args 11:5  waiting for value 3 of 3 of a call', 1, true), 'frames:\n' .. text)
+  t.truthy(
+    text:find(
+      'Continuation (1 frame, innermost first)\n  1. args 11:5  waiting for value 3 of 3 of a call',
+      1,
+      true
+    ),
+    'frames:\n' .. text
+  )
   t.truthy(text:find('\n  n = 5\n', 1, true), 'the binding of n:\n' .. text)
   t.truthy(text:find('\n  fact = #<fn fact>\n', 1, true), 'the store:\n' .. text)
   t.truthy(text:find('Continuation (', 1, true), 'continuation section:\n' .. text)

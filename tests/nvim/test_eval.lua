@@ -79,7 +79,10 @@ t.test('editing a form drops its result, editing elsewhere keeps the others', fu
   vim.api.nvim_buf_set_text(buf, row, #'  (fact ', row, #'  (fact 5', { '6' })
   vim.cmd('doautocmd TextChanged')
   t.eq(#texts(), 5, 'results left after editing the let form')
-  t.truthy(not vim.tbl_contains(texts(), '=> 120'), 'the edited form keeps its result: ' .. vim.inspect(texts()))
+  t.truthy(
+    not vim.tbl_contains(texts(), '=> 120'),
+    'the edited form keeps its result: ' .. vim.inspect(texts())
+  )
   vim.api.nvim_buf_set_lines(buf, 0, 0, false, { ';; a new first line' })
   vim.cmd('doautocmd TextChanged')
   t.eq(#texts(), 5, 'results left after adding a line above')

@@ -25,14 +25,20 @@ t.test(':checkhealth yin reports an invalid configuration', function()
   vim.g.yin = { keymaps = { prefix = 1 }, treesitter = 'yes' }
   local text = checkhealth()
   t.truthy(text:find('ERROR invalid', 1, true), 'ERROR in:\n' .. text)
-  t.truthy(text:find('keymaps.prefix: expected string, got number', 1, true), 'message in:\n' .. text)
+  t.truthy(
+    text:find('keymaps.prefix: expected string, got number', 1, true),
+    'message in:\n' .. text
+  )
   t.truthy(text:find('treesitter: expected boolean, got string', 1, true), 'message in:\n' .. text)
 end)
 
 t.test(':checkhealth yin reports a missing binary', function()
   vim.g.yin = { cmd = { 'yin-not-installed', 'lsp' } }
   local text = checkhealth()
-  t.truthy(text:find('ERROR `yin-not-installed` not found', 1, true), 'missing binary in:\n' .. text)
+  t.truthy(
+    text:find('ERROR `yin-not-installed` not found', 1, true),
+    'missing binary in:\n' .. text
+  )
 end)
 
 t.finish()

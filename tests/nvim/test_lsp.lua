@@ -28,7 +28,11 @@ t.test('diagnostics arrive for the unused binding', function()
   end, diagnostics)
   t.eq(#found, 1, 'unused-binding findings in ' .. vim.inspect(diagnostics))
   local row, col = t.cursor_on('unused 1')
-  t.eq({ found[1].lnum, found[1].col, found[1].source }, { row, col, 'yin' }, 'finding position and source')
+  t.eq(
+    { found[1].lnum, found[1].col, found[1].source },
+    { row, col, 'yin' },
+    'finding position and source'
+  )
 end)
 
 t.test('a second .yin file shares the client', function()
@@ -52,7 +56,11 @@ t.test(':YinServerText shows the server text, equal to the buffer after edits', 
     return result
   end)
   t.eq(result.same, true, 'server text equals the buffer')
-  t.eq(vim.api.nvim_buf_get_lines(result.out, 0, 1, false)[1], '(def édité "ü")', 'first line of the scratch buffer')
+  t.eq(
+    vim.api.nvim_buf_get_lines(result.out, 0, 1, false)[1],
+    '(def édité "ü")',
+    'first line of the scratch buffer'
+  )
   vim.cmd('close')
 end)
 

@@ -28,7 +28,10 @@ t.test('captures come from the highlights query', function()
     { '; The file', 'comment' },
   }) do
     local captures, shown = captures_at(case[1])
-    t.truthy(vim.tbl_contains(captures, case[2]), ('%s: expected @%s among %s'):format(case[1], case[2], shown))
+    t.truthy(
+      vim.tbl_contains(captures, case[2]),
+      ('%s: expected @%s among %s'):format(case[1], case[2], shown)
+    )
   end
 end)
 
@@ -44,7 +47,10 @@ t.test('#match? works in Neovim: %1 is a parameter', function()
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '(map #(inc %1) [1 2])' })
   vim.treesitter.get_parser(buf):parse()
   local captures, shown = captures_at('%1')
-  t.truthy(vim.tbl_contains(captures, 'variable.parameter'), '%1: expected @variable.parameter among ' .. shown)
+  t.truthy(
+    vim.tbl_contains(captures, 'variable.parameter'),
+    '%1: expected @variable.parameter among ' .. shown
+  )
 end)
 
 t.test('every query parses, and runs over every example without error', function()

@@ -9,11 +9,36 @@ vim.bo.commentstring = ';; %s'
 vim.bo.comments = ':;;;;,:;;;,:;;,:;'
 vim.bo.lisp = true
 vim.bo.lispwords = table.concat({
-  'def', 'defn', 'defmacro', 'fn', 'let', 'loop', 'if', 'when', 'when-not', 'do', 'cond',
+  'def',
+  'defn',
+  'defmacro',
+  'fn',
+  'let',
+  'loop',
+  'if',
+  'when',
+  'when-not',
+  'do',
+  'cond',
   'call/cc',
 }, ',')
 -- Symbols like `stream/put!`, `->>`, `nil?` are one word.
-vim.opt_local.iskeyword:append({ '?', '-', '*', '!', '+', '/', '=', '<', '>', '.', ':', '$', '%', '&' })
+vim.opt_local.iskeyword:append({
+  '?',
+  '-',
+  '*',
+  '!',
+  '+',
+  '/',
+  '=',
+  '<',
+  '>',
+  '.',
+  ':',
+  '$',
+  '%',
+  '&',
+})
 vim.b.undo_ftplugin = 'setlocal commentstring< comments< lisp< lispwords< iskeyword<'
 
 require('yin').attach(vim.api.nvim_get_current_buf())

@@ -45,9 +45,13 @@ end, { desc = 'yin: run the debugged form to its end' })
 command('YinStop', function()
   require('yin.debug').stop()
 end, { desc = 'yin: stop debugging' })
-command('YinQuery', function(o)
-  require('yin.query').run(o.args, o.bang)
-end, { nargs = '?', bang = true, desc = 'yin: run a Datalog query (! for the debugged machine state)' })
+command(
+  'YinQuery',
+  function(o)
+    require('yin.query').run(o.args, o.bang)
+  end,
+  { nargs = '?', bang = true, desc = 'yin: run a Datalog query (! for the debugged machine state)' }
+)
 command('YinServerText', function()
   require('yin').server_text()
 end, { desc = "yin: the language server's copy of the buffer" })

@@ -178,7 +178,8 @@ local reported = {}
 function M.resolve()
   local config, errors = M.get()
   if #errors > 0 then
-    local message = 'yin: invalid configuration (using the defaults):\n  ' .. table.concat(errors, '\n  ')
+    local message = 'yin: invalid configuration (using the defaults):\n  '
+      .. table.concat(errors, '\n  ')
     if not reported[message] then
       reported[message] = true
       -- Scheduled: an error message inside the FileType autocommand that runs the ftplugin

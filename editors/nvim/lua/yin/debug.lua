@@ -118,7 +118,9 @@ local function show_view(session)
   local config = require('yin.config').resolve()
   local current = vim.api.nvim_get_current_win()
   local size = config.debug.size and tostring(config.debug.size) or ''
-  vim.cmd((config.debug.split == 'vertical' and 'botright %svsplit' or 'botright %ssplit'):format(size))
+  vim.cmd(
+    (config.debug.split == 'vertical' and 'botright %svsplit' or 'botright %ssplit'):format(size)
+  )
   vim.api.nvim_win_set_buf(0, session.view)
   vim.wo.wrap = false
   vim.wo.number = false
@@ -149,7 +151,8 @@ function M.draw(session)
     range = session.state.continuation[1].range
   end
   if range then
-    local sr, sc, er, ec = lsp.range_to_buffer(session.source, range, session.client.offset_encoding)
+    local sr, sc, er, ec =
+      lsp.range_to_buffer(session.source, range, session.client.offset_encoding)
     local group = session.state.control.range and 'YinDebugControl' or 'YinDebugFrame'
     vim.api.nvim_buf_set_extmark(session.source, M.ns, sr, sc, {
       end_row = er,
@@ -215,7 +218,9 @@ function M.step(count, back, on_done)
     if M.session ~= session or not result then
       return
     end
-    if not (vim.api.nvim_buf_is_valid(session.source) and vim.api.nvim_buf_is_valid(session.view)) then
+    if
+      not (vim.api.nvim_buf_is_valid(session.source) and vim.api.nvim_buf_is_valid(session.view))
+    then
       -- The source or the split's buffer is gone: nothing left to draw on.
       return M.stop()
     end
@@ -234,7 +239,10 @@ end
 function M.continue(on_done)
   M.step(max_steps, false, function(state)
     if state.status == 'paused' then
-      vim.notify(('yin: still running after %d steps; :YinContinue goes on'):format(state.step), vim.log.levels.INFO)
+      vim.notify(
+        ('yin: still running after %d steps; :YinContinue goes on'):format(state.step),
+        vim.log.levels.INFO
+      )
     end
     if type(on_done) == 'function' then
       on_done(state)
@@ -250,7 +258,12 @@ function M.stop()
   end
   M.session = nil
   if not session.client:is_stopped() then
-    session.client:request('yin/debug/stop', { session = session.id }, function() end, session.source)
+    session.client:request(
+      'yin/debug/stop',
+      { session = session.id },
+      function() end,
+      session.source
+    )
   end
   if vim.api.nvim_buf_is_valid(session.source) then
     vim.api.nvim_buf_clear_namespace(session.source, M.ns, 0, -1)

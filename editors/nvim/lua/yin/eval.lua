@@ -49,7 +49,8 @@ local function span_text(buf, id)
   if #m == 0 then
     return nil
   end
-  local ok, lines = pcall(vim.api.nvim_buf_get_text, buf, m[1], m[2], m[3].end_row, m[3].end_col, {})
+  local ok, lines =
+    pcall(vim.api.nvim_buf_get_text, buf, m[1], m[2], m[3].end_row, m[3].end_col, {})
   return ok and table.concat(lines, '\n') or nil
 end
 
@@ -96,7 +97,13 @@ function M.show(buf, result, encoding)
   end
   -- One mark spans the form (to find the result under the cursor as the text moves), one carries
   -- the text at the end of the form's last line.
-  local span = vim.api.nvim_buf_set_extmark(buf, M.ns, sr, sc, { end_row = er, end_col = ec, right_gravity = false })
+  local span = vim.api.nvim_buf_set_extmark(
+    buf,
+    M.ns,
+    sr,
+    sc,
+    { end_row = er, end_col = ec, right_gravity = false }
+  )
   local text = vim.api.nvim_buf_set_extmark(buf, M.ns, er, ec, {
     virt_text = M.chunks(result),
     virt_text_pos = 'eol',
@@ -117,7 +124,8 @@ function M.result_at(buf, row, col)
     if #m > 0 then
       local s = { m[1], m[2] }
       local e = { m[3].end_row, m[3].end_col }
-      local inside = (row > s[1] or (row == s[1] and col >= s[2])) and (row < e[1] or (row == e[1] and col <= e[2]))
+      local inside = (row > s[1] or (row == s[1] and col >= s[2]))
+        and (row < e[1] or (row == e[1] and col <= e[2]))
       local on_line = row >= s[1] and row <= e[1]
       if inside or on_line then
         if not best or inside or (s[1] > best_start[1]) then

@@ -17,7 +17,8 @@ end
 ---@param cfg yin.Config
 ---@return boolean loaded
 function M.load_parser(cfg)
-  local ok, loaded = pcall(vim.treesitter.language.add, 'yin', cfg.parser_path and { path = cfg.parser_path } or nil)
+  local ok, loaded =
+    pcall(vim.treesitter.language.add, 'yin', cfg.parser_path and { path = cfg.parser_path } or nil)
   return ok and loaded == true
 end
 
@@ -41,7 +42,12 @@ local function set_keymaps(buf, keymaps)
   for action, spec in pairs(actions) do
     local key = keymaps[action]
     if key then
-      vim.keymap.set('n', keymaps.prefix .. key, '<cmd>' .. spec[1] .. '<cr>', { buffer = buf, desc = 'yin: ' .. spec[2] })
+      vim.keymap.set(
+        'n',
+        keymaps.prefix .. key,
+        '<cmd>' .. spec[1] .. '<cr>',
+        { buffer = buf, desc = 'yin: ' .. spec[2] }
+      )
     end
   end
 end
@@ -82,7 +88,8 @@ function M.server_text(on_done)
     vim.cmd('vsplit')
     vim.api.nvim_win_set_buf(0, out)
     vim.notify(
-      same and 'yin: the server’s text equals the buffer' or 'yin: the server’s text DIFFERS from the buffer',
+      same and 'yin: the server’s text equals the buffer'
+        or 'yin: the server’s text DIFFERS from the buffer',
       same and vim.log.levels.INFO or vim.log.levels.WARN
     )
     if on_done then

@@ -23,10 +23,10 @@ function M.start(buf, config)
   if vim.fn.executable(config.cmd[1]) ~= 1 then
     if not missing_reported then
       missing_reported = true
-      local message = ('yin: `%s` is not an executable: install yin (scripts/setup in its repository) or set '
-          .. 'vim.g.yin = { cmd = { "/path/to/yin", "lsp" } }. :checkhealth yin tells more.'):format(
-          config.cmd[1]
-        )
+      local message = (
+        'yin: `%s` is not an executable: install yin (scripts/setup in its repository) or set '
+        .. 'vim.g.yin = { cmd = { "/path/to/yin", "lsp" } }. :checkhealth yin tells more.'
+      ):format(config.cmd[1])
       -- Scheduled: see config.resolve().
       vim.schedule(function()
         vim.notify(message, vim.log.levels.ERROR)
@@ -81,7 +81,10 @@ end
 function M.request(client, method, params, buf, on_result)
   client:request(method, params, function(err, result)
     if err then
-      vim.notify(('yin: %s failed: %s'):format(method, err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      vim.notify(
+        ('yin: %s failed: %s'):format(method, err.message or vim.inspect(err)),
+        vim.log.levels.ERROR
+      )
       return
     end
     on_result(result)

@@ -108,11 +108,14 @@ local function query_text(args, on_text)
   if name:match('%.edn$') or vim.bo.filetype == 'edn' then
     return on_text(table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n'))
   end
-  vim.ui.input({ prompt = 'Datalog query: ', default = '[:find ?name :where [?e :yin/name ?name]]' }, function(input)
-    if input and input ~= '' then
-      on_text(input)
+  vim.ui.input(
+    { prompt = 'Datalog query: ', default = '[:find ?name :where [?e :yin/name ?name]]' },
+    function(input)
+      if input and input ~= '' then
+        on_text(input)
+      end
     end
-  end)
+  )
 end
 
 --- `:YinQuery[!] [query]`: with `!`, over the debugging session's machine state.
@@ -123,12 +126,18 @@ function M.run(args, on_session, on_done)
   local buf = vim.api.nvim_get_current_buf()
   local client = lsp.any_client(buf)
   if not client then
-    vim.notify('yin: no yin language server is running; open a .yin file first', vim.log.levels.WARN)
+    vim.notify(
+      'yin: no yin language server is running; open a .yin file first',
+      vim.log.levels.WARN
+    )
     return
   end
   local session = require('yin.debug').session
   if on_session and not session then
-    vim.notify('yin: :YinQuery! queries a debugging session; start one with :YinDebug', vim.log.levels.WARN)
+    vim.notify(
+      'yin: :YinQuery! queries a debugging session; start one with :YinDebug',
+      vim.log.levels.WARN
+    )
     return
   end
   query_text(args, function(text)
