@@ -41,4 +41,18 @@ t.test(':checkhealth yin reports a missing binary', function()
   )
 end)
 
+t.test(':help yin works: the help file has valid, unique tags', function()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir .. '/doc', 'p')
+  local help = vim.env.YIN_TEST_DIR .. '/../../editors/nvim/doc/yin.txt'
+  vim.fn.writefile(vim.fn.readfile(help), dir .. '/doc/yin.txt')
+  vim.cmd.helptags(dir .. '/doc') -- duplicate tags are an error (E154)
+  vim.opt.rtp:append(dir)
+  for _, tag in ipairs({ 'yin.txt', ':YinEval', ':YinDebug', ':YinQuery', 'g:yin', 'yin-parser' }) do
+    vim.cmd.help(tag)
+    t.eq(vim.fn.expand('%:t'), 'yin.txt', ':help ' .. tag)
+    vim.cmd('close')
+  end
+end)
+
 t.finish()
