@@ -1,7 +1,7 @@
 -- The client starts from the ftplugin with no setup(), finds the workspace root, receives a lint
 -- finding, and its copy of the text follows edits.
 local t = dofile(vim.env.YIN_TEST_DIR .. '/helpers.lua')
-vim.g.yin = { parser_path = vim.env.YIN_TEST_PARSER }
+-- No parser_path, and no parser/yin.so on the runtimepath: the plugin works without tree-sitter.
 
 local buf, client
 
@@ -16,6 +16,16 @@ t.test('the client attaches with the workspace root holding .yin/', function()
   t.eq(client.name, 'yin', 'client name')
   t.eq(client.root_dir, t.root, 'root_dir')
   t.eq(client.offset_encoding, 'utf-8', 'negotiated position encoding')
+end)
+
+t.test('without the parser, highlighting comes from semantic tokens', function()
+  t.eq(vim.treesitter.highlighter.active[buf], nil, 'tree-sitter highlighter')
+  local row, col = t.cursor_on('defn square')
+  local tokens = t.wait('semantic tokens', function()
+    local at = vim.lsp.semantic_tokens.get_at_pos(buf, row, col)
+    return at and #at > 0 and at
+  end)
+  t.eq(tokens[1].type, 'keyword', 'token type of defn')
 end)
 
 t.test('diagnostics arrive for the unused binding', function()
