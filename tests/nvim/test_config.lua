@@ -66,4 +66,10 @@ t.test('a missing binary is one clear message, and the buffer still opens', func
   t.eq(#vim.lsp.get_clients({ bufnr = 0 }), 0, 'clients on the buffer')
 end)
 
+t.test('the highlight groups survive a colour scheme change', function()
+  vim.cmd.colorscheme('habamax')
+  t.eq(vim.api.nvim_get_hl(0, { name = 'YinDebugControl' }).link, 'IncSearch', 'YinDebugControl')
+  t.eq(vim.api.nvim_get_hl(0, { name = 'YinEvalValue' }).link, 'Comment', 'YinEvalValue')
+end)
+
 t.finish()

@@ -41,4 +41,6 @@ vim.opt_local.iskeyword:append({
 })
 vim.b.undo_ftplugin = 'setlocal commentstring< comments< lisp< lispwords< iskeyword<'
 
-require('yin').attach(vim.api.nvim_get_current_buf())
+if vim.fn.has('nvim-0.11') == 1 then
+  require('yin').attach(vim.api.nvim_get_current_buf())
+end

@@ -4,19 +4,29 @@ if vim.g.loaded_yin then
   return
 end
 vim.g.loaded_yin = true
-
-for group, link in pairs({
-  YinEvalValue = 'Comment',
-  YinEvalError = 'DiagnosticError',
-  YinDebugControl = 'IncSearch',
-  YinDebugFrame = 'Visual',
-}) do
-  vim.api.nvim_set_hl(0, group, { link = link, default = true })
+if vim.fn.has('nvim-0.11') == 0 then
+  vim.notify_once('yin: the plugin needs Neovim 0.11 or newer', vim.log.levels.WARN)
+  return
 end
 
-local function command(name, fn, opts)
-  vim.api.nvim_create_user_command(name, fn, vim.tbl_extend('keep', opts or {}, { desc = 'yin' }))
+local function highlights()
+  for group, link in pairs({
+    YinEvalValue = 'Comment',
+    YinEvalError = 'DiagnosticError',
+    YinDebugControl = 'IncSearch',
+    YinDebugFrame = 'Visual',
+  }) do
+    vim.api.nvim_set_hl(0, group, { link = link, default = true })
+  end
 end
+highlights()
+-- A colour scheme starts with `:highlight clear`, which drops these links.
+vim.api.nvim_create_autocmd('ColorScheme', {
+  group = vim.api.nvim_create_augroup('yin_highlights', { clear = true }),
+  callback = highlights,
+})
+
+local command = vim.api.nvim_create_user_command
 
 command('YinEval', function()
   require('yin.eval').eval_at_cursor()
