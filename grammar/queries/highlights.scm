@@ -92,8 +92,10 @@
 ((sym_name) @punctuation.special
   (#eq? @punctuation.special "&"))
 
+; `[%]`, not `%`: Neovim's `#match?` is a Vim regex, where `%[` starts an optional sequence; the
+; bracket is literal in both regex dialects.
 ((sym_name) @variable.parameter
-  (#match? @variable.parameter "^%[0-9&]*$"))
+  (#match? @variable.parameter "^[%][0-9&]*$"))
 
 ; Tagged literals: `#inst "..."`.
 

@@ -1,0 +1,2 @@
+-- `.yin` files are yin source.
+vim.filetype.add({ extension = { yin = 'yin' } })

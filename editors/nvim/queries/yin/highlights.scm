@@ -1,0 +1,133 @@
+; Highlights for yin. When several patterns capture the same node, the last one wins, both in
+; tree-sitter-highlight (0.25) and in Neovim: generic patterns come first, specific ones later.
+
+; Literals
+
+(comment) @comment
+
+(dis_expr) @comment
+
+(num_lit) @number
+
+(sym_val_lit) @number
+
+(str_lit) @string
+
+(regex_lit) @string.regexp
+
+(char_lit) @character
+
+(nil_lit) @constant.builtin
+
+(bool_lit) @boolean
+
+(kwd_lit) @string.special.symbol
+
+(ns_map_lit
+  prefix: (auto_res_mark) @string.special.symbol)
+
+; Calls: the head symbol of any list. Special forms and core functions are captured again by
+; later patterns, which take precedence.
+
+(list_lit
+  .
+  value: (sym_lit
+    name: (sym_name) @function.call))
+
+; Names being defined. The head is tested on its `sym_lit`, not its `sym_name`: when a later
+; pattern (the special forms) captures the same node, tree-sitter-highlight drops the earlier
+; match whole, and the name's capture with it. For the same reason no other pattern may test a
+; head `sym_lit`, which is why parameters are not highlighted here: one match per parameter
+; would share the head, and all but the last would be dropped.
+
+(list_lit
+  .
+  value: (sym_lit) @_def
+  .
+  value: (sym_lit
+    name: (sym_name) @function)
+  (#any-of? @_def "defn" "defmacro"))
+
+(list_lit
+  .
+  value: (sym_lit) @_def
+  .
+  value: (sym_lit
+    name: (sym_name) @variable)
+  (#eq? @_def "def"))
+
+(list_lit
+  .
+  value: (sym_lit) @_fn
+  .
+  value: (sym_lit
+    name: (sym_name) @function)
+  (#eq? @_fn "fn"))
+
+; The core library (design section 3) and the stream and continuation primitives.
+
+((sym_name) @function.builtin
+  (#any-of? @function.builtin
+    "+" "-" "*" "/" "=" "==" "!=" "not=" "<" ">" "<=" ">="
+    "not" "inc" "dec" "quot" "rem" "mod" "min" "max" "abs"
+    "nil?" "some?" "zero?" "pos?" "neg?" "even?" "odd?" "number?" "string?" "keyword?"
+    "symbol?" "fn?" "vector?" "map?" "set?" "empty?"
+    "str" "name" "keyword" "symbol" "subs"
+    "count" "first" "rest" "next" "last" "nth" "cons" "conj" "concat" "seq" "vec" "vector"
+    "list" "hash-map" "hash-set" "get" "get-in" "assoc" "assoc-in" "dissoc" "update"
+    "contains?" "keys" "vals" "into" "range" "reverse" "sort"
+    "map" "filter" "reduce" "apply" "identity" "comp" "partial"
+    "print" "println" "prn" "gensym"
+    "stream/make" "stream/put!" "stream/cursor" "stream/next!" "stream/close!" "park" "resume"))
+
+; Special forms, wherever they appear (they are reserved names in yin).
+
+((sym_name) @keyword
+  (#any-of? @keyword
+    "def" "defn" "fn" "let" "if" "do" "quote" "and" "or" "when" "when-not" "cond" "loop"
+    "recur" "->" "->>" "call/cc" "defmacro"))
+
+; The rest parameter marker and anonymous-function arguments.
+
+((sym_name) @punctuation.special
+  (#eq? @punctuation.special "&"))
+
+; `[%]`, not `%`: Neovim's `#match?` is a Vim regex, where `%[` starts an optional sequence; the
+; bracket is literal in both regex dialects.
+((sym_name) @variable.parameter
+  (#match? @variable.parameter "^[%][0-9&]*$"))
+
+; Tagged literals: `#inst "..."`.
+
+(tagged_or_ctor_lit
+  tag: (sym_lit
+    name: (sym_name) @type))
+
+; Punctuation
+
+[
+  "("
+  ")"
+  "["
+  "]"
+  "{"
+  "}"
+  "#{"
+  "#("
+] @punctuation.bracket
+
+[
+  "'"
+  "`"
+  "~"
+  "~@"
+  "@"
+  "#'"
+  "#="
+  "#?"
+  "#?@"
+  "^"
+  "#^"
+  "#_"
+  "#"
+] @punctuation.special
