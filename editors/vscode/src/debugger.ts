@@ -187,7 +187,7 @@ export class Debugger implements vscode.Disposable {
     this.store.set(state?.store ?? []);
     const [continuation, environment, store] = this.views;
     continuation.message = state === undefined ? undefined : summary(state);
-    continuation.description = state === undefined ? undefined : `step ${state.step}`;
+    continuation.description = state?.status;
     environment.message =
       state !== undefined && state.environment.length === 0 ? "Nothing bound." : undefined;
     store.message = state !== undefined && state.store.length === 0 ? "The store is empty." : undefined;

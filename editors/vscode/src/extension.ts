@@ -75,11 +75,9 @@ async function startClient(serverLog: vscode.LogOutputChannel): Promise<void> {
     return;
   }
 
-  const serverOptions: lc.ServerOptions = {
-    command,
-    args: ["lsp"],
-    transport: lc.TransportKind.stdio,
-  };
+  // No `transport`: with TransportKind.stdio the client would append `--stdio`, which `yin lsp`
+  // refuses; without one it speaks over stdin/stdout all the same.
+  const serverOptions: lc.ServerOptions = { command, args: ["lsp"] };
   const clientOptions: lc.LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "yin" },
@@ -89,6 +87,10 @@ async function startClient(serverLog: vscode.LogOutputChannel): Promise<void> {
     ],
     outputChannel: serverLog,
     middleware: {
+      // The server both pushes diagnostics (after every change, and again for every open
+      // document when rule files change) and answers pulls; the client would show each finding
+      // twice, once per collection. Push alone is complete, so pulls report nothing.
+      provideDiagnostics: () => ({ kind: lc.vsdiag.DocumentDiagnosticReportKind.full, items: [] }),
       // The server's inlay hints repeat the results of `yin/eval`, which this extension already
       // shows as a decoration after the form (with the full value on hover): one display only.
       provideInlayHints: () => [],

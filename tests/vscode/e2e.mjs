@@ -1,0 +1,183 @@
+// Drives a real VS Code (code-server, started by tests/vscode/run) in Debian's Chromium with
+// playwright-core and checks what a user sees: the lint finding in the Problems panel, an
+// inline result after Evaluate, the server's copy of the text, a query's table, and the
+// Continuation view filling up while stepping. On failure it saves a screenshot to
+// tests/artifacts/; on success it writes the README's screenshots to docs/images/.
+//
+// Environment: YIN_TEST_PLAYWRIGHT (the playwright-core package), YIN_TEST_URL (code-server's
+// address with ?folder=), YIN_TEST_ROOT (the repository), YIN_TEST_BROWSER_DIR (a fresh
+// browser profile).
+import { createRequire } from "node:module";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const { chromium } = createRequire(import.meta.url)(process.env.YIN_TEST_PLAYWRIGHT);
+const root = process.env.YIN_TEST_ROOT;
+const artifacts = path.join(root, "tests/artifacts");
+const images = path.join(root, "docs/images");
+const demo = fs.readFileSync(path.join(root, "tests/vscode/workspace/demo.yin"), "utf8").split("\n");
+const evalLine = demo.findIndex((l) => l.startsWith("(reduce")) + 1;
+
+const context = await chromium.launchPersistentContext(process.env.YIN_TEST_BROWSER_DIR, {
+  executablePath: process.env.YIN_TEST_CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1400, height: 860 },
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(30_000);
+
+let current = "start";
+const started = Date.now();
+async function step(name, body) {
+  current = name;
+  const t = Date.now();
+  await body();
+  console.log(`ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+/** Runs a command from the palette by its title, as a user would. */
+async function palette(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+async function goToLine(line) {
+  await page.keyboard.press("Control+g");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(`:${line}`);
+  await page.keyboard.press("Enter");
+}
+
+/** The texts the editor shows after lines through decorations (CSS `::after` content). */
+async function afterTexts() {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".monaco-editor .view-lines span")]
+      .map((e) => getComputedStyle(e, "::after").content)
+      .filter((c) => c !== "none" && c !== "normal" && c !== "")
+      .map((c) => c.replace(/^"|"$/g, "")),
+  );
+}
+
+function pane(title) {
+  return page.locator(".pane").filter({
+    has: page.locator(".pane-header", { hasText: new RegExp(`^\\s*${title}`) }),
+  });
+}
+
+try {
+  await step("workbench opens the workspace", async () => {
+    await page.goto(process.env.YIN_TEST_URL);
+    await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: 60_000 });
+  });
+
+  await step("lint finding in the Problems panel", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "demo.yin" }).click();
+    await page.locator(".monaco-editor .squiggly-warning").first().waitFor({ timeout: 60_000 });
+    await page.keyboard.press("Control+Shift+M");
+    const row = page.locator(".markers-panel .monaco-list-row", { hasText: "depth" });
+    await row.first().waitFor();
+    const text = await row.first().innerText();
+    if (!/unused-param/.test(text)) {
+      throw new Error(`the Problems row does not name the rule: ${text}`);
+    }
+    // One finding, reported once (pushed and pulled diagnostics must not both show).
+    const status = await page.locator("#status\\.problems").innerText();
+    if (status.replace(/\s+/g, " ").trim() !== "0 1") {
+      throw new Error(`the status bar counts other problems than the one warning: ${JSON.stringify(status)}`);
+    }
+    await page.screenshot({ path: path.join(images, "vscode-diagnostics.png") });
+  });
+
+  await step("Evaluate shows the result after the form", async () => {
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await goToLine(evalLine);
+    // After the closing bracket: the form just before the cursor is evaluated.
+    await page.keyboard.press("End");
+    await page.keyboard.press("Control+Enter");
+    const deadline = Date.now() + 30_000;
+    let seen = [];
+    while (!(seen = await afterTexts()).some((t) => t === "=> 55")) {
+      if (Date.now() > deadline) {
+        throw new Error(`no "=> 55" after the form; decorations: ${JSON.stringify(seen)}`);
+      }
+      await page.waitForTimeout(200);
+    }
+    await page.mouse.move(900, 450);
+    await page.screenshot({ path: path.join(images, "vscode-eval.png") });
+  });
+
+  await step("Show Server Text opens the server's copy", async () => {
+    await palette("Yin: Show Server Text");
+    await page.locator(".tabs-container .tab", { hasText: "demo.yin (server)" }).waitFor();
+    const lines = page.locator(".editor-group-container.active .view-lines", { hasText: "(defn area" });
+    await lines.waitFor();
+    await page.keyboard.press("Control+w");
+  });
+
+  await step("Run Datalog Query shows a table", async () => {
+    await palette("Yin: Run Datalog Query");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor();
+    await input.fill('[:find ?name :where [?d :yin/type :def] [?d :yin/name ?name]]');
+    await page.keyboard.press("Enter");
+    const table = page.frameLocator("iframe.webview").frameLocator("iframe").locator("table");
+    await table.locator("td", { hasText: /^area$/ }).waitFor();
+    await page.keyboard.press("Control+w");
+  });
+
+  await step("Debug fills the Continuation view while stepping", async () => {
+    await page.keyboard.press("Control+1");
+    await goToLine(evalLine);
+    await palette("Yin: Debug Form at Cursor");
+    const continuation = pane("Continuation");
+    await continuation.waitFor();
+    const rows = continuation.locator(".monaco-list-row");
+    // Step until two frames show; each step waits for the view to show the new step.
+    // The first step shown counts the earlier forms' steps too.
+    await continuation.getByText(/Step \d+,/).waitFor();
+    const shownStep = async () => Number((await continuation.innerText()).match(/Step (\d+),/)?.[1]);
+    for (let i = 0, step = await shownStep(); i < 40 && (await rows.count()) < 2; i++, step++) {
+      await page.keyboard.press("F10");
+      await continuation.getByText(`Step ${step + 1},`).waitFor({ timeout: 10_000 });
+    }
+    if ((await rows.count()) < 2) {
+      throw new Error(`stepping left the Continuation view with fewer than two frames: ${await continuation.innerText()}`);
+    }
+    // The summary counts the frames the tree shows.
+    await continuation.getByText(`; ${await rows.count()} frames`).waitFor({ timeout: 5_000 });
+    if ((await pane("Environment").locator(".monaco-list-row").count()) === 0) {
+      throw new Error("the Environment view is empty while stepping inside a call");
+    }
+    await page.mouse.move(900, 450);
+    await page.screenshot({ path: path.join(images, "vscode-debug.png") });
+  });
+
+  await step("Continue runs the form to its value", async () => {
+    await page.keyboard.press("F5");
+    await pane("Continuation").getByText("Done after").waitFor();
+  });
+} catch (e) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const shot = path.join(artifacts, `vscode-failure.png`);
+  await page.screenshot({ path: shot }).catch(() => undefined);
+  console.error(`FAIL ${current}: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`     screenshot: ${path.relative(root, shot)}`);
+  await context.close();
+  process.exit(1);
+}
+await context.close();
+console.log(`VS Code end-to-end: all steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
