@@ -6,7 +6,7 @@
 //
 // Environment: YIN_TEST_PLAYWRIGHT (the playwright-core package), YIN_TEST_URL (code-server's
 // address with ?folder=), YIN_TEST_ROOT (the repository), YIN_TEST_BROWSER_DIR (a fresh
-// browser profile).
+// browser profile), YIN_TEST_MACHINE_SETTINGS (code-server's Machine/settings.json).
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -116,6 +116,21 @@ try {
       }
       await page.waitForTimeout(200);
     }
+  });
+
+  await step("Evaluate Top-Level Form evaluates each form of the selection", async () => {
+    await page.keyboard.press("Control+a");
+    await page.keyboard.press("Control+Shift+Enter");
+    const forms = demo.filter((l) => l.startsWith("(")).length;
+    const deadline = Date.now() + 30_000;
+    let seen = [];
+    while ((seen = await afterTexts()).filter((t) => t.startsWith("=> ")).length < forms) {
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${forms} results after the forms; decorations: ${JSON.stringify(seen)}`);
+      }
+      await page.waitForTimeout(200);
+    }
+    await goToLine(evalLine);
     await page.mouse.move(900, 450);
     await page.screenshot({ path: path.join(images, "vscode-eval.png") });
   });
@@ -157,6 +172,11 @@ try {
     if ((await rows.count()) < 2) {
       throw new Error(`stepping left the Continuation view with fewer than two frames: ${await continuation.innerText()}`);
     }
+    const last = await shownStep();
+    await page.keyboard.press("Shift+F10");
+    await continuation.getByText(`Step ${last - 1},`).waitFor({ timeout: 10_000 });
+    await page.keyboard.press("F10");
+    await continuation.getByText(`Step ${last},`).waitFor({ timeout: 10_000 });
     // The summary counts the frames the tree shows.
     await continuation.getByText(`; ${await rows.count()} frames`).waitFor({ timeout: 5_000 });
     if ((await pane("Environment").locator(".monaco-list-row").count()) === 0) {
@@ -169,6 +189,15 @@ try {
   await step("Continue runs the form to its value", async () => {
     await page.keyboard.press("F5");
     await pane("Continuation").getByText("Done after").waitFor();
+  });
+
+  await step("a missing server binary is reported with how to install it", async () => {
+    // yin.serverPath is machine-scoped (tests/vscode/run); changing it restarts the client.
+    fs.writeFileSync(process.env.YIN_TEST_MACHINE_SETTINGS, '{ "yin.serverPath": "/nonexistent/yin" }\n');
+    await page
+      .locator(".notifications-toasts .notification-toast", { hasText: "scripts/setup" })
+      .filter({ hasText: "/nonexistent/yin" })
+      .waitFor();
   });
 } catch (e) {
   fs.mkdirSync(artifacts, { recursive: true });
