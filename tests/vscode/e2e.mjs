@@ -118,6 +118,24 @@ try {
     }
   });
 
+  await step("the full value shows on hover", async () => {
+    // The decoration is on the form's last character; its `::after` holds the inline text.
+    const box = await page.evaluate(() => {
+      const span = [...document.querySelectorAll(".monaco-editor .view-lines span")].find((e) =>
+        getComputedStyle(e, "::after").content.includes("=> 55"),
+      );
+      const r = span?.getBoundingClientRect();
+      return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    });
+    if (box === undefined) {
+      throw new Error("no element carries the inline result");
+    }
+    await page.mouse.move(box.x, box.y);
+    await page.locator(".monaco-hover", { hasText: "Yin: value" }).filter({ hasText: "steps" }).waitFor();
+    await page.mouse.move(900, 450);
+    await page.keyboard.press("Escape");
+  });
+
   await step("Evaluate Top-Level Form evaluates each form of the selection", async () => {
     await page.keyboard.press("Control+a");
     await page.keyboard.press("Control+Shift+Enter");

@@ -37,7 +37,11 @@ export class ServerText implements vscode.Disposable, vscode.TextDocumentContent
       query: source.toString(),
     });
     this.changed.fire(uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
+    let doc = await vscode.workspace.openTextDocument(uri);
+    if (editor.document.languageId === "yin") {
+      // For the grammar's colours only: the client's selector takes `file` documents alone.
+      doc = await vscode.languages.setTextDocumentLanguage(doc, "yin");
+    }
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
