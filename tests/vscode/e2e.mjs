@@ -85,7 +85,8 @@ try {
   });
 
   await step("lint finding in the Problems panel", async () => {
-    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "demo.yin" }).click();
+    // A double click keeps the editor open (no preview): queries run over the open documents.
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "demo.yin" }).dblclick();
     await page.locator(".monaco-editor .squiggly-warning").first().waitFor({ timeout: 60_000 });
     await page.keyboard.press("Control+Shift+M");
     const row = page.locator(".markers-panel .monaco-list-row", { hasText: "depth" });
@@ -169,6 +170,19 @@ try {
     await page.keyboard.press("Enter");
     const table = page.frameLocator("iframe.webview").frameLocator("iframe").locator("table");
     await table.locator("td", { hasText: /^area$/ }).waitFor();
+    await page.keyboard.press("Control+w");
+  });
+
+  await step("Run Datalog Query runs the active .edn file", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "calls.edn" }).click();
+    await page.locator(".tabs-container .tab.active", { hasText: "calls.edn" }).waitFor();
+    await palette("Yin: Run Datalog Query");
+    const view = page.frameLocator("iframe.webview").frameLocator("iframe");
+    const reduce = view.locator("tr").filter({ has: view.locator("td", { hasText: /^reduce$/ }) });
+    await reduce.locator("td", { hasText: /^1$/ }).waitFor();
+    await page.mouse.move(900, 450);
+    await page.screenshot({ path: path.join(images, "vscode-query.png") });
+    await page.keyboard.press("Control+w");
     await page.keyboard.press("Control+w");
   });
 
