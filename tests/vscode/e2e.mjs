@@ -183,11 +183,12 @@ try {
     await page.mouse.move(900, 450);
     await page.screenshot({ path: path.join(images, "vscode-query.png") });
     await page.keyboard.press("Control+w");
-    await page.keyboard.press("Control+w");
   });
 
   await step("Debug fills the Continuation view while stepping", async () => {
-    await page.keyboard.press("Control+1");
+    // A click gives the focus back to the workbench: it was in the closed webview's frame.
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "demo.yin" }).dblclick();
+    await page.locator(".tabs-container .tab.active", { hasText: "demo.yin" }).waitFor();
     await goToLine(evalLine);
     await palette("Yin: Debug Form at Cursor");
     const continuation = pane("Continuation");
