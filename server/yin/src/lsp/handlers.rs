@@ -230,28 +230,15 @@ fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<Stri
             .filter(|p| p.file == path)
             .map(|p| p.finding.clone())
             .collect(),
-        _ => findings(&snapshot.file, &rules),
+        _ => state.findings(snapshot, &rules).to_vec(),
     };
     let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
     (diagnostics, unopened)
 }
 
-/// The syntax and lowering findings of `file` and its lint findings, in source order.
-fn findings(
-    file: &analysis::SourceFile,
-    rules: &analysis::lints::RuleSet,
-) -> Vec<analysis::Finding> {
-    let report = analysis::lints::lint(file, rules);
-    let mut findings = analysis::check_text(file);
-    findings.extend(report.findings);
-    findings.sort_by(|a, b| {
-        (a.range.start(), a.range.end(), &a.rule).cmp(&(b.range.start(), b.range.end(), &b.rule))
-    });
-    findings
-}
-
-/// Quick fixes of the findings in the range, then the refactorings that apply there. The lints
-/// run again here (cheap next to a keystroke's diagnostics, and always for this exact text).
+/// Quick fixes of the findings in the range, then the refactorings that apply there. The
+/// findings are the document's lint session's for this version: usually those its diagnostics
+/// were made of, else the session is brought up to this version.
 pub(crate) async fn code_action(
     state: &Arc<State>,
     params: CodeActionParams,
@@ -264,7 +251,7 @@ pub(crate) async fn code_action(
     on_snapshot(state, s, move |s| {
         let path = s.uri.to_file_path().map(|p| p.into_owned());
         let (set, _) = rules.rules_for(path.as_deref());
-        let found = findings(&s.file, &set);
+        let found = rules.findings(s, &set);
         let within = convert::text_range(&s.file, s.encoding, range);
         let actions = analysis::code_actions(&s.file, &found, within)
             .into_iter()

@@ -14,6 +14,7 @@ mod convert;
 mod eval_worker;
 mod ext;
 mod handlers;
+mod lint_sessions;
 mod semantic_tokens;
 mod server;
 mod state;

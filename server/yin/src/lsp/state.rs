@@ -22,6 +22,8 @@ use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
+use super::lint_sessions::{Findings, LintSessions};
+
 /// One content change of a `didChange`.
 #[derive(Clone, Debug)]
 pub(crate) enum Change {
@@ -35,7 +37,7 @@ pub(crate) struct Snapshot {
     pub(crate) uri: Uri,
     pub(crate) version: i32,
     /// Which opening of the document this is: a reopened document may reuse version numbers.
-    opening: u64,
+    pub(crate) opening: u64,
     pub(crate) file: SourceFile,
     pub(crate) encoding: PositionEncoding,
 }
@@ -93,6 +95,8 @@ pub(crate) struct State {
     /// Counts reloads of the rules: diagnostics computed with rules older than the latest are
     /// not published (the reload republishes every open document).
     rules_generation: AtomicU64,
+    /// Each open document's lint session, advanced in version order by its diagnostics.
+    lints: LintSessions,
     /// Whether the client accepts a dynamic registration of `didChangeWatchedFiles`.
     watch_registration: AtomicBool,
     next_result_id: AtomicU64,
@@ -116,6 +120,7 @@ impl State {
             indexed: Mutex::new(Vec::new()),
             rules: Mutex::new(HashMap::new()),
             rules_generation: AtomicU64::new(0),
+            lints: LintSessions::new(),
             watch_registration: AtomicBool::new(false),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
@@ -222,6 +227,12 @@ impl State {
         self.rules_generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The findings of `snapshot` (syntax, lowering and lint problems, in source order), from
+    /// the document's lint session. Runs the lints: call this off the async threads.
+    pub(crate) fn findings(&self, snapshot: &Snapshot, rules: &Arc<RuleSet>) -> Findings {
+        self.lints.findings(snapshot, rules)
+    }
+
     pub(crate) fn rules_generation(&self) -> u64 {
         self.rules_generation.load(Ordering::SeqCst)
     }
@@ -306,6 +317,7 @@ impl State {
 
     pub(crate) fn close(&self, uri: &Uri) {
         self.documents().remove(uri.as_str());
+        self.lints.forget(uri.as_str());
         self.tokens().remove(uri.as_str());
         self.results
             .lock()

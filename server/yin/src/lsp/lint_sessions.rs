@@ -1,0 +1,129 @@
+//! One `analysis::lints::LintSession` per open document, so that a keystroke's diagnostics cost
+//! an incremental update of the document's database and only the rules the edit concerns, not a
+//! whole lint run. Each session only moves forwards: a snapshot newer than the session is
+//! reached by one `edit` to its text, the findings of the session's version are kept for the
+//! requests that need them (code actions, pull diagnostics), and a snapshot older than the
+//! session (an outdated request) is linted from scratch without touching it.
+//!
+//! A session belongs to one opening of a document and one loaded rule set: reopening the
+//! document or reloading the rules starts a new session. A panic while editing a session drops
+//! it (the next computation starts afresh) instead of leaving it half-updated.
+//!
+//! `YIN_LSP_LINTS=scratch` in the server's environment turns sessions off: every version is then
+//! linted afresh with `analysis::lints::lint`, as before sessions existed. Only the benchmark
+//! (`server/yin/benches/lsp_replay.rs`) sets it, to measure what the sessions save in the same
+//! run.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use analysis::Finding;
+use analysis::lints::{LintSession, RuleSet, lint};
+
+use super::state::Snapshot;
+
+/// What a document's diagnostics are made of: syntax and lowering problems, then lint
+/// findings, in source order.
+pub(crate) type Findings = Arc<Vec<Finding>>;
+
+pub(crate) struct LintSessions {
+    /// Keyed by the URI's text. Each document has its own lock, so documents lint in parallel
+    /// while the versions of one document take their turns.
+    sessions: Mutex<HashMap<String, Arc<Mutex<Option<Session>>>>>,
+    from_scratch: bool,
+}
+
+struct Session {
+    opening: u64,
+    version: i32,
+    rules: Arc<RuleSet>,
+    /// `None` when sessions are turned off: the findings are then only a cache.
+    lints: Option<LintSession>,
+    findings: Findings,
+}
+
+impl LintSessions {
+    pub(crate) fn new() -> LintSessions {
+        LintSessions {
+            sessions: Mutex::new(HashMap::new()),
+            from_scratch: std::env::var("YIN_LSP_LINTS").is_ok_and(|mode| mode == "scratch"),
+        }
+    }
+
+    /// The findings of `snapshot` with `rules`, from the document's session: reused when the
+    /// session is at this version, else the session is brought forward to it. Runs the lints:
+    /// call it off the async threads.
+    pub(crate) fn findings(&self, snapshot: &Snapshot, rules: &Arc<RuleSet>) -> Findings {
+        let slot = self
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(snapshot.uri.as_str().to_owned())
+            .or_default()
+            .clone();
+        let mut session = slot.lock().unwrap_or_else(|poisoned| {
+            // A panic while editing: the session may be half-updated, so it is dropped.
+            let mut session = poisoned.into_inner();
+            *session = None;
+            session
+        });
+        slot.clear_poison();
+        let continues =
+            |s: &&mut Session| s.opening == snapshot.opening && Arc::ptr_eq(&s.rules, rules);
+        match session.as_mut().filter(continues) {
+            Some(s) if s.version == snapshot.version => s.findings.clone(),
+            // An outdated request: the session must not go back.
+            Some(s) if s.version > snapshot.version => {
+                combine(snapshot, lint(&snapshot.file, rules).findings)
+            }
+            Some(s) => {
+                let found = match &mut s.lints {
+                    Some(lints) => {
+                        lints.edit(&snapshot.file.text());
+                        lints.report().findings
+                    }
+                    None => lint(&snapshot.file, rules).findings,
+                };
+                s.version = snapshot.version;
+                s.findings = combine(snapshot, found);
+                s.findings.clone()
+            }
+            None => {
+                let (lints, found) = if self.from_scratch {
+                    (None, lint(&snapshot.file, rules).findings)
+                } else {
+                    let lints = LintSession::new((**rules).clone(), &snapshot.file.text());
+                    let found = lints.report().findings;
+                    (Some(lints), found)
+                };
+                let findings = combine(snapshot, found);
+                *session = Some(Session {
+                    opening: snapshot.opening,
+                    version: snapshot.version,
+                    rules: rules.clone(),
+                    lints,
+                    findings: findings.clone(),
+                });
+                findings
+            }
+        }
+    }
+
+    /// Forgets the document's session (it was closed).
+    pub(crate) fn forget(&self, uri: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(uri);
+    }
+}
+
+/// The syntax and lowering findings of the snapshot and its lint findings, in source order.
+fn combine(snapshot: &Snapshot, lints: Vec<Finding>) -> Findings {
+    let mut findings = analysis::check_text(&snapshot.file);
+    findings.extend(lints);
+    findings.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), &a.rule).cmp(&(b.range.start(), b.range.end(), &b.rule))
+    });
+    Arc::new(findings)
+}
