@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use analysis::lints::{RuleSet, workspace_root};
-use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
+use analysis::{IndexedSymbol, InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
@@ -56,6 +56,13 @@ pub(crate) enum Applied {
     Failed(String),
 }
 
+/// One indexed file: what the latest reading of the disk found.
+struct Indexed {
+    uri: Uri,
+    reading: u64,
+    symbols: Option<Vec<IndexedSymbol>>,
+}
+
 struct Open {
     file: SourceFile,
     version: i32,
@@ -81,8 +88,10 @@ pub(crate) struct State {
     work_done_progress: AtomicBool,
     /// Whether the client accepts `workspace/inlayHint/refresh`.
     inlay_hint_refresh: AtomicBool,
-    /// The `.yin` files found under the roots (their text as it was on disk).
-    indexed: Mutex<Vec<(Uri, SourceFile)>>,
+    /// The definitions of the `.yin` files under the roots as they are on disk, by URI.
+    indexed: Mutex<BTreeMap<String, Indexed>>,
+    /// Orders readings of the disk for the index: a reading started later wins.
+    next_reading: AtomicU64,
     /// The document each debugging session started in.
     debug_sessions: Mutex<HashMap<u64, Uri>>,
     /// The last inline evaluation result of each form, per document.
@@ -117,7 +126,8 @@ impl State {
             roots: Mutex::new(Vec::new()),
             work_done_progress: AtomicBool::new(false),
             inlay_hint_refresh: AtomicBool::new(false),
-            indexed: Mutex::new(Vec::new()),
+            indexed: Mutex::new(BTreeMap::new()),
+            next_reading: AtomicU64::new(0),
             rules: Mutex::new(HashMap::new()),
             rules_generation: AtomicU64::new(0),
             lints: LintSessions::new(),
@@ -262,25 +272,50 @@ impl State {
         self.work_done_progress.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn set_indexed(&self, files: Vec<(Uri, SourceFile)>) {
-        *self.indexed.lock().unwrap_or_else(PoisonError::into_inner) = files;
+    /// A number for a reading of the disk about to start: readings record their results only
+    /// over older ones, so a slow reading (the initial indexing) cannot undo a newer one.
+    pub(crate) fn start_reading(&self) -> u64 {
+        self.next_reading.fetch_add(1, Ordering::SeqCst)
     }
 
-    /// The open documents, then the indexed files that are not open (an open document's text
-    /// is newer than the disk's).
-    pub(crate) fn workspace_files(&self) -> Vec<(Uri, SourceFile)> {
-        let mut files: Vec<(Uri, SourceFile)> = self
-            .snapshots()
-            .into_iter()
-            .map(|s| (s.uri, s.file))
-            .collect();
-        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
-        for (uri, file) in indexed.iter() {
-            if !files.iter().any(|(open, _)| open == uri) {
-                files.push((uri.clone(), file.clone()));
-            }
+    /// Records what reading `reading` found in the file at `uri`: its definitions, or `None`
+    /// when it is gone (or no longer readable or indexable).
+    pub(crate) fn record_indexed(
+        &self,
+        reading: u64,
+        uri: Uri,
+        symbols: Option<Vec<IndexedSymbol>>,
+    ) {
+        let mut indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = indexed
+            .entry(uri.as_str().to_owned())
+            .or_insert_with(|| Indexed {
+                uri,
+                reading,
+                symbols: None,
+            });
+        if entry.reading <= reading {
+            entry.reading = reading;
+            entry.symbols = symbols;
         }
-        files
+    }
+
+    /// The indexed definitions matching `query`, in URI order, of the files not open (an open
+    /// document's text is newer than the disk's).
+    pub(crate) fn indexed_matching(&self, query: &str) -> Vec<(Uri, IndexedSymbol)> {
+        let open: std::collections::HashSet<String> = self.documents().keys().cloned().collect();
+        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        indexed
+            .iter()
+            .filter(|(key, _)| !open.contains(*key))
+            .flat_map(|(_, file)| {
+                file.symbols
+                    .iter()
+                    .flatten()
+                    .filter(|symbol| analysis::symbol_matches(query, &symbol.name))
+                    .map(|symbol| (file.uri.clone(), symbol.clone()))
+            })
+            .collect()
     }
 
     pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
