@@ -68,7 +68,8 @@ fn initialize_without_utf8_answers_utf16() {
                         "regexp",
                         "number",
                         "comment",
-                        "type"
+                        "type",
+                        "macro"
                       ]
                     },
                     "range": true
