@@ -170,7 +170,20 @@ pub(crate) async fn workspace_symbol(
 
 pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
-    let snapshot = state.open(document.uri, document.version, &document.text);
+    let opening = state.new_opening();
+    // The lint session starts on the blocking pool while this thread parses the document.
+    let starting = state.clone();
+    let (uri, version, text) = (
+        document.uri.clone(),
+        document.version,
+        document.text.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            starting.start_lints(&uri, opening, version, &text);
+        }));
+    });
+    let snapshot = state.open(document.uri, opening, document.version, &document.text);
     publish_diagnostics(state, client, snapshot);
 }
 
@@ -955,7 +968,7 @@ mod tests {
         let (publish, _queue) = tokio::sync::mpsc::unbounded_channel();
         let state = State::new(publish);
         let uri: Uri = "file:///t.yin".parse().expect("a valid URI");
-        let snapshot = state.open(uri.clone(), 1, "(a)");
+        let snapshot = state.open(uri.clone(), state.new_opening(), 1, "(a)");
         let at = Position::new(0, 2);
         let change = convert::changes(vec![TextDocumentContentChangeEvent {
             range: Some(Range::new(at, at)),

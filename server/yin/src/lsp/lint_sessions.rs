@@ -9,13 +9,17 @@
 //! document or reloading the rules starts a new session. A panic while editing a session drops
 //! it (the next computation starts afresh) instead of leaving it half-updated.
 //!
+//! Opening a document starts its session on the blocking pool at once ([`LintSessions::start`]),
+//! while the async thread parses and lowers the document for the other features: the two take
+//! about the same time, so on two cores an open's first diagnostics come in about half the time.
+//!
 //! `YIN_LSP_LINTS=scratch` in the server's environment turns sessions off: every version is then
 //! linted afresh with `analysis::lints::lint`, as before sessions existed. Only the benchmark
 //! (`server/yin/benches/lsp_replay.rs`) sets it, to measure what the sessions save in the same
 //! run.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use analysis::Finding;
 use analysis::lints::{LintSession, RuleSet, lint};
@@ -29,9 +33,11 @@ pub(crate) type Findings = Arc<Vec<Finding>>;
 pub(crate) struct LintSessions {
     /// Keyed by the URI's text. Each document has its own lock, so documents lint in parallel
     /// while the versions of one document take their turns.
-    sessions: Mutex<HashMap<String, Arc<Mutex<Option<Session>>>>>,
+    sessions: Mutex<HashMap<String, Slot>>,
     from_scratch: bool,
 }
+
+type Slot = Arc<Mutex<Option<Session>>>;
 
 struct Session {
     opening: u64,
@@ -39,7 +45,10 @@ struct Session {
     rules: Arc<RuleSet>,
     /// `None` when sessions are turned off: the findings are then only a cache.
     lints: Option<LintSession>,
-    findings: Findings,
+    /// The lint findings of `version`.
+    lint_findings: Vec<Finding>,
+    /// With the syntax and lowering findings, once a snapshot of `version` asked for them.
+    findings: Option<Findings>,
 }
 
 impl LintSessions {
@@ -50,34 +59,76 @@ impl LintSessions {
         }
     }
 
-    /// The findings of `snapshot` with `rules`, from the document's session: reused when the
-    /// session is at this version, else the session is brought forward to it. Runs the lints:
-    /// call it off the async threads.
-    pub(crate) fn findings(&self, snapshot: &Snapshot, rules: &Arc<RuleSet>) -> Findings {
-        let slot = self
-            .sessions
+    fn slot(&self, uri: &str) -> Slot {
+        self.sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry(snapshot.uri.as_str().to_owned())
+            .entry(uri.to_owned())
             .or_default()
-            .clone();
-        let mut session = slot.lock().unwrap_or_else(|poisoned| {
-            // A panic while editing: the session may be half-updated, so it is dropped.
-            let mut session = poisoned.into_inner();
-            *session = None;
-            session
+            .clone()
+    }
+
+    /// Starts the session of a document just opened (`opening`, at `version`) from its text,
+    /// unless its diagnostics already did. `still_open` says whether that opening is still the
+    /// document's, checked once the session is in place: a session of a closed document is
+    /// dropped. Runs every rule: call it off the async threads.
+    pub(crate) fn start(
+        &self,
+        uri: &str,
+        (opening, version): (u64, i32),
+        rules: Arc<RuleSet>,
+        text: &str,
+        still_open: impl Fn() -> bool,
+    ) {
+        if self.from_scratch {
+            return;
+        }
+        let slot = self.slot(uri);
+        let mut session = lock(&slot);
+        if session.as_ref().is_some_and(|s| s.opening >= opening) {
+            return;
+        }
+        let lints = LintSession::new((*rules).clone(), text);
+        *session = Some(Session {
+            opening,
+            version,
+            rules,
+            lint_findings: lints.report().findings,
+            lints: Some(lints),
+            findings: None,
         });
-        slot.clear_poison();
+        if !still_open() {
+            *session = None;
+            drop(session);
+            self.forget(uri);
+        }
+    }
+
+    /// The findings of `snapshot` with `rules`, from the document's session: reused when the
+    /// session is at this version, else the session is brought forward to it. Runs the lints:
+    /// call it off the async threads. `still_open` is as for [`LintSessions::start`].
+    pub(crate) fn findings(
+        &self,
+        snapshot: &Snapshot,
+        rules: &Arc<RuleSet>,
+        still_open: impl Fn() -> bool,
+    ) -> Findings {
+        let uri = snapshot.uri.as_str();
+        let slot = self.slot(uri);
+        let mut session = lock(&slot);
         let continues =
             |s: &&mut Session| s.opening == snapshot.opening && Arc::ptr_eq(&s.rules, rules);
-        match session.as_mut().filter(continues) {
-            Some(s) if s.version == snapshot.version => s.findings.clone(),
+        let findings = match session.as_mut().filter(continues) {
+            Some(s) if s.version == snapshot.version => s
+                .findings
+                .get_or_insert_with(|| combine(snapshot, s.lint_findings.clone()))
+                .clone(),
             // An outdated request: the session must not go back.
             Some(s) if s.version > snapshot.version => {
-                combine(snapshot, lint(&snapshot.file, rules).findings)
+                return combine(snapshot, lint(&snapshot.file, rules).findings);
             }
             Some(s) => {
-                let found = match &mut s.lints {
+                s.lint_findings = match &mut s.lints {
                     Some(lints) => {
                         lints.edit(&snapshot.file.text());
                         lints.report().findings
@@ -85,28 +136,36 @@ impl LintSessions {
                     None => lint(&snapshot.file, rules).findings,
                 };
                 s.version = snapshot.version;
-                s.findings = combine(snapshot, found);
-                s.findings.clone()
+                s.findings
+                    .insert(combine(snapshot, s.lint_findings.clone()))
+                    .clone()
             }
             None => {
-                let (lints, found) = if self.from_scratch {
+                let (lints, lint_findings) = if self.from_scratch {
                     (None, lint(&snapshot.file, rules).findings)
                 } else {
                     let lints = LintSession::new((**rules).clone(), &snapshot.file.text());
                     let found = lints.report().findings;
                     (Some(lints), found)
                 };
-                let findings = combine(snapshot, found);
+                let findings = combine(snapshot, lint_findings.clone());
                 *session = Some(Session {
                     opening: snapshot.opening,
                     version: snapshot.version,
                     rules: rules.clone(),
                     lints,
-                    findings: findings.clone(),
+                    lint_findings,
+                    findings: Some(findings.clone()),
                 });
                 findings
             }
+        };
+        if !still_open() {
+            *session = None;
+            drop(session);
+            self.forget(uri);
         }
+        findings
     }
 
     /// Forgets the document's session (it was closed).
@@ -116,6 +175,18 @@ impl LintSessions {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(uri);
     }
+}
+
+/// Locks a document's slot. After a panic while editing, the session may be half-updated: it is
+/// dropped.
+fn lock(slot: &Slot) -> MutexGuard<'_, Option<Session>> {
+    let session = slot.lock().unwrap_or_else(|poisoned| {
+        let mut session = poisoned.into_inner();
+        *session = None;
+        session
+    });
+    slot.clear_poison();
+    session
 }
 
 /// The syntax and lowering findings of the snapshot and its lint findings, in source order.

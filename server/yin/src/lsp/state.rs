@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use analysis::lints::{RuleSet, workspace_root};
 use analysis::{IndexedSymbol, InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
+use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
 
 use super::lint_sessions::{Findings, LintSessions};
@@ -110,6 +111,8 @@ pub(crate) struct State {
     watch_registration: AtomicBool,
     next_result_id: AtomicU64,
     next_opening: AtomicU64,
+    /// One past the latest opening whose document is in `documents` (or was, until closed).
+    opened: AtomicU64,
     publish: mpsc::UnboundedSender<Publish>,
     shut_down: AtomicBool,
 }
@@ -134,6 +137,7 @@ impl State {
             watch_registration: AtomicBool::new(false),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
+            opened: AtomicU64::new(0),
             publish,
             shut_down: AtomicBool::new(false),
         })
@@ -167,15 +171,23 @@ impl State {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn open(&self, uri: Uri, version: i32, text: &str) -> Snapshot {
+    /// A number for the opening of a document about to be opened.
+    pub(crate) fn new_opening(&self) -> u64 {
+        self.next_opening.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Opens a document as its opening `opening` (from [`State::new_opening`]): parses and
+    /// lowers it, synchronously.
+    pub(crate) fn open(&self, uri: Uri, opening: u64, version: i32, text: &str) -> Snapshot {
         let open = Open {
             file: SourceFile::from_text(text),
             version,
-            opening: self.next_opening.fetch_add(1, Ordering::Relaxed),
+            opening,
             held: BTreeMap::new(),
         };
         let snapshot = self.snapshot_of(&uri, &open);
         self.documents().insert(uri.as_str().to_owned(), open);
+        self.opened.fetch_max(opening + 1, Ordering::SeqCst);
         snapshot
     }
 
@@ -208,15 +220,7 @@ impl State {
     /// value says whether they were loaded just now (their problems not yet reported).
     /// Loading reads the disk: call this off the async threads.
     pub(crate) fn rules_for(&self, path: Option<&Path>) -> (Arc<RuleSet>, bool) {
-        let root = path
-            .and_then(|path| {
-                workspace_root(path).or_else(|| {
-                    self.workspace_roots()
-                        .into_iter()
-                        .find(|root| path.starts_with(root))
-                })
-            })
-            .unwrap_or_default();
+        let root = self.rules_root(path);
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(set) = rules.get(&root) {
             return (set.clone(), false);
@@ -230,6 +234,29 @@ impl State {
         (set, true)
     }
 
+    /// The folder whose rules apply to the document at `path`; empty for the built-in rules.
+    fn rules_root(&self, path: Option<&Path>) -> PathBuf {
+        path.and_then(|path| {
+            workspace_root(path).or_else(|| {
+                self.workspace_roots()
+                    .into_iter()
+                    .find(|root| path.starts_with(root))
+            })
+        })
+        .unwrap_or_default()
+    }
+
+    /// The rules for the document at `path` if they are loaded already (see
+    /// [`State::rules_for`]). Looks for `.yin` folders on disk: call this off the async threads.
+    fn loaded_rules_for(&self, path: Option<&Path>) -> Option<Arc<RuleSet>> {
+        let root = self.rules_root(path);
+        self.rules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&root)
+            .cloned()
+    }
+
     /// Forgets every loaded rule set: the next diagnostics read the rule files again.
     pub(crate) fn forget_rules(&self) {
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
@@ -240,7 +267,34 @@ impl State {
     /// The findings of `snapshot` (syntax, lowering and lint problems, in source order), from
     /// the document's lint session. Runs the lints: call this off the async threads.
     pub(crate) fn findings(&self, snapshot: &Snapshot, rules: &Arc<RuleSet>) -> Findings {
-        self.lints.findings(snapshot, rules)
+        self.lints.findings(snapshot, rules, || {
+            self.is_opening(snapshot.uri.as_str(), snapshot.opening)
+        })
+    }
+
+    /// Starts the lint session of a document being opened, from its text, while the async
+    /// thread parses it. Only with rules already loaded: the first load reports the rules'
+    /// problems, which is the diagnostics' job. Call this off the async threads.
+    pub(crate) fn start_lints(&self, uri: &Uri, opening: u64, version: i32, text: &str) {
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let Some(rules) = self.loaded_rules_for(path.as_deref()) else {
+            return;
+        };
+        self.lints
+            .start(uri.as_str(), (opening, version), rules, text, || {
+                self.is_opening(uri.as_str(), opening)
+            });
+    }
+
+    /// Whether the document at `uri` is open in its opening `opening`, or is being opened
+    /// (documents are opened one at a time, in the order of their openings).
+    fn is_opening(&self, uri: &str, opening: u64) -> bool {
+        if self.opened.load(Ordering::SeqCst) <= opening {
+            return true;
+        }
+        self.documents()
+            .get(uri)
+            .is_some_and(|open| open.opening == opening)
     }
 
     pub(crate) fn rules_generation(&self) -> u64 {
@@ -575,7 +629,7 @@ mod tests {
     fn state_with(text: &str) -> (Arc<State>, mpsc::UnboundedReceiver<Publish>) {
         let (publish, queue) = mpsc::unbounded_channel();
         let state = State::new(publish);
-        state.open(uri(), 1, text);
+        state.open(uri(), state.new_opening(), 1, text);
         (state, queue)
     }
 
@@ -645,7 +699,7 @@ mod tests {
         state.publish_if_current(&second, Vec::new());
         assert_eq!(queue.try_recv().ok().and_then(|p| p.version), Some(2));
         // Reopening restarts versions: a snapshot of the earlier opening is still outdated.
-        state.open(uri(), 2, "()");
+        state.open(uri(), state.new_opening(), 2, "()");
         state.publish_if_current(&second, Vec::new());
         assert!(queue.try_recv().is_err(), "from the previous opening");
     }
