@@ -168,12 +168,13 @@ impl LintSessions {
         findings
     }
 
-    /// Forgets the document's session (it was closed).
-    pub(crate) fn forget(&self, uri: &str) {
+    /// Forgets the document's session (it was closed); returns it, for the caller to drop where
+    /// it likes.
+    pub(crate) fn forget(&self, uri: &str) -> impl Send + use<> {
         self.sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(uri);
+            .remove(uri)
     }
 }
 

@@ -405,8 +405,13 @@ impl State {
     }
 
     pub(crate) fn close(&self, uri: &Uri) {
-        self.documents().remove(uri.as_str());
-        self.lints.forget(uri.as_str());
+        let document = self.documents().remove(uri.as_str());
+        let lints = self.lints.forget(uri.as_str());
+        // Freeing a large document's trees, lowering and database takes milliseconds: not on
+        // the async thread, which the next message is waiting for.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || drop((document, lints)));
+        }
         self.tokens().remove(uri.as_str());
         self.results
             .lock()
