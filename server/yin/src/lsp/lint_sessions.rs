@@ -199,3 +199,107 @@ fn combine(snapshot: &Snapshot, lints: Vec<Finding>) -> Findings {
     });
     Arc::new(findings)
 }
+
+#[cfg(test)]
+mod tests {
+    use analysis::{PositionEncoding, SourceFile};
+
+    use super::*;
+
+    fn snapshot(opening: u64, version: i32, text: &str) -> Snapshot {
+        Snapshot {
+            uri: "file:///t.yin".parse().expect("a valid URI"),
+            version,
+            opening,
+            file: SourceFile::from_text(text),
+            encoding: PositionEncoding::Utf16,
+        }
+    }
+
+    fn summary(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| format!("{:?} {}", f.range, f.rule))
+            .collect()
+    }
+
+    /// What linting the snapshot from scratch finds.
+    fn fresh(snapshot: &Snapshot, rules: &RuleSet) -> Vec<String> {
+        summary(&combine(snapshot, lint(&snapshot.file, rules).findings))
+    }
+
+    const TEXTS: [&str; 4] = [
+        "(let [x 1] 2)",
+        "(let [x 1] x)",
+        "(let [x 1 y (do 2)] x",
+        "(let [x 1 y (do 2)] x)",
+    ];
+
+    #[test]
+    fn a_session_moves_forward_and_finds_what_a_fresh_lint_finds() {
+        let sessions = LintSessions::new();
+        let rules = Arc::new(RuleSet::builtin());
+        let mut latest = None;
+        for (n, text) in TEXTS.iter().enumerate() {
+            let s = snapshot(0, n as i32 + 1, text);
+            let found = sessions.findings(&s, &rules, || true);
+            assert_eq!(summary(&found), fresh(&s, &rules), "version {}", n + 1);
+            latest = Some(found);
+        }
+        expect_test::expect![[r#"
+            [
+                "10..11 unused-binding",
+                "12..18 redundant-do",
+            ]
+        "#]]
+        .assert_debug_eq(&summary(latest.as_deref().expect("linted")));
+        // An outdated request is answered afresh; the session stays at its version, whose
+        // findings are then reused as they are.
+        let old = snapshot(0, 1, TEXTS[0]);
+        assert_eq!(
+            summary(&sessions.findings(&old, &rules, || true)),
+            fresh(&old, &rules)
+        );
+        let again = sessions.findings(&snapshot(0, 4, TEXTS[3]), &rules, || true);
+        assert!(Arc::ptr_eq(&again, latest.as_ref().expect("linted")));
+    }
+
+    #[test]
+    fn a_new_opening_or_new_rules_start_a_new_session() {
+        let sessions = LintSessions::new();
+        let rules = Arc::new(RuleSet::builtin());
+        sessions.findings(&snapshot(0, 7, TEXTS[3]), &rules, || true);
+        // Reopened: versions start again, and the session must not take version 1 as older.
+        let reopened = snapshot(1, 1, TEXTS[1]);
+        let found = sessions.findings(&reopened, &rules, || true);
+        assert_eq!(summary(&found), fresh(&reopened, &rules));
+        let reloaded = Arc::new(RuleSet::builtin());
+        let again = sessions.findings(&reopened, &reloaded, || true);
+        assert!(
+            !Arc::ptr_eq(&found, &again),
+            "linted again with the new rules"
+        );
+        // A session started at opening (from the text alone) serves the first diagnostics.
+        let started = snapshot(2, 1, TEXTS[0]);
+        sessions.start("file:///t.yin", (2, 1), rules.clone(), TEXTS[0], || true);
+        assert_eq!(
+            summary(&sessions.findings(&started, &rules, || true)),
+            fresh(&started, &rules)
+        );
+    }
+
+    #[test]
+    fn a_closed_document_keeps_no_session() {
+        let sessions = LintSessions::new();
+        let rules = Arc::new(RuleSet::builtin());
+        sessions.findings(&snapshot(0, 1, TEXTS[0]), &rules, || false);
+        sessions.start("file:///t.yin", (1, 1), rules, TEXTS[0], || false);
+        assert!(
+            sessions
+                .sessions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
+        );
+    }
+}
