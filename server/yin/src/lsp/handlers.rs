@@ -171,18 +171,24 @@ pub(crate) async fn workspace_symbol(
 pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
     let opening = state.new_opening();
-    // The lint session starts on the blocking pool while this thread parses the document.
-    let starting = state.clone();
-    let (uri, version, text) = (
-        document.uri.clone(),
-        document.version,
-        document.text.clone(),
-    );
-    tokio::task::spawn_blocking(move || {
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            starting.start_lints(&uri, opening, version, &text);
-        }));
-    });
+    let rule_file = document
+        .uri
+        .to_file_path()
+        .is_some_and(|path| is_rule_file(&path));
+    if !rule_file {
+        // The lint session starts on the blocking pool while this thread parses the document.
+        let starting = state.clone();
+        let (uri, version, text) = (
+            document.uri.clone(),
+            document.version,
+            document.text.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                starting.start_lints(&uri, opening, version, &text);
+            }));
+        });
+    }
     let snapshot = state.open(document.uri, opening, document.version, &document.text);
     publish_diagnostics(state, client, snapshot);
 }
