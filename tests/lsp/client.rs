@@ -37,8 +37,14 @@ impl Client {
 
     /// Starts `yin lsp` and initializes it with these `initialize` params.
     pub(crate) fn start_with(initialize: Value) -> (Client, Value) {
+        Client::start_in_env(initialize, &[])
+    }
+
+    /// Starts `yin lsp` with these environment variables set and initializes it.
+    pub(crate) fn start_in_env(initialize: Value, env: &[(&str, &str)]) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yin"))
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -65,6 +71,15 @@ impl Client {
         let reply = client.request("initialize", initialize);
         client.notify("initialized", json!({}));
         (client, reply)
+    }
+
+    /// The server's process id.
+    #[allow(
+        dead_code,
+        reason = "the replay bench reads the server's peak memory through it"
+    )]
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub(crate) fn notify(&mut self, method: &str, params: Value) {

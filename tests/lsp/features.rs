@@ -22,22 +22,22 @@ fn semantic_tokens_full_then_delta_then_range() {
     check(
         &full,
         expect![[r#"
-        {
-          "id": 2,
-          "jsonrpc": "2.0",
-          "result": {
-            "data": [
-              0, 1, 4, 0, 0,
-              0, 5, 1, 1, 3,
-              0, 3, 1, 2, 0,
-              0, 3, 4, 8, 0,
-              1, 3, 3, 1, 4,
-              0, 4, 1, 2, 0
-            ],
-            "resultId": "1"
-          }
-        }
-    "#]],
+            {
+              "id": 2,
+              "jsonrpc": "2.0",
+              "result": {
+                "data": [
+                  0, 1, 4, 0, 0,
+                  0, 5, 1, 1, 3,
+                  0, 3, 1, 3, 3,
+                  0, 3, 4, 8, 0,
+                  1, 3, 3, 1, 4,
+                  0, 4, 1, 3, 0
+                ],
+                "resultId": "1"
+              }
+            }
+        "#]],
     );
     client.notify(
         "textDocument/didChange",
@@ -54,24 +54,24 @@ fn semantic_tokens_full_then_delta_then_range() {
     check(
         &delta,
         expect![[r#"
-        {
-          "id": 3,
-          "jsonrpc": "2.0",
-          "result": {
-            "edits": [
-              {
-                "data": [
-                  0, 4, 2, 4, 0,
-                  0, 3, 1, 2, 0
+            {
+              "id": 3,
+              "jsonrpc": "2.0",
+              "result": {
+                "edits": [
+                  {
+                    "data": [
+                      0, 4, 2, 4, 0,
+                      0, 3, 1, 3, 0
+                    ],
+                    "deleteCount": 5,
+                    "start": 25
+                  }
                 ],
-                "deleteCount": 5,
-                "start": 25
+                "resultId": "2"
               }
-            ],
-            "resultId": "2"
-          }
-        }
-    "#]],
+            }
+        "#]],
     );
     let range = client.request(
         "textDocument/semanticTokens/range",
@@ -80,18 +80,18 @@ fn semantic_tokens_full_then_delta_then_range() {
     check(
         &range,
         expect![[r#"
-        {
-          "id": 4,
-          "jsonrpc": "2.0",
-          "result": {
-            "data": [
-              1, 3, 3, 1, 4,
-              0, 4, 2, 4, 0,
-              0, 3, 1, 2, 0
-            ]
-          }
-        }
-    "#]],
+            {
+              "id": 4,
+              "jsonrpc": "2.0",
+              "result": {
+                "data": [
+                  1, 3, 3, 1, 4,
+                  0, 4, 2, 4, 0,
+                  0, 3, 1, 3, 0
+                ]
+              }
+            }
+        "#]],
     );
     client.exit(true);
 }

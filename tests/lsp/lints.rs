@@ -428,3 +428,67 @@ fn rename_edits_every_use_or_is_refused_with_the_reason() {
     "#]],
     );
 }
+
+/// Diagnostics come from each document's lint session, brought forward edit by edit: after
+/// every edit they must equal those of a document opened afresh with the same text (whose
+/// session starts from scratch), findings appearing and going away included.
+#[test]
+fn diagnostics_after_edits_equal_those_of_a_fresh_open() {
+    let (mut client, _) = Client::start(&[]);
+    let mut text = "(defn f [x]\n  (let [y 1]\n    (do (+ x 2))))\n".to_owned();
+    open(&mut client, &text);
+    client.diagnostics_for(URI, 1);
+    // (line, character, inserted): each edit adds or removes a finding, or breaks the syntax.
+    let edits: [(u32, u32, &str); 6] = [
+        (2, 12, " y"),
+        (0, 10, " z"),
+        (2, 4, "(if true 1 2) "),
+        (1, 2, "("),
+        (1, 2, ")"),
+        (3, 0, "(defn f [] 1)\n"),
+    ];
+    for (n, (line, character, new)) in edits.into_iter().enumerate() {
+        let version = n as i64 + 2;
+        let at = json!({ "line": line, "character": character });
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": URI, "version": version },
+                "contentChanges": [{ "range": { "start": at, "end": at }, "text": new }],
+            }),
+        );
+        let offset = text
+            .split_inclusive('\n')
+            .take(line as usize)
+            .map(str::len)
+            .sum::<usize>()
+            + character as usize;
+        text.insert_str(offset, new);
+        let edited = client.diagnostics_for(URI, version);
+        let fresh = format!("file:///work/fresh-{version}.yin");
+        client.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": fresh, "languageId": "yin", "version": 1, "text": text } }),
+        );
+        let opened = client.diagnostics_for(&fresh, 1);
+        assert_eq!(
+            summary(&edited["params"]["diagnostics"]),
+            summary(&opened["params"]["diagnostics"]),
+            "after edit {n}, text {text:?}"
+        );
+    }
+    let last = client.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    expect![[r#"
+        0:9 unused-param 2 parameter x is never used
+        0:11 unused-param 2 parameter z is never used
+        2:8 constant-test 2 the test is always true
+        2:18 redundant-do 2 do with a single expression is redundant
+        2:25 unresolved-symbol 1 unresolved symbol x
+        3:0 duplicate-def 2 f is already defined
+    "#]]
+    .assert_eq(&summary(&last["result"]["items"]));
+    client.exit(true);
+}

@@ -375,3 +375,101 @@ fn workspace_symbols_from_open_documents_and_indexed_folders() {
     );
     client.exit(true);
 }
+
+/// The names `workspace/symbol` finds for `query`, each as `name file`, in answer order.
+fn symbol_names(client: &mut Client, query: &str) -> Vec<String> {
+    let found = client.request("workspace/symbol", json!({ "query": query }));
+    found["result"]
+        .as_array()
+        .map(|symbols| {
+            symbols
+                .iter()
+                .map(|s| {
+                    let uri = s["location"]["uri"].as_str().unwrap_or_default();
+                    let file = uri.rsplit('/').next().unwrap_or_default();
+                    format!("{} {file}", s["name"].as_str().unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_index_follows_files_created_changed_and_deleted_on_disk() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let root = dir.path();
+    std::fs::write(root.join("a.yin"), "(defn alpha [] 1)\n").expect("file");
+    std::fs::write(root.join("b.yin"), "(def beta 2)\n").expect("file");
+    let (mut client, _) = Client::start_with(json!({
+        "processId": null,
+        "rootUri": format!("file://{}", root.display()),
+        "capabilities": {
+            "window": { "workDoneProgress": true },
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+        },
+    }));
+    let registration = client.answer("client/registerCapability");
+    check(
+        &registration["registrations"][0],
+        expect![[r#"
+            {
+              "id": "yin/watched-files",
+              "method": "workspace/didChangeWatchedFiles",
+              "registerOptions": {
+                "watchers": [
+                  {
+                    "globPattern": "**/.yin/**/*.edn"
+                  },
+                  {
+                    "globPattern": "**/*.yin"
+                  }
+                ]
+              }
+            }
+        "#]],
+    );
+    client.answer("window/workDoneProgress/create");
+    while client.notification("$/progress")["params"]["value"]["kind"] != json!("end") {}
+    assert_eq!(symbol_names(&mut client, ""), ["alpha a.yin", "beta b.yin"]);
+
+    // Created, changed, deleted (a hidden folder's file is not indexed even when reported).
+    std::fs::write(root.join("c.yin"), "(defn gamma [] 3)\n").expect("file");
+    std::fs::write(root.join("a.yin"), "(defn alpha-2 [] 1)\n").expect("file");
+    std::fs::remove_file(root.join("b.yin")).expect("removed");
+    std::fs::create_dir(root.join(".hidden")).expect("folder");
+    std::fs::write(root.join(".hidden/d.yin"), "(def delta 4)\n").expect("file");
+    let change = |name: &str, kind: u32| json!({ "uri": format!("file://{}", root.join(name).display()), "type": kind });
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [change("c.yin", 1), change("a.yin", 2), change("b.yin", 3), change(".hidden/d.yin", 1)] }),
+    );
+    // The files are read off the request path: ask until the answer changes (the client's own
+    // timeout bounds the wait).
+    let expected = ["alpha-2 a.yin", "gamma c.yin"];
+    let mut found = symbol_names(&mut client, "");
+    for _ in 0..500 {
+        if found == expected {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        found = symbol_names(&mut client, "");
+    }
+    assert_eq!(found, expected);
+
+    // An open document's text wins over the disk's, and closing it goes back to the disk's.
+    let c = format!("file://{}", root.join("c.yin").display());
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": c, "languageId": "yin", "version": 1, "text": "(def gamma-open 1)\n" } }),
+    );
+    assert_eq!(
+        symbol_names(&mut client, ""),
+        ["gamma-open c.yin", "alpha-2 a.yin"]
+    );
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": c } }),
+    );
+    assert_eq!(symbol_names(&mut client, ""), expected);
+    client.exit(true);
+}

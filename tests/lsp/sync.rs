@@ -68,7 +68,8 @@ fn initialize_without_utf8_answers_utf16() {
                         "regexp",
                         "number",
                         "comment",
-                        "type"
+                        "type",
+                        "macro"
                       ]
                     },
                     "range": true
@@ -503,5 +504,76 @@ fn closing_clears_diagnostics_and_forgets_the_text() {
         json!({ "textDocument": { "uri": URI } }),
     );
     assert_eq!(reply["error"]["code"], -32602);
+    client.exit(true);
+}
+
+fn start_panicking_in(method: &str) -> Client {
+    let (client, _) = Client::start_in_env(
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+        &[("YIN_LSP_PANIC_IN", method)],
+    );
+    client
+}
+
+#[test]
+fn a_panic_while_handling_a_request_is_an_internal_error_and_serving_goes_on() {
+    let mut client = start_panicking_in("textDocument/hover");
+    open(&mut client, "(defn f [x] x)\n");
+    let hover =
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 13 } });
+    check(
+        &client.request("textDocument/hover", hover.clone()),
+        expect![[r#"
+            {
+              "error": {
+                "code": -32603,
+                "message": "internal error: the server panicked handling textDocument/hover: YIN_LSP_PANIC_IN=textDocument/hover (a test of panic handling)"
+              },
+              "id": 2,
+              "jsonrpc": "2.0"
+            }
+        "#]],
+    );
+    // Still serving: the other requests, changes, and the same request again.
+    let at = json!({ "line": 0, "character": 13 });
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 2 },
+            "contentChanges": [{ "range": { "start": at, "end": at }, "text": " 1" }],
+        }),
+    );
+    assert_eq!(view_file_text(&mut client), json!("(defn f [x] x 1)\n"));
+    let definition = client.request("textDocument/definition", hover.clone());
+    assert_eq!(
+        definition["result"]["range"]["start"],
+        json!({ "line": 0, "character": 9 })
+    );
+    assert_eq!(
+        client.request("textDocument/hover", hover)["error"]["code"],
+        json!(-32603)
+    );
+    let (shutdown, status) = client.exit(true);
+    assert_eq!(
+        shutdown.map(|reply| reply["result"].clone()),
+        Some(serde_json::Value::Null)
+    );
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn a_panic_while_handling_a_notification_leaves_the_server_serving() {
+    let mut client = start_panicking_in("textDocument/didChange");
+    open(&mut client, "(a)");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": "(b)" }] }),
+    );
+    assert_eq!(view_file_text(&mut client), json!("(a)"));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(symbols["result"], json!([]));
     client.exit(true);
 }

@@ -4,7 +4,7 @@
 //! parse. Nested definitions are not listed: yin has no namespaces or classes to nest under, and a
 //! `def` inside a function body is rare enough that a flat outline reads best.
 
-use syntax::TextRange;
+use syntax::{Document, TextRange};
 use tree_sitter::Node;
 
 use crate::SourceFile;
@@ -33,7 +33,11 @@ pub struct DocumentSymbol {
 }
 
 pub fn document_symbols(file: &SourceFile) -> Vec<DocumentSymbol> {
-    let document = file.document();
+    definitions(file.document())
+}
+
+/// The top-level definitions of a parsed document: a tree walk, no lowering needed.
+pub(crate) fn definitions(document: &Document) -> Vec<DocumentSymbol> {
     let rope = document.rope();
     let root = document.tree().root_node();
     let mut cursor = root.walk();

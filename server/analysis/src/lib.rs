@@ -60,4 +60,7 @@ pub use syntax::{
     EditError, Position, PositionEncoding, Range, Severity, TextEdit, TextRange, TextSize,
 };
 pub use syntax_highlighting::{HlRange, HlTag, highlight};
-pub use workspace_symbols::{WorkspaceSymbol, index_folder, workspace_symbols};
+pub use workspace_symbols::{
+    IndexedSymbol, WorkspaceSymbol, index_file, is_indexed_path, symbol_matches, workspace_symbols,
+    yin_files,
+};

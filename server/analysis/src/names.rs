@@ -414,3 +414,111 @@ pub(crate) fn locals_at(lowering: &FileLowering, offset: TextSize) -> Vec<(Strin
         })
         .collect()
 }
+
+/// What a symbol names, as far as highlighting distinguishes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A parameter (rest parameters included).
+    Parameter,
+    /// A `let` or `loop` name whose value is not a `fn`.
+    Local,
+    /// A `fn`'s own name, or a `let`/`loop` name bound to a `fn`.
+    LocalFunction,
+    /// A global defined as a `fn` (`defn`, or `def` of a `fn`).
+    Function,
+    /// A global defined by `defmacro`.
+    Macro,
+    /// Any other global the file defines.
+    Value,
+}
+
+/// The role of every binder and variable of the top-level forms overlapping `within` (all forms
+/// if `None`), with the name's range and whether it is the binder, by the same resolution as
+/// navigation: locals within their form, globals by the file's first `def`. Core functions and
+/// unresolved names are left out.
+pub(crate) fn roles(
+    lowering: &FileLowering,
+    within: Option<TextRange>,
+) -> Vec<(TextRange, Role, bool)> {
+    let mut globals: HashMap<&str, Role> = HashMap::new();
+    for form in lowering.forms() {
+        for (_, node) in form.ast.iter() {
+            if let NodeKind::Def {
+                name,
+                value,
+                is_macro,
+                ..
+            } = &node.kind
+                && let NodeKind::Binder(symbol) = &form.ast.node(*name).kind
+            {
+                let role = if *is_macro {
+                    Role::Macro
+                } else if value.is_some_and(|v| is_lambda(&form.ast, v)) {
+                    Role::Function
+                } else {
+                    Role::Value
+                };
+                globals.entry(symbol.as_str()).or_insert(role);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for form in lowering.forms() {
+        if within.is_some_and(|within| form.range().intersect(within).is_none()) {
+            continue;
+        }
+        let ast = &form.ast;
+        let mut locals: HashMap<NodeId, Role> = HashMap::new();
+        for (_, node) in ast.iter() {
+            match &node.kind {
+                NodeKind::Arity { params, rest, .. } => {
+                    for &param in params.iter().chain(rest) {
+                        locals.insert(param, Role::Parameter);
+                    }
+                }
+                NodeKind::Lambda { name: Some(n), .. } => {
+                    locals.insert(*n, Role::LocalFunction);
+                }
+                NodeKind::Let { bindings, .. } | NodeKind::Loop { bindings, .. } => {
+                    for &(binder, value) in bindings {
+                        let role = if is_lambda(ast, value) {
+                            Role::LocalFunction
+                        } else {
+                            Role::Local
+                        };
+                        locals.insert(binder, role);
+                    }
+                }
+                NodeKind::Def { name, .. } => {
+                    if let NodeKind::Binder(symbol) = &ast.node(*name).kind
+                        && let Some(&role) = globals.get(symbol.as_str())
+                    {
+                        locals.insert(*name, role);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let resolution = resolve(ast);
+        for (id, node) in ast.iter() {
+            let binder = matches!(node.kind, NodeKind::Binder(_));
+            let role = match &node.kind {
+                NodeKind::Binder(_) => locals.get(&id).copied(),
+                NodeKind::Variable(_) => match resolution.lookup(id) {
+                    Some(Resolved::Local(binder)) => locals.get(&binder).copied(),
+                    Some(Resolved::Global(symbol)) => globals.get(symbol.as_str()).copied(),
+                    None => None,
+                },
+                _ => None,
+            };
+            if let Some(role) = role {
+                out.push((node.span + form.range().start(), role, binder));
+            }
+        }
+    }
+    out
+}
+
+fn is_lambda(ast: &Ast, node: NodeId) -> bool {
+    matches!(ast.node(node).kind, NodeKind::Lambda { .. })
+}

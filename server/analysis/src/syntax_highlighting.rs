@@ -4,18 +4,22 @@
 //! editor-neutral [`HlTag`]s. It knows nothing of LSP token legends or of how a client encodes
 //! tokens; the server maps tags to its legend.
 //!
-//! The one source of truth is `grammar/queries/highlights.scm`, the file Neovim reads too, so the
-//! two editors agree. One pattern is added in front of it: every symbol not otherwise captured is
-//! a plain [`HlTag::Symbol`], so that the editor colours all of the code, not just the special
-//! parts.
+//! The one source of truth for the syntax is `grammar/queries/highlights.scm`, the file Neovim
+//! reads too, so the two editors agree. One pattern is added in front of it: every symbol not
+//! otherwise captured is a plain [`HlTag::Symbol`], so that the editor colours all of the code,
+//! not just the special parts. Then the file's name resolution (`names::roles`, what navigation
+//! uses) refines the symbols a query cannot tell apart: parameters, locals, local functions,
+//! globals bound to functions or values, and macros, binders marked as definitions.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntax::TextRange;
 use tree_sitter::{Query, QueryCursor, StreamingIterator};
 
 use crate::SourceFile;
+use crate::names::{Role, roles};
 use crate::tree::size;
 
 /// What a token is.
@@ -23,12 +27,15 @@ use crate::tree::size;
 pub enum HlTag {
     /// A special form: `def`, `let`, `if`, ...
     SpecialForm,
-    /// A function: the head of a call, or the name a `defn`, `defmacro` or `fn` defines.
+    /// A function: the head of a call, a global or local bound to a `fn` (and its binder), a core
+    /// function.
     Function,
-    /// A symbol naming a value: the name a `def` defines, or any other symbol.
+    /// A symbol naming a value: a local, a global that is not a function, or any other symbol.
     Symbol,
-    /// An anonymous function's argument, `%` or `%1`.
+    /// A parameter: of a `fn` or `defn`, or an anonymous function's `%`, `%1`.
     Parameter,
+    /// A macro: the name a `defmacro` defines, and its uses.
+    Macro,
     /// A keyword, `:k` or `:ns/k`.
     Keyword,
     /// `nil`, `true` or `false`.
@@ -105,7 +112,36 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
             builtin,
         });
     }
+    refine(file, within, &mut out);
     out
+}
+
+/// Retags the symbols name resolution knows: a parameter, local or global is coloured as what it
+/// is wherever it appears (a local shadowing a core function is no longer `builtin`).
+fn refine(file: &SourceFile, within: Option<TextRange>, highlights: &mut [HlRange]) {
+    let known: HashMap<TextRange, (Role, bool)> = roles(file.lowering(), within)
+        .into_iter()
+        .map(|(range, role, binder)| (range, (role, binder)))
+        .collect();
+    for highlight in highlights.iter_mut() {
+        if !matches!(
+            highlight.tag,
+            HlTag::Symbol | HlTag::Function | HlTag::Parameter
+        ) {
+            continue;
+        }
+        let Some(&(role, binder)) = known.get(&highlight.range) else {
+            continue;
+        };
+        highlight.tag = match role {
+            Role::Parameter => HlTag::Parameter,
+            Role::Local | Role::Value => HlTag::Symbol,
+            Role::LocalFunction | Role::Function => HlTag::Function,
+            Role::Macro => HlTag::Macro,
+        };
+        highlight.builtin = false;
+        highlight.definition |= binder;
+    }
 }
 
 /// The highlight captures this module understands. Punctuation is deliberately absent: brackets
@@ -237,11 +273,11 @@ mod tests {
             expect![[r##"
                 "defn" SpecialForm
                 "greet" Function definition
-                "name" Function builtin
+                "name" Parameter definition
                 "; says hi" Comment
                 "println" Function builtin
                 "\"hi\"" String
-                "name" Function builtin
+                "name" Parameter
                 ":loud" Keyword
                 "1.5" Number
                 "nil" Constant
@@ -284,7 +320,63 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(tokens, [("inc", HlTag::Function), ("x", HlTag::Symbol)]);
+        assert_eq!(tokens, [("inc", HlTag::Function), ("x", HlTag::Parameter)]);
+    }
+
+    #[test]
+    fn resolution_tells_parameters_locals_functions_and_macros_apart() {
+        check(
+            r#"(defmacro unless [test & body] (list 'if test nil (cons 'do body)))
+(def limit 10)
+(defn clamp [count & more]
+  (let [over (> count limit)
+        pick (fn pick [a] a)]
+    (unless over (pick clamp))
+    (map #(inc %) more)))
+(undefined count)"#,
+            expect![[r#"
+                "defmacro" SpecialForm
+                "unless" Macro definition
+                "test" Parameter definition
+                "&" Symbol
+                "body" Parameter definition
+                "list" Function builtin
+                "if" SpecialForm
+                "test" Parameter
+                "nil" Constant
+                "cons" Function builtin
+                "do" SpecialForm
+                "body" Parameter
+                "def" SpecialForm
+                "limit" Symbol definition
+                "10" Number
+                "defn" SpecialForm
+                "clamp" Function definition
+                "count" Parameter definition
+                "&" Symbol
+                "more" Parameter definition
+                "let" SpecialForm
+                "over" Symbol definition
+                ">" Function builtin
+                "count" Parameter
+                "limit" Symbol
+                "pick" Function definition
+                "fn" SpecialForm
+                "pick" Function definition
+                "a" Parameter definition
+                "a" Parameter
+                "unless" Macro
+                "over" Symbol
+                "pick" Function
+                "clamp" Function
+                "map" Function builtin
+                "inc" Function builtin
+                "%" Parameter
+                "more" Parameter
+                "undefined" Function
+                "count" Function builtin
+            "#]],
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Workspace symbols: the top-level definitions of many files matching a query, and the
-//! indexing of a folder's `.yin` files that feeds it.
+//! indexing of a folder's `.yin` files that feeds it. An indexed file keeps only its definitions,
+//! with their names' positions: it is parsed but not lowered, and its text and tree are dropped,
+//! so a large workspace costs little time and memory.
 //!
 //! A query matches a name when its characters appear in the name in order, ignoring case
 //! (`mkacc` finds `make-account`), as editors' symbol pickers expect; an empty query matches
@@ -7,8 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
+use syntax::{Document, PositionEncoding, Range};
+
 use crate::SourceFile;
-use crate::document_symbols::{DocumentSymbol, document_symbols};
+use crate::document_symbols::{DocumentSymbol, SymbolKind, definitions, document_symbols};
 
 /// Files larger than this are not indexed: generated data, not code someone navigates.
 const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -37,6 +41,60 @@ pub fn workspace_symbols(files: &[&SourceFile], query: &str) -> Vec<WorkspaceSym
         .collect()
 }
 
+/// A definition of an indexed file: its name, kind and the name's range in editor positions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedSymbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    pub focus_range: Range,
+}
+
+/// Whether `name` matches the workspace-symbol `query` (its characters in order, ignoring case).
+pub fn symbol_matches(query: &str, name: &str) -> bool {
+    let query: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    matches(&query, name)
+}
+
+/// The definitions of the `.yin` file at `path`, positions in `encoding`; `None` when it cannot
+/// be read or is too large to index. Invalid UTF-8 is decoded lossily, as `yin check` does.
+pub fn index_file(path: &Path, encoding: PositionEncoding) -> Option<Vec<IndexedSymbol>> {
+    if std::fs::metadata(path).ok()?.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let document = Document::new(&String::from_utf8_lossy(&bytes));
+    Some(
+        definitions(&document)
+            .into_iter()
+            .map(|symbol| IndexedSymbol {
+                focus_range: document.text_range_to_range(symbol.focus_range, encoding),
+                name: symbol.name,
+                kind: symbol.kind,
+            })
+            .collect(),
+    )
+}
+
+/// Whether `path` is a file the index covers when it lies under `folder`: a `.yin` file outside
+/// hidden folders, `target` and `node_modules`.
+pub fn is_indexed_path(folder: &Path, path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "yin")
+        && path.strip_prefix(folder).is_ok_and(|relative| {
+            relative
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .all(|part| {
+                    let name = part.as_os_str().to_string_lossy();
+                    !skipped_folder(&name)
+                })
+        })
+}
+
+fn skipped_folder(name: &str) -> bool {
+    name.starts_with('.') || name == "target" || name == "node_modules"
+}
+
 fn matches(query: &[char], name: &str) -> bool {
     let mut wanted = query.iter().peekable();
     for c in name.chars().flat_map(char::to_lowercase) {
@@ -47,10 +105,10 @@ fn matches(query: &[char], name: &str) -> bool {
     wanted.peek().is_none()
 }
 
-/// Every `.yin` file under `folder`, read and parsed, sorted by path. Hidden folders, `target`
-/// and `node_modules` are skipped; unreadable entries are left out. The walk uses an explicit
-/// stack and does not follow symbolic links, so a link cycle cannot trap it.
-pub fn index_folder(folder: &Path) -> Vec<(PathBuf, SourceFile)> {
+/// Every `.yin` file under `folder` (see [`is_indexed_path`]) of at most the size the index
+/// takes, sorted by path; at most 20,000. The walk uses an explicit stack and does not follow
+/// symbolic links, so a link cycle cannot trap it; unreadable entries are left out.
+pub fn yin_files(folder: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -63,9 +121,8 @@ pub fn index_folder(folder: &Path) -> Vec<(PathBuf, SourceFile)> {
             };
             let path = entry.path();
             let name = entry.file_name();
-            let name = name.to_string_lossy();
             if kind.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                if !skipped_folder(&name.to_string_lossy()) {
                     pending.push(path);
                 }
             } else if kind.is_file()
@@ -79,12 +136,6 @@ pub fn index_folder(folder: &Path) -> Vec<(PathBuf, SourceFile)> {
     }
     found.sort();
     found
-        .into_iter()
-        .filter_map(|path| {
-            let bytes = std::fs::read(&path).ok()?;
-            Some((path, SourceFile::from_bytes(&bytes)))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -132,9 +183,16 @@ mod tests {
         ] {
             std::fs::write(root.join(file), "(def x 1)").expect("temp file");
         }
-        let found: Vec<String> = index_folder(&root)
+        let indexed = |path: &str| is_indexed_path(&root, &root.join(path));
+        let covered: Vec<bool> = ["a.yin", ".git/c.yin", "target/d.yin", "src/e.txt"]
             .iter()
-            .map(|(path, _)| {
+            .map(|path| indexed(path))
+            .collect();
+        assert_eq!(covered, [true, false, false, false]);
+        let symbols = index_file(&root.join("a.yin"), PositionEncoding::Utf16);
+        let found: Vec<String> = yin_files(&root)
+            .iter()
+            .map(|path| {
                 path.strip_prefix(&root)
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
@@ -142,5 +200,26 @@ mod tests {
             .collect();
         std::fs::remove_dir_all(&root).expect("cleanup");
         expect!["a.yin src/deep/b.yin"].assert_eq(&found.join(" "));
+        expect![[r#"
+            Some(
+                [
+                    IndexedSymbol {
+                        name: "x",
+                        kind: Value,
+                        focus_range: Range {
+                            start: Position {
+                                line: 0,
+                                character: 5,
+                            },
+                            end: Position {
+                                line: 0,
+                                character: 6,
+                            },
+                        },
+                    },
+                ],
+            )
+        "#]]
+        .assert_debug_eq(&symbols);
     }
 }

@@ -83,16 +83,18 @@ pub(crate) fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilit
     }
 }
 
-/// The registration asking the client to report changes to rule and configuration files.
-pub(crate) fn rule_file_watchers() -> Registration {
+/// The registration asking the client to report changes to rule and configuration files
+/// (reloaded) and to yin sources (re-indexed for `workspace/symbol`).
+pub(crate) fn file_watchers() -> Registration {
+    let watcher = |glob: &str| FileSystemWatcher {
+        glob_pattern: GlobPattern::String(glob.to_owned()),
+        kind: None,
+    };
     let options = DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![FileSystemWatcher {
-            glob_pattern: GlobPattern::String("**/.yin/**/*.edn".to_owned()),
-            kind: None,
-        }],
+        watchers: vec![watcher("**/.yin/**/*.edn"), watcher("**/*.yin")],
     };
     Registration {
-        id: "yin/rule-files".to_owned(),
+        id: "yin/watched-files".to_owned(),
         method: "workspace/didChangeWatchedFiles".to_owned(),
         register_options: serde_json::to_value(options).ok(),
     }

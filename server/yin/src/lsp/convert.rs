@@ -407,12 +407,7 @@ pub(crate) fn workspace_symbols(
             let symbol = found.symbol;
             Some(lsp::WorkspaceSymbol {
                 name: symbol.name,
-                kind: match symbol.kind {
-                    AnalysisSymbolKind::Function | AnalysisSymbolKind::Macro => {
-                        SymbolKind::FUNCTION
-                    }
-                    AnalysisSymbolKind::Value => SymbolKind::VARIABLE,
-                },
+                kind: symbol_kind(symbol.kind),
                 tags: None,
                 container_name: None,
                 location: lsp::OneOf::Left(lsp::Location::new(
@@ -423,6 +418,35 @@ pub(crate) fn workspace_symbols(
             })
         })
         .collect()
+}
+
+/// A definition from the workspace index: its range is already in the negotiated encoding.
+pub(crate) fn indexed_symbol(
+    uri: lsp::Uri,
+    symbol: analysis::IndexedSymbol,
+) -> lsp::WorkspaceSymbol {
+    let range = symbol.focus_range;
+    lsp::WorkspaceSymbol {
+        name: symbol.name,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        container_name: None,
+        location: lsp::OneOf::Left(lsp::Location::new(
+            uri,
+            lsp::Range::new(
+                lsp::Position::new(range.start.line, range.start.character),
+                lsp::Position::new(range.end.line, range.end.character),
+            ),
+        )),
+        data: None,
+    }
+}
+
+fn symbol_kind(kind: AnalysisSymbolKind) -> SymbolKind {
+    match kind {
+        AnalysisSymbolKind::Function | AnalysisSymbolKind::Macro => SymbolKind::FUNCTION,
+        AnalysisSymbolKind::Value => SymbolKind::VARIABLE,
+    }
 }
 
 /// Edits to the snapshot's document as a workspace edit naming its version, so a client applies

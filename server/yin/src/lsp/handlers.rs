@@ -3,9 +3,11 @@
 //! into an internal error so the server keeps serving.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use analysis::{IndexedSymbol, PositionEncoding};
 use serde::Deserialize;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
@@ -59,7 +61,7 @@ pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
         let client = client.clone();
         tokio::spawn(async move {
             let _ = client
-                .register_capability(vec![capabilities::rule_file_watchers()])
+                .register_capability(vec![capabilities::file_watchers()])
                 .await;
         });
     }
@@ -89,33 +91,78 @@ pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
         } else {
             None
         };
-        let indexed = analyze(move || {
-            roots
-                .iter()
-                .flat_map(|root| analysis::index_folder(root))
-                .filter_map(|(path, file)| Some((Uri::from_file_path(path)?, file)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
+        let reading = state.start_reading();
+        let encoding = state.encoding();
+        let indexed = analyze(move || index(&roots, encoding))
+            .await
+            .unwrap_or_default();
         let count = indexed.len();
-        state.set_indexed(indexed);
+        for (uri, symbols) in indexed {
+            state.record_indexed(reading, uri, symbols);
+        }
         if let Some(progress) = progress {
             progress.finish_with_message(format!("{count} files")).await;
         }
     });
 }
 
+/// The definitions of every `.yin` file under `roots`, read and parsed on a few threads (an
+/// indexed file is only parsed, not lowered).
+fn index(roots: &[PathBuf], encoding: PositionEncoding) -> Vec<(Uri, Option<Vec<IndexedSymbol>>)> {
+    let paths: Vec<PathBuf> = roots
+        .iter()
+        .flat_map(|root| analysis::yin_files(root))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = paths.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(chunk)
+            .map(|paths| {
+                scope.spawn(move || {
+                    paths
+                        .iter()
+                        .filter_map(|path| {
+                            let uri = Uri::from_file_path(path)?;
+                            Some((uri, analysis::index_file(path, encoding)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(found) => found,
+                // Re-raised here so that `analyze` reports it like any analysis panic.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// The open documents' matching definitions, then the indexed files' (those not open).
 pub(crate) async fn workspace_symbol(
     state: &State,
     params: WorkspaceSymbolParams,
 ) -> Result<Option<OneOf<Vec<SymbolInformation>, Vec<WorkspaceSymbol>>>> {
-    let files = state.workspace_files();
+    let files: Vec<(Uri, analysis::SourceFile)> = state
+        .snapshots()
+        .into_iter()
+        .map(|s| (s.uri, s.file))
+        .collect();
     let encoding = state.encoding();
+    let indexed = state.indexed_matching(&params.query);
     let symbols = analyze(move || {
         let sources: Vec<&analysis::SourceFile> = files.iter().map(|(_, f)| f).collect();
         let found = analysis::workspace_symbols(&sources, &params.query);
-        convert::workspace_symbols(&files, encoding, found)
+        let mut symbols = convert::workspace_symbols(&files, encoding, found);
+        symbols.extend(
+            indexed
+                .into_iter()
+                .map(|(uri, symbol)| convert::indexed_symbol(uri, symbol)),
+        );
+        symbols
     })
     .await?;
     Ok(Some(OneOf::Right(symbols)))
@@ -123,7 +170,26 @@ pub(crate) async fn workspace_symbol(
 
 pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
-    let snapshot = state.open(document.uri, document.version, &document.text);
+    let opening = state.new_opening();
+    let rule_file = document
+        .uri
+        .to_file_path()
+        .is_some_and(|path| is_rule_file(&path));
+    if !rule_file {
+        // The lint session starts on the blocking pool while this thread parses the document.
+        let starting = state.clone();
+        let (uri, version, text) = (
+            document.uri.clone(),
+            document.version,
+            document.text.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                starting.start_lints(&uri, opening, version, &text);
+            }));
+        });
+    }
+    let snapshot = state.open(document.uri, opening, document.version, &document.text);
     publish_diagnostics(state, client, snapshot);
 }
 
@@ -230,28 +296,15 @@ fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<Stri
             .filter(|p| p.file == path)
             .map(|p| p.finding.clone())
             .collect(),
-        _ => findings(&snapshot.file, &rules),
+        _ => state.findings(snapshot, &rules).to_vec(),
     };
     let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
     (diagnostics, unopened)
 }
 
-/// The syntax and lowering findings of `file` and its lint findings, in source order.
-fn findings(
-    file: &analysis::SourceFile,
-    rules: &analysis::lints::RuleSet,
-) -> Vec<analysis::Finding> {
-    let report = analysis::lints::lint(file, rules);
-    let mut findings = analysis::check_text(file);
-    findings.extend(report.findings);
-    findings.sort_by(|a, b| {
-        (a.range.start(), a.range.end(), &a.rule).cmp(&(b.range.start(), b.range.end(), &b.rule))
-    });
-    findings
-}
-
-/// Quick fixes of the findings in the range, then the refactorings that apply there. The lints
-/// run again here (cheap next to a keystroke's diagnostics, and always for this exact text).
+/// Quick fixes of the findings in the range, then the refactorings that apply there. The
+/// findings are the document's lint session's for this version: usually those its diagnostics
+/// were made of, else the session is brought up to this version.
 pub(crate) async fn code_action(
     state: &Arc<State>,
     params: CodeActionParams,
@@ -264,7 +317,7 @@ pub(crate) async fn code_action(
     on_snapshot(state, s, move |s| {
         let path = s.uri.to_file_path().map(|p| p.into_owned());
         let (set, _) = rules.rules_for(path.as_deref());
-        let found = findings(&s.file, &set);
+        let found = rules.findings(s, &set);
         let within = convert::text_range(&s.file, s.encoding, range);
         let actions = analysis::code_actions(&s.file, &found, within)
             .into_iter()
@@ -354,20 +407,53 @@ pub(crate) fn did_save(state: &Arc<State>, client: &Client, params: DidSaveTextD
     }
 }
 
+/// Rule files reload the rules; `.yin` files under a workspace folder are read again for the
+/// index (a deleted one leaves it). Every change is handled by reading the disk as it is now,
+/// so the kind of change does not matter and the latest reading wins.
 pub(crate) fn did_change_watched_files(
     state: &Arc<State>,
     client: &Client,
     params: DidChangeWatchedFilesParams,
 ) {
-    let rules_changed = params.changes.iter().any(|change| {
-        change
-            .uri
-            .to_file_path()
-            .is_some_and(|path| is_rule_file(&path))
-    });
-    if rules_changed {
+    let paths: Vec<(Uri, PathBuf)> = params
+        .changes
+        .into_iter()
+        .filter_map(|change| {
+            let path = change.uri.to_file_path()?.into_owned();
+            Some((change.uri, path))
+        })
+        .collect();
+    if paths.iter().any(|(_, path)| is_rule_file(path)) {
         reload_rules(state, client);
     }
+    let roots = state.workspace_roots();
+    let sources: Vec<(Uri, PathBuf)> = paths
+        .into_iter()
+        .filter(|(_, path)| {
+            roots
+                .iter()
+                .any(|root| analysis::is_indexed_path(root, path))
+        })
+        .collect();
+    if sources.is_empty() {
+        return;
+    }
+    let reading = state.start_reading();
+    let encoding = state.encoding();
+    let state = state.clone();
+    tokio::spawn(async move {
+        let read = analyze(move || {
+            sources
+                .into_iter()
+                .map(|(uri, path)| (uri, analysis::index_file(&path, encoding)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (uri, symbols) in read {
+            state.record_indexed(reading, uri, symbols);
+        }
+    });
 }
 
 pub(crate) async fn diagnostic(
@@ -888,7 +974,7 @@ mod tests {
         let (publish, _queue) = tokio::sync::mpsc::unbounded_channel();
         let state = State::new(publish);
         let uri: Uri = "file:///t.yin".parse().expect("a valid URI");
-        let snapshot = state.open(uri.clone(), 1, "(a)");
+        let snapshot = state.open(uri.clone(), state.new_opening(), 1, "(a)");
         let at = Position::new(0, 2);
         let change = convert::changes(vec![TextDocumentContentChangeEvent {
             range: Some(Range::new(at, at)),

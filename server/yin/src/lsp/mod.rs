@@ -14,6 +14,8 @@ mod convert;
 mod eval_worker;
 mod ext;
 mod handlers;
+mod lint_sessions;
+mod panics;
 mod semantic_tokens;
 mod server;
 mod state;
@@ -46,7 +48,7 @@ pub(crate) fn run() -> ExitCode {
             .finish();
         let state = service.inner().state();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
+            .serve(panics::CatchPanics::new(service))
             .await;
         state.was_shut_down()
     });

@@ -2,9 +2,10 @@
 //! two results.
 //!
 //! Legend choices (standard token types only, so every theme colours them): special forms are
-//! `keyword`; functions (call heads, defined functions, core functions with `defaultLibrary`) are
-//! `function`; other symbols are `variable` (a `def`'s name with `declaration` and `definition`);
-//! `%` arguments are `parameter`; yin keywords `:k` and the constants `nil true false` are
+//! `keyword`; functions (call heads, globals and locals bound to a `fn`, core functions with
+//! `defaultLibrary`) are `function`; macros `macro`; parameters (and `%` arguments) `parameter`;
+//! other symbols (locals, globals bound to values) `variable`; binders carry `declaration` and
+//! `definition`; yin keywords `:k` and the constants `nil true false` are
 //! self-evaluating named constants, so `enumMember` (the constants with `defaultLibrary`);
 //! strings and characters are `string`; `#"..."` is `regexp`; numbers `number`; comments and `#_`
 //! forms `comment`; a tagged literal's tag is `type`.
@@ -26,6 +27,7 @@ const TYPES: &[SemanticTokenType] = &[
     SemanticTokenType::NUMBER,
     SemanticTokenType::COMMENT,
     SemanticTokenType::TYPE,
+    SemanticTokenType::MACRO,
 ];
 
 const MODIFIERS: &[SemanticTokenModifier] = &[
@@ -57,6 +59,7 @@ fn token_type(tag: HlTag) -> u32 {
         HlTag::Number => 7,
         HlTag::Comment => 8,
         HlTag::Tag => 9,
+        HlTag::Macro => 10,
     }
 }
 

@@ -18,9 +18,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use analysis::lints::{RuleSet, workspace_root};
-use analysis::{InlineResults, PositionEncoding, SourceFile, TextEdit};
+use analysis::{IndexedSymbol, InlineResults, PositionEncoding, SourceFile, TextEdit};
 use tokio::sync::mpsc;
+use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
+
+use super::lint_sessions::{Findings, LintSessions};
 
 /// One content change of a `didChange`.
 #[derive(Clone, Debug)]
@@ -35,7 +38,7 @@ pub(crate) struct Snapshot {
     pub(crate) uri: Uri,
     pub(crate) version: i32,
     /// Which opening of the document this is: a reopened document may reuse version numbers.
-    opening: u64,
+    pub(crate) opening: u64,
     pub(crate) file: SourceFile,
     pub(crate) encoding: PositionEncoding,
 }
@@ -52,6 +55,13 @@ pub(crate) enum Applied {
     Unknown,
     /// An edit was refused or panicked; the message says which. Edits before it stay applied.
     Failed(String),
+}
+
+/// One indexed file: what the latest reading of the disk found.
+struct Indexed {
+    uri: Uri,
+    reading: u64,
+    symbols: Option<Vec<IndexedSymbol>>,
 }
 
 struct Open {
@@ -79,8 +89,10 @@ pub(crate) struct State {
     work_done_progress: AtomicBool,
     /// Whether the client accepts `workspace/inlayHint/refresh`.
     inlay_hint_refresh: AtomicBool,
-    /// The `.yin` files found under the roots (their text as it was on disk).
-    indexed: Mutex<Vec<(Uri, SourceFile)>>,
+    /// The definitions of the `.yin` files under the roots as they are on disk, by URI.
+    indexed: Mutex<BTreeMap<String, Indexed>>,
+    /// Orders readings of the disk for the index: a reading started later wins.
+    next_reading: AtomicU64,
     /// The document each debugging session started in.
     debug_sessions: Mutex<HashMap<u64, Uri>>,
     /// The last inline evaluation result of each form, per document.
@@ -93,10 +105,14 @@ pub(crate) struct State {
     /// Counts reloads of the rules: diagnostics computed with rules older than the latest are
     /// not published (the reload republishes every open document).
     rules_generation: AtomicU64,
+    /// Each open document's lint session, advanced in version order by its diagnostics.
+    lints: LintSessions,
     /// Whether the client accepts a dynamic registration of `didChangeWatchedFiles`.
     watch_registration: AtomicBool,
     next_result_id: AtomicU64,
     next_opening: AtomicU64,
+    /// One past the latest opening whose document is in `documents` (or was, until closed).
+    opened: AtomicU64,
     publish: mpsc::UnboundedSender<Publish>,
     shut_down: AtomicBool,
 }
@@ -113,12 +129,15 @@ impl State {
             roots: Mutex::new(Vec::new()),
             work_done_progress: AtomicBool::new(false),
             inlay_hint_refresh: AtomicBool::new(false),
-            indexed: Mutex::new(Vec::new()),
+            indexed: Mutex::new(BTreeMap::new()),
+            next_reading: AtomicU64::new(0),
             rules: Mutex::new(HashMap::new()),
             rules_generation: AtomicU64::new(0),
+            lints: LintSessions::new(),
             watch_registration: AtomicBool::new(false),
             next_result_id: AtomicU64::new(1),
             next_opening: AtomicU64::new(0),
+            opened: AtomicU64::new(0),
             publish,
             shut_down: AtomicBool::new(false),
         })
@@ -152,15 +171,23 @@ impl State {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn open(&self, uri: Uri, version: i32, text: &str) -> Snapshot {
+    /// A number for the opening of a document about to be opened.
+    pub(crate) fn new_opening(&self) -> u64 {
+        self.next_opening.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Opens a document as its opening `opening` (from [`State::new_opening`]): parses and
+    /// lowers it, synchronously.
+    pub(crate) fn open(&self, uri: Uri, opening: u64, version: i32, text: &str) -> Snapshot {
         let open = Open {
             file: SourceFile::from_text(text),
             version,
-            opening: self.next_opening.fetch_add(1, Ordering::Relaxed),
+            opening,
             held: BTreeMap::new(),
         };
         let snapshot = self.snapshot_of(&uri, &open);
         self.documents().insert(uri.as_str().to_owned(), open);
+        self.opened.fetch_max(opening + 1, Ordering::SeqCst);
         snapshot
     }
 
@@ -193,15 +220,7 @@ impl State {
     /// value says whether they were loaded just now (their problems not yet reported).
     /// Loading reads the disk: call this off the async threads.
     pub(crate) fn rules_for(&self, path: Option<&Path>) -> (Arc<RuleSet>, bool) {
-        let root = path
-            .and_then(|path| {
-                workspace_root(path).or_else(|| {
-                    self.workspace_roots()
-                        .into_iter()
-                        .find(|root| path.starts_with(root))
-                })
-            })
-            .unwrap_or_default();
+        let root = self.rules_root(path);
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(set) = rules.get(&root) {
             return (set.clone(), false);
@@ -215,11 +234,67 @@ impl State {
         (set, true)
     }
 
+    /// The folder whose rules apply to the document at `path`; empty for the built-in rules.
+    fn rules_root(&self, path: Option<&Path>) -> PathBuf {
+        path.and_then(|path| {
+            workspace_root(path).or_else(|| {
+                self.workspace_roots()
+                    .into_iter()
+                    .find(|root| path.starts_with(root))
+            })
+        })
+        .unwrap_or_default()
+    }
+
+    /// The rules for the document at `path` if they are loaded already (see
+    /// [`State::rules_for`]). Looks for `.yin` folders on disk: call this off the async threads.
+    fn loaded_rules_for(&self, path: Option<&Path>) -> Option<Arc<RuleSet>> {
+        let root = self.rules_root(path);
+        self.rules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&root)
+            .cloned()
+    }
+
     /// Forgets every loaded rule set: the next diagnostics read the rule files again.
     pub(crate) fn forget_rules(&self) {
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         rules.clear();
         self.rules_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The findings of `snapshot` (syntax, lowering and lint problems, in source order), from
+    /// the document's lint session. Runs the lints: call this off the async threads.
+    pub(crate) fn findings(&self, snapshot: &Snapshot, rules: &Arc<RuleSet>) -> Findings {
+        self.lints.findings(snapshot, rules, || {
+            self.is_opening(snapshot.uri.as_str(), snapshot.opening)
+        })
+    }
+
+    /// Starts the lint session of a document being opened, from its text, while the async
+    /// thread parses it. Only with rules already loaded: the first load reports the rules'
+    /// problems, which is the diagnostics' job. Call this off the async threads.
+    pub(crate) fn start_lints(&self, uri: &Uri, opening: u64, version: i32, text: &str) {
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let Some(rules) = self.loaded_rules_for(path.as_deref()) else {
+            return;
+        };
+        self.lints
+            .start(uri.as_str(), (opening, version), rules, text, || {
+                self.is_opening(uri.as_str(), opening)
+            });
+    }
+
+    /// Whether the document at `uri` is open in its opening `opening`, or is being opened
+    /// (documents are opened one at a time, in the order of their openings).
+    fn is_opening(&self, uri: &str, opening: u64) -> bool {
+        if self.opened.load(Ordering::SeqCst) <= opening {
+            return true;
+        }
+        self.documents()
+            .get(uri)
+            .is_some_and(|open| open.opening == opening)
     }
 
     pub(crate) fn rules_generation(&self) -> u64 {
@@ -251,25 +326,50 @@ impl State {
         self.work_done_progress.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn set_indexed(&self, files: Vec<(Uri, SourceFile)>) {
-        *self.indexed.lock().unwrap_or_else(PoisonError::into_inner) = files;
+    /// A number for a reading of the disk about to start: readings record their results only
+    /// over older ones, so a slow reading (the initial indexing) cannot undo a newer one.
+    pub(crate) fn start_reading(&self) -> u64 {
+        self.next_reading.fetch_add(1, Ordering::SeqCst)
     }
 
-    /// The open documents, then the indexed files that are not open (an open document's text
-    /// is newer than the disk's).
-    pub(crate) fn workspace_files(&self) -> Vec<(Uri, SourceFile)> {
-        let mut files: Vec<(Uri, SourceFile)> = self
-            .snapshots()
-            .into_iter()
-            .map(|s| (s.uri, s.file))
-            .collect();
-        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
-        for (uri, file) in indexed.iter() {
-            if !files.iter().any(|(open, _)| open == uri) {
-                files.push((uri.clone(), file.clone()));
-            }
+    /// Records what reading `reading` found in the file at `uri`: its definitions, or `None`
+    /// when it is gone (or no longer readable or indexable).
+    pub(crate) fn record_indexed(
+        &self,
+        reading: u64,
+        uri: Uri,
+        symbols: Option<Vec<IndexedSymbol>>,
+    ) {
+        let mut indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = indexed
+            .entry(uri.as_str().to_owned())
+            .or_insert_with(|| Indexed {
+                uri,
+                reading,
+                symbols: None,
+            });
+        if entry.reading <= reading {
+            entry.reading = reading;
+            entry.symbols = symbols;
         }
-        files
+    }
+
+    /// The indexed definitions matching `query`, in URI order, of the files not open (an open
+    /// document's text is newer than the disk's).
+    pub(crate) fn indexed_matching(&self, query: &str) -> Vec<(Uri, IndexedSymbol)> {
+        let open: std::collections::HashSet<String> = self.documents().keys().cloned().collect();
+        let indexed = self.indexed.lock().unwrap_or_else(PoisonError::into_inner);
+        indexed
+            .iter()
+            .filter(|(key, _)| !open.contains(*key))
+            .flat_map(|(_, file)| {
+                file.symbols
+                    .iter()
+                    .flatten()
+                    .filter(|symbol| analysis::symbol_matches(query, &symbol.name))
+                    .map(|symbol| (file.uri.clone(), symbol.clone()))
+            })
+            .collect()
     }
 
     pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
@@ -305,7 +405,13 @@ impl State {
     }
 
     pub(crate) fn close(&self, uri: &Uri) {
-        self.documents().remove(uri.as_str());
+        let document = self.documents().remove(uri.as_str());
+        let lints = self.lints.forget(uri.as_str());
+        // Freeing a large document's trees, lowering and database takes milliseconds: not on
+        // the async thread, which the next message is waiting for.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || drop((document, lints)));
+        }
         self.tokens().remove(uri.as_str());
         self.results
             .lock()
@@ -528,7 +634,7 @@ mod tests {
     fn state_with(text: &str) -> (Arc<State>, mpsc::UnboundedReceiver<Publish>) {
         let (publish, queue) = mpsc::unbounded_channel();
         let state = State::new(publish);
-        state.open(uri(), 1, text);
+        state.open(uri(), state.new_opening(), 1, text);
         (state, queue)
     }
 
@@ -598,7 +704,7 @@ mod tests {
         state.publish_if_current(&second, Vec::new());
         assert_eq!(queue.try_recv().ok().and_then(|p| p.version), Some(2));
         // Reopening restarts versions: a snapshot of the earlier opening is still outdated.
-        state.open(uri(), 2, "()");
+        state.open(uri(), state.new_opening(), 2, "()");
         state.publish_if_current(&second, Vec::new());
         assert!(queue.try_recv().is_err(), "from the previous opening");
     }
