@@ -22,8 +22,9 @@ pub fn database(files: &[&SourceFile]) -> Db {
     let mut refs: Vec<(edn::Keyword, bool)> = Vec::new();
     for (n, file) in files.iter().enumerate() {
         if n == 0 {
-            // The first file keeps its ids: nothing to relocate.
-            datoms.extend(file.datoms());
+            // The first file keeps its ids: nothing to relocate, and no copy of its datoms to
+            // make before the one the database takes.
+            datoms.extend(file.lowering().forms().iter().flat_map(|f| f.datoms()));
             continue;
         }
         let offset = (n as Entity) << FILE_SHIFT;

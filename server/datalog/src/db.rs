@@ -130,10 +130,14 @@ impl AttrIndex {
 /// (linear; a comparison sort was half of `Db::from_datoms`), a small one by the unstable sort
 /// (pairs of ids have no order to keep among equals, unlike `Relation::from_vec`'s stable sort).
 fn sorted(mut pairs: Vec<(Id, Id)>) -> Relation<(Id, Id)> {
-    if pairs.len() < 4096 {
-        pairs.sort_unstable();
-    } else {
-        radix_sort(&mut pairs);
+    // Checked first: an attribute whose entities come in id order (one per node, interned in
+    // file order) is often sorted already.
+    if !pairs.is_sorted() {
+        if pairs.len() < 4096 {
+            pairs.sort_unstable();
+        } else {
+            radix_sort(&mut pairs);
+        }
     }
     pairs.dedup();
     Relation { elements: pairs }
@@ -455,6 +459,7 @@ impl Db {
         let mut db = Db::new();
         // Attribute keyword -> its slot in `attrs` (its id and its (e, v) pairs).
         let mut slots: Fast<Keyword, usize> = HashMap::default();
+        let mut by_address: Fast<usize, usize> = HashMap::default();
         let mut attrs: Vec<(Id, Vec<(Id, Id)>)> = Vec::new();
         let mut last_e: Option<(u64, Id)> = None;
         for d in datoms {
@@ -466,11 +471,15 @@ impl Db {
                     id
                 }
             };
-            let slot = match slots.get(&d.a) {
+            // Found by the address of its text when it shares the allocation of the keyword
+            // `slots` holds (lowering shares one per attribute), else by its text.
+            let address = d.a.as_str().as_ptr() as usize;
+            let slot = match by_address.get(&address).or_else(|| slots.get(&d.a)) {
                 Some(slot) => *slot,
                 None => {
                     let id = db.table.intern(Value::Keyword(d.a.clone()));
                     attrs.push((id, Vec::new()));
+                    by_address.insert(address, attrs.len() - 1);
                     slots.insert(d.a, attrs.len() - 1);
                     attrs.len() - 1
                 }

@@ -448,7 +448,7 @@ fn eval_body<'a>(
             if plan::ready(c, &bound).is_err() {
                 continue;
             }
-            let cost = estimate(ctx, rels, c, &table);
+            let cost = estimate(ctx, rels, c, table.rows.len() as f64, &bound, 0);
             if best.is_none_or(|(_, b)| cost < b) {
                 best = Some((i, cost));
             }
@@ -474,10 +474,19 @@ fn eval_body<'a>(
 /// Filters (predicates, negation) never grow the table, so they cost less than the table itself
 /// and run as soon as they are ready; patterns cost the table size times their fan-out from the
 /// attribute's statistics; rule calls use the called relation's actual size.
-fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f64 {
-    let rows = table.rows.len() as f64;
+///
+/// `rows` and `bound` describe the table: its size and its columns. `depth` counts the rule
+/// bodies being looked into (see [`demand_fanout`]).
+fn estimate(
+    ctx: &Ctx<'_>,
+    rels: &Rels<'_>,
+    c: &Clause,
+    rows: f64,
+    bound: &Vars,
+    depth: usize,
+) -> f64 {
     let is_bound = |t: &Term| match t {
-        Term::Var(v) => table.col(v).is_some(),
+        Term::Var(v) => bound.contains(v),
         Term::Const(_) => true,
         Term::Blank => false,
     };
@@ -517,14 +526,17 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f6
                 _ => 1.0,
             };
             let memoised = rels.called.memoised(rule);
-            let n = match (&memoised, rels.called.defs.contains_key(rule)) {
+            let n = match (&memoised, rels.called.defs.get(rule)) {
                 (Some(rel), _) => rel.len() as f64,
                 // Not evaluated yet: with a bound argument it runs for the table's bindings
-                // alone; without, a guess well below a full scan, so that it runs before the
-                // clauses it could bind, once and for all.
-                (None, true) if args.iter().any(is_bound) => return rows * 2.0,
-                (None, true) => return rows * (ctx.db.len() as f64).sqrt().max(1.0),
-                (None, false) => rels.of(c, rule).len() as f64,
+                // alone, each giving what its bodies are estimated to give; without, a guess
+                // well below a full scan, so that it runs before the clauses it could bind,
+                // once and for all.
+                (None, Some(defs)) if args.iter().any(is_bound) => {
+                    return rows * demand_fanout(ctx, rels, defs, args, bound, depth);
+                }
+                (None, Some(_)) => return rows * (ctx.db.len() as f64).sqrt().max(1.0),
+                (None, None) => rels.of(c, rule).len() as f64,
             } * delta_bonus;
             let m = args.iter().filter(|t| !matches!(t, Term::Blank)).count();
             let k = args.iter().filter(|t| is_bound(t)).count();
@@ -535,13 +547,59 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f6
         }
         ClauseKind::Or { branches, .. } => {
             let vars = plan::or_vars(c);
-            if vars.iter().all(|v| table.col(v).is_some()) {
+            if vars.iter().all(|v| bound.contains(v)) {
                 rows * 0.75
             } else {
                 rows * 10.0 * branches.len() as f64
             }
         }
     }
+}
+
+/// How many rows a call of a not yet evaluated rule gives per row of the table: for each
+/// definition, its body planned greedily as `eval_body` would, from one row binding the head
+/// parameters at the bound arguments, the estimates multiplied along; summed over definitions.
+/// Bodies calling such rules are looked into two levels deep, then guessed.
+fn demand_fanout(
+    ctx: &Ctx<'_>,
+    rels: &Rels<'_>,
+    defs: &[&Rule],
+    args: &[Term],
+    bound: &Vars,
+    depth: usize,
+) -> f64 {
+    if depth >= 2 {
+        return 2.0;
+    }
+    let mut total = 0.0;
+    for def in defs {
+        let mut vars: Vars = args
+            .iter()
+            .zip(&def.head)
+            .filter(|(t, _)| match t {
+                Term::Var(v) => bound.contains(v),
+                Term::Const(_) => true,
+                Term::Blank => false,
+            })
+            .map(|(_, h)| h.clone())
+            .collect();
+        let mut rows = 1.0;
+        let mut left: Vec<&Clause> = def.body.iter().collect();
+        while !left.is_empty() {
+            let best = left
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| plan::ready(c, &vars).is_ok())
+                .map(|(i, c)| (i, estimate(ctx, rels, c, rows, &vars, depth + 1)))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((i, cost)) = best else { break };
+            let clause = left.remove(i);
+            rows = cost;
+            vars.extend(plan::binds(clause));
+        }
+        total += rows;
+    }
+    total
 }
 
 fn step<'a>(
