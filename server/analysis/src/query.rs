@@ -17,19 +17,13 @@ const FILE_SHIFT: u32 = NODE_BITS + 20;
 /// file's entities, and the references to them, move to a range of their own. References to the
 /// core library (slot 0) are shared by all files.
 pub fn database(files: &[&SourceFile]) -> Db {
-    let mut datoms = core_datoms();
+    let mut later = Vec::new();
     // Whether an attribute holds references, asked once per attribute rather than per datom.
     let mut refs: Vec<(edn::Keyword, bool)> = Vec::new();
-    for (n, file) in files.iter().enumerate() {
-        if n == 0 {
-            // The first file keeps its ids: nothing to relocate, and no copy of its datoms to
-            // make before the one the database takes.
-            datoms.extend(file.lowering().forms().iter().flat_map(|f| f.datoms()));
-            continue;
-        }
+    for (n, file) in files.iter().enumerate().skip(1) {
         let offset = (n as Entity) << FILE_SHIFT;
         let relocate = |e: Entity| if slot_of(e) == 0 { e } else { e | offset };
-        datoms.extend(file.datoms().into_iter().map(|d| {
+        later.extend(file.datoms().into_iter().map(|d| {
             let holds_refs = match refs.iter().find(|(a, _)| *a == d.a) {
                 Some(&(_, r)) => r,
                 None => {
@@ -52,7 +46,13 @@ pub fn database(files: &[&SourceFile]) -> Db {
             }
         }));
     }
-    Db::from_datoms(datoms)
+    // The first file keeps its ids: nothing to relocate, so its datoms go straight from the
+    // lowering into the database, with no list of them in between.
+    let first = files
+        .first()
+        .into_iter()
+        .flat_map(|file| file.lowering().forms().iter().flat_map(|f| f.datoms()));
+    Db::from_datoms(core_datoms().into_iter().chain(first).chain(later))
 }
 
 /// A database of a paused machine state's datoms (docs/vm.md, "State datoms"), for questions
