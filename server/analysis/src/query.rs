@@ -46,13 +46,16 @@ pub fn database(files: &[&SourceFile]) -> Db {
             }
         }));
     }
-    // The first file keeps its ids: nothing to relocate, so its datoms go straight from the
-    // lowering into the database, with no list of them in between.
-    let first = files
-        .first()
-        .into_iter()
-        .flat_map(|file| file.lowering().forms().iter().flat_map(|f| f.datoms()));
-    Db::from_datoms(core_datoms().into_iter().chain(first).chain(later))
+    // The first file keeps its ids: nothing to relocate, so its datoms are copied once, form by
+    // form, from the lowering into the list the database takes.
+    let mut datoms = core_datoms();
+    if let Some(first) = files.first() {
+        for form in first.lowering().forms() {
+            datoms.extend(form.datoms());
+        }
+    }
+    datoms.extend(later);
+    Db::from_datoms(datoms)
 }
 
 /// A database of a paused machine state's datoms (docs/vm.md, "State datoms"), for questions
