@@ -17,18 +17,13 @@ const FILE_SHIFT: u32 = NODE_BITS + 20;
 /// file's entities, and the references to them, move to a range of their own. References to the
 /// core library (slot 0) are shared by all files.
 pub fn database(files: &[&SourceFile]) -> Db {
-    let mut datoms = core_datoms();
+    let mut later = Vec::new();
     // Whether an attribute holds references, asked once per attribute rather than per datom.
     let mut refs: Vec<(edn::Keyword, bool)> = Vec::new();
-    for (n, file) in files.iter().enumerate() {
-        if n == 0 {
-            // The first file keeps its ids: nothing to relocate.
-            datoms.extend(file.datoms());
-            continue;
-        }
+    for (n, file) in files.iter().enumerate().skip(1) {
         let offset = (n as Entity) << FILE_SHIFT;
         let relocate = |e: Entity| if slot_of(e) == 0 { e } else { e | offset };
-        datoms.extend(file.datoms().into_iter().map(|d| {
+        later.extend(file.datoms().into_iter().map(|d| {
             let holds_refs = match refs.iter().find(|(a, _)| *a == d.a) {
                 Some(&(_, r)) => r,
                 None => {
@@ -51,6 +46,15 @@ pub fn database(files: &[&SourceFile]) -> Db {
             }
         }));
     }
+    // The first file keeps its ids: nothing to relocate, so its datoms are copied once, form by
+    // form, from the lowering into the list the database takes.
+    let mut datoms = core_datoms();
+    if let Some(first) = files.first() {
+        for form in first.lowering().forms() {
+            datoms.extend(form.datoms());
+        }
+    }
+    datoms.extend(later);
     Db::from_datoms(datoms)
 }
 

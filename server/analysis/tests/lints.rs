@@ -170,6 +170,7 @@ fn failing_eval_programs() {
         tests/eval/comparison/not-arity.yin:1:1: arity not called with too many arguments
         tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too few arguments
         tests/eval/errors/arity-multi-no-match.yin:1:20: unused-param parameter b is never used
+        tests/eval/errors/arity-multi-no-match.yin:2:1: arity f called with 1 argument, a count none of its arities takes
         tests/eval/errors/arity-primitive.yin:1:1: arity nth called with too few arguments
         tests/eval/errors/arity-too-few.yin:2:1: arity f called with too few arguments
         tests/eval/errors/arity-too-many.yin:2:1: arity f called with too many arguments
@@ -191,6 +192,7 @@ fn failing_eval_programs() {
         tests/eval/sequences/range-needs-end.yin:1:1: arity range called with too few arguments
         tests/eval/special-forms/let-bindings-not-vector.yin:1:6: unresolved-symbol unresolved symbol x
         tests/eval/special-forms/recur-not-in-tail-position.yin:1:18: recur-not-tail recur is not in tail position
+        tests/eval/special-forms/recur-outside-loop.yin:1:1: recur-not-tail recur is outside any loop or fn
         tests/eval/strings/subs-arity.yin:1:1: arity subs called with too few arguments
     "#]].assert_eq(&report(&files, &rules));
 }
@@ -254,6 +256,74 @@ fn session_skips_rules_whose_attributes_are_untouched() {
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].message, "f has no docstring");
     assert_eq!(u32::from(report.findings[0].range.start()), 8);
+}
+
+/// Top-level forms for random edits: definitions of one name with different arities (so an
+/// edit changes what other forms' calls must take), calls of them, macros, and a form of every
+/// rule's fixture.
+fn form_pool() -> Vec<String> {
+    let mut pool: Vec<String> = [
+        "(defn f [x] x)",
+        "(defn f ([x] (f x 1 2 3)) ([x y] (f x)))",
+        "(defn f ([x] x) ([x y z] (f x y)))",
+        "(def f (fn [a & more] a))",
+        "(defn g [] (f 1 2))",
+        "(f)",
+        "(f 1)",
+        "(f 1 2)",
+        "(f 1 2 3 4)",
+        "(g 1)",
+        "(defmacro f [x] x)",
+        "(f undefined-name)",
+        "(recur 1)",
+        "(let [f (fn ([a] a) ([a b c] a))] (f 1 2))",
+        "(def g 1)",
+        "(loop [i 0] (do (recur (inc i)) i))",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lints");
+    for path in yin_files(&dir) {
+        let text = std::fs::read_to_string(&path).expect("readable fixture");
+        pool.extend(
+            text.lines()
+                .filter(|l| l.starts_with('('))
+                .map(str::to_owned),
+        );
+    }
+    pool
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// After random one-form edits (a form replaced, inserted or deleted), the session reports
+    /// exactly what a fresh lint of the same text reports.
+    #[test]
+    fn session_after_random_edits_matches_a_fresh_lint(
+        start in proptest::collection::vec(0..1000usize, 1..12),
+        edits in proptest::collection::vec((0..3u8, 0..1000usize, 0..1000usize), 1..8),
+    ) {
+        let pool = form_pool();
+        let pick = |n: usize| pool[n % pool.len()].clone();
+        let mut forms: Vec<String> = start.into_iter().map(pick).collect();
+        let rules = RuleSet::builtin();
+        let mut session = LintSession::new(rules.clone(), &(forms.join("\n") + "\n"));
+        for (kind, at, form) in edits {
+            let at = at % (forms.len() + 1);
+            match kind {
+                0 if at < forms.len() => forms[at] = pick(form),
+                1 if at < forms.len() => {
+                    forms.remove(at);
+                }
+                _ => forms.insert(at, pick(form)),
+            }
+            let text = forms.join("\n") + "\n";
+            session.edit(&text);
+            let fresh = lint(&SourceFile::from_bytes(text.as_bytes()), &rules);
+            proptest::prop_assert_eq!(&session.report().findings, &fresh.findings, "{}", text);
+        }
+    }
 }
 
 /// The same on every example: a form with findings inserted in the middle, then the first form
@@ -358,7 +428,7 @@ fn bad_rules_are_reported_on_their_files() {
         aggregate.edn:1:45: a rule's :find lists variables only (no aggregates)
         unsafe.edn:2:41: unsafe negation: ?y is not bound by the clauses outside the `not` (use not-join to make it local)
         fix.edn:1:93: {?z} is not a :find variable
-        scope.edn:1:45: :scope is :form or :file
+        scope.edn:1:45: :scope is :form, :linked or :file
         good-and-bad.edn:2:2: the rule has no :severity
     "#]].assert_eq(&shown);
 }

@@ -130,10 +130,14 @@ impl AttrIndex {
 /// (linear; a comparison sort was half of `Db::from_datoms`), a small one by the unstable sort
 /// (pairs of ids have no order to keep among equals, unlike `Relation::from_vec`'s stable sort).
 fn sorted(mut pairs: Vec<(Id, Id)>) -> Relation<(Id, Id)> {
-    if pairs.len() < 4096 {
-        pairs.sort_unstable();
-    } else {
-        radix_sort(&mut pairs);
+    // Checked first: an attribute whose entities come in id order (one per node, interned in
+    // file order) is often sorted already.
+    if !pairs.is_sorted() {
+        if pairs.len() < 4096 {
+            pairs.sort_unstable();
+        } else {
+            radix_sort(&mut pairs);
+        }
     }
     pairs.dedup();
     Relation { elements: pairs }
@@ -298,14 +302,146 @@ impl Hasher for ValueHasher {
     }
 }
 
-type Ids = HashMap<Value, Id, BuildHasherDefault<ValueHasher>>;
+type Fast<K, V> = HashMap<K, V, BuildHasherDefault<ValueHasher>>;
+
+/// Integers below this are interned through [`Pages`] rather than the hash table of values.
+const PAGED_BELOW: i64 = 1 << 40;
+/// log2 of the ids a page holds.
+const PAGE_BITS: u32 = 8;
+/// A page slot no integer has taken yet.
+const FREE: Id = Id::MAX;
+
+/// The ids of small non-negative integers, by pages of 256 consecutive integers. Most values of
+/// AST datoms are integers: spans and indexes (small), entity ids and references to them
+/// (`slot << 24 | node`, dense within a top-level form). A page of them is found by one lookup of
+/// its number, usually the same page as the previous integer's, and then indexed, where the
+/// general table would hash and compare a whole `Value`.
+#[derive(Clone, Debug, Default)]
+struct Pages {
+    numbers: Fast<i64, u32>,
+    pages: Vec<[Id; 1 << PAGE_BITS]>,
+    /// The last page used by `intern`, as (page number, index in `pages`).
+    last: Option<(i64, u32)>,
+}
+
+impl Pages {
+    fn split(i: i64) -> (i64, usize) {
+        (i >> PAGE_BITS, (i & ((1 << PAGE_BITS) - 1)) as usize)
+    }
+
+    fn get(&self, i: i64) -> Option<Id> {
+        let (number, at) = Pages::split(i);
+        let page = self.numbers.get(&number)?;
+        self.pages
+            .get(*page as usize)
+            .map(|p| p[at])
+            .filter(|&id| id != FREE)
+    }
+
+    /// The slot of `i`'s id, made if its page is new.
+    fn slot(&mut self, i: i64) -> &mut Id {
+        let (number, at) = Pages::split(i);
+        let page = match self.last {
+            Some((n, page)) if n == number => page,
+            _ => {
+                let next = self.pages.len() as u32;
+                let page = *self.numbers.entry(number).or_insert(next);
+                if page == next {
+                    self.pages.push([FREE; 1 << PAGE_BITS]);
+                }
+                self.last = Some((number, page));
+                page
+            }
+        };
+        &mut self.pages[page as usize][at]
+    }
+}
+
+/// Values and their ids. Integers in `[0, 2^40)` go through [`Pages`]; every other value through
+/// the hash table `ids`, in front of which `by_address` finds a keyword, symbol or string by the
+/// address of its text when it is the very allocation the table holds (lowering shares one
+/// allocation per name, so most names are found without hashing or comparing their text). An
+/// address is recorded only for an allocation held in `values`, which keeps it alive and unique
+/// while the `Db` lives.
+#[derive(Clone, Debug, Default)]
+struct Interner {
+    values: Vec<Value>,
+    ids: Fast<Value, Id>,
+    pages: Pages,
+    by_address: Fast<(u8, usize), Id>,
+}
+
+/// The kind and address of a value's shared text, if it has one (a keyword and a symbol may
+/// share an allocation).
+fn address(v: &Value) -> Option<(u8, usize)> {
+    match v {
+        Value::Keyword(k) => Some((0, k.as_str().as_ptr() as usize)),
+        Value::Symbol(s) => Some((1, s.as_str().as_ptr() as usize)),
+        Value::Str(s) => Some((2, s.as_ptr() as usize)),
+        _ => None,
+    }
+}
+
+fn paged(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) if (0..PAGED_BELOW).contains(i) => Some(*i),
+        _ => None,
+    }
+}
+
+impl Interner {
+    fn get(&self, v: &Value) -> Option<Id> {
+        if let Some(i) = paged(v) {
+            return self.pages.get(i);
+        }
+        if let Some(id) = address(v).and_then(|a| self.by_address.get(&a)) {
+            return Some(*id);
+        }
+        self.ids.get(v).copied()
+    }
+
+    fn intern(&mut self, v: Value) -> Id {
+        let next = self.values.len() as Id;
+        if let Some(i) = paged(&v) {
+            let slot = self.pages.slot(i);
+            if *slot == FREE {
+                *slot = next;
+                self.values.push(v);
+            }
+            return *slot;
+        }
+        let at = address(&v);
+        if let Some(id) = at.and_then(|a| self.by_address.get(&a)) {
+            return *id;
+        }
+        match self.ids.entry(v) {
+            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                self.values.push(slot.key().clone());
+                slot.insert(next);
+                if let Some(a) = at {
+                    self.by_address.insert(a, next);
+                }
+                next
+            }
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let value = std::mem::size_of::<Value>();
+        self.values.capacity() * value
+            + self.ids.capacity() * (value + 4)
+            + self.pages.pages.capacity() * std::mem::size_of::<[Id; 1 << PAGE_BITS]>()
+            + self.pages.numbers.capacity() * 12
+            + self.by_address.capacity() * 24
+    }
+}
 
 /// Datoms, indexed for queries. Cheap to query concurrently (`&self`); updated in place by
 /// [`Db::transact`].
 #[derive(Clone, Debug, Default)]
 pub struct Db {
-    values: Vec<Value>,
-    ids: Ids,
+    table: Interner,
     attrs: BTreeMap<Id, AttrIndex>,
 }
 
@@ -322,29 +458,33 @@ impl Db {
     pub fn from_datoms(datoms: impl IntoIterator<Item = Datom>) -> Db {
         let mut db = Db::new();
         // Attribute keyword -> its slot in `attrs` (its id and its (e, v) pairs).
-        let mut slots: HashMap<Keyword, usize, BuildHasherDefault<ValueHasher>> =
-            HashMap::default();
+        let mut slots: Fast<Keyword, usize> = HashMap::default();
+        let mut by_address: Fast<usize, usize> = HashMap::default();
         let mut attrs: Vec<(Id, Vec<(Id, Id)>)> = Vec::new();
         let mut last_e: Option<(u64, Id)> = None;
         for d in datoms {
             let e = match last_e {
                 Some((raw, id)) if raw == d.e => id,
                 _ => {
-                    let id = db.intern(Value::Int(d.e as i64));
+                    let id = db.table.intern(Value::Int(d.e as i64));
                     last_e = Some((d.e, id));
                     id
                 }
             };
-            let slot = match slots.get(&d.a) {
+            // Found by the address of its text when it shares the allocation of the keyword
+            // `slots` holds (lowering shares one per attribute), else by its text.
+            let address = d.a.as_str().as_ptr() as usize;
+            let slot = match by_address.get(&address).or_else(|| slots.get(&d.a)) {
                 Some(slot) => *slot,
                 None => {
-                    let id = db.intern(Value::Keyword(d.a.clone()));
+                    let id = db.table.intern(Value::Keyword(d.a.clone()));
                     attrs.push((id, Vec::new()));
+                    by_address.insert(address, attrs.len() - 1);
                     slots.insert(d.a, attrs.len() - 1);
                     attrs.len() - 1
                 }
             };
-            let v = db.intern(d.v);
+            let v = db.table.intern(d.v);
             if let Some((_, pairs)) = attrs.get_mut(slot) {
                 pairs.push((e, v));
             }
@@ -363,11 +503,11 @@ impl Db {
         let mut removed: BTreeMap<Id, Vec<(Id, Id)>> = BTreeMap::new();
         for d in retract {
             if let (Some(e), Some(a), Some(v)) = (
-                self.ids.get(&Value::Int(d.e as i64)),
-                self.ids.get(&Value::Keyword(d.a.clone())),
-                self.ids.get(&d.v),
+                self.table.get(&Value::Int(d.e as i64)),
+                self.table.get(&Value::Keyword(d.a.clone())),
+                self.table.get(&d.v),
             ) {
-                removed.entry(*a).or_default().push((*e, *v));
+                removed.entry(a).or_default().push((e, v));
             }
         }
         let mut added: BTreeMap<Id, Vec<(Id, Id)>> = BTreeMap::new();
@@ -444,41 +584,27 @@ impl Db {
             .values()
             .map(|i| (i.aev.len() + i.ave.len()) * pair)
             .sum();
-        let values = self.values.capacity() * std::mem::size_of::<Value>();
-        let ids = self.ids.capacity() * (std::mem::size_of::<Value>() + 4);
-        indexes + values + ids
-    }
-
-    fn intern(&mut self, v: Value) -> Id {
-        let next = self.values.len() as Id;
-        match self.ids.entry(v) {
-            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                self.values.push(slot.key().clone());
-                slot.insert(next);
-                next
-            }
-        }
+        indexes + self.table.heap_bytes()
     }
 
     fn intern_datom(&mut self, d: &Datom) -> (Id, Id, Id) {
-        let e = self.intern(Value::Int(d.e as i64));
-        let a = self.intern(Value::Keyword(d.a.clone()));
-        let v = self.intern(d.v.clone());
+        let e = self.table.intern(Value::Int(d.e as i64));
+        let a = self.table.intern(Value::Keyword(d.a.clone()));
+        let v = self.table.intern(d.v.clone());
         (e, a, v)
     }
 
     pub(crate) fn id(&self, v: &Value) -> Option<Id> {
-        self.ids.get(v).copied()
+        self.table.get(v)
     }
 
     pub(crate) fn value_count(&self) -> usize {
-        self.values.len()
+        self.table.values.len()
     }
 
     /// The value of an id below [`Db::value_count`].
     pub(crate) fn value(&self, id: Id) -> &Value {
-        &self.values[id as usize]
+        &self.table.values[id as usize]
     }
 
     pub(crate) fn attr(&self, id: Id) -> Option<&AttrIndex> {
@@ -492,7 +618,54 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use super::{Id, radix_sort};
+    use super::{Db, Id, radix_sort};
+    use edn::{Datom, Keyword, Symbol, Value};
+
+    /// Every kind of value gets one id however it is interned (paged integer or not, a name's
+    /// shared allocation or a fresh one with the same text), and comes back unchanged.
+    #[test]
+    fn interned_values_round_trip() {
+        let values = [
+            Value::Int(0),
+            Value::Int(255),
+            Value::Int(256),
+            Value::Int(-5),
+            Value::Int(1 << 41),
+            Value::Int(i64::MAX),
+            Value::Keyword(Keyword::new("k")),
+            Value::Symbol(Symbol::new("k")),
+            Value::Str("k".into()),
+            Value::Float(2.5),
+        ];
+        let datoms: Vec<Datom> = values
+            .iter()
+            .enumerate()
+            .map(|(n, v)| Datom::new(n as u64 + 300, Keyword::new("a"), v.clone()))
+            .collect();
+        let mut db = Db::from_datoms(datoms.clone());
+        let mut back: Vec<Datom> = db.datoms().collect();
+        back.sort();
+        let mut expected = datoms.clone();
+        expected.sort();
+        assert_eq!(back, expected);
+        for v in &values {
+            // A fresh allocation of the same text finds the same id.
+            let fresh = match v {
+                Value::Keyword(k) => Value::Keyword(Keyword::new(k.as_str())),
+                Value::Symbol(s) => Value::Symbol(Symbol::new(s.as_str())),
+                other => other.clone(),
+            };
+            let id = db.id(&fresh).expect("interned");
+            assert_eq!(db.value(id), v);
+        }
+        // Retracting through fresh values finds the datoms too.
+        let fresh: Vec<Datom> = datoms
+            .iter()
+            .map(|d| Datom::new(d.e, Keyword::new("a"), d.v.clone()))
+            .collect();
+        db.transact(&fresh, &[]);
+        assert!(db.is_empty());
+    }
 
     #[test]
     fn radix_sort_agrees_with_the_comparison_sort() {

@@ -11,12 +11,18 @@
 //! - `datom(e, a, v)`: the store, read through the per-attribute indexes `aev`/`ave`;
 //! - `r(x..)`: the relation of rule `r` (the full one, or its delta in a semi-naive variant).
 //!
-//! Rules are evaluated bottom-up, stratum by stratum. In a recursive stratum each rule is run
+//! Recursive rules are evaluated bottom-up, stratum by stratum. A non-recursive rule is evaluated
+//! where it is called: with some arguments bound, for those bindings alone (its bodies run from
+//! the caller's distinct bound values, as an `or` would), so a helper such as "the name of ?b
+//! does not start with `_`" costs in the number of candidates, not of the database; with none
+//! bound, for the whole database once per query (memoised). In a recursive stratum each rule is run
 //! once per occurrence of a same-stratum call in its body, with that occurrence reading the
 //! previous round's new tuples (`Variable::recent`) and the others the full relation; datafrog's
 //! `Variable` removes tuples already known, and the loop ends when a round adds none.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::time::Instant;
 
 use datafrog::{Iteration, Relation, Variable};
@@ -28,7 +34,7 @@ use crate::error::{Error, ErrorKind, Origin};
 use crate::function::{self, Aggregate};
 use crate::join::{Slot, bind_values, join_pattern, join_relation, slots};
 use crate::plan::{self, Stratum, Vars};
-use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rules, Term};
+use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rule, Rules, Term};
 use crate::{Budget, Inputs, QueryResult};
 
 /// One row of a table: the ids of the bound variables, in column order.
@@ -44,6 +50,7 @@ pub(crate) struct Table<'a> {
 pub(crate) enum Rows<'a> {
     Owned(Relation<Row>),
     Borrowed(&'a Relation<Row>),
+    Shared(Rc<Relation<Row>>),
 }
 
 impl std::ops::Deref for Rows<'_> {
@@ -53,6 +60,7 @@ impl std::ops::Deref for Rows<'_> {
         match self {
             Rows::Owned(r) => r,
             Rows::Borrowed(r) => r,
+            Rows::Shared(r) => r,
         }
     }
 }
@@ -68,6 +76,7 @@ impl Rows<'_> {
         match self {
             Rows::Owned(r) => r,
             Rows::Borrowed(r) => r.clone(),
+            Rows::Shared(r) => Rc::unwrap_or_clone(r),
         }
     }
 }
@@ -181,11 +190,27 @@ impl<'db> Ctx<'db> {
     }
 }
 
-/// Relations of the rules evaluated so far, and the delta of the current semi-naive variant:
-/// the call clause (by address, stable while rules are borrowed) that reads the delta.
+/// Relations of the recursive rules evaluated so far, the non-recursive rules, and the delta of
+/// the current semi-naive variant: the call clause (by address, stable while rules are borrowed)
+/// that reads the delta.
 struct Rels<'a> {
     full: &'a HashMap<Symbol, Relation<Row>>,
     delta: Option<(*const Clause, &'a Relation<Row>)>,
+    called: &'a Called<'a>,
+}
+
+/// The non-recursive rules: evaluated where they are called (see the module doc).
+#[derive(Default)]
+struct Called<'r> {
+    defs: HashMap<Symbol, Vec<&'r Rule>>,
+    /// Whole relations computed for a call with no argument bound.
+    memo: RefCell<HashMap<Symbol, Rc<Relation<Row>>>>,
+}
+
+impl Called<'_> {
+    fn memoised(&self, rule: &Symbol) -> Option<Rc<Relation<Row>>> {
+        self.memo.borrow().get(rule).cloned()
+    }
 }
 
 impl<'a> Rels<'a> {
@@ -238,13 +263,20 @@ pub(crate) fn run(
     };
     let strata = plan::strata(q, rules)?;
     let seed = input_table(&mut ctx, q, &inputs.args)?;
+    let mut called = Called::default();
+    for stratum in strata.iter().filter(|s| !s.recursive) {
+        for name in &stratum.names {
+            called.defs.insert(name.clone(), stratum.rules.clone());
+        }
+    }
     let mut full: HashMap<Symbol, Relation<Row>> = HashMap::new();
-    for stratum in &strata {
-        eval_stratum(&mut ctx, &mut full, stratum)?;
+    for stratum in strata.iter().filter(|s| s.recursive) {
+        eval_stratum(&mut ctx, &mut full, &called, stratum)?;
     }
     let rels = Rels {
         full: &full,
         delta: None,
+        called: &called,
     };
     let table = eval_body(&mut ctx, &rels, &q.body, seed)?;
     finish(&ctx, q, &table)
@@ -311,22 +343,13 @@ fn occurrences<'r>(body: &'r [Clause], names: &[Symbol]) -> Vec<(&'r Clause, &'r
     out
 }
 
-/// `head(x..) :- body` for every rule of the stratum, to fixpoint when recursive.
+/// `head(x..) :- body` for every rule of a recursive stratum, to fixpoint.
 fn eval_stratum(
     ctx: &mut Ctx<'_>,
     full: &mut HashMap<Symbol, Relation<Row>>,
+    called: &Called<'_>,
     stratum: &Stratum<'_>,
 ) -> Result<(), Error> {
-    if !stratum.recursive {
-        for rule in &stratum.rules {
-            let rels = Rels { full, delta: None };
-            let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
-            let derived = table.project(&rule.head);
-            let old = full.remove(&rule.name).unwrap_or_else(empty);
-            full.insert(rule.name.clone(), old.merge(derived));
-        }
-        return Ok(());
-    }
     let mut iteration = Iteration::new();
     let vars: BTreeMap<&Symbol, Variable<Row>> = stratum
         .names
@@ -344,7 +367,11 @@ fn eval_stratum(
     // Rules without a same-stratum call are the base case: they run once.
     for (rule, occs) in &variants {
         if occs.is_empty() {
-            let rels = Rels { full, delta: None };
+            let rels = Rels {
+                full,
+                delta: None,
+                called,
+            };
             let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
             if let Some(var) = vars.get(&rule.name) {
                 var.insert(table.project(&rule.head));
@@ -377,6 +404,7 @@ fn eval_stratum(
                 let rels = Rels {
                     full,
                     delta: Some((*clause as *const Clause, &*delta)),
+                    called,
                 };
                 let table = eval_body(ctx, &rels, &rule.body, Table::unit())?;
                 if let Some(var) = vars.get(&rule.name) {
@@ -420,7 +448,7 @@ fn eval_body<'a>(
             if plan::ready(c, &bound).is_err() {
                 continue;
             }
-            let cost = estimate(ctx, rels, c, &table);
+            let cost = estimate(ctx, rels, c, table.rows.len() as f64, &bound, 0);
             if best.is_none_or(|(_, b)| cost < b) {
                 best = Some((i, cost));
             }
@@ -446,10 +474,19 @@ fn eval_body<'a>(
 /// Filters (predicates, negation) never grow the table, so they cost less than the table itself
 /// and run as soon as they are ready; patterns cost the table size times their fan-out from the
 /// attribute's statistics; rule calls use the called relation's actual size.
-fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f64 {
-    let rows = table.rows.len() as f64;
+///
+/// `rows` and `bound` describe the table: its size and its columns. `depth` counts the rule
+/// bodies being looked into (see [`demand_fanout`]).
+fn estimate(
+    ctx: &Ctx<'_>,
+    rels: &Rels<'_>,
+    c: &Clause,
+    rows: f64,
+    bound: &Vars,
+    depth: usize,
+) -> f64 {
     let is_bound = |t: &Term| match t {
-        Term::Var(v) => table.col(v).is_some(),
+        Term::Var(v) => bound.contains(v),
         Term::Const(_) => true,
         Term::Blank => false,
     };
@@ -488,7 +525,19 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f6
                 Some((at, _)) if std::ptr::eq(at, c) => 0.5,
                 _ => 1.0,
             };
-            let n = rels.of(c, rule).len() as f64 * delta_bonus;
+            let memoised = rels.called.memoised(rule);
+            let n = match (&memoised, rels.called.defs.get(rule)) {
+                (Some(rel), _) => rel.len() as f64,
+                // Not evaluated yet: with a bound argument it runs for the table's bindings
+                // alone, each giving what its bodies are estimated to give; without, a guess
+                // well below a full scan, so that it runs before the clauses it could bind,
+                // once and for all.
+                (None, Some(defs)) if args.iter().any(is_bound) => {
+                    return rows * demand_fanout(ctx, rels, defs, args, bound, depth);
+                }
+                (None, Some(_)) => return rows * (ctx.db.len() as f64).sqrt().max(1.0),
+                (None, None) => rels.of(c, rule).len() as f64,
+            } * delta_bonus;
             let m = args.iter().filter(|t| !matches!(t, Term::Blank)).count();
             let k = args.iter().filter(|t| is_bound(t)).count();
             if m == 0 {
@@ -498,13 +547,59 @@ fn estimate(ctx: &Ctx<'_>, rels: &Rels<'_>, c: &Clause, table: &Table<'_>) -> f6
         }
         ClauseKind::Or { branches, .. } => {
             let vars = plan::or_vars(c);
-            if vars.iter().all(|v| table.col(v).is_some()) {
+            if vars.iter().all(|v| bound.contains(v)) {
                 rows * 0.75
             } else {
                 rows * 10.0 * branches.len() as f64
             }
         }
     }
+}
+
+/// How many rows a call of a not yet evaluated rule gives per row of the table: for each
+/// definition, its body planned greedily as `eval_body` would, from one row binding the head
+/// parameters at the bound arguments, the estimates multiplied along; summed over definitions.
+/// Bodies calling such rules are looked into two levels deep, then guessed.
+fn demand_fanout(
+    ctx: &Ctx<'_>,
+    rels: &Rels<'_>,
+    defs: &[&Rule],
+    args: &[Term],
+    bound: &Vars,
+    depth: usize,
+) -> f64 {
+    if depth >= 2 {
+        return 2.0;
+    }
+    let mut total = 0.0;
+    for def in defs {
+        let mut vars: Vars = args
+            .iter()
+            .zip(&def.head)
+            .filter(|(t, _)| match t {
+                Term::Var(v) => bound.contains(v),
+                Term::Const(_) => true,
+                Term::Blank => false,
+            })
+            .map(|(_, h)| h.clone())
+            .collect();
+        let mut rows = 1.0;
+        let mut left: Vec<&Clause> = def.body.iter().collect();
+        while !left.is_empty() {
+            let best = left
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| plan::ready(c, &vars).is_ok())
+                .map(|(i, c)| (i, estimate(ctx, rels, c, rows, &vars, depth + 1)))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((i, cost)) = best else { break };
+            let clause = left.remove(i);
+            rows = cost;
+            vars.extend(plan::binds(clause));
+        }
+        total += rows;
+    }
+    total
 }
 
 fn step<'a>(
@@ -515,6 +610,9 @@ fn step<'a>(
 ) -> Result<Table<'a>, Error> {
     match &c.kind {
         ClauseKind::Pattern(terms) => join_pattern(ctx, table, terms, &c.origin),
+        ClauseKind::Call { rule, args } if rels.called.defs.contains_key(rule) => {
+            call(ctx, rels, c, rule, args, table)
+        }
         ClauseKind::Call { rule, args } => {
             let rel = rels.of(c, rule);
             // out(x..) :- r(x..): from the unit table with distinct new variables, the answer
@@ -606,6 +704,97 @@ fn step<'a>(
             join_relation(ctx, table, &union, &args, &c.origin)
         }
     }
+}
+
+/// A call of a non-recursive rule.
+///
+/// With some arguments bound (variables of the table), for those bindings alone:
+/// ```text
+/// seed(p..) :- rows(c..)                      p.. = the head parameters at the bound arguments
+/// u(h..) :- seed(p..), body_i.                for each definition i (h.. = its head)
+/// out(c.., n..) :- rows(c..), u(args..).
+/// ```
+/// Otherwise (or when an argument is a constant, or a head repeats a parameter) the rule's whole
+/// relation, computed once per query.
+fn call<'a>(
+    ctx: &mut Ctx<'_>,
+    rels: &Rels<'a>,
+    c: &Clause,
+    rule: &Symbol,
+    args: &[Term],
+    table: Table<'a>,
+) -> Result<Table<'a>, Error> {
+    let defs = rels.called.defs.get(rule).map_or(&[][..], Vec::as_slice);
+    if let Some(rel) = rels.called.memoised(rule) {
+        return join_memoised(ctx, table, rel, args, &c.origin);
+    }
+    let bound: Vec<(usize, usize)> = args
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match t {
+            Term::Var(v) => table.col(v).map(|col| (i, col)),
+            _ => None,
+        })
+        .collect();
+    let distinct = |head: &[Symbol]| head.iter().enumerate().all(|(i, h)| !head[..i].contains(h));
+    let on_demand = !bound.is_empty()
+        && !args.iter().any(|t| matches!(t, Term::Const(_)))
+        && defs.iter().all(|d| distinct(&d.head));
+    if on_demand {
+        let seed_rows: Relation<Row> = Relation::from_iter(
+            table
+                .rows
+                .iter()
+                .map(|r| bound.iter().map(|&(_, col)| r[col]).collect::<Row>()),
+        );
+        let mut union = empty();
+        for def in defs {
+            let cols: Vec<Symbol> = bound
+                .iter()
+                .filter_map(|&(i, _)| def.head.get(i).cloned())
+                .collect();
+            let seed = Table {
+                cols,
+                rows: seed_rows.clone().into(),
+            };
+            let found = eval_body(ctx, rels, &def.body, seed)?;
+            union = union.merge(found.project(&def.head));
+        }
+        return join_relation(ctx, table, &union, args, &c.origin);
+    }
+    let mut union = empty();
+    for def in defs {
+        let found = eval_body(ctx, rels, &def.body, Table::unit())?;
+        union = union.merge(found.project(&def.head));
+    }
+    let rel = Rc::new(union);
+    rels.called
+        .memo
+        .borrow_mut()
+        .insert(rule.clone(), Rc::clone(&rel));
+    join_memoised(ctx, table, rel, args, &c.origin)
+}
+
+/// `out(c.., n..) :- rows(c..), r(args..)` for a memoised relation, shared rather than copied
+/// when the table is the unit row and every argument a new variable.
+fn join_memoised<'a>(
+    ctx: &mut Ctx<'_>,
+    table: Table<'a>,
+    rel: Rc<Relation<Row>>,
+    args: &[Term],
+    origin: &Origin,
+) -> Result<Table<'a>, Error> {
+    if table.cols.is_empty() && table.rows.len() == 1 {
+        let (s, cols) = slots(ctx, &table, args);
+        if s.iter().all(|x| *x == Slot::New) {
+            ctx.reserve(rel.len() as u64, origin)?;
+            return Ok(Table {
+                cols,
+                rows: Rows::Shared(rel),
+            });
+        }
+    }
+    join_relation(ctx, table, &rel, args, origin)
 }
 
 /// Where an argument of a function call comes from.

@@ -271,6 +271,23 @@ fn rules(g: &mut Gen) -> Vec<RuleDef> {
         body: b,
         level: 1,
     });
+    // p2: two non-recursive definitions, one reading p0; queries call it with some, all or
+    // none of its arguments bound, which the engine evaluates on demand or whole.
+    out.push(RuleDef {
+        name: "p2".into(),
+        head: vec!["?a".into(), "?b".into()],
+        body: vec![C::Pat(v("?a"), attr(g), v("?b"))],
+        level: 1,
+    });
+    out.push(RuleDef {
+        name: "p2".into(),
+        head: vec!["?a".into(), "?b".into()],
+        body: vec![
+            C::Pat(v("?a"), attr(g), v("?c")),
+            C::Call("p0".into(), vec![v("?c"), v("?b")]),
+        ],
+        level: 1,
+    });
     if g.chance(50) {
         let scope = Scope {
             calls: &both,
@@ -296,7 +313,11 @@ fn rules(g: &mut Gen) -> Vec<RuleDef> {
 }
 
 fn query(g: &mut Gen, with_rules: bool) -> Q {
-    let calls = [("p0".to_string(), 2), ("p1".to_string(), 1)];
+    let calls = [
+        ("p0".to_string(), 2),
+        ("p1".to_string(), 1),
+        ("p2".to_string(), 2),
+    ];
     let none: [(String, usize); 0] = [];
     let scope = Scope {
         calls: if with_rules { &calls } else { &none },

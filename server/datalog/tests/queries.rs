@@ -4,7 +4,7 @@
 //! rule vector (or empty), and the snapshot shows the EDN rendering of the result or the error.
 
 use datalog::{Budget, Db, Inputs, Query, Rules};
-use edn::{Datom, Value};
+use edn::{Datom, Keyword, Value};
 use expect_test::{Expect, expect};
 
 fn datoms(src: &str) -> Vec<Datom> {
@@ -430,6 +430,33 @@ fn incremental_transact() {
     .assert_eq(&run(&db, "", "[:find ?e :where [?e :tags _]]", &[]));
     let rebuilt = Db::from_datoms(db.datoms());
     assert_eq!(run(&db, "", q, &[]), run(&rebuilt, "", q, &[]));
+}
+
+/// A non-recursive rule called with a bound argument runs for that binding alone: the whole
+/// relation (2,000 tuples, each through a function) would not fit in the budget of 100 tuples.
+#[test]
+fn non_recursive_rules_run_for_bound_arguments() {
+    let mut data: Vec<Datom> = (0..2000)
+        .map(|i| Datom::new(i, Keyword::new("n"), Value::Int(i as i64)))
+        .collect();
+    data.push(Datom::new(5000, Keyword::new("pick"), Value::Int(7)));
+    let db = Db::from_datoms(data);
+    let rules = Rules::parse("[[(label ?x ?y) [?x :n ?v] [(str ?v \"!\") ?y]]]").unwrap();
+    let budget = Budget {
+        max_tuples: Some(100),
+        timeout: None,
+    };
+    let bound = Query::parse("[:find ?y :in $ % :where [_ :pick ?x] (label ?x ?y)]").unwrap();
+    let rows = db
+        .query(&bound, &Inputs::new().rules(rules.clone()), &budget)
+        .map(|r| r.rows);
+    assert_eq!(rows, Ok(vec![vec![Value::Str("7!".into())]]));
+    // Unbound, the same rule is the whole relation, and the budget stops it.
+    let unbound = Query::parse("[:find ?y :in $ % :where (label ?x ?y)]").unwrap();
+    let err = db
+        .query(&unbound, &Inputs::new().rules(rules), &budget)
+        .unwrap_err();
+    assert!(err.is_budget());
 }
 
 #[test]

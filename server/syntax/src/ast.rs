@@ -58,6 +58,9 @@ pub enum Surface {
     ThreadFirst,
     /// `(->> x (f a))`: nested applications.
     ThreadLast,
+    /// `(recur ...)` with no loop or function around it: an [`NodeKind::Error`] node, marked so
+    /// the `recur-not-tail` lint can report it (it has no tail position to be in).
+    Recur,
 }
 
 impl Surface {
@@ -71,6 +74,7 @@ impl Surface {
             Surface::Cond => "cond",
             Surface::ThreadFirst => "->",
             Surface::ThreadLast => "->>",
+            Surface::Recur => "recur",
         }
     }
 }

@@ -338,6 +338,9 @@ pub fn form_datoms(
                     if let NodeKind::Binder(s) = &ast.node(*n).kind {
                         push(out, id, &v.name, Value::Symbol(s.clone()));
                     }
+                    // The name is a binder whose value is this function: calls through it are
+                    // checked like calls through a `let` name.
+                    arity_datoms(ast, arities, |a, val| push(out, *n, a, val));
                 }
                 children(out, id, &v.arities, arities);
                 &v.t_lambda

@@ -57,6 +57,27 @@ pub struct TopForm {
 }
 
 impl TopForm {
+    /// The form's datoms: those of its text, its position, its global variables' links.
+    pub fn datoms(&self) -> impl Iterator<Item = Datom> + '_ {
+        self.local
+            .iter()
+            .cloned()
+            .chain(form_start(self))
+            .chain(self.links.iter().cloned())
+    }
+
+    /// The slots of the other forms this form's global variables link to (their definitions;
+    /// the core library, slot 0, left out): the only datoms of other forms its own refer to.
+    pub fn linked_slots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.links.iter().filter_map(move |d| match d.v {
+            Value::Int(target) => u64::try_from(target)
+                .ok()
+                .map(slot_of)
+                .filter(|&slot| slot != 0 && slot != self.slot),
+            _ => None,
+        })
+    }
+
     /// The form's span in the file.
     pub fn range(&self) -> TextRange {
         let at = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
@@ -154,9 +175,7 @@ impl FileLowering {
     pub fn datoms(&self) -> Vec<Datom> {
         let mut out = Vec::new();
         for form in &self.forms {
-            out.extend(form.local.iter().cloned());
-            out.extend(form_start(form));
-            out.extend(form.links.iter().cloned());
+            out.extend(form.datoms());
         }
         out
     }

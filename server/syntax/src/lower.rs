@@ -647,7 +647,8 @@ impl Lowerer<'_> {
     fn recur(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
         let Some(target) = self.targets.last().copied() else {
             self.malformed(head.span, "recur outside loop or fn");
-            return self.error(args, form.span);
+            let children = self.forms(args);
+            return self.derived(NodeKind::Error(children), form.span, Surface::Recur);
         };
         if target.count != args.len() {
             self.malformed(

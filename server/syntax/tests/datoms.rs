@@ -177,7 +177,7 @@ fn fn_named_rest_and_shadowing() {
     check(
         r#"(fn self [x & xs] (self xs x))"#,
         expect![[r#"
-            1.0 name self binder-kind :fn-name type :binder start 4 end 8
+            1.0 name self binder-kind :fn-name type :binder start 4 end 8 min-arity 1
             1.1 name x binder-kind :param type :binder start 10 end 11 index 0
             1.2 name xs binder-kind :rest type :binder start 14 end 16
             1.3 name self resolution :local binding 1.0 type :variable start 19 end 23
@@ -390,7 +390,7 @@ fn malformed_recur_cond_arities() {
         r#"(recur 1) (cond a) (loop [i 0] (recur)) (fn ([x] x) ([y] y))"#,
         expect![[r#"
             1.0 value 1 type :literal start 7 end 8 index 0
-            1.1 parts 1.0 type :error start 0 end 9 form-start 0
+            1.1 parts 1.0 type :error start 0 end 9 surface :recur form-start 0
             2.0 name a type :variable start 6 end 7 index 0 resolution :unresolved
             2.1 parts 2.0 type :error start 6 end 7 form-start 10
             3.0 value 0 type :literal start 9 end 10

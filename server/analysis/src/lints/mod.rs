@@ -22,7 +22,7 @@ use syntax::file::FileLowering;
 use syntax::{Severity, TextRange};
 
 pub use config::{Config, Setting};
-pub use rule::{FixTemplate, Rule, RuleError};
+pub use rule::{FixTemplate, Rule, RuleError, Scope};
 pub use run::rule_budget;
 pub use session::LintSession;
 pub use suppress::is_suppressed;

@@ -19,14 +19,27 @@ pub struct Rule {
     /// not per run.
     pub(crate) inputs: Inputs,
     pub fix: Option<FixTemplate>,
-    /// `:scope :form`: the rule's findings in a top-level form depend only on that form's own
-    /// datoms (and the core library's), so after an edit it runs on the new forms alone.
-    pub form_local: bool,
+    /// What the rule's findings in one top-level form depend on (`:scope`).
+    pub scope: Scope,
     /// The `:find` variables, in order, as written (`?x`).
     pub(crate) columns: Vec<String>,
     /// Attributes the query and its rules mention; `None` when some pattern's attribute is a
     /// variable (the rule may read anything).
     pub(crate) attributes: Option<Vec<edn::Keyword>>,
+}
+
+/// What a rule's findings in one top-level form (the form of the first `:find` value) may
+/// depend on, as the rule declares it with `:scope`. After an edit, a rule scoped to less than
+/// the file runs again only on the forms whose datoms changed (docs/rules.md, "Scope").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `:scope :file` (the default): anything in the file.
+    File,
+    /// `:scope :form`: the form's own datoms and the core library's.
+    Form,
+    /// `:scope :linked`: those, and the datoms of the forms defining the globals the form's
+    /// variables link to.
+    Linked,
 }
 
 /// A rule's `:fix`: the matched node (the first `:find` variable) is replaced by `replace`, whose
@@ -150,12 +163,13 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
         Some(f) => Some(read_fix(f, &id, &columns)?),
         None => None,
     };
-    let form_local = match get("scope") {
-        None => false,
+    let scope = match get("scope") {
+        None => Scope::File,
         Some(form) => match &form.node {
-            Node::Atom(Value::Keyword(k)) if k.as_str() == "form" => true,
-            Node::Atom(Value::Keyword(k)) if k.as_str() == "file" => false,
-            _ => return Err(RuleError::at(form, ":scope is :form or :file")),
+            Node::Atom(Value::Keyword(k)) if k.as_str() == "form" => Scope::Form,
+            Node::Atom(Value::Keyword(k)) if k.as_str() == "linked" => Scope::Linked,
+            Node::Atom(Value::Keyword(k)) if k.as_str() == "file" => Scope::File,
+            _ => return Err(RuleError::at(form, ":scope is :form, :linked or :file")),
         },
     };
     let attributes = attributes(&query, &rules);
@@ -166,7 +180,7 @@ pub(super) fn read_rule(form: &Spanned, prelude: &Rules) -> Result<Rule, RuleErr
         query,
         inputs: Inputs::new().rules(rules),
         fix,
-        form_local,
+        scope,
         columns,
         attributes,
     })

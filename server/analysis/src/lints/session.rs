@@ -2,10 +2,13 @@
 //! delta instead of being rebuilt, and after an edit
 //! - a rule runs again only if the delta touches an attribute it reads (a rule with a variable
 //!   attribute, `[?e ?a ?v]`, always runs again);
-//! - a rule declared `:scope :form` runs only on the forms the edit created, in a database of
-//!   their datoms and the core library's; its rows for removed forms are dropped and those for
-//!   unchanged forms kept (entity ids are stable for unchanged forms);
-//! - any other rule runs on the whole database.
+//! - a rule declared `:scope :form` or `:scope :linked` runs only on the forms whose datoms the
+//!   edit changed (new forms, and forms relinked because a definition they use changed), in a
+//!   database of those forms, the forms defining the globals they use, and the core library;
+//!   its rows for changed forms are replaced and those for unchanged forms kept (entity ids are
+//!   stable for unchanged forms, and a form whose definitions change is relinked);
+//! - any other rule, or one reading `:yin/form-start` (which changes when a form merely
+//!   moves), runs on the whole database.
 //!
 //! Findings are rendered from the kept rows after every edit, since spans move with their forms
 //! even when the rows are unchanged.
@@ -18,12 +21,12 @@ use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::FileLowering;
 use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
 
-use super::{LintReport, RuleSet, collect, finish, rule_rows, run::Rows};
+use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows, run::Rows};
 
 /// One file's text, lowering, database and each rule's last answer.
 pub struct LintSession {
     rules: RuleSet,
-    /// The core library's datoms, the base of the form-local rules' small databases.
+    /// The core library's datoms, the base of the small databases of the changed forms.
     core: Vec<Datom>,
     text: String,
     document: Document,
@@ -89,16 +92,17 @@ impl LintSession {
             .chain(&delta.asserted)
             .map(|d| &d.a)
             .collect();
-        let forms_of = |datoms: &[Datom]| -> BTreeSet<u32> {
-            datoms
-                .iter()
-                .filter(|d| d.a.as_str() == "yin/type")
-                .map(|d| slot_of(d.e))
-                .collect()
-        };
-        let (removed, added) = (forms_of(&delta.retracted), forms_of(&delta.asserted));
-        // Built only if a form-local rule needs it.
-        let mut new_forms: Option<Db> = None;
+        // The forms whose datoms changed: removed, added, or relinked (a definition they use
+        // changed). A form that only moved changes its `:yin/form-start` alone and is not one.
+        let changed: BTreeSet<u32> = delta
+            .retracted
+            .iter()
+            .chain(&delta.asserted)
+            .filter(|d| d.a.as_str() != "yin/form-start")
+            .map(|d| slot_of(d.e))
+            .collect();
+        // Built only if a rule scoped to less than the file needs it.
+        let mut changed_forms: Option<Db> = None;
         self.reran = 0;
         for (n, loaded) in self.rules.rules.iter().enumerate() {
             let rule = &loaded.rule;
@@ -110,27 +114,20 @@ impl LintSession {
                 continue;
             };
             self.reran += 1;
+            // Positions change when a form moves, which `changed` leaves out.
             let reads_positions = rule
                 .attributes
                 .as_ref()
                 .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"));
             match answer {
-                Ok(rows) if rule.form_local && !reads_positions => {
-                    let db = new_forms.get_or_insert_with(|| {
-                        let mut datoms = self.core.clone();
-                        datoms.extend(
-                            delta
-                                .asserted
-                                .iter()
-                                .filter(|d| added.contains(&slot_of(d.e)))
-                                .cloned(),
-                        );
-                        Db::from_datoms(datoms)
+                Ok(rows) if rule.scope != Scope::File && !reads_positions => {
+                    let db = changed_forms.get_or_insert_with(|| {
+                        changed_forms_db(&self.core, &self.lowering, &changed)
                     });
                     match rule_rows(db, &self.rules, n) {
                         Ok(fresh) => {
-                            rows.retain(|row| !row_in(row, &removed));
-                            rows.extend(fresh);
+                            rows.retain(|row| !row_in(row, &changed));
+                            rows.extend(fresh.into_iter().filter(|row| row_in(row, &changed)));
                             rows.sort();
                             rows.dedup();
                         }
@@ -163,6 +160,25 @@ impl LintSession {
         finish(&mut report, &self.text);
         report
     }
+}
+
+/// A database of the `changed` forms that still exist, the forms defining the globals they
+/// use, and the core library: enough to answer a `:scope :form` or `:scope :linked` rule about
+/// the changed forms (its rows about the other forms in it are not kept).
+fn changed_forms_db(core: &[Datom], lowering: &FileLowering, changed: &BTreeSet<u32>) -> Db {
+    let mut wanted = changed.clone();
+    for form in lowering.forms() {
+        if changed.contains(&form.slot) {
+            wanted.extend(form.linked_slots());
+        }
+    }
+    let mut datoms = core.to_vec();
+    for form in lowering.forms() {
+        if wanted.contains(&form.slot) {
+            datoms.extend(form.datoms());
+        }
+    }
+    Db::from_datoms(datoms)
 }
 
 /// Whether a row's first value is a node of one of `forms`.
