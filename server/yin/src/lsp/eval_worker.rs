@@ -77,13 +77,11 @@ fn run(queue: &mpsc::Receiver<Job>) {
             handle(job, &mut sessions, &mut next_session)
         }));
         if let Err(panic) = outcome {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
             // stderr is the server log for LSP clients.
-            crate::cli::report_error(&format!("evaluation panicked: {message}"));
+            crate::cli::report_error(&format!(
+                "evaluation panicked: {}",
+                super::panics::message(&*panic)
+            ));
         }
     }
 }

@@ -15,7 +15,7 @@ use tower_lsp_server::{Client, UriExt};
 
 use super::eval_worker::{EvalWorker, Job};
 use super::state::{Applied, Snapshot, State};
-use super::{capabilities, convert, ext, semantic_tokens};
+use super::{capabilities, convert, ext, panics, semantic_tokens};
 
 /// How long a change that skips versions waits for the ones before it.
 const HOLD_BACK: Duration = Duration::from_millis(50);
@@ -935,13 +935,12 @@ async fn analyze<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> R
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(panic)) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
             let mut error = Error::internal_error();
-            error.message = format!("internal error: analysis panicked: {message}").into();
+            error.message = format!(
+                "internal error: analysis panicked: {}",
+                panics::message(&*panic)
+            )
+            .into();
             Err(error)
         }
         Err(join) => {

@@ -104,13 +104,18 @@ impl<E> Future for Unwinding<E> {
 
 /// The error answering a request whose handling panicked; nothing for a notification.
 fn answer(id: Option<Id>, method: &str, panic: &(dyn Any + Send)) -> Option<Response> {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
+    let message = message(panic);
     let mut error = Error::internal_error();
     error.message =
         format!("internal error: the server panicked handling {method}: {message}").into();
     id.map(|id| Response::from_error(id, error))
+}
+
+/// What a panic said: its payload is a `&str` or a `String` unless it came from `panic_any`.
+pub(crate) fn message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }
