@@ -298,7 +298,7 @@ impl Lowerer<'_> {
             "fn" => self.fn_form(form, head, args),
             "let" => self.let_form(form, head, args, false),
             "loop" => self.let_form(form, head, args, true),
-            "recur" => self.recur(form, head, args),
+            "recur" => self.recur(form, args),
             "when" | "when-not" => self.when(form, head, args, name == "when-not"),
             "cond" => self.cond(form, args),
             "->" => self.thread(form, head, args, Surface::ThreadFirst),
@@ -644,9 +644,10 @@ impl Lowerer<'_> {
         self.node(kind, form.span)
     }
 
-    fn recur(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+    fn recur(&mut self, form: &Form, args: &[Form]) -> NodeId {
         let Some(target) = self.targets.last().copied() else {
-            self.malformed(head.span, "recur outside loop or fn");
+            // Not reported here: the `recur-not-tail` rule reports it (and can be configured
+            // like every rule), and evaluation refuses the form when it compiles.
             let children = self.forms(args);
             return self.derived(NodeKind::Error(children), form.span, Surface::Recur);
         };

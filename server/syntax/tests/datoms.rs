@@ -404,7 +404,6 @@ fn malformed_recur_cond_arities() {
             4.4 name y resolution :local binding 4.3 type :variable start 17 end 18 index 0
             4.5 params 4.3 body 4.4 arity 1 variadic false type :arity start 12 end 19 index 1
             4.6 arities 4.2 arities 4.5 type :lambda start 0 end 20 form-start 40
-            Error malformed 1..6 "recur": recur outside loop or fn
             Error malformed 16..17 "a": cond needs an even number of forms; this test has no expression
             Error malformed 31..38 "(recur)": recur expects 1 argument, got 0
             Error malformed 52..59 "([y] y)": another arity already takes 1 parameter

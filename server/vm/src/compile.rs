@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use edn::Symbol;
-use syntax::ast::{Literal, NodeKind};
+use syntax::ast::{Literal, NodeKind, Surface};
 use syntax::{Ast, NodeId};
 use text_size::TextRange;
 
@@ -339,6 +339,11 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
+            }
+            // Lowering leaves reporting a `recur` with nothing to return to to the lint rule
+            // `recur-not-tail`; here it is refused like the other misplaced `recur`s.
+            NodeKind::Error(_) if self.ast.node(id).surface == Some(Surface::Recur) => {
+                return Err(syntax("recur outside a loop or fn", span));
             }
             NodeKind::Error(_) => Op::Fail(Rc::from("this form could not be compiled")),
         };
