@@ -311,7 +311,7 @@ fn debug_start_step_back_and_stop() {
                   "environment": [],
                   "output": "",
                   "status": "paused",
-                  "step": 1,
+                  "step": 0,
                   "store": [
                     {
                       "name": "sq",
@@ -370,7 +370,7 @@ fn debug_start_step_back_and_stop() {
                   ],
                   "output": "",
                   "status": "paused",
-                  "step": 3,
+                  "step": 2,
                   "store": [
                     {
                       "name": "sq",
@@ -414,7 +414,7 @@ fn debug_start_step_back_and_stop() {
     check(
         &back["result"]["state"]["step"],
         expect![[r#"
-            2
+            1
         "#]],
     );
     let done = client.request(

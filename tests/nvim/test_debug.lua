@@ -28,7 +28,7 @@ local function wait_step(n)
 end
 
 local before, before_mark
--- Steps count from the program's start: the file's earlier forms ran before the session's form.
+-- Steps count from the form's start, though the file's earlier forms ran before it.
 local start
 
 t.test(
@@ -44,6 +44,7 @@ t.test(
     t.eq(vim.api.nvim_get_current_win(), source_win, 'the cursor stays in the source')
     before = view_lines()
     start = debug.session.state.step
+    t.eq(start, 0, 'the step a session starts at')
     t.truthy(before[1]:find(('step %d · paused'):format(start), 1, true), 'header: ' .. before[1])
     t.truthy(
       before[2]:find('Control: let at ' .. (row + 1) .. ':1', 1, true),

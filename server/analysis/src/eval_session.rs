@@ -171,6 +171,9 @@ pub struct DebugSession {
     history: History,
     out: Captured,
     limits: Limits,
+    /// The machine's step count when the form starts: the view counts the form's steps from
+    /// there, since the earlier forms' steps are not the user's to step through.
+    origin: u64,
 }
 
 impl DebugSession {
@@ -188,6 +191,7 @@ impl DebugSession {
             Err(e) => session.state.status = Status::Failed(e),
         }
         DebugSession {
+            origin: session.state.steps,
             session,
             history: History::new(HISTORY),
             out: Captured::default(),
@@ -220,7 +224,9 @@ impl DebugSession {
     }
 
     pub fn view(&self) -> DebugView {
-        view(&self.session.state)
+        let mut view = view(&self.session.state);
+        view.step = view.step.saturating_sub(self.origin);
+        view
     }
 
     /// The current state as datoms (`:cfg/*`, `:k/*`, `:bind/*` ...; docs/vm.md).
@@ -328,13 +334,14 @@ mod tests {
         let mut trace = Vec::new();
         let show = |v: &DebugView| {
             format!(
-                "{} {} {} {:?} value {:?} kont {}",
+                "{} {} {} {:?} value {:?} kont {} store {:?}",
                 v.step,
                 v.status,
                 v.control.kind,
                 v.control.range,
                 v.value,
-                v.continuation.len()
+                v.continuation.len(),
+                v.store.iter().map(|b| b.name.as_str()).collect::<Vec<_>>()
             )
         };
         trace.push(show(&debug.view()));
@@ -354,10 +361,10 @@ mod tests {
         .unwrap_or_else(|_| "query failed".to_owned());
         trace.push(frames);
         expect![[r#"
-            1 running call Some(22..39) value None kont 0
-            2 running call Some(25..31) value None kont 1
-            7 done value None value Some("13") kont 0
-            5 running call Some(13..20) value None kont 1
+            0 running call Some(22..39) value None kont 0 store ["sq"]
+            1 running call Some(25..31) value None kont 1 store ["sq"]
+            6 done value None value Some("13") kont 0 store ["sq"]
+            4 running call Some(13..20) value None kont 1 store ["sq"]
             {:columns ["?depth" "?tag"]
              :rows [[1 :args]]}"#]]
         .assert_eq(&trace.join("\n"));
