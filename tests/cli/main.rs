@@ -1,9 +1,12 @@
 //! End-to-end tests of the `yin` command line: the real binary, real files, exit codes and output.
 
+mod authority;
 mod check;
 mod datoms;
 mod eval;
 mod query;
+mod runaway;
+mod torture;
 
 use std::path::Path;
 use std::process::Command;

@@ -172,6 +172,40 @@ impl Client {
         stdin.flush().expect("server reads");
     }
 
+    /// The next message with a null `id` and no method: the reply to a request the server could
+    /// not read.
+    pub(crate) fn notification_or_response_without_id(&mut self) -> Value {
+        self.wait_for(|message| {
+            message.get("id") == Some(&Value::Null) && message.get("method").is_none()
+        })
+    }
+
+    /// Writes `body` framed as a message, whatever it holds (malformed JSON included).
+    pub(crate) fn send_raw(&mut self, body: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open until exit");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("server reads");
+        stdin.flush().expect("server reads");
+    }
+
+    /// Vanishes as a crashed editor does: closes the server's input with no `shutdown` or
+    /// `exit`, and stops reading. Returns how the server ended and how long it took.
+    pub(crate) fn vanish(mut self) -> (Option<i32>, Duration) {
+        self.stdin = None;
+        let (_, incoming) = channel();
+        drop(std::mem::replace(&mut self.incoming, incoming));
+        let gone = Instant::now();
+        let deadline = gone + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waitable") {
+                return (status.code(), gone.elapsed());
+            }
+            if Instant::now() > deadline {
+                panic!("the server outlived its client by {TIMEOUT:?}");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// `shutdown` (if asked) then `exit`; returns the exit code.
     pub(crate) fn exit(mut self, shutdown: bool) -> (Option<Value>, i32) {
         let reply = shutdown.then(|| self.request("shutdown", Value::Null));

@@ -2,6 +2,7 @@
 //! snapshots (`UPDATE_EXPECT=1` updates them). The analysis crate's own tests carry the detail;
 //! these check the protocol: negotiation, ordered document sync, and each feature's wire form.
 
+mod abuse;
 mod client;
 mod eval;
 mod features;
@@ -9,6 +10,7 @@ mod lints;
 mod navigation;
 mod sync;
 mod text;
+mod torture;
 
 use expect_test::Expect;
 use serde_json::{Value, json};

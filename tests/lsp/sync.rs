@@ -354,15 +354,15 @@ impl Lcg {
 }
 
 #[test]
-fn a_burst_of_200_edits_leaves_the_same_text() {
+fn a_burst_of_1000_edits_leaves_the_same_text() {
     let (mut client, _) = Client::start(&[]);
     let mut mirror = "(defn f [x]\r\n  (+ x 1))\n".to_owned();
     open(&mut client, &mirror);
     let inserts = [
-        "(", ")", "x", " ", "\r\n", "\n", "𝕏", "é", "\"s\"", "; c\n", "",
+        "(", ")", "x", " ", "\r\n", "\n", "\r", "𝕏", "😀𝕏", "é", "\"s\"", "; c\n", "",
     ];
     let mut random = Lcg(7);
-    for version in 2..202 {
+    for version in 2..1002 {
         let boundaries: Vec<usize> = mirror
             .char_indices()
             .map(|(i, _)| i)
@@ -388,7 +388,7 @@ fn a_burst_of_200_edits_leaves_the_same_text() {
         text::apply(&mut mirror, range, new, true);
     }
     assert_eq!(view_file_text(&mut client), json!(mirror));
-    client.diagnostics_for(URI, 201);
+    client.diagnostics_for(URI, 1001);
     client.exit(true);
 }
 

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use syntax::TextRange;
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Language, Node};
 
 use crate::SourceFile;
 use crate::tree::node_range;
@@ -34,17 +34,30 @@ pub fn folding_ranges(file: &SourceFile) -> Vec<Fold> {
         end > start
     };
 
+    // Only nodes spanning several lines can fold, and a node on one line has no descendant that
+    // spans several, so the walk prunes single-line subtrees. Running `folds.scm` as a query over
+    // the tree instead costs more than linear time in the nesting depth (minutes at 200,000).
+    let kinds = fold_kinds();
     let mut folds = Vec::new();
-    let mut cursor = QueryCursor::new();
-    let text = document.text();
-    let mut captures = cursor.captures(folds_query(), root, text.as_bytes());
-    while let Some((m, index)) = captures.next() {
-        let range = node_range(m.captures[*index].node);
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let range = node_range(node);
         if multi_line(range) {
-            folds.push(Fold {
-                range,
-                kind: FoldKind::Form,
-            });
+            if kinds.contains(&node.kind_id()) {
+                folds.push(Fold {
+                    range,
+                    kind: FoldKind::Form,
+                });
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
         }
     }
 
@@ -78,14 +91,21 @@ pub fn folding_ranges(file: &SourceFile) -> Vec<Fold> {
     folds
 }
 
-fn folds_query() -> &'static Query {
-    static QUERY: OnceLock<Query> = OnceLock::new();
-    QUERY.get_or_init(|| {
-        Query::new(
-            &tree_sitter_yin::LANGUAGE.into(),
-            tree_sitter_yin::FOLDS_QUERY,
-        )
-        .expect("the grammar crate's tests compile folds.scm against the grammar")
+/// The node kinds `folds.scm` captures. The query is a flat alternation of node kinds (`[(list_lit)
+/// (vec_lit) ...] @fold`), so its kinds are its parenthesised names, each checked against the
+/// grammar; the tests below pin the result.
+fn fold_kinds() -> &'static Vec<u16> {
+    static KINDS: OnceLock<Vec<u16>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language: Language = tree_sitter_yin::LANGUAGE.into();
+        tree_sitter_yin::FOLDS_QUERY
+            .lines()
+            .filter(|line| !line.trim_start().starts_with(';'))
+            .flat_map(|line| line.split('(').skip(1))
+            .filter_map(|rest| rest.split(')').next())
+            .map(|name| language.id_for_node_kind(name.trim(), true))
+            .filter(|&id| id != 0)
+            .collect()
     })
 }
 
@@ -160,5 +180,19 @@ mod tests {
                 Form "#{3\n        4}"
             "##]],
         );
+    }
+
+    #[test]
+    fn the_fold_kinds_are_those_of_folds_scm() {
+        let language: Language = tree_sitter_yin::LANGUAGE.into();
+        let mut names: Vec<&str> = fold_kinds()
+            .iter()
+            .filter_map(|&id| language.node_kind_for_id(id))
+            .collect();
+        names.sort_unstable();
+        expect![[r#"
+            ["anon_fn_lit", "list_lit", "map_lit", "ns_map_lit", "read_cond_lit", "set_lit", "splicing_read_cond_lit", "vec_lit"]
+        "#]]
+        .assert_eq(&format!("{names:?}\n"));
     }
 }

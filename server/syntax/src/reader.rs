@@ -9,12 +9,14 @@
 
 use std::sync::OnceLock;
 
+use ropey::Rope;
 use text_size::{TextRange, TextSize};
 use tree_sitter::{Node, TreeCursor};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::form::{Form, FormKind};
 use crate::intern::Interner;
+use crate::parse::syntax_diagnostics;
 
 /// The deepest nesting of forms the reader builds; deeper forms become [`FormKind::Invalid`].
 pub const MAX_DEPTH: usize = 256;
@@ -45,6 +47,12 @@ pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
         .into_iter()
         .map(|n| read_node_with(n, text, 0, &mut interner, &mut diagnostics))
         .collect();
+    // The reader sees only the nodes tree-sitter kept; when its recovery dropped a problem (a
+    // run of unclosed openers can come back as forms with nothing MISSING), the delimiter
+    // matching in `parse` still finds it, so a broken text never reads as a clean one.
+    if tree.root_node().has_error() && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.extend(syntax_diagnostics(&tree, &Rope::from_str(text)));
+    }
     (forms, diagnostics)
 }
 

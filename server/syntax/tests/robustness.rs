@@ -173,3 +173,19 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_run_of_unclosed_openers_reads_with_an_error() {
+    // Tree-sitter's recovery keeps these as forms with nothing MISSING; the evaluator must still
+    // see an error rather than run the remains.
+    for depth in [1, 300, 50_000] {
+        let text = "(".repeat(depth);
+        let (_, diagnostics) = read_str(&text);
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.severity == syntax::Severity::Error),
+            "{depth}: {diagnostics:?}"
+        );
+    }
+}

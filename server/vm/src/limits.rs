@@ -25,8 +25,10 @@ impl Limits {
             fuel: 10_000_000_000,
             timeout: Duration::from_secs(60),
             max_store: 10_000_000,
-            max_depth: 10_000_000,
-            max_items: 100_000_000,
+            // A frame or an element costs a few hundred bytes: these two keep a runaway program
+            // under about a gigabyte, so it stops with an error rather than by the OOM killer.
+            max_depth: 1_000_000,
+            max_items: 10_000_000,
         }
     }
 

@@ -1,0 +1,44 @@
+//! Runaway programs through `yin eval`: each stops at one of its limits (docs/vm.md) with an
+//! error naming the limit and exit 1, within the wall-clock budget given here (the default CLI
+//! budget is 60 s; a test passes a shorter one). Memory stays bounded because collections,
+//! strings and the continuation are capped, not because the run is short.
+
+use expect_test::expect;
+
+use super::{workspace, yin};
+
+#[test]
+fn each_runaway_stops_at_a_limit_with_exit_1() {
+    let ws = workspace(&[]);
+    let cases = [
+        ("infinite loop", "(loop [i 0] (recur (inc i)))"),
+        ("infinite tail recursion", "(defn a [n] (a (inc n)))\n(a 0)"),
+        ("deep non-tail recursion", "(defn f [n] (+ 1 (f n)))\n(f 1)"),
+        ("exponential nesting", "(defn f [x] (f [x x]))\n(f 1)"),
+        ("exponential growth", "(loop [v [1]] (recur (into v v)))"),
+        ("string doubling", "(loop [s \"ab\"] (recur (str s s)))"),
+        ("huge count", "(count (range 1000000000000))"),
+        ("huge reduce", "(reduce + (range 1000000000000))"),
+        ("huge vector", "(vec (range 100000000))"),
+        ("float range", "(count (range 1e12))"),
+    ];
+    let mut report = String::new();
+    for (name, program) in cases {
+        let run = yin(&["eval", "--timeout-ms", "3000", "-e", program], ws.path());
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        report.push_str(&format!("{name}: {}", run.stderr));
+    }
+    expect![[r#"
+        infinite loop: error: timeout: the program ran longer than 3000 ms
+        infinite tail recursion: error: timeout: the program ran longer than 3000 ms
+        deep non-tail recursion: error: <-e>:1:13: stack depth limit reached: 1000000 frames of non-tail calls
+        exponential nesting: error: <-e>:1:16: value nested too deeply: collections and closures may nest at most 1000 levels
+        exponential growth: error: <-e>:1:22: collection limit reached: at most 10000000 elements per collection
+        string doubling: error: <-e>:1:23: collection limit reached: at most 10000000 elements per collection
+        huge count: error: <-e>:1:8: collection limit reached: at most 10000000 elements per collection
+        huge reduce: error: <-e>:1:11: collection limit reached: at most 10000000 elements per collection
+        huge vector: error: <-e>:1:6: collection limit reached: at most 10000000 elements per collection
+        float range: error: <-e>:1:8: range: expected an integer, got float 1.0E12
+    "#]]
+    .assert_eq(&report);
+}
