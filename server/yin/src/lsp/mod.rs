@@ -13,6 +13,7 @@ mod capabilities;
 mod convert;
 mod eval_worker;
 mod ext;
+mod framing;
 mod handlers;
 mod lint_sessions;
 mod panics;
@@ -21,6 +22,7 @@ mod server;
 mod state;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tower_lsp_server::{LspService, Server};
 
@@ -47,11 +49,20 @@ pub(crate) fn run() -> ExitCode {
             .custom_method("yin/debug/stop", server::YinServer::debug_stop)
             .finish();
         let state = service.inner().state();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(panics::CatchPanics::new(service))
-            .await;
+        Server::new(
+            framing::checked(tokio::io::stdin()),
+            tokio::io::stdout(),
+            socket,
+        )
+        .serve(framing::AnswerMalformed::new(panics::CatchPanics::new(
+            service,
+        )))
+        .await;
         state.was_shut_down()
     });
+    // Reading stdin blocks a thread of the runtime's pool, and a client may keep stdin open
+    // after `exit`: do not wait for that read.
+    runtime.shutdown_timeout(Duration::from_millis(100));
     if clean {
         ExitCode::SUCCESS
     } else {
