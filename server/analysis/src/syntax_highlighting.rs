@@ -61,6 +61,9 @@ pub struct HlRange {
     pub builtin: bool,
 }
 
+/// The deepest node, counted from the root, that highlighting looks at.
+const MAX_DEPTH: u32 = 1_000;
+
 /// Highlights of the tokens of `file` that overlap `within` (the whole file if `None`).
 pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
     let highlights = Highlights::get();
@@ -69,6 +72,9 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
     let text = document.text();
     let root = document.tree().root_node();
     let mut cursor = QueryCursor::new();
+    // The query's cost grows faster than the nesting depth (a 200,000-deep file took minutes);
+    // past this depth, far beyond any real program's, tokens go unhighlighted instead.
+    cursor.set_max_start_depth(Some(MAX_DEPTH));
     if let Some(within) = within {
         cursor.set_byte_range(usize::from(within.start())..usize::from(within.end()));
     }
@@ -240,6 +246,24 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use super::*;
+
+    #[test]
+    fn nesting_past_the_depth_bound_goes_unhighlighted_instead_of_taking_minutes() {
+        let depth = 200_000;
+        let text = format!("(def x 1)\n{}inner{}", "(".repeat(depth), ")".repeat(depth));
+        let file = SourceFile::from_text(&text);
+        let tokens = highlight(&file, None);
+        let names: Vec<&str> = tokens
+            .iter()
+            .filter_map(|hl| text.get(usize::from(hl.range.start())..usize::from(hl.range.end())))
+            .filter(|token| !token.starts_with(['(', ')']))
+            .collect();
+        assert_eq!(
+            names,
+            ["def", "x", "1"],
+            "the symbol past the bound is left out"
+        );
+    }
 
     fn check(text: &str, expect: Expect) {
         let file = SourceFile::from_text(text);
