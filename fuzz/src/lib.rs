@@ -48,11 +48,18 @@ pub fn assert_datoms_render(datoms: &[edn::Datom]) {
     }
 }
 
-/// `value` is the symbol or keyword printed as `token`.
+/// `value` is or holds (a quoted datum) the symbol or keyword printed as `token`.
 fn names(value: &Value, token: &str) -> bool {
     match value {
         Value::Symbol(s) => s.as_str() == token,
         Value::Keyword(k) => token.strip_prefix(':') == Some(k.as_str()),
+        Value::List(items) | Value::Vector(items) | Value::Set(items) => {
+            items.iter().any(|v| names(v, token))
+        }
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| names(k, token) || names(v, token)),
+        Value::Tagged(tag, v) => tag.as_str() == token || names(v, token),
         _ => false,
     }
 }
