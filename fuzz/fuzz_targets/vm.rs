@@ -1,22 +1,45 @@
-//! Random program text with small fuel, time and size limits must end with a value, a parked
-//! state or an error: never a panic, a hang or a stack overflow.
+//! Arbitrary text as a yin program, evaluated with small limits.
+//!
+//! Asserts: evaluation ends, within a small multiple of its wall-clock limit, with a value, a
+//! parked program or an error; a value prints in both `pr` and `print` form; an error has a
+//! message.
 #![no_main]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use vm::{Discard, Limits, eval_source};
+use vm::{Captured, Limits, Outcome, eval_source, pr_str, print_str};
+
+const TIMEOUT: Duration = Duration::from_millis(500);
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
+    let text = String::from_utf8_lossy(data);
     let limits = Limits {
-        fuel: 20_000,
-        timeout: Duration::from_millis(200),
-        max_store: 1_000,
-        max_depth: 1_000,
+        fuel: 200_000,
+        timeout: TIMEOUT,
+        max_store: 10_000,
+        max_depth: 10_000,
         max_items: 10_000,
     };
-    let _ = eval_source(text, &limits, &mut Discard);
+    let mut out = Captured(String::new());
+    let started = Instant::now();
+    let outcome = eval_source(&text, &limits, &mut out);
+    // Loading (read, lower, macro expansion) and printing count too; a loaded machine may stall.
+    assert!(
+        started.elapsed() < TIMEOUT * 10,
+        "{:?} for {text:?}",
+        started.elapsed()
+    );
+    match &outcome {
+        Outcome::Value(value) => {
+            let _ = print_str(value);
+            assert!(!pr_str(value).is_empty());
+        }
+        Outcome::Parked { reason } => assert!(!reason.is_empty()),
+        Outcome::Error(err) => assert!(!err.to_string().is_empty()),
+    }
+    assert_eq!(
+        outcome.printed().is_some(),
+        !matches!(outcome, Outcome::Error(_))
+    );
 });

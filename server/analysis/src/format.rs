@@ -301,9 +301,14 @@ impl<'r> Formatter<'r> {
                 if !is_blank(self.slice(previous_end, end)) {
                     return None;
                 }
-                self.replace(previous_end, end, self.eol.to_owned());
+                let commas = commas_of(self.slice(previous_end, end));
+                self.replace(previous_end, end, format!("{commas}{}", self.eol));
             }
-            None => self.replace(0, end, String::new()),
+            None => {
+                let commas = commas_of(self.slice(0, end));
+                let eol = if commas.is_empty() { "" } else { self.eol };
+                self.replace(0, end, format!("{commas}{eol}"));
+            }
         }
         Some(merge(self.changes, self.text))
     }
@@ -352,10 +357,11 @@ impl<'r> Formatter<'r> {
 
     /// The whitespace to put before the atom being emitted, in place of `gap`.
     fn spacing(&self, gap: &str) -> String {
+        let commas = commas_of(gap);
         let Some((_, after_comment)) = self.previous else {
-            return String::new();
+            // Commas before the first form are kept like any others (found by fuzzing).
+            return commas;
         };
-        let commas: String = gap.chars().filter(|&c| c == ',').collect();
         if after_comment && !commas.is_empty() {
             // A comma right after a comment would become part of it: it moves to the next line.
             let mut spacing = self.spacing_without_commas(gap, after_comment);
@@ -511,6 +517,11 @@ fn shrink(start: usize, old: &str, new: &str) -> Option<Edit> {
         range: TextRange::new(size(start + prefix), size(start + old.len() - suffix)),
         text: new_rest[..new_rest.len() - suffix].to_owned(),
     })
+}
+
+/// The commas of a gap, which formatting keeps while it replaces the whitespace around them.
+fn commas_of(gap: &str) -> String {
+    gap.chars().filter(|&c| c == ',').collect()
 }
 
 fn is_blank(gap: &str) -> bool {

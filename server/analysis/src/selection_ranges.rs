@@ -64,10 +64,13 @@ fn inside_brackets(node: Node<'_>) -> Option<TextRange> {
     Some(node_range(*first).cover(node_range(*last)))
 }
 
+/// Adds `range` if it grows the last one: LSP requires each parent to contain its child, and in
+/// broken code the text inside an unclosed bracket need not contain the token at the cursor
+/// (`( /` with the cursor after `(`, found by fuzzing).
 fn push_distinct(ranges: &mut Vec<TextRange>, range: TextRange) {
     if ranges
         .last()
-        .is_none_or(|last| *last != range && last.len() <= range.len())
+        .is_none_or(|last| *last != range && range.contains_range(*last))
     {
         ranges.push(range);
     }

@@ -277,3 +277,25 @@ fn deep_nesting_formats_without_recursion() {
     assert_eq!(last_line.trim_start(), format!("x{}", ")".repeat(depth)));
     assert_eq!(last_line.len() - last_line.trim_start().len(), depth);
 }
+
+/// Found by the `lsp` fuzz target: commas before the first form and after the last were dropped,
+/// though the formatter changes whitespace only.
+#[test]
+fn commas_at_the_ends_of_the_file_are_kept() {
+    let cases = [
+        (",e", ",e\n"),
+        ("e,", "e,\n"),
+        (" , e ,\n", ",e,\n"),
+        (",,", ",,\n"),
+        (" \n", ""),
+        ("; c\n,x", "; c\n, x\n"),
+    ];
+    for (text, formatted) in cases {
+        assert_eq!(format_text(text).as_deref(), Some(formatted), "{text:?}");
+        assert_eq!(
+            format_text(formatted).as_deref(),
+            Some(formatted),
+            "{formatted:?}"
+        );
+    }
+}

@@ -212,6 +212,9 @@ impl fmt::Display for Value {
                 f.write_str(if *x > 0.0 { "##Inf" } else { "##-Inf" })
             }
             Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e16 => write!(f, "{x:.1}"),
+            // Display would print 8e93 as 94 digits with no point, which reads as an integer too
+            // big for i64; Debug's exponent form reads back as the same float (found by fuzzing).
+            Value::Float(x) if x.fract() == 0.0 => write!(f, "{x:?}"),
             Value::Float(x) => write!(f, "{x}"),
             Value::Char(c) => match c {
                 '\n' => f.write_str("\\newline"),

@@ -291,6 +291,14 @@ impl Reader<'_> {
     }
 
     fn leaf(&mut self, node: Node<'_>, kind: Kind, mut span: TextRange) -> Form {
+        if kind == Kind::Sym
+            && let Some(name) = node.child_by_field_name("name")
+            && name.is_missing()
+        {
+            // `(f ^m)`: tree-sitter finished the symbol with an empty MISSING name, already
+            // reported as a syntax error; it must not become a symbol named "" (found by fuzzing).
+            return self.invalid(self.span(name));
+        }
         if kind == Kind::Sym && node.child_count() > 1 {
             // Metadata sits inside the symbol's node: the symbol is its `name` child.
             if let Some(name) = node.child_by_field_name("name") {
