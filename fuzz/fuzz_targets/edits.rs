@@ -11,48 +11,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use syntax::file::FileLowering;
 use syntax::{Document, Position, PositionEncoding, Range, TextEdit};
-use yin_fuzz::{canonical_datoms, model_offset, nodes};
-
-/// Pieces that stress positions and parsing alike (line breaks, astral characters, prefixes).
-const FRAGMENTS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    "#{",
-    " ",
-    "\n",
-    "\r\n",
-    "\r",
-    "😀",
-    "漢",
-    "e\u{301}",
-    "\"",
-    "abc",
-    "12",
-    ";c",
-    ":k",
-    "'",
-    "𝕏",
-    "(defn f [x] (+ x 1))",
-    "\"s😀\"",
-    "#(",
-    "#_",
-    "^",
-    "@",
-    "#'",
-    "~@",
-    "\\a",
-    "#?",
-    "%",
-    "nil",
-    "(def x 1)",
-    "(let [a 1] a)",
-    "x",
-    "\\",
-];
+use yin_fuzz::{FRAGMENTS, canonical_datoms, model_offset, nodes};
 
 #[derive(Arbitrary, Debug)]
 enum Piece {

@@ -4,49 +4,16 @@
 //! for node (kinds, byte ranges and tree-sitter points), whether or not the text has syntax errors.
 //!
 //! The expected text is maintained as a `String` with a deliberately naive position model written
-//! here, independent of the crate's rope-based one.
+//! in `support/model.rs`, independent of the crate's rope-based one.
 
+#[path = "support/model.rs"]
+mod model;
+
+use model::{FRAGMENTS, model_offset, nodes};
 use proptest::prelude::*;
 use syntax::{
     Document, EditError, Position, PositionEncoding, Range, TextEdit, TextRange, TextSize,
 };
-
-/// Pieces of text that stress positions and parsing alike.
-const FRAGMENTS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    "#{",
-    " ",
-    "\n",
-    "\r\n",
-    "\r",
-    "😀",
-    "漢",
-    "e\u{301}",
-    "\"",
-    "abc",
-    "12",
-    ";c",
-    ":k",
-    "'",
-    "𝕏",
-    "(defn f [x] (+ x 1))",
-    "\"s😀\"",
-    "#(",
-    "#_",
-    "^",
-    "@",
-    "#'",
-    "~@",
-    "\\a",
-    "#?",
-    "%",
-    "nil",
-];
 
 fn fragments(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..max).prop_map(|parts| parts.concat())
@@ -83,81 +50,6 @@ fn step() -> impl Strategy<Value = Step> {
         8 => (prop::collection::vec(edit(), 1..4), encoding()).prop_map(|(edits, encoding)| Step::Edits(edits, encoding)),
         1 => fragments(30).prop_map(Step::ReplaceAll),
     ]
-}
-
-/// Byte offsets where LSP lines start: after `\n`, `\r\n` and a lone `\r`.
-fn line_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    for (i, &byte) in bytes.iter().enumerate() {
-        let lone_cr = byte == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-        if byte == b'\n' || lone_cr {
-            starts.push(i + 1);
-        }
-    }
-    starts
-}
-
-fn units(c: char, encoding: PositionEncoding) -> usize {
-    match encoding {
-        PositionEncoding::Utf8 => c.len_utf8(),
-        PositionEncoding::Utf16 => c.len_utf16(),
-        PositionEncoding::Utf32 => 1,
-    }
-}
-
-/// The model's meaning of a position: clamped to the line's text, floored to a character start.
-fn model_offset(text: &str, position: Position, encoding: PositionEncoding) -> usize {
-    let starts = line_starts(text);
-    let Some(&start) = starts.get(position.line as usize) else {
-        return text.len();
-    };
-    let next = starts
-        .get(position.line as usize + 1)
-        .copied()
-        .unwrap_or(text.len());
-    let line = text[start..next]
-        .trim_end_matches('\n')
-        .trim_end_matches('\r');
-    let mut counted = 0;
-    for (byte, c) in line.char_indices() {
-        counted += units(c, encoding);
-        if counted > position.character as usize {
-            return start + byte;
-        }
-    }
-    start + line.len()
-}
-
-/// Every node with its kind, flags, byte range and points, in pre-order.
-fn nodes(doc: &Document) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cursor = doc.tree().walk();
-    loop {
-        let node = cursor.node();
-        out.push(format!(
-            "{} {} missing={} error={} {:?} {:?}-{:?}",
-            node.kind(),
-            if node.child_count() == 0 {
-                "leaf"
-            } else {
-                "node"
-            },
-            node.is_missing(),
-            node.is_error(),
-            node.byte_range(),
-            node.start_position(),
-            node.end_position(),
-        ));
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
 }
 
 /// Text, tree and diagnostics agree with a fresh parse of `expected`, node for node, with or

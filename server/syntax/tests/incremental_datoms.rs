@@ -4,11 +4,14 @@
 //! final text, once entity ids are renamed by form position; applying each delta to the previous
 //! datoms gives the next ones; and forms whose text did not change keep their entity ids.
 
-use std::collections::{BTreeSet, HashSet};
+#[path = "support/model.rs"]
+mod model;
 
-use edn::{Datom, Value};
+use std::collections::HashSet;
+
+use edn::Datom;
+use model::canonical_datoms;
 use proptest::prelude::*;
-use syntax::datoms::{NODE_BITS, is_ref};
 use syntax::file::FileLowering;
 
 fn parse(text: &str) -> tree_sitter::Tree {
@@ -17,32 +20,6 @@ fn parse(text: &str) -> tree_sitter::Tree {
         .set_language(&tree_sitter_yin::LANGUAGE.into())
         .expect("the grammar's ABI matches");
     parser.parse(text, None).expect("no timeout is set")
-}
-
-/// Datoms with each entity renamed to (form position, node index); core entities keep their id.
-fn canonical(file: &FileLowering) -> BTreeSet<(u64, String, String)> {
-    let slots: Vec<u64> = file.forms().iter().map(|f| u64::from(f.slot)).collect();
-    let rename = |e: u64| {
-        let slot = e >> NODE_BITS;
-        if slot == 0 {
-            return e;
-        }
-        let position = slots.iter().position(|&s| s == slot).expect("a live slot") as u64 + 1;
-        (position << NODE_BITS) | (e & ((1 << NODE_BITS) - 1))
-    };
-    let datoms = file.datoms();
-    let set: BTreeSet<_> = datoms
-        .iter()
-        .map(|d| {
-            let v = match (&d.v, is_ref(&d.a)) {
-                (Value::Int(i), true) => rename(*i as u64).to_string(),
-                (v, _) => v.to_string(),
-            };
-            (rename(d.e), d.a.to_string(), v)
-        })
-        .collect();
-    assert_eq!(set.len(), datoms.len(), "duplicate datoms");
-    set
 }
 
 const SNIPPETS: &[&str] = &[
@@ -136,7 +113,7 @@ proptest! {
             was_clean = is_clean;
         }
         let fresh = FileLowering::from_text(&text);
-        prop_assert_eq!(canonical(&file), canonical(&fresh));
+        prop_assert_eq!(canonical_datoms(&file), canonical_datoms(&fresh));
         prop_assert_eq!(file.diagnostics(), fresh.diagnostics());
     }
 }
@@ -210,7 +187,7 @@ proptest! {
             let now: HashSet<Datom> = file.datoms().into_iter().collect();
             prop_assert_eq!(&applied, &now);
             let fresh = FileLowering::from_text(&text);
-            prop_assert_eq!(canonical(&file), canonical(&fresh));
+            prop_assert_eq!(canonical_datoms(&file), canonical_datoms(&fresh));
         }
     }
 }
