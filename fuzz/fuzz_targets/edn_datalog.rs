@@ -67,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let budget = Budget {
         max_tuples: Some(20_000),
+        max_bytes: None,
         timeout: Some(BUDGET_TIME),
     };
     let started = Instant::now();

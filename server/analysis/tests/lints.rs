@@ -445,6 +445,7 @@ fn runaway_rule_is_stopped_and_reported() {
     );
     rules.set_budget(datalog::Budget {
         max_tuples: Some(10_000),
+        max_bytes: None,
         timeout: None,
     });
     let report = lint(&SourceFile::from_bytes(b"(let [x 1] 2)"), &rules);

@@ -7,6 +7,8 @@ use std::fmt;
 
 use edn::{Pos, ReadError, ReadErrorKind};
 
+use crate::budget::Limit;
+
 /// Where an error happened: the text of the offending form and its start position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
@@ -53,7 +55,18 @@ pub enum ErrorKind {
     #[error("aggregate {0}")]
     Aggregate(String),
     #[error("budget exceeded: {0}")]
-    Budget(String),
+    Budget(Limit),
+    /// The query did not start: the allowance it was given had run out in an earlier query.
+    #[error("not run: the shared budget was used up ({0})")]
+    NotRun(Limit),
+    #[error(
+        "rules call each other {depth} levels deep through {rule}, more than the {max} the evaluator allows"
+    )]
+    TooDeep {
+        rule: String,
+        depth: usize,
+        max: usize,
+    },
 }
 
 /// A query error: its kind and, when it concerns a form, that form.
@@ -82,9 +95,10 @@ impl Error {
         Error::at(form, ErrorKind::Syntax(message.into()))
     }
 
-    /// True when the query was stopped by its [`Budget`](crate::Budget).
+    /// True when the query was stopped by its [`Budget`](crate::Budget), or not started
+    /// because the allowance it shares had run out.
     pub fn is_budget(&self) -> bool {
-        matches!(self.kind, ErrorKind::Budget(_))
+        matches!(self.kind, ErrorKind::Budget(_) | ErrorKind::NotRun(_))
     }
 }
 

@@ -23,12 +23,12 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
-use std::time::Instant;
 
 use datafrog::{Iteration, Relation, Variable};
 use edn::{Symbol, Value};
 use smallvec::SmallVec;
 
+use crate::budget::{Allowance, Limit, value_bytes};
 use crate::db::{Db, Id};
 use crate::error::{Error, ErrorKind, Origin};
 use crate::function::{self, Aggregate};
@@ -109,25 +109,21 @@ impl<'a> Table<'a> {
 }
 
 /// Query-local state: ids for values the store does not hold (results of function calls,
-/// inputs), and the budget.
+/// inputs), and what is left of the budget.
 pub(crate) struct Ctx<'db> {
     pub(crate) db: &'db Db,
     extra: Vec<Value>,
     extra_ids: HashMap<Value, Id>,
-    max_tuples: Option<u64>,
-    produced: u64,
-    deadline: Option<Instant>,
+    pub(crate) allowance: Allowance,
 }
 
 impl<'db> Ctx<'db> {
-    fn new(db: &'db Db, budget: &Budget) -> Ctx<'db> {
+    fn new(db: &'db Db, allowance: Allowance) -> Ctx<'db> {
         Ctx {
             db,
             extra: Vec::new(),
             extra_ids: HashMap::new(),
-            max_tuples: budget.max_tuples,
-            produced: 0,
-            deadline: budget.timeout.map(|t| Instant::now() + t),
+            allowance,
         }
     }
 
@@ -144,50 +140,58 @@ impl<'db> Ctx<'db> {
         self.db.id(v).or_else(|| self.extra_ids.get(v).copied())
     }
 
-    pub(crate) fn intern(&mut self, v: Value) -> Id {
+    /// The id of `v`, made if new; a new value's bytes count against the budget.
+    pub(crate) fn intern(&mut self, v: Value, origin: &Origin) -> Result<Id, Error> {
         if let Some(id) = self.lookup(&v) {
-            return id;
+            return Ok(id);
         }
+        self.allowance
+            .charge_bytes(value_bytes(&v))
+            .map_err(|l| budget_error(l, origin))?;
         let id = (self.db.value_count() + self.extra.len()) as Id;
         self.extra.push(v.clone());
         self.extra_ids.insert(v, id);
-        id
+        Ok(id)
     }
 
     /// How many more tuples the budget allows.
     pub(crate) fn remaining(&self) -> u64 {
-        self.max_tuples
-            .map_or(u64::MAX, |m| m.saturating_sub(self.produced))
+        self.allowance.tuples_left()
     }
 
     /// Fails before a step that would produce `n` tuples past the budget.
-    pub(crate) fn reserve(&self, n: u64, origin: &Origin) -> Result<(), Error> {
+    pub(crate) fn reserve(&mut self, n: u64, origin: &Origin) -> Result<(), Error> {
         if n > self.remaining() {
             return Err(self.exceeded(origin));
         }
         Ok(())
     }
 
-    pub(crate) fn exceeded(&self, origin: &Origin) -> Error {
-        let max = self.max_tuples.unwrap_or(u64::MAX);
-        Error::new(
-            ErrorKind::Budget(format!("more than {max} tuples produced")),
-            Some(origin),
-        )
+    pub(crate) fn exceeded(&mut self, origin: &Origin) -> Error {
+        budget_error(self.allowance.tuple_limit(), origin)
     }
 
     /// Counts a step's output against the budget and checks the deadline.
     fn charge(&mut self, n: usize, origin: &Origin) -> Result<(), Error> {
-        self.reserve(n as u64, origin)?;
-        self.produced += n as u64;
-        if self.deadline.is_some_and(|d| Instant::now() > d) {
-            return Err(Error::new(
-                ErrorKind::Budget("deadline passed".to_owned()),
-                Some(origin),
-            ));
-        }
-        Ok(())
+        self.allowance
+            .charge_tuples(n as u64)
+            .and_then(|()| self.allowance.check_time())
+            .map_err(|l| budget_error(l, origin))
     }
+
+    /// Counts rules and calls the planner looked at as tuples, and reads the clock.
+    pub(crate) fn charge_planned(&mut self, n: usize, origin: &Origin) -> Result<(), Error> {
+        self.charge(n, origin)
+    }
+
+    /// Reads the clock now and then: call once per row of a long step.
+    pub(crate) fn tick(&mut self, origin: &Origin) -> Result<(), Error> {
+        self.allowance.tick().map_err(|l| budget_error(l, origin))
+    }
+}
+
+pub(crate) fn budget_error(limit: Limit, origin: &Origin) -> Error {
+    Error::new(ErrorKind::Budget(limit), Some(origin))
 }
 
 /// Relations of the recursive rules evaluated so far, the non-recursive rules, and the delta of
@@ -237,9 +241,21 @@ pub(crate) fn run(
     db: &Db,
     q: &Query,
     inputs: &Inputs,
-    budget: &Budget,
+    allowance: &mut Allowance,
 ) -> Result<QueryResult, Error> {
-    let mut ctx = Ctx::new(db, budget);
+    if let Some(limit) = allowance.used_up() {
+        return Err(Error::new(ErrorKind::NotRun(limit), Some(&q.origin)));
+    }
+    let mut ctx = Ctx::new(
+        db,
+        std::mem::replace(allowance, Allowance::new(&Budget::unlimited())),
+    );
+    let result = run_in(&mut ctx, q, inputs);
+    *allowance = ctx.allowance;
+    result
+}
+
+fn run_in(ctx: &mut Ctx<'_>, q: &Query, inputs: &Inputs) -> Result<QueryResult, Error> {
     let empty_rules = Rules::default();
     let takes_rules = match &q.inputs {
         None => true,
@@ -261,8 +277,8 @@ pub(crate) fn run(
         }
         (None, _) => &empty_rules,
     };
-    let strata = plan::strata(q, rules)?;
-    let seed = input_table(&mut ctx, q, &inputs.args)?;
+    let strata = plan::strata(ctx, q, rules)?;
+    let seed = input_table(ctx, q, &inputs.args)?;
     let mut called = Called::default();
     for stratum in strata.iter().filter(|s| !s.recursive) {
         for name in &stratum.names {
@@ -271,15 +287,15 @@ pub(crate) fn run(
     }
     let mut full: HashMap<Symbol, Relation<Row>> = HashMap::new();
     for stratum in strata.iter().filter(|s| s.recursive) {
-        eval_stratum(&mut ctx, &mut full, &called, stratum)?;
+        eval_stratum(ctx, &mut full, &called, stratum)?;
     }
     let rels = Rels {
         full: &full,
         delta: None,
         called: &called,
     };
-    let table = eval_body(&mut ctx, &rels, &q.body, seed)?;
-    finish(&ctx, q, &table)
+    let table = eval_body(ctx, &rels, &q.body, seed)?;
+    finish(ctx, q, &table)
 }
 
 /// The seed table: one column per `:in` variable, one row per combination of input values.
@@ -305,7 +321,7 @@ fn input_table<'a>(ctx: &mut Ctx<'_>, q: &Query, args: &[Value]) -> Result<Table
     }
     let mut table = Table::unit();
     for (b, v) in specs.into_iter().zip(args) {
-        table = bind_values(ctx, table, b, |_, _| Some(v.clone()), &q.origin)?;
+        table = bind_values(ctx, table, b, |_, _| Ok(Some(v.clone())), &q.origin)?;
         if table.rows.is_empty() && !matches!(b, Binding::Coll(_) | Binding::Rel(_)) {
             return Err(Error::new(
                 ErrorKind::Input(format!(
@@ -633,15 +649,15 @@ fn step<'a>(
             // out(c..) :- rows(c..), f(args..) is truthy.
             let srcs = arg_sources(&table, args);
             // A filter keeps the rows sorted and distinct: no re-sort.
-            let elements = table
-                .rows
-                .iter()
-                .filter(|r| {
-                    let vals = arg_values(ctx, &srcs, r);
-                    function::call(func.as_str(), &vals).is_some_and(|v| function::truthy(&v))
-                })
-                .cloned()
-                .collect();
+            let mut elements = Vec::new();
+            for r in table.rows.iter() {
+                ctx.tick(&c.origin)?;
+                if call_on(ctx, func.as_str(), &srcs, r, &c.origin)?
+                    .is_some_and(|v| function::truthy(&v))
+                {
+                    elements.push(r.clone());
+                }
+            }
             Ok(Table {
                 cols: table.cols,
                 rows: Relation { elements }.into(),
@@ -655,7 +671,7 @@ fn step<'a>(
                 ctx,
                 table,
                 out,
-                |ctx, r| function::call(name, &arg_values(ctx, &srcs, r)),
+                |ctx, r| call_on(ctx, name, &srcs, r, &c.origin),
                 &c.origin,
             )
         }
@@ -672,10 +688,13 @@ fn step<'a>(
             // A filter by binary search rather than `Relation::from_antijoin`, which returns
             // nothing in datafrog 2.0.1 (rust-lang/datafrog#39, fixed after that release).
             let mut rows = table.rows.into_owned();
+            let mut ticks = Ok(());
             rows.elements.retain(|r| {
+                ticks = ticks.clone().and_then(|()| ctx.tick(&c.origin));
                 let key: Row = idx.iter().map(|&i| r[i]).collect();
                 matches.binary_search(&key).is_err()
             });
+            ticks?;
             Ok(Table {
                 cols: table.cols,
                 rows: rows.into(),
@@ -811,6 +830,19 @@ fn arg_sources(table: &Table<'_>, args: &[Term]) -> Vec<Arg> {
             Term::Blank => Arg::Const(Value::Nil),
         })
         .collect()
+}
+
+/// `f(args..)` on one row, the result given the bytes left as its room.
+fn call_on(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    srcs: &[Arg],
+    row: &Row,
+    origin: &Origin,
+) -> Result<Option<Value>, Error> {
+    let room = ctx.allowance.bytes_left();
+    let result = function::call(name, &arg_values(ctx, srcs, row), room);
+    result.map_err(|function::Oversize| budget_error(ctx.allowance.byte_limit(), origin))
 }
 
 fn arg_values<'c>(ctx: &'c Ctx<'_>, srcs: &'c [Arg], row: &Row) -> Vec<&'c Value> {

@@ -4,14 +4,19 @@
 //! Nothing here does I/O or can run for long: every function is total over values (a value
 //! outside a function's domain, an overflow or a division by zero gives *no result*, so the row
 //! is dropped, exactly like a failed predicate) and costs at most linear time in its arguments.
+//! Nor can one take much memory: each call is given the bytes left in the budget as its *room*
+//! and fails with [`Oversize`] before building a result larger than that (`str` writes into a
+//! capped buffer; the others build at most what their arguments take, checked first).
 //! Dropping instead of failing keeps query results independent of the order the planner
 //! chooses: an error would surface or not depending on whether a filter ran first.
 
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use edn::{Keyword, Symbol, Value};
 
+use crate::budget::value_bytes;
 use crate::error::ErrorKind;
 
 /// `(min, max)` argument counts; `None` as max means variadic.
@@ -146,28 +151,55 @@ fn text(v: &Value) -> Option<&str> {
     }
 }
 
-fn str_of(v: &Value, out: &mut String) {
-    match v {
-        Value::Nil => {}
-        Value::Str(s) => out.push_str(s),
-        Value::Char(c) => out.push(*c),
-        other => out.push_str(&other.to_string()),
+/// A string that refuses to grow past `room` bytes: `str` writes its result here, so a result
+/// too large for the budget is never allocated.
+struct Capped {
+    out: String,
+    room: usize,
+}
+
+impl std::fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.out.len() + s.len() > self.room {
+            return Err(std::fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
     }
 }
 
+fn str_of(v: &Value, out: &mut Capped) -> std::fmt::Result {
+    match v {
+        Value::Nil => Ok(()),
+        Value::Str(s) => out.write_str(s),
+        Value::Char(c) => out.write_char(*c),
+        other => write!(out, "{other}"),
+    }
+}
+
+/// `(subs s start end)` by character index, without copying the characters out first.
 fn subs(s: &str, start: &Value, end: Option<&Value>) -> Option<Value> {
-    let chars: Vec<char> = s.chars().collect();
     let start = usize::try_from(int(start)?).ok()?;
     let end = match end {
-        Some(e) => usize::try_from(int(e)?).ok()?,
-        None => chars.len(),
+        Some(e) => Some(usize::try_from(int(e)?).ok()?),
+        None => None,
     };
-    if start > end || end > chars.len() {
+    if end.is_some_and(|e| start > e) {
         return None;
     }
-    Some(Value::Str(Arc::from(
-        chars[start..end].iter().collect::<String>(),
-    )))
+    // Byte offset of character `n`, the length standing for the position just past the end.
+    let at = |n: usize| {
+        s.char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(s.len()))
+            .nth(n)
+    };
+    let from = at(start)?;
+    let to = match end {
+        Some(e) => at(e)?,
+        None => s.len(),
+    };
+    Some(Value::from(s.get(from..to)?))
 }
 
 fn int(v: &Value) -> Option<i64> {
@@ -197,9 +229,69 @@ fn int_test(args: &[&Value], test: fn(i64) -> bool) -> Option<Value> {
     ))
 }
 
-/// Calls a function of the safe set. `None` means no result (the row is dropped).
-/// The name and arity were checked when the query was parsed.
-pub(crate) fn call(name: &str, args: &[&Value]) -> Option<Value> {
+/// A function's result would not fit in the room it was given.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Oversize;
+
+/// Functions whose result may be a new value as large as their arguments (a copy, a part, or
+/// a collection of them); `str` is capped as it writes instead.
+fn builds(name: &str) -> bool {
+    matches!(
+        name,
+        "tuple"
+            | "untuple"
+            | "identity"
+            | "ground"
+            | "max"
+            | "min"
+            | "subs"
+            | "name"
+            | "keyword"
+            | "symbol"
+    )
+}
+
+/// Calls a function of the safe set, building no value larger than `room` bytes (as counted
+/// by [`value_bytes`]). `Ok(None)` means no result (the row is dropped). The name and arity
+/// were checked when the query was parsed.
+pub(crate) fn call(name: &str, args: &[&Value], room: u64) -> Result<Option<Value>, Oversize> {
+    if name == "str" {
+        let cell = std::mem::size_of::<Value>() as u64;
+        // Strings and characters give their length exactly: a result known to be too large
+        // fails before writing anything.
+        let known = args.iter().fold(cell, |n, a| {
+            n.saturating_add(match a {
+                Value::Str(s) => s.len() as u64,
+                Value::Char(c) => c.len_utf8() as u64,
+                _ => 0,
+            })
+        });
+        if known > room {
+            return Err(Oversize);
+        }
+        let mut out = Capped {
+            out: String::new(),
+            room: usize::try_from(room.saturating_sub(cell)).unwrap_or(usize::MAX),
+        };
+        for a in args {
+            str_of(a, &mut out).map_err(|_| Oversize)?;
+        }
+        return Ok(Some(Value::Str(Arc::from(out.out))));
+    }
+    if builds(name) {
+        let need = args
+            .iter()
+            .fold(std::mem::size_of::<Value>() as u64, |n, a| {
+                n.saturating_add(value_bytes(a))
+            });
+        if need > room {
+            return Err(Oversize);
+        }
+    }
+    Ok(compute(name, args))
+}
+
+fn compute(name: &str, args: &[&Value]) -> Option<Value> {
     let first = args.first().copied();
     let bool = |b: bool| Some(Value::Bool(b));
     match name {
@@ -253,13 +345,6 @@ pub(crate) fn call(name: &str, args: &[&Value]) -> Option<Value> {
                 }
             }
             Some(best.clone())
-        }
-        "str" => {
-            let mut out = String::new();
-            for a in args {
-                str_of(a, &mut out);
-            }
-            Some(Value::Str(Arc::from(out)))
         }
         "subs" => subs(text(first?)?, args.get(1)?, args.get(2).copied()),
         "count" => match first? {

@@ -71,7 +71,7 @@ pub(crate) fn bind_values<'a>(
     ctx: &mut Ctx<'_>,
     table: Table<'a>,
     binding: &Binding,
-    value_of: impl Fn(&mut Ctx<'_>, &Row) -> Option<Value>,
+    value_of: impl Fn(&mut Ctx<'_>, &Row) -> Result<Option<Value>, Error>,
     origin: &Origin,
 ) -> Result<Table<'a>, Error> {
     let targets = plan::binding_vars(binding);
@@ -96,7 +96,8 @@ pub(crate) fn bind_values<'a>(
     let mut out = Vec::new();
     let budget = ctx.remaining();
     for row in table.rows.iter() {
-        let Some(result) = value_of(ctx, row) else {
+        ctx.tick(origin)?;
+        let Some(result) = value_of(ctx, row)? else {
             continue;
         };
         let tuples: Vec<Vec<Value>> = match binding {
@@ -129,7 +130,7 @@ pub(crate) fn bind_values<'a>(
                     Some(Ok(c)) if ctx.value(row[*c]) != &val => continue 'tuple,
                     Some(Ok(_)) => {}
                     Some(Err(i)) => {
-                        let id = ctx.intern(val);
+                        let id = ctx.intern(val, origin)?;
                         // A variable repeated in the binding must get equal values.
                         if extra[*i].is_some_and(|old| old != id) {
                             continue 'tuple;
@@ -221,17 +222,18 @@ pub(crate) fn join_pattern<'a>(
     }
     // The general case, one index lookup per row and candidate attribute.
     let budget = ctx.remaining();
+    let db = ctx.db;
     let mut out: Vec<Row> = Vec::new();
     let all: Vec<(Id, &AttrIndex)> = match sa {
-        Slot::Const(Some(a)) => ctx.db.attr(a).map(|i| (a, i)).into_iter().collect(),
-        _ => ctx.db.attrs().collect(),
+        Slot::Const(Some(a)) => db.attr(a).map(|i| (a, i)).into_iter().collect(),
+        _ => db.attrs().collect(),
     };
     let mut one = Vec::with_capacity(1);
     for row in table.rows.iter() {
         let candidates: &[(Id, &AttrIndex)] = match sa {
             Slot::Col(c) => {
                 one.clear();
-                one.extend(ctx.db.attr(row[c]).map(|i| (row[c], i)));
+                one.extend(db.attr(row[c]).map(|i| (row[c], i)));
                 &one
             }
             _ => &all,
@@ -257,6 +259,7 @@ pub(crate) fn join_pattern<'a>(
                 }
             };
             for (e, v) in pairs {
+                ctx.tick(origin)?;
                 let vals = [e, a, v];
                 let ok = s.iter().enumerate().all(|(i, slot)| match slot {
                     Slot::Same(j) => vals[*j] == vals[i],

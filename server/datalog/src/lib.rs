@@ -19,6 +19,7 @@
 //! assert_eq!(result.to_edn(), "{:columns [\"?n\"]\n :rows [[\"ada\"]]}");
 //! ```
 
+mod budget;
 mod db;
 mod error;
 mod eval;
@@ -28,44 +29,15 @@ mod plan;
 mod query;
 mod result;
 
-use std::time::Duration;
-
+pub use budget::{Allowance, Budget, Limit, value_bytes};
 pub use db::{AttrStats, Db};
 pub use error::{Error, ErrorKind, Origin};
 pub use function::Aggregate;
+pub use plan::MAX_CALL_DEPTH;
 pub use query::{
     Binding, Clause, ClauseKind, FindElem, InputSpec, MAX_NESTING, OrJoin, Query, Rule, Rules, Term,
 };
 pub use result::QueryResult;
-
-/// Limits on one query, so that a runaway rule (say `[(inc ?x) ?y]` feeding a recursive rule)
-/// stops with [`ErrorKind::Budget`] instead of running forever.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Budget {
-    /// Most tuples all join steps together may produce (intermediate ones included).
-    pub max_tuples: Option<u64>,
-    /// Wall-clock limit, checked after every join step.
-    pub timeout: Option<Duration>,
-}
-
-impl Default for Budget {
-    /// 50 million tuples and 10 seconds: far above what a lint needs, far below exhausting memory.
-    fn default() -> Budget {
-        Budget {
-            max_tuples: Some(50_000_000),
-            timeout: Some(Duration::from_secs(10)),
-        }
-    }
-}
-
-impl Budget {
-    pub fn unlimited() -> Budget {
-        Budget {
-            max_tuples: None,
-            timeout: None,
-        }
-    }
-}
 
 /// The values for a query's `:in`: positional arguments for its variables (the `$` and `%`
 /// slots take none) and the rule set for `%`.
@@ -100,6 +72,17 @@ impl Db {
         inputs: &Inputs,
         budget: &Budget,
     ) -> Result<QueryResult, Error> {
-        eval::run(self, query, inputs, budget)
+        self.query_within(query, inputs, &mut Allowance::new(budget))
+    }
+
+    /// Runs a query on what is left of a budget shared with other queries, and counts what it
+    /// spends there. An allowance a query has run out fails every later query at once.
+    pub fn query_within(
+        &self,
+        query: &Query,
+        inputs: &Inputs,
+        allowance: &mut Allowance,
+    ) -> Result<QueryResult, Error> {
+        eval::run(self, query, inputs, allowance)
     }
 }

@@ -10,13 +10,15 @@
 //! *Stratification.* Rules form a graph by the calls in their bodies; a call under `not` is a
 //! negative edge. Strongly connected components are evaluated bottom-up, callees first; a
 //! negative edge inside a component is rejected ([`strata`]). Aggregates exist only in `:find`,
-//! so they always sit above every stratum and add no edges.
+//! so they always sit above every stratum and add no edges. Finding the components is linear
+//! (Tarjan's algorithm, iterative) and runs under the query's budget.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use edn::Symbol;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Origin};
+use crate::eval::Ctx;
 use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rule, Rules, Term};
 
 pub(crate) type Vars = BTreeSet<Symbol>;
@@ -284,18 +286,7 @@ pub(crate) fn check_rule_arities(rules: &Rules) -> Result<(), Error> {
 
 /// Visits every rule call in a body with whether it sits under negation.
 pub(crate) fn calls<'a>(body: &'a [Clause], negated: bool, f: &mut impl FnMut(&'a Clause, bool)) {
-    for c in body {
-        match &c.kind {
-            ClauseKind::Call { .. } => f(c, negated),
-            ClauseKind::Not { body, .. } => calls(body, true, f),
-            ClauseKind::Or { branches, .. } => {
-                for b in branches {
-                    calls(b, negated, f);
-                }
-            }
-            _ => {}
-        }
-    }
+    nested_calls(body, negated, 0, &mut |c, negated, _| f(c, negated));
 }
 
 /// One stratum: rules evaluated together, recursive when they call each other.
@@ -305,21 +296,83 @@ pub(crate) struct Stratum<'r> {
     pub(crate) recursive: bool,
 }
 
+/// How deep non-recursive rules may call each other, `not`/`or` nesting included: such a call
+/// is evaluated where it is made, on the Rust stack, so its depth is bounded like the reader's.
+/// Real rule sets stay below ten.
+pub const MAX_CALL_DEPTH: usize = 64;
+
+/// Visits every rule call in a body with whether it sits under negation and how many `not`/`or`
+/// it sits in (the evaluator recurses once for each).
+fn nested_calls<'a>(
+    body: &'a [Clause],
+    negated: bool,
+    depth: usize,
+    f: &mut impl FnMut(&'a Clause, bool, usize),
+) {
+    for c in body {
+        match &c.kind {
+            ClauseKind::Call { .. } => f(c, negated, depth),
+            ClauseKind::Not { body, .. } => nested_calls(body, true, depth + 1, f),
+            ClauseKind::Or { branches, .. } => {
+                for b in branches {
+                    nested_calls(b, negated, depth + 1, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How many `not`/`or` the deepest clause of a body sits in.
+fn nesting(body: &[Clause]) -> usize {
+    body.iter()
+        .map(|c| match &c.kind {
+            ClauseKind::Not { body, .. } => 1 + nesting(body),
+            ClauseKind::Or { branches, .. } => {
+                1 + branches.iter().map(|b| nesting(b)).max().unwrap_or(0)
+            }
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// One edge of the call graph: the callee's node, whether the call is negated, how deep in
+/// `not`/`or` it sits, and the call clause.
+struct Edge<'r> {
+    to: usize,
+    negated: bool,
+    nesting: usize,
+    clause: &'r Clause,
+}
+
 /// Checks the calls of the query against the rule set and orders the rules it reaches into
 /// strata, callees first.
-pub(crate) fn strata<'r>(query: &Query, rules: &'r Rules) -> Result<Vec<Stratum<'r>>, Error> {
+///
+/// Linear in the rules and calls reached: the strongly connected components come from an
+/// iterative Tarjan search (no recursion on the number of rules), which emits each component
+/// after every component it calls. Planning counts one tuple per rule and call against the
+/// budget and reads the clock as it goes, so a rule set too large to plan stops like a runaway
+/// rule.
+pub(crate) fn strata<'r>(
+    ctx: &mut Ctx<'_>,
+    query: &Query,
+    rules: &'r Rules,
+) -> Result<Vec<Stratum<'r>>, Error> {
+    let origin = &query.origin;
     let mut defs: BTreeMap<&Symbol, Vec<&'r Rule>> = BTreeMap::new();
     for r in &rules.rules {
+        ctx.tick(origin)?;
         defs.entry(&r.name).or_default().push(r);
     }
-    let check_call = |c: &Clause| -> Result<Symbol, Error> {
+    let check_call = |c: &Clause| -> Result<&'r Symbol, Error> {
         let ClauseKind::Call { rule, args } = &c.kind else {
             return Err(Error::new(
                 ErrorKind::Syntax("not a call".into()),
                 Some(&c.origin),
             ));
         };
-        let Some(ds) = defs.get(rule) else {
+        let Some((name, ds)) = defs.get_key_value(rule) else {
             return Err(Error::new(
                 ErrorKind::UnknownRule(rule.to_string()),
                 Some(&c.origin),
@@ -336,101 +389,205 @@ pub(crate) fn strata<'r>(query: &Query, rules: &'r Rules) -> Result<Vec<Stratum<
                 Some(&c.origin),
             ));
         }
-        Ok(rule.clone())
+        Ok(*name)
     };
-    // Edges of the reachable call graph: caller -> (callee, negated, clause).
-    let mut edges: BTreeMap<Symbol, Vec<(Symbol, bool, &Clause)>> = BTreeMap::new();
-    let mut todo: Vec<Symbol> = Vec::new();
+    // The reachable call graph, nodes numbered in the order they are found.
+    let mut ids: BTreeMap<&'r Symbol, usize> = BTreeMap::new();
+    let mut names: Vec<&'r Symbol> = Vec::new();
+    let mut edges: Vec<Vec<Edge<'r>>> = Vec::new();
+    // The deepest `not`/`or` nesting among each node's bodies.
+    let mut nests: Vec<usize> = Vec::new();
+    let mut roots: Vec<(usize, usize)> = Vec::new();
     let mut failure = None;
-    calls(&query.body, false, &mut |c, _| match check_call(c) {
-        Ok(name) => todo.push(name),
-        Err(e) => {
-            failure.get_or_insert(e);
-        }
-    });
-    while let Some(name) = todo.pop() {
-        if edges.contains_key(&name) {
-            continue;
-        }
+    let mut node = |name: &'r Symbol, names: &mut Vec<&'r Symbol>| -> usize {
+        *ids.entry(name).or_insert_with(|| {
+            names.push(name);
+            names.len() - 1
+        })
+    };
+    nested_calls(
+        &query.body,
+        false,
+        0,
+        &mut |c, _, nesting| match check_call(c) {
+            Ok(name) => roots.push((node(name, &mut names), nesting)),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        },
+    );
+    let mut next = 0;
+    while next < names.len() {
+        ctx.charge_planned(1, origin)?;
         let mut out = Vec::new();
-        for r in defs.get(&name).into_iter().flatten() {
-            calls(&r.body, false, &mut |c, neg| match check_call(c) {
-                Ok(callee) => {
-                    todo.push(callee.clone());
-                    out.push((callee, neg, c));
-                }
-                Err(e) => {
-                    failure.get_or_insert(e);
-                }
-            });
+        let name = names[next];
+        let mut nest = 0;
+        for r in defs.get(name).into_iter().flatten() {
+            nest = nest.max(nesting(&r.body));
+            nested_calls(
+                &r.body,
+                false,
+                0,
+                &mut |c, negated, nesting| match check_call(c) {
+                    Ok(callee) => out.push(Edge {
+                        to: node(callee, &mut names),
+                        negated,
+                        nesting,
+                        clause: c,
+                    }),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                },
+            );
         }
-        edges.insert(name, out);
+        ctx.charge_planned(out.len(), origin)?;
+        edges.push(out);
+        nests.push(nest);
+        next += 1;
     }
     if let Some(e) = failure {
         return Err(e);
     }
-    // Reachability by search from each node: rule sets are small, clarity wins over Tarjan.
-    let reach: BTreeMap<&Symbol, BTreeSet<&Symbol>> = edges
-        .keys()
-        .map(|n| {
-            let mut seen = BTreeSet::new();
-            let mut stack: Vec<&Symbol> = vec![n];
-            while let Some(x) = stack.pop() {
-                for (y, _, _) in edges.get(x).into_iter().flatten() {
-                    if seen.insert(y) {
-                        stack.push(y);
-                    }
-                }
-            }
-            (n, seen)
-        })
-        .collect();
-    let same_scc =
-        |a: &Symbol, b: &Symbol| a == b || (reach[a].contains(b) && reach[b].contains(a));
-    for (caller, out) in &edges {
-        for (callee, neg, clause) in out {
-            if *neg && reach[callee].contains(caller) {
+    let components = tarjan(ctx, &edges, origin)?;
+    let mut component = vec![0; names.len()];
+    for (k, members) in components.iter().enumerate() {
+        for &m in members {
+            component[m] = k;
+        }
+    }
+    // A negative call inside a component; callers in name order, so the error is stable.
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_by_key(|&n| names[n]);
+    for &caller in &by_name {
+        for e in &edges[caller] {
+            if e.negated && component[e.to] == component[caller] {
                 return Err(Error::new(
                     ErrorKind::Unstratifiable {
-                        rule: caller.to_string(),
+                        rule: names[caller].to_string(),
                     },
-                    Some(&clause.origin),
+                    Some(&e.clause.origin),
                 ));
             }
         }
     }
-    let mut done: BTreeSet<&Symbol> = BTreeSet::new();
-    let mut order = Vec::new();
-    while done.len() < edges.len() {
-        let before = done.len();
-        for n in edges.keys() {
-            if done.contains(n) {
-                continue;
-            }
-            let scc: Vec<&Symbol> = edges.keys().filter(|m| same_scc(n, m)).collect();
-            let deps_done = scc.iter().all(|m| {
-                reach[*m]
-                    .iter()
-                    .all(|d| done.contains(d) || scc.contains(d))
-            });
-            if deps_done {
-                let recursive = reach[n].contains(n);
-                done.extend(scc.iter().copied());
-                order.push(Stratum {
-                    names: scc.iter().map(|s| (*s).clone()).collect(),
-                    rules: scc
-                        .iter()
-                        .flat_map(|s| defs.get(*s).into_iter().flatten().copied())
-                        .collect(),
-                    recursive,
-                });
+    // How deep evaluation recurses from a call of each component: a call into a recursive
+    // component reads its finished relation, one into a non-recursive one evaluates its bodies
+    // there. Components come callees first, so one pass in order sees every callee's depth.
+    let mut recursive = vec![false; components.len()];
+    let mut depth = vec![0usize; components.len()];
+    for (k, members) in components.iter().enumerate() {
+        recursive[k] = members.len() > 1 || edges[members[0]].iter().any(|e| e.to == members[0]);
+        let mut own = 0;
+        for &m in members {
+            own = own.max(nests[m]);
+            for e in &edges[m] {
+                let callee = component[e.to];
+                if callee != k && !recursive[callee] {
+                    own = own.max(e.nesting + depth[callee]);
+                }
             }
         }
-        if done.len() == before {
-            break;
+        depth[k] = if recursive[k] { own } else { own + 1 };
+    }
+    // From the query's calls (its own nesting is the parser's to bound), and from each component (a recursive one is evaluated from the
+    // top, its bodies' calls recursing from there).
+    let starts = roots
+        .iter()
+        .map(|&(root, nesting)| (root, nesting + depth[component[root]]))
+        .chain(components.iter().zip(&depth).map(|(m, &d)| (m[0], d)));
+    for (at, total) in starts {
+        if total > MAX_CALL_DEPTH {
+            return Err(Error::new(
+                ErrorKind::TooDeep {
+                    rule: names[at].to_string(),
+                    depth: total,
+                    max: MAX_CALL_DEPTH,
+                },
+                Some(origin),
+            ));
         }
     }
-    Ok(order)
+    Ok(components
+        .into_iter()
+        .zip(recursive)
+        .map(|(mut members, recursive)| {
+            members.sort_by_key(|&m| names[m]);
+            Stratum {
+                names: members.iter().map(|&m| names[m].clone()).collect(),
+                rules: members
+                    .iter()
+                    .flat_map(|&m| defs.get(names[m]).into_iter().flatten().copied())
+                    .collect(),
+                recursive,
+            }
+        })
+        .collect())
+}
+
+/// Tarjan's strongly connected components, with an explicit stack of (node, next edge) frames
+/// in place of recursion. Returns the components callees first: Tarjan completes a component
+/// only after every component reachable from it.
+fn tarjan(
+    ctx: &mut Ctx<'_>,
+    edges: &[Vec<Edge<'_>>],
+    origin: &Origin,
+) -> Result<Vec<Vec<usize>>, Error> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut frames: Vec<(usize, usize)> = Vec::new();
+    let mut components = Vec::new();
+    let mut counter = 0;
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        frames.push((start, 0));
+        index[start] = counter;
+        low[start] = counter;
+        counter += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(frame) = frames.last_mut() {
+            ctx.tick(origin)?;
+            let (v, i) = *frame;
+            if let Some(e) = edges[v].get(i) {
+                frame.1 += 1;
+                let w = e.to;
+                if index[w] == UNSEEN {
+                    index[w] = counter;
+                    low[w] = counter;
+                    counter += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    members.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                components.push(members);
+            }
+        }
+    }
+    Ok(components)
 }
 
 /// The variables of a binding form in position order (`None` for `_`).

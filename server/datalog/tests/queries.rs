@@ -444,6 +444,7 @@ fn non_recursive_rules_run_for_bound_arguments() {
     let rules = Rules::parse("[[(label ?x ?y) [?x :n ?v] [(str ?v \"!\") ?y]]]").unwrap();
     let budget = Budget {
         max_tuples: Some(100),
+        max_bytes: None,
         timeout: None,
     };
     let bound = Query::parse("[:find ?y :in $ % :where [_ :pick ?x] (label ?x ?y)]").unwrap();
@@ -466,6 +467,7 @@ fn budget_stops_runaway_rules() {
     let q = Query::parse("[:find ?x :in $ % :where (nat ?x)]").unwrap();
     let budget = Budget {
         max_tuples: Some(10_000),
+        max_bytes: None,
         timeout: None,
     };
     let err = db
@@ -476,6 +478,7 @@ fn budget_stops_runaway_rules() {
         .assert_eq(&err.to_string());
     let timed = Budget {
         max_tuples: None,
+        max_bytes: None,
         timeout: Some(std::time::Duration::from_millis(50)),
     };
     let err = db
@@ -485,6 +488,7 @@ fn budget_stops_runaway_rules() {
     let cross = Query::parse("[:find ?a ?b :where [?a :n _] [?b :n _] [(ground [1 2 3 4 5]) [?c ...]] [(ground [1 2 3 4 5]) [?d ...]]]").unwrap();
     let tight = Budget {
         max_tuples: Some(20),
+        max_bytes: None,
         timeout: None,
     };
     assert!(

@@ -71,7 +71,7 @@ proptest! {
                 if let Ok(rules) = &rules {
                     inputs = inputs.rules(rules.clone());
                 }
-                let budget = Budget { max_tuples: Some(100_000), timeout: None };
+                let budget = Budget { max_tuples: Some(100_000), max_bytes: None, timeout: None };
                 let _ = db.query(&query, &inputs, &budget);
             }
         }

@@ -17,7 +17,7 @@ mod suppress;
 
 use std::path::{Path, PathBuf};
 
-use datalog::{Budget, Db, Rules};
+use datalog::{Allowance, Budget, Db, ErrorKind, Rules};
 use syntax::file::FileLowering;
 use syntax::{Severity, TextRange};
 
@@ -261,7 +261,7 @@ impl RuleSet {
         }
     }
 
-    /// Replaces the per-rule budget (tests use a tiny one).
+    /// Replaces the budget shared by the rules on one file (tests use a tiny one).
     pub fn set_budget(&mut self, budget: Budget) {
         self.budget = budget;
     }
@@ -288,10 +288,13 @@ impl RuleSet {
     /// exist), as a problem on its file.
     fn run_problem(&self, n: usize, error: &datalog::Error) -> Option<RuleProblem> {
         let loaded = self.rules.get(n)?;
-        let message = if error.is_budget() {
-            format!("rule {} stopped: {}", loaded.rule.id, error.kind)
-        } else {
-            format!("rule {}: {}", loaded.rule.id, error.kind)
+        let id = &loaded.rule.id;
+        let message = match &error.kind {
+            ErrorKind::NotRun(limit) => {
+                format!("rule {id} not run: earlier rules used up the file's budget ({limit})")
+            }
+            kind if error.is_budget() => format!("rule {id} stopped: {kind}"),
+            kind => format!("rule {id}: {kind}"),
         };
         Some(RuleProblem {
             file: loaded.file.clone(),
@@ -333,22 +336,28 @@ pub fn workspace_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// Runs every rule of `rules` over `file`.
+/// Runs every rule of `rules` over `file`, all within one budget.
 pub fn lint(file: &SourceFile, rules: &RuleSet) -> LintReport {
     let db = crate::query::database(&[file]);
     let text = file.document().text();
     let mut report = LintReport::default();
+    let mut allowance = Allowance::new(&rules.budget);
     for n in 0..rules.rules.len() {
-        let outcome = rule_rows(&db, rules, n);
+        let outcome = rule_rows(&db, rules, n, &mut allowance);
         collect(&mut report, rules, n, &outcome, file.lowering(), &text);
     }
     finish(&mut report, &text);
     report
 }
 
-fn rule_rows(db: &Db, rules: &RuleSet, n: usize) -> Result<run::Rows, datalog::Error> {
+fn rule_rows(
+    db: &Db,
+    rules: &RuleSet,
+    n: usize,
+    allowance: &mut Allowance,
+) -> Result<run::Rows, datalog::Error> {
     match rules.rules.get(n) {
-        Some(loaded) => run::rows(db, &loaded.rule, &rules.budget),
+        Some(loaded) => run::rows(db, &loaded.rule, allowance),
         None => Ok(Vec::new()),
     }
 }

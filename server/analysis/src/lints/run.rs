@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use datalog::{Budget, Db};
+use datalog::{Allowance, Budget, Db};
 use edn::Value;
 use syntax::TextRange;
 use syntax::file::FileLowering;
@@ -12,11 +12,14 @@ use crate::edit::Edit;
 use crate::findings::{Finding, Fix};
 use crate::lints::rule::{Piece, Rule, pieces};
 
-/// The default limit for one rule on one file: generous for a 10,000-line file (the built-in
-/// rules stay below a million tuples there), small enough that a runaway rule stops quickly.
+/// The default limit for all the rules run on one file (or for one edit of it, in the server):
+/// shared, so that many slow rules cost one limit, not one each. Generous for a 10,000-line file
+/// (the built-in rules together stay below a few million tuples and a few megabytes of created
+/// values there), small enough that a runaway rule stops quickly and within memory.
 pub fn rule_budget() -> Budget {
     Budget {
         max_tuples: Some(20_000_000),
+        max_bytes: Some(256 << 20),
         timeout: Some(Duration::from_secs(2)),
     }
 }
@@ -24,10 +27,15 @@ pub fn rule_budget() -> Budget {
 /// What one rule gave on one file: its rows, kept so an unchanged rule's answer can be reused.
 pub(super) type Rows = Vec<Vec<Value>>;
 
-/// Runs `rule` on `db`; an error (planning against the rule set, or the budget) is the rule's
-/// fault, never the file's.
-pub(super) fn rows(db: &Db, rule: &Rule, budget: &Budget) -> Result<Rows, datalog::Error> {
-    Ok(db.query(&rule.query, &rule.inputs, budget)?.rows)
+/// Runs `rule` on `db` within what is left of the file's budget; an error (planning against the
+/// rule set, or the budget) is the rule's fault, never the file's. Once a rule has used the
+/// allowance up, the rules after it fail at once with `NotRun`.
+pub(super) fn rows(
+    db: &Db,
+    rule: &Rule,
+    allowance: &mut Allowance,
+) -> Result<Rows, datalog::Error> {
+    Ok(db.query_within(&rule.query, &rule.inputs, allowance)?.rows)
 }
 
 /// Turns rows into findings on the file. Rows whose first value is not a node of the file (a

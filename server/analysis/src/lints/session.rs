@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use datalog::Db;
+use datalog::{Allowance, Db};
 use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::FileLowering;
@@ -44,8 +44,9 @@ impl LintSession {
         let mut datoms = core.clone();
         datoms.extend(lowering.datoms());
         let db = Db::from_datoms(datoms);
+        let mut allowance = Allowance::new(&rules.budget);
         let answers = (0..rules.rules.len())
-            .map(|n| rule_rows(&db, &rules, n))
+            .map(|n| rule_rows(&db, &rules, n, &mut allowance))
             .collect();
         LintSession {
             reran: rules.rules.len(),
@@ -103,6 +104,8 @@ impl LintSession {
             .collect();
         // Built only if a rule scoped to less than the file needs it.
         let mut changed_forms: Option<Db> = None;
+        // One budget for the edit, shared by the rules it runs again.
+        let mut allowance = Allowance::new(&self.rules.budget);
         self.reran = 0;
         for (n, loaded) in self.rules.rules.iter().enumerate() {
             let rule = &loaded.rule;
@@ -124,7 +127,7 @@ impl LintSession {
                     let db = changed_forms.get_or_insert_with(|| {
                         changed_forms_db(&self.core, &self.lowering, &changed)
                     });
-                    match rule_rows(db, &self.rules, n) {
+                    match rule_rows(db, &self.rules, n, &mut allowance) {
                         Ok(fresh) => {
                             rows.retain(|row| !row_in(row, &changed));
                             rows.extend(fresh.into_iter().filter(|row| row_in(row, &changed)));
@@ -134,7 +137,7 @@ impl LintSession {
                         Err(e) => *answer = Err(e),
                     }
                 }
-                _ => *answer = rule_rows(&self.db, &self.rules, n),
+                _ => *answer = rule_rows(&self.db, &self.rules, n, &mut allowance),
             }
         }
     }
