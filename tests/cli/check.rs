@@ -197,7 +197,7 @@ fn rules_folder_from_the_command_line_and_budget() {
     expect![[r#"
         exit: 1
         --- stdout
-        rules/runaway.edn:1:1: error[rule] rule runaway stopped: budget exceeded: deadline passed
+        rules/runaway.edn:1:1: error[rule] rule runaway stopped: budget exceeded: time limit of 2s passed
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));
@@ -209,4 +209,132 @@ fn rules_folder_from_the_command_line_and_budget() {
         error: nope: not a folder of rules
     "#]]
     .assert_eq(&missing.render(ws.path()));
+}
+
+/// A runaway rule: counts up from every node of the file, one round per number (issue 14).
+fn runaway(id: &str) -> String {
+    format!(
+        "{{:id :{id}\n :severity :warning\n :message \"never\"\n :rules [[(up ?n ?m) [?n :yin/type _] [(identity ?n) ?m]]\n         [(up ?n ?m) (up ?n ?k) [(inc ?k) ?m]]]\n :query [:find ?n :in $ % :where (up ?n ?m) [(< ?m 0)]]}}\n"
+    )
+}
+
+/// Issue 14, item 3: a rule that multiplies a string 1,024-fold per round aborted `yin check`
+/// asking for 4 GiB; the byte budget stops it before the allocation.
+#[test]
+fn a_rule_growing_a_string_stops_at_the_byte_budget() {
+    let fold = vec!["?s"; 1024].join(" ");
+    let rule = format!(
+        "{{:id :grow :severity :warning :message \"never\"\n :rules [[(grow ?s) [(ground \"a\") ?s]] [(grow ?t) (grow ?s) [(str {fold}) ?t]]]\n :query [:find ?s :in $ % :where (grow ?s) [(= ?s \"\")]]}}\n"
+    );
+    let ws = workspace(&[
+        (".yin/rules/grow.edn", rule.as_bytes()),
+        ("ok.yin", b"(+ 1 2)\n"),
+    ]);
+    let run = yin(&["check", "ok.yin"], ws.path());
+    expect![[r#"
+        exit: 1
+        --- stdout
+        .yin/rules/grow.edn:1:1: error[rule] rule grow stopped: budget exceeded: more than 268435456 bytes of values created
+        --- stderr
+    "#]]
+    .assert_eq(&run.render(ws.path()));
+}
+
+/// Issue 14, item 4: a chain of 1,000 rules, each calling the next, took 128 s per file to
+/// stratify; planning is now linear and the chain, deeper than evaluation may recurse, is a
+/// clear error on the rule.
+#[test]
+fn a_long_chain_of_rules_is_refused_quickly() {
+    let mut rules = String::new();
+    for i in 0..1_000 {
+        rules.push_str(&format!("[(r{i} ?x) (r{} ?x)]\n", i + 1));
+    }
+    rules.push_str("[(r1000 ?x) [?x :yin/type _]]");
+    let rule = format!(
+        "{{:id :chain :severity :warning :message \"m\"\n :rules [{rules}]\n :query [:find ?x :in $ % :where (r0 ?x)]}}\n"
+    );
+    let ws = workspace(&[
+        (".yin/rules/chain.edn", rule.as_bytes()),
+        ("ok.yin", b"(+ 1 2)\n"),
+    ]);
+    let started = std::time::Instant::now();
+    let run = yin(&["check", "ok.yin"], ws.path());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    expect![[r#"
+        exit: 1
+        --- stdout
+        .yin/rules/chain.edn:1:1: error[rule] rule chain: rules call each other 1001 levels deep through r0, more than the 64 the evaluator allows
+        --- stderr
+    "#]]
+    .assert_eq(&run.render(ws.path()));
+}
+
+/// Issue 14, item 13: twenty slow rules took two seconds each per file. They now share the
+/// file's budget: the first runs it out, the others are reported once each as not run, and the
+/// findings of the rules that ran still arrive, in text and in JSON.
+#[test]
+fn slow_rules_share_one_budget_per_file() {
+    let rules: Vec<(String, String)> = (1..=20)
+        .map(|i| {
+            let id = format!("slow-{i:02}");
+            (format!(".yin/rules/{id}.edn"), runaway(&id))
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = rules
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    files.push(("a.yin", b"(let [x 1] 2)\n"));
+    files.push(("b.yin", b"(+ 1 2)\n"));
+    let ws = workspace(&files);
+    let started = std::time::Instant::now();
+    let run = yin(&["check", "a.yin", "b.yin"], ws.path());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    expect![[r#"
+        exit: 1
+        --- stdout
+        a.yin:1:7: warning[unused-binding] x is bound but never used
+        .yin/rules/slow-01.edn:1:1: error[rule] rule slow-01 stopped: budget exceeded: time limit of 2s passed
+        .yin/rules/slow-02.edn:1:1: error[rule] rule slow-02 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-03.edn:1:1: error[rule] rule slow-03 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-04.edn:1:1: error[rule] rule slow-04 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-05.edn:1:1: error[rule] rule slow-05 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-06.edn:1:1: error[rule] rule slow-06 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-07.edn:1:1: error[rule] rule slow-07 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-08.edn:1:1: error[rule] rule slow-08 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-09.edn:1:1: error[rule] rule slow-09 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-10.edn:1:1: error[rule] rule slow-10 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-11.edn:1:1: error[rule] rule slow-11 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-12.edn:1:1: error[rule] rule slow-12 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-13.edn:1:1: error[rule] rule slow-13 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-14.edn:1:1: error[rule] rule slow-14 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-15.edn:1:1: error[rule] rule slow-15 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-16.edn:1:1: error[rule] rule slow-16 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-17.edn:1:1: error[rule] rule slow-17 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-18.edn:1:1: error[rule] rule slow-18 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-19.edn:1:1: error[rule] rule slow-19 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        .yin/rules/slow-20.edn:1:1: error[rule] rule slow-20 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        --- stderr
+    "#]]
+    .assert_eq(&run.render(ws.path()));
+    let json = yin(&["check", "--format", "json", "b.yin"], ws.path());
+    let items: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON output");
+    let messages: Vec<&str> = items
+        .as_array()
+        .expect("an array of findings")
+        .iter()
+        .filter(|item| item["rule"] == "rule")
+        .filter_map(|item| item["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 20, "{messages:?}");
+    assert!(messages[0].starts_with("rule slow-01 stopped: budget exceeded"));
+    assert!(messages[1..].iter().all(|m| m.contains(" not run: ")));
 }

@@ -460,3 +460,55 @@ fn runaway_rule_is_stopped_and_reported() {
             .starts_with("rule runaway stopped: budget exceeded")
     );
 }
+
+/// Issue 14, item 13: the rules on a file share one budget, in `lint` and in a session (the
+/// server's path), at its first run and at every edit: the first runaway rule runs it out, the
+/// rules after it are not run, each reported once, and the built-in rules' findings remain.
+#[test]
+fn runaway_rules_share_one_budget_per_file_and_per_edit() {
+    let mut rules = RuleSet::builtin();
+    for i in 1..=5 {
+        rules.add_file(
+            Path::new(&format!("runaway-{i}.edn")),
+            &format!(
+                "{{:id :runaway-{i} :severity :info :message \"m\"
+                  :rules [[(n ?x) [?e :yin/type] [(identity ?e) ?x]] [(n ?y) (n ?x) [(inc ?x) ?y]]]
+                  :query [:find ?x :where (n ?x) [(< ?x 0)]]}}"
+            ),
+        );
+    }
+    rules.set_budget(datalog::Budget {
+        max_tuples: None,
+        max_bytes: None,
+        timeout: Some(std::time::Duration::from_millis(200)),
+    });
+    let messages = |report: &analysis::lints::LintReport| -> Vec<String> {
+        report
+            .problems
+            .iter()
+            .map(|p| p.finding.message.clone())
+            .collect()
+    };
+    let expected = expect_test::expect![[r#"
+        [
+            "rule runaway-1 stopped: budget exceeded: time limit of 200ms passed",
+            "rule runaway-2 not run: earlier rules used up the file's budget (time limit of 200ms passed)",
+            "rule runaway-3 not run: earlier rules used up the file's budget (time limit of 200ms passed)",
+            "rule runaway-4 not run: earlier rules used up the file's budget (time limit of 200ms passed)",
+            "rule runaway-5 not run: earlier rules used up the file's budget (time limit of 200ms passed)",
+        ]
+    "#]];
+    let started = std::time::Instant::now();
+    let report = lint(&SourceFile::from_bytes(b"(let [x 1] 2)"), &rules);
+    assert!(started.elapsed() < std::time::Duration::from_millis(900));
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    expected.assert_debug_eq(&messages(&report));
+    let mut session = LintSession::new(rules, "(let [x 1] 2)");
+    expected.assert_debug_eq(&messages(&session.report()));
+    let started = std::time::Instant::now();
+    session.edit("(let [y 1] 2)");
+    assert!(started.elapsed() < std::time::Duration::from_millis(900));
+    let report = session.report();
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    expected.assert_debug_eq(&messages(&report));
+}
