@@ -35,7 +35,7 @@ use crate::function::{self, Aggregate};
 use crate::join::{Slot, bind_values, join_pattern, join_relation, slots};
 use crate::plan::{self, Stratum, Vars};
 use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rule, Rules, Term};
-use crate::{Budget, Inputs, QueryResult};
+use crate::{Inputs, QueryResult};
 
 /// One row of a table: the ids of the bound variables, in column order.
 pub(crate) type Row = SmallVec<[Id; 4]>;
@@ -246,10 +246,8 @@ pub(crate) fn run(
     if let Some(limit) = allowance.used_up() {
         return Err(Error::new(ErrorKind::NotRun(limit), Some(&q.origin)));
     }
-    let mut ctx = Ctx::new(
-        db,
-        std::mem::replace(allowance, Allowance::new(&Budget::unlimited())),
-    );
+    // The allowance is a few counters: the query spends a copy and hands it back, spent.
+    let mut ctx = Ctx::new(db, allowance.clone());
     let result = run_in(&mut ctx, q, inputs);
     *allowance = ctx.allowance;
     result
@@ -688,13 +686,17 @@ fn step<'a>(
             // A filter by binary search rather than `Relation::from_antijoin`, which returns
             // nothing in datafrog 2.0.1 (rust-lang/datafrog#39, fixed after that release).
             let mut rows = table.rows.into_owned();
-            let mut ticks = Ok(());
+            let mut stopped = None;
             rows.elements.retain(|r| {
-                ticks = ticks.clone().and_then(|()| ctx.tick(&c.origin));
+                if stopped.is_none() {
+                    stopped = ctx.tick(&c.origin).err();
+                }
                 let key: Row = idx.iter().map(|&i| r[i]).collect();
                 matches.binary_search(&key).is_err()
             });
-            ticks?;
+            if let Some(e) = stopped {
+                return Err(e);
+            }
             Ok(Table {
                 cols: table.cols,
                 rows: rows.into(),

@@ -3,6 +3,8 @@
 //! without data: the query plans, the first `:find` element is a variable, and every `{?var}` of
 //! the message and the fix is a `:find` variable.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use datalog::{FindElem, Inputs, Query, Rules};
 use edn::{Node, Spanned, Value};
 use syntax::{Severity, TextRange, TextSize};
@@ -276,13 +278,17 @@ fn attributes(query: &Query, rules: &Rules) -> Option<Vec<edn::Keyword>> {
             return None;
         }
     }
-    let mut done: Vec<&edn::Symbol> = Vec::new();
+    // Linear in the rules: a rule set may hold thousands (issue 14, item 4).
+    let mut by_name: BTreeMap<&edn::Symbol, Vec<&datalog::Rule>> = BTreeMap::new();
+    for rule in &rules.rules {
+        by_name.entry(&rule.name).or_default().push(rule);
+    }
+    let mut done: BTreeSet<&edn::Symbol> = BTreeSet::new();
     while let Some(name) = called.pop() {
-        if done.contains(&name) {
+        if !done.insert(name) {
             continue;
         }
-        done.push(name);
-        for rule in rules.rules.iter().filter(|r| &r.name == name) {
+        for rule in by_name.get(name).into_iter().flatten() {
             for clause in &rule.body {
                 if !collect_attributes(clause, &mut out, &mut called) {
                     return None;
