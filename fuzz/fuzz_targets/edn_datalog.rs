@@ -2,8 +2,9 @@
 //!
 //! The input is a query, optionally followed by `\n%%\n` and a rule set, or by `\n%%N\n` and a
 //! rule *template* repeated N times (up to 5,000) into one rule vector, `{i}` standing for the
-//! copy's number and `{j}` for the next one's (wrapping to 0): `[(r{i} ?x) (r{j} ?x)]` is a
-//! cycle of N rules, so short inputs reach rule sets with many rules. Asserts: whatever EDN
+//! copy's number, `{j}` for the next one's and `{w}` for the next one's wrapping to 0:
+//! `[(r{i} ?x) (r{j} ?x)]` is a chain of N rules and `[(r{i} ?x) (r{w} ?x)]` a cycle, so short
+//! inputs reach rule sets with many rules. Asserts: whatever EDN
 //! reads prints back to text that reads as the same value; a query and rules parse or give a typed
 //! error; a parsed query run on a small fixed database of a real program's datoms, with a small
 //! budget (tuples, 1 MiB of created values, time), returns rows whose EDN rendering reads back,
@@ -39,11 +40,11 @@ const MAX_COPIES: usize = 5_000;
 fn expand(template: &str, copies: usize) -> String {
     let mut out = String::from("[");
     for i in 0..copies {
-        let next = (i + 1) % copies;
         out.push_str(
             &template
                 .replace("{i}", &i.to_string())
-                .replace("{j}", &next.to_string()),
+                .replace("{j}", &(i + 1).to_string())
+                .replace("{w}", &((i + 1) % copies).to_string()),
         );
         out.push('\n');
     }
