@@ -856,12 +856,27 @@ fn arg_values<'c>(ctx: &'c Ctx<'_>, srcs: &'c [Arg], row: &Row) -> Vec<&'c Value
         .collect()
 }
 
+/// A value of the result. Strings, keywords and symbols share their text with the interned
+/// value, but a collection is copied for each row it appears in: those copies count against the
+/// byte budget, so one large vector in a million rows cannot multiply memory a millionfold.
+fn decode(ctx: &mut Ctx<'_>, id: Id, origin: &Origin) -> Result<Value, Error> {
+    let value = ctx.value(id);
+    if matches!(
+        value,
+        Value::List(_) | Value::Vector(_) | Value::Map(_) | Value::Set(_) | Value::Tagged(..)
+    ) {
+        let bytes = value_bytes(value);
+        ctx.allowance
+            .charge_bytes(bytes)
+            .map_err(|l| budget_error(l, origin))?;
+    }
+    Ok(ctx.value(id).clone())
+}
+
 /// Projects the body's table onto `:find`, aggregating where asked, and decodes values.
-fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Error> {
+fn finish(ctx: &mut Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Error> {
     let columns: Vec<String> = q.find.iter().map(FindElem::column).collect();
     let has_agg = q.find.iter().any(|f| matches!(f, FindElem::Agg(..)));
-    let decode =
-        |row: &Row| -> Vec<Value> { row.iter().map(|&id| ctx.value(id).clone()).collect() };
     if !has_agg {
         let vars: Vec<Symbol> = q.find.iter().map(|f| f.var().clone()).collect();
         let idx: Vec<usize> = vars.iter().filter_map(|v| table.col(v)).collect();
@@ -871,7 +886,14 @@ fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Er
                 .iter()
                 .map(|r| idx.iter().map(|&i| r[i]).collect::<Row>()),
         );
-        let mut rows: Vec<Vec<Value>> = projected.iter().map(decode).collect();
+        let mut rows: Vec<Vec<Value>> = Vec::with_capacity(projected.len());
+        for row in projected.iter() {
+            let decoded = row
+                .iter()
+                .map(|&id| decode(ctx, id, &q.origin))
+                .collect::<Result<_, _>>()?;
+            rows.push(decoded);
+        }
         rows.sort();
         return Ok(QueryResult { columns, rows });
     }
@@ -926,7 +948,7 @@ fn finish(ctx: &Ctx<'_>, q: &Query, table: &Table<'_>) -> Result<QueryResult, Er
         for f in &q.find {
             let c = pos(f.var());
             match f {
-                FindElem::Var(_) => row.push(ctx.value(members[0][c]).clone()),
+                FindElem::Var(_) => row.push(decode(ctx, members[0][c], &q.origin)?),
                 FindElem::Agg(Aggregate::Count, _) => row.push(Value::Int(members.len() as i64)),
                 FindElem::Agg(agg, _) => {
                     let vals: Vec<&Value> = members.iter().map(|m| ctx.value(m[c])).collect();

@@ -244,3 +244,31 @@ fn an_allowance_is_shared_and_remembers_running_out() {
         ErrorKind::NotRun(Limit::Time(Duration::from_millis(1)))
     );
 }
+
+/// Each row of the result holds its own copy of a collection: a vector within the budget, in
+/// a thousand rows, is a thousand copies, and they count.
+#[test]
+fn copies_of_a_collection_in_the_result_count_against_the_byte_budget() {
+    let db = Db::from_datoms((0..1_000).map(|e| Datom::new(e, Keyword::new("n"), Value::Int(0))));
+    let items = (0..100)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let q = Query::parse(&format!(
+        "[:find ?x ?v :where [?x :n _] [(ground [{items}]) ?v]]"
+    ))
+    .unwrap();
+    let budget = |bytes| Budget {
+        max_bytes: Some(bytes),
+        ..Budget::default()
+    };
+    let err = db.query(&q, &Inputs::new(), &budget(1 << 20)).unwrap_err();
+    assert!(
+        matches!(err.kind, ErrorKind::Budget(Limit::Bytes(_))),
+        "{err}"
+    );
+    let rows = db
+        .query(&q, &Inputs::new(), &budget(8 << 20))
+        .map(|r| r.rows.len());
+    assert_eq!(rows, Ok(1_000));
+}
