@@ -190,7 +190,7 @@ impl<'db> Ctx<'db> {
     }
 }
 
-pub(crate) fn budget_error(limit: Limit, origin: &Origin) -> Error {
+fn budget_error(limit: Limit, origin: &Origin) -> Error {
     Error::new(ErrorKind::Budget(limit), Some(origin))
 }
 
