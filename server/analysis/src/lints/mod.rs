@@ -1,4 +1,4 @@
-//! Lint rules as Datalog over the AST datoms (design.md section 7, docs/rules.md).
+//! Lint rules as Datalog over the AST datoms (docs/rules.md).
 //!
 //! A [`RuleSet`] holds the built-in rules (the `.edn` files of `server/analysis/rules`, embedded
 //! in the binary and read by the same code as user rules: no rule is special-cased in Rust), the
@@ -18,7 +18,6 @@ mod suppress;
 use std::path::{Path, PathBuf};
 
 use datalog::{Budget, Db, Rules};
-use syntax::file::FileLowering;
 use syntax::{Severity, TextRange};
 
 pub use config::{Config, Setting};
@@ -284,26 +283,31 @@ impl RuleSet {
             .push(RuleProblem::new(path, "", "rule", error));
     }
 
-    /// A rule that failed at run time (stopped by its budget, or calling a rule that does not
-    /// exist), as a problem on its file.
-    fn run_problem(&self, n: usize, error: &datalog::Error) -> Option<RuleProblem> {
+    /// A rule that failed at run time on a file (stopped by its budget, or calling a rule that
+    /// does not exist), as a finding at the top of that file: the user sees which rule and why,
+    /// and that its findings are missing, while the other rules' findings still arrive.
+    fn run_failure(&self, n: usize, error: &datalog::Error) -> Option<Finding> {
         let loaded = self.rules.get(n)?;
-        let message = if error.is_budget() {
-            format!("rule {} stopped: {}", loaded.rule.id, error.kind)
+        let what = if error.is_budget() { "stopped" } else { "failed" };
+        let origin = if loaded.file.starts_with(BUILTIN_DIR) {
+            "built-in".to_owned()
         } else {
-            format!("rule {}: {}", loaded.rule.id, error.kind)
+            format!(
+                "{}:{}:{}",
+                loaded.file.display(),
+                loaded.start.line + 1,
+                loaded.start.column + 1
+            )
         };
-        Some(RuleProblem {
-            file: loaded.file.clone(),
-            start: loaded.start,
-            end: loaded.start,
-            finding: Finding {
-                range: TextRange::default(),
-                severity: Severity::Error,
-                rule: "rule".to_owned(),
-                message,
-                fix: None,
-            },
+        Some(Finding {
+            range: TextRange::default(),
+            severity: Severity::Error,
+            rule: "rule".to_owned(),
+            message: format!(
+                "rule {} ({origin}) {what} on this file: {}; its findings are missing",
+                loaded.rule.id, error.kind
+            ),
+            fix: None,
         })
     }
 }
@@ -316,12 +320,12 @@ fn rule_start_at(offset: usize) -> syntax::TextSize {
     syntax::TextSize::from(u32::try_from(offset).unwrap_or(u32::MAX))
 }
 
-/// Findings of a rule set on one file, and the rules that failed while running.
+/// Findings of a rule set on one file.
 #[derive(Clone, Debug, Default)]
 pub struct LintReport {
-    /// In source order, suppressed findings removed.
+    /// In source order, suppressed findings removed. A rule that failed on the file is one
+    /// finding at its start (rule `rule`).
     pub findings: Vec<Finding>,
-    pub problems: Vec<RuleProblem>,
 }
 
 /// The nearest folder at or above `path` (a file or folder) holding a `.yin` folder.
@@ -333,16 +337,15 @@ pub fn workspace_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// Runs every rule of `rules` over `file`.
+/// Runs every rule of `rules` over `file`, from scratch (what a [`LintSession`] must agree with).
 pub fn lint(file: &SourceFile, rules: &RuleSet) -> LintReport {
     let db = crate::query::database(&[file]);
-    let text = file.document().text();
     let mut report = LintReport::default();
     for n in 0..rules.rules.len() {
         let outcome = rule_rows(&db, rules, n);
-        collect(&mut report, rules, n, &outcome, file.lowering(), &text);
+        collect(&mut report, rules, n, &outcome, file);
     }
-    finish(&mut report, &text);
+    finish(&mut report, file);
     report
 }
 
@@ -358,21 +361,22 @@ fn collect(
     rules: &RuleSet,
     n: usize,
     outcome: &Result<run::Rows, datalog::Error>,
-    lowering: &FileLowering,
-    text: &str,
+    file: &SourceFile,
 ) {
     match (outcome, rules.rules.get(n)) {
-        (Ok(rows), Some(loaded)) => {
-            report
-                .findings
-                .extend(run::findings(&loaded.rule, rows, lowering, text))
-        }
-        (Err(e), _) => report.problems.extend(rules.run_problem(n, e)),
+        (Ok(rows), Some(loaded)) => report.findings.extend(run::findings(
+            &loaded.rule,
+            rows,
+            file.lowering(),
+            file.document().rope(),
+        )),
+        (Err(e), _) => report.findings.extend(rules.run_failure(n, e)),
         (Ok(_), None) => {}
     }
 }
 
-fn finish(report: &mut LintReport, text: &str) {
+fn finish(report: &mut LintReport, file: &SourceFile) {
+    let text = file.document().rope();
     report
         .findings
         .retain(|f| !is_suppressed(text, f.range.start(), &f.rule));
