@@ -330,7 +330,7 @@ pub(crate) async fn rename(state: &State, params: RenameParams) -> Result<Option
     let new_name = params.new_name;
     let renamed = on_snapshot(state, s, move |s| {
         let offset = convert::offset(&s.file, s.encoding, at.position);
-        analysis::refactor::rename(&s.file.text(), offset, &new_name)
+        analysis::refactor::rename_in(&s.file, offset, &new_name)
             .map(|edits| convert::workspace_edit(s, edits))
     })
     .await?;
