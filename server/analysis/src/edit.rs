@@ -67,7 +67,11 @@ mod tests {
 
     fn between(old: &str, new: &str) -> (u32, u32, String) {
         let edit = edit_between(old, new);
-        (edit.range.start().into(), edit.range.end().into(), edit.text)
+        (
+            edit.range.start().into(),
+            edit.range.end().into(),
+            edit.text,
+        )
     }
 
     #[test]

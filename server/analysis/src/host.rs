@@ -44,7 +44,9 @@ pub enum Change {
         version: i32,
         changes: Vec<ContentChange>,
     },
-    Close { key: String },
+    Close {
+        key: String,
+    },
     /// What reading `reading` (see [`AnalysisHost::start_reading`]) of a file on disk found: its
     /// definitions, or `None` when it is gone or cannot be indexed.
     DiskFile {
@@ -401,7 +403,11 @@ impl Doc {
 
     /// Applies content changes in order; consecutive ranged edits in one go, so the tree is
     /// reparsed and the file relowered once for them.
-    fn apply(&mut self, encoding: PositionEncoding, changes: Vec<ContentChange>) -> Result<(), String> {
+    fn apply(
+        &mut self,
+        encoding: PositionEncoding,
+        changes: Vec<ContentChange>,
+    ) -> Result<(), String> {
         let mut edits: Vec<TextEdit> = Vec::new();
         for change in changes {
             match change {
@@ -417,7 +423,11 @@ impl Doc {
         self.flush(encoding, &mut edits)
     }
 
-    fn flush(&mut self, encoding: PositionEncoding, edits: &mut Vec<TextEdit>) -> Result<(), String> {
+    fn flush(
+        &mut self,
+        encoding: PositionEncoding,
+        edits: &mut Vec<TextEdit>,
+    ) -> Result<(), String> {
         if edits.is_empty() {
             return Ok(());
         }
@@ -467,14 +477,21 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
             rules
                 .problems()
                 .iter()
-                .filter(|p| !host.documents.values().any(|d| d.path.as_deref() == Some(&*p.file)))
+                .filter(|p| {
+                    !host
+                        .documents
+                        .values()
+                        .any(|d| d.path.as_deref() == Some(&*p.file))
+                })
                 .cloned()
                 .collect()
         } else {
             Vec::new()
         };
         let generation = host.rules_generation;
-        (snapshot, deltas, replaced, rules, loaded, unopened, generation)
+        (
+            snapshot, deltas, replaced, rules, loaded, unopened, generation,
+        )
     };
     let findings = state.bring_forward(&snapshot, deltas, replaced || loaded, rules);
     Some(FileFindings {

@@ -51,7 +51,9 @@ pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};
 pub use format::{format, format_text};
 pub use goto_definition::goto_definition;
-pub use host::{AnalysisHost, Applied, Change, ContentChange, DocumentSnapshot, FileFindings, HostConfig};
+pub use host::{
+    AnalysisHost, Applied, Change, ContentChange, DocumentSnapshot, FileFindings, HostConfig,
+};
 pub use hover::{Hover, hover};
 pub use inline_results::{InlayHint, InlineResults, inlay_hints};
 pub use references::references;

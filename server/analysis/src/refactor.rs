@@ -43,10 +43,7 @@ type Resolution = (Option<Value>, Option<Value>, Option<Value>);
 
 /// Each node's resolution in one form, by node index. Bindings to other forms' nodes are
 /// named through `slot`, which maps a form's slot to the one to compare under.
-fn form_resolutions(
-    form: &TopForm,
-    slot: impl Fn(u32) -> u32,
-) -> BTreeMap<Entity, Resolution> {
+fn form_resolutions(form: &TopForm, slot: impl Fn(u32) -> u32) -> BTreeMap<Entity, Resolution> {
     let mut out: BTreeMap<Entity, Resolution> = BTreeMap::new();
     for d in form.datoms() {
         let node = d.e & ((1 << NODE_BITS) - 1);

@@ -102,7 +102,8 @@ impl SourceFile {
         // syntax crate's incremental lowering is to take the document instead.
         let text = self.document.text();
         // Copies the lowering only if a snapshot still shares it.
-        let delta = Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
+        let delta =
+            Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
         // Editor text is already decoded, and decode errors' offsets would no longer hold.
         self.decode_errors.clear();
         Ok(delta)

@@ -23,10 +23,7 @@ impl Edited {
     /// Edits the file to `text` by the one edit between the texts, without a report.
     fn edit(&mut self, text: &str) {
         let edit = edit_between(&self.file.text(), text);
-        let delta = self
-            .file
-            .apply_byte_edits(&[edit])
-            .expect("a valid edit");
+        let delta = self.file.apply_byte_edits(&[edit]).expect("a valid edit");
         self.session.apply(&delta);
     }
 

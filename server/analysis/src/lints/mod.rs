@@ -288,7 +288,11 @@ impl RuleSet {
     /// and that its findings are missing, while the other rules' findings still arrive.
     fn run_failure(&self, n: usize, error: &datalog::Error) -> Option<Finding> {
         let loaded = self.rules.get(n)?;
-        let what = if error.is_budget() { "stopped" } else { "failed" };
+        let what = if error.is_budget() {
+            "stopped"
+        } else {
+            "failed"
+        };
         let origin = if loaded.file.starts_with(BUILTIN_DIR) {
             "built-in".to_owned()
         } else {

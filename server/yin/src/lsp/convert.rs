@@ -54,9 +54,7 @@ pub(crate) fn lsp_range(
 }
 
 /// A `didChange`'s content changes, in order.
-pub(crate) fn changes(
-    events: Vec<TextDocumentContentChangeEvent>,
-) -> Vec<analysis::ContentChange> {
+pub(crate) fn changes(events: Vec<TextDocumentContentChangeEvent>) -> Vec<analysis::ContentChange> {
     events
         .into_iter()
         .map(|event| match event.range {

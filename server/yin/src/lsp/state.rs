@@ -129,7 +129,9 @@ impl State {
     }
 
     pub(crate) fn workspace_roots(&self) -> Vec<PathBuf> {
-        self.init().map(|init| init.roots.clone()).unwrap_or_default()
+        self.init()
+            .map(|init| init.roots.clone())
+            .unwrap_or_default()
     }
 
     pub(crate) fn shows_progress(&self) -> bool {
