@@ -197,7 +197,7 @@ fn rules_folder_from_the_command_line_and_budget() {
     expect![[r#"
         exit: 1
         --- stdout
-        rules/runaway.edn:1:1: error[rule] rule runaway stopped: budget exceeded: time limit of 2s passed
+        ok.yin:1:1: error[rule] rule runaway (rules/runaway.edn:1:1) stopped on this file: budget exceeded: deadline passed; its findings are missing
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));

@@ -164,6 +164,42 @@ fn a_broken_rule_file_is_diagnosed_when_open() {
     );
 }
 
+/// Issue 14, item 12: a workspace rule stopped by its budget used to vanish from the server's
+/// diagnostics (only `yin check` showed it). It is one diagnostic at the top of the file naming
+/// the rule, its file and why, and the other rules' findings still arrive.
+#[test]
+fn a_rule_stopped_by_its_budget_is_a_diagnostic() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join(".yin").join("rules").join("runaway.edn"),
+        r#"{:id :runaway
+ :severity :warning
+ :message "never"
+ :rules [[(up ?n ?m) [?n :yin/type _] [(identity ?n) ?m]]
+         [(up ?n ?m) (up ?n ?k) [(inc ?k) ?m]]]
+ :query [:find ?n :in $ % :where (up ?n ?m) [(< ?m 0)]]}
+"#,
+    )
+    .expect("the runaway rule");
+    let mut client = start_in(dir.path());
+    let uri = file_uri(&dir.path().join("a.yin"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yin", "version": 1,
+                                  "text": "(let [x 1] (if true 2 3))\n" } }),
+    );
+    let pushed = client.diagnostics_for(&uri, 1);
+    let shown = summary(&pushed["params"]["diagnostics"])
+        .replace(&dir.path().display().to_string(), "<ws>");
+    expect![[r#"
+        0:0 rule 1 rule runaway (<ws>/.yin/rules/runaway.edn:1:1) stopped on this file: budget exceeded: deadline passed; its findings are missing
+        0:6 unused-binding 2 x is bound but never used
+        0:11 no-if 3 an if
+        0:15 constant-test 2 the test is always true
+    "#]]
+    .assert_eq(&shown);
+}
+
 fn code_actions(client: &mut Client, start: (u32, u32), end: (u32, u32)) -> Value {
     client.request(
         "textDocument/codeAction",

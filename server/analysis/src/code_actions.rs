@@ -51,14 +51,21 @@ pub fn code_actions(file: &SourceFile, findings: &[Finding], range: TextRange) -
             })
         })
         .collect();
-    let text = file.text();
-    let at = range.start();
-    if !range.is_empty()
+    // Every refactoring offered here rewrites inside one top-level form and reads nothing
+    // outside it, so each reads that form's text alone: a request costs the size of the form,
+    // not of the file (clients ask on every cursor move).
+    let Some((form, text)) = top_form_at(file, range.start()) else {
+        return actions;
+    };
+    let at = range.start() - form.start();
+    let within = form.contains_range(range).then(|| range - form.start());
+    let mut found: Vec<CodeAction> = Vec::new();
+    if let Some(within) = within.filter(|r| !r.is_empty())
         && let Some(edits) = EXTRACTED_NAMES
             .iter()
-            .find_map(|name| refactor::extract_to_let(&text, range, name).ok())
+            .find_map(|name| refactor::extract_to_let(&text, within, name).ok())
     {
-        actions.push(action("Extract to let", ActionKind::Extract, edits));
+        found.push(action("Extract to let", ActionKind::Extract, edits));
     }
     let candidates = [
         (
@@ -84,10 +91,34 @@ pub fn code_actions(file: &SourceFile, findings: &[Finding], range: TextRange) -
     ];
     for (title, kind, result) in candidates {
         if let Ok(edits) = result {
-            actions.push(action(title, kind, edits));
+            found.push(action(title, kind, edits));
         }
     }
+    for mut refactoring in found {
+        for edit in &mut refactoring.edits {
+            edit.range += form.start();
+        }
+        actions.push(refactoring);
+    }
     actions
+}
+
+/// The top-level node at `offset` (one ending there counts; the first wins), with its text.
+fn top_form_at(file: &SourceFile, offset: TextSize) -> Option<(TextRange, String)> {
+    let root = file.document().tree().root_node();
+    let mut cursor = root.walk();
+    let at = usize::from(offset);
+    let node = root
+        .children(&mut cursor)
+        .find(|n| n.start_byte() <= at && at <= n.end_byte())?;
+    let size = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
+    let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+    let text = file
+        .document()
+        .rope()
+        .get_byte_slice(node.start_byte()..node.end_byte())?
+        .to_string();
+    Some((range, text))
 }
 
 /// Names a rename is tried with to learn whether the symbol at a cursor is renamable at all;
@@ -98,9 +129,8 @@ const PROBE_NAMES: &[&str] = &["yin-rename-probe", "yin-rename-probe-2"];
 /// The range of the renamable symbol at `offset`, or `None` where a rename does not apply (core
 /// names, special forms, literals, whitespace).
 pub fn prepare_rename(file: &SourceFile, offset: TextSize) -> Option<TextRange> {
-    let text = file.text();
     PROBE_NAMES.iter().find_map(|name| {
-        refactor::rename(&text, offset, name)
+        refactor::rename_in(file, offset, name)
             .ok()?
             .into_iter()
             .map(|edit| edit.range)

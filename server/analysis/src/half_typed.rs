@@ -46,7 +46,7 @@ pub(crate) fn usable(file: &SourceFile, offset: TextSize) -> Cow<'_, SourceFile>
     );
     let mut repaired = file.clone();
     match repaired.apply_edits(&[TextEdit::new(range, closing)], encoding) {
-        Ok(()) => Cow::Owned(repaired),
+        Ok(_) => Cow::Owned(repaired),
         Err(_) => Cow::Borrowed(file),
     }
 }

@@ -24,6 +24,7 @@ mod folding_ranges;
 mod format;
 mod goto_definition;
 mod half_typed;
+pub mod host;
 mod hover;
 mod inline_results;
 pub mod lints;
@@ -42,7 +43,7 @@ pub use code_actions::{ActionKind, CodeAction, code_actions, prepare_rename};
 pub use completion::{CompletionItem, CompletionKind, Completions, completions};
 pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};
-pub use edit::{Edit, apply_edits};
+pub use edit::{Edit, apply_edits, edit_between};
 pub use eval_session::{
     DebugBinding, DebugSession, DebugView, EvalError, EvalRequest, Evaluation, evaluate,
 };
@@ -50,6 +51,9 @@ pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};
 pub use format::{format, format_text};
 pub use goto_definition::goto_definition;
+pub use host::{
+    AnalysisHost, Applied, Change, ContentChange, DocumentSnapshot, FileFindings, HostConfig,
+};
 pub use hover::{Hover, hover};
 pub use inline_results::{InlayHint, InlineResults, inlay_hints};
 pub use references::references;

@@ -2,21 +2,24 @@
 //! `->`/`->>` threading and back, inlining a `let` binding. Each is a function from a file's
 //! text, a cursor offset and parameters to text edits, or a reason it does not apply.
 //!
-//! Safety is checked on the result where that is exact: a rename lowers the new text again and
-//! requires every variable to resolve as before, so a name that would capture another variable
-//! or be captured (by a local, a definition, a special form) is refused.
+//! Safety is checked on the result where that is exact: a rename relowers the forms it edits
+//! (incrementally: the others keep their datoms) and requires every variable of the forms that
+//! changed to resolve as before, so a name that would capture another variable or be captured
+//! (by a local, a definition, a special form) is refused.
 //!
 //! This module knows text, forms and datoms; nothing of LSP (the server turns edits into a
 //! `WorkspaceEdit`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use edn::{Entity, Value};
-use syntax::file::FileLowering;
+use syntax::datoms::{NODE_BITS, slot_of};
+use syntax::file::{FileLowering, TopForm};
 use syntax::reader::read_str;
 use syntax::{Form, FormKind, TextRange, TextSize};
 
 use crate::edit::{Edit, apply_edits};
+use crate::source::SourceFile;
 
 /// Why a refactoring cannot be done here.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -38,26 +41,37 @@ fn not_applicable(message: &str) -> RefactorError {
 /// What scope resolution says about one node: its type, resolution and binding.
 type Resolution = (Option<Value>, Option<Value>, Option<Value>);
 
-/// Each node's resolution, by entity. Both texts are lowered from scratch, so entity ids match
-/// node for node when the forms have the same shape.
-fn resolutions(lowering: &FileLowering) -> BTreeMap<Entity, Resolution> {
+/// Each node's resolution in one form, by node index. Bindings to other forms' nodes are
+/// named through `slot`, which maps a form's slot to the one to compare under.
+fn form_resolutions(form: &TopForm, slot: impl Fn(u32) -> u32) -> BTreeMap<Entity, Resolution> {
     let mut out: BTreeMap<Entity, Resolution> = BTreeMap::new();
-    for d in lowering.datoms() {
-        let slot = out.entry(d.e).or_default();
+    for d in form.datoms() {
+        let node = d.e & ((1 << NODE_BITS) - 1);
+        let entry = out.entry(node).or_default();
         match d.a.as_str() {
-            "yin/type" => slot.0 = Some(d.v),
-            "yin/resolution" => slot.1 = Some(d.v),
-            "yin/binding" => slot.2 = Some(d.v),
+            "yin/type" => entry.0 = Some(d.v),
+            "yin/resolution" => entry.1 = Some(d.v),
+            "yin/binding" => {
+                let v = match as_entity(&d.v) {
+                    Some(e) if slot_of(e) != 0 => {
+                        let moved = (u64::from(slot(slot_of(e))) << NODE_BITS)
+                            | (e & ((1 << NODE_BITS) - 1));
+                        Value::Int(i64::try_from(moved).unwrap_or(-1))
+                    }
+                    _ => d.v,
+                };
+                entry.2 = Some(v);
+            }
             _ => {}
         }
     }
     out
 }
 
+/// An attribute of the node `e`, read from its own form's datoms.
 fn attr(lowering: &FileLowering, e: Entity, name: &str) -> Option<Value> {
-    lowering
-        .datoms()
-        .into_iter()
+    let (form, _) = lowering.node(e)?;
+    form.datoms()
         .find(|d| d.e == e && d.a.as_str() == name)
         .map(|d| d.v)
 }
@@ -71,6 +85,16 @@ fn as_entity(v: &Value) -> Option<Entity> {
 
 /// Renames the local or global at `offset` (a use or its binder) and every reference to it.
 pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>, RefactorError> {
+    rename_in(&SourceFile::from_text(text), offset, new_name)
+}
+
+/// [`rename`] on a file already lowered: the file is not lowered again, and the check relowers
+/// only the forms the rename edits (and those it relinks) and compares only them.
+pub fn rename_in(
+    file: &SourceFile,
+    offset: TextSize,
+    new_name: &str,
+) -> Result<Vec<Edit>, RefactorError> {
     let (forms, diagnostics) = read_str(new_name);
     let valid = diagnostics.is_empty()
         && matches!(forms.as_slice(), [Form { kind: FormKind::Symbol(s), .. }]
@@ -78,21 +102,21 @@ pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>,
     if !valid {
         return Err(RefactorError::InvalidName(new_name.to_owned()));
     }
-    let lowering = FileLowering::from_text(text);
+    let lowering = file.lowering();
     let at = lowering
         .entity_at(offset)
         .ok_or_else(|| not_applicable("no symbol here"))?;
-    let kind = attr(&lowering, at, "yin/type");
+    let kind = attr(lowering, at, "yin/type");
     let is = |k: &str| matches!(&kind, Some(Value::Keyword(t)) if t.as_str() == k);
     let binder = if is("binder") {
         at
     } else if is("def") {
-        attr(&lowering, at, "yin/binder")
+        attr(lowering, at, "yin/binder")
             .as_ref()
             .and_then(as_entity)
             .ok_or_else(|| not_applicable("no name here"))?
     } else if is("variable") {
-        let resolution = attr(&lowering, at, "yin/resolution");
+        let resolution = attr(lowering, at, "yin/resolution");
         let local_or_global = matches!(&resolution, Some(Value::Keyword(k))
             if k.as_str() == "local" || k.as_str() == "global");
         if !local_or_global {
@@ -100,7 +124,7 @@ pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>,
                 "only locals and definitions of this file can be renamed",
             ));
         }
-        attr(&lowering, at, "yin/binding")
+        attr(lowering, at, "yin/binding")
             .as_ref()
             .and_then(as_entity)
             .ok_or_else(|| not_applicable("this symbol is bound nowhere"))?
@@ -109,13 +133,13 @@ pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>,
     };
     let binder_value = Value::Int(i64::try_from(binder).unwrap_or(-1));
     let mut targets = vec![binder];
-    targets.extend(
-        lowering
-            .datoms()
-            .into_iter()
-            .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
-            .map(|d| d.e),
-    );
+    for form in lowering.forms() {
+        targets.extend(
+            form.datoms()
+                .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
+                .map(|d| d.e),
+        );
+    }
     let mut edits: Vec<Edit> = targets
         .iter()
         .filter_map(|&e| lowering.span(e))
@@ -127,19 +151,47 @@ pub fn rename(text: &str, offset: TextSize, new_name: &str) -> Result<Vec<Edit>,
     edits.sort_by_key(|e| e.range.start());
     edits.dedup_by_key(|e| e.range);
 
-    let renamed = FileLowering::from_text(&apply_edits(text, &edits));
-    let before = resolutions(&lowering);
-    let after = resolutions(&renamed);
-    let changed = before
+    // The renamed file, relowered incrementally: unchanged forms keep their slots and datoms,
+    // so only the forms in the delta can resolve differently.
+    let mut renamed = file.clone();
+    let delta = renamed
+        .apply_byte_edits(&edits)
+        .map_err(|e| not_applicable(&e.to_string()))?;
+    let (before, after) = (lowering.forms(), renamed.lowering().forms());
+    let capture = |e: Entity| RefactorError::Capture {
+        name: new_name.to_owned(),
+        range: lowering.span(e).unwrap_or_default(),
+    };
+    if before.len() != after.len() {
+        return Err(capture(at));
+    }
+    // A renamed symbol is still one symbol, so the forms pair up in order.
+    let slots: HashMap<u32, u32> = after
         .iter()
-        .find(|(e, r)| after.get(e) != Some(r))
-        .map(|(e, _)| *e)
-        .or_else(|| after.keys().find(|e| !before.contains_key(e)).copied());
-    if let Some(e) = changed {
-        return Err(RefactorError::Capture {
-            name: new_name.to_owned(),
-            range: lowering.span(e).unwrap_or_default(),
-        });
+        .zip(before)
+        .map(|(a, b)| (a.slot, b.slot))
+        .collect();
+    let touched: BTreeSet<u32> = delta
+        .retracted
+        .iter()
+        .chain(&delta.asserted)
+        .filter(|d| d.a.as_str() != "yin/form-start")
+        .map(|d| slot_of(d.e))
+        .collect();
+    for (old, new) in before.iter().zip(after) {
+        if !(touched.contains(&old.slot) || touched.contains(&new.slot)) {
+            continue;
+        }
+        let was = form_resolutions(old, |s| s);
+        let is_now = form_resolutions(new, |s| slots.get(&s).copied().unwrap_or(s));
+        let differs = was
+            .iter()
+            .find(|(node, r)| is_now.get(node) != Some(r))
+            .map(|(node, _)| *node)
+            .or_else(|| is_now.keys().find(|n| !was.contains_key(n)).copied());
+        if let Some(node) = differs {
+            return Err(capture((u64::from(old.slot) << NODE_BITS) | node));
+        }
     }
     Ok(edits)
 }

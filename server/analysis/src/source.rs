@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use edn::Datom;
-use syntax::file::FileLowering;
+use syntax::file::{Delta, FileLowering};
 use syntax::{
     Diagnostic, Document, EditError, PositionEncoding, Severity, TextEdit, TextRange, TextSize,
 };
+
+use crate::edit::Edit;
 
 /// A 0-based line and a 0-based column counted in Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,19 +90,41 @@ impl SourceFile {
     }
 
     /// Applies an editor's edits in order (see [`Document::apply_edits`]), reparsing and
-    /// re-lowering incrementally; on error nothing changed.
+    /// re-lowering incrementally, once for all of them; on error nothing changed. Returns the
+    /// lowering's delta, for the lint database: this is the only place a file is re-lowered.
     pub fn apply_edits(
         &mut self,
         edits: &[TextEdit],
         encoding: PositionEncoding,
-    ) -> Result<(), EditError> {
+    ) -> Result<Delta, EditError> {
         self.document.apply_edits(edits, encoding)?;
+        // FIXME: `FileLowering::update` still takes the whole text, copied out of the rope; the
+        // syntax crate's incremental lowering is to take the document instead.
         let text = self.document.text();
         // Copies the lowering only if a snapshot still shares it.
-        Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
+        let delta =
+            Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
         // Editor text is already decoded, and decode errors' offsets would no longer hold.
         self.decode_errors.clear();
-        Ok(())
+        Ok(delta)
+    }
+
+    /// Applies non-overlapping edits in byte ranges of the current text (as fixes and
+    /// refactorings return them), in one reparse and one relowering; returns the lowering's delta.
+    pub fn apply_byte_edits(&mut self, edits: &[Edit]) -> Result<Delta, EditError> {
+        let mut sorted: Vec<&Edit> = edits.iter().collect();
+        // Last first: each edit's positions then still hold when its turn comes.
+        sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+        let edits: Vec<TextEdit> = sorted
+            .into_iter()
+            .map(|edit| {
+                let range = self
+                    .document
+                    .text_range_to_range(edit.range, PositionEncoding::Utf8);
+                TextEdit::new(range, edit.text.clone())
+            })
+            .collect();
+        self.apply_edits(&edits, PositionEncoding::Utf8)
     }
 
     /// Replaces the whole text, as an editor's full-document change does.
@@ -108,6 +132,7 @@ impl SourceFile {
         *self = SourceFile::from_text(text);
     }
 
+    /// The whole text, copied out of the rope: for one-off uses, never per keystroke.
     pub fn text(&self) -> String {
         self.document.text()
     }

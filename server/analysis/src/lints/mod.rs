@@ -1,4 +1,4 @@
-//! Lint rules as Datalog over the AST datoms (design.md section 7, docs/rules.md).
+//! Lint rules as Datalog over the AST datoms (docs/rules.md).
 //!
 //! A [`RuleSet`] holds the built-in rules (the `.edn` files of `server/analysis/rules`, embedded
 //! in the binary and read by the same code as user rules: no rule is special-cased in Rust), the
@@ -18,7 +18,6 @@ mod suppress;
 use std::path::{Path, PathBuf};
 
 use datalog::{Allowance, Budget, Db, ErrorKind, Rules};
-use syntax::file::FileLowering;
 use syntax::{Severity, TextRange};
 
 pub use config::{Config, Setting};
@@ -284,29 +283,37 @@ impl RuleSet {
             .push(RuleProblem::new(path, "", "rule", error));
     }
 
-    /// A rule that failed at run time (stopped by its budget, or calling a rule that does not
-    /// exist), as a problem on its file.
-    fn run_problem(&self, n: usize, error: &datalog::Error) -> Option<RuleProblem> {
+    /// A rule that failed at run time on a file (stopped by its budget, or calling a rule that
+    /// does not exist), as a finding at the top of that file: the user sees which rule and why,
+    /// and that its findings are missing, while the other rules' findings still arrive.
+    fn run_failure(&self, n: usize, error: &datalog::Error) -> Option<Finding> {
         let loaded = self.rules.get(n)?;
         let id = &loaded.rule.id;
-        let message = match &error.kind {
-            ErrorKind::NotRun(limit) => {
-                format!("rule {id} not run: earlier rules used up the file's budget ({limit})")
-            }
-            kind if error.is_budget() => format!("rule {id} stopped: {kind}"),
-            kind => format!("rule {id}: {kind}"),
+        let origin = if loaded.file.starts_with(BUILTIN_DIR) {
+            "built-in".to_owned()
+        } else {
+            format!(
+                "{}:{}:{}",
+                loaded.file.display(),
+                loaded.start.line + 1,
+                loaded.start.column + 1
+            )
         };
-        Some(RuleProblem {
-            file: loaded.file.clone(),
-            start: loaded.start,
-            end: loaded.start,
-            finding: Finding {
-                range: TextRange::default(),
-                severity: Severity::Error,
-                rule: "rule".to_owned(),
-                message,
-                fix: None,
+        Some(Finding {
+            range: TextRange::default(),
+            severity: Severity::Error,
+            rule: "rule".to_owned(),
+            message: match &error.kind {
+                ErrorKind::NotRun(limit) => format!(
+                    "rule {id} ({origin}) did not run on this file: earlier rules used up its \
+                     budget ({limit}); its findings are missing"
+                ),
+                kind => {
+                    let what = if error.is_budget() { "stopped" } else { "failed" };
+                    format!("rule {id} ({origin}) {what} on this file: {kind}; its findings are missing")
+                }
             },
+            fix: None,
         })
     }
 }
@@ -319,12 +326,12 @@ fn rule_start_at(offset: usize) -> syntax::TextSize {
     syntax::TextSize::from(u32::try_from(offset).unwrap_or(u32::MAX))
 }
 
-/// Findings of a rule set on one file, and the rules that failed while running.
+/// Findings of a rule set on one file.
 #[derive(Clone, Debug, Default)]
 pub struct LintReport {
-    /// In source order, suppressed findings removed.
+    /// In source order, suppressed findings removed. A rule that failed on the file is one
+    /// finding at its start (rule `rule`).
     pub findings: Vec<Finding>,
-    pub problems: Vec<RuleProblem>,
 }
 
 /// The nearest folder at or above `path` (a file or folder) holding a `.yin` folder.
@@ -336,17 +343,17 @@ pub fn workspace_root(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// Runs every rule of `rules` over `file`, all within one budget.
+/// Runs every rule of `rules` over `file`, from scratch and all within one budget (what a
+/// [`LintSession`] must agree with).
 pub fn lint(file: &SourceFile, rules: &RuleSet) -> LintReport {
     let db = crate::query::database(&[file]);
-    let text = file.document().text();
     let mut report = LintReport::default();
     let mut allowance = Allowance::new(&rules.budget);
     for n in 0..rules.rules.len() {
         let outcome = rule_rows(&db, rules, n, &mut allowance);
-        collect(&mut report, rules, n, &outcome, file.lowering(), &text);
+        collect(&mut report, rules, n, &outcome, file);
     }
-    finish(&mut report, &text);
+    finish(&mut report, file);
     report
 }
 
@@ -367,21 +374,22 @@ fn collect(
     rules: &RuleSet,
     n: usize,
     outcome: &Result<run::Rows, datalog::Error>,
-    lowering: &FileLowering,
-    text: &str,
+    file: &SourceFile,
 ) {
     match (outcome, rules.rules.get(n)) {
-        (Ok(rows), Some(loaded)) => {
-            report
-                .findings
-                .extend(run::findings(&loaded.rule, rows, lowering, text))
-        }
-        (Err(e), _) => report.problems.extend(rules.run_problem(n, e)),
+        (Ok(rows), Some(loaded)) => report.findings.extend(run::findings(
+            &loaded.rule,
+            rows,
+            file.lowering(),
+            file.document().rope(),
+        )),
+        (Err(e), _) => report.findings.extend(rules.run_failure(n, e)),
         (Ok(_), None) => {}
     }
 }
 
-fn finish(report: &mut LintReport, text: &str) {
+fn finish(report: &mut LintReport, file: &SourceFile) {
+    let text = file.document().rope();
     report
         .findings
         .retain(|f| !is_suppressed(text, f.range.start(), &f.rule));

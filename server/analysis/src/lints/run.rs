@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use datalog::{Allowance, Budget, Db};
 use edn::Value;
+use ropey::Rope;
 use syntax::TextRange;
 use syntax::file::FileLowering;
 
@@ -44,7 +45,7 @@ pub(super) fn findings(
     rule: &Rule,
     rows: &Rows,
     lowering: &FileLowering,
-    text: &str,
+    text: &Rope,
 ) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let message = pieces(&rule.message, &rule.columns).unwrap_or_default();
@@ -101,8 +102,8 @@ fn render(template: &[Piece<'_>], value: impl Fn(usize) -> String) -> String {
 }
 
 /// A value as a fix inserts it: a node's source text, any other value as EDN.
-fn source_text(lowering: &FileLowering, text: &str, value: &Value) -> String {
+fn source_text(lowering: &FileLowering, text: &Rope, value: &Value) -> String {
     span(lowering, value)
-        .and_then(|r| text.get(usize::from(r.start())..usize::from(r.end())))
-        .map_or_else(|| value.to_string(), str::to_owned)
+        .and_then(|r| text.get_byte_slice(usize::from(r.start())..usize::from(r.end())))
+        .map_or_else(|| value.to_string(), |slice| slice.to_string())
 }

@@ -1,16 +1,20 @@
-//! Linting one file across edits: the lowering and the database are updated by the lowering's
-//! delta instead of being rebuilt, and after an edit
-//! - a rule runs again only if the delta touches an attribute it reads (a rule with a variable
+//! Linting one file across edits. The session owns no text, tree or lowering: it is fed the
+//! lowering's deltas (one per edit, in order, from the one edit path of [`SourceFile`]) and
+//! reads spans, fix texts and suppression comments from the file it reports on. Rules do not
+//! run when a delta arrives: [`LintSession::apply`] only transacts it into the database and
+//! records what it touched, and [`LintSession::report`] runs the stale rules once for every
+//! delta since the last report, so a burst of edits costs one rule run. Then
+//! - a rule runs again only if a delta touched an attribute it reads (a rule with a variable
 //!   attribute, `[?e ?a ?v]`, always runs again);
 //! - a rule declared `:scope :form` or `:scope :linked` runs only on the forms whose datoms the
-//!   edit changed (new forms, and forms relinked because a definition they use changed), in a
+//!   edits changed (new forms, and forms relinked because a definition they use changed), in a
 //!   database of those forms, the forms defining the globals they use, and the core library;
 //!   its rows for changed forms are replaced and those for unchanged forms kept (entity ids are
 //!   stable for unchanged forms, and a form whose definitions change is relinked);
 //! - any other rule, or one reading `:yin/form-start` (which changes when a form merely
 //!   moves), runs on the whole database.
 //!
-//! Findings are rendered from the kept rows after every edit, since spans move with their forms
+//! Findings are rendered from the kept rows at every report, since spans move with their forms
 //! even when the rows are unchanged.
 
 use std::collections::BTreeSet;
@@ -18,31 +22,31 @@ use std::collections::BTreeSet;
 use datalog::{Allowance, Db};
 use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
-use syntax::file::FileLowering;
-use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
+use syntax::file::{Delta, FileLowering};
 
 use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows, run::Rows};
+use crate::source::SourceFile;
 
-/// One file's text, lowering, database and each rule's last answer.
+/// One file's database and each rule's last answer.
 pub struct LintSession {
     rules: RuleSet,
     /// The core library's datoms, the base of the small databases of the changed forms.
     core: Vec<Datom>,
-    text: String,
-    document: Document,
-    lowering: FileLowering,
     db: Db,
     answers: Vec<Result<Rows, datalog::Error>>,
+    /// Attributes the deltas since the last report touched.
+    touched: BTreeSet<Keyword>,
+    /// Forms whose datoms the deltas since the last report changed (see [`LintSession::apply`]).
+    changed: BTreeSet<u32>,
     reran: usize,
 }
 
 impl LintSession {
-    pub fn new(rules: RuleSet, text: &str) -> LintSession {
-        let document = Document::new(text);
-        let lowering = FileLowering::new(text, document.tree().root_node());
+    /// Starts a session on `file` as it is now, running every rule.
+    pub fn new(rules: RuleSet, file: &SourceFile) -> LintSession {
         let core = core_datoms();
         let mut datoms = core.clone();
-        datoms.extend(lowering.datoms());
+        datoms.extend(file.lowering().datoms());
         let db = Db::from_datoms(datoms);
         let mut allowance = Allowance::new(&rules.budget);
         let answers = (0..rules.rules.len())
@@ -52,56 +56,58 @@ impl LintSession {
             reran: rules.rules.len(),
             rules,
             core,
-            text: text.to_owned(),
-            document,
-            lowering,
             db,
             answers,
+            touched: BTreeSet::new(),
+            changed: BTreeSet::new(),
         }
     }
 
-    /// Replaces the text and brings the answers up to date. The document is reparsed
-    /// incrementally over the span where the old and new texts differ.
-    pub fn edit(&mut self, text: &str) {
-        let (start, old_end, new_end) = difference(&self.text, text);
-        let at = |offset: usize| {
-            self.document.offset_to_position(
-                TextSize::from(u32::try_from(offset).unwrap_or(u32::MAX)),
-                PositionEncoding::Utf8,
-            )
-        };
-        let change = TextEdit::new(
-            Range {
-                start: at(start),
-                end: at(old_end),
-            },
-            text.get(start..new_end).unwrap_or_default(),
-        );
-        if self
-            .document
-            .apply_edit(&change, PositionEncoding::Utf8)
-            .is_err()
-        {
-            self.document.replace_all(text);
-        }
-        text.clone_into(&mut self.text);
-        let delta = self.lowering.update(text, self.document.tree().root_node());
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Takes one edit's delta (deltas must arrive in the order of the edits): the database is
+    /// updated, the rules run at the next [`LintSession::report`].
+    pub fn apply(&mut self, delta: &Delta) {
         self.db.transact(&delta.retracted, &delta.asserted);
-        let touched: BTreeSet<&Keyword> = delta
-            .retracted
-            .iter()
-            .chain(&delta.asserted)
-            .map(|d| &d.a)
-            .collect();
-        // The forms whose datoms changed: removed, added, or relinked (a definition they use
-        // changed). A form that only moved changes its `:yin/form-start` alone and is not one.
-        let changed: BTreeSet<u32> = delta
-            .retracted
-            .iter()
-            .chain(&delta.asserted)
-            .filter(|d| d.a.as_str() != "yin/form-start")
-            .map(|d| slot_of(d.e))
-            .collect();
+        for d in delta.retracted.iter().chain(&delta.asserted) {
+            if !self.touched.contains(&d.a) {
+                self.touched.insert(d.a.clone());
+            }
+            // A form that only moved changes its `:yin/form-start` alone and is not changed.
+            if d.a.as_str() != "yin/form-start" {
+                self.changed.insert(slot_of(d.e));
+            }
+        }
+    }
+
+    /// How many rules the last report (or the first run) ran.
+    pub fn rules_rerun(&self) -> usize {
+        self.reran
+    }
+
+    /// The findings for `file`, which must be the file every delta so far was taken from, as
+    /// it is after the last one.
+    pub fn report(&mut self, file: &SourceFile) -> LintReport {
+        self.refresh(file.lowering());
+        let mut report = LintReport::default();
+        for (n, answer) in self.answers.iter().enumerate() {
+            collect(&mut report, &self.rules, n, answer, file);
+        }
+        finish(&mut report, file);
+        report
+    }
+
+    /// Reruns the rules the deltas since the last report made stale.
+    fn refresh(&mut self, lowering: &FileLowering) {
+        let touched = std::mem::take(&mut self.touched);
+        let changed = std::mem::take(&mut self.changed);
+        if touched.is_empty() {
+            // No delta since the last report (or an empty one): every answer stands.
+            self.reran = 0;
+            return;
+        }
         // Built only if a rule scoped to less than the file needs it.
         let mut changed_forms: Option<Db> = None;
         // One budget for the edit, shared by the rules it runs again.
@@ -124,9 +130,8 @@ impl LintSession {
                 .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"));
             match answer {
                 Ok(rows) if rule.scope != Scope::File && !reads_positions => {
-                    let db = changed_forms.get_or_insert_with(|| {
-                        changed_forms_db(&self.core, &self.lowering, &changed)
-                    });
+                    let db = changed_forms
+                        .get_or_insert_with(|| changed_forms_db(&self.core, lowering, &changed));
                     match rule_rows(db, &self.rules, n, &mut allowance) {
                         Ok(fresh) => {
                             rows.retain(|row| !row_in(row, &changed));
@@ -140,28 +145,6 @@ impl LintSession {
                 _ => *answer = rule_rows(&self.db, &self.rules, n, &mut allowance),
             }
         }
-    }
-
-    /// How many rules the last edit (or the first run) ran.
-    pub fn rules_rerun(&self) -> usize {
-        self.reran
-    }
-
-    /// The findings for the current text.
-    pub fn report(&self) -> LintReport {
-        let mut report = LintReport::default();
-        for (n, answer) in self.answers.iter().enumerate() {
-            collect(
-                &mut report,
-                &self.rules,
-                n,
-                answer,
-                &self.lowering,
-                &self.text,
-            );
-        }
-        finish(&mut report, &self.text);
-        report
     }
 }
 
@@ -189,48 +172,5 @@ fn row_in(row: &[Value], forms: &BTreeSet<u32>) -> bool {
     match row.first() {
         Some(Value::Int(e)) => u64::try_from(*e).is_ok_and(|e| forms.contains(&slot_of(e))),
         _ => false,
-    }
-}
-
-/// Where `new` differs from `old`: `old[start..old_end]` became `new[start..new_end]`, the
-/// longest common prefix and suffix left out, cut at character boundaries.
-fn difference(old: &str, new: &str) -> (usize, usize, usize) {
-    let mut start = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
-        start -= 1;
-    }
-    let room = old.len().min(new.len()) - start;
-    let mut suffix = old
-        .bytes()
-        .rev()
-        .zip(new.bytes().rev())
-        .take(room)
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !(old.is_char_boundary(old.len() - suffix) && new.is_char_boundary(new.len() - suffix)) {
-        suffix -= 1;
-    }
-    (start, old.len() - suffix, new.len() - suffix)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::difference;
-
-    #[test]
-    fn difference_is_cut_at_character_boundaries() {
-        assert_eq!(difference("abc", "abc"), (3, 3, 3));
-        assert_eq!(difference("a42b", "a4200b"), (3, 3, 5));
-        assert_eq!(
-            difference("xé", "xè"),
-            (1, 3, 3),
-            "é and è share their first byte"
-        );
-        assert_eq!(difference("aa", "a"), (1, 2, 1));
-        assert_eq!(difference("", "(x)"), (0, 0, 3));
     }
 }

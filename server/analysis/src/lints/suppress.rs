@@ -8,6 +8,7 @@
 //! The comment names one or more rule ids (separated by spaces or commas) and silences those
 //! rules' findings that start on the next line; nothing else.
 
+use ropey::Rope;
 use syntax::TextSize;
 
 /// The rule ids a `; yin: ignore ...` comment names, if `line` is one.
@@ -28,26 +29,26 @@ fn ignored(line: &str) -> Option<impl Iterator<Item = &str>> {
     )
 }
 
-/// Whether a finding of `rule` starting at `offset` in `text` is suppressed.
-pub fn is_suppressed(text: &str, offset: TextSize, rule: &str) -> bool {
-    let offset = usize::from(offset).min(text.len());
-    let Some(line_start) = text
-        .get(..offset)
-        .map(|t| t.rfind('\n').map_or(0, |i| i + 1))
-    else {
+/// Whether a finding of `rule` starting at `offset` in `text` is suppressed. Lines are LSP's
+/// (`\n`, `\r\n`, a lone `\r`), as the editor shows them. Reads two lines of the rope, never the
+/// whole text.
+pub fn is_suppressed(text: &Rope, offset: TextSize, rule: &str) -> bool {
+    let offset = usize::from(offset).min(text.len_bytes());
+    let line = text.byte_to_line(offset);
+    let Some(previous) = line.checked_sub(1).and_then(|l| text.get_line(l)) else {
         return false;
     };
-    if line_start == 0 {
-        return false;
-    }
-    let before = &text[..line_start - 1];
-    let previous = before.rfind('\n').map_or(before, |i| &before[i + 1..]);
-    ignored(previous.trim_end_matches('\r')).is_some_and(|mut ids| ids.any(|id| id == rule))
+    let previous = previous.to_string();
+    ignored(previous.trim_end_matches(['\r', '\n'])).is_some_and(|mut ids| ids.any(|id| id == rule))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn is_suppressed(text: &str, offset: TextSize, rule: &str) -> bool {
+        super::is_suppressed(&Rope::from_str(text), offset, rule)
+    }
 
     #[test]
     fn comment_on_the_previous_line_names_the_rule() {

@@ -1,16 +1,18 @@
 //! `yin check PATH... [--rules DIR] [--format text|json]`.
 //!
-//! Each file is linted with the rules of its workspace: the nearest folder at or above it
-//! holding `.yin/`, or the current folder. Problems with rule and configuration files are
-//! printed as findings on those files, once each.
+//! Each file goes through the analysis host, as in the language server: linted with the rules of
+//! the nearest folder at or above it holding `.yin/`, else of the current folder, findings in the
+//! same order. Problems with rule and configuration files are printed as findings on those files,
+//! once each; a rule that fails on a file is a finding at the top of that file.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
-use analysis::lints::{RuleProblem, RuleSet, lint, workspace_root};
-use analysis::{Finding, LineCol, Severity, SourceFile};
+use analysis::host::{self, AnalysisHost, Change, HostConfig};
+use analysis::lints::RuleProblem;
+use analysis::{Finding, LineCol, PositionEncoding, Severity, SourceFile};
 use serde_json::json;
 
 use super::{EXIT_USAGE, paths, report_error};
@@ -31,7 +33,13 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
         return ExitCode::from(EXIT_USAGE);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut workspaces: BTreeMap<PathBuf, RuleSet> = BTreeMap::new();
+    // The same host, rule roots and findings as the language server; the current folder is the
+    // workspace root.
+    let host = Mutex::new(AnalysisHost::new(HostConfig {
+        encoding: PositionEncoding::Utf8,
+        extra_rules: rules.map(Path::to_path_buf),
+    }));
+    host::lock(&host).apply(Change::Roots(vec![cwd.clone()]));
     let mut located = Vec::new();
     let mut problems: Vec<RuleProblem> = Vec::new();
     for file in &files {
@@ -42,23 +50,24 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
                 continue;
             }
         };
-        let root = workspace_root(&cwd.join(file)).unwrap_or_else(|| cwd.clone());
-        let set = workspaces.entry(root).or_insert_with_key(|root| {
-            let set = RuleSet::for_workspace(root, rules);
-            problems.extend(set.problems().iter().cloned());
-            set
+        let key = file.display().to_string();
+        host::lock(&host).apply(Change::Open {
+            key: key.clone(),
+            path: Some(cwd.join(file)),
+            version: 0,
+            file: source.clone(),
         });
-        let report = lint(&source, set);
-        problems.extend(report.problems);
-        let mut findings = analysis::check_text(&source);
-        findings.extend(report.findings);
-        findings.sort_by_key(|f| (f.range.start(), f.range.end()));
-        for finding in findings {
+        let Some(found) = host::findings(&host, &key) else {
+            continue;
+        };
+        host::lock(&host).apply(Change::Close { key });
+        problems.extend(found.unopened_problems);
+        for finding in found.findings.iter() {
             located.push(Located {
                 file: file.clone(),
                 start: source.line_col(finding.range.start()),
                 end: source.line_col(finding.range.end()),
-                finding,
+                finding: finding.clone(),
             });
         }
     }

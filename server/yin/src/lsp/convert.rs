@@ -13,7 +13,7 @@ use tower_lsp_server::lsp_types::{
 };
 
 use super::ext;
-use super::state::{Change, Snapshot};
+use super::state::Snapshot;
 
 pub(crate) fn position(position: lsp::Position) -> analysis::Position {
     analysis::Position::new(position.line, position.character)
@@ -54,12 +54,15 @@ pub(crate) fn lsp_range(
 }
 
 /// A `didChange`'s content changes, in order.
-pub(crate) fn changes(events: Vec<TextDocumentContentChangeEvent>) -> Vec<Change> {
+pub(crate) fn changes(events: Vec<TextDocumentContentChangeEvent>) -> Vec<analysis::ContentChange> {
     events
         .into_iter()
         .map(|event| match event.range {
-            Some(range) => Change::Edit(analysis::TextEdit::new(self::range(range), event.text)),
-            None => Change::Replace(event.text),
+            Some(range) => analysis::ContentChange::Edit(analysis::TextEdit::new(
+                self::range(range),
+                event.text,
+            )),
+            None => analysis::ContentChange::Replace(event.text),
         })
         .collect()
 }

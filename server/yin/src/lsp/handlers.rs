@@ -5,30 +5,25 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use analysis::{IndexedSymbol, PositionEncoding};
+use analysis::host::{FileFindings, is_rule_file};
+use analysis::{IndexedSymbol, PositionEncoding, SourceFile};
 use serde::Deserialize;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, UriExt};
 
 use super::eval_worker::{EvalWorker, Job};
-use super::state::{Applied, Snapshot, State};
+use super::state::{Changed, Init, Snapshot, State};
 use super::{capabilities, convert, ext, panics, semantic_tokens};
 
-/// How long a change that skips versions waits for the ones before it.
-const HOLD_BACK: Duration = Duration::from_millis(50);
-
 pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
-    let encoding = state.set_encoding(capabilities::negotiate_encoding(&params.capabilities));
     let progress = params
         .capabilities
         .window
         .as_ref()
         .and_then(|window| window.work_done_progress)
         .unwrap_or(false);
-    state.set_workspace(convert::workspace_roots(&params), progress);
     let refresh = params
         .capabilities
         .workspace
@@ -36,7 +31,6 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
         .and_then(|workspace| workspace.inlay_hint.as_ref())
         .and_then(|hints| hints.refresh_support)
         .unwrap_or(false);
-    state.set_inlay_hint_refresh(refresh);
     let watch = params
         .capabilities
         .workspace
@@ -44,7 +38,14 @@ pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeR
         .and_then(|workspace| workspace.did_change_watched_files.as_ref())
         .and_then(|watched| watched.dynamic_registration)
         .unwrap_or(false);
-    state.set_watch_registration(watch);
+    let agreed = state.initialize(Init {
+        encoding: capabilities::negotiate_encoding(&params.capabilities),
+        roots: convert::workspace_roots(&params),
+        work_done_progress: progress,
+        inlay_hint_refresh: refresh,
+        watch_registration: watch,
+    });
+    let encoding = agreed.encoding;
     InitializeResult {
         capabilities: capabilities::server_capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -98,7 +99,7 @@ pub(crate) fn initialized(state: &Arc<State>, client: &Client) {
             .unwrap_or_default();
         let count = indexed.len();
         for (uri, symbols) in indexed {
-            state.record_indexed(reading, uri, symbols);
+            state.record_indexed(reading, &uri, symbols);
         }
         if let Some(progress) = progress {
             progress.finish_with_message(format!("{count} files")).await;
@@ -170,27 +171,11 @@ pub(crate) async fn workspace_symbol(
 
 pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
-    let opening = state.new_opening();
-    let rule_file = document
-        .uri
-        .to_file_path()
-        .is_some_and(|path| is_rule_file(&path));
-    if !rule_file {
-        // The lint session starts on the blocking pool while this thread parses the document.
-        let starting = state.clone();
-        let (uri, version, text) = (
-            document.uri.clone(),
-            document.version,
-            document.text.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                starting.start_lints(&uri, opening, version, &text);
-            }));
-        });
+    // Parsed and lowered here, off the host's lock; the lint session starts from this lowering.
+    let file = SourceFile::from_text(&document.text);
+    if let Some(snapshot) = state.open(document.uri, document.version, file) {
+        publish_diagnostics(state, client, snapshot);
     }
-    let snapshot = state.open(document.uri, opening, document.version, &document.text);
-    publish_diagnostics(state, client, snapshot);
 }
 
 pub(crate) async fn did_change(
@@ -201,33 +186,21 @@ pub(crate) async fn did_change(
     let uri = params.text_document.uri;
     let version = params.text_document.version;
     // Synchronous, before any `.await`: this is what keeps changes in arrival order.
-    let applied = state.change(&uri, version, convert::changes(params.content_changes));
-    match applied {
-        Applied::Current(snapshot) => publish_diagnostics(state, client, snapshot),
-        Applied::Held => {
-            let state = state.clone();
-            let client = client.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(HOLD_BACK).await;
-                // A request may have flushed the held change meanwhile; its diagnostics are
-                // still owed, so they are computed for whatever version is current now.
-                if let Some(snapshot) = state.snapshot(&uri) {
-                    publish_diagnostics(&state, &client, snapshot);
-                }
-            });
-        }
-        Applied::Stale { current } => {
+    let changed = state.change(&uri, version, convert::changes(params.content_changes));
+    match changed {
+        Changed::Current(snapshot) => publish_diagnostics(state, client, snapshot),
+        Changed::Stale { current } => {
             let message = format!(
                 "dropped change to {} at version {version}: the document is at version {current}",
                 uri.as_str()
             );
             client.log_message(MessageType::WARNING, message).await;
         }
-        Applied::Unknown => {
+        Changed::Unknown => {
             let message = format!("change to {}, which is not open", uri.as_str());
             client.log_message(MessageType::WARNING, message).await;
         }
-        Applied::Failed(message) => client.log_message(MessageType::ERROR, message).await,
+        Changed::Failed(message) => client.log_message(MessageType::ERROR, message).await,
     }
 }
 
@@ -235,24 +208,22 @@ pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
     state.close(&params.text_document.uri);
 }
 
-/// Computes the diagnostics of `snapshot` off the async threads and publishes them if its
-/// version is still current when they are ready.
+/// Computes the diagnostics of the document off the async threads and publishes them if the
+/// version they were computed for is still current when they are ready. Nothing is started for
+/// a version already outdated: in a burst of typing, the newest version's task does the work of
+/// all (the host's lint session takes every delta since its last run at once).
 fn publish_diagnostics(state: &Arc<State>, client: &Client, snapshot: Snapshot) {
     let state = state.clone();
     let client = client.clone();
     tokio::spawn(async move {
-        // In a burst of typing most versions are outdated before their turn comes.
         if !state.is_current(&snapshot) {
             return;
         }
-        let analyzed = snapshot.clone();
-        let rules = state.clone();
-        let generation = state.rules_generation();
-        if let Ok((diagnostics, problems)) = analyze(move || diagnostics(&rules, &analyzed)).await {
-            // Rules reloaded meanwhile: the reload's own computation publishes instead.
-            if generation == state.rules_generation() {
-                state.publish_if_current(&snapshot, diagnostics);
-            }
+        let uri = snapshot.uri.clone();
+        let computing = state.clone();
+        let found = analyze(move || diagnostics(&computing, &uri)).await;
+        if let Ok(Some((found, diagnostics, problems))) = found {
+            state.publish_if_current(&snapshot.uri, &found, diagnostics);
             log_problems(&client, problems).await;
         }
     });
@@ -265,41 +236,32 @@ async fn log_problems(client: &Client, problems: Vec<String>) {
     }
 }
 
-/// The document's syntax and lowering findings and its lint findings; for an open rule or
-/// configuration file, the problems its workspace's rule set found in it. Also returns, when the
-/// rule set was loaded just now, its problems in files that are not open, to be logged.
-fn diagnostics(state: &State, snapshot: &Snapshot) -> (Vec<Diagnostic>, Vec<String>) {
-    let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
-    let (rules, fresh) = state.rules_for(path.as_deref());
-    let unopened = if fresh {
-        rules
-            .problems()
-            .iter()
-            .filter(|p| Uri::from_file_path(&p.file).is_none_or(|uri| !state.is_open(uri.as_str())))
-            .map(|p| {
-                format!(
-                    "{}:{}:{}: {}",
-                    p.file.display(),
-                    p.start.line,
-                    p.start.column,
-                    p.finding.message
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let findings = match path.as_deref() {
-        Some(path) if is_rule_file(path) => rules
-            .problems()
-            .iter()
-            .filter(|p| p.file == path)
-            .map(|p| p.finding.clone())
-            .collect(),
-        _ => state.findings(snapshot, &rules).to_vec(),
-    };
-    let diagnostics = convert::diagnostics(&snapshot.file, snapshot.encoding, findings);
-    (diagnostics, unopened)
+/// The document's findings from the host (syntax, lowering and lint findings; for an open rule
+/// or configuration file, the problems its workspace's rule set found in it) as diagnostics.
+/// Also returns, when the rule set was loaded just now, its problems in files that are not open,
+/// to be logged.
+fn diagnostics(state: &State, uri: &Uri) -> Option<(FileFindings, Vec<Diagnostic>, Vec<String>)> {
+    let found = state.findings(uri)?;
+    let unopened = found
+        .unopened_problems
+        .iter()
+        .filter(|p| !state.is_open_path(&p.file))
+        .map(|p| {
+            format!(
+                "{}:{}:{}: {}",
+                p.file.display(),
+                p.start.line,
+                p.start.column,
+                p.finding.message
+            )
+        })
+        .collect();
+    let diagnostics = convert::diagnostics(
+        &found.snapshot.file,
+        state.encoding(),
+        found.findings.to_vec(),
+    );
+    Some((found, diagnostics, unopened))
 }
 
 /// Quick fixes of the findings in the range, then the refactorings that apply there. The
@@ -312,12 +274,14 @@ pub(crate) async fn code_action(
     let Some(s) = state.snapshot(&params.text_document.uri) else {
         return Ok(None);
     };
-    let rules = state.clone();
+    let host = state.clone();
     let (range, only) = (params.range, params.context.only);
     on_snapshot(state, s, move |s| {
-        let path = s.uri.to_file_path().map(|p| p.into_owned());
-        let (set, _) = rules.rules_for(path.as_deref());
-        let found = rules.findings(s, &set);
+        // The findings of the document as it is now; if that is not `s`, the answer is dropped.
+        let found = host
+            .findings(&s.uri)
+            .map(|f| f.findings)
+            .unwrap_or_default();
         let within = convert::text_range(&s.file, s.encoding, range);
         let actions = analysis::code_actions(&s.file, &found, within)
             .into_iter()
@@ -366,7 +330,7 @@ pub(crate) async fn rename(state: &State, params: RenameParams) -> Result<Option
     let new_name = params.new_name;
     let renamed = on_snapshot(state, s, move |s| {
         let offset = convert::offset(&s.file, s.encoding, at.position);
-        analysis::refactor::rename(&s.file.text(), offset, &new_name)
+        analysis::refactor::rename_in(&s.file, offset, &new_name)
             .map(|edits| convert::workspace_edit(s, edits))
     })
     .await?;
@@ -382,14 +346,6 @@ pub(crate) async fn rename(state: &State, params: RenameParams) -> Result<Option
 
 /// LSP's `RequestFailed`: the request was valid but could not be carried out.
 const REQUEST_FAILED: i64 = -32803;
-
-/// A rule or configuration file: an `.edn` file somewhere under a `.yin` folder.
-fn is_rule_file(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|x| x == "edn")
-        && path
-            .ancestors()
-            .any(|dir| dir.file_name().is_some_and(|n| n == ".yin"))
-}
 
 /// A rule file was saved or changed on disk: every workspace's rules are read again and the
 /// open documents' diagnostics republished with them.
@@ -451,7 +407,7 @@ pub(crate) fn did_change_watched_files(
         .await
         .unwrap_or_default();
         for (uri, symbols) in read {
-            state.record_indexed(reading, uri, symbols);
+            state.record_indexed(reading, &uri, symbols);
         }
     });
 }
@@ -461,11 +417,10 @@ pub(crate) async fn diagnostic(
     client: &Client,
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
-    let items = match state.snapshot(&params.text_document.uri) {
-        Some(snapshot) => {
-            let rules = state.clone();
-            let (items, problems) =
-                on_snapshot(state, snapshot, move |s| diagnostics(&rules, s)).await?;
+    let computing = state.clone();
+    let uri = params.text_document.uri;
+    let items = match analyze(move || diagnostics(&computing, &uri)).await? {
+        Some((_, items, problems)) => {
             log_problems(client, problems).await;
             items
         }
@@ -973,7 +928,9 @@ mod tests {
         let (publish, _queue) = tokio::sync::mpsc::unbounded_channel();
         let state = State::new(publish);
         let uri: Uri = "file:///t.yin".parse().expect("a valid URI");
-        let snapshot = state.open(uri.clone(), state.new_opening(), 1, "(a)");
+        let snapshot = state
+            .open(uri.clone(), 1, SourceFile::from_text("(a)"))
+            .expect("opened");
         let at = Position::new(0, 2);
         let change = convert::changes(vec![TextDocumentContentChangeEvent {
             range: Some(Range::new(at, at)),

@@ -15,7 +15,6 @@ mod eval_worker;
 mod ext;
 mod framing;
 mod handlers;
-mod lint_sessions;
 mod panics;
 mod semantic_tokens;
 mod server;
