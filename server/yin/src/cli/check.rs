@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use analysis::lints::{RuleProblem, RuleSet, lint, workspace_root};
-use analysis::{Finding, LineCol, Severity, SourceFile};
+use analysis::{Finding, LineCol, Severity, SourceFile, disk};
 use serde_json::json;
 
 use super::{EXIT_USAGE, paths, report_error};
@@ -35,7 +35,7 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
     let mut located = Vec::new();
     let mut problems: Vec<RuleProblem> = Vec::new();
     for file in &files {
-        let source = match std::fs::read(file) {
+        let source = match disk::read_regular(file, disk::MAX_SOURCE_BYTES) {
             Ok(bytes) => SourceFile::from_bytes(&bytes),
             Err(err) => {
                 errors.push(format!("{}: {err}", file.display()));
