@@ -151,18 +151,17 @@ fn forty_runaway_evaluations_are_all_cancelled_at_once() {
 fn a_full_evaluation_queue_answers_at_once_and_hover_stays_fast() {
     let (mut client, _) = Client::start(&[]);
     open(&mut client, &format!("{RUNAWAY}(def x 1)\n(inc x)\n"));
-    // 64 queued or running is the bound; 16 more are refused at once.
+    // 64 queued or running is the bound: 16 are refused at once (which 16 depends on the
+    // order the requests reach the queue).
     let ids: Vec<u64> = (0..80).map(|_| eval_line(&mut client, 0)).collect();
     let started = Instant::now();
-    for id in &ids[64..] {
-        let reply = client.response(*id);
-        assert_eq!(reply["error"]["code"], json!(-32803), "{reply}");
+    while ids.iter().filter(|id| client.has_response(**id)).count() < 16 {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "refusals not answered at once"
+        );
+        thread::sleep(Duration::from_millis(10));
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
     let started = Instant::now();
     let hover = client.request(
         "textDocument/hover",
@@ -171,12 +170,19 @@ fn a_full_evaluation_queue_answers_at_once_and_hover_stays_fast() {
     let took = started.elapsed();
     assert!(hover["result"].is_object(), "{hover}");
     assert!(took < Duration::from_millis(1000), "hover took {took:?}");
-    for id in &ids[..64] {
+    for id in &ids {
         client.notify("$/cancelRequest", json!({ "id": id }));
     }
-    for id in &ids[..64] {
-        assert_eq!(client.response(*id)["error"]["code"], json!(-32800));
-    }
+    let codes: Vec<Value> = ids
+        .iter()
+        .map(|id| client.response(*id)["error"]["code"].clone())
+        .collect();
+    let refused = codes.iter().filter(|c| **c == json!(-32803)).count();
+    let cancelled = codes.iter().filter(|c| **c == json!(-32800)).count();
+    assert_eq!(refused, 16, "{codes:?}");
+    // One evaluation may have reached its time limit (an answer, not an error) before the
+    // cancellations.
+    assert!(cancelled >= 63, "{codes:?}");
 }
 
 #[test]
@@ -184,14 +190,21 @@ fn hover_answers_under_twenty_thousand_unclosed_lists() {
     let (mut client, _) = Client::start(&[]);
     let depth = 20_000;
     open(&mut client, &format!("{}inc", "(".repeat(depth)));
-    let started = Instant::now();
-    let hover = client.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": depth + 1 } }),
-    );
-    let took = started.elapsed();
-    assert!(hover.get("result").is_some(), "{hover}");
-    assert!(took < Duration::from_secs(5), "hover took {took:?}");
+    // On the innermost `(`, where no symbol is: the old walk up to the root took a minute at
+    // 5,000 deep (debug build); and on the symbol.
+    for character in [depth - 1, depth + 1] {
+        let started = Instant::now();
+        let hover = client.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": character } }),
+        );
+        let took = started.elapsed();
+        assert!(hover.get("result").is_some(), "{hover}");
+        assert!(
+            took < Duration::from_secs(5),
+            "hover at {character} took {took:?}"
+        );
+    }
 }
 
 #[test]

@@ -556,12 +556,14 @@ fn is_lambda(ast: &Ast, node: NodeId) -> bool {
 mod tests {
     use super::*;
 
-    /// Nodes visited finding the symbol after `depth` unclosed `(`.
+    /// Nodes visited looking for a symbol on the innermost of `depth` unclosed `(` (there is
+    /// none: the walk goes all the way down) and on the symbol after it.
     fn steps_under_open_parens(depth: usize) -> usize {
         let text = format!("{}abc", "(".repeat(depth));
         let file = SourceFile::from_text(&text);
         let root = file.document().tree().root_node();
         let mut steps = 0;
+        assert!(innermost_symbol(root, depth - 1, &mut steps).is_none());
         let symbol = innermost_symbol(root, depth + 1, &mut steps);
         assert_eq!(
             symbol.map(|s| (s.start_byte(), s.end_byte())),
