@@ -24,8 +24,9 @@ pub const MAX_STATE_BYTES: u64 = 256 << 20;
 /// Why a file was not read. Messages name the file's kind or size, never its content.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("not found")]
-    NotFound,
+    /// The file or a folder above it does not exist (the system's message).
+    #[error("{0}")]
+    NotFound(std::io::Error),
     #[error("not a regular file")]
     NotRegular,
     #[error("resolves outside the workspace {}", .0.display())]
@@ -39,7 +40,7 @@ pub enum ReadError {
 impl From<std::io::Error> for ReadError {
     fn from(e: std::io::Error) -> ReadError {
         if e.kind() == std::io::ErrorKind::NotFound {
-            ReadError::NotFound
+            ReadError::NotFound(e)
         } else {
             ReadError::Io(e)
         }
@@ -110,7 +111,7 @@ mod tests {
         assert_eq!(bytes, b"{}");
         assert!(matches!(
             read_in_workspace(dir.path(), &dir.path().join("b.edn"), 10),
-            Err(ReadError::NotFound)
+            Err(ReadError::NotFound(_))
         ));
     }
 

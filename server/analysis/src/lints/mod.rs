@@ -76,9 +76,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// The most rule files read from one folder.
-const MAX_RULE_FILES: usize = 1_000;
-
 /// Where built-in rules say they come from.
 pub const BUILTIN_DIR: &str = "<built-in>";
 
@@ -170,7 +167,7 @@ impl RuleSet {
         let config = dot.join("config.edn");
         match disk::read_in_workspace(root, &config, disk::MAX_RULE_BYTES) {
             Ok(bytes) => set.configure(&config, &String::from_utf8_lossy(&bytes)),
-            Err(disk::ReadError::NotFound) => {}
+            Err(disk::ReadError::NotFound(_)) => {}
             Err(e) => set.io_problem(&config, "config", &e),
         }
         set
@@ -191,15 +188,6 @@ impl RuleSet {
             .filter(|p| p.extension().is_some_and(|x| x == "edn"))
             .collect();
         files.sort();
-        // At most this many files: a folder of a million rule files is an attack, not a rule set.
-        let listed = files.len();
-        files.truncate(MAX_RULE_FILES);
-        if listed > MAX_RULE_FILES {
-            let error = disk::ReadError::Io(std::io::Error::other(format!(
-                "{listed} rule files; only the first {MAX_RULE_FILES} are read"
-            )));
-            self.io_problem(dir, "rule", &error);
-        }
         for file in files {
             match disk::read_in_workspace(root, &file, disk::MAX_RULE_BYTES) {
                 Ok(bytes) => self.add_file(&file, &String::from_utf8_lossy(&bytes)),
