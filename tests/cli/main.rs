@@ -4,6 +4,7 @@ mod authority;
 mod check;
 mod datoms;
 mod eval;
+mod hostile;
 mod query;
 mod runaway;
 mod torture;

@@ -206,6 +206,24 @@ impl Client {
         }
     }
 
+    /// Waits, stdin still open and unread output dropped, for the server to end on its own;
+    /// returns how it ended and how long it took.
+    pub(crate) fn wait_for_exit(mut self) -> (Option<i32>, Duration) {
+        let (_, incoming) = channel();
+        drop(std::mem::replace(&mut self.incoming, incoming));
+        let started = Instant::now();
+        let deadline = started + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waitable") {
+                return (status.code(), started.elapsed());
+            }
+            if Instant::now() > deadline {
+                panic!("the server outlived its client's process by {TIMEOUT:?}");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// `shutdown` (if asked) then `exit`; returns the exit code.
     pub(crate) fn exit(mut self, shutdown: bool) -> (Option<Value>, i32) {
         let reply = shutdown.then(|| self.request("shutdown", Value::Null));

@@ -6,6 +6,7 @@ mod abuse;
 mod client;
 mod eval;
 mod features;
+mod hostile;
 mod lints;
 mod navigation;
 mod sync;

@@ -12,6 +12,7 @@
 
 mod code_actions;
 mod completion;
+pub mod disk;
 mod document_highlights;
 mod document_symbols;
 mod edit;

@@ -97,18 +97,47 @@ fn is_head(symbol: Node<'_>) -> bool {
 pub(crate) fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
     let root = file.document().tree().root_node();
     let at = usize::from(offset);
-    let symbol_at = |at: usize| {
-        let mut node = root.descendant_for_byte_range(at, at)?;
-        loop {
-            if node.kind() == "sym_lit" {
-                return Some(node);
-            }
-            node = node.parent()?;
+    innermost_symbol(root, at, &mut 0).or_else(|| {
+        at.checked_sub(1)
+            .and_then(|before| innermost_symbol(root, before, &mut 0))
+    })
+}
+
+/// The innermost `sym_lit` holding the byte at `at` (`start <= at < end`), found by one walk
+/// down from `root` with a cursor. Walking up instead is quadratic in nesting: tree-sitter nodes
+/// keep no parent link, so each `parent()` walks down from the root again, and an unclosed `(`
+/// typed 20,000 times made hover take half a minute. `steps` counts the nodes the walk visits.
+fn innermost_symbol<'t>(root: Node<'t>, at: usize, steps: &mut usize) -> Option<Node<'t>> {
+    if !(root.start_byte() <= at && at < root.end_byte()) {
+        return None;
+    }
+    let mut cursor = root.walk();
+    let mut found = None;
+    loop {
+        *steps += 1;
+        let node = cursor.node();
+        if node.kind() == "sym_lit" {
+            found = Some(node);
         }
-    };
-    symbol_at(at)
-        .filter(|n| n.start_byte() <= at && at <= n.end_byte())
-        .or_else(|| at.checked_sub(1).and_then(symbol_at))
+        if !cursor.goto_first_child() {
+            return found;
+        }
+        // The child holding `at`, if any: children are in order, so the first one ending past
+        // `at` is it when it starts at or before `at`, and `at` lies between children otherwise.
+        loop {
+            *steps += 1;
+            let child = cursor.node();
+            if child.end_byte() > at {
+                if child.start_byte() > at {
+                    return found;
+                }
+                break;
+            }
+            if !cursor.goto_next_sibling() {
+                return found;
+            }
+        }
+    }
 }
 
 /// What the global `name` refers to in `lowering`: its first `def`, else the core library.
@@ -521,4 +550,50 @@ pub(crate) fn roles(
 
 fn is_lambda(ast: &Ast, node: NodeId) -> bool {
     matches!(ast.node(node).kind, NodeKind::Lambda { .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nodes visited looking for a symbol on the innermost of `depth` unclosed `(` (there is
+    /// none: the walk goes all the way down) and on the symbol after it.
+    fn steps_under_open_parens(depth: usize) -> usize {
+        let text = format!("{}abc", "(".repeat(depth));
+        let file = SourceFile::from_text(&text);
+        let root = file.document().tree().root_node();
+        let mut steps = 0;
+        assert!(innermost_symbol(root, depth - 1, &mut steps).is_none());
+        let symbol = innermost_symbol(root, depth + 1, &mut steps);
+        assert_eq!(
+            symbol.map(|s| (s.start_byte(), s.end_byte())),
+            Some((depth, depth + 3))
+        );
+        steps
+    }
+
+    #[test]
+    fn finding_the_symbol_is_linear_in_unclosed_nesting() {
+        let small = steps_under_open_parens(5_000);
+        let large = steps_under_open_parens(20_000);
+        // Four times the nesting: four times the steps (and a little slack), not sixteen.
+        assert!(
+            large <= 5 * small,
+            "5,000 deep: {small} steps; 20,000 deep: {large}"
+        );
+    }
+
+    #[test]
+    fn the_symbol_at_or_just_before_the_cursor() {
+        let file = SourceFile::from_text("(foo bar) baz");
+        let at = |offset: u32| {
+            symbol_node_at(&file, TextSize::from(offset)).map(|s| (s.start_byte(), s.end_byte()))
+        };
+        assert_eq!(at(1), Some((1, 4)));
+        assert_eq!(at(4), Some((1, 4)));
+        assert_eq!(at(5), Some((5, 8)));
+        assert_eq!(at(9), None);
+        assert_eq!(at(13), Some((10, 13)));
+        assert_eq!(at(0), None);
+    }
 }

@@ -56,12 +56,10 @@ pub fn symbol_matches(query: &str, name: &str) -> bool {
 }
 
 /// The definitions of the `.yin` file at `path`, positions in `encoding`; `None` when it cannot
-/// be read or is too large to index. Invalid UTF-8 is decoded lossily, as `yin check` does.
+/// be read, is no regular file or is too large to index ([`crate::disk`]: a watched path may
+/// be a link to a device). Invalid UTF-8 is decoded lossily, as `yin check` does.
 pub fn index_file(path: &Path, encoding: PositionEncoding) -> Option<Vec<IndexedSymbol>> {
-    if std::fs::metadata(path).ok()?.len() > MAX_FILE_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::disk::read_regular(path, MAX_FILE_BYTES).ok()?;
     let document = Document::new(&String::from_utf8_lossy(&bytes));
     Some(
         definitions(&document)

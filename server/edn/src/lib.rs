@@ -12,7 +12,7 @@ mod reader;
 mod value;
 
 pub use reader::{
-    MAX_DEPTH, Node, Pos, ReadError, ReadErrorKind, Span, Spanned, read, read_all,
-    read_all_spanned, read_spanned,
+    MAX_DEPTH, MAX_QUOTED_CHARS, Node, Pos, ReadError, ReadErrorKind, Span, Spanned, excerpt, read,
+    read_all, read_all_spanned, read_spanned,
 };
 pub use value::{Datom, Entity, Keyword, Symbol, Value, datoms_to_edn};

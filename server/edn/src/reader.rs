@@ -68,6 +68,46 @@ pub enum ReadErrorKind {
     NotOneForm(usize),
 }
 
+impl ReadErrorKind {
+    /// The same error quoting at most an [`excerpt`] of the input: the text read may be a
+    /// file a repository links to a secret (`/proc/self/environ`), and a message may be
+    /// printed, logged or sent to an editor.
+    fn quoting_excerpts(self) -> ReadErrorKind {
+        use ReadErrorKind as K;
+        match self {
+            K::InvalidNumber(s) => K::InvalidNumber(excerpt(&s)),
+            K::InvalidEscape(s) => K::InvalidEscape(excerpt(&s)),
+            K::InvalidChar(s) => K::InvalidChar(excerpt(&s)),
+            K::InvalidToken(s) => K::InvalidToken(excerpt(&s)),
+            K::DuplicateKey(s) => K::DuplicateKey(excerpt(&s)),
+            K::DuplicateElement(s) => K::DuplicateElement(excerpt(&s)),
+            K::MissingTagValue(s) => K::MissingTagValue(excerpt(&s)),
+            other => other,
+        }
+    }
+}
+
+/// The most characters of the input an error message quotes.
+pub const MAX_QUOTED_CHARS: usize = 24;
+
+/// `text` as an error message may quote it: control characters escaped, and at most
+/// [`MAX_QUOTED_CHARS`] characters of it, with `…` where it was cut.
+pub fn excerpt(text: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX_QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A read error with the position where it was detected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{pos}: {kind}")]
@@ -213,7 +253,10 @@ impl<'a> Reader<'a> {
     }
 
     fn err<T>(&self, pos: Pos, kind: ReadErrorKind) -> Result<T, ReadError> {
-        Err(ReadError { pos, kind })
+        Err(ReadError {
+            pos,
+            kind: kind.quoting_excerpts(),
+        })
     }
 
     fn skip_trivia(&mut self) {
@@ -533,4 +576,21 @@ fn number(text: &str) -> Option<Value> {
         };
     }
     text.parse::<i64>().ok().map(Value::Int)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_quote_a_short_escaped_excerpt_of_the_input() {
+        let token = format!("##SECRET=\u{0}x{}", "y".repeat(10_000));
+        let message = read(&token).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(
+            message,
+            Err("1:1: invalid token `##SECRET=\\0xyyyyyyyyyyyyy…`".to_owned())
+        );
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(excerpt("a\nb\u{1b}"), "a\\nb\\u{1b}");
+    }
 }

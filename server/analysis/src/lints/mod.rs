@@ -26,6 +26,7 @@ pub use run::rule_budget;
 pub use session::LintSession;
 pub use suppress::is_suppressed;
 
+use crate::disk;
 use crate::findings::Finding;
 use crate::source::{LineCol, SourceFile};
 
@@ -153,41 +154,45 @@ impl RuleSet {
 
     /// The built-in rules, then the workspace's rules under `root/.yin/rules`, then those of
     /// `extra` (a folder named on the command line), then the configuration `root/.yin/config.edn`,
-    /// which applies to them all.
+    /// which applies to them all. Files are read through [`crate::disk`]: regular files inside
+    /// their folder's workspace (`root`, or `extra` for its own rules), of bounded size.
     pub fn for_workspace(root: &Path, extra: Option<&Path>) -> RuleSet {
         let mut set = RuleSet::builtin();
         let dot = root.join(".yin");
-        set.add_dir(&dot.join("rules"), false);
+        set.add_dir(root, &dot.join("rules"), false);
         if let Some(extra) = extra {
-            set.add_dir(extra, true);
+            set.add_dir(extra, extra, true);
         }
         let config = dot.join("config.edn");
-        match std::fs::read_to_string(&config) {
-            Ok(text) => set.configure(&config, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => set.io_problem(&config, &e),
+        match disk::read_in_workspace(root, &config, disk::MAX_RULE_BYTES) {
+            Ok(bytes) => set.configure(&config, &String::from_utf8_lossy(&bytes)),
+            Err(disk::ReadError::NotFound(_)) => {}
+            Err(e) => set.io_problem(&config, "config", &e),
         }
         set
     }
 
-    /// Adds the rules of every `*.edn` file in `dir`, in name order. A missing folder is a
-    /// problem only when `required` (a folder named on the command line).
-    pub fn add_dir(&mut self, dir: &Path, required: bool) {
+    /// Adds the rules of every `*.edn` file in `dir`, in name order, each read only if it lies
+    /// inside `root` (see [`crate::disk`]). A missing folder is a problem only when `required`
+    /// (a folder named on the command line).
+    pub fn add_dir(&mut self, root: &Path, dir: &Path, required: bool) {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return,
-            Err(e) => return self.io_problem(dir, &e),
+            Err(e) => return self.io_problem(dir, "rule", &disk::ReadError::from(e)),
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "edn") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|x| x == "edn"))
             .collect();
         files.sort();
         for file in files {
-            match std::fs::read(&file) {
+            match disk::read_in_workspace(root, &file, disk::MAX_RULE_BYTES) {
                 Ok(bytes) => self.add_file(&file, &String::from_utf8_lossy(&bytes)),
-                Err(e) => self.io_problem(&file, &e),
+                // A folder named `x.edn`, as before: not a rule file.
+                Err(_) if file.is_dir() => {}
+                Err(e) => self.io_problem(&file, "rule", &e),
             }
         }
     }
@@ -274,13 +279,12 @@ impl RuleSet {
         &self.problems
     }
 
-    fn io_problem(&mut self, path: &Path, e: &std::io::Error) {
+    fn io_problem(&mut self, path: &Path, code: &str, e: &disk::ReadError) {
         let error = RuleError {
             range: TextRange::default(),
-            message: format!("cannot read: {e}"),
+            message: format!("not read: {e}"),
         };
-        self.problems
-            .push(RuleProblem::new(path, "", "rule", error));
+        self.problems.push(RuleProblem::new(path, "", code, error));
     }
 
     /// A rule that failed at run time on a file (stopped by its budget, or calling a rule that

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use analysis::host::{self, AnalysisHost, Change, HostConfig};
 use analysis::lints::RuleProblem;
-use analysis::{Finding, LineCol, PositionEncoding, Severity, SourceFile};
+use analysis::{Finding, LineCol, PositionEncoding, Severity, SourceFile, disk};
 use serde_json::json;
 
 use super::{EXIT_USAGE, paths, report_error};
@@ -43,7 +43,7 @@ pub(crate) fn run(paths: &[PathBuf], rules: Option<&Path>, format: CheckFormat) 
     let mut located = Vec::new();
     let mut problems: Vec<RuleProblem> = Vec::new();
     for file in &files {
-        let source = match std::fs::read(file) {
+        let source = match disk::read_regular(file, disk::MAX_SOURCE_BYTES) {
             Ok(bytes) => SourceFile::from_bytes(&bytes),
             Err(err) => {
                 errors.push(format!("{}: {err}", file.display()));

@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use analysis::SourceFile;
+use analysis::{SourceFile, disk};
 
 use super::{EXIT_USAGE, report_error, report_warning};
 use crate::DataFormat;
 
 pub(crate) fn run(path: &Path, format: DataFormat) -> ExitCode {
-    let bytes = match std::fs::read(path) {
+    let bytes = match disk::read_regular(path, disk::MAX_SOURCE_BYTES) {
         Ok(bytes) => bytes,
         Err(err) => {
             report_error(&format!("{}: {err}", path.display()));

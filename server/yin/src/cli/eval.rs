@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use analysis::LineCol;
 use analysis::eval::{
     Discard, Limits, Outcome, Session, Value, WriteOutput, eval_source, session_from_json,
     session_to_json,
 };
+use analysis::{LineCol, disk};
 
 use super::{EXIT_USAGE, report_error};
 
@@ -55,7 +55,7 @@ impl Options {
 pub(crate) fn run(program: Program<'_>, options: &Options) -> ExitCode {
     let (name, text) = match program {
         Program::Expr(text) => ("<-e>".to_owned(), text.to_owned()),
-        Program::File(path) => match std::fs::read(path) {
+        Program::File(path) => match disk::read_regular(path, disk::MAX_SOURCE_BYTES) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => (path.display().to_string(), text),
                 Err(err) => {
@@ -87,8 +87,8 @@ pub(crate) fn run(program: Program<'_>, options: &Options) -> ExitCode {
 
 /// `yin resume STATE [--value SOURCE]`.
 pub(crate) fn resume(state: &Path, value: Option<&str>, options: &Options) -> ExitCode {
-    let json = match std::fs::read_to_string(state) {
-        Ok(json) => json,
+    let json = match disk::read_regular(state, disk::MAX_STATE_BYTES) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(err) => {
             report_error(&format!("{}: {err}", state.display()));
             return ExitCode::from(EXIT_USAGE);

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use analysis::SourceFile;
 use analysis::query::{Failure, QueryResult, database, run as run_query};
+use analysis::{SourceFile, disk};
 use serde_json::json;
 
 use super::{EXIT_USAGE, paths, report_error};
@@ -21,8 +21,8 @@ pub(crate) fn run(
 ) -> ExitCode {
     let rules_text = match rules {
         None => None,
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => Some(text),
+        Some(path) => match disk::read_regular(path, disk::MAX_RULE_BYTES) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(err) => return fail(&format!("{}: {err}", path.display())),
         },
     };
@@ -32,7 +32,7 @@ pub(crate) fn run(
     }
     let mut sources = Vec::with_capacity(files.len());
     for file in &files {
-        match std::fs::read(file) {
+        match disk::read_regular(file, disk::MAX_SOURCE_BYTES) {
             Ok(bytes) => sources.push(SourceFile::from_bytes(&bytes)),
             Err(err) => return fail(&format!("{}: {err}", file.display())),
         }

@@ -18,6 +18,7 @@ use std::task::{Context, Poll};
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::sync::oneshot;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 
@@ -28,14 +29,20 @@ const MALFORMED: &str = "$/yin/malformedMessage";
 /// The largest body read: a bigger `Content-Length` is a broken client, not a document.
 const MAX_BODY: usize = 512 * 1024 * 1024;
 
+/// The longest header line kept: LSP has two short headers, so a longer line is garbage, read
+/// through without being stored.
+const MAX_HEADER_LINE: usize = 1024;
+
 /// Reads `input` (the server's stdin), checks each message, and returns the stream
-/// tower-lsp-server should read instead. The checking runs as a task on the current runtime; it
-/// ends, closing the stream, when `input` ends.
-pub(crate) fn checked<R>(input: R) -> DuplexStream
+/// tower-lsp-server should read instead, and a receiver that completes when `input` ended. The
+/// checking runs as a task on the current runtime; it ends, closing the stream, when `input`
+/// ends.
+pub(crate) fn checked<R>(input: R) -> (DuplexStream, oneshot::Receiver<()>)
 where
     R: AsyncRead + Unpin + Send + 'static,
 {
     let (mut checked, reader) = tokio::io::duplex(64 * 1024);
+    let (ended, input_ended) = oneshot::channel();
     tokio::spawn(async move {
         let mut input = BufReader::new(input);
         // Ends at the end of the input, or when the server stopped reading.
@@ -51,8 +58,9 @@ where
                 break;
             }
         }
+        let _ = ended.send(());
     });
-    reader
+    (reader, input_ended)
 }
 
 /// The next message's body; `None` at the end of the input.
@@ -61,19 +69,20 @@ async fn next_body<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> io::Result
     let mut line = Vec::new();
     loop {
         line.clear();
-        if input.read_until(b'\n', &mut line).await? == 0 {
+        let Some(cut) = header_line(input, &mut line).await? else {
             return Ok(None);
-        }
+        };
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
         if !text.is_empty() {
             if let Some((name, value)) = text.split_once(':')
                 && name.trim().eq_ignore_ascii_case("content-length")
             {
-                length = value.trim().parse().ok();
+                length = if cut { None } else { value.trim().parse().ok() };
                 if length.is_none() {
                     log(&format!(
-                        "ignored a header with an unreadable length: {text:?}"
+                        "ignored a header with an unreadable length: `{}`",
+                        edn::excerpt(text)
                     ));
                 }
             }
@@ -99,6 +108,32 @@ async fn next_body<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> io::Result
     }
 }
 
+/// Reads one header line into `line`, keeping at most [`MAX_HEADER_LINE`] bytes of it and
+/// reading the rest through; `Some(true)` when it was cut, `None` at the end of the input.
+async fn header_line<R: AsyncRead + Unpin>(
+    input: &mut BufReader<R>,
+    line: &mut Vec<u8>,
+) -> io::Result<Option<bool>> {
+    let mut cut = false;
+    loop {
+        let buffer = input.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok((!line.is_empty() || cut).then_some(cut));
+        }
+        let (taken, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (end + 1, true),
+            None => (buffer.len(), false),
+        };
+        let room = MAX_HEADER_LINE.saturating_sub(line.len());
+        line.extend_from_slice(&buffer[..taken.min(room)]);
+        cut |= taken > room;
+        input.consume(taken);
+        if done {
+            return Ok(Some(cut));
+        }
+    }
+}
+
 /// `Ok` for a body tower-lsp-server decodes; otherwise the [`MALFORMED`] request answering it.
 fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     if serde_json::from_slice::<Request>(body).is_ok()
@@ -113,9 +148,12 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
             format!("parse error: {err}"),
         ),
         Ok(value) => {
-            // An id the client can match the answer to; else `null`, as JSON-RPC says.
+            // An id the client can match the answer to; else `null`, as JSON-RPC says. The
+            // answer is itself decoded by tower-lsp-server, whose ids are strings and `i64`s: an
+            // id such as `1.5` or `2^63` must not be carried over, or the answer would be as
+            // undecodable as the message and end the server.
             let id = match value.get("id") {
-                Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+                Some(id) if serde_json::from_value::<Id>(id.clone()).is_ok() => id.clone(),
                 _ => Value::Null,
             };
             let message = "invalid request: not a JSON-RPC 2.0 request, notification or response";

@@ -13,7 +13,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, UriExt};
 
-use super::eval_worker::{EvalWorker, Job};
+use super::eval_worker::{EvalWorker, Job, Refused};
 use super::state::{Changed, Init, Snapshot, State};
 use super::{capabilities, convert, ext, panics, semantic_tokens};
 
@@ -741,8 +741,10 @@ async fn on_worker<T>(
     };
     let worker = worker.ok_or_else(stopped)?;
     let (reply, answer) = tokio::sync::oneshot::channel();
-    if !worker.send(job(reply)) {
-        return Err(stopped());
+    match worker.send(job(reply)) {
+        Ok(()) => {}
+        Err(Refused::Full) => return Err(Refused::full_error()),
+        Err(Refused::Stopped) => return Err(stopped()),
     }
     answer.await.map_err(|_| stopped())
 }

@@ -15,6 +15,7 @@ mod eval_worker;
 mod ext;
 mod framing;
 mod handlers;
+mod lifeline;
 mod panics;
 mod semantic_tokens;
 mod server;
@@ -25,8 +26,14 @@ use std::time::Duration;
 
 use tower_lsp_server::{LspService, Server};
 
-/// Serves LSP on stdin/stdout until the client sends `exit`. Exit status 0 when `shutdown` came
-/// first, 1 otherwise (LSP 3.17, `exit`).
+/// Requests served at once. tower-lsp-server reads the next message only while fewer are in
+/// flight, and `$/cancelRequest` is itself a message: with its default of 4, four running
+/// evaluations kept every cancellation and hover waiting. Evaluations hold at most
+/// [`eval_worker::MAX_IN_FLIGHT`] of these; the rest stay free for everything else.
+const CONCURRENCY: usize = eval_worker::MAX_IN_FLIGHT + 64;
+
+/// Serves LSP on stdin/stdout until the client sends `exit` or is gone ([`lifeline`]). Exit
+/// status 0 when `shutdown` came first, 1 otherwise (LSP 3.17, `exit`).
 pub(crate) fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -48,15 +55,21 @@ pub(crate) fn run() -> ExitCode {
             .custom_method("yin/debug/stop", server::YinServer::debug_stop)
             .finish();
         let state = service.inner().state();
-        Server::new(
-            framing::checked(tokio::io::stdin()),
-            tokio::io::stdout(),
-            socket,
-        )
-        .serve(framing::AnswerMalformed::new(panics::CatchPanics::new(
-            service,
-        )))
-        .await;
+        let (input, input_ended) = framing::checked(tokio::io::stdin());
+        let serve = Server::new(input, tokio::io::stdout(), socket)
+            .concurrency_level(CONCURRENCY)
+            .serve(framing::AnswerMalformed::new(lifeline::WatchClient::new(
+                panics::CatchPanics::new(service),
+            )));
+        let client_gone = async {
+            // An error means the reading task is gone, which is an end of input too.
+            let _ = input_ended.await;
+            tokio::time::sleep(lifeline::GRACE).await;
+        };
+        tokio::select! {
+            () = serve => {}
+            () = client_gone => crate::cli::report_error("lsp: stdin ended; exiting"),
+        }
         state.was_shut_down()
     });
     // Reading stdin blocks a thread of the runtime's pool, and a client may keep stdin open
