@@ -364,7 +364,7 @@ impl AnalysisHost {
         let set = if root.as_os_str().is_empty() {
             let mut set = RuleSet::builtin();
             if let Some(extra) = extra {
-                set.add_dir(extra, true);
+                set.add_dir(extra, extra, true);
             }
             set
         } else {
