@@ -48,18 +48,19 @@ pub fn assert_datoms_render(datoms: &[edn::Datom]) {
     }
 }
 
-/// `value` is or holds (a quoted datum) the symbol or keyword printed as `token`.
+/// `value` is or holds (a quoted datum) the symbol or keyword printed as `token`, which the
+/// reader's error quotes as an excerpt (`edn::excerpt`: cut short, control characters escaped).
 fn names(value: &Value, token: &str) -> bool {
     match value {
-        Value::Symbol(s) => s.as_str() == token,
-        Value::Keyword(k) => token.strip_prefix(':') == Some(k.as_str()),
+        Value::Symbol(s) => edn::excerpt(s.as_str()) == token,
+        Value::Keyword(k) => edn::excerpt(&format!(":{}", k.as_str())) == token,
         Value::List(items) | Value::Vector(items) | Value::Set(items) => {
             items.iter().any(|v| names(v, token))
         }
         Value::Map(entries) => entries
             .iter()
             .any(|(k, v)| names(k, token) || names(v, token)),
-        Value::Tagged(tag, v) => tag.as_str() == token || names(v, token),
+        Value::Tagged(tag, v) => edn::excerpt(tag.as_str()) == token || names(v, token),
         _ => false,
     }
 }
