@@ -453,6 +453,11 @@ pub fn is_rule_file(path: &Path) -> bool {
 /// document's lint session forward by every delta since its last run, running only the stale
 /// rules once; a version already computed is answered from the cache. Runs lints: call it off
 /// any thread that must stay responsive.
+///
+/// The host's lock is held only to take the deltas and prepare the rules' inputs, and to render
+/// the findings; the rules run without it and without a snapshot of the document, so edits
+/// arriving meanwhile neither wait nor copy the lowering. If the document changed while the
+/// rules ran, their answer is not rendered: the session takes the newer deltas and runs again.
 pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
     let lints = lock(host).documents.get(key)?.lints.clone();
     let mut state = lints.lock().unwrap_or_else(|poisoned| {
@@ -462,96 +467,113 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
         state
     });
     lints.clear_poison();
-    let (snapshot, deltas, replaced, rules, loaded, unopened, generation) = {
-        let mut host = lock(host);
-        let doc = host.documents.get_mut(key)?;
+    let mut unopened: Vec<RuleProblem> = Vec::new();
+    loop {
+        let (version, generation, restart) = {
+            let mut host = lock(host);
+            let generation = host.rules_generation;
+            let path = host.documents.get(key)?.path.clone();
+            let (rules, loaded) = host.rules_for(path.as_deref());
+            if loaded {
+                unopened.extend(
+                    rules
+                        .problems()
+                        .iter()
+                        .filter(|p| {
+                            !host
+                                .documents
+                                .values()
+                                .any(|d| d.path.as_deref() == Some(&*p.file))
+                        })
+                        .cloned(),
+                );
+            }
+            let doc = host.documents.get_mut(key)?;
+            if !Arc::ptr_eq(&doc.lints, &lints) {
+                // Reopened meanwhile: this opening's state is not the document's.
+                return None;
+            }
+            let snapshot = |doc: &Doc| doc.snapshot(key);
+            if let Some(path) = path.as_deref().filter(|p| is_rule_file(p)) {
+                let mut found: Vec<Finding> = rules
+                    .problems()
+                    .iter()
+                    .filter(|p| p.file == path)
+                    .map(|p| p.finding.clone())
+                    .collect();
+                sort(&mut found);
+                return Some(FileFindings {
+                    snapshot: snapshot(doc),
+                    rules_generation: generation,
+                    findings: Arc::new(found),
+                    unopened_problems: unopened,
+                });
+            }
+            let deltas = std::mem::take(&mut doc.pending);
+            let restart = std::mem::take(&mut doc.replaced)
+                || !state
+                    .session
+                    .as_ref()
+                    .is_some_and(|(set, _)| Arc::ptr_eq(set, &rules));
+            if let Some((version, found)) = &state.last
+                && deltas.is_empty()
+                && !restart
+                && *version == doc.version
+            {
+                return Some(FileFindings {
+                    snapshot: snapshot(doc),
+                    rules_generation: generation,
+                    findings: found.clone(),
+                    unopened_problems: unopened,
+                });
+            }
+            let restart = match &mut state.session {
+                Some((_, session)) if !restart => {
+                    for delta in &deltas {
+                        session.apply(delta);
+                    }
+                    session.prepare(doc.file.lowering());
+                    None
+                }
+                _ => Some((snapshot(doc), rules)),
+            };
+            (doc.version, generation, restart)
+        };
+        match restart {
+            // Opened, replaced or new rules: the session starts from the text (its snapshot is
+            // dropped before the findings are rendered).
+            Some((document, rules)) => {
+                let session = LintSession::new((*rules).clone(), &document.file);
+                state.session = Some((rules, session));
+            }
+            None => {
+                if let Some((_, session)) = &mut state.session {
+                    session.run();
+                }
+            }
+        }
+        let host = lock(host);
+        let doc = host.documents.get(key)?;
         if !Arc::ptr_eq(&doc.lints, &lints) {
-            // Reopened meanwhile: this opening's state is not the document's.
             return None;
         }
-        let deltas = std::mem::take(&mut doc.pending);
-        let replaced = std::mem::take(&mut doc.replaced);
-        let snapshot = doc.snapshot(key);
-        let (rules, loaded) = host.rules_for(snapshot.path.as_deref());
-        let unopened = if loaded {
-            rules
-                .problems()
-                .iter()
-                .filter(|p| {
-                    !host
-                        .documents
-                        .values()
-                        .any(|d| d.path.as_deref() == Some(&*p.file))
-                })
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let generation = host.rules_generation;
-        (
-            snapshot, deltas, replaced, rules, loaded, unopened, generation,
-        )
-    };
-    let findings = state.bring_forward(&snapshot, deltas, replaced || loaded, rules);
-    Some(FileFindings {
-        snapshot,
-        rules_generation: generation,
-        findings,
-        unopened_problems: unopened,
-    })
-}
-
-impl LintState {
-    fn bring_forward(
-        &mut self,
-        snapshot: &DocumentSnapshot,
-        deltas: Vec<Delta>,
-        restart: bool,
-        rules: Arc<RuleSet>,
-    ) -> Arc<Vec<Finding>> {
-        if let Some(path) = snapshot.path.as_deref().filter(|p| is_rule_file(p)) {
-            let mut found: Vec<Finding> = rules
-                .problems()
-                .iter()
-                .filter(|p| p.file == path)
-                .map(|p| p.finding.clone())
-                .collect();
+        let current = doc.version == version
+            && doc.pending.is_empty()
+            && !doc.replaced
+            && host.rules_generation == generation;
+        if let (true, Some((_, session))) = (current, &state.session) {
+            let mut found = check_text(&doc.file);
+            found.extend(session.render(&doc.file).findings);
             sort(&mut found);
-            return Arc::new(found);
+            let found = Arc::new(found);
+            state.last = Some((version, found.clone()));
+            return Some(FileFindings {
+                snapshot: doc.snapshot(key),
+                rules_generation: generation,
+                findings: found,
+                unopened_problems: unopened,
+            });
         }
-        let restart = restart
-            || !self
-                .session
-                .as_ref()
-                .is_some_and(|(set, _)| Arc::ptr_eq(set, &rules));
-        if let Some((version, found)) = &self.last
-            && deltas.is_empty()
-            && !restart
-            && *version == snapshot.version
-        {
-            return found.clone();
-        }
-        let session = match self.session.take() {
-            Some((set, mut session)) if !restart => {
-                for delta in &deltas {
-                    session.apply(delta);
-                }
-                (set, session)
-            }
-            _ => {
-                let session = LintSession::new((*rules).clone(), &snapshot.file);
-                (rules, session)
-            }
-        };
-        let (set, mut session) = session;
-        let mut found = check_text(&snapshot.file);
-        found.extend(session.report(&snapshot.file).findings);
-        sort(&mut found);
-        let found = Arc::new(found);
-        self.session = Some((set, session));
-        self.last = Some((snapshot.version, found.clone()));
-        found
     }
 }
 

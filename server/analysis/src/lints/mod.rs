@@ -313,8 +313,14 @@ impl RuleSet {
                      budget ({limit}); its findings are missing"
                 ),
                 kind => {
-                    let what = if error.is_budget() { "stopped" } else { "failed" };
-                    format!("rule {id} ({origin}) {what} on this file: {kind}; its findings are missing")
+                    let what = if error.is_budget() {
+                        "stopped"
+                    } else {
+                        "failed"
+                    };
+                    format!(
+                        "rule {id} ({origin}) {what} on this file: {kind}; its findings are missing"
+                    )
                 }
             },
             fix: None,

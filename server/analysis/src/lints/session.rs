@@ -38,7 +38,17 @@ pub struct LintSession {
     touched: BTreeSet<Keyword>,
     /// Forms whose datoms the deltas since the last report changed (see [`LintSession::apply`]).
     changed: BTreeSet<u32>,
+    /// What [`LintSession::prepare`] took from the lowering for the next [`LintSession::run`].
+    prepared: Option<Prepared>,
     reran: usize,
+}
+
+/// The stale rules' inputs, taken from the lowering so that running them needs no lowering.
+struct Prepared {
+    touched: BTreeSet<Keyword>,
+    changed: BTreeSet<u32>,
+    /// The database of the changed forms, when a rule scoped to less than the file is stale.
+    changed_forms: Option<Db>,
 }
 
 impl LintSession {
@@ -48,6 +58,7 @@ impl LintSession {
         let mut datoms = core.clone();
         datoms.extend(file.lowering().datoms());
         let db = Db::from_datoms(datoms);
+        // One budget for the file, shared by all its rules.
         let mut allowance = Allowance::new(&rules.budget);
         let answers = (0..rules.rules.len())
             .map(|n| rule_rows(&db, &rules, n, &mut allowance))
@@ -60,6 +71,7 @@ impl LintSession {
             answers,
             touched: BTreeSet::new(),
             changed: BTreeSet::new(),
+            prepared: None,
         }
     }
 
@@ -88,50 +100,60 @@ impl LintSession {
     }
 
     /// The findings for `file`, which must be the file every delta so far was taken from, as
-    /// it is after the last one.
+    /// it is after the last one: [`LintSession::prepare`], [`LintSession::run`] and
+    /// [`LintSession::render`] in one go.
     pub fn report(&mut self, file: &SourceFile) -> LintReport {
-        self.refresh(file.lowering());
-        let mut report = LintReport::default();
-        for (n, answer) in self.answers.iter().enumerate() {
-            collect(&mut report, &self.rules, n, answer, file);
-        }
-        finish(&mut report, file);
-        report
+        self.prepare(file.lowering());
+        self.run();
+        self.render(file)
     }
 
-    /// Reruns the rules the deltas since the last report made stale.
-    fn refresh(&mut self, lowering: &FileLowering) {
-        let touched = std::mem::take(&mut self.touched);
-        let changed = std::mem::take(&mut self.changed);
-        if touched.is_empty() {
-            // No delta since the last report (or an empty one): every answer stands.
-            self.reran = 0;
-            return;
-        }
-        // Built only if a rule scoped to less than the file needs it.
-        let mut changed_forms: Option<Db> = None;
-        // One budget for the edit, shared by the rules it runs again.
-        let mut allowance = Allowance::new(&self.rules.budget);
+    /// Takes from `lowering` (the lowering after the last delta) what the stale rules need, so
+    /// that [`LintSession::run`] needs no lowering: the host holds its lock only for this.
+    pub fn prepare(&mut self, lowering: &FileLowering) {
+        let (mut touched, mut changed) = match self.prepared.take() {
+            // Prepared but never run: those deltas are still to be answered.
+            Some(p) => (p.touched, p.changed),
+            None => (BTreeSet::new(), BTreeSet::new()),
+        };
+        touched.append(&mut self.touched);
+        changed.append(&mut self.changed);
+        let needs_forms = self.rules.rules.iter().enumerate().any(|(n, loaded)| {
+            let rule = &loaded.rule;
+            rule.scope != Scope::File
+                && is_stale(rule, &touched)
+                && !reads_positions(rule)
+                && self.answers.get(n).is_some_and(Result::is_ok)
+        });
+        let changed_forms = needs_forms.then(|| changed_forms_db(&self.core, lowering, &changed));
+        self.prepared = Some(Prepared {
+            touched,
+            changed,
+            changed_forms,
+        });
+    }
+
+    /// Reruns the rules the prepared deltas made stale. Needs no lowering.
+    pub fn run(&mut self) {
         self.reran = 0;
+        let Some(Prepared {
+            touched,
+            changed,
+            changed_forms,
+        }) = self.prepared.take()
+        else {
+            return;
+        };
+        // One budget for the edits since the last run, shared by the rules they make stale.
+        let mut allowance = Allowance::new(&self.rules.budget);
         for (n, loaded) in self.rules.rules.iter().enumerate() {
             let rule = &loaded.rule;
-            let stale = rule
-                .attributes
-                .as_ref()
-                .is_none_or(|attrs| attrs.iter().any(|a| touched.contains(a)));
-            let Some(answer) = self.answers.get_mut(n).filter(|_| stale) else {
+            let Some(answer) = self.answers.get_mut(n).filter(|_| is_stale(rule, &touched)) else {
                 continue;
             };
             self.reran += 1;
-            // Positions change when a form moves, which `changed` leaves out.
-            let reads_positions = rule
-                .attributes
-                .as_ref()
-                .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"));
-            match answer {
-                Ok(rows) if rule.scope != Scope::File && !reads_positions => {
-                    let db = changed_forms
-                        .get_or_insert_with(|| changed_forms_db(&self.core, lowering, &changed));
+            match (answer, &changed_forms) {
+                (Ok(rows), Some(db)) if rule.scope != Scope::File && !reads_positions(rule) => {
                     match rule_rows(db, &self.rules, n, &mut allowance) {
                         Ok(fresh) => {
                             rows.retain(|row| !row_in(row, &changed));
@@ -139,13 +161,41 @@ impl LintSession {
                             rows.sort();
                             rows.dedup();
                         }
-                        Err(e) => *answer = Err(e),
+                        Err(e) => self.answers[n] = Err(e),
                     }
                 }
-                _ => *answer = rule_rows(&self.db, &self.rules, n, &mut allowance),
+                (answer, _) => *answer = rule_rows(&self.db, &self.rules, n, &mut allowance),
             }
         }
     }
+
+    /// The findings of the rules' current answers on `file`, which must be the file the
+    /// session's deltas were taken from, as it is after the last one.
+    pub fn render(&self, file: &SourceFile) -> LintReport {
+        let mut report = LintReport::default();
+        for (n, answer) in self.answers.iter().enumerate() {
+            collect(&mut report, &self.rules, n, answer, file);
+        }
+        finish(&mut report, file);
+        report
+    }
+}
+
+/// Whether the deltas' `touched` attributes make `rule`'s answer stale (a rule with a variable
+/// attribute, `[?e ?a ?v]`, always is).
+fn is_stale(rule: &super::Rule, touched: &BTreeSet<Keyword>) -> bool {
+    !touched.is_empty()
+        && rule
+            .attributes
+            .as_ref()
+            .is_none_or(|attrs| attrs.iter().any(|a| touched.contains(a)))
+}
+
+/// Whether `rule` reads positions, which change when a form merely moves (not a changed form).
+fn reads_positions(rule: &super::Rule) -> bool {
+    rule.attributes
+        .as_ref()
+        .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"))
 }
 
 /// A database of the `changed` forms that still exist, the forms defining the globals they

@@ -212,18 +212,39 @@ pub(crate) fn did_close(state: &State, params: DidCloseTextDocumentParams) {
 /// version they were computed for is still current when they are ready. Nothing is started for
 /// a version already outdated: in a burst of typing, the newest version's task does the work of
 /// all (the host's lint session takes every delta since its last run at once).
+///
+/// The task keeps the document's version, not its snapshot: a snapshot held while the rules run
+/// would make every edit meanwhile copy the lowering.
 fn publish_diagnostics(state: &Arc<State>, client: &Client, snapshot: Snapshot) {
+    let Snapshot {
+        uri,
+        version,
+        opening,
+        ..
+    } = snapshot;
     let state = state.clone();
     let client = client.clone();
     tokio::spawn(async move {
-        if !state.is_current(&snapshot) {
+        if !state.is_version(&uri, opening, version) {
             return;
         }
-        let uri = snapshot.uri.clone();
         let computing = state.clone();
-        let found = analyze(move || diagnostics(&computing, &uri)).await;
-        if let Ok(Some((found, diagnostics, problems))) = found {
-            state.publish_if_current(&snapshot.uri, &found, diagnostics);
+        let found = analyze(move || {
+            let computed = diagnostics(&computing, &uri);
+            (computed, uri)
+        })
+        .await;
+        if let Ok((Some((found, diagnostics, problems)), uri)) = found {
+            let published = found.snapshot.opening;
+            // Only the version and opening are needed to publish.
+            let version = found.snapshot.version;
+            drop(found.snapshot);
+            state.publish_if_current(
+                &uri,
+                (published, version),
+                found.rules_generation,
+                diagnostics,
+            );
             log_problems(&client, problems).await;
         }
     });

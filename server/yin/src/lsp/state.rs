@@ -264,23 +264,27 @@ impl State {
         Uri::from_file_path(path).is_some_and(|uri| self.host().is_open(uri.as_str()))
     }
 
-    /// Queues diagnostics computed from `found` if its version is still current and its rules
-    /// the latest. The check and the queueing happen under the host's lock, so the queue sees
-    /// versions in order.
+    /// Whether the document at `uri` is open in its opening `opening` at `version`.
+    pub(crate) fn is_version(&self, uri: &Uri, opening: u64, version: i32) -> bool {
+        self.host().is_version(uri.as_str(), opening, version)
+    }
+
+    /// Queues diagnostics computed for `(opening, version)` with the rules of `generation` if
+    /// that version is still current and those rules the latest. The check and the queueing
+    /// happen under the host's lock, so the queue sees versions in order.
     pub(crate) fn publish_if_current(
         &self,
         uri: &Uri,
-        found: &FileFindings,
+        (opening, version): (u64, i32),
+        generation: u64,
         diagnostics: Vec<Diagnostic>,
     ) {
         let host = self.host();
-        let document = &found.snapshot;
-        if host.is_version(uri.as_str(), document.opening, document.version)
-            && host.rules_generation() == found.rules_generation
+        if host.is_version(uri.as_str(), opening, version) && host.rules_generation() == generation
         {
             let _ = self.publish.send(Publish {
                 uri: uri.clone(),
-                version: Some(document.version),
+                version: Some(version),
                 diagnostics,
             });
         }
@@ -425,21 +429,25 @@ mod tests {
     #[test]
     fn outdated_diagnostics_are_not_queued() {
         let (state, mut queue) = state_with("()");
+        let publish = |found: &FileFindings| {
+            let at = (found.snapshot.opening, found.snapshot.version);
+            state.publish_if_current(&uri(), at, found.rules_generation, Vec::new());
+        };
         let first = state.findings(&uri()).expect("open");
         state.change(&uri(), 2, insert(0, 1, "a"));
-        state.publish_if_current(&uri(), &first, Vec::new());
+        publish(&first);
         assert!(queue.try_recv().is_err(), "version 1 is outdated");
         let second = state.findings(&uri()).expect("open");
-        state.publish_if_current(&uri(), &second, Vec::new());
+        publish(&second);
         assert_eq!(queue.try_recv().ok().and_then(|p| p.version), Some(2));
         // Reopening restarts versions: findings of the earlier opening are still outdated.
         state.open(uri(), 2, SourceFile::from_text("()"));
-        state.publish_if_current(&uri(), &second, Vec::new());
+        publish(&second);
         assert!(queue.try_recv().is_err(), "from the previous opening");
         // Findings made with rules since reloaded are outdated too.
         let third = state.findings(&uri()).expect("open");
         state.forget_rules();
-        state.publish_if_current(&uri(), &third, Vec::new());
+        publish(&third);
         assert!(queue.try_recv().is_err(), "from older rules");
     }
 
