@@ -182,6 +182,12 @@ fn main() {
                     }));
                 } else {
                     rows.extend(scenario(&mut session));
+                    if session.text_drifted() {
+                        println!(
+                            "  warning: [{name}] {label}: the text drifted in `{}`",
+                            names[0]
+                        );
+                    }
                 }
             }
             session.close();

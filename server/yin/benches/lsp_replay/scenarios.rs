@@ -102,8 +102,34 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Whether the server's text is still the shape's (every scenario puts back what it
+    /// changed); a server whose text drifted is ended, so the next scenario starts afresh.
+    /// Servers without `yin/viewFileText` are taken at their word.
+    pub(crate) fn text_drifted(&mut self) -> bool {
+        let deadline = Instant::now() + self.limits.cap;
+        let Some(server) = self.server.as_mut() else {
+            return false;
+        };
+        let drifted = match server.request(
+            "yin/viewFileText",
+            json!({ "textDocument": { "uri": URI } }),
+            deadline,
+        ) {
+            Ok(reply) => reply["result"]
+                .as_str()
+                .is_some_and(|text| text != self.shape.text),
+            Err(_) => true,
+        };
+        if drifted {
+            self.drop_server();
+        }
+        drifted
+    }
+
     /// Sends one range change; returns its version.
     fn change(&mut self, from: At, to: At, text: &str) -> Result<i64, Stop> {
+        // A restart (which reopens at version 1) comes before the version is chosen.
+        self.ready()?;
         let version = self.version + 1;
         let server = self.ready()?;
         server.notify(
@@ -146,6 +172,8 @@ impl<'a> Session<'a> {
 /// When to take another sample.
 struct Budget {
     soft: Instant,
+    /// Until then, a scenario with fewer than three samples takes another.
+    minimum: Instant,
     hard: Instant,
     max: usize,
 }
@@ -155,16 +183,20 @@ impl Budget {
         let now = Instant::now();
         Budget {
             soft: now + limits.sampling,
+            minimum: now + limits.sampling * 2,
             hard: now + limits.cap,
             max,
         }
     }
 
-    /// At least three samples while time allows, more until the sampling time is up, and never
-    /// one that the last one's duration says would pass the cap.
+    /// Samples until the sampling time is up, at least three if they fit in twice that (a slow
+    /// server gets fewer, each shown with its count), and never one that the last one's
+    /// duration says would pass the cap.
     fn another(&self, taken: usize, last: Duration) -> bool {
         let now = Instant::now();
-        taken < self.max && (taken < 3 || now < self.soft) && now + last < self.hard
+        taken < self.max
+            && (now < self.soft || (taken < 3 && now < self.minimum))
+            && now + last < self.hard
     }
 }
 
@@ -344,7 +376,7 @@ pub(crate) fn between(session: &mut Session<'_>) -> Rows {
 /// 50 lines pasted on the blank line between forms, then removed, alternately.
 pub(crate) fn paste(session: &mut Session<'_>) -> Rows {
     let at = session.shape.places.between;
-    let end = (at.0 + 50, 0);
+    let end = (at.0 + crate::shapes::PASTE_LINES as u32, 0);
     let text = session.shape.paste.clone();
     let mut removals = Measured::new(session.limits.cap);
     let mut pasted = sampled(
@@ -401,6 +433,8 @@ pub(crate) fn code_action(session: &mut Session<'_>) -> Rows {
     let mut errors = 0;
     let measured = sampled(session, session.limits.samples, |session, n, deadline| {
         let at = places[n % 2];
+        // A server restarted after an earlier stop is ready before the clock starts.
+        session.ready()?;
         let start = Instant::now();
         let reply = session.request(
             "textDocument/codeAction",
@@ -442,6 +476,7 @@ pub(crate) fn rename(session: &mut Session<'_>) -> Rows {
             session,
             session.limits.samples / 2,
             |session, _, deadline| {
+                session.ready()?;
                 let start = Instant::now();
                 let reply = session.request(method, params.clone(), deadline)?;
                 errors += usize::from(reply.get("error").is_some() || reply["result"].is_null());
@@ -525,6 +560,7 @@ pub(crate) fn completion_and_hover(session: &mut Session<'_>) -> Rows {
         ),
     ] {
         let measured = sampled(session, session.limits.samples, |session, _, deadline| {
+            session.ready()?;
             let start = Instant::now();
             session.request(
                 method,

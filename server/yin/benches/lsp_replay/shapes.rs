@@ -138,22 +138,34 @@ pub(crate) fn shape(kind: Kind, lines: usize) -> Shape {
     }
 }
 
+/// How many lines the paste has: the removal deletes exactly these.
+pub(crate) const PASTE_LINES: usize = 50;
+
 fn paste(kind: Kind) -> String {
-    match kind {
-        Kind::OneLine => (0..50)
-            .map(|n| format!("(defn pasted-f{n} [x] (+ x {n}))\n"))
-            .collect(),
+    let mut lines: Vec<String> = match kind {
+        Kind::OneLine => Vec::new(),
         Kind::Generated | Kind::Broken => {
-            // Two whole templates (48 lines), renamed as a pasted copy would be, and two
-            // one-line defs: exactly 50 lines of balanced forms.
-            let copied = ["step-", "sum-", "table-", "run-"]
+            // As many whole templates as fit, renamed as a pasted copy would be.
+            let template = generated::source(1);
+            let per = template.lines().count();
+            let copies = (PASTE_LINES - 2) / per;
+            ["step-", "sum-", "table-", "run-"]
                 .iter()
-                .fold(generated::source(48), |text, name| {
+                .fold(generated::source(copies * per), |text, name| {
                     text.replace(name, &format!("pasted-{name}"))
-                });
-            copied + "(def pasted-a 1)\n(def pasted-b 2)\n"
+                })
+                .lines()
+                .map(str::to_owned)
+                .collect()
         }
+    };
+    // One-line defs fill up to exactly the paste's length.
+    let mut n = 0;
+    while lines.len() < PASTE_LINES {
+        lines.push(format!("(defn pasted-f{n} [x] (+ x {n}))"));
+        n += 1;
     }
+    lines.iter().map(|line| format!("{line}\n")).collect()
 }
 
 fn at((line, column): (usize, usize)) -> At {
