@@ -102,7 +102,7 @@ const SCENARIOS: &[(&[&str], Scenario)] = &[
         scenarios::open_form,
     ),
     (
-        &["peak RSS (VmHWM) at the end of the shape"],
+        &["peak RSS (VmHWM) of the servers on this file"],
         scenarios::peak,
     ),
 ];

@@ -35,6 +35,8 @@ pub(crate) struct Session<'a> {
     version: i64,
     /// The first open of this session, timed, with the peak memory right after it.
     pub(crate) first_open: Option<(Duration, u64)>,
+    /// The highest peak memory of the servers ended so far on this shape.
+    peak_kib: u64,
     began: Instant,
 }
 
@@ -52,6 +54,7 @@ impl<'a> Session<'a> {
             server: None,
             version: 1,
             first_open: None,
+            peak_kib: 0,
             began: Instant::now(),
         }
     }
@@ -92,12 +95,14 @@ impl<'a> Session<'a> {
     /// Ends the server after a stop: its state is unknown.
     fn drop_server(&mut self) {
         if let Some(mut server) = self.server.take() {
+            self.peak_kib = self.peak_kib.max(server.peak_kib());
             server.kill();
         }
     }
 
     pub(crate) fn close(&mut self) {
         if let Some(server) = self.server.take() {
+            self.peak_kib = self.peak_kib.max(server.peak_kib());
             server.exit(Duration::from_secs(5));
         }
     }
@@ -651,6 +656,14 @@ fn settled(session: &mut Session<'_>, now: &'static str, later: &'static str) ->
     vec![(now, Cell::Kib(right_after)), (later, after_pause)]
 }
 
+const OPEN_ROWS: [&str; 5] = [
+    "`(` typed between forms (left open) → diagnostics",
+    "each of 20 chars typed while it is open → diagnostics",
+    "the closing `)` → diagnostics",
+    "RSS after typing an open form",
+    "RSS 2 s after typing an open form",
+];
+
 /// What is typed inside the new form before it is closed: 20 characters, no delimiters.
 const INSIDE: &str = "println quick brown ";
 
@@ -705,36 +718,44 @@ pub(crate) fn open_form(session: &mut Session<'_>) -> Rows {
                     measured.stop = Some(stop);
                 }
             }
+            let rss = session.pid().map_or(0, server::resident_kib);
             session.drop_server();
-            break;
+            return vec![
+                (OPEN_ROWS[0], Cell::Times(opened)),
+                (OPEN_ROWS[1], Cell::Times(inside)),
+                (OPEN_ROWS[2], Cell::Times(closed)),
+                (
+                    OPEN_ROWS[3],
+                    Cell::Text(if rss > 0 {
+                        format!("{} MiB when stopped", rss / 1024)
+                    } else {
+                        "-".to_owned()
+                    }),
+                ),
+                (OPEN_ROWS[4], Cell::Text("-".to_owned())),
+            ];
         }
         cycles += 1;
         last = start.elapsed();
     }
     let mut rows = vec![
-        (
-            "`(` typed between forms (left open) → diagnostics",
-            Cell::Times(opened),
-        ),
-        (
-            "each of 20 chars typed while it is open → diagnostics",
-            Cell::Times(inside),
-        ),
-        ("the closing `)` → diagnostics", Cell::Times(closed)),
+        (OPEN_ROWS[0], Cell::Times(opened)),
+        (OPEN_ROWS[1], Cell::Times(inside)),
+        (OPEN_ROWS[2], Cell::Times(closed)),
     ];
-    rows.extend(settled(
-        session,
-        "RSS after typing an open form",
-        "RSS 2 s after typing an open form",
-    ));
+    rows.extend(settled(session, OPEN_ROWS[3], OPEN_ROWS[4]));
     rows
 }
 
-/// The peak memory of the server now (the last one started for this shape).
+/// The highest peak memory of the servers that ran on this shape (for one killed over the
+/// memory cap, the last reading before the kill).
 pub(crate) fn peak(session: &mut Session<'_>) -> Rows {
-    let cell = match session.pid() {
-        Some(pid) => Cell::Kib(server::peak_kib(pid)),
-        None => Cell::Text("-".to_owned()),
+    let now = session.server.as_ref().map_or(0, Server::peak_kib);
+    let peak = session.peak_kib.max(now);
+    let cell = if peak > 0 {
+        Cell::Kib(peak)
+    } else {
+        Cell::Text("-".to_owned())
     };
-    vec![("peak RSS (VmHWM) at the end of the shape", cell)]
+    vec![("peak RSS (VmHWM) of the servers on this file", cell)]
 }

@@ -37,6 +37,8 @@ pub(crate) struct Server {
     published: HashMap<String, Vec<i64>>,
     next_id: u64,
     memory_cap_kib: u64,
+    /// The highest resident memory a wait has seen (it outlives a kill, unlike `VmHWM`).
+    max_seen_kib: u64,
 }
 
 impl Server {
@@ -74,6 +76,7 @@ impl Server {
             published: HashMap::new(),
             next_id: 1,
             memory_cap_kib,
+            max_seen_kib: 0,
         };
         server.request("initialize", initialize, deadline)?;
         server.notify("initialized", json!({}));
@@ -82,6 +85,11 @@ impl Server {
 
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The peak memory: `VmHWM` while the process lives, and what the waits saw.
+    pub(crate) fn peak_kib(&self) -> u64 {
+        self.max_seen_kib.max(peak_kib(self.pid()))
     }
 
     pub(crate) fn notify(&mut self, method: &str, params: Value) {
@@ -161,7 +169,9 @@ impl Server {
         wanted: impl Fn(&Value) -> bool,
     ) -> Result<Option<Value>, Stop> {
         loop {
-            if resident_kib(self.pid()) > self.memory_cap_kib {
+            let resident = resident_kib(self.pid());
+            self.max_seen_kib = self.max_seen_kib.max(resident);
+            if resident > self.memory_cap_kib {
                 self.kill();
                 return Err(Stop::Memory);
             }
