@@ -23,8 +23,9 @@
 //!     nice -n 10 cargo bench -p yin --bench lsp_replay -- --quick    # 10k lines, fewer samples
 //! ```
 //!
-//! `YIN_BENCH_MEMORY_CAP_MIB` (default 4096) is the memory cap. The markdown tables at the end
-//! go into docs/benchmarks.md, "Language server".
+//! `LSP_REPLAY_QUICK=1` is `--quick`; `YIN_BENCH_MEMORY_CAP_MIB` (default 4096) is the memory
+//! cap; `scripts/bench-lsp --base COMMIT` builds COMMIT's binary and runs it before this one.
+//! The markdown tables at the end go into docs/benchmarks.md, "Language server".
 
 #[path = "../../../syntax/benches/support/generated.rs"]
 mod generated;

@@ -34,7 +34,7 @@ pub(crate) struct Session<'a> {
     server: Option<Server>,
     version: i64,
     /// The first open of this session, timed, with the peak memory right after it.
-    pub(crate) first_open: Option<(Duration, u64)>,
+    first_open: Option<(Duration, u64)>,
     /// The highest peak memory of the servers ended so far on this shape.
     peak_kib: u64,
     began: Instant,
