@@ -74,16 +74,19 @@ pub fn lower(form: &Form, macros: &mut dyn MacroExpander) -> Lowered {
 }
 
 /// Clojure special forms that yin does not have.
-const CLOJURE_ONLY: &[&str] = &[
-    ".",
-    "new",
-    "set!",
-    "try",
-    "throw",
-    "var",
-    "monitor-enter",
-    "monitor-exit",
+/// The class names a `catch` accepts: each catches every yin exception.
+pub const CATCH_ALL: &[&str] = &[
+    "Exception",
+    "Throwable",
+    "Object",
+    "ExceptionInfo",
+    "clojure.lang.ExceptionInfo",
+    "RuntimeException",
+    "Error",
+    "js/Error",
 ];
+
+const CLOJURE_ONLY: &[&str] = &[".", "new", "set!", "var", "monitor-enter", "monitor-exit"];
 
 /// What a `recur` jumps to: a function arity or a `loop`, with the arguments it takes.
 #[derive(Clone, Copy)]
@@ -303,6 +306,7 @@ impl Lowerer<'_> {
             "cond" => self.cond(form, args),
             "->" => self.thread(form, head, args, Surface::ThreadFirst),
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
+            "try" => self.try_form(form, args),
             _ => self.error(args, span),
         }
     }
@@ -774,6 +778,119 @@ impl Lowerer<'_> {
         }
         let id = self.form(&acc);
         self.ast.set_surface(id, surface);
+        id
+    }
+
+    /// `(try body... (catch Exception e handler...) (finally cleanup...))` is rewritten to
+    /// `(try* (fn [] body...) (fn [e] handler...) (fn [] cleanup...))` (`nil` for a missing
+    /// clause) and that form is lowered: the machine's `try*` pushes the handler frame. Every
+    /// yin exception is one kind of value, so a `catch` names one of [`CATCH_ALL`] and there is
+    /// at most one.
+    fn try_form(&mut self, form: &Form, args: &[Form]) -> NodeId {
+        let sym = |name: &str, span| Form {
+            kind: FormKind::Symbol(Symbol::new(name)),
+            span,
+        };
+        let list = |items: Vec<Form>, span| Form {
+            kind: FormKind::List(items),
+            span,
+        };
+        let thunk = |params: Vec<Form>, body: &[Form], span| {
+            let mut items = vec![
+                sym("fn", span),
+                Form {
+                    kind: FormKind::Vector(params),
+                    span,
+                },
+            ];
+            items.extend(body.iter().cloned());
+            list(items, span)
+        };
+        let clause = |f: &Form, name: &str| match &f.kind {
+            FormKind::List(items) => {
+                matches!(items.first().map(|h| &h.kind), Some(FormKind::Symbol(s)) if s.as_str() == name)
+            }
+            _ => false,
+        };
+        let body_end = args
+            .iter()
+            .position(|f| clause(f, "catch") || clause(f, "finally"))
+            .unwrap_or(args.len());
+        let (body, clauses) = args.split_at(body_end);
+        let mut handler = None;
+        let mut finally = None;
+        for (i, c) in clauses.iter().enumerate() {
+            let FormKind::List(items) = &c.kind else {
+                continue;
+            };
+            if clause(c, "finally") {
+                if i + 1 != clauses.len() {
+                    self.malformed(c.span, "try: finally must be the last clause");
+                    return self.error(args, form.span);
+                }
+                finally = Some(thunk(Vec::new(), &items[1..], c.span));
+                continue;
+            }
+            if !clause(c, "catch") {
+                self.malformed(
+                    c.span,
+                    "try: only catch and finally clauses may follow them",
+                );
+                return self.error(args, form.span);
+            }
+            if handler.is_some() {
+                self.malformed(
+                    c.span,
+                    "try: one catch clause only (yin has one kind of exception, so the first would catch everything)",
+                );
+                return self.error(args, form.span);
+            }
+            let class_ok = match items.get(1).map(|f| &f.kind) {
+                Some(FormKind::Symbol(s)) => CATCH_ALL.contains(&s.as_str()),
+                Some(FormKind::Keyword(k)) => k.as_str() == "default",
+                _ => false,
+            };
+            if !class_ok {
+                let at = items.get(1).map_or(c.span, |f| f.span);
+                self.malformed(
+                    at,
+                    format!(
+                        "catch: expected one of {} or :default (every yin exception is ex-info-like)",
+                        CATCH_ALL.join(", ")
+                    ),
+                );
+                return self.error(args, form.span);
+            }
+            let Some(
+                binding @ Form {
+                    kind: FormKind::Symbol(_),
+                    ..
+                },
+            ) = items.get(2)
+            else {
+                self.malformed(
+                    c.span,
+                    "catch needs a class and a name: (catch Exception e ...)",
+                );
+                return self.error(args, form.span);
+            };
+            handler = Some(thunk(vec![binding.clone()], &items[3..], c.span));
+        }
+        let nil = Form {
+            kind: FormKind::Nil,
+            span: form.span,
+        };
+        let call = list(
+            vec![
+                sym("try*", form.span),
+                thunk(Vec::new(), body, form.span),
+                handler.unwrap_or_else(|| nil.clone()),
+                finally.unwrap_or(nil),
+            ],
+            form.span,
+        );
+        let id = self.form(&call);
+        self.ast.set_surface(id, Surface::Try);
         id
     }
 }

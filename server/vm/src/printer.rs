@@ -134,6 +134,22 @@ fn pr(v: &Value, out: &mut String, readably: bool) {
         Value::Cursor(id) => {
             let _ = write!(out, "#<cursor {id}>");
         }
+        Value::Atom(id) => {
+            let _ = write!(out, "#<atom {id}>");
+        }
+        Value::Regex(r) => {
+            // Java prints a pattern's source between #" and ", unescaped.
+            let _ = write!(out, "#\"{}\"", r.as_str());
+        }
+        Value::Ex(x) => {
+            out.push_str("#error {:message ");
+            pr(&Value::Str(x.message.clone()), out, true);
+            if !matches!(x.data, Value::Nil) {
+                out.push_str(", :data ");
+                pr(&x.data, out, readably);
+            }
+            out.push('}');
+        }
     }
 }
 
