@@ -241,9 +241,9 @@ pub const CORE: &[CoreFn] = &[
     f("into", 2, Some(2), "Adds every element of from to to."),
     f(
         "range",
-        1,
+        0,
         Some(3),
-        "Integers from start (0) below end by step (1), as a vector.",
+        "Integers from start (0) below end by step (1), as a vector; (range) is infinite: take a prefix.",
     ),
     f(
         "reverse",

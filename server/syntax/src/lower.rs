@@ -306,7 +306,7 @@ impl Lowerer<'_> {
             "cond" => self.cond(form, args),
             "->" => self.thread(form, head, args, Surface::ThreadFirst),
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
-            "try" => self.try_form(form, args),
+            "try" => self.try_form(form, head, args),
             _ => self.error(args, span),
         }
     }
@@ -786,7 +786,7 @@ impl Lowerer<'_> {
     /// clause) and that form is lowered: the machine's `try*` pushes the handler frame. Every
     /// yin exception is one kind of value, so a `catch` names one of [`CATCH_ALL`] and there is
     /// at most one.
-    fn try_form(&mut self, form: &Form, args: &[Form]) -> NodeId {
+    fn try_form(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
         let sym = |name: &str, span| Form {
             kind: FormKind::Symbol(Symbol::new(name)),
             span,
@@ -882,7 +882,8 @@ impl Lowerer<'_> {
         };
         let call = list(
             vec![
-                sym("try*", form.span),
+                // At `try` itself, so hover there shows what `try` does.
+                sym("try*", head.span),
                 thunk(Vec::new(), body, form.span),
                 handler.unwrap_or_else(|| nil.clone()),
                 finally.unwrap_or(nil),

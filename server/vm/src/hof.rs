@@ -7,7 +7,7 @@
 //! `call/cc`, parking, exceptions and serialisation work inside them as they do in `map`.
 //!
 //! The bounded producers (`iterate`, `repeat` and `cycle` without a count, `repeatedly` without
-//! a count) are functions of a hidden primitive ([`Prim::Producer`]) holding what they need;
+//! a count, `range` without an end) are functions of a hidden primitive ([`Prim::Producer`]) holding what they need;
 //! `take` and `take-while` run them, and anything else that wants their elements is told they are
 //! infinite. That is how infinite sequences are expressed on a machine whose sequences are eager.
 
@@ -71,6 +71,7 @@ const ITERATE: &str = "iterate";
 const REPEATEDLY: &str = "repeatedly";
 const REPEAT: &str = "repeat";
 const CYCLE: &str = "cycle";
+const RANGE: &str = "range";
 
 /// A producer value: `(iterate f x)` is the hidden primitive partially applied to
 /// `:iterate f x`.
@@ -385,6 +386,23 @@ pub(crate) fn take_producer(
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     let limit_err = || too_many(max_items);
     match (kind, n) {
+        (RANGE, Some(n)) => {
+            if n > max_items {
+                return Err(limit_err());
+            }
+            Ok(Flow::Value(vector(
+                (0..n as i64).map(Value::Int).collect(),
+            )?))
+        }
+        // (range) counts up from 0: take-while over it is take-while over (iterate inc 0).
+        (RANGE, None) => take_producer(
+            None,
+            pred,
+            ITERATE,
+            &[Value::Prim(Prim::Inc), Value::Int(0)],
+            span,
+            max_items,
+        ),
         (REPEAT, Some(n)) => {
             if n > max_items {
                 return Err(limit_err());

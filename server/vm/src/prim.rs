@@ -775,7 +775,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         Prim::Abs => {
             let x = a0();
             if num::sign(&x, "abs")? == Ordering::Less {
-                num::negate(&x)?
+                num::negate(&x).map_err(|e| rename(e, "-", "abs"))?
             } else {
                 x
             }
@@ -1007,6 +1007,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             }
             acc
         }
+        Prim::Range if args.is_empty() => crate::hof::producer("range", Vec::new())?,
         Prim::Range => range(args, limits)?,
         Prim::Reverse => {
             let mut xs = items("reverse", &a0())?;

@@ -123,7 +123,12 @@ fn pr(v: &Value, out: &mut String, readably: bool) {
         Value::Prim(p) => {
             let _ = write!(out, "#<fn {}>", p.name());
         }
-        Value::Partial(_) => out.push_str("#<fn partial>"),
+        Value::Partial(_) => match crate::hof::as_producer(v) {
+            Some((kind, _)) => {
+                let _ = write!(out, "#<producer {kind}>");
+            }
+            None => out.push_str("#<fn partial>"),
+        },
         Value::Comp(_) => out.push_str("#<fn comp>"),
         Value::Cont(k) => {
             let _ = write!(out, "#<continuation {}>", k.id);
