@@ -443,10 +443,10 @@ fn unsupported_forms_and_destructuring() {
         expect![[r#"
             1.0 name try* type :variable start 1 end 4 resolution :core binding core.102
             1.1 value 1 type :literal start 5 end 6 index 0
-            1.2 body 1.1 arity 0 variadic false type :arity start 0 end 7 index 0
-            1.3 arities 1.2 type :lambda start 0 end 7 index 0
-            1.4 value nil type :literal start 0 end 7 index 1
-            1.5 value nil type :literal start 0 end 7 index 2
+            1.2 body 1.1 arity 0 variadic false type :arity start 0 end 7 surface :try index 0
+            1.3 arities 1.2 type :lambda start 0 end 7 surface :try index 0
+            1.4 value nil type :literal start 0 end 7 surface :try index 1
+            1.5 value nil type :literal start 0 end 7 surface :try index 2
             1.6 operator 1.0 operands 1.3 operands 1.4 operands 1.5 type :application start 0 end 7 surface :try form-start 0
             2.0 name v type :variable start 12 end 13 resolution :unresolved
             2.1 type :error start 6 end 11 index 0
