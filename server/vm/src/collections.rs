@@ -161,15 +161,20 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             vector(out, limits)?
         }
         Prim::Frequencies => {
-            let mut m = Map::default();
+            // Counted in a plain hash map, then one persistent map built in first-seen order:
+            // a persistent insert per element cost three times the rest of the work.
+            // A regex's hash and equality are its pattern text, which never changes; only its
+            // match cache is mutable.
+            #[allow(clippy::mutable_key_type)]
+            let mut counts: std::collections::HashMap<Value, (usize, i64)> =
+                std::collections::HashMap::new();
             for x in finite(name, &arg(0))? {
-                let n = match m.get(&x) {
-                    Some(Value::Int(n)) => n + 1,
-                    _ => 1,
-                };
-                m = m.assoc(x, Value::Int(n))?;
+                let next = counts.len();
+                counts.entry(x).or_insert((next, 0)).1 += 1;
             }
-            Value::Map(Rc::new(m))
+            let mut entries: Vec<(Value, (usize, i64))> = counts.into_iter().collect();
+            entries.sort_unstable_by_key(|(_, (first, _))| *first);
+            Value::map_from(entries.into_iter().map(|(k, (_, n))| (k, Value::Int(n))))?
         }
         Prim::Distinct => {
             let mut seen = imbl::HashSet::new();

@@ -449,6 +449,9 @@ pub(crate) fn take_producer(
             // take-while over a producer whose elements do not depend on the predicate:
             // materialise up to the collection limit and stop at the first failure.
             let mut lib = Lib::new(LibOp::TakeWhile, pred, Vector::new(), empty(), span);
+            // Marks the items as a finite window on an infinite producer: running off its end
+            // is an error, not a result.
+            lib.extra = Value::keyword(kind);
             match kind {
                 REPEAT => {
                     lib.items = std::iter::repeat_n(arg(0), max_items.min(1 << 16)).collect();
@@ -525,6 +528,20 @@ fn finish(lib: Lib) -> Result<Value, Error> {
             vector(pairs.into_iter().map(|(_, x)| x).collect())?
         }
         LibOp::MaxKey | LibOp::MinKey => pair(&lib.acc).1,
+        LibOp::TakeWhile => match &lib.extra {
+            Value::Keyword(kind) => {
+                return Err(Error::new(
+                    crate::error::ErrorKind::Limit,
+                    format!(
+                        "take-while: the predicate held for the first {} elements of ({} ...), \
+                         which never ends",
+                        lib.items.len(),
+                        kind.name()
+                    ),
+                ));
+            }
+            _ => lib.acc,
+        },
         _ => lib.acc,
     })
 }
