@@ -236,6 +236,12 @@ mod tests {
                 Global default | global
                 CoreFunction dec | (dec x1)
                 CoreFunction dissoc | (dissoc x1 & more)
+                CoreFunction deref | (deref x1)
+                CoreFunction drop | (drop x1 x2)
+                CoreFunction drop-while | (drop-while x1 x2)
+                CoreFunction distinct | (distinct x1)
+                CoreFunction disj | (disj x1 & more)
+                CoreFunction double | (double x1)
                 SpecialForm def | special form
                 SpecialForm defn | special form
                 SpecialForm defmacro | special form

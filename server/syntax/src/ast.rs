@@ -58,6 +58,8 @@ pub enum Surface {
     ThreadFirst,
     /// `(->> x (f a))`: nested applications.
     ThreadLast,
+    /// `(try ...)`: a call of `try*` on thunks for the body, the handler and `finally`.
+    Try,
     /// `(recur ...)` with no loop or function around it: an [`NodeKind::Error`] node, marked so
     /// the `recur-not-tail` lint can report it (it has no tail position to be in).
     Recur,
@@ -75,6 +77,7 @@ impl Surface {
             Surface::ThreadFirst => "->",
             Surface::ThreadLast => "->>",
             Surface::Recur => "recur",
+            Surface::Try => "try",
         }
     }
 }

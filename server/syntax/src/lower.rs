@@ -74,21 +74,27 @@ pub fn lower(form: &Form, macros: &mut dyn MacroExpander) -> Lowered {
 }
 
 /// Clojure special forms that yin does not have.
-const CLOJURE_ONLY: &[&str] = &[
-    ".",
-    "new",
-    "set!",
-    "try",
-    "throw",
-    "var",
-    "monitor-enter",
-    "monitor-exit",
+/// The class names a `catch` accepts: each catches every yin exception.
+pub const CATCH_ALL: &[&str] = &[
+    "Exception",
+    "Throwable",
+    "Object",
+    "ExceptionInfo",
+    "clojure.lang.ExceptionInfo",
+    "RuntimeException",
+    "Error",
+    "js/Error",
 ];
+
+const CLOJURE_ONLY: &[&str] = &[".", "new", "set!", "var", "monitor-enter", "monitor-exit"];
 
 /// What a `recur` jumps to: a function arity or a `loop`, with the arguments it takes.
 #[derive(Clone, Copy)]
 struct Target {
     count: usize,
+    /// The body, handler or `finally` of a `try`: a `recur` there cannot reach the loop
+    /// outside, as in Clojure.
+    is_try: bool,
 }
 
 struct Lowerer<'m> {
@@ -303,6 +309,7 @@ impl Lowerer<'_> {
             "cond" => self.cond(form, args),
             "->" => self.thread(form, head, args, Surface::ThreadFirst),
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
+            "try" => self.try_form(form, head, args),
             _ => self.error(args, span),
         }
     }
@@ -575,6 +582,7 @@ impl Lowerer<'_> {
             i += 1;
         }
         self.targets.push(Target {
+            is_try: false,
             count: fixed.len() + usize::from(rest.is_some()),
         });
         let body = self.forms(body);
@@ -629,6 +637,7 @@ impl Lowerer<'_> {
         if is_loop {
             self.targets.push(Target {
                 count: bindings.len(),
+                is_try: false,
             });
         }
         let body = self.forms(&args[1..]);
@@ -651,6 +660,11 @@ impl Lowerer<'_> {
             let children = self.forms(args);
             return self.derived(NodeKind::Error(children), form.span, Surface::Recur);
         };
+        if target.is_try {
+            self.malformed(form.span, "recur cannot cross try, as in Clojure");
+            let children = self.forms(args);
+            return self.node(NodeKind::Error(children), form.span);
+        }
         if target.count != args.len() {
             self.malformed(
                 form.span,
@@ -775,5 +789,142 @@ impl Lowerer<'_> {
         let id = self.form(&acc);
         self.ast.set_surface(id, surface);
         id
+    }
+
+    /// `(try body... (catch Exception e handler...) (finally cleanup...))` lowers to the call
+    /// `(try* (fn [] body...) (fn [e] handler...) (fn [] cleanup...))` (`nil` for a missing
+    /// clause): the machine's `try*` pushes the handler frame. Every yin exception is one kind
+    /// of value, so a `catch` names one of [`CATCH_ALL`] and there is at most one. A malformed
+    /// `try` keeps only its body: its clauses' heads (`catch`, a class) are not names to resolve.
+    fn try_form(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let clause = |f: &Form, name: &str| match &f.kind {
+            FormKind::List(items) => {
+                matches!(items.first().map(|h| &h.kind), Some(FormKind::Symbol(s)) if s.as_str() == name)
+            }
+            _ => false,
+        };
+        let body_end = args
+            .iter()
+            .position(|f| clause(f, "catch") || clause(f, "finally"))
+            .unwrap_or(args.len());
+        let (body, clauses) = args.split_at(body_end);
+        let mut handler: Option<(&Form, &[Form], TextRange)> = None;
+        let mut finally: Option<(&[Form], TextRange)> = None;
+        for (i, c) in clauses.iter().enumerate() {
+            let FormKind::List(items) = &c.kind else {
+                self.malformed(
+                    c.span,
+                    "try: only catch and finally clauses may follow them",
+                );
+                return self.error(body, form.span);
+            };
+            if clause(c, "finally") {
+                if i + 1 != clauses.len() {
+                    self.malformed(c.span, "try: finally must be the last clause");
+                    return self.error(body, form.span);
+                }
+                finally = Some((&items[1..], c.span));
+                continue;
+            }
+            if !clause(c, "catch") {
+                self.malformed(
+                    c.span,
+                    "try: only catch and finally clauses may follow them",
+                );
+                return self.error(body, form.span);
+            }
+            if handler.is_some() {
+                self.malformed(
+                    c.span,
+                    "try: one catch clause only (yin has one kind of exception, so the first would catch everything)",
+                );
+                return self.error(body, form.span);
+            }
+            let class_ok = match items.get(1).map(|f| &f.kind) {
+                Some(FormKind::Symbol(s)) => CATCH_ALL.contains(&s.as_str()),
+                Some(FormKind::Keyword(k)) => k.as_str() == "default",
+                _ => false,
+            };
+            if !class_ok {
+                let at = items.get(1).map_or(c.span, |f| f.span);
+                self.malformed(
+                    at,
+                    format!(
+                        "catch: expected one of {} or :default (every yin exception is ex-info-like)",
+                        CATCH_ALL.join(", ")
+                    ),
+                );
+                return self.error(body, form.span);
+            }
+            let Some(
+                name @ Form {
+                    kind: FormKind::Symbol(_),
+                    ..
+                },
+            ) = items.get(2)
+            else {
+                self.malformed(
+                    c.span,
+                    "catch needs a class and a name: (catch Exception e ...)",
+                );
+                return self.error(body, form.span);
+            };
+            handler = Some((name, &items[3..], c.span));
+        }
+        // At `try` itself, so hover there shows what `try` does.
+        let operator = self.node(NodeKind::Variable(Symbol::new("try*")), head.span);
+        let body = self.try_thunk(None, body, form.span);
+        let handler = match handler {
+            Some((name, forms, span)) => self.try_thunk(Some(name), forms, span),
+            None => self.derived(NodeKind::Literal(Literal::Nil), form.span, Surface::Try),
+        };
+        let finally = match finally {
+            Some((forms, span)) => self.try_thunk(None, forms, span),
+            None => self.derived(NodeKind::Literal(Literal::Nil), form.span, Surface::Try),
+        };
+        self.derived(
+            NodeKind::Application {
+                operator,
+                operands: vec![body, handler, finally],
+            },
+            form.span,
+            Surface::Try,
+        )
+    }
+
+    /// A function of no argument or of the caught exception, for [`Lowerer::try_form`].
+    fn try_thunk(&mut self, param: Option<&Form>, body: &[Form], span: TextRange) -> NodeId {
+        let base = self.locals.len();
+        let mut params = Vec::new();
+        if let Some(p) = param {
+            params.push(self.binder(p, "a name"));
+            if let FormKind::Symbol(s) = &p.kind {
+                self.locals.push(s.clone());
+            }
+        }
+        self.targets.push(Target {
+            count: params.len(),
+            is_try: true,
+        });
+        let body = self.forms(body);
+        self.targets.pop();
+        self.locals.truncate(base);
+        let arity = self.derived(
+            NodeKind::Arity {
+                params,
+                rest: None,
+                body,
+            },
+            span,
+            Surface::Try,
+        );
+        self.derived(
+            NodeKind::Lambda {
+                name: None,
+                arities: vec![arity],
+            },
+            span,
+            Surface::Try,
+        )
     }
 }

@@ -441,9 +441,13 @@ fn unsupported_forms_and_destructuring() {
     check(
         r#"(try 1) (let [[a b] v] a) (fn [{:keys [a]}] a)"#,
         expect![[r#"
-            1.0 name try type :variable start 1 end 4 index 0 resolution :unresolved
-            1.1 value 1 type :literal start 5 end 6 index 1
-            1.2 parts 1.0 parts 1.1 type :error start 0 end 7 form-start 0
+            1.0 name try* type :variable start 1 end 4 resolution :core binding core.102
+            1.1 value 1 type :literal start 5 end 6 index 0
+            1.2 body 1.1 arity 0 variadic false type :arity start 0 end 7 surface :try index 0
+            1.3 arities 1.2 type :lambda start 0 end 7 surface :try index 0
+            1.4 value nil type :literal start 0 end 7 surface :try index 1
+            1.5 value nil type :literal start 0 end 7 surface :try index 2
+            1.6 operator 1.0 operands 1.3 operands 1.4 operands 1.5 type :application start 0 end 7 surface :try form-start 0
             2.0 name v type :variable start 12 end 13 resolution :unresolved
             2.1 type :error start 6 end 11 index 0
             2.2 name a type :variable start 15 end 16 index 0 resolution :unresolved
@@ -452,7 +456,6 @@ fn unsupported_forms_and_destructuring() {
             3.1 name a type :variable start 18 end 19 index 0 resolution :unresolved
             3.2 params 3.0 body 3.1 arity 1 variadic false type :arity start 4 end 19 index 0
             3.3 arities 3.2 type :lambda start 0 end 20 form-start 26
-            Error unsupported 1..4 "try": `try` is not supported in yin
             Error unsupported 14..19 "[a b]": destructuring is not supported in yin
             Error unsupported 31..42 "{:keys [a]}": destructuring is not supported in yin
         "#]],

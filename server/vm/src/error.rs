@@ -30,6 +30,36 @@ pub enum ErrorKind {
     Limit,
     /// A macro that failed or returned something that is not a form.
     Macro,
+    /// An exception thrown with `throw` that no `try` caught.
+    Thrown,
+}
+
+impl ErrorKind {
+    /// Whether `catch` can catch it: machine limits and malformed code cannot be caught, so a
+    /// program cannot hide a runaway from its host or run code the compiler refused.
+    pub fn is_catchable(self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::Limit | ErrorKind::Syntax | ErrorKind::Macro
+        )
+    }
+
+    /// The keyword naming it in a caught error's `ex-data` (`{:yin/error :divide-by-zero}`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ErrorKind::Unresolved => "unresolved",
+            ErrorKind::NotAFunction => "not-a-function",
+            ErrorKind::Arity => "arity",
+            ErrorKind::Type => "type",
+            ErrorKind::DivideByZero => "divide-by-zero",
+            ErrorKind::Overflow => "overflow",
+            ErrorKind::Argument => "argument",
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Macro => "macro",
+            ErrorKind::Thrown => "thrown",
+        }
+    }
 }
 
 /// An error with its message and, when known, the source range of the expression that raised it.

@@ -200,6 +200,43 @@ fn frame_view(frame: &KFrame) -> FrameView {
                 Some(*span),
                 format!("update: new value for {}", pr_str(key)),
             ),
+            Native::Try {
+                handler,
+                finally,
+                span,
+            } => (
+                Some(*span),
+                match (handler, finally) {
+                    (Value::Nil, Value::Nil) => "try: waiting for the body".to_owned(),
+                    (Value::Nil, _) => "try: waiting, finally to run".to_owned(),
+                    _ => "try: waiting for the body; catch handler ready".to_owned(),
+                },
+            ),
+            Native::Finally { rethrow, span, .. } => (
+                Some(*span),
+                if *rethrow {
+                    "finally: running cleanup, then the exception goes on".to_owned()
+                } else {
+                    "finally: running cleanup, then the value is returned".to_owned()
+                },
+            ),
+            Native::Swap { atom, span } => {
+                (Some(*span), format!("swap!: new value for #<atom {atom}>"))
+            }
+            Native::Lib {
+                op,
+                items,
+                idx,
+                span,
+                ..
+            } => (
+                Some(*span),
+                if items.is_empty() {
+                    format!("{}: waiting for the function", op.name())
+                } else {
+                    format!("{}: element {idx} of {}", op.name(), items.len())
+                },
+            ),
         },
     };
     FrameView {
@@ -241,6 +278,12 @@ pub fn view(state: &State) -> View {
                 if s.items.len() == 1 { "" } else { "s" },
                 if s.closed { ", closed" } else { "" }
             ),
+        });
+    }
+    for (i, v) in state.store.atoms.iter().enumerate() {
+        store.push(Binding {
+            name: format!("#<atom {i}>"),
+            value: pr_str(v),
         });
     }
     View {
@@ -369,6 +412,12 @@ pub fn datoms(state: &State) -> Vec<Datom> {
         if let Some(c) = s.capacity {
             d.add(e, "stream/capacity", c as i64);
         }
+    }
+
+    for (i, v) in state.store.atoms.iter().enumerate() {
+        let e = d.entity();
+        d.add(e, "atom/id", i as i64);
+        d.add(e, "atom/value", pr_str(v).as_str());
     }
     d.out
 }

@@ -106,6 +106,35 @@ pub enum Native {
         key: Value,
         span: TextRange,
     },
+    /// A `try`'s handler frame, waiting for the body's value. An exception (a `throw`, or a
+    /// catchable runtime error) raised while this frame is on the continuation jumps here:
+    /// the continuation is cut back to this frame, then `handler` (a one-argument function, or
+    /// `nil` when there is no `catch`) runs, then `finally` (a thunk or `nil`).
+    Try {
+        handler: Value,
+        finally: Value,
+        span: TextRange,
+    },
+    /// Waiting for a `finally` thunk; then `value` is returned, or thrown again when
+    /// `rethrow` (a `try` without `catch`, or a handler that threw).
+    Finally {
+        value: Value,
+        rethrow: bool,
+        span: TextRange,
+    },
+    /// `(swap! a f args...)`: waiting for the atom's new value.
+    Swap { atom: u32, span: TextRange },
+    /// A library function of `crate::hof` (`some`, `group-by`, `sort-by` ...) waiting for the
+    /// function it called on `items[idx - 1]`; `acc` and `extra` are its own state.
+    Lib {
+        op: crate::hof::LibOp,
+        f: Value,
+        items: Vector<Value>,
+        idx: usize,
+        acc: Value,
+        extra: Value,
+        span: TextRange,
+    },
 }
 
 impl Kont {
@@ -175,6 +204,10 @@ impl KFrame {
                 Native::Sort { .. } => "sort",
                 Native::Comp { .. } => "comp",
                 Native::Update { .. } => "update",
+                Native::Try { .. } => "try",
+                Native::Finally { .. } => "finally",
+                Native::Swap { .. } => "swap",
+                Native::Lib { op, .. } => op.name(),
             },
         }
     }

@@ -20,11 +20,13 @@
 //!   between threads or processes as JSON ([`serial`]).
 
 mod code;
+mod collections;
 mod compile;
 mod control;
 mod convert;
 mod env;
 mod error;
+mod hof;
 pub mod inspect;
 mod kont;
 mod limits;
@@ -32,10 +34,12 @@ mod num;
 mod output;
 mod prim;
 mod printer;
+mod regex;
 pub mod serial;
 mod session;
 mod state;
 mod store;
+mod strings;
 mod value;
 
 pub use code::{Code, CodeRef, Op, Proto};
@@ -44,6 +48,7 @@ pub use control::Control;
 pub use convert::{form_to_value, value_to_form};
 pub use env::{Env, Frame, Slots};
 pub use error::{Error, ErrorKind};
+pub use hof::LibOp;
 pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;
 pub use output::{Captured, Discard, Output, WriteOutput};

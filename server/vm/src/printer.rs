@@ -123,7 +123,12 @@ fn pr(v: &Value, out: &mut String, readably: bool) {
         Value::Prim(p) => {
             let _ = write!(out, "#<fn {}>", p.name());
         }
-        Value::Partial(_) => out.push_str("#<fn partial>"),
+        Value::Partial(_) => match crate::hof::as_producer(v) {
+            Some((kind, _)) => {
+                let _ = write!(out, "#<producer {kind}>");
+            }
+            None => out.push_str("#<fn partial>"),
+        },
         Value::Comp(_) => out.push_str("#<fn comp>"),
         Value::Cont(k) => {
             let _ = write!(out, "#<continuation {}>", k.id);
@@ -133,6 +138,22 @@ fn pr(v: &Value, out: &mut String, readably: bool) {
         }
         Value::Cursor(id) => {
             let _ = write!(out, "#<cursor {id}>");
+        }
+        Value::Atom(id) => {
+            let _ = write!(out, "#<atom {id}>");
+        }
+        Value::Regex(r) => {
+            // Java prints a pattern's source between #" and ", unescaped.
+            let _ = write!(out, "#\"{}\"", r.as_str());
+        }
+        Value::Ex(x) => {
+            out.push_str("#error {:message ");
+            pr(&Value::Str(x.message.clone()), out, true);
+            if !matches!(x.data, Value::Nil) {
+                out.push_str(", :data ");
+                pr(&x.data, out, readably);
+            }
+            out.push('}');
         }
     }
 }

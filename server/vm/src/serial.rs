@@ -47,6 +47,8 @@ enum V {
     Prim(String),
     Stream(u32),
     Cursor(u32),
+    Atom(u32),
+    Regex(String),
     Ref(u32),
 }
 
@@ -57,10 +59,25 @@ enum Composite {
     Vector(Vec<V>),
     Map(Vec<(V, V)>),
     Set(Vec<V>),
-    Fn { proto: u32, captures: Vec<V> },
-    Partial { f: V, args: Vec<V> },
+    Fn {
+        proto: u32,
+        captures: Vec<V>,
+    },
+    Partial {
+        f: V,
+        args: Vec<V>,
+    },
     Comp(Vec<V>),
-    Cont { id: u64, kont: Option<u32> },
+    Cont {
+        id: u64,
+        kont: Option<u32>,
+    },
+    Ex {
+        message: String,
+        data: V,
+        cause: V,
+        kind: Option<ErrorKind>,
+    },
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -209,6 +226,29 @@ enum SFrame {
         key: V,
         span: (u32, u32),
     },
+    Try {
+        handler: V,
+        finally: V,
+        span: (u32, u32),
+    },
+    Finally {
+        value: V,
+        rethrow: bool,
+        span: (u32, u32),
+    },
+    Swap {
+        atom: u32,
+        span: (u32, u32),
+    },
+    Lib {
+        op: String,
+        f: V,
+        items: Vec<V>,
+        idx: usize,
+        acc: V,
+        extra: V,
+        span: (u32, u32),
+    },
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -229,6 +269,9 @@ struct SStore {
     globals: Vec<(String, bool, Option<V>)>,
     streams: Vec<SStream>,
     cursors: Vec<(u32, usize)>,
+    /// Absent in documents written before atoms existed.
+    #[serde(default)]
+    atoms: Vec<V>,
     programs: Vec<u32>,
     next_code_id: u32,
     next_proto_id: u32,
@@ -327,6 +370,14 @@ impl Writer {
             Value::Prim(p) => V::Prim(p.name().to_owned()),
             Value::Stream(i) => V::Stream(*i),
             Value::Cursor(i) => V::Cursor(*i),
+            Value::Atom(i) => V::Atom(*i),
+            Value::Regex(r) => V::Regex(r.as_str().to_owned()),
+            Value::Ex(x) => self.composite(Rc::as_ptr(x) as usize, |w| Composite::Ex {
+                message: x.message.to_string(),
+                data: w.value(&x.data),
+                cause: w.value(&x.cause),
+                kind: x.kind,
+            }),
             Value::List(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
                 Composite::List(s.items.iter().map(|x| w.value(x)).collect())
             }),
@@ -616,6 +667,45 @@ impl Writer {
                     key: self.value(key),
                     span: span_of(*span),
                 },
+                Native::Try {
+                    handler,
+                    finally,
+                    span,
+                } => SFrame::Try {
+                    handler: self.value(handler),
+                    finally: self.value(finally),
+                    span: span_of(*span),
+                },
+                Native::Finally {
+                    value,
+                    rethrow,
+                    span,
+                } => SFrame::Finally {
+                    value: self.value(value),
+                    rethrow: *rethrow,
+                    span: span_of(*span),
+                },
+                Native::Swap { atom, span } => SFrame::Swap {
+                    atom: *atom,
+                    span: span_of(*span),
+                },
+                Native::Lib {
+                    op,
+                    f,
+                    items,
+                    idx,
+                    acc,
+                    extra,
+                    span,
+                } => SFrame::Lib {
+                    op: op.name().to_owned(),
+                    f: self.value(f),
+                    items: self.values(items.clone()),
+                    idx: *idx,
+                    acc: self.value(acc),
+                    extra: self.value(extra),
+                    span: span_of(*span),
+                },
             },
         }
     }
@@ -648,6 +738,7 @@ pub fn to_json(session: &Session) -> String {
             closed: s.closed,
         })
         .collect();
+    let atoms = w.values(store.atoms.clone());
     let control = match &state.control {
         Control::Eval(c) => SControl::Eval(w.code(c)),
         Control::Return(v) => SControl::Return(w.value(v)),
@@ -679,6 +770,7 @@ pub fn to_json(session: &Session) -> String {
             globals,
             streams,
             cursors: store.cursors.iter().map(|c| (c.stream, c.pos)).collect(),
+            atoms,
             programs,
             next_code_id: store.next_code_id,
             next_proto_id: store.next_proto_id,
@@ -735,6 +827,8 @@ impl Reader<'_> {
             ),
             V::Stream(i) => Value::Stream(*i),
             V::Cursor(i) => Value::Cursor(*i),
+            V::Atom(i) => Value::Atom(*i),
+            V::Regex(r) => crate::regex::compile("regex", r)?,
             V::Ref(i) => self.composite(*i)?,
         })
     }
@@ -784,6 +878,16 @@ impl Reader<'_> {
                 id: *id,
                 kont: self.kont(*kont)?,
             })),
+            Composite::Ex {
+                message,
+                data,
+                cause,
+                kind,
+            } => {
+                let data = self.value(data)?;
+                let cause = self.value(cause)?;
+                Value::ex(message, data, cause, *kind)?
+            }
         };
         if let Some(slot) = self.values.get_mut(i) {
             *slot = Some(v.clone());
@@ -1081,6 +1185,46 @@ impl Reader<'_> {
                 key: self.value(key)?,
                 span: range_of(*span),
             }),
+            SFrame::Try {
+                handler,
+                finally,
+                span,
+            } => native(Native::Try {
+                handler: self.value(handler)?,
+                finally: self.value(finally)?,
+                span: range_of(*span),
+            }),
+            SFrame::Finally {
+                value,
+                rethrow,
+                span,
+            } => native(Native::Finally {
+                value: self.value(value)?,
+                rethrow: *rethrow,
+                span: range_of(*span),
+            }),
+            SFrame::Swap { atom, span } => native(Native::Swap {
+                atom: *atom,
+                span: range_of(*span),
+            }),
+            SFrame::Lib {
+                op,
+                f,
+                items,
+                idx,
+                acc,
+                extra,
+                span,
+            } => native(Native::Lib {
+                op: crate::hof::LibOp::from_name(op)
+                    .ok_or_else(|| bad(format!("unknown library frame {op}")))?,
+                f: self.value(f)?,
+                items: self.vector(items)?,
+                idx: *idx,
+                acc: self.value(acc)?,
+                extra: self.value(extra)?,
+                span: range_of(*span),
+            }),
         }
     }
 }
@@ -1136,6 +1280,10 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
     }
     for &(stream, pos) in &doc.store.cursors {
         store.cursors.push_back(Cursor { stream, pos });
+    }
+    for v in &doc.store.atoms {
+        let v = r.value(v)?;
+        store.atoms.push_back(v);
     }
     for &p in &doc.store.programs {
         let proto = r.proto(p)?;

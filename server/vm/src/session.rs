@@ -62,9 +62,13 @@ pub fn eval_source(text: &str, limits: &Limits, out: &mut dyn Output) -> Outcome
 /// A store with the core library bound.
 pub fn core_store() -> Store {
     let mut store = Store::default();
-    for &p in Prim::ALL {
+    for &p in Prim::ALL.iter().filter(|p| !p.is_internal()) {
         let id = store.intern_global(&Symbol::new(p.name()));
         store.define(id, Value::Prim(p), false);
+        if let Some(alias) = crate::prim::alias_of(p) {
+            let id = store.intern_global(&Symbol::new(&alias));
+            store.define(id, Value::Prim(p), false);
+        }
     }
     store
 }

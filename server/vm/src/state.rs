@@ -56,6 +56,28 @@ pub struct State {
     spare: FramePool,
 }
 
+/// The error an uncaught exception ends the run with: a caught runtime error thrown again keeps
+/// its kind and message.
+fn uncaught(ex: &Value) -> Error {
+    match ex {
+        Value::Ex(x) => match x.kind {
+            Some(kind) => Error::new(kind, x.message.to_string()),
+            None => {
+                let mut message = format!("uncaught exception: {}", x.message);
+                if !matches!(x.data, Value::Nil) {
+                    message.push(' ');
+                    message.push_str(&crate::printer::pr_str(&x.data));
+                }
+                Error::new(ErrorKind::Thrown, message)
+            }
+        },
+        other => Error::new(
+            ErrorKind::Thrown,
+            format!("uncaught exception: {}", crate::printer::pr_str(other)),
+        ),
+    }
+}
+
 /// A frame whose indices do not fit its code: only a hand-edited serialised state has one.
 fn broken_frame() -> Error {
     Error::new(
@@ -258,7 +280,82 @@ impl State {
             Control::Return(v) => self.ret(v, out),
         };
         if let Err(e) = result {
+            self.raise(e, out);
+        }
+    }
+
+    /// An error in a step: a jump to the innermost `try` handler frame when it can be caught
+    /// and there is one, otherwise the end of the run.
+    fn raise(&mut self, e: Error, out: &mut dyn Output) {
+        let handled = e.kind().is_catchable() && self.handler_depth().is_some();
+        if !handled {
             self.status = Status::Failed(e);
+            return;
+        }
+        let data = Value::map_from([(
+            Value::keyword("yin/error"),
+            Value::keyword(e.kind().keyword()),
+        )]);
+        let ex = data.and_then(|data| Value::ex(e.message(), data, Value::Nil, Some(e.kind())));
+        let span = e.span().unwrap_or_default();
+        if let Err(e) = ex.and_then(|ex| self.throw(ex, span, out)) {
+            self.status = Status::Failed(e);
+        }
+    }
+
+    /// How many frames out the innermost `try` frame is, if there is one.
+    fn handler_depth(&self) -> Option<usize> {
+        self.kont
+            .frames()
+            .position(|f| matches!(f, KFrame::Native(n) if matches!(**n, Native::Try { .. })))
+    }
+
+    /// Throws `ex`: cuts the continuation back to the innermost `try` frame and runs its
+    /// handler (or, without `catch`, its `finally` and then throws again). With no `try` left,
+    /// the exception ends the run as an error.
+    fn throw(&mut self, ex: Value, span: TextRange, out: &mut dyn Output) -> Result<(), Error> {
+        let found = {
+            let mut cur = self.kont.0.as_ref();
+            let mut found = None;
+            while let Some(node) = cur {
+                if let KFrame::Native(n) = &node.frame
+                    && let Native::Try {
+                        handler, finally, ..
+                    } = &**n
+                    && !(matches!(handler, Value::Nil) && matches!(finally, Value::Nil))
+                {
+                    found = Some((node.next.clone(), handler.clone(), finally.clone()));
+                    break;
+                }
+                cur = node.next.0.as_ref();
+            }
+            found
+        };
+        let Some((kont, handler, finally)) = found else {
+            return Err(uncaught(&ex).at(span));
+        };
+        self.kont = kont;
+        match handler {
+            Value::Nil => {
+                self.push(KFrame::Native(Box::new(Native::Finally {
+                    value: ex,
+                    rethrow: true,
+                    span,
+                })))?;
+                self.apply(finally, Slots::new(), span, out)
+            }
+            handler => {
+                // The handler runs inside a frame that only has the `finally`: an exception
+                // in the handler runs it and goes on outward.
+                if !matches!(finally, Value::Nil) {
+                    self.push(KFrame::Native(Box::new(Native::Try {
+                        handler: Value::Nil,
+                        finally,
+                        span,
+                    })))?;
+                }
+                self.apply(handler, smallvec::smallvec![ex], span, out)
+            }
         }
     }
 
@@ -437,6 +534,55 @@ impl State {
                     .map_err(|e| e.at(span))?;
                 self.control = Control::Return(m);
                 Ok(())
+            }
+            Native::Try { finally, span, .. } => {
+                if matches!(finally, Value::Nil) {
+                    self.control = Control::Return(v);
+                    return Ok(());
+                }
+                self.push(KFrame::Native(Box::new(Native::Finally {
+                    value: v,
+                    rethrow: false,
+                    span,
+                })))?;
+                self.apply(finally, Slots::new(), span, out)
+            }
+            Native::Finally {
+                value,
+                rethrow,
+                span,
+            } => {
+                if rethrow {
+                    return self.throw(value, span, out);
+                }
+                self.control = Control::Return(value);
+                Ok(())
+            }
+            Native::Swap { atom, span } => {
+                prim::set_atom(&mut self.store, atom, v.clone()).map_err(|e| e.at(span))?;
+                self.control = Control::Return(v);
+                Ok(())
+            }
+            Native::Lib {
+                op,
+                f,
+                items,
+                idx,
+                acc,
+                extra,
+                span,
+            } => {
+                let lib = crate::hof::Lib {
+                    op,
+                    f,
+                    items,
+                    idx,
+                    acc,
+                    extra,
+                    span,
+                };
+                let flow = crate::hof::resume(lib, v, self.limits.max_items);
+                self.flow(flow.map_err(|e| e.at(span))?, span, out)
             }
         }
     }
@@ -980,6 +1126,16 @@ impl State {
                 self.control = Control::Return(prim::simple(Prim::Get, &get_args, &self.limits)?);
                 Ok(())
             }
+            Value::Keyword(_) | Value::Map(_) | Value::Set(_) => Err(Error::new(
+                ErrorKind::Arity,
+                format!(
+                    "wrong arity: {} {} called with {} argument{}, expects 1 or 2",
+                    f.type_name(),
+                    crate::printer::pr_str(&f),
+                    args.len(),
+                    if args.len() == 1 { "" } else { "s" }
+                ),
+            )),
             other => Err(Error::new(
                 ErrorKind::NotAFunction,
                 format!(
@@ -1016,6 +1172,7 @@ impl State {
                 Ok(())
             }
             Flow::Resume(k, v) => self.apply(k, smallvec::smallvec![v], span, out),
+            Flow::Throw(ex) => self.throw(ex, span, out),
         }
     }
 

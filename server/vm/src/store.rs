@@ -1,5 +1,5 @@
 //! The store: everything a program can reach that is not in a frame. Globals (late-bound, by
-//! index), streams and their cursors, counters for fresh ids, and every compiled top-level proto
+//! index), streams and their cursors, atoms, counters for fresh ids, and every compiled top-level proto
 //! (so a serialised state carries its own code).
 //!
 //! All of it is persistent (`imbl`), so cloning a state to keep it in the history costs a few
@@ -24,13 +24,15 @@ pub struct Store {
     pub global_ids: HashMap<Symbol, u32>,
     pub streams: Vector<Stream>,
     pub cursors: Vector<Cursor>,
+    /// The current value of each atom, by id (`Value::Atom`).
+    pub atoms: Vector<Value>,
     /// Every compiled top-level form, in compilation order.
     pub programs: Vector<Rc<Proto>>,
     pub next_code_id: u32,
     pub next_proto_id: u32,
     pub next_cont_id: u64,
     pub next_gensym: u64,
-    /// Globals, cursors, streams and stream items held: what the store cap limits.
+    /// Globals, cursors, streams, stream items and atoms held: what the store cap limits.
     pub cells: usize,
 }
 

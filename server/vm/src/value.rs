@@ -62,6 +62,13 @@ pub enum Value {
     Stream(u32),
     /// A cursor over a stream, in the store.
     Cursor(u32),
+    /// An atom: a mutable cell in the store (`Store::atoms`), so stepping back restores it.
+    Atom(u32),
+    /// An exception: what `ex-info` makes, `throw` raises and `catch` binds (runtime errors
+    /// caught by `catch` become one too).
+    Ex(Rc<ExInfo>),
+    /// A compiled regular expression (`re-pattern`, `#"..."`).
+    Regex(Rc<regex::Regex>),
 }
 
 /// The elements of a list or vector, and a bound on their nesting depth.
@@ -108,6 +115,20 @@ pub struct Partial {
 #[derive(Debug)]
 pub struct Comp {
     pub fns: Vec<Value>,
+    pub depth: u32,
+}
+
+/// An exception value.
+#[derive(Debug)]
+pub struct ExInfo {
+    pub message: Rc<str>,
+    /// The map given to `ex-info`, or `nil`.
+    pub data: Value,
+    /// The exception given as `ex-info`'s third argument, or `nil`.
+    pub cause: Value,
+    /// For a caught runtime error, its kind: rethrowing it (after a `finally`) reports the
+    /// same error.
+    pub kind: Option<ErrorKind>,
     pub depth: u32,
 }
 
@@ -300,6 +321,22 @@ impl Value {
         Ok(Value::Partial(Rc::new(Partial { f, args, depth })))
     }
 
+    pub fn ex(
+        message: &str,
+        data: Value,
+        cause: Value,
+        kind: Option<ErrorKind>,
+    ) -> Result<Value, Error> {
+        let depth = child_depth([&data, &cause])?;
+        Ok(Value::Ex(Rc::new(ExInfo {
+            message: Rc::from(message),
+            data,
+            cause,
+            kind,
+            depth,
+        })))
+    }
+
     pub fn comp(fns: Vec<Value>) -> Result<Value, Error> {
         let depth = child_depth(fns.iter())?;
         Ok(Value::Comp(Rc::new(Comp { fns, depth })))
@@ -314,6 +351,7 @@ impl Value {
             Value::Fn(c) => c.depth,
             Value::Partial(p) => p.depth,
             Value::Comp(c) => c.depth,
+            Value::Ex(x) => x.depth,
             _ => 0,
         }
     }
@@ -362,6 +400,9 @@ impl Value {
             Value::Cont(_) => "continuation",
             Value::Stream(_) => "stream",
             Value::Cursor(_) => "cursor",
+            Value::Atom(_) => "atom",
+            Value::Ex(_) => "exception",
+            Value::Regex(_) => "regex",
         }
     }
 
@@ -381,6 +422,9 @@ impl Value {
             Value::Cont(_) => 11,
             Value::Stream(_) => 12,
             Value::Cursor(_) => 13,
+            Value::Atom(_) => 14,
+            Value::Ex(_) => 15,
+            Value::Regex(_) => 16,
         }
     }
 
@@ -446,7 +490,11 @@ impl PartialEq for Value {
             (Value::Partial(a), Value::Partial(b)) => Rc::ptr_eq(a, b),
             (Value::Comp(a), Value::Comp(b)) => Rc::ptr_eq(a, b),
             (Value::Cont(a), Value::Cont(b)) => a.id == b.id,
-            (Value::Stream(a), Value::Stream(b)) | (Value::Cursor(a), Value::Cursor(b)) => a == b,
+            (Value::Stream(a), Value::Stream(b))
+            | (Value::Cursor(a), Value::Cursor(b))
+            | (Value::Atom(a), Value::Atom(b)) => a == b,
+            (Value::Ex(a), Value::Ex(b)) => Rc::ptr_eq(a, b),
+            (Value::Regex(a), Value::Regex(b)) => a.as_str() == b.as_str(),
             _ => false,
         }
     }
@@ -499,7 +547,9 @@ impl Hash for Value {
             Value::Partial(p) => (Rc::as_ptr(p) as usize).hash(state),
             Value::Comp(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Cont(c) => c.id.hash(state),
-            Value::Stream(i) | Value::Cursor(i) => i.hash(state),
+            Value::Stream(i) | Value::Cursor(i) | Value::Atom(i) => i.hash(state),
+            Value::Ex(x) => (Rc::as_ptr(x) as usize).hash(state),
+            Value::Regex(r) => r.as_str().hash(state),
         }
     }
 }
