@@ -207,6 +207,14 @@ impl Lowerer<'_> {
             if self.macros.is_macro(name) {
                 return self.expand(form);
             }
+            if matches!(name.as_str(), "unquote" | "unquote-splicing") {
+                let sigil = if name.as_str() == "unquote" { "~" } else { "~@" };
+                self.malformed(
+                    head.span,
+                    format!("`{sigil}` is only meaningful inside a syntax-quote (`)"),
+                );
+                return self.error(args, form.span);
+            }
             if CLOJURE_ONLY.contains(&name.as_str()) {
                 self.report(
                     head.span,

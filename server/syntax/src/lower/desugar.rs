@@ -78,6 +78,19 @@ fn call(head: &str, args: Vec<Form>, span: TextRange) -> Form {
     list(items, span)
 }
 
+/// A body as one form: the form itself when there is one (a `do` of one form would be reported
+/// as redundant), else a `do`.
+fn body(forms: &[Form], span: TextRange) -> Form {
+    match forms {
+        [one] => one.clone(),
+        _ => {
+            let mut items = vec![sym("do", span)];
+            items.extend(forms.iter().cloned());
+            list(items, span)
+        }
+    }
+}
+
 fn quote(datum: Form) -> Form {
     let span = datum.span;
     call("quote", vec![datum], span)
@@ -129,9 +142,7 @@ pub(super) fn if_let(
         None => return Err(malformed(head.span, format!("{what} needs a binding vector"))),
     };
     let (then, otherwise) = if is_when {
-        let mut body = vec![sym("do", span)];
-        body.extend(args[1..].iter().cloned());
-        (list(body, span), nil(span))
+        (body(&args[1..], span), nil(span))
     } else {
         match &args[1..] {
             [then] => (then.clone(), nil(span)),
@@ -489,9 +500,7 @@ pub(super) fn comprehension(
             }
         }
     } else {
-        let mut body = vec![sym("do", span)];
-        body.extend(args[1..].iter().cloned());
-        list(body, span)
+        body(&args[1..], span)
     };
     for (depth, level) in levels.iter().enumerate().rev() {
         let s = fresh.name("seq", level.coll.span);
