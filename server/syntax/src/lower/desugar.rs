@@ -540,7 +540,11 @@ pub(super) fn comprehension(
             ],
             span,
         );
-        let mut bindings = vec![s.clone(), call("seq", vec![level.coll.clone()], level.coll.span)];
+        // The collection is bound before the `loop`, not in its bindings: the machine expects
+        // a loop's own slots to be contiguous, and a loop inside a binding's value (a `for` as
+        // the collection) would take the slots in between.
+        let coll = fresh.name("coll", level.coll.span);
+        let mut bindings = vec![s.clone(), call("seq", vec![coll.clone()], level.coll.span)];
         if is_for {
             bindings.push(acc.clone());
             bindings.push(if depth == 0 {
@@ -549,12 +553,17 @@ pub(super) fn comprehension(
                 acc.clone()
             });
         }
-        inner = call(
+        let looped = call(
             "loop",
             vec![
                 vector(bindings, span),
                 call("if", vec![s, element, done], span),
             ],
+            span,
+        );
+        inner = call(
+            "let",
+            vec![vector(vec![coll, level.coll.clone()], span), looped],
             span,
         );
     }
