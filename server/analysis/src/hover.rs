@@ -54,7 +54,11 @@ fn describe(file: &SourceFile, target: Target, name: &str) -> Option<String> {
             Signature::of_core(f),
             Some(f.doc.to_owned()),
         ),
-        Target::SpecialForm(_) => ("special form", Vec::new(), None),
+        Target::SpecialForm(special) => (
+            "special form",
+            Vec::new(),
+            syntax::core::special_form_doc(special).map(str::to_owned),
+        ),
         Target::Unresolved => ("unresolved global", Vec::new(), None),
     };
     let mut out = String::from("```yin\n");
@@ -197,7 +201,9 @@ mod tests {
                 let
                 ```
 
-                special form"#]],
+                special form
+
+                (let [name value ...] body...): sequential local bindings; names may be destructuring patterns."#]],
         );
         check(
             "(nope$0)",

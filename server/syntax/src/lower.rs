@@ -424,7 +424,10 @@ impl Lowerer<'_> {
         match &form.kind {
             FormKind::Symbol(s) => self.node(NodeKind::Binder(s.clone()), form.span),
             _ => {
-                self.malformed(form.span, format!("{what} must be a symbol"));
+                self.malformed(
+                    form.span,
+                    format!("{what} must be a symbol or a destructuring pattern"),
+                );
                 self.node(NodeKind::Error(Vec::new()), form.span)
             }
         }
@@ -769,7 +772,7 @@ impl Lowerer<'_> {
                     Some(value) => self.form(&value),
                     None => self.node(NodeKind::Error(Vec::new()), name.span),
                 };
-                let binder = self.binder(&name, "a binding name");
+                let binder = self.binder(&name, &format!("a {what} binding"));
                 if let FormKind::Symbol(s) = &name.kind {
                     self.locals.push(s.clone());
                 }

@@ -55,8 +55,19 @@ fn form(kind: FormKind, span: TextRange) -> Form {
     Form { kind, span }
 }
 
+/// Symbols and constants a rewrite adds get an empty span at the start of what they stand for:
+/// a span covering user text would make editor features that look for the name under the
+/// cursor find `nth` where the user wrote a pattern's `a`.
+fn glue(span: TextRange) -> TextRange {
+    TextRange::empty(span.start())
+}
+
 fn sym(name: &str, span: TextRange) -> Form {
-    form(FormKind::Symbol(Symbol::new(name)), span)
+    form(FormKind::Symbol(Symbol::new(name)), glue(span))
+}
+
+fn int(i: usize, span: TextRange) -> Form {
+    form(FormKind::Int(i64::try_from(i).unwrap_or(i64::MAX)), glue(span))
 }
 
 fn list(items: Vec<Form>, span: TextRange) -> Form {
@@ -68,7 +79,7 @@ fn vector(items: Vec<Form>, span: TextRange) -> Form {
 }
 
 fn nil(span: TextRange) -> Form {
-    form(FormKind::Nil, span)
+    form(FormKind::Nil, glue(span))
 }
 
 fn call(head: &str, args: Vec<Form>, span: TextRange) -> Form {
@@ -208,7 +219,7 @@ pub(super) fn case(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fres
         cond.push(test);
         cond.push(result.clone());
     }
-    cond.push(form(FormKind::Keyword(Keyword::new("else")), span));
+    cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
     cond.push(match pairs.remainder() {
         [default] => default.clone(),
         _ => list(vec![sym(NO_MATCH, span), sym("case", span)], span),
@@ -241,7 +252,7 @@ pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
         cond.push(list(vec![p.clone(), pair[0].clone(), e.clone()], pair[0].span));
         cond.push(pair[1].clone());
     }
-    cond.push(form(FormKind::Keyword(Keyword::new("else")), span));
+    cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
     cond.push(match pairs.remainder() {
         [default] => default.clone(),
         _ => list(vec![sym(NO_MATCH, span), sym("condp", span)], span),
@@ -297,7 +308,7 @@ pub(super) fn letfn(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
             .enumerate()
             .filter(|&(j, n)| j != i && mentioned.iter().any(|m| is_same_symbol(m, n)))
             .flat_map(|(j, n)| {
-                let index = form(FormKind::Int(j as i64), n.span);
+                let index = int(j, n.span);
                 [
                     n.clone(),
                     call("nth", vec![list(vec![maker.clone()], n.span), index], n.span),
@@ -324,7 +335,7 @@ pub(super) fn letfn(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
     bindings.push(list(vec![maker], span));
     for (j, n) in names.iter().enumerate() {
         bindings.push(n.clone());
-        let index = form(FormKind::Int(j as i64), n.span);
+        let index = int(j, n.span);
         bindings.push(call("nth", vec![made.clone(), index], n.span));
     }
     let mut out = vec![sym("let", span), vector(bindings, span)];
@@ -414,7 +425,7 @@ pub(super) fn dotimes(span: TextRange, head: &Form, args: &[Form], fresh: &mut F
     let looped = call(
         "loop",
         vec![
-            vector(vec![name.clone(), form(FormKind::Int(0), span)], span),
+            vector(vec![name.clone(), int(0, span)], span),
             list(when, span),
         ],
         span,
@@ -758,7 +769,7 @@ fn sequential(
         i += 1;
     }
     for (index, p) in positional.iter().enumerate() {
-        let at = form(FormKind::Int(index as i64), p.span);
+        let at = int(index, p.span);
         let element = call("nth", vec![whole.clone(), at, nil(p.span)], p.span);
         nested.push(((*p).clone(), element));
     }

@@ -60,10 +60,12 @@ fn unquoted(form: &Form) -> Option<(&str, &Form)> {
 }
 
 impl Expander<'_> {
+    /// The symbols the expansion adds (`apply`, `list`, `concat`, `quote`) get an empty span, so
+    /// editor features that look for the name under the cursor find the user's symbols only.
     fn sym(&mut self, name: &str, span: TextRange) -> Form {
         Form {
             kind: FormKind::Symbol(self.interner.symbol(name)),
-            span,
+            span: TextRange::empty(span.start()),
         }
     }
 
