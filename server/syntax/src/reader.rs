@@ -49,11 +49,18 @@ pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
         .into_iter()
         .map(|n| read_node_with(n, text, 0, &mut interner, &mut diagnostics))
         .collect();
-    // The reader sees only the nodes tree-sitter kept; when its recovery dropped a problem (a
-    // run of unclosed openers can come back as forms with nothing MISSING), the delimiter
-    // matching in `parse` still finds it, so a broken text never reads as a clean one.
-    if tree.root_node().has_error() && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.extend(syntax_diagnostics(&tree, &Rope::from_str(text)));
+    // The reader sees only the nodes tree-sitter kept, and an ERROR node says only "syntax
+    // error" where it starts. The delimiter matching in `parse` says what is wrong and where
+    // (`unterminated string` at the quote), as the editor and `yin check` show it, and finds
+    // problems tree-sitter's recovery dropped (a run of unclosed openers can come back as
+    // forms with nothing MISSING), so a broken text never reads as a clean one. Its
+    // diagnostics replace the reader's syntax ones.
+    if tree.root_node().has_error() {
+        let precise = syntax_diagnostics(&tree, &Rope::from_str(text));
+        if !precise.is_empty() {
+            diagnostics.retain(|d| d.code != "syntax");
+            diagnostics.splice(0..0, precise);
+        }
     }
     (forms, diagnostics)
 }
