@@ -208,7 +208,11 @@ impl Lowerer<'_> {
                 return self.expand(form);
             }
             if matches!(name.as_str(), "unquote" | "unquote-splicing") {
-                let sigil = if name.as_str() == "unquote" { "~" } else { "~@" };
+                let sigil = if name.as_str() == "unquote" {
+                    "~"
+                } else {
+                    "~@"
+                };
                 self.malformed(
                     head.span,
                     format!("`{sigil}` is only meaningful inside a syntax-quote (`)"),
@@ -333,9 +337,18 @@ impl Lowerer<'_> {
         let fresh = &mut self.fresh;
         let (surface, rewrite) = match name {
             "if-not" => (Surface::IfNot, desugar::if_not(span, head, args)),
-            "if-let" => (Surface::IfLet, desugar::if_let(name, span, head, args, fresh)),
-            "when-let" => (Surface::WhenLet, desugar::if_let(name, span, head, args, fresh)),
-            "if-some" => (Surface::IfSome, desugar::if_let(name, span, head, args, fresh)),
+            "if-let" => (
+                Surface::IfLet,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "when-let" => (
+                Surface::WhenLet,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "if-some" => (
+                Surface::IfSome,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
             "when-some" => (
                 Surface::WhenSome,
                 desugar::if_let(name, span, head, args, fresh),
@@ -673,6 +686,12 @@ impl Lowerer<'_> {
                     [] => self.malformed(param.span, "`&` must be followed by a parameter"),
                     [after, extra @ ..] => {
                         let after = &self.param(after, &mut patterns);
+                        if matches!(params[i + 1].kind, FormKind::Map(_)) {
+                            // `& {:keys [a]}`: keyword arguments, the rest read as a map.
+                            if let Some(value) = patterns.last_mut() {
+                                *value = desugar::as_map(value.clone());
+                            }
+                        }
                         let id = self.binder(after, "a parameter");
                         if let FormKind::Symbol(s) = &after.kind {
                             self.locals.push(s.clone());

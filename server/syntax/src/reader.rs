@@ -494,7 +494,13 @@ impl Reader<'_> {
     }
 
     /// `'x`, `~x`, `~@x`, `@x`: `(name x)`.
-    fn prefixed(&mut self, name: &str, sigil: &str, span: TextRange, mut items: Vec<Form>) -> FormKind {
+    fn prefixed(
+        &mut self,
+        name: &str,
+        sigil: &str,
+        span: TextRange,
+        mut items: Vec<Form>,
+    ) -> FormKind {
         match items.pop() {
             Some(datum) if items.is_empty() => {
                 let head_span = TextRange::at(
@@ -817,6 +823,79 @@ mod tests {
         assert_eq!(parse_char(r"\o101").unwrap(), 'A');
         assert_eq!(parse_char(r"\λ").unwrap(), 'λ');
         assert!(parse_char(r"\bogus").is_err());
+    }
+
+    /// Forms as Clojure text, to compare readings.
+    fn show(form: &Form) -> String {
+        let join = |xs: &[Form]| xs.iter().map(show).collect::<Vec<_>>().join(" ");
+        match &form.kind {
+            FormKind::List(xs) => format!("({})", join(xs)),
+            FormKind::Vector(xs) => format!("[{}]", join(xs)),
+            FormKind::Symbol(s) => s.to_string(),
+            FormKind::Keyword(k) => k.to_string(),
+            FormKind::Int(i) => i.to_string(),
+            FormKind::Str(t) => format!("{t:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn read_one(text: &str) -> (String, Vec<String>) {
+        let (forms, diagnostics) = read_str(text);
+        let shown = forms.iter().map(show).collect::<Vec<_>>().join(" ");
+        (shown, diagnostics.into_iter().map(|d| d.message).collect())
+    }
+
+    #[test]
+    fn anonymous_functions_number_their_parameters() {
+        assert_eq!(
+            read_one("#(f % %3 %&)").0,
+            "(fn [%1 %2 %3 & %&] (f %1 %3 %&))"
+        );
+        assert_eq!(read_one("#(g)").0, "(fn [] (g))");
+        let (_, diagnostics) = read_one("#(f #(g %))");
+        assert_eq!(
+            diagnostics,
+            ["a `#(...)` cannot be inside another `#(...)`"]
+        );
+    }
+
+    #[test]
+    fn syntax_quote_builds_lists_and_names_gensyms_alike() {
+        assert_eq!(
+            read_one("`(f ~x ~@ys :k)").0,
+            "(apply list (concat (list (quote f)) (list x) ys (list :k)))"
+        );
+        let (text, diagnostics) = read_one("`[a# a# b#]");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let names: Vec<&str> = text
+            .split(['(', ')', ' ', ']'])
+            .filter(|w| w.ends_with("__auto__"))
+            .collect();
+        assert_eq!(names.len(), 3, "{text}");
+        assert_eq!(names[0], names[1]);
+        assert_ne!(names[0], names[2]);
+        // The same text reads to the same names; another syntax-quote gets others.
+        assert_eq!(read_one("`[a# a# b#]").0, text);
+        assert_ne!(read_one("(do `a# `a#)").0.matches("a__").count(), 0);
+        let twice = read_one("(do `a# `a#)").0;
+        let gensyms: Vec<&str> = twice
+            .split(['(', ')', ' '])
+            .filter(|w| w.ends_with("__auto__"))
+            .collect();
+        assert_eq!(gensyms.len(), 2);
+        assert_ne!(gensyms[0], gensyms[1]);
+        assert_eq!(
+            read_one("`~@xs").1,
+            ["`~@` splices into a list, vector, map or set, not on its own"]
+        );
+    }
+
+    #[test]
+    fn prefix_sugar_and_regex_literals() {
+        assert_eq!(
+            read_one(r#"@a ~b ~@c #"\d+""#).0,
+            r#"(deref a) (unquote b) (unquote-splicing c) (re-pattern "\\d+")"#
+        );
     }
 
     #[test]

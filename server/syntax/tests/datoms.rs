@@ -471,8 +471,8 @@ fn unsupported_forms_and_destructuring() {
             3.3 name get type :variable start 13 end 13 resolution :core binding core.57
             3.4 name _map__2 resolution :local binding 3.2 type :variable start 5 end 5 index 0
             3.5 value :a type :literal start 13 end 14 index 1
-            3.6 operator 3.3 operands 3.4 operands 3.5 type :application start 13 end 13
-            3.7 name a binder-kind :let init 3.6 type :binder start 13 end 13 index 1
+            3.6 operator 3.3 operands 3.4 operands 3.5 type :application start 13 end 14
+            3.7 name a binder-kind :let init 3.6 type :binder start 13 end 14 index 1
             3.8 name a resolution :local binding 3.7 type :variable start 18 end 19 index 0
             3.9 bindings 3.2 bindings 3.7 body 3.8 type :let start 4 end 19 surface :destructure index 0
             3.10 params 3.0 body 3.9 arity 1 variadic false type :arity start 4 end 19 index 0

@@ -66,8 +66,16 @@ fn sym(name: &str, span: TextRange) -> Form {
     form(FormKind::Symbol(Symbol::new(name)), glue(span))
 }
 
+/// A name the user wrote (`a` of `:keys [a]`), keeping its span.
+fn binder(name: &str, span: TextRange) -> Form {
+    form(FormKind::Symbol(Symbol::new(name)), span)
+}
+
 fn int(i: usize, span: TextRange) -> Form {
-    form(FormKind::Int(i64::try_from(i).unwrap_or(i64::MAX)), glue(span))
+    form(
+        FormKind::Int(i64::try_from(i).unwrap_or(i64::MAX)),
+        glue(span),
+    )
 }
 
 fn list(items: Vec<Form>, span: TextRange) -> Form {
@@ -150,7 +158,12 @@ pub(super) fn if_let(
                 format!("{what} needs a vector of exactly one name and one value"),
             ));
         }
-        None => return Err(malformed(head.span, format!("{what} needs a binding vector"))),
+        None => {
+            return Err(malformed(
+                head.span,
+                format!("{what} needs a binding vector"),
+            ));
+        }
     };
     let (then, otherwise) = if is_when {
         (body(&args[1..], span), nil(span))
@@ -205,9 +218,11 @@ pub(super) fn case(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fres
         let test = match &constant.kind {
             FormKind::List(group) => {
                 let mut or = vec![sym("or", constant.span)];
-                or.extend(group.iter().map(|c| {
-                    call("=", vec![temp.clone(), quote(c.clone())], c.span)
-                }));
+                or.extend(
+                    group
+                        .iter()
+                        .map(|c| call("=", vec![temp.clone(), quote(c.clone())], c.span)),
+                );
                 list(or, constant.span)
             }
             _ => call(
@@ -245,11 +260,17 @@ pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
             "condp's `:>>` clauses are not supported in yin",
         ));
     }
-    let (p, e) = (fresh.name("pred", pred.span), fresh.name("expr", value.span));
+    let (p, e) = (
+        fresh.name("pred", pred.span),
+        fresh.name("expr", value.span),
+    );
     let mut cond = vec![sym("cond", span)];
     let mut pairs = clauses.chunks_exact(2);
     for pair in pairs.by_ref() {
-        cond.push(list(vec![p.clone(), pair[0].clone(), e.clone()], pair[0].span));
+        cond.push(list(
+            vec![p.clone(), pair[0].clone(), e.clone()],
+            pair[0].span,
+        ));
         cond.push(pair[1].clone());
     }
     cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
@@ -280,12 +301,19 @@ pub(super) fn letfn(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
                 "letfn needs a vector of function specs",
             ));
         }
-        None => return Err(malformed(head.span, "letfn needs a vector of function specs")),
+        None => {
+            return Err(malformed(
+                head.span,
+                "letfn needs a vector of function specs",
+            ));
+        }
     };
     let mut names = Vec::with_capacity(specs.len());
     for spec in specs {
         match &spec.kind {
-            FormKind::List(items) if matches!(items.first().map(|f| &f.kind), Some(FormKind::Symbol(_))) => {
+            FormKind::List(items)
+                if matches!(items.first().map(|f| &f.kind), Some(FormKind::Symbol(_))) =>
+            {
                 names.push(items[0].clone());
             }
             _ => {
@@ -311,7 +339,11 @@ pub(super) fn letfn(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
                 let index = int(j, n.span);
                 [
                     n.clone(),
-                    call("nth", vec![list(vec![maker.clone()], n.span), index], n.span),
+                    call(
+                        "nth",
+                        vec![list(vec![maker.clone()], n.span), index],
+                        n.span,
+                    ),
                 ]
             })
             .collect();
@@ -333,7 +365,12 @@ pub(super) fn letfn(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
     let made = fresh.name("fns", span);
     bindings.push(made.clone());
     bindings.push(list(vec![maker], span));
+    // Only the functions the body names are bound around it, so none is reported unused.
+    let used = symbols_in(&args[1..]);
     for (j, n) in names.iter().enumerate() {
+        if !used.iter().any(|m| is_same_symbol(m, n)) {
+            continue;
+        }
         bindings.push(n.clone());
         let index = int(j, n.span);
         bindings.push(call("nth", vec![made.clone(), index], n.span));
@@ -421,7 +458,11 @@ pub(super) fn dotimes(span: TextRange, head: &Form, args: &[Form], fresh: &mut F
         call("<", vec![name.clone(), n.clone()], span),
     ];
     when.extend(args[1..].iter().cloned());
-    when.push(call("recur", vec![call("inc", vec![name.clone()], span)], span));
+    when.push(call(
+        "recur",
+        vec![call("inc", vec![name.clone()], span)],
+        span,
+    ));
     let looped = call(
         "loop",
         vec![
@@ -447,8 +488,18 @@ struct Level<'a> {
 fn levels<'a>(what: &str, head: &Form, args: &'a [Form]) -> Result<Vec<Level<'a>>, Malformed> {
     let bindings = match args.first().map(|f| &f.kind) {
         Some(FormKind::Vector(b)) if !b.is_empty() => b,
-        Some(_) => return Err(malformed(args[0].span, format!("{what} needs a binding vector"))),
-        None => return Err(malformed(head.span, format!("{what} needs a binding vector"))),
+        Some(_) => {
+            return Err(malformed(
+                args[0].span,
+                format!("{what} needs a binding vector"),
+            ));
+        }
+        None => {
+            return Err(malformed(
+                head.span,
+                format!("{what} needs a binding vector"),
+            ));
+        }
     };
     let mut levels: Vec<Level<'a>> = Vec::new();
     for pair in bindings.chunks(2) {
@@ -594,7 +645,11 @@ pub(super) fn as_thread(span: TextRange, head: &Form, args: &[Form]) -> Rewrite 
         bindings.push(name.clone());
         bindings.push(step.clone());
     }
-    Ok(call("let", vec![vector(bindings, span), name.clone()], span))
+    Ok(call(
+        "let",
+        vec![vector(bindings, span), name.clone()],
+        span,
+    ))
 }
 
 /// Threads `value` into `step` as `->` (`first`) or `->>` does.
@@ -627,7 +682,10 @@ pub(super) fn guarded_thread(
     fresh: &mut Fresh,
 ) -> Rewrite {
     let Some((value, steps)) = args.split_first() else {
-        return Err(malformed(head.span, format!("{what} needs a value to thread")));
+        return Err(malformed(
+            head.span,
+            format!("{what} needs a value to thread"),
+        ));
     };
     let first = !what.ends_with(">>");
     let g = fresh.name("thread", span);
@@ -638,7 +696,11 @@ pub(super) fn guarded_thread(
             bindings.push(g.clone());
             bindings.push(call(
                 "if",
-                vec![call("nil?", vec![g.clone()], step.span), nil(step.span), next],
+                vec![
+                    call("nil?", vec![g.clone()], step.span),
+                    nil(step.span),
+                    next,
+                ],
                 step.span,
             ));
         }
@@ -652,7 +714,11 @@ pub(super) fn guarded_thread(
         for pair in steps.chunks_exact(2) {
             let next = thread_step(&pair[1], g.clone(), first);
             bindings.push(g.clone());
-            bindings.push(call("if", vec![pair[0].clone(), next, g.clone()], pair[0].span));
+            bindings.push(call(
+                "if",
+                vec![pair[0].clone(), next, g.clone()],
+                pair[0].span,
+            ));
         }
     }
     Ok(call("let", vec![vector(bindings, span), g], span))
@@ -664,7 +730,10 @@ pub(super) fn doto(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fres
         return Err(malformed(head.span, "doto needs a value"));
     };
     let d = fresh.name("doto", value.span);
-    let mut out = vec![sym("let", span), vector(vec![d.clone(), value.clone()], span)];
+    let mut out = vec![
+        sym("let", span),
+        vector(vec![d.clone(), value.clone()], span),
+    ];
     out.extend(steps.iter().map(|s| thread_step(s, d.clone(), true)));
     out.push(d);
     Ok(list(out, span))
@@ -728,6 +797,12 @@ pub(super) fn destructure(
     Ok(out)
 }
 
+/// `(apply hash-map rest)`: the value a map pattern after `&` destructures (keyword arguments).
+pub(super) fn as_map(rest: Form) -> Form {
+    let span = rest.span;
+    call("apply", vec![sym("hash-map", span), rest], span)
+}
+
 fn sequential(
     items: &[Form],
     whole: &Form,
@@ -750,10 +825,12 @@ fn sequential(
         }
         if keyword_of(item) == Some("as") {
             match items.get(i + 1) {
-                Some(name @ Form {
-                    kind: FormKind::Symbol(_),
-                    ..
-                }) => out.push((name.clone(), whole.clone())),
+                Some(
+                    name @ Form {
+                        kind: FormKind::Symbol(_),
+                        ..
+                    },
+                ) => out.push((name.clone(), whole.clone())),
                 _ => return Err(malformed(item.span, "`:as` must be followed by a name")),
             }
             i += 2;
@@ -781,7 +858,12 @@ fn sequential(
         for _ in &positional {
             out.push((s.clone(), call("next", vec![s.clone()], r.span)));
         }
-        nested.push((r.clone(), s));
+        let rest_value = if matches!(r.kind, FormKind::Map(_)) {
+            as_map(s)
+        } else {
+            s
+        };
+        nested.push((r.clone(), rest_value));
     }
     Ok(())
 }
@@ -802,10 +884,12 @@ fn associative(
         .transpose()?
         .unwrap_or_default();
     let default_for = |name: &Form| {
-        defaults.iter().find_map(|(k, v)| match (&k.kind, &name.kind) {
-            (FormKind::Symbol(a), FormKind::Symbol(b)) if a == b => Some(v.clone()),
-            _ => None,
-        })
+        defaults
+            .iter()
+            .find_map(|(k, v)| match (&k.kind, &name.kind) {
+                (FormKind::Symbol(a), FormKind::Symbol(b)) if a == b => Some(v.clone()),
+                _ => None,
+            })
     };
     let lookup = |name: &Form, key: Form| {
         let mut args = vec![whole.clone(), key];
@@ -821,26 +905,26 @@ fn associative(
             Some("or") => {}
             Some(kind @ ("keys" | "strs" | "syms")) => {
                 let FormKind::Vector(names) = &v.kind else {
-                    return Err(malformed(v.span, format!("`:{kind}` needs a vector of names")));
+                    return Err(malformed(
+                        v.span,
+                        format!("`:{kind}` needs a vector of names"),
+                    ));
                 };
                 for name in names {
                     let (binder, key) = match (&name.kind, kind) {
                         (FormKind::Symbol(s), "keys") => (
-                            sym(s.name(), name.span),
+                            binder(s.name(), name.span),
                             form(FormKind::Keyword(Keyword::new(s.as_str())), name.span),
                         ),
                         (FormKind::Keyword(k), "keys") => (
-                            sym(k.name(), name.span),
+                            binder(k.name(), name.span),
                             form(FormKind::Keyword(k.clone()), name.span),
                         ),
                         (FormKind::Symbol(s), "strs") => (
                             name.clone(),
                             form(FormKind::Str(s.as_str().to_owned()), name.span),
                         ),
-                        (FormKind::Symbol(s), _) => (
-                            sym(s.name(), name.span),
-                            quote(name.clone()),
-                        ),
+                        (FormKind::Symbol(s), _) => (binder(s.name(), name.span), quote(name.clone())),
                         _ => {
                             return Err(malformed(
                                 name.span,
@@ -855,7 +939,9 @@ fn associative(
             Some(other) => {
                 return Err(malformed(
                     k.span,
-                    format!("unknown map pattern option :{other} (yin has :keys, :strs, :syms, :or and :as)"),
+                    format!(
+                        "unknown map pattern option :{other} (yin has :keys, :strs, :syms, :or and :as)"
+                    ),
                 ));
             }
             None if matches!(k.kind, FormKind::Symbol(_)) || is_pattern(k) => {
