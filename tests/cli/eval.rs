@@ -165,3 +165,40 @@ fn a_parked_program_resumes_in_another_process() {
         error: state.json: not a saved yin state: invalid state document: missing field `format` at line 1 column 18
     "#]].assert_eq(&refused.render(garbage.path()));
 }
+
+/// Regression (issue 16): `yin eval` said "1:1: syntax error" where `yin check` says what and
+/// where.
+#[test]
+fn syntax_errors_are_as_precise_as_check() {
+    let ws = workspace(&[("s.yin", b"(def x 1)\n(str \"abc")]);
+    let eval = yin(&["eval", "s.yin"], ws.path());
+    let check = yin(&["check", "s.yin"], ws.path());
+    expect![[r#"
+        exit: 1
+        --- stdout
+        --- stderr
+        error: s.yin:2:6: unterminated string
+    "#]]
+    .assert_eq(&eval.render(ws.path()));
+    expect![[r#"
+        exit: 1
+        --- stdout
+        s.yin:2:6: error[syntax] unterminated string
+        --- stderr
+    "#]]
+    .assert_eq(&check.render(ws.path()));
+}
+
+/// Regression (issue 16): `-e -5` was taken for an unknown flag.
+#[test]
+fn expression_argument_may_start_with_a_hyphen() {
+    let ws = workspace(&[]);
+    let run = yin(&["eval", "-e", "-5"], ws.path());
+    expect![[r#"
+        exit: 0
+        --- stdout
+        -5
+        --- stderr
+    "#]]
+    .assert_eq(&run.render(ws.path()));
+}

@@ -143,7 +143,7 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             label: (*special).to_owned(),
             kind: CompletionKind::SpecialForm,
             detail: Some("special form".to_owned()),
-            documentation: None,
+            documentation: syntax::core::special_form_doc(special).map(str::to_owned),
         });
     }
     for keyword in keywords(file, replace) {
@@ -246,6 +246,9 @@ mod tests {
                 SpecialForm defn | special form
                 SpecialForm defmacro | special form
                 SpecialForm do | special form
+                SpecialForm doseq | special form
+                SpecialForm dotimes | special form
+                SpecialForm doto | special form
             "#]],
         );
     }

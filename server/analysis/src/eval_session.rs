@@ -294,7 +294,7 @@ mod tests {
             "(+ 1$0",
             Limits::inline(),
             expect![[
-                r#"Evaluation { range: 0..4, value: None, output: "", steps: 0, error: Some(EvalError { message: "missing `)`", range: Some(4..4) }) }"#
+                r#"Evaluation { range: 0..4, value: None, output: "", steps: 0, error: Some(EvalError { message: "unclosed `(`", range: Some(0..1) }) }"#
             ]],
         );
         check("   $0", Limits::inline(), expect!["nothing to evaluate"]);

@@ -54,7 +54,11 @@ fn describe(file: &SourceFile, target: Target, name: &str) -> Option<String> {
             Signature::of_core(f),
             Some(f.doc.to_owned()),
         ),
-        Target::SpecialForm(_) => ("special form", Vec::new(), None),
+        Target::SpecialForm(special) => (
+            "special form",
+            Vec::new(),
+            syntax::core::special_form_doc(special).map(str::to_owned),
+        ),
         Target::Unresolved => ("unresolved global", Vec::new(), None),
     };
     let mut out = String::from("```yin\n");
@@ -159,6 +163,54 @@ mod tests {
     }
 
     #[test]
+    fn derived_forms_and_destructured_names() {
+        check(
+            "(when-l$0et [x 1] x)",
+            expect![[r#"
+            1..9
+            ```yin
+            when-let
+            ```
+
+            special form
+
+            (when-let [name value] body...): the body with name bound when value is truthy, else nil."#]],
+        );
+        check(
+            "(comm$0ent (undefined 1))",
+            expect![[r#"
+            1..8
+            ```yin
+            comment
+            ```
+
+            special form
+
+            (comment body...): ignores its body; evaluates to nil."#]],
+        );
+        check(
+            "(let [{:keys [a$0]} {:a 1}] a)",
+            expect![[r#"
+            14..15
+            ```yin
+            a
+            ```
+
+            local"#]],
+        );
+        check(
+            "(let [[a b$0] [1 2]] b)",
+            expect![[r#"
+            9..10
+            ```yin
+            b
+            ```
+
+            local"#]],
+        );
+    }
+
+    #[test]
     fn core_special_and_unresolved() {
         check(
             "(n$0th [1] 0)",
@@ -197,7 +249,9 @@ mod tests {
                 let
                 ```
 
-                special form"#]],
+                special form
+
+                (let [name value ...] body...): sequential local bindings; names may be destructuring patterns."#]],
         );
         check(
             "(nope$0)",

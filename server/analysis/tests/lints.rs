@@ -148,6 +148,15 @@ fn succeeding_eval_programs() {
         .filter(|f| !f.with_extension("err").exists())
         .collect();
     expect_test::expect![[r#"
+        tests/eval/control/cond-thread.yin:1:12: constant-test the test is always true
+        tests/eval/control/cond-thread.yin:1:21: constant-test the test is always false
+        tests/eval/control/cond-thread.yin:1:65: constant-test the test is always true
+        tests/eval/control/cond-thread.yin:1:80: constant-test the test is always false
+        tests/eval/control/if-not.yin:1:10: constant-test the test is always false
+        tests/eval/control/if-not.yin:1:31: constant-test the test is always 1
+        tests/eval/control/if-not.yin:1:48: constant-test the test is always nil
+        tests/eval/control/when-let.yin:1:55: unused-binding x is bound but never used
+        tests/eval/control/when-some.yin:1:40: unused-binding x is bound but never used
         tests/eval/exceptions/catch-binding-shadows-outer.yin:1:60: shadowed-binding e shadows an outer binding of the same name
         tests/eval/globals/closure-sees-redefinition.yin:3:1: duplicate-def helper is already defined
         tests/eval/globals/global-function-passed-before-redefinition.yin:3:1: duplicate-def op is already defined
@@ -197,6 +206,20 @@ fn failing_eval_programs() {
         tests/eval/comparison/less-than-no-args.yin:1:1: arity < called with too few arguments
         tests/eval/comparison/not-arity.yin:1:1: arity not called with too many arguments
         tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too few arguments
+        tests/eval/control/dotimes-malformed.yin:1:12: unresolved-symbol unresolved symbol a
+        tests/eval/control/dotimes-malformed.yin:1:18: unresolved-symbol unresolved symbol a
+        tests/eval/control/for-starts-with-modifier.yin:1:18: unresolved-symbol unresolved symbol x
+        tests/eval/control/for-starts-with-modifier.yin:1:25: unresolved-symbol unresolved symbol x
+        tests/eval/control/for-unknown-modifier.yin:1:7: unresolved-symbol unresolved symbol x
+        tests/eval/control/for-unknown-modifier.yin:1:26: unresolved-symbol unresolved symbol x
+        tests/eval/control/if-let-two-bindings.yin:1:10: unresolved-symbol unresolved symbol a
+        tests/eval/control/if-let-two-bindings.yin:1:14: unresolved-symbol unresolved symbol b
+        tests/eval/control/if-let-two-bindings.yin:1:19: unresolved-symbol unresolved symbol a
+        tests/eval/control/letfn-malformed.yin:1:9: unresolved-symbol unresolved symbol f
+        tests/eval/destructuring/malformed-after-rest.yin:1:26: unresolved-symbol unresolved symbol a
+        tests/eval/destructuring/malformed-as.yin:1:20: unresolved-symbol unresolved symbol a
+        tests/eval/destructuring/malformed-keys.yin:1:21: unresolved-symbol unresolved symbol a
+        tests/eval/destructuring/malformed-or.yin:1:33: unresolved-symbol unresolved symbol a
         tests/eval/errors/arity-multi-no-match.yin:1:20: unused-param parameter b is never used
         tests/eval/errors/arity-multi-no-match.yin:2:1: arity f called with 1 argument, a count none of its arities takes
         tests/eval/errors/arity-primitive.yin:1:1: arity nth called with too few arguments

@@ -63,6 +63,47 @@ pub enum Surface {
     /// `(recur ...)` with no loop or function around it: an [`NodeKind::Error`] node, marked so
     /// the `recur-not-tail` lint can report it (it has no tail position to be in).
     Recur,
+    /// `(comment ...)`: `nil`; the body is not lowered.
+    Comment,
+    /// `(if-not t a b)`: `(if t b a)`.
+    IfNot,
+    /// `(if-let [p v] then else)`: a `let` of a temporary around an `if`.
+    IfLet,
+    /// `(when-let [p v] body...)`.
+    WhenLet,
+    /// `(if-some [p v] then else)`: like `if-let`, testing for `nil` only.
+    IfSome,
+    /// `(when-some [p v] body...)`.
+    WhenSome,
+    /// `(case e ...)`: a `let` around a `cond` of `=` tests; on an [`NodeKind::Error`] node, the
+    /// failure when no clause matches and there is no default.
+    Case,
+    /// `(condp pred e ...)`: like `case`, testing with `(pred c e)`.
+    Condp,
+    /// `(letfn [(f ...) ...] body...)`: functions made together by one named maker.
+    Letfn,
+    /// `(while test body...)`: a `loop`.
+    While,
+    /// `(doseq [x xs ...] body...)`: one `loop` per binding.
+    Doseq,
+    /// `(dotimes [i n] body...)`: a `loop` counting up.
+    Dotimes,
+    /// `(for [x xs ...] body)`: one `loop` per binding, collecting a vector.
+    For,
+    /// `(as-> x name steps...)`: a `let` rebinding `name`.
+    AsThread,
+    /// `(some-> x steps...)`: a `let` threading until `nil`.
+    SomeThreadFirst,
+    /// `(some->> x steps...)`.
+    SomeThreadLast,
+    /// `(cond-> x test step ...)`: a `let` threading through the steps whose test holds.
+    CondThreadFirst,
+    /// `(cond->> x test step ...)`.
+    CondThreadLast,
+    /// `(doto x steps...)`: a `let` calling each step with `x` first, then `x`.
+    Doto,
+    /// The `let` a function or `loop` wraps its body in to destructure its pattern parameters.
+    Destructure,
 }
 
 impl Surface {
@@ -78,6 +119,26 @@ impl Surface {
             Surface::ThreadLast => "->>",
             Surface::Recur => "recur",
             Surface::Try => "try",
+            Surface::Comment => "comment",
+            Surface::IfNot => "if-not",
+            Surface::IfLet => "if-let",
+            Surface::WhenLet => "when-let",
+            Surface::IfSome => "if-some",
+            Surface::WhenSome => "when-some",
+            Surface::Case => "case",
+            Surface::Condp => "condp",
+            Surface::Letfn => "letfn",
+            Surface::While => "while",
+            Surface::Doseq => "doseq",
+            Surface::Dotimes => "dotimes",
+            Surface::For => "for",
+            Surface::AsThread => "as->",
+            Surface::SomeThreadFirst => "some->",
+            Surface::SomeThreadLast => "some->>",
+            Surface::CondThreadFirst => "cond->",
+            Surface::CondThreadLast => "cond->>",
+            Surface::Doto => "doto",
+            Surface::Destructure => "destructure",
         }
     }
 }

@@ -25,13 +25,204 @@ impl CoreFn {
 /// Heads that lowering recognises as special forms when the symbol is not locally bound.
 /// `call/cc` is not among them: it is an ordinary core function.
 pub const SPECIAL_FORMS: &[&str] = &[
-    "def", "defn", "defmacro", "fn", "let", "if", "do", "quote", "and", "or", "when", "when-not",
-    "cond", "loop", "recur", "->", "->>", "try",
+    "def",
+    "defn",
+    "defmacro",
+    "fn",
+    "let",
+    "if",
+    "do",
+    "quote",
+    "and",
+    "or",
+    "when",
+    "when-not",
+    "cond",
+    "loop",
+    "recur",
+    "->",
+    "->>",
+    "comment",
+    "if-not",
+    "if-let",
+    "when-let",
+    "if-some",
+    "when-some",
+    "case",
+    "condp",
+    "letfn",
+    "while",
+    "doseq",
+    "dotimes",
+    "for",
+    "as->",
+    "some->",
+    "some->>",
+    "cond->",
+    "cond->>",
+    "doto",
+    "try",
 ];
 
 /// Whether `name` is a special form's head.
 pub fn is_special_form(name: &str) -> bool {
     SPECIAL_FORMS.contains(&name)
+}
+
+/// The usage line and one-line doc of each special form, for hover and completion.
+const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
+    (
+        "def",
+        "(def name doc? value): defines a global; returns the value.",
+    ),
+    (
+        "defn",
+        "(defn name doc? [params] body...): defines a global function.",
+    ),
+    (
+        "defmacro",
+        "(defmacro name doc? [params] body...): defines a macro; it receives forms and returns the form to evaluate.",
+    ),
+    (
+        "fn",
+        "(fn name? [params] body...) or (fn name? ([params] body...)+): a function; parameters may be destructuring patterns.",
+    ),
+    (
+        "let",
+        "(let [name value ...] body...): sequential local bindings; names may be destructuring patterns.",
+    ),
+    (
+        "if",
+        "(if test then else?): then when test is neither nil nor false, else otherwise.",
+    ),
+    (
+        "do",
+        "(do body...): evaluates in order; the value of the last.",
+    ),
+    (
+        "quote",
+        "(quote form) or 'form: the form as data, unevaluated.",
+    ),
+    (
+        "and",
+        "(and x...): the first falsy value, or the last; (and) is true.",
+    ),
+    (
+        "or",
+        "(or x...): the first truthy value, or the last; (or) is nil.",
+    ),
+    (
+        "when",
+        "(when test body...): the body when test is truthy, else nil.",
+    ),
+    (
+        "when-not",
+        "(when-not test body...): the body when test is falsy, else nil.",
+    ),
+    (
+        "cond",
+        "(cond test expr ...): the expr of the first truthy test, else nil.",
+    ),
+    (
+        "loop",
+        "(loop [name value ...] body...): like let, and the target of recur.",
+    ),
+    (
+        "recur",
+        "(recur args...): jumps back to the innermost loop or fn with new values.",
+    ),
+    (
+        "->",
+        "(-> x (f a) g): threads x as the first argument of each step.",
+    ),
+    (
+        "->>",
+        "(->> x (f a) g): threads x as the last argument of each step.",
+    ),
+    (
+        "comment",
+        "(comment body...): ignores its body; evaluates to nil.",
+    ),
+    (
+        "if-not",
+        "(if-not test then else?): then when test is falsy, else otherwise.",
+    ),
+    (
+        "if-let",
+        "(if-let [name value] then else?): then with name bound when value is truthy, else otherwise.",
+    ),
+    (
+        "when-let",
+        "(when-let [name value] body...): the body with name bound when value is truthy, else nil.",
+    ),
+    (
+        "if-some",
+        "(if-some [name value] then else?): then with name bound when value is not nil, else otherwise.",
+    ),
+    (
+        "when-some",
+        "(when-some [name value] body...): the body with name bound when value is not nil, else nil.",
+    ),
+    (
+        "case",
+        "(case e const result ... default?): the result of the constant (unevaluated; a list groups several) equal to e; an error when none matches and there is no default.",
+    ),
+    (
+        "condp",
+        "(condp pred e test result ... default?): the result of the first test where (pred test e) is truthy; an error when none is and there is no default.",
+    ),
+    (
+        "letfn",
+        "(letfn [(f [params] body...) ...] body...): local functions that may call each other.",
+    ),
+    (
+        "while",
+        "(while test body...): repeats the body while test is truthy; nil.",
+    ),
+    (
+        "doseq",
+        "(doseq [x coll ...] body...): runs the body for each element (bindings nest; :let, :when, :while); nil.",
+    ),
+    (
+        "dotimes",
+        "(dotimes [i n] body...): runs the body with i from 0 to n-1; nil.",
+    ),
+    (
+        "for",
+        "(for [x coll ...] expr): a vector of expr for each element (bindings nest; :let, :when, :while); eager.",
+    ),
+    (
+        "as->",
+        "(as-> x name steps...): binds name to x, then to each step's value in turn.",
+    ),
+    (
+        "some->",
+        "(some-> x steps...): threads like -> and stops at the first nil.",
+    ),
+    (
+        "some->>",
+        "(some->> x steps...): threads like ->> and stops at the first nil.",
+    ),
+    (
+        "cond->",
+        "(cond-> x test step ...): threads like -> through the steps whose test is truthy.",
+    ),
+    (
+        "cond->>",
+        "(cond->> x test step ...): threads like ->> through the steps whose test is truthy.",
+    ),
+    (
+        "doto",
+        "(doto x (f a) ...): calls each step with x first; returns x.",
+    ),
+];
+
+/// The doc of the special form `name`, if it is one.
+pub fn special_form_doc(name: &str) -> Option<&'static str> {
+    SPECIAL_FORM_DOCS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, doc)| *doc)
 }
 
 const fn f(
@@ -822,6 +1013,7 @@ mod tests {
         names.dedup();
         assert_eq!(before, names.len());
         assert!(CORE.iter().all(|c| !is_special_form(c.name)));
+        assert!(SPECIAL_FORMS.iter().all(|s| special_form_doc(s).is_some()));
         assert!(
             CORE.iter()
                 .all(|c| c.max_arity.is_none_or(|m| m >= c.min_arity))

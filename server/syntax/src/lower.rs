@@ -15,6 +15,10 @@ use crate::core::is_special_form;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::form::{Form, FormKind};
 
+mod desugar;
+
+use desugar::{Fresh, Malformed, NO_MATCH, is_pattern};
+
 /// How deeply macro expansions may nest (an expansion producing another macro call counts one).
 pub const MAX_EXPANSIONS: usize = 64;
 
@@ -64,6 +68,7 @@ pub fn lower(form: &Form, macros: &mut dyn MacroExpander) -> Lowered {
         targets: Vec::new(),
         depth: 0,
         expansions: 0,
+        fresh: Fresh::default(),
     };
     let root = lowerer.form(form);
     lowerer.ast.set_root(root);
@@ -107,6 +112,8 @@ struct Lowerer<'m> {
     targets: Vec<Target>,
     depth: usize,
     expansions: usize,
+    /// Names for the temporaries derived forms bind.
+    fresh: Fresh,
 }
 
 fn cover(first: TextRange, last: TextRange) -> TextRange {
@@ -197,11 +204,26 @@ impl Lowerer<'_> {
         if let FormKind::Symbol(name) = &head.kind
             && !self.is_local(name)
         {
+            if name.as_str() == NO_MATCH {
+                return self.no_match(form, args);
+            }
             if is_special_form(name.as_str()) {
                 return self.special(name.as_str(), form, head, args);
             }
             if self.macros.is_macro(name) {
                 return self.expand(form);
+            }
+            if matches!(name.as_str(), "unquote" | "unquote-splicing") {
+                let sigil = if name.as_str() == "unquote" {
+                    "~"
+                } else {
+                    "~@"
+                };
+                self.malformed(
+                    head.span,
+                    format!("`{sigil}` is only meaningful inside a syntax-quote (`)"),
+                );
+                return self.error(args, form.span);
             }
             if CLOJURE_ONLY.contains(&name.as_str()) {
                 self.report(
@@ -310,23 +332,122 @@ impl Lowerer<'_> {
             "->" => self.thread(form, head, args, Surface::ThreadFirst),
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
             "try" => self.try_form(form, head, args),
-            _ => self.error(args, span),
+            "comment" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Comment),
+            _ => self.derived_form(name, form, head, args),
+        }
+    }
+
+    /// The derived forms rewritten into core forms (`desugar`), lowered and marked with their
+    /// surface.
+    fn derived_form(&mut self, name: &str, form: &Form, head: &Form, args: &[Form]) -> NodeId {
+        let span = form.span;
+        let fresh = &mut self.fresh;
+        let (surface, rewrite) = match name {
+            "if-not" => (Surface::IfNot, desugar::if_not(span, head, args)),
+            "if-let" => (
+                Surface::IfLet,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "when-let" => (
+                Surface::WhenLet,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "if-some" => (
+                Surface::IfSome,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "when-some" => (
+                Surface::WhenSome,
+                desugar::if_let(name, span, head, args, fresh),
+            ),
+            "case" => (Surface::Case, desugar::case(span, head, args, fresh)),
+            "condp" => (Surface::Condp, desugar::condp(span, head, args, fresh)),
+            "letfn" => (Surface::Letfn, desugar::letfn(span, head, args, fresh)),
+            "while" => (Surface::While, desugar::while_form(span, head, args)),
+            "dotimes" => (Surface::Dotimes, desugar::dotimes(span, head, args, fresh)),
+            "doseq" => (
+                Surface::Doseq,
+                desugar::comprehension(false, span, head, args, fresh),
+            ),
+            "for" => (
+                Surface::For,
+                desugar::comprehension(true, span, head, args, fresh),
+            ),
+            "as->" => (Surface::AsThread, desugar::as_thread(span, head, args)),
+            "some->" | "some->>" | "cond->" | "cond->>" => {
+                let surface = match name {
+                    "some->" => Surface::SomeThreadFirst,
+                    "some->>" => Surface::SomeThreadLast,
+                    "cond->" => Surface::CondThreadFirst,
+                    _ => Surface::CondThreadLast,
+                };
+                (
+                    surface,
+                    desugar::guarded_thread(name, span, head, args, fresh),
+                )
+            }
+            "doto" => (Surface::Doto, desugar::doto(span, head, args, fresh)),
+            _ => return self.error(args, span),
+        };
+        self.rewritten(form, args, rewrite, surface)
+    }
+
+    fn rewritten(
+        &mut self,
+        form: &Form,
+        args: &[Form],
+        rewrite: Result<Form, Malformed>,
+        surface: Surface,
+    ) -> NodeId {
+        match rewrite {
+            Ok(core) => {
+                let id = self.form(&core);
+                self.ast.set_surface(id, surface);
+                id
+            }
+            Err(Malformed { at, message }) => {
+                self.malformed(at, message);
+                self.error(args, form.span)
+            }
+        }
+    }
+
+    /// The failure a `case` or `condp` with no matching clause and no default evaluates to.
+    fn no_match(&mut self, form: &Form, args: &[Form]) -> NodeId {
+        let surface = match args.first().map(|f| &f.kind) {
+            Some(FormKind::Symbol(s)) if s.as_str() == "condp" => Surface::Condp,
+            _ => Surface::Case,
+        };
+        self.derived(NodeKind::Error(Vec::new()), form.span, surface)
+    }
+
+    /// `(let [p1 t1 p2 t2] body...)`: where a function or `loop` destructures the temporaries
+    /// it bound in place of its patterns.
+    fn destructuring_let(&mut self, bindings: Vec<Form>, body: &[Form], span: TextRange) -> Form {
+        let mut items = Vec::with_capacity(body.len() + 2);
+        items.push(Form {
+            kind: FormKind::Symbol(Symbol::new("let")),
+            span,
+        });
+        items.push(Form {
+            kind: FormKind::Vector(bindings),
+            span,
+        });
+        items.extend(body.iter().cloned());
+        Form {
+            kind: FormKind::List(items),
+            span,
         }
     }
 
     fn binder(&mut self, form: &Form, what: &str) -> NodeId {
         match &form.kind {
             FormKind::Symbol(s) => self.node(NodeKind::Binder(s.clone()), form.span),
-            FormKind::Vector(_) | FormKind::Map(_) => {
-                self.report(
-                    form.span,
-                    "unsupported",
-                    "destructuring is not supported in yin",
-                );
-                self.node(NodeKind::Error(Vec::new()), form.span)
-            }
             _ => {
-                self.malformed(form.span, format!("{what} must be a symbol"));
+                self.malformed(
+                    form.span,
+                    format!("{what} must be a symbol or a destructuring pattern"),
+                );
                 self.node(NodeKind::Error(Vec::new()), form.span)
             }
         }
@@ -548,10 +669,22 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A parameter: its name, or for a pattern a temporary the body destructures.
+    fn param(&mut self, param: &Form, patterns: &mut Vec<Form>) -> Form {
+        if !is_pattern(param) {
+            return param.clone();
+        }
+        let temp = self.fresh.name("p", param.span);
+        patterns.push(param.clone());
+        patterns.push(temp.clone());
+        temp
+    }
+
     fn arity(&mut self, params: &[Form], body: &[Form], span: TextRange) -> NodeId {
         let base = self.locals.len();
         let mut fixed = Vec::new();
         let mut rest = None;
+        let mut patterns = Vec::new();
         let mut i = 0;
         while i < params.len() {
             let param = &params[i];
@@ -559,6 +692,13 @@ impl Lowerer<'_> {
                 match &params[i + 1..] {
                     [] => self.malformed(param.span, "`&` must be followed by a parameter"),
                     [after, extra @ ..] => {
+                        let after = &self.param(after, &mut patterns);
+                        if matches!(params[i + 1].kind, FormKind::Map(_)) {
+                            // `& {:keys [a]}`: keyword arguments, the rest read as a map.
+                            if let Some(value) = patterns.last_mut() {
+                                *value = desugar::as_map(value.clone());
+                            }
+                        }
                         let id = self.binder(after, "a parameter");
                         if let FormKind::Symbol(s) = &after.kind {
                             self.locals.push(s.clone());
@@ -574,6 +714,7 @@ impl Lowerer<'_> {
                 }
                 break;
             }
+            let param = &self.param(param, &mut patterns);
             let id = self.binder(param, "a parameter");
             if let FormKind::Symbol(s) = &param.kind {
                 self.locals.push(s.clone());
@@ -585,7 +726,14 @@ impl Lowerer<'_> {
             is_try: false,
             count: fixed.len() + usize::from(rest.is_some()),
         });
-        let body = self.forms(body);
+        let body = if patterns.is_empty() {
+            self.forms(body)
+        } else {
+            let wrapped = self.destructuring_let(patterns, body, span);
+            let id = self.form(&wrapped);
+            self.ast.set_surface(id, Surface::Destructure);
+            vec![id]
+        };
         self.targets.pop();
         self.locals.truncate(base);
         self.node(
@@ -614,9 +762,27 @@ impl Lowerer<'_> {
         };
         let base = self.locals.len();
         let mut bindings = Vec::with_capacity(pairs.len() / 2);
+        // A `loop` rebinds its patterns on each `recur`: it binds a temporary per pattern and
+        // its body destructures them, as Clojure's `loop` does.
+        let mut loop_patterns = Vec::new();
         for pair in pairs.chunks(2) {
-            let value = match pair {
-                [_, value] => self.form(value),
+            let expanded = match pair {
+                [pattern, value] if is_pattern(pattern) && is_loop => {
+                    let temp = self.fresh.name("loop", pattern.span);
+                    loop_patterns.push(pattern.clone());
+                    loop_patterns.push(temp.clone());
+                    vec![(temp, Some(value.clone()))]
+                }
+                [pattern, value] if is_pattern(pattern) => {
+                    match desugar::destructure(pattern, value.clone(), &mut self.fresh) {
+                        Ok(pairs) => pairs.into_iter().map(|(p, v)| (p, Some(v))).collect(),
+                        Err(Malformed { at, message }) => {
+                            self.malformed(at, message);
+                            Vec::new()
+                        }
+                    }
+                }
+                [name, value] => vec![(name.clone(), Some(value.clone()))],
                 _ => {
                     let name = &pair[0];
                     self.malformed(
@@ -625,14 +791,20 @@ impl Lowerer<'_> {
                             "{what} bindings need an even number of forms; this one has no value"
                         ),
                     );
-                    self.node(NodeKind::Error(Vec::new()), name.span)
+                    vec![(name.clone(), None)]
                 }
             };
-            let binder = self.binder(&pair[0], "a binding name");
-            if let FormKind::Symbol(s) = &pair[0].kind {
-                self.locals.push(s.clone());
+            for (name, value) in expanded {
+                let value = match value {
+                    Some(value) => self.form(&value),
+                    None => self.node(NodeKind::Error(Vec::new()), name.span),
+                };
+                let binder = self.binder(&name, &format!("a {what} binding"));
+                if let FormKind::Symbol(s) = &name.kind {
+                    self.locals.push(s.clone());
+                }
+                bindings.push((binder, value));
             }
-            bindings.push((binder, value));
         }
         if is_loop {
             self.targets.push(Target {
@@ -640,7 +812,14 @@ impl Lowerer<'_> {
                 is_try: false,
             });
         }
-        let body = self.forms(&args[1..]);
+        let body = if loop_patterns.is_empty() {
+            self.forms(&args[1..])
+        } else {
+            let wrapped = self.destructuring_let(loop_patterns, &args[1..], form.span);
+            let id = self.form(&wrapped);
+            self.ast.set_surface(id, Surface::Destructure);
+            vec![id]
+        };
         if is_loop {
             self.targets.pop();
         }

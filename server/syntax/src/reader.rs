@@ -18,6 +18,8 @@ use crate::form::{Form, FormKind};
 use crate::intern::Interner;
 use crate::parse::syntax_diagnostics;
 
+mod syntax_quote;
+
 /// The deepest nesting of forms the reader builds; deeper forms become [`FormKind::Invalid`].
 pub const MAX_DEPTH: usize = 256;
 
@@ -47,11 +49,18 @@ pub fn read_str(text: &str) -> (Vec<Form>, Vec<Diagnostic>) {
         .into_iter()
         .map(|n| read_node_with(n, text, 0, &mut interner, &mut diagnostics))
         .collect();
-    // The reader sees only the nodes tree-sitter kept; when its recovery dropped a problem (a
-    // run of unclosed openers can come back as forms with nothing MISSING), the delimiter
-    // matching in `parse` still finds it, so a broken text never reads as a clean one.
-    if tree.root_node().has_error() && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.extend(syntax_diagnostics(&tree, &Rope::from_str(text)));
+    // The reader sees only the nodes tree-sitter kept, and an ERROR node says only "syntax
+    // error" where it starts. The delimiter matching in `parse` says what is wrong and where
+    // (`unterminated string` at the quote), as the editor and `yin check` show it, and finds
+    // problems tree-sitter's recovery dropped (a run of unclosed openers can come back as
+    // forms with nothing MISSING), so a broken text never reads as a clean one. Its
+    // diagnostics replace the reader's syntax ones.
+    if tree.root_node().has_error() {
+        let precise = syntax_diagnostics(&tree, &Rope::from_str(text));
+        if !precise.is_empty() {
+            diagnostics.retain(|d| d.code != "syntax");
+            diagnostics.splice(0..0, precise);
+        }
     }
     (forms, diagnostics)
 }
@@ -81,6 +90,7 @@ pub fn read_node_with(
         base,
         interner,
         diagnostics,
+        root: TextRange::default(),
     }
     .read(node)
 }
@@ -102,6 +112,7 @@ enum Kind {
     Kwd,
     Sym,
     SymVal,
+    Regex,
     Skipped,
     Other,
 }
@@ -122,6 +133,12 @@ fn kind_of(node: &Node<'_>) -> Kind {
                     "map_lit" => Kind::Open(Shape::Map),
                     "set_lit" => Kind::Open(Shape::Set),
                     "quoting_lit" => Kind::Open(Shape::Quote),
+                    "syn_quoting_lit" => Kind::Open(Shape::SyntaxQuote),
+                    "unquoting_lit" => Kind::Open(Shape::Prefixed("unquote")),
+                    "unquote_splicing_lit" => Kind::Open(Shape::Prefixed("unquote-splicing")),
+                    "derefing_lit" => Kind::Open(Shape::Prefixed("deref")),
+                    "anon_fn_lit" => Kind::Open(Shape::AnonFn),
+                    "regex_lit" => Kind::Regex,
                     "nil_lit" => Kind::Nil,
                     "bool_lit" => Kind::Bool,
                     "num_lit" => Kind::Num,
@@ -145,18 +162,12 @@ fn kind_of(node: &Node<'_>) -> Kind {
 /// Reader syntax that Clojure has and yin does not, by node kind.
 fn unsupported(kind: &str) -> Option<&'static str> {
     Some(match kind {
-        "anon_fn_lit" => "anonymous function literals `#(...)` are",
         "ns_map_lit" => "namespaced maps `#:ns{...}` are",
-        "syn_quoting_lit" => "syntax quote (`) is",
-        "unquoting_lit" => "unquote `~` is",
-        "unquote_splicing_lit" => "unquote-splicing `~@` is",
-        "derefing_lit" => "deref `@` is",
         "var_quoting_lit" => "var quote `#'` is",
         "evaling_lit" => "read-eval `#=` is",
         "read_cond_lit" => "reader conditionals `#?(...)` are",
         "splicing_read_cond_lit" => "splicing reader conditionals `#?@(...)` are",
         "tagged_or_ctor_lit" => "tagged literals are",
-        "regex_lit" => "regular expression literals are",
         _ => return None,
     })
 }
@@ -168,6 +179,22 @@ enum Shape {
     Map,
     Set,
     Quote,
+    /// `` `x ``: expanded when the frame finishes (`syntax_quote`).
+    SyntaxQuote,
+    /// `~x`, `~@x`, `@x`: read as `(NAME x)`.
+    Prefixed(&'static str),
+    /// `#(...)`: read as `(fn [%1 ... & %&] (...))`.
+    AnonFn,
+}
+
+/// The `%` parameters an anonymous function literal uses, with the span of each first use.
+#[derive(Default)]
+struct AnonParams {
+    /// `positional[i]` is where `%{i+1}` is first used, `Some` once it is.
+    positional: Vec<Option<TextRange>>,
+    rest: Option<TextRange>,
+    /// Set for a `#()` inside another: read as invalid, as Clojure refuses it.
+    nested: bool,
 }
 
 /// A collection being read. One cursor walks the whole tree; a frame remembers whether the
@@ -178,6 +205,7 @@ struct Frame {
     started: bool,
     entered: bool,
     items: Vec<Form>,
+    anon: Option<AnonParams>,
 }
 
 enum Start {
@@ -190,10 +218,13 @@ struct Reader<'a> {
     base: usize,
     interner: &'a mut Interner,
     diagnostics: &'a mut Vec<Diagnostic>,
+    /// The span of the top-level form being read.
+    root: TextRange,
 }
 
 impl Reader<'_> {
     fn read(&mut self, root: Node<'_>) -> Form {
+        self.root = self.span(root);
         let mut cursor = root.walk();
         let value_field = root.language().field_id_for_name("value");
         let mut stack: Vec<Frame> = Vec::new();
@@ -205,7 +236,14 @@ impl Reader<'_> {
             }
         };
         loop {
-            if let Some(form) = value.take() {
+            if let Some(mut form) = value.take() {
+                if let FormKind::Symbol(name) = &form.kind
+                    && name.as_str().starts_with('%')
+                    && let Some(anon) = stack.iter_mut().rev().find_map(|f| f.anon.as_mut())
+                    && let Some(renamed) = anon_param(anon, name.as_str(), form.span)
+                {
+                    form.kind = FormKind::Symbol(self.interner.symbol(&renamed));
+                }
                 match stack.last_mut() {
                     None => return form,
                     Some(top) => top.items.push(form),
@@ -217,7 +255,19 @@ impl Reader<'_> {
             match self.next_element(&mut cursor, top, value_field) {
                 Some(child) => match self.start(child, stack.len()) {
                     Start::Done(form) => value = Some(form),
-                    Start::Open(frame) => stack.push(frame),
+                    Start::Open(mut frame) => {
+                        if let Some(anon) = frame.anon.as_mut()
+                            && stack.iter().any(|f| f.anon.is_some())
+                        {
+                            anon.nested = true;
+                            self.error(
+                                frame.span,
+                                "malformed",
+                                "a `#(...)` cannot be inside another `#(...)`",
+                            );
+                        }
+                        stack.push(frame);
+                    }
                 },
                 None => {
                     if let Some(frame) = stack.pop() {
@@ -287,6 +337,7 @@ impl Reader<'_> {
             started: false,
             entered: false,
             items: Vec::new(),
+            anon: (shape == Shape::AnonFn).then(AnonParams::default),
         })
     }
 
@@ -318,6 +369,25 @@ impl Reader<'_> {
             Kind::Char => parse_char(text).map(FormKind::Char),
             Kind::Kwd => self.keyword(text),
             Kind::Sym => self.symbol(text),
+            // `#"re"` reads as `(re-pattern "re")`, the text kept as written (no escapes are
+            // processed, as in Clojure).
+            Kind::Regex => {
+                let pattern = text
+                    .strip_prefix("#\"")
+                    .and_then(|t| t.strip_suffix('"'))
+                    .unwrap_or("");
+                let items = vec![
+                    Form {
+                        kind: FormKind::Symbol(self.interner.symbol("re-pattern")),
+                        span,
+                    },
+                    Form {
+                        kind: FormKind::Str(pattern.to_owned()),
+                        span,
+                    },
+                ];
+                Ok(FormKind::List(items))
+            }
             Kind::SymVal => match text.trim_start_matches('#') {
                 "Inf" => Ok(FormKind::Float(f64::INFINITY)),
                 "-Inf" => Ok(FormKind::Float(f64::NEG_INFINITY)),
@@ -393,24 +463,120 @@ impl Reader<'_> {
                 }
                 FormKind::Map(entries)
             }
-            Shape::Quote => match items.pop() {
+            Shape::Quote => self.prefixed("quote", "'", span, items),
+            Shape::Prefixed(name) => {
+                let sigil = match name {
+                    "unquote" => "~",
+                    "unquote-splicing" => "~@",
+                    _ => "@",
+                };
+                self.prefixed(name, sigil, span, items)
+            }
+            Shape::SyntaxQuote => match items.pop() {
                 Some(datum) if items.is_empty() => {
-                    let head_span = TextRange::at(span.start(), TextSize::from(1));
-                    FormKind::List(vec![
-                        Form {
-                            kind: FormKind::Symbol(self.interner.symbol("quote")),
-                            span: head_span,
-                        },
-                        datum,
-                    ])
+                    let seed = self.gensym_seed(span);
+                    let mut built =
+                        syntax_quote::expand(datum, seed, self.interner, self.diagnostics);
+                    built.span = span;
+                    return built;
                 }
                 _ => {
-                    self.error(span, "syntax", "`'` needs a form to quote");
+                    self.error(span, "syntax", "`` ` `` needs a form to quote");
                     FormKind::Invalid
                 }
             },
+            Shape::AnonFn => match frame.anon {
+                Some(anon) if !anon.nested => self.anon_fn(anon, items, span),
+                _ => FormKind::Invalid,
+            },
         };
         Form { kind, span }
+    }
+
+    /// `'x`, `~x`, `~@x`, `@x`: `(name x)`.
+    fn prefixed(
+        &mut self,
+        name: &str,
+        sigil: &str,
+        span: TextRange,
+        mut items: Vec<Form>,
+    ) -> FormKind {
+        match items.pop() {
+            Some(datum) if items.is_empty() => {
+                let head_span = TextRange::at(
+                    span.start(),
+                    TextSize::from(u32::try_from(sigil.len()).unwrap_or(1)),
+                );
+                FormKind::List(vec![
+                    Form {
+                        kind: FormKind::Symbol(self.interner.symbol(name)),
+                        span: head_span,
+                    },
+                    datum,
+                ])
+            }
+            _ => {
+                self.error(span, "syntax", format!("`{sigil}` needs a form"));
+                FormKind::Invalid
+            }
+        }
+    }
+
+    /// `#(f % %2 %&)` is `(fn [%1 %2 & %&] (f %1 %2 %&))`: one parameter per position up to the
+    /// highest used, each binder at its first use (`#(...)` itself for an unused one).
+    fn anon_fn(&mut self, anon: AnonParams, items: Vec<Form>, span: TextRange) -> FormKind {
+        let head = TextRange::at(span.start(), TextSize::from(2));
+        let mut params: Vec<Form> = anon
+            .positional
+            .iter()
+            .enumerate()
+            .map(|(i, at)| Form {
+                kind: FormKind::Symbol(self.interner.symbol(&format!("%{}", i + 1))),
+                span: at.unwrap_or(head),
+            })
+            .collect();
+        if let Some(at) = anon.rest {
+            params.push(Form {
+                kind: FormKind::Symbol(self.interner.symbol("&")),
+                span: at,
+            });
+            params.push(Form {
+                kind: FormKind::Symbol(self.interner.symbol("%&")),
+                span: at,
+            });
+        }
+        FormKind::List(vec![
+            Form {
+                kind: FormKind::Symbol(self.interner.symbol("fn")),
+                span: head,
+            },
+            Form {
+                kind: FormKind::Vector(params),
+                span: head,
+            },
+            Form {
+                kind: FormKind::List(items),
+                span,
+            },
+        ])
+    }
+
+    /// A number for the auto-gensyms (`x#`) of the syntax-quote at `span`: the same for the same
+    /// text at the same place in its top-level form, so reading again (incrementally or not)
+    /// names them alike, and different for other syntax-quotes, so macros do not share names.
+    fn gensym_seed(&self, span: TextRange) -> u64 {
+        // FNV-1a over the top-level form's text and the syntax-quote's offset in it.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let root = self.root;
+        let text = self
+            .text
+            .get(self.base + usize::from(root.start())..self.base + usize::from(root.end()))
+            .unwrap_or("");
+        let offset = u32::from(span.start()).saturating_sub(u32::from(root.start()));
+        for b in text.bytes().chain(offset.to_le_bytes()) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        hash % 1_000_000
     }
 
     fn span(&self, node: Node<'_>) -> TextRange {
@@ -438,6 +604,28 @@ impl Reader<'_> {
             message: message.into(),
         });
     }
+}
+
+/// What `%`, `%N` or `%&` inside `#(...)` is renamed to (`%` is `%1`), recording the use;
+/// `None` for any other symbol starting with `%`.
+fn anon_param(anon: &mut AnonParams, name: &str, span: TextRange) -> Option<String> {
+    let index = match &name[1..] {
+        "" => 1,
+        "&" => {
+            anon.rest.get_or_insert(span);
+            return Some(name.to_owned());
+        }
+        digits => match digits.parse::<usize>() {
+            // Clojure allows up to 20 positional parameters.
+            Ok(n @ 1..=20) => n,
+            _ => return None,
+        },
+    };
+    if anon.positional.len() < index {
+        anon.positional.resize(index, None);
+    }
+    anon.positional[index - 1].get_or_insert(span);
+    Some(format!("%{index}"))
 }
 
 /// Parses a Clojure number token: integers (decimal, `0x` hex, leading-zero octal, `NrDIGITS`
@@ -635,6 +823,79 @@ mod tests {
         assert_eq!(parse_char(r"\o101").unwrap(), 'A');
         assert_eq!(parse_char(r"\λ").unwrap(), 'λ');
         assert!(parse_char(r"\bogus").is_err());
+    }
+
+    /// Forms as Clojure text, to compare readings.
+    fn show(form: &Form) -> String {
+        let join = |xs: &[Form]| xs.iter().map(show).collect::<Vec<_>>().join(" ");
+        match &form.kind {
+            FormKind::List(xs) => format!("({})", join(xs)),
+            FormKind::Vector(xs) => format!("[{}]", join(xs)),
+            FormKind::Symbol(s) => s.to_string(),
+            FormKind::Keyword(k) => k.to_string(),
+            FormKind::Int(i) => i.to_string(),
+            FormKind::Str(t) => format!("{t:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn read_one(text: &str) -> (String, Vec<String>) {
+        let (forms, diagnostics) = read_str(text);
+        let shown = forms.iter().map(show).collect::<Vec<_>>().join(" ");
+        (shown, diagnostics.into_iter().map(|d| d.message).collect())
+    }
+
+    #[test]
+    fn anonymous_functions_number_their_parameters() {
+        assert_eq!(
+            read_one("#(f % %3 %&)").0,
+            "(fn [%1 %2 %3 & %&] (f %1 %3 %&))"
+        );
+        assert_eq!(read_one("#(g)").0, "(fn [] (g))");
+        let (_, diagnostics) = read_one("#(f #(g %))");
+        assert_eq!(
+            diagnostics,
+            ["a `#(...)` cannot be inside another `#(...)`"]
+        );
+    }
+
+    #[test]
+    fn syntax_quote_builds_lists_and_names_gensyms_alike() {
+        assert_eq!(
+            read_one("`(f ~x ~@ys :k)").0,
+            "(apply list (concat (list (quote f)) (list x) ys (list :k)))"
+        );
+        let (text, diagnostics) = read_one("`[a# a# b#]");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let names: Vec<&str> = text
+            .split(['(', ')', ' ', ']'])
+            .filter(|w| w.ends_with("__auto__"))
+            .collect();
+        assert_eq!(names.len(), 3, "{text}");
+        assert_eq!(names[0], names[1]);
+        assert_ne!(names[0], names[2]);
+        // The same text reads to the same names; another syntax-quote gets others.
+        assert_eq!(read_one("`[a# a# b#]").0, text);
+        assert_ne!(read_one("(do `a# `a#)").0.matches("a__").count(), 0);
+        let twice = read_one("(do `a# `a#)").0;
+        let gensyms: Vec<&str> = twice
+            .split(['(', ')', ' '])
+            .filter(|w| w.ends_with("__auto__"))
+            .collect();
+        assert_eq!(gensyms.len(), 2);
+        assert_ne!(gensyms[0], gensyms[1]);
+        assert_eq!(
+            read_one("`~@xs").1,
+            ["`~@` splices into a list, vector, map or set, not on its own"]
+        );
+    }
+
+    #[test]
+    fn prefix_sugar_and_regex_literals() {
+        assert_eq!(
+            read_one(r#"@a ~b ~@c #"\d+""#).0,
+            r#"(deref a) (unquote b) (unquote-splicing c) (re-pattern "\\d+")"#
+        );
     }
 
     #[test]

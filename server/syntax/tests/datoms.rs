@@ -416,21 +416,26 @@ fn unsupported_reader_syntax() {
     check(
         r#"#(inc %) #?(:clj 1) @a `x (.foo o) #"re" ::kw"#,
         expect![[r##"
-            1.0 type :error start 0 end 8 form-start 0
+            1.0 name %1 binder-kind :param type :binder start 6 end 7 index 0
+            1.1 name inc type :variable start 2 end 5 resolution :core binding core.13
+            1.2 name %1 resolution :local binding 1.0 type :variable start 6 end 7 index 0
+            1.3 operator 1.1 operands 1.2 type :application start 0 end 8 index 0
+            1.4 params 1.0 body 1.3 arity 1 variadic false type :arity start 0 end 8 index 0
+            1.5 arities 1.4 type :lambda start 0 end 8 form-start 0
             2.0 type :error start 0 end 10 form-start 9
-            3.0 type :error start 0 end 2 form-start 20
-            4.0 type :error start 0 end 2 form-start 23
+            3.0 name deref type :variable start 0 end 1 resolution :core binding core.94
+            3.1 name a type :variable start 1 end 2 index 0 resolution :unresolved
+            3.2 operator 3.0 operands 3.1 type :application start 0 end 2 form-start 20
+            4.0 value x type :quote start 0 end 2 form-start 23
             5.0 type :error start 1 end 5
             5.1 name o type :variable start 6 end 7 index 0 resolution :unresolved
             5.2 operator 5.0 operands 5.1 type :application start 0 end 8 form-start 26
-            6.0 type :error start 0 end 5 form-start 35
+            6.0 name re-pattern type :variable start 0 end 5 resolution :core binding core.89
+            6.1 value "re" type :literal start 0 end 5 index 0
+            6.2 operator 6.0 operands 6.1 type :application start 0 end 5 form-start 35
             7.0 type :error start 0 end 4 form-start 41
-            Error unsupported 0..8 "#(inc %)": anonymous function literals `#(...)` are not supported in yin
             Error unsupported 9..19 "#?(:clj 1)": reader conditionals `#?(...)` are not supported in yin
-            Error unsupported 20..22 "@a": deref `@` is not supported in yin
-            Error unsupported 23..25 "`x": syntax quote (`) is not supported in yin
             Error unsupported 27..31 ".foo": Java interop (`.foo`) is not supported in yin
-            Error unsupported 35..40 "#\"re\"": regular expression literals are not supported in yin
             Error unsupported 41..45 "::kw": auto-resolved keywords like `::kw` are not supported in yin
         "##]],
     );
@@ -449,15 +454,33 @@ fn unsupported_forms_and_destructuring() {
             1.5 value nil type :literal start 0 end 7 surface :try index 2
             1.6 operator 1.0 operands 1.3 operands 1.4 operands 1.5 type :application start 0 end 7 surface :try form-start 0
             2.0 name v type :variable start 12 end 13 resolution :unresolved
-            2.1 type :error start 6 end 11 index 0
-            2.2 name a type :variable start 15 end 16 index 0 resolution :unresolved
-            2.3 bindings 2.1 body 2.2 type :let start 0 end 17 form-start 8
-            3.0 type :error start 5 end 16 index 0
-            3.1 name a type :variable start 18 end 19 index 0 resolution :unresolved
-            3.2 params 3.0 body 3.1 arity 1 variadic false type :arity start 4 end 19 index 0
-            3.3 arities 3.2 type :lambda start 0 end 20 form-start 26
-            Error unsupported 14..19 "[a b]": destructuring is not supported in yin
-            Error unsupported 31..42 "{:keys [a]}": destructuring is not supported in yin
+            2.1 name _vec__1 binder-kind :let init 2.0 type :binder start 6 end 6 index 0
+            2.2 name nth type :variable start 7 end 7 resolution :core binding core.47
+            2.3 name _vec__1 resolution :local binding 2.1 type :variable start 6 end 6 index 0
+            2.4 value 0 type :literal start 7 end 7 index 1
+            2.5 value nil type :literal start 7 end 7 index 2
+            2.6 operator 2.2 operands 2.3 operands 2.4 operands 2.5 type :application start 7 end 8
+            2.7 name a binder-kind :let init 2.6 type :binder start 7 end 8 index 1
+            2.8 name nth type :variable start 9 end 9 resolution :core binding core.47
+            2.9 name _vec__1 resolution :local binding 2.1 type :variable start 6 end 6 index 0
+            2.10 value 1 type :literal start 9 end 9 index 1
+            2.11 value nil type :literal start 9 end 9 index 2
+            2.12 operator 2.8 operands 2.9 operands 2.10 operands 2.11 type :application start 9 end 10
+            2.13 name b binder-kind :let init 2.12 type :binder start 9 end 10 index 2
+            2.14 name a resolution :local binding 2.7 type :variable start 15 end 16 index 0
+            2.15 bindings 2.1 bindings 2.7 bindings 2.13 body 2.14 type :let start 0 end 17 form-start 8
+            3.0 name _p__1 binder-kind :param type :binder start 5 end 5 index 0
+            3.1 name _p__1 resolution :local binding 3.0 type :variable start 5 end 5
+            3.2 name _map__2 binder-kind :let init 3.1 type :binder start 5 end 5 index 0
+            3.3 name get type :variable start 13 end 13 resolution :core binding core.57
+            3.4 name _map__2 resolution :local binding 3.2 type :variable start 5 end 5 index 0
+            3.5 value :a type :literal start 13 end 14 index 1
+            3.6 operator 3.3 operands 3.4 operands 3.5 type :application start 13 end 14
+            3.7 name a binder-kind :let init 3.6 type :binder start 13 end 14 index 1
+            3.8 name a resolution :local binding 3.7 type :variable start 18 end 19 index 0
+            3.9 bindings 3.2 bindings 3.7 body 3.8 type :let start 4 end 19 surface :destructure index 0
+            3.10 params 3.0 body 3.9 arity 1 variadic false type :arity start 4 end 19 index 0
+            3.11 arities 3.10 type :lambda start 0 end 20 form-start 26
         "#]],
     );
 }

@@ -345,7 +345,13 @@ impl<'a> Compiler<'a> {
             NodeKind::Error(_) if self.ast.node(id).surface == Some(Surface::Recur) => {
                 return Err(syntax("recur outside a loop or fn", span));
             }
-            NodeKind::Error(_) => Op::Fail(Rc::from("this form could not be compiled")),
+            NodeKind::Error(_) => match self.ast.node(id).surface {
+                Some(s @ (Surface::Case | Surface::Condp)) => Op::Fail(Rc::from(format!(
+                    "{}: no clause matches and there is no default",
+                    s.as_str()
+                ))),
+                _ => Op::Fail(Rc::from("this form could not be compiled")),
+            },
         };
         Ok(self.mk(span, op))
     }

@@ -34,7 +34,7 @@ enum Command {
         #[arg(required_unless_present = "expr", conflicts_with = "expr")]
         file: Option<PathBuf>,
         /// Source text to evaluate instead of a file.
-        #[arg(short = 'e', value_name = "SOURCE")]
+        #[arg(short = 'e', value_name = "SOURCE", allow_hyphen_values = true)]
         expr: Option<String>,
         #[command(flatten)]
         options: cli::eval::Options,
