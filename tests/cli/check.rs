@@ -197,7 +197,7 @@ fn rules_folder_from_the_command_line_and_budget() {
     expect![[r#"
         exit: 1
         --- stdout
-        ok.yin:1:1: error[rule] rule runaway (rules/runaway.edn:1:1) stopped on this file: budget exceeded: deadline passed; its findings are missing
+        ok.yin:1:1: error[rule] rule runaway (rules/runaway.edn:1:1) stopped on this file: budget exceeded: time limit of 2s passed; its findings are missing
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));
@@ -234,7 +234,7 @@ fn a_rule_growing_a_string_stops_at_the_byte_budget() {
     expect![[r#"
         exit: 1
         --- stdout
-        .yin/rules/grow.edn:1:1: error[rule] rule grow stopped: budget exceeded: more than 268435456 bytes of values created
+        ok.yin:1:1: error[rule] rule grow ($DIR/.yin/rules/grow.edn:1:1) stopped on this file: budget exceeded: more than 268435456 bytes of values created; its findings are missing
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));
@@ -268,7 +268,7 @@ fn a_long_chain_of_rules_is_refused_quickly() {
     expect![[r#"
         exit: 1
         --- stdout
-        .yin/rules/chain.edn:1:1: error[rule] rule chain: rules call each other 10001 levels deep through r0, more than the 64 the evaluator allows
+        ok.yin:1:1: error[rule] rule chain ($DIR/.yin/rules/chain.edn:1:1) failed on this file: rules call each other 10001 levels deep through r0, more than the 64 the evaluator allows; its findings are missing
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));
@@ -302,27 +302,47 @@ fn slow_rules_share_one_budget_per_file() {
     expect![[r#"
         exit: 1
         --- stdout
+        a.yin:1:1: error[rule] rule slow-01 ($DIR/.yin/rules/slow-01.edn:1:1) stopped on this file: budget exceeded: time limit of 2s passed; its findings are missing
+        a.yin:1:1: error[rule] rule slow-02 ($DIR/.yin/rules/slow-02.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-03 ($DIR/.yin/rules/slow-03.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-04 ($DIR/.yin/rules/slow-04.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-05 ($DIR/.yin/rules/slow-05.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-06 ($DIR/.yin/rules/slow-06.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-07 ($DIR/.yin/rules/slow-07.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-08 ($DIR/.yin/rules/slow-08.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-09 ($DIR/.yin/rules/slow-09.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-10 ($DIR/.yin/rules/slow-10.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-11 ($DIR/.yin/rules/slow-11.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-12 ($DIR/.yin/rules/slow-12.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-13 ($DIR/.yin/rules/slow-13.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-14 ($DIR/.yin/rules/slow-14.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-15 ($DIR/.yin/rules/slow-15.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-16 ($DIR/.yin/rules/slow-16.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-17 ($DIR/.yin/rules/slow-17.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-18 ($DIR/.yin/rules/slow-18.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-19 ($DIR/.yin/rules/slow-19.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        a.yin:1:1: error[rule] rule slow-20 ($DIR/.yin/rules/slow-20.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
         a.yin:1:7: warning[unused-binding] x is bound but never used
-        .yin/rules/slow-01.edn:1:1: error[rule] rule slow-01 stopped: budget exceeded: time limit of 2s passed
-        .yin/rules/slow-02.edn:1:1: error[rule] rule slow-02 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-03.edn:1:1: error[rule] rule slow-03 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-04.edn:1:1: error[rule] rule slow-04 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-05.edn:1:1: error[rule] rule slow-05 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-06.edn:1:1: error[rule] rule slow-06 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-07.edn:1:1: error[rule] rule slow-07 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-08.edn:1:1: error[rule] rule slow-08 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-09.edn:1:1: error[rule] rule slow-09 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-10.edn:1:1: error[rule] rule slow-10 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-11.edn:1:1: error[rule] rule slow-11 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-12.edn:1:1: error[rule] rule slow-12 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-13.edn:1:1: error[rule] rule slow-13 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-14.edn:1:1: error[rule] rule slow-14 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-15.edn:1:1: error[rule] rule slow-15 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-16.edn:1:1: error[rule] rule slow-16 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-17.edn:1:1: error[rule] rule slow-17 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-18.edn:1:1: error[rule] rule slow-18 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-19.edn:1:1: error[rule] rule slow-19 not run: earlier rules used up the file's budget (time limit of 2s passed)
-        .yin/rules/slow-20.edn:1:1: error[rule] rule slow-20 not run: earlier rules used up the file's budget (time limit of 2s passed)
+        b.yin:1:1: error[rule] rule slow-01 ($DIR/.yin/rules/slow-01.edn:1:1) stopped on this file: budget exceeded: time limit of 2s passed; its findings are missing
+        b.yin:1:1: error[rule] rule slow-02 ($DIR/.yin/rules/slow-02.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-03 ($DIR/.yin/rules/slow-03.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-04 ($DIR/.yin/rules/slow-04.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-05 ($DIR/.yin/rules/slow-05.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-06 ($DIR/.yin/rules/slow-06.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-07 ($DIR/.yin/rules/slow-07.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-08 ($DIR/.yin/rules/slow-08.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-09 ($DIR/.yin/rules/slow-09.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-10 ($DIR/.yin/rules/slow-10.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-11 ($DIR/.yin/rules/slow-11.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-12 ($DIR/.yin/rules/slow-12.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-13 ($DIR/.yin/rules/slow-13.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-14 ($DIR/.yin/rules/slow-14.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-15 ($DIR/.yin/rules/slow-15.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-16 ($DIR/.yin/rules/slow-16.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-17 ($DIR/.yin/rules/slow-17.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-18 ($DIR/.yin/rules/slow-18.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-19 ($DIR/.yin/rules/slow-19.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
+        b.yin:1:1: error[rule] rule slow-20 ($DIR/.yin/rules/slow-20.edn:1:1) did not run on this file: earlier rules used up its budget (time limit of 2s passed); its findings are missing
         --- stderr
     "#]]
     .assert_eq(&run.render(ws.path()));
@@ -336,6 +356,11 @@ fn slow_rules_share_one_budget_per_file() {
         .filter_map(|item| item["message"].as_str())
         .collect();
     assert_eq!(messages.len(), 20, "{messages:?}");
-    assert!(messages[0].starts_with("rule slow-01 stopped: budget exceeded"));
-    assert!(messages[1..].iter().all(|m| m.contains(" not run: ")));
+    assert!(messages[0].starts_with("rule slow-01 ("), "{}", messages[0]);
+    assert!(messages[0].contains(" stopped on this file: budget exceeded"));
+    assert!(
+        messages[1..]
+            .iter()
+            .all(|m| m.contains(" did not run on this file: "))
+    );
 }
