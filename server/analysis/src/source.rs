@@ -68,7 +68,7 @@ impl SourceFile {
             });
         }
         let document = Document::new(&text);
-        let lowering = Arc::new(FileLowering::new(&text, document.tree().root_node()));
+        let lowering = Arc::new(FileLowering::new(&document));
         SourceFile {
             document,
             lowering,
@@ -79,7 +79,7 @@ impl SourceFile {
     /// A file whose text came from an editor, already decoded.
     pub fn from_text(text: &str) -> SourceFile {
         let document = Document::new(text);
-        let lowering = Arc::new(FileLowering::new(text, document.tree().root_node()));
+        let lowering = Arc::new(FileLowering::new(&document));
         SourceFile {
             document,
             lowering,
@@ -95,9 +95,8 @@ impl SourceFile {
         encoding: PositionEncoding,
     ) -> Result<(), EditError> {
         self.document.apply_edits(edits, encoding)?;
-        let text = self.document.text();
         // Copies the lowering only if a snapshot still shares it.
-        Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
+        Arc::make_mut(&mut self.lowering).update(&self.document);
         // Editor text is already decoded, and decode errors' offsets would no longer hold.
         self.decode_errors.clear();
         Ok(())

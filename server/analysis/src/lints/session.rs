@@ -7,8 +7,7 @@
 //!   database of those forms, the forms defining the globals they use, and the core library;
 //!   its rows for changed forms are replaced and those for unchanged forms kept (entity ids are
 //!   stable for unchanged forms, and a form whose definitions change is relinked);
-//! - any other rule, or one reading `:yin/form-start` (which changes when a form merely
-//!   moves), runs on the whole database.
+//! - any other rule runs on the whole database.
 //!
 //! Findings are rendered from the kept rows after every edit, since spans move with their forms
 //! even when the rows are unchanged.
@@ -39,7 +38,7 @@ pub struct LintSession {
 impl LintSession {
     pub fn new(rules: RuleSet, text: &str) -> LintSession {
         let document = Document::new(text);
-        let lowering = FileLowering::new(text, document.tree().root_node());
+        let lowering = FileLowering::new(&document);
         let core = core_datoms();
         let mut datoms = core.clone();
         datoms.extend(lowering.datoms());
@@ -84,7 +83,7 @@ impl LintSession {
             self.document.replace_all(text);
         }
         text.clone_into(&mut self.text);
-        let delta = self.lowering.update(text, self.document.tree().root_node());
+        let delta = self.lowering.update(&self.document);
         self.db.transact(&delta.retracted, &delta.asserted);
         let touched: BTreeSet<&Keyword> = delta
             .retracted
@@ -93,12 +92,11 @@ impl LintSession {
             .map(|d| &d.a)
             .collect();
         // The forms whose datoms changed: removed, added, or relinked (a definition they use
-        // changed). A form that only moved changes its `:yin/form-start` alone and is not one.
+        // changed). A form that only moved keeps all its datoms and is not one.
         let changed: BTreeSet<u32> = delta
             .retracted
             .iter()
             .chain(&delta.asserted)
-            .filter(|d| d.a.as_str() != "yin/form-start")
             .map(|d| slot_of(d.e))
             .collect();
         // Built only if a rule scoped to less than the file needs it.
@@ -114,13 +112,10 @@ impl LintSession {
                 continue;
             };
             self.reran += 1;
-            // Positions change when a form moves, which `changed` leaves out.
-            let reads_positions = rule
-                .attributes
-                .as_ref()
-                .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"));
+            // A rule with a variable attribute may read anything: it runs on the whole database.
+            let any_attribute = rule.attributes.is_none();
             match answer {
-                Ok(rows) if rule.scope != Scope::File && !reads_positions => {
+                Ok(rows) if rule.scope != Scope::File && !any_attribute => {
                     let db = changed_forms.get_or_insert_with(|| {
                         changed_forms_db(&self.core, &self.lowering, &changed)
                     });
