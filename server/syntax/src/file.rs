@@ -31,8 +31,9 @@
 //! chunks) are then matched against the kept forms in one pass without reading their text: a
 //! kept form read from a node free of errors stays if such a node has its exact extent (its text
 //! is unchanged; in a clean tree a form parses alone as it parses in the file, and in a broken
-//! tree such nodes are always parsed alone), and forms cut from a chunk stay if a chunk with the
-//! same extent is one no replacement touched. Everything else is read from the document's rope,
+//! tree such nodes are always parsed alone), and the forms of a chunk no replacement touched stay
+//! if they were cut from a chunk with the same extent, or if the chunk is nothing but such forms
+//! read alone, separated by whitespace (the forms after an unclosed one keep their slots). Everything else is read from the document's rope,
 //! parsed on its own and lowered under a fresh slot. So an edit costs one walk over the top-level
 //! nodes plus the lowering of the forms it changed, clean or broken.
 
@@ -337,9 +338,10 @@ impl FileLowering {
                     let inside: Vec<TopForm> = inside.collect();
                     let same = !inside.is_empty()
                         && !is_dirty(from, to)
-                        && inside
+                        && (inside
                             .iter()
-                            .all(|f| f.chunk == Some((f.start - from, to - from)));
+                            .all(|f| f.chunk == Some((f.start - from, to - from)))
+                            || only_clean_forms(rope, from, to, &inside));
                     if same {
                         forms.extend(inside);
                     } else {
@@ -563,6 +565,30 @@ fn units<'t>(root: Node<'t>, rope: &Rope) -> Vec<Unit<'t>> {
         out.push(Unit::Chunk(from, end));
     }
     out
+}
+
+/// Whether bytes `from..to` of `rope` are exactly `forms` separated by whitespace, each read on
+/// its own without errors. Such a chunk (the forms after an unclosed one, typically) parses into
+/// the same forms: their text is unchanged and whitespace ends every token.
+fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[TopForm]) -> bool {
+    let mut at = from;
+    for form in forms {
+        if !(form.clean && form.chunk.is_none() && is_blank(rope, at, form.start)) {
+            return false;
+        }
+        at = form.end();
+    }
+    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start == from)
+}
+
+/// Whether bytes `from..to` of `rope` are all whitespace (commas count, as in Clojure).
+fn is_blank(rope: &Rope, from: usize, to: usize) -> bool {
+    from <= to
+        && rope.get_byte_slice(from..to).is_some_and(|slice| {
+            slice
+                .bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b','))
+        })
 }
 
 /// Offsets in `start + 1..end` of `rope` that begin a line whose first byte is in [`OPENERS`].
