@@ -351,11 +351,9 @@ fn an_unclosed_form_does_not_swallow_the_rest_of_the_file() {
     };
     assert_eq!(touched(&delta), HashSet::from([slots[50], after[50]]));
     // Typing inside the open form: only it is lowered again.
-    let mut at = close - 1;
-    for c in ["y", "z", " ", "(", "w"] {
+    for (at, c) in (close - 1..).zip(["y", "z", " ", "(", "w"]) {
         let open_slot = file.forms()[50].slot;
         splice(&mut doc, at, at, c);
-        at += 1;
         let delta = file.update(&doc);
         assert_eq!(file.forms().len(), 100);
         let now: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
