@@ -144,6 +144,8 @@ pub struct FileLowering {
     root_defs: NameMap<Symbol, Entity>,
     /// The document version the forms were lowered from.
     version: u64,
+    /// Whether that version's tree had no syntax errors.
+    clean: bool,
     /// That version's text: shares the document's rope nodes, so keeping it copies nothing. Read
     /// only when an update does not follow the previous one (a whole new text).
     rope: Rope,
@@ -331,50 +333,61 @@ impl FileLowering {
             let i = dirty.partition_point(|&(_, end)| end < from);
             dirty.get(i).is_some_and(|&(start, _)| start <= to)
         };
+        let windows = match text {
+            None if self.clean && !root.has_error() => self.windows(root, &dirty),
+            _ => vec![(0, usize::MAX, units(root, rope))],
+        };
+        self.clean = !root.has_error();
         let mut k = 0;
-        for unit in units(root, rope) {
-            let (from, to) = match unit {
-                Unit::Node(node) => (node.start_byte(), node.end_byte()),
-                Unit::Chunk(from, to) => (from, to),
-            };
-            let stale = k + self.forms[k..].partition_point(|f| f.start < from);
+        for (window_start, window_end, units) in windows {
+            // Forms before the window stay; those in it not matched below are dropped.
+            k = k.max(self.forms.partition_point(|f| f.start < window_start));
+            for unit in units {
+                let (from, to) = match unit {
+                    Unit::Node(node) => (node.start_byte(), node.end_byte()),
+                    Unit::Chunk(from, to) => (from, to),
+                };
+                let stale = k + self.forms[k..].partition_point(|f| f.start < from);
+                record(k, stale, Vec::new());
+                k = stale;
+                let next = k + self.forms[k..].partition_point(|f| f.start < to);
+                let reuse = match unit {
+                    Unit::Node(_) => self.forms.get(k).is_some_and(|f| {
+                        f.start == from && f.end() == to && f.clean && f.chunk.is_none()
+                    }),
+                    Unit::Chunk(..) => {
+                        let inside = &self.forms[k..next];
+                        !inside.is_empty()
+                            && !is_dirty(from, to)
+                            && (inside
+                                .iter()
+                                .all(|f| f.chunk == Some((f.start - from, to - from)))
+                                || only_clean_forms(rope, from, to, inside))
+                    }
+                };
+                if reuse {
+                    k = next;
+                    continue;
+                }
+                let mut new = Vec::new();
+                match (unit, text) {
+                    (Unit::Node(node), Some(text)) => {
+                        let slot = self.fresh_slot();
+                        new.push(lower_top(node, text, 0, slot, None, &mut self.interner));
+                    }
+                    (Unit::Node(node), None) => {
+                        let (from, to) = (node.start_byte(), node.end_byte());
+                        self.lower_piece(rope, from, to, false, &mut new);
+                    }
+                    (Unit::Chunk(from, to), _) => self.lower_piece(rope, from, to, true, &mut new),
+                }
+                record(k, next, new);
+                k = next;
+            }
+            let stale = k.max(self.forms.partition_point(|f| f.start < window_end));
             record(k, stale, Vec::new());
             k = stale;
-            let next = k + self.forms[k..].partition_point(|f| f.start < to);
-            let reuse = match unit {
-                Unit::Node(_) => self.forms.get(k).is_some_and(|f| {
-                    f.start == from && f.end() == to && f.clean && f.chunk.is_none()
-                }),
-                Unit::Chunk(..) => {
-                    let inside = &self.forms[k..next];
-                    !inside.is_empty()
-                        && !is_dirty(from, to)
-                        && (inside
-                            .iter()
-                            .all(|f| f.chunk == Some((f.start - from, to - from)))
-                            || only_clean_forms(rope, from, to, inside))
-                }
-            };
-            if reuse {
-                k = next;
-                continue;
-            }
-            let mut new = Vec::new();
-            match (unit, text) {
-                (Unit::Node(node), Some(text)) => {
-                    let slot = self.fresh_slot();
-                    new.push(lower_top(node, text, 0, slot, None, &mut self.interner));
-                }
-                (Unit::Node(node), None) => {
-                    let (from, to) = (node.start_byte(), node.end_byte());
-                    self.lower_piece(rope, from, to, false, &mut new);
-                }
-                (Unit::Chunk(from, to), _) => self.lower_piece(rope, from, to, true, &mut new),
-            }
-            record(k, next, new);
-            k = next;
         }
-        record(k, self.forms.len(), Vec::new());
         let mut added: Vec<usize> = Vec::new();
         let mut shift = 0isize;
         for (from, to, new) in &ops {
@@ -386,6 +399,60 @@ impl FileLowering {
             removed.extend(self.forms.splice(from..to, new));
         }
         self.relink(removed, &added, delta);
+    }
+
+    /// The stretches of a clean new tree an update must read, when the previous tree was clean
+    /// too, with their top-level nodes: around each dirty range, the nodes touching it, widened
+    /// until the first kept form after it is a node with its old extent. Every other kept form
+    /// is a top-level node of the new tree with its old extent, without looking: the text before
+    /// the first stretch is unchanged, so it parses as before (a form touching an edit, which
+    /// the parser's lookahead could see, is in the stretch); after a stretch, the parse is at
+    /// the top level at the start of a confirmed form, as it was before the edit, and reads the
+    /// same text up to the next stretch.
+    fn windows<'t>(
+        &self,
+        root: Node<'t>,
+        dirty: &[(usize, usize)],
+    ) -> Vec<(usize, usize, Vec<Unit<'t>>)> {
+        let mut out: Vec<(usize, usize, Vec<Unit<'t>>)> = Vec::new();
+        for &(start, end) in dirty {
+            let (mut from, mut to) = (start, end);
+            if let Some(last) = out.last_mut().filter(|w| w.1 >= from) {
+                from = last.0;
+                to = to.max(last.1);
+                out.pop();
+            }
+            let mut nodes = Vec::new();
+            loop {
+                nodes.clear();
+                // The first node ending at or after `from`: a node that only touches the
+                // range is read again too.
+                let mut next = root.first_child_for_byte(from.saturating_sub(1));
+                while let Some(node) = next.filter(|n| n.start_byte() <= to) {
+                    from = from.min(node.start_byte());
+                    to = to.max(node.end_byte());
+                    if crate::reader::is_form(&node) {
+                        nodes.push(Unit::Node(node));
+                    }
+                    next = node.next_sibling();
+                }
+                let after = self.forms.partition_point(|f| f.start < to);
+                let Some(form) = self.forms.get(after) else {
+                    break;
+                };
+                let confirmed = root.first_child_for_byte(form.start).is_some_and(|n| {
+                    n.start_byte() == form.start
+                        && n.end_byte() == form.end()
+                        && crate::reader::is_form(&n)
+                });
+                if confirmed {
+                    break;
+                }
+                to = form.end();
+            }
+            out.push((from, to, nodes));
+        }
+        out
     }
 
     fn fresh_slot(&mut self) -> u32 {
