@@ -28,14 +28,17 @@
 //! An update takes the document's replacements since the version it last saw
 //! ([`Document::splices_since`]). The forms the replacements touch are found by binary search over
 //! the form starts and dropped; the later ones are moved. The new tree's top-level nodes (and
-//! chunks) are then matched against the kept forms in one pass without reading their text: a
-//! kept form read from a node free of errors stays if such a node has its exact extent (its text
-//! is unchanged; in a clean tree a form parses alone as it parses in the file, and in a broken
-//! tree such nodes are always parsed alone), and the forms of a chunk no replacement touched stay
-//! if they were cut from a chunk with the same extent, or if the chunk is nothing but such forms
-//! read alone, separated by whitespace (the forms after an unclosed one keep their slots). Everything else is read from the document's rope,
-//! parsed on its own and lowered under a fresh slot. So an edit costs one walk over the top-level
-//! nodes plus the lowering of the forms it changed, clean or broken.
+//! chunks) are then matched against the kept forms without reading their text: a kept form read
+//! from a node free of errors stays if such a node has its exact extent (its text is unchanged;
+//! in a clean tree a form parses alone as it parses in the file, and in a broken tree such nodes
+//! are always parsed alone), and the forms of a chunk no replacement touched stay if they were
+//! cut from a chunk with the same extent, or if the chunk is nothing but such forms read alone,
+//! separated by whitespace (the forms after an unclosed one keep their slots). Everything else is
+//! read from the document's rope, parsed on its own and lowered under a fresh slot.
+//!
+//! Between two clean trees only the stretches around the edits are matched (`windows`, which
+//! says why the other forms need no look); when either tree is broken, every top-level node is
+//! (tree-sitter's recovery is not local). Either way only the forms an edit changed are lowered.
 
 use std::hash::Hasher;
 
