@@ -74,7 +74,7 @@ fn assert_matches_fresh(doc: &Document, lowering: &FileLowering, expected: &str)
         "{expected:?}"
     );
     assert_eq!(nodes(doc), nodes(&fresh), "{expected:?}");
-    let fresh_lowering = FileLowering::new(expected, fresh.tree().root_node());
+    let fresh_lowering = FileLowering::new(&fresh);
     assert_eq!(
         lowering.diagnostics(),
         fresh_lowering.diagnostics(),
@@ -90,13 +90,13 @@ fn assert_matches_fresh(doc: &Document, lowering: &FileLowering, expected: &str)
 fuzz_target!(|script: Script| {
     let mut expected = script.initial.build();
     let mut doc = Document::new(&expected);
-    let mut lowering = FileLowering::new(&expected, doc.tree().root_node());
+    let mut lowering = FileLowering::new(&doc);
     for step in script.steps.iter().take(16) {
         match step {
             Step::ReplaceAll(text) => {
                 expected = text.build();
                 doc.replace_all(&expected);
-                lowering = FileLowering::new(&expected, doc.tree().root_node());
+                lowering = FileLowering::new(&doc);
             }
             Step::Edits(edits, encoding) => {
                 let encoding = match encoding {
@@ -123,7 +123,7 @@ fuzz_target!(|script: Script| {
                         let end = model_offset(&expected, edit.range.end, encoding);
                         expected.replace_range(start..end, &edit.text);
                     }
-                    lowering.update(&doc.text(), doc.tree().root_node());
+                    lowering.update(&doc);
                 }
             }
         }

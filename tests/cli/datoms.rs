@@ -27,7 +27,7 @@ fn edn_and_json_print_the_same_datoms() {
          [16777218 :yin/type :def]
          [16777218 :yin/start 0]
          [16777218 :yin/end 9]
-         [16777218 :yin/form-start 0]
+         [16777218 :yin/top-level true]
          [33554432 :yin/name inc]
          [33554432 :yin/type :variable]
          [33554432 :yin/start 1]
@@ -42,7 +42,7 @@ fn edn_and_json_print_the_same_datoms() {
          [33554434 :yin/type :application]
          [33554434 :yin/start 0]
          [33554434 :yin/end 7]
-         [33554434 :yin/form-start 10]
+         [33554434 :yin/top-level true]
          [33554432 :yin/resolution :core]
          [33554432 :yin/binding 13]
          [33554433 :yin/resolution :global]
@@ -70,7 +70,7 @@ fn edn_and_json_print_the_same_datoms() {
          [16777218,":yin/type",{"keyword":"def"}],
          [16777218,":yin/start",0],
          [16777218,":yin/end",9],
-         [16777218,":yin/form-start",0],
+         [16777218,":yin/top-level",true],
          [33554432,":yin/name",{"symbol":"inc"}],
          [33554432,":yin/type",{"keyword":"variable"}],
          [33554432,":yin/start",1],
@@ -85,7 +85,7 @@ fn edn_and_json_print_the_same_datoms() {
          [33554434,":yin/type",{"keyword":"application"}],
          [33554434,":yin/start",0],
          [33554434,":yin/end",7],
-         [33554434,":yin/form-start",10],
+         [33554434,":yin/top-level",true],
          [33554432,":yin/resolution",{"keyword":"core"}],
          [33554432,":yin/binding",13],
          [33554433,":yin/resolution",{"keyword":"global"}],

@@ -175,7 +175,6 @@ pub fn rename_in(
         .retracted
         .iter()
         .chain(&delta.asserted)
-        .filter(|d| d.a.as_str() != "yin/form-start")
         .map(|d| slot_of(d.e))
         .collect();
     for (old, new) in before.iter().zip(after) {

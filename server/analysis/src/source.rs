@@ -70,7 +70,7 @@ impl SourceFile {
             });
         }
         let document = Document::new(&text);
-        let lowering = Arc::new(FileLowering::new(&text, document.tree().root_node()));
+        let lowering = Arc::new(FileLowering::new(&document));
         SourceFile {
             document,
             lowering,
@@ -81,7 +81,7 @@ impl SourceFile {
     /// A file whose text came from an editor, already decoded.
     pub fn from_text(text: &str) -> SourceFile {
         let document = Document::new(text);
-        let lowering = Arc::new(FileLowering::new(text, document.tree().root_node()));
+        let lowering = Arc::new(FileLowering::new(&document));
         SourceFile {
             document,
             lowering,
@@ -98,12 +98,8 @@ impl SourceFile {
         encoding: PositionEncoding,
     ) -> Result<Delta, EditError> {
         self.document.apply_edits(edits, encoding)?;
-        // FIXME: `FileLowering::update` still takes the whole text, copied out of the rope; the
-        // syntax crate's incremental lowering is to take the document instead.
-        let text = self.document.text();
         // Copies the lowering only if a snapshot still shares it.
-        let delta =
-            Arc::make_mut(&mut self.lowering).update(&text, self.document.tree().root_node());
+        let delta = Arc::make_mut(&mut self.lowering).update(&self.document);
         // Editor text is already decoded, and decode errors' offsets would no longer hold.
         self.decode_errors.clear();
         Ok(delta)

@@ -8,24 +8,17 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use syntax::file::FileLowering;
+use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
 
 #[path = "support/generated.rs"]
 mod generated;
 
 use generated::source;
 
-fn parse(text: &str) -> tree_sitter::Tree {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_yin::LANGUAGE.into())
-        .expect("the grammar's ABI matches");
-    parser.parse(text, None).expect("no timeout is set")
-}
-
 fn bench(c: &mut Criterion) {
     let text = source(10_000);
-    let tree = parse(&text);
-    let datoms = FileLowering::new(&text, tree.root_node()).datoms().len();
+    let doc = Document::new(&text);
+    let datoms = FileLowering::new(&doc).datoms().len();
     println!(
         "{} lines, {} bytes, {datoms} datoms",
         text.lines().count(),
@@ -33,24 +26,31 @@ fn bench(c: &mut Criterion) {
     );
 
     c.bench_function("lower+datoms 10k lines", |b| {
-        b.iter_with_large_drop(|| FileLowering::new(&text, tree.root_node()))
+        b.iter_with_large_drop(|| FileLowering::new(&doc))
     });
 
-    // One edit in the middle form that changes its length, so every later form moves.
+    // One edit in the middle form that changes its length, so every later form moves; then
+    // the edit undone. Each step applies the edit to the document and updates the lowering.
     let at = text.len() / 2 + text[text.len() / 2..].find(":limit 42").expect("a table") + 7;
-    let mut edited = text.clone();
-    edited.replace_range(at..at + 2, "4200");
-    let edited_tree = parse(&edited);
-    let mut file = FileLowering::new(&text, tree.root_node());
+    let mut doc = Document::new(&text);
+    let mut file = FileLowering::new(&doc);
+    let at_position = |doc: &Document, offset: usize| {
+        doc.offset_to_position(TextSize::new(offset as u32), PositionEncoding::Utf8)
+    };
     let mut flip = false;
-    c.bench_function("delta one-form edit 10k lines", |b| {
+    c.bench_function("document+delta one-form edit 10k lines", |b| {
         b.iter(|| {
             flip = !flip;
-            if flip {
-                file.update(&edited, edited_tree.root_node())
+            let (end, insert) = if flip {
+                (at + 2, "4200")
             } else {
-                file.update(&text, tree.root_node())
-            }
+                (at + 4, "42")
+            };
+            let range = Range::new(at_position(&doc, at), at_position(&doc, end));
+            let edit = TextEdit::new(range, insert);
+            doc.apply_edit(&edit, PositionEncoding::Utf8)
+                .expect("start <= end");
+            file.update(&doc)
         })
     });
 }

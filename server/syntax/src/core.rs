@@ -215,6 +215,12 @@ const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
         "doto",
         "(doto x (f a) ...): calls each step with x first; returns x.",
     ),
+    (
+        "try",
+        "(try body... (catch Exception e handler...) (finally cleanup...)): evaluates body; a \
+         throw or a runtime error in it runs the handler with the exception bound to e; cleanup \
+         runs however the body ends. Machine limits (fuel, time, memory, depth) are not caught.",
+    ),
 ];
 
 /// The doc of the special form `name`, if it is one.

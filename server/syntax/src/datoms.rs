@@ -4,7 +4,8 @@
 //! Entity ids: `slot << NODE_BITS | node index`. A slot names one top-level form for as long as its
 //! text is unchanged, so unchanged forms keep their ids across edits (see `file.rs`); slot 0 holds
 //! the core library's entities. Spans are byte offsets relative to the start of the node's
-//! top-level form, so a form that only moved keeps all its datoms but `:yin/form-start`.
+//! top-level form, so a form that only moved keeps all its datoms: no datom holds a position in
+//! the file (the lowering maps a form's spans to the file at the edge).
 //! Keywords are created once ([`vocab`]) and names are interned, so equal values share storage;
 //! printing is plain EDN or JSON. This module knows nothing of files or edits.
 
@@ -56,7 +57,8 @@ vocabulary! {
     ty = "yin/type", false;
     start = "yin/start", false;
     end = "yin/end", false;
-    form_start = "yin/form-start", false;
+    top_level = "yin/top-level", false;
+    redefines = "yin/redefines", true;
     surface = "yin/surface", false;
     index = "yin/index", false;
     value = "yin/value", false;
@@ -139,7 +141,7 @@ fn int(n: usize) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-fn reference(e: Entity) -> Value {
+pub(crate) fn reference(e: Entity) -> Value {
     Value::Int(i64::try_from(e).unwrap_or(i64::MAX))
 }
 

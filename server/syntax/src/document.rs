@@ -30,6 +30,7 @@
 //! gives the fresh tree there (checked node for node by the same tests).
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ropey::Rope;
 use text_size::{TextRange, TextSize};
@@ -72,8 +73,26 @@ pub struct Document {
     /// How many `\r` are not followed by `\n`. While zero, LSP lines and tree-sitter rows agree and
     /// a tree-sitter point costs one rope lookup.
     lone_crs: usize,
-    /// What the last change did, for [`Document::changed_ranges`].
+    /// What the last change did, for [`Document::changed_ranges`] and [`Document::splices_since`].
     last_change: LastChange,
+    /// Names this text: a fresh number after every change, unique across all documents, so a
+    /// consumer that followed an earlier version can tell whether the last change starts from it.
+    version: u64,
+}
+
+/// One replacement of a change: bytes `start..old_end` became `start..new_end`, in the offsets of
+/// the text as it was when this replacement was applied (after the change's earlier ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+/// A fresh version number: clones of a document that are then edited apart get different ones.
+fn next_version() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The last change, kept so that its changed ranges are computed only when asked for: tree-sitter's
@@ -86,6 +105,9 @@ struct LastChange {
     /// Byte ranges of the current text holding inserted text.
     edited: Vec<TextRange>,
     changed: OnceLock<Vec<TextRange>>,
+    /// The version the change started from (0 for a whole new text) and its replacements, in order.
+    from: u64,
+    splices: Vec<Splice>,
 }
 
 impl Document {
@@ -97,12 +119,15 @@ impl Document {
             old_tree: None,
             edited: vec![TextRange::up_to(size(rope.len_bytes()))],
             changed: OnceLock::new(),
+            from: 0,
+            splices: Vec::new(),
         };
         Document {
             rope,
             tree,
             lone_crs,
             last_change,
+            version: next_version(),
         }
     }
 
@@ -147,6 +172,22 @@ impl Document {
             });
             merge(last.edited.iter().copied().chain(syntactic).collect())
         })
+    }
+
+    /// This text's version: it changes with every change.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// What turned the text of `version` into this one: no replacements when it is this version,
+    /// the last change's replacements when that change started from `version`, `None` otherwise
+    /// (an older version, or a whole new text).
+    pub fn splices_since(&self, version: u64) -> Option<&[Splice]> {
+        if version == self.version {
+            return Some(&[]);
+        }
+        let last = &self.last_change;
+        (last.from != 0 && last.from == version).then_some(last.splices.as_slice())
     }
 
     pub fn offset_to_position(&self, offset: TextSize, encoding: PositionEncoding) -> Position {
@@ -200,19 +241,28 @@ impl Document {
             });
         }
         let mut edited: Vec<TextRange> = Vec::new();
+        let mut splices = Vec::with_capacity(edits.len());
         for edit in edits {
             // Clamping is monotonic, so `start <= end` as positions gives `start <= end` as offsets.
             let start = position::position_to_offset(&self.rope, edit.range.start, encoding);
             let end = position::position_to_offset(&self.rope, edit.range.end, encoding);
             let new_end = self.splice(start, end, &edit.text);
             record_edit(&mut edited, start, end, new_end);
+            splices.push(Splice {
+                start,
+                old_end: end,
+                new_end,
+            });
         }
         let new_tree = reparse(&self.rope, &self.tree);
         self.last_change = LastChange {
             old_tree: Some(std::mem::replace(&mut self.tree, new_tree)),
             edited,
             changed: OnceLock::new(),
+            from: self.version,
+            splices,
         };
+        self.version = next_version();
         Ok(())
     }
 

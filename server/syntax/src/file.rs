@@ -2,31 +2,62 @@
 //!
 //! Each top-level form is read, lowered and turned into datoms on its own, with spans relative to
 //! its start, and gets a slot (the high bits of its entities' ids) that it keeps while its text is
-//! unchanged. After an edit, the forms that did not change are the longest common prefix and
-//! suffix of the old and new form lists; only the forms in between are lowered again, under fresh
-//! slots. When both parses are clean, the unchanged forms are found from the bytes that differ,
-//! checking only the forms that border the edit against the tree, so an edit costs time in the
-//! size of the edit, not of the file; otherwise every top-level node is compared by kind and text.
-//! What depends on more than one form is recomputed and diffed: each form's absolute position
-//! (`:yin/form-start`) and the links of global variables to the file's `def`s (the first `def` of
-//! a name wins) or to the core library. Lowering here knows no macros ([`NoMacros`]): calls to
-//! macros lower as calls.
+//! unchanged. No datom holds a position in the file, so a form that only moved keeps all its
+//! datoms; spans are mapped to the file at the edge ([`FileLowering::span`]). What depends on
+//! more than one form is recomputed for the names an update touched and diffed: the links of
+//! global variables to the file's `def`s (the first `def` of a name wins) or to the core library,
+//! and `:yin/redefines` from a top-level `def` to the earlier one of the same name. Lowering here
+//! knows no macros ([`NoMacros`]): calls to macros lower as calls.
+//!
+//! # The top-level forms of a file
+//!
+//! In a file without syntax errors they are the forms among the tree's top-level nodes. A
+//! top-level node with a syntax error is cut the way a reader of Lisp reads a broken file: a line
+//! that starts with an opening bracket or a reader prefix (`( [ { # ' ^ @ ~` and the backquote) at column 0
+//! begins a new top-level form, so an unclosed `(` or string swallows at most the lines up to
+//! the next such line instead of the rest of the file. Each piece (a "chunk") is parsed on its
+//! own, and its forms are the file's forms. Tree-sitter's recovery alone would do worse: it keeps
+//! the open form open to the end of the file, and where it closes it depends on text far away.
+//! The cut is a function of the text (the tree is the fresh parse's, see `document.rs`), so the
+//! lowering of a text does not depend on the edits that led to it. Its cost: a form that is
+//! deliberately indented to column 0 inside a broken form (rare in Lisp code, where column 0
+//! means top level, as Emacs assumes too) is read as a form of its own while the file is broken.
+//!
+//! # Updates
+//!
+//! An update takes the document's replacements since the version it last saw
+//! ([`Document::splices_since`]). The forms the replacements touch are found by binary search over
+//! the form starts and dropped; the later ones are moved. The new tree's top-level nodes (and
+//! chunks) are then matched against the kept forms without reading their text: a kept form read
+//! from a node free of errors stays if such a node has its exact extent (its text is unchanged;
+//! in a clean tree a form parses alone as it parses in the file, and in a broken tree such nodes
+//! are always parsed alone), and the forms of a chunk no replacement touched stay if they were
+//! cut from a chunk with the same extent, or if the chunk is nothing but such forms read alone,
+//! separated by whitespace (the forms after an unclosed one keep their slots). Everything else is
+//! read from the document's rope, parsed on its own and lowered under a fresh slot.
+//!
+//! Between two clean trees only the stretches around the edits are matched (`windows`, which
+//! says why the other forms need no look); when either tree is broken, every top-level node is
+//! (tree-sitter's recovery is not local). Either way only the forms an edit changed are lowered.
 
-use std::collections::VecDeque;
 use std::hash::Hasher;
 
 use edn::{Datom, Entity, Symbol, Value};
+use ropey::Rope;
 use text_size::{TextRange, TextSize};
 use tree_sitter::Node;
 
-use crate::ast::{Ast, NodeId};
+use crate::ast::{Ast, NodeId, NodeKind};
 use crate::datoms::{
-    GlobalLink, NODE_BITS, core_entity, entity, form_datoms, global_link_datoms, slot_of, vocab,
+    GlobalLink, NODE_BITS, core_entity, entity, form_datoms, global_link_datoms, reference,
+    slot_of, vocab,
 };
 use crate::diagnostic::Diagnostic;
+use crate::document::{Document, Splice};
 use crate::intern::{Interner, NameHasher, NameMap, NameSet};
 use crate::lower::{NoMacros, lower};
-use crate::reader::{is_form, read_node_with, top_level_nodes};
+use crate::parse::parse_str;
+use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{definitions, resolve};
 
 /// One top-level form of a file, lowered.
@@ -42,32 +73,37 @@ pub struct TopForm {
     pub diagnostics: Vec<Diagnostic>,
     /// Length in bytes of the form's text.
     len: usize,
-    /// The tree-sitter kind of the form's node.
-    kind: u16,
+    /// For a form cut from a chunk of a broken node: its offset in the chunk and the chunk's
+    /// length. The form is the same while that chunk's text is.
+    chunk: Option<(usize, usize)>,
+    /// Whether the form's text parses without syntax errors.
+    clean: bool,
+    // Boxed slices rather than `Vec`s: no spare capacity, and 8 bytes less each, which counts in
+    // a file of half a million one-atom forms.
     /// Datoms that depend only on the form's text.
-    local: Vec<Datom>,
+    local: Box<[Datom]>,
     /// Variables resolved to a global name.
-    globals: Vec<(Entity, Symbol)>,
+    globals: Box<[(Entity, Symbol)]>,
     /// [`name_bits`] of every name in `globals`: a quick "maybe" before searching them.
     global_bits: u128,
     /// Globals this form defines, with their binders' entities.
-    defines: Vec<(Symbol, Entity)>,
-    /// The links of `globals`: they depend on the rest of the file's definitions.
-    links: Vec<Datom>,
+    defines: Box<[(Symbol, Entity)]>,
+    /// The name defined by the form's root, when it is a `def`, with the root's entity.
+    root_def: Option<(Symbol, Entity)>,
+    /// The links of `globals` and `:yin/redefines`: they depend on the rest of the file's
+    /// definitions.
+    links: Box<[Datom]>,
 }
 
 impl TopForm {
-    /// The form's datoms: those of its text, its position, its global variables' links.
+    /// The form's datoms: those of its text, and its links to other forms' definitions.
     pub fn datoms(&self) -> impl Iterator<Item = Datom> + '_ {
-        self.local
-            .iter()
-            .cloned()
-            .chain(form_start(self))
-            .chain(self.links.iter().cloned())
+        self.local.iter().cloned().chain(self.links.iter().cloned())
     }
 
-    /// The slots of the other forms this form's global variables link to (their definitions;
-    /// the core library, slot 0, left out): the only datoms of other forms its own refer to.
+    /// The slots of the other forms this form's links point to (the definitions its global
+    /// variables use, the first definition of the name it redefines; the core library, slot 0,
+    /// left out): the only datoms of other forms its own refer to.
     pub fn linked_slots(&self) -> impl Iterator<Item = u32> + '_ {
         self.links.iter().filter_map(move |d| match d.v {
             Value::Int(target) => u64::try_from(target)
@@ -80,9 +116,16 @@ impl TopForm {
 
     /// The form's span in the file.
     pub fn range(&self) -> TextRange {
-        let at = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
-        TextRange::new(at(self.start), at(self.start + self.len))
+        TextRange::new(offset(self.start), offset(self.end()))
     }
+
+    fn end(&self) -> usize {
+        self.start + self.len
+    }
+}
+
+fn offset(n: usize) -> TextSize {
+    TextSize::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// What an update changed: datoms to retract and datoms to assert, in that order.
@@ -100,43 +143,52 @@ pub struct FileLowering {
     interner: Interner,
     /// The first definition of each global name, in file order.
     defs: NameMap<Symbol, Entity>,
-    /// The text the forms were lowered from.
-    text: String,
-    /// Whether that text parsed without syntax errors.
+    /// The first top-level form whose root is a `def` of each name: that root.
+    root_defs: NameMap<Symbol, Entity>,
+    /// The document version the forms were lowered from.
+    version: u64,
+    /// Whether that version's tree had no syntax errors.
     clean: bool,
+    /// That version's text: shares the document's rope nodes, so keeping it copies nothing. Read
+    /// only when an update does not follow the previous one (a whole new text).
+    rope: Rope,
 }
 
-/// Which forms an edit replaced: `forms[prefix..len - suffix]` became `nodes`; `starts` holds
-/// the new start of each kept form, prefix then suffix.
-struct Change<'t> {
-    prefix: usize,
-    suffix: usize,
-    nodes: Vec<Node<'t>>,
-    starts: Vec<usize>,
+/// A stretch of the new tree that makes top-level forms.
+enum Unit<'t> {
+    /// A top-level node without syntax errors.
+    Node(Node<'t>),
+    /// Bytes `start..end` of a broken top-level node, parsed on their own.
+    Chunk(usize, usize),
 }
+
+/// Characters that begin a form at column 0 of a line: while the file is broken, such a line
+/// begins a new top-level form.
+const OPENERS: &[u8] = b"([{#'^@~`";
 
 impl FileLowering {
-    /// Lowers every top-level form of `text`, whose parse tree has the root `root`.
-    pub fn new(text: &str, root: Node<'_>) -> FileLowering {
+    /// Lowers every top-level form of `doc`.
+    pub fn new(doc: &Document) -> FileLowering {
         let mut file = FileLowering {
             next_slot: 1,
+            version: doc.version(),
+            rope: doc.rope().clone(),
             ..FileLowering::default()
         };
-        file.sync(text, root, None);
+        // One copy of the text at the start, so the forms of a clean tree are read from it as
+        // they are; updates read only the forms they lower, from the rope. In a broken tree a
+        // node without errors can still be a fragment of tree-sitter's recovery (a bare symbol
+        // name, say) that reads differently once parsed on its own, as updates do: there every
+        // node is parsed on its own from the start.
+        let text = doc.rope().to_string();
+        let text = (!doc.tree().root_node().has_error()).then_some(text.as_str());
+        file.sync(doc, text, Vec::new(), Vec::new(), None);
         file
     }
 
     /// Parses `text` and lowers it.
     pub fn from_text(text: &str) -> FileLowering {
-        let mut parser = tree_sitter::Parser::new();
-        let tree = parser
-            .set_language(&tree_sitter_yin::LANGUAGE.into())
-            .ok()
-            .and_then(|()| parser.parse(text, None));
-        match tree {
-            Some(tree) => FileLowering::new(text, tree.root_node()),
-            None => FileLowering::default(),
-        }
+        FileLowering::new(&Document::new(text))
     }
 
     pub fn forms(&self) -> &[TopForm] {
@@ -161,7 +213,7 @@ impl FileLowering {
     /// cursor just after a symbol finds it), as an entity.
     pub fn entity_at(&self, offset: TextSize) -> Option<Entity> {
         let at = usize::from(offset);
-        let i = self.forms.partition_point(|f| f.start + f.len < at);
+        let i = self.forms.partition_point(|f| f.end() < at);
         let form = self.forms.get(i).filter(|f| f.start <= at)?;
         let relative = offset - form.range().start();
         form.ast
@@ -196,294 +248,496 @@ impl FileLowering {
         out
     }
 
-    /// Brings the lowering up to date with the new `text` and its tree; returns what changed.
-    pub fn update(&mut self, text: &str, root: Node<'_>) -> Delta {
+    /// Brings the lowering up to date with `doc`; returns what changed. Costs the top-level
+    /// walk plus the forms the document's last change touched, when the lowering followed the
+    /// version that change started from; otherwise the old and new texts are compared once.
+    pub fn update(&mut self, doc: &Document) -> Delta {
         let mut delta = Delta::default();
-        self.sync(text, root, Some(&mut delta));
+        let whole;
+        let splices = match doc.splices_since(self.version) {
+            Some(splices) => splices,
+            None => {
+                whole = [difference(&self.rope, doc.rope())];
+                &whole[..]
+            }
+        };
+        let (removed, dirty) = self.apply_splices(splices);
+        self.version = doc.version();
+        self.rope = doc.rope().clone();
+        self.sync(doc, None, removed, dirty, Some(&mut delta));
         delta
     }
 
-    fn sync(&mut self, text: &str, root: Node<'_>, mut delta: Option<&mut Delta>) {
-        let Change {
-            prefix,
-            suffix,
-            nodes,
-            starts,
-        } = self
-            .local_change(text, root)
-            .unwrap_or_else(|| self.full_change(text, root));
-        let old_len = self.forms.len();
-        self.text.clear();
-        self.text.push_str(text);
+    /// Drops the forms each replacement touches and moves the later ones; returns the dropped
+    /// forms and the byte ranges of the new text to read again (sorted, disjoint).
+    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>) {
+        let mut removed = Vec::new();
+        let mut dirty: Vec<(usize, usize)> = Vec::new();
+        for &Splice {
+            start,
+            old_end,
+            new_end,
+        } in splices
+        {
+            // The forms holding replaced bytes, or the insertion point strictly inside them. A
+            // form the edit only touches keeps its bytes; if the edit extended one of its
+            // tokens, the new tree's node no longer has its extent and `sync` reads it again.
+            let first = self.forms.partition_point(|f| f.end() <= start);
+            let after = self.forms.partition_point(|f| f.start < old_end).max(first);
+            let (mut low, mut high) = (start, old_end);
+            if first < after {
+                low = low.min(self.forms[first].start);
+                high = high.max(self.forms[after - 1].end());
+            }
+            removed.extend(self.forms.drain(first..after));
+            let moved = |x: usize| x - old_end + new_end;
+            for form in &mut self.forms[first..] {
+                form.start = moved(form.start);
+            }
+            let map = |x: usize| match x {
+                _ if x >= old_end => moved(x),
+                _ if x > start => start,
+                _ => x,
+            };
+            for range in &mut dirty {
+                *range = (map(range.0), map(range.1));
+            }
+            dirty.push((low, moved(high)));
+            dirty = merge_ranges(dirty);
+        }
+        (removed, dirty)
+    }
+
+    /// Matches the new tree's top-level nodes against the kept forms (`self.forms`), lowers
+    /// what does not match, and relinks; records the changes in `delta`. `text`, when given, is
+    /// the whole text (the first lowering); otherwise forms are read from the rope.
+    fn sync(
+        &mut self,
+        doc: &Document,
+        text: Option<&str>,
+        mut removed: Vec<TopForm>,
+        dirty: Vec<(usize, usize)>,
+        delta: Option<&mut Delta>,
+    ) {
+        let rope = doc.rope();
+        let root = doc.tree().root_node();
+        // The kept forms stay in place: the walk records which runs of them to replace by which
+        // new forms, applied at the end, so an edit moves no form it does not replace.
+        let mut ops: Vec<(usize, usize, Vec<TopForm>)> = Vec::new();
+        let mut record = |from: usize, to: usize, new: Vec<TopForm>| match ops.last_mut() {
+            Some(last) if last.1 == from => {
+                last.1 = to;
+                last.2.extend(new);
+            }
+            _ if from == to && new.is_empty() => {}
+            _ => ops.push((from, to, new)),
+        };
+        let is_dirty = |from: usize, to: usize| {
+            let i = dirty.partition_point(|&(_, end)| end < from);
+            dirty.get(i).is_some_and(|&(start, _)| start <= to)
+        };
+        let windows = match text {
+            None if self.clean && !root.has_error() => self.windows(root, &dirty),
+            _ => vec![(0, usize::MAX, units(root, rope))],
+        };
         self.clean = !root.has_error();
-        let fresh: Vec<TopForm> = nodes
-            .iter()
-            .map(|&n| {
-                let slot = self.next_slot;
-                self.next_slot = self.next_slot.saturating_add(1);
-                lower_top(n, text, slot, &mut self.interner)
-            })
-            .collect();
-        let removed: Vec<TopForm> = self.forms.splice(prefix..old_len - suffix, fresh).collect();
-        let added = prefix..prefix + nodes.len();
+        let mut k = 0;
+        for (window_start, window_end, units) in windows {
+            // Forms before the window stay; those in it not matched below are dropped.
+            k = k.max(self.forms.partition_point(|f| f.start < window_start));
+            for unit in units {
+                let (from, to) = match unit {
+                    Unit::Node(node) => (node.start_byte(), node.end_byte()),
+                    Unit::Chunk(from, to) => (from, to),
+                };
+                let stale = k + self.forms[k..].partition_point(|f| f.start < from);
+                record(k, stale, Vec::new());
+                k = stale;
+                let next = k + self.forms[k..].partition_point(|f| f.start < to);
+                let reuse = match unit {
+                    Unit::Node(_) => self.forms.get(k).is_some_and(|f| {
+                        f.start == from && f.end() == to && f.clean && f.chunk.is_none()
+                    }),
+                    Unit::Chunk(..) => {
+                        let inside = &self.forms[k..next];
+                        !inside.is_empty()
+                            && !is_dirty(from, to)
+                            && (inside
+                                .iter()
+                                .all(|f| f.chunk == Some((f.start - from, to - from)))
+                                || only_clean_forms(rope, from, to, inside))
+                    }
+                };
+                if reuse {
+                    k = next;
+                    continue;
+                }
+                let mut new = Vec::new();
+                match (unit, text) {
+                    (Unit::Node(node), Some(text)) => {
+                        let slot = self.fresh_slot();
+                        new.push(lower_top(node, text, 0, slot, None, &mut self.interner));
+                    }
+                    (Unit::Node(node), None) => {
+                        let (from, to) = (node.start_byte(), node.end_byte());
+                        self.lower_piece(rope, from, to, false, &mut new);
+                    }
+                    (Unit::Chunk(from, to), _) => self.lower_piece(rope, from, to, true, &mut new),
+                }
+                record(k, next, new);
+                k = next;
+            }
+            let stale = k.max(self.forms.partition_point(|f| f.start < window_end));
+            record(k, stale, Vec::new());
+            k = stale;
+        }
+        let mut added: Vec<usize> = Vec::new();
+        let mut shift = 0isize;
+        for (from, to, new) in &ops {
+            let at = from.saturating_add_signed(shift);
+            added.extend(at..at + new.len());
+            shift += new.len() as isize - (to - from) as isize;
+        }
+        for (from, to, new) in ops.into_iter().rev() {
+            removed.extend(self.forms.splice(from..to, new));
+        }
+        self.relink(removed, &added, delta);
+    }
+
+    /// The stretches of a clean new tree an update must read, when the previous tree was clean
+    /// too, with their top-level nodes: around each dirty range, the nodes touching it, widened
+    /// until the first kept form after it is a node with its old extent. Every other kept form
+    /// is a top-level node of the new tree with its old extent, without looking: the text before
+    /// the first stretch is unchanged, so it parses as before (a form touching an edit, which
+    /// the parser's lookahead could see, is in the stretch); after a stretch, the parse is at
+    /// the top level at the start of a confirmed form, as it was before the edit, and reads the
+    /// same text up to the next stretch.
+    fn windows<'t>(
+        &self,
+        root: Node<'t>,
+        dirty: &[(usize, usize)],
+    ) -> Vec<(usize, usize, Vec<Unit<'t>>)> {
+        let mut out: Vec<(usize, usize, Vec<Unit<'t>>)> = Vec::new();
+        for &(start, end) in dirty {
+            let (mut from, mut to) = (start, end);
+            if let Some(last) = out.last_mut().filter(|w| w.1 >= from) {
+                from = last.0;
+                to = to.max(last.1);
+                out.pop();
+            }
+            let mut nodes = Vec::new();
+            loop {
+                nodes.clear();
+                // The first node ending at or after `from`: a node that only touches the
+                // range is read again too.
+                let mut next = root.first_child_for_byte(from.saturating_sub(1));
+                while let Some(node) = next.filter(|n| n.start_byte() <= to) {
+                    from = from.min(node.start_byte());
+                    to = to.max(node.end_byte());
+                    if crate::reader::is_form(&node) {
+                        nodes.push(Unit::Node(node));
+                    }
+                    next = node.next_sibling();
+                }
+                let after = self.forms.partition_point(|f| f.start < to);
+                let Some(form) = self.forms.get(after) else {
+                    break;
+                };
+                let confirmed = root.first_child_for_byte(form.start).is_some_and(|n| {
+                    n.start_byte() == form.start
+                        && n.end_byte() == form.end()
+                        && crate::reader::is_form(&n)
+                });
+                if confirmed {
+                    break;
+                }
+                to = form.end();
+            }
+            out.push((from, to, nodes));
+        }
+        out
+    }
+
+    fn fresh_slot(&mut self) -> u32 {
+        let slot = self.next_slot;
+        self.next_slot = self.next_slot.saturating_add(1);
+        slot
+    }
+
+    /// Parses bytes `from..to` of `rope` on their own and lowers their forms into `out`;
+    /// `chunk` says they are a chunk of a broken node (see the module doc).
+    fn lower_piece(
+        &mut self,
+        rope: &Rope,
+        from: usize,
+        to: usize,
+        chunk: bool,
+        out: &mut Vec<TopForm>,
+    ) {
+        let text = slice(rope, from, to);
+        let tree = parse_str(&text);
+        for node in top_level_nodes(tree.root_node()) {
+            let slot = self.fresh_slot();
+            let origin = chunk.then_some((node.start_byte(), text.len()));
+            out.push(lower_top(
+                node,
+                &text,
+                from,
+                slot,
+                origin,
+                &mut self.interner,
+            ));
+        }
+    }
+
+    /// Updates the first definitions for the names the removed and added forms define, gives
+    /// the added forms their links and relinks the kept forms whose links changed; records
+    /// every change in `delta`.
+    fn relink(&mut self, removed: Vec<TopForm>, added: &[usize], mut delta: Option<&mut Delta>) {
         // Only names defined by a removed or an added form can change their first definition.
-        let mut touched: Vec<Symbol> = removed
-            .iter()
-            .chain(&self.forms[added.clone()])
-            .flat_map(|f| f.defines.iter().map(|(name, _)| name.clone()))
-            .collect();
-        touched.sort_unstable();
-        touched.dedup();
+        let (touched, touched_roots) = {
+            let changed = || {
+                removed
+                    .iter()
+                    .chain(added.iter().filter_map(|&i| self.forms.get(i)))
+            };
+            let touched = names(changed().flat_map(|f| f.defines.iter().map(|(n, _)| n)));
+            let roots = names(changed().filter_map(|f| f.root_def.as_ref().map(|(n, _)| n)));
+            (touched, roots)
+        };
         if let Some(delta) = delta.as_deref_mut() {
             for form in removed {
-                delta.retracted.extend(form_start(&form));
-                delta.retracted.extend(form.local);
-                delta.retracted.extend(form.links);
+                delta.retracted.extend(form.local.into_vec());
+                delta.retracted.extend(form.links.into_vec());
             }
-            for form in &self.forms[added.clone()] {
+            for form in added.iter().filter_map(|&i| self.forms.get(i)) {
                 delta.asserted.extend(form.local.iter().cloned());
             }
         }
         let changed_names = if touched.len() <= 8 {
-            self.redefine(touched)
+            redefine(&self.forms, &mut self.defs, touched, form_defines)
         } else {
-            self.redefine_all()
+            redefine_all(&self.forms, &mut self.defs, form_defines)
+        };
+        let changed_roots = if touched_roots.len() <= 8 {
+            redefine(
+                &self.forms,
+                &mut self.root_defs,
+                touched_roots,
+                form_root_def,
+            )
+        } else {
+            redefine_all(&self.forms, &mut self.root_defs, form_root_def)
         };
         let changed_bits = changed_names.iter().fold(0, |bits, n| bits | name_bits(n));
         let changed_names: NameSet = changed_names.into_iter().collect();
-        let mut starts = starts.into_iter();
+        let changed_roots: NameSet = changed_roots.into_iter().collect();
+        let mut added = added.iter().copied().peekable();
         for (i, form) in self.forms.iter_mut().enumerate() {
-            let is_new = added.contains(&i);
-            let start = if is_new { None } else { starts.next() };
-            if let Some(start) = start.filter(|&s| s != form.start) {
-                if let Some(delta) = delta.as_deref_mut() {
-                    delta.retracted.extend(form_start(form));
-                    form.start = start;
-                    delta.asserted.extend(form_start(form));
-                }
-                form.start = start;
-            }
+            let is_new = added.next_if_eq(&i).is_some();
             let relinks = !is_new
-                && form.global_bits & changed_bits != 0
-                && form.globals.iter().any(|(_, n)| changed_names.contains(n));
+                && ((form.global_bits & changed_bits != 0
+                    && form.globals.iter().any(|(_, n)| changed_names.contains(n)))
+                    || form
+                        .root_def
+                        .as_ref()
+                        .is_some_and(|(n, _)| changed_roots.contains(n)));
             if !(is_new || relinks) {
                 continue;
             }
-            let links = link_datoms(form, &self.defs);
+            let links = link_datoms(form, &self.defs, &self.root_defs);
             if let Some(delta) = delta.as_deref_mut() {
                 if is_new {
-                    delta.asserted.extend(form_start(form));
                     delta.asserted.extend(links.iter().cloned());
                 } else {
                     diff(&form.links, &links, delta);
                 }
             }
-            form.links = links;
+            form.links = links.into_boxed_slice();
         }
     }
+}
 
-    /// Recomputes the first definition of each of `names` (a few), scanning the forms; returns
-    /// the names whose first definition changed.
-    fn redefine(&mut self, names: Vec<Symbol>) -> Vec<Symbol> {
-        let mut changed = Vec::new();
-        for name in names {
-            let first = self.forms.iter().find_map(|f| {
-                f.defines
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|&(_, binder)| binder)
-            });
-            let before = match first {
-                Some(binder) => self.defs.insert(name.clone(), binder),
-                None => self.defs.remove(&name),
-            };
-            if before != first {
-                changed.push(name);
-            }
-        }
-        changed
-    }
+/// The global names `form` defines, with their binders.
+fn form_defines(form: &TopForm) -> Vec<(&Symbol, Entity)> {
+    form.defines.iter().map(|(name, e)| (name, *e)).collect()
+}
 
-    /// Rebuilds every first definition in one pass; returns the names whose first definition
-    /// changed.
-    fn redefine_all(&mut self) -> Vec<Symbol> {
-        let mut defs: NameMap<Symbol, Entity> =
-            NameMap::with_capacity_and_hasher(self.defs.len(), Default::default());
-        for form in &self.forms {
-            for (name, binder) in &form.defines {
-                defs.entry(name.clone()).or_insert(*binder);
-            }
-        }
-        let old = std::mem::replace(&mut self.defs, defs);
-        let mut changed: Vec<Symbol> = old
-            .iter()
-            .filter(|&(name, binder)| self.defs.get(name) != Some(binder))
-            .map(|(name, _)| name.clone())
-            .collect();
-        changed.extend(
-            self.defs
-                .keys()
-                .filter(|name| !old.contains_key(*name))
-                .cloned(),
-        );
-        changed
-    }
+/// The name `form`'s root `def` defines, with the root.
+fn form_root_def(form: &TopForm) -> Vec<(&Symbol, Entity)> {
+    form.root_def.iter().map(|(name, e)| (name, *e)).collect()
+}
 
-    /// Finds the changed forms from the tree's top-level nodes, comparing every form's text.
-    fn full_change<'t>(&self, text: &str, root: Node<'t>) -> Change<'t> {
-        let nodes = top_level_nodes(root);
-        let same = |form: &TopForm, node: &Node<'_>| {
-            node.kind_id() == form.kind
-                && self.text.get(form.start..form.start + form.len)
-                    == text.get(node.start_byte()..node.end_byte())
+/// The distinct names of `names`, sorted.
+fn names<'a>(names: impl Iterator<Item = &'a Symbol>) -> Vec<Symbol> {
+    let mut out: Vec<Symbol> = names.cloned().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Recomputes the first definition in `defs` of each of `names` (a few), scanning the forms'
+/// definitions (`defined`); returns the names whose first definition changed.
+fn redefine(
+    forms: &[TopForm],
+    defs: &mut NameMap<Symbol, Entity>,
+    names: Vec<Symbol>,
+    defined: fn(&TopForm) -> Vec<(&Symbol, Entity)>,
+) -> Vec<Symbol> {
+    let mut changed = Vec::new();
+    for name in names {
+        let first = forms.iter().find_map(|f| {
+            defined(f)
+                .into_iter()
+                .find(|(n, _)| **n == name)
+                .map(|(_, e)| e)
+        });
+        let before = match first {
+            Some(binder) => defs.insert(name.clone(), binder),
+            None => defs.remove(&name),
         };
-        let prefix = self
-            .forms
-            .iter()
-            .zip(&nodes)
-            .take_while(|(f, n)| same(f, n))
-            .count();
-        let suffix = self.forms[prefix..]
-            .iter()
-            .rev()
-            .zip(nodes[prefix..].iter().rev())
-            .take_while(|(f, n)| same(f, n))
-            .count();
-        let starts = nodes[..prefix]
-            .iter()
-            .chain(&nodes[nodes.len() - suffix..])
-            .map(|n| n.start_byte())
-            .collect();
-        let nodes = nodes[prefix..nodes.len() - suffix].to_vec();
-        Change {
-            prefix,
-            suffix,
-            nodes,
-            starts,
+        if before != first {
+            changed.push(name);
         }
     }
+    changed
+}
 
-    /// Finds the changed forms from the bytes that differ, without walking every top-level node:
-    /// forms strictly inside the common prefix or suffix of the old and new text are unchanged,
-    /// provided the tree agrees that the forms bordering the edit are still top-level forms with
-    /// the same extent. `None` when it does not (say, an unclosed `(` swallowed what follows).
-    ///
-    /// Only clean parses (old and new) qualify: then the parser is in its top-level state at
-    /// every top-level form, so identical text after a verified boundary parses identically.
-    /// Error recovery is not local (a missing `]` can be placed differently after an unrelated
-    /// edit earlier on), so with syntax errors every top-level node is compared.
-    fn local_change<'t>(&self, text: &str, root: Node<'t>) -> Option<Change<'t>> {
-        if self.forms.is_empty() || !self.clean || root.has_error() {
-            return None;
+/// Rebuilds every first definition in `defs` in one pass; returns the names whose first
+/// definition changed.
+fn redefine_all(
+    forms: &[TopForm],
+    defs: &mut NameMap<Symbol, Entity>,
+    defined: fn(&TopForm) -> Vec<(&Symbol, Entity)>,
+) -> Vec<Symbol> {
+    let mut new: NameMap<Symbol, Entity> =
+        NameMap::with_capacity_and_hasher(defs.len(), Default::default());
+    for form in forms {
+        for (name, binder) in defined(form) {
+            new.entry(name.clone()).or_insert(binder);
         }
-        let (old, new) = (self.text.as_bytes(), text.as_bytes());
-        let head = common_prefix(old, new);
-        let tail = common_suffix(&old[head..], &new[head..]);
-        let shift = new.len() as i64 - old.len() as i64;
-        // A form is kept only if the byte after it (before it, for the suffix) is unchanged too,
-        // so the edit cannot extend its last (first) token.
-        let mut prefix = self.forms.partition_point(|f| f.start + f.len < head);
-        let tail_start = old.len() - tail;
-        let mut first_kept = self
-            .forms
-            .partition_point(|f| f.start <= tail_start)
-            .max(prefix);
-        let is_root_child = |form: &TopForm, offset: i64| {
-            let start = usize::try_from(form.start as i64 + offset).ok()?;
-            let node = root.first_child_for_byte(start)?;
-            let same = node.start_byte() == start
-                && node.end_byte() == start + form.len
-                && node.kind_id() == form.kind
-                && is_form(&node);
-            same.then_some(node)
-        };
-        let scan_from = match prefix.checked_sub(1) {
-            Some(last) => is_root_child(&self.forms[last], 0)?.end_byte(),
-            None => 0,
-        };
-        let scan_to = match self.forms.get(first_kept) {
-            Some(first) => is_root_child(first, shift)?.start_byte(),
-            None => text.len(),
-        };
-        let mut nodes = VecDeque::new();
-        let mut next = root.first_child_for_byte(scan_from);
-        while let Some(node) = next {
-            if node.start_byte() >= scan_to {
-                break;
+    }
+    let old = std::mem::replace(defs, new);
+    let mut changed: Vec<Symbol> = old
+        .iter()
+        .filter(|&(name, binder)| defs.get(name) != Some(binder))
+        .map(|(name, _)| name.clone())
+        .collect();
+    changed.extend(defs.keys().filter(|name| !old.contains_key(*name)).cloned());
+    changed
+}
+
+/// The new tree's top-level units, in order: its nodes free of syntax errors, and the chunks its
+/// broken nodes are cut into (see the module doc).
+fn units<'t>(root: Node<'t>, rope: &Rope) -> Vec<Unit<'t>> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    for node in root.children(&mut cursor) {
+        if !node.has_error() {
+            if crate::reader::is_form(&node) {
+                out.push(Unit::Node(node));
             }
-            if node.start_byte() >= scan_from && is_form(&node) {
-                nodes.push_back(node);
-            }
-            next = node.next_sibling();
+            continue;
         }
-        // Forms next to the edit whose text and place did not change are kept too.
-        let same = |form: &TopForm, node: &Node<'_>, offset: i64| {
-            form.start as i64 + offset == node.start_byte() as i64
-                && node.kind_id() == form.kind
-                && self.text.get(form.start..form.start + form.len)
-                    == text.get(node.start_byte()..node.end_byte())
-        };
-        while prefix < first_kept
-            && nodes
-                .front()
-                .is_some_and(|n| same(&self.forms[prefix], n, 0))
-        {
-            nodes.pop_front();
-            prefix += 1;
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let mut from = start;
+        for cut in line_starts_with_opener(rope, start, end) {
+            out.push(Unit::Chunk(from, cut));
+            from = cut;
         }
-        while first_kept > prefix
-            && nodes
-                .back()
-                .is_some_and(|n| same(&self.forms[first_kept - 1], n, shift))
-        {
-            nodes.pop_back();
-            first_kept -= 1;
+        out.push(Unit::Chunk(from, end));
+    }
+    out
+}
+
+/// Whether bytes `from..to` of `rope` are exactly `forms` separated by whitespace, each read on
+/// its own without errors. Such a chunk (the forms after an unclosed one, typically) parses into
+/// the same forms: their text is unchanged and whitespace ends every token.
+fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[TopForm]) -> bool {
+    let mut at = from;
+    for form in forms {
+        if !(form.clean && form.chunk.is_none() && is_blank(rope, at, form.start)) {
+            return false;
         }
-        let starts = self.forms[..prefix]
-            .iter()
-            .map(|f| f.start)
-            .chain(
-                self.forms[first_kept..]
-                    .iter()
-                    .map(|f| usize::try_from(f.start as i64 + shift).unwrap_or(0)),
-            )
-            .collect();
-        Some(Change {
-            prefix,
-            suffix: self.forms.len() - first_kept,
-            nodes: nodes.into(),
-            starts,
+        at = form.end();
+    }
+    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start == from)
+}
+
+/// Whether bytes `from..to` of `rope` are all whitespace (commas count, as in Clojure).
+fn is_blank(rope: &Rope, from: usize, to: usize) -> bool {
+    from <= to
+        && rope.get_byte_slice(from..to).is_some_and(|slice| {
+            slice
+                .bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b','))
         })
+}
+
+/// Offsets in `start + 1..end` of `rope` that begin a line whose first byte is in [`OPENERS`].
+fn line_starts_with_opener(rope: &Rope, start: usize, end: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (start, end) = (start.min(rope.len_bytes()), end.min(rope.len_bytes()));
+    let mut at = start;
+    let mut after_newline = false;
+    for chunk in rope.byte_slice(start..end).chunks() {
+        for &byte in chunk.as_bytes() {
+            if after_newline && at > start && OPENERS.contains(&byte) {
+                out.push(at);
+            }
+            after_newline = byte == b'\n';
+            at += 1;
+        }
+    }
+    out
+}
+
+/// Bytes `from..to` of `rope` as a string (`from` and `to` are node or line boundaries, so
+/// character boundaries).
+fn slice(rope: &Rope, from: usize, to: usize) -> String {
+    let to = to.min(rope.len_bytes());
+    let from = from.min(to);
+    match rope.get_byte_slice(from..to) {
+        Some(slice) => slice.to_string(),
+        None => String::new(),
     }
 }
 
-/// Length of the common prefix of `a` and `b`, compared a block at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 256;
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
+/// The one replacement that turns `old` into `new`: their common prefix and suffix kept.
+fn difference(old: &Rope, new: &Rope) -> Splice {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (mut old_bytes, mut new_bytes) =
+        (old.bytes_at(old.len_bytes()), new.bytes_at(new.len_bytes()));
+    let most = old.len_bytes().min(new.len_bytes()) - prefix;
+    let mut suffix = 0;
+    while suffix < most {
+        match (old_bytes.prev(), new_bytes.prev()) {
+            (Some(a), Some(b)) if a == b => suffix += 1,
+            _ => break,
+        }
     }
-    while i < n && a[i] == b[i] {
-        i += 1;
+    Splice {
+        start: prefix,
+        old_end: old.len_bytes() - suffix,
+        new_end: new.len_bytes() - suffix,
     }
-    i
 }
 
-/// Length of the common suffix of `a` and `b`.
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 256;
-    let n = a.len().min(b.len());
-    let (ea, eb) = (a.len(), b.len());
-    let mut i = 0;
-    while i + BLOCK <= n && a[ea - i - BLOCK..ea - i] == b[eb - i - BLOCK..eb - i] {
-        i += BLOCK;
+/// Sorts `ranges` and merges those that overlap or touch.
+fn merge_ranges(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
     }
-    while i < n && a[ea - i - 1] == b[eb - i - 1] {
-        i += 1;
-    }
-    i
+    merged
 }
 
 /// Appends to `delta` what turns `old` into `new` (both small: one form's links).
@@ -496,7 +750,15 @@ fn diff(old: &[Datom], new: &[Datom], delta: &mut Delta) {
         .extend(new.iter().filter(|d| !old.contains(d)).cloned());
 }
 
-fn lower_top(node: Node<'_>, text: &str, slot: u32, interner: &mut Interner) -> TopForm {
+/// Lowers `node`, a form of `text`, which starts at byte `base` of the file.
+fn lower_top(
+    node: Node<'_>,
+    text: &str,
+    base: usize,
+    slot: u32,
+    chunk: Option<(usize, usize)>,
+    interner: &mut Interner,
+) -> TopForm {
     let start = node.start_byte();
     let mut diagnostics = Vec::new();
     let form = read_node_with(node, text, start, interner, &mut diagnostics);
@@ -504,25 +766,42 @@ fn lower_top(node: Node<'_>, text: &str, slot: u32, interner: &mut Interner) -> 
     diagnostics.extend(lowered.diagnostics);
     let ast = lowered.ast;
     let resolution = resolve(&ast);
-    let mut local = Vec::with_capacity(ast.len() * 6);
+    let mut local = Vec::with_capacity(ast.len() * 6 + 1);
     let globals = form_datoms(slot, &ast, &resolution, interner, &mut local);
+    let root = ast.root();
+    if let Some(root) = root {
+        local.push(Datom::new(
+            entity(slot, root),
+            vocab().top_level.clone(),
+            Value::Bool(true),
+        ));
+    }
     let global_bits = globals.iter().fold(0, |bits, (_, n)| bits | name_bits(n));
-    let defines = definitions(&ast)
+    let defines: Vec<(Symbol, Entity)> = definitions(&ast)
         .into_iter()
         .map(|(name, binder)| (name, entity(slot, binder)))
         .collect();
+    let root_def = root.and_then(|root| match &ast.node(root).kind {
+        NodeKind::Def { name, .. } => defines
+            .iter()
+            .find(|(_, binder)| *binder == entity(slot, *name))
+            .map(|(n, _)| (n.clone(), entity(slot, root))),
+        _ => None,
+    });
     TopForm {
         slot,
-        start,
+        start: base + start,
         ast,
         diagnostics,
         len: node.end_byte().saturating_sub(start),
-        kind: node.kind_id(),
-        local,
-        globals,
+        chunk,
+        clean: !node.has_error(),
+        local: local.into_boxed_slice(),
+        globals: globals.into_boxed_slice(),
         global_bits,
-        defines,
-        links: Vec::new(),
+        defines: defines.into_boxed_slice(),
+        root_def,
+        links: Box::default(),
     }
 }
 
@@ -535,19 +814,24 @@ fn name_bits(name: &Symbol) -> u128 {
     (1 << (hash >> 57)) | (1 << ((hash >> 50) & 127))
 }
 
-/// `[root :yin/form-start offset]`: where the form is in the file.
-fn form_start(form: &TopForm) -> Option<Datom> {
-    let root = form.ast.root()?;
-    Some(Datom::new(
-        entity(form.slot, root),
-        vocab().form_start.clone(),
-        Value::Int(i64::try_from(form.start).unwrap_or(i64::MAX)),
-    ))
-}
-
-/// What each global variable of the form links to, given the file's definitions.
-fn link_datoms(form: &TopForm, defs: &NameMap<Symbol, Entity>) -> Vec<Datom> {
+/// What each global variable of the form links to, given the file's definitions, and the first
+/// top-level `def` of the name the form's root `def` defines, when it is not this one.
+fn link_datoms(
+    form: &TopForm,
+    defs: &NameMap<Symbol, Entity>,
+    root_defs: &NameMap<Symbol, Entity>,
+) -> Vec<Datom> {
     let mut out = Vec::with_capacity(2 * form.globals.len());
+    if let Some((name, root)) = &form.root_def
+        && let Some(&first) = root_defs.get(name)
+        && first != *root
+    {
+        out.push(Datom::new(
+            *root,
+            vocab().redefines.clone(),
+            reference(first),
+        ));
+    }
     for (var, name) in &form.globals {
         let link = match defs.get(name) {
             Some(&binder) => GlobalLink::Def(binder),

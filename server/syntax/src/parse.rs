@@ -46,6 +46,16 @@ pub(crate) fn parse(rope: &Rope, old: Option<&Tree>) -> Tree {
     tree.expect("a parser with a language and no cancellation always returns a tree")
 }
 
+/// Parses `text` alone, from scratch.
+pub(crate) fn parse_str(text: &str) -> Tree {
+    let tree = PARSER.with(|parser| match parser.try_borrow_mut() {
+        Ok(mut parser) => parser.parse(text, None),
+        Err(_) => new_parser().parse(text, None),
+    });
+    // As in `parse`: no cancellation flag or timeout is ever set.
+    tree.expect("a parser with a language and no cancellation always returns a tree")
+}
+
 pub(crate) fn size(n: usize) -> TextSize {
     TextSize::new(u32::try_from(n).unwrap_or(u32::MAX))
 }

@@ -60,21 +60,21 @@ fn literals() {
     check(
         r#"42 -2.5 5/2 4/2 0x1F 017 2r101 7N ##Inf "s\n" \a \newline :k/x nil true"#,
         expect![[r#"
-            1.0 value 42 type :literal start 0 end 2 form-start 0
-            2.0 value -2.5 type :literal start 0 end 4 form-start 3
-            3.0 value #yin/ratio [5 2] type :literal start 0 end 3 form-start 8
-            4.0 value 2 type :literal start 0 end 3 form-start 12
-            5.0 value 31 type :literal start 0 end 4 form-start 16
-            6.0 value 15 type :literal start 0 end 3 form-start 21
-            7.0 value 5 type :literal start 0 end 5 form-start 25
-            8.0 value 7 type :literal start 0 end 2 form-start 31
-            9.0 value ##Inf type :literal start 0 end 5 form-start 34
-            10.0 value "s\n" type :literal start 0 end 5 form-start 40
-            11.0 value \a type :literal start 0 end 2 form-start 46
-            12.0 value \newline type :literal start 0 end 8 form-start 49
-            13.0 value :k/x type :literal start 0 end 4 form-start 58
-            14.0 value nil type :literal start 0 end 3 form-start 63
-            15.0 value true type :literal start 0 end 4 form-start 67
+            1.0 value 42 type :literal start 0 end 2 top-level true
+            2.0 value -2.5 type :literal start 0 end 4 top-level true
+            3.0 value #yin/ratio [5 2] type :literal start 0 end 3 top-level true
+            4.0 value 2 type :literal start 0 end 3 top-level true
+            5.0 value 31 type :literal start 0 end 4 top-level true
+            6.0 value 15 type :literal start 0 end 3 top-level true
+            7.0 value 5 type :literal start 0 end 5 top-level true
+            8.0 value 7 type :literal start 0 end 2 top-level true
+            9.0 value ##Inf type :literal start 0 end 5 top-level true
+            10.0 value "s\n" type :literal start 0 end 5 top-level true
+            11.0 value \a type :literal start 0 end 2 top-level true
+            12.0 value \newline type :literal start 0 end 8 top-level true
+            13.0 value :k/x type :literal start 0 end 4 top-level true
+            14.0 value nil type :literal start 0 end 3 top-level true
+            15.0 value true type :literal start 0 end 4 top-level true
         "#]],
     );
 }
@@ -86,14 +86,14 @@ fn collections_evaluate_their_elements() {
         expect![[r#"
             1.0 value 1 type :literal start 1 end 2 index 0
             1.1 name x type :variable start 3 end 4 index 1 resolution :unresolved
-            1.2 elements 1.0 elements 1.1 type :vector start 0 end 5 form-start 0
+            1.2 elements 1.0 elements 1.1 type :vector start 0 end 5 top-level true
             2.0 value :a type :literal start 1 end 3 index 0
             2.1 name inc type :variable start 5 end 8 resolution :core binding core.13
             2.2 value 1 type :literal start 9 end 10 index 0
             2.3 operator 2.1 operands 2.2 type :application start 4 end 11 index 0
-            2.4 keys 2.0 vals 2.3 type :map start 0 end 12 form-start 6
+            2.4 keys 2.0 vals 2.3 type :map start 0 end 12 top-level true
             3.0 name y type :variable start 2 end 3 index 0 resolution :unresolved
-            3.1 elements 3.0 type :set start 0 end 4 form-start 19
+            3.1 elements 3.0 type :set start 0 end 4 top-level true
         "#]],
     );
 }
@@ -103,9 +103,9 @@ fn quote_and_sugar() {
     check(
         r#"'(a b) (quote [1 c]) ()"#,
         expect![[r#"
-            1.0 value (a b) type :quote start 0 end 6 form-start 0
-            2.0 value [1 c] type :quote start 0 end 13 form-start 7
-            3.0 value () type :quote start 0 end 2 form-start 21
+            1.0 value (a b) type :quote start 0 end 6 top-level true
+            2.0 value [1 c] type :quote start 0 end 13 top-level true
+            3.0 value () type :quote start 0 end 2 top-level true
         "#]],
     );
 }
@@ -117,11 +117,11 @@ fn def_and_global_links() {
         expect![[r#"
             1.0 name x binder-kind :def init 1.1 doc "doc" type :binder start 5 end 6
             1.1 value 1 type :literal start 13 end 14
-            1.2 binder 1.0 name x init 1.1 type :def start 0 end 15 form-start 0
+            1.2 binder 1.0 name x init 1.1 type :def start 0 end 15 top-level true
             2.0 name + type :variable start 1 end 2 resolution :core binding core.0
             2.1 name x type :variable start 3 end 4 index 0 resolution :global binding 1.0
             2.2 name y type :variable start 5 end 6 index 1 resolution :unresolved
-            2.3 operator 2.0 operands 2.1 operands 2.2 type :application start 0 end 7 form-start 16
+            2.3 operator 2.0 operands 2.1 operands 2.2 type :application start 0 end 7 top-level true
         "#]],
     );
 }
@@ -145,7 +145,7 @@ fn defn_docstring_and_recursion() {
             1.11 test 1.4 consequent 1.5 alternate 1.10 type :if start 27 end 55 index 0
             1.12 params 1.1 body 1.11 arity 1 variadic false type :arity start 23 end 55 index 0
             1.13 arities 1.12 type :lambda start 0 end 56 surface :defn
-            1.14 binder 1.0 name f init 1.13 type :def start 0 end 56 surface :defn form-start 0
+            1.14 binder 1.0 name f init 1.13 type :def start 0 end 56 surface :defn top-level true
         "#]],
     );
 }
@@ -167,7 +167,7 @@ fn defn_multi_arity() {
             1.9 elements 1.7 elements 1.8 type :vector start 31 end 39 index 0
             1.10 params 1.5 rest 1.6 body 1.9 arity 1 variadic true type :arity start 19 end 40 index 1
             1.11 arities 1.4 arities 1.10 type :lambda start 0 end 41 surface :defn
-            1.12 binder 1.0 name g init 1.11 type :def start 0 end 41 surface :defn form-start 0
+            1.12 binder 1.0 name g init 1.11 type :def start 0 end 41 surface :defn top-level true
         "#]],
     );
 }
@@ -185,7 +185,7 @@ fn fn_named_rest_and_shadowing() {
             1.5 name x resolution :local binding 1.1 type :variable start 27 end 28 index 1
             1.6 operator 1.3 operands 1.4 operands 1.5 type :application start 18 end 29 index 0
             1.7 params 1.1 rest 1.2 body 1.6 arity 1 variadic true type :arity start 9 end 29 index 0
-            1.8 fn-name 1.0 name self arities 1.7 type :lambda start 0 end 30 form-start 0
+            1.8 fn-name 1.0 name self arities 1.7 type :lambda start 0 end 30 top-level true
         "#]],
     );
 }
@@ -205,7 +205,7 @@ fn let_is_sequential() {
             1.7 operator 1.4 operands 1.5 operands 1.6 type :application start 16 end 23
             1.8 name x binder-kind :let init 1.7 type :binder start 14 end 15 index 2
             1.9 name x resolution :local binding 1.8 type :variable start 25 end 26 index 0
-            1.10 bindings 1.1 bindings 1.3 bindings 1.8 body 1.9 type :let start 0 end 27 form-start 0
+            1.10 bindings 1.1 bindings 1.3 bindings 1.8 body 1.9 type :let start 0 end 27 top-level true
         "#]],
     );
 }
@@ -220,7 +220,7 @@ fn if_do_and_or() {
             1.2 value 2 type :literal start 16 end 17 index 1
             1.3 body 1.1 body 1.2 type :do start 10 end 18
             1.4 type :or start 19 end 23
-            1.5 test 1.0 consequent 1.3 alternate 1.4 type :if start 0 end 24 form-start 0
+            1.5 test 1.0 consequent 1.3 alternate 1.4 type :if start 0 end 24 top-level true
         "#]],
     );
 }
@@ -234,12 +234,12 @@ fn when_and_when_not() {
             1.1 name b type :variable start 8 end 9 index 0 resolution :unresolved
             1.2 name c type :variable start 10 end 11 index 1 resolution :unresolved
             1.3 body 1.1 body 1.2 type :do start 0 end 12 surface :when
-            1.4 test 1.0 consequent 1.3 type :if start 0 end 12 surface :when form-start 0
+            1.4 test 1.0 consequent 1.3 type :if start 0 end 12 surface :when top-level true
             2.0 name a type :variable start 10 end 11 resolution :unresolved
             2.1 name b type :variable start 12 end 13 index 0 resolution :unresolved
             2.2 body 2.1 type :do start 0 end 14 surface :when-not
             2.3 value nil type :literal start 0 end 14 surface :when-not
-            2.4 test 2.0 consequent 2.3 alternate 2.2 type :if start 0 end 14 surface :when-not form-start 13
+            2.4 test 2.0 consequent 2.3 alternate 2.2 type :if start 0 end 14 surface :when-not top-level true
         "#]],
     );
 }
@@ -254,7 +254,7 @@ fn cond_nests_ifs() {
             1.2 value :else type :literal start 10 end 15
             1.3 value 2 type :literal start 16 end 17
             1.4 test 1.2 consequent 1.3 type :if start 10 end 18 surface :cond
-            1.5 test 1.0 consequent 1.1 alternate 1.4 type :if start 0 end 18 surface :cond form-start 0
+            1.5 test 1.0 consequent 1.1 alternate 1.4 type :if start 0 end 18 surface :cond top-level true
         "#]],
     );
 }
@@ -269,11 +269,11 @@ fn threading() {
             1.2 name x type :variable start 4 end 5 index 0 resolution :unresolved
             1.3 value 1 type :literal start 9 end 10 index 1
             1.4 operator 1.1 operands 1.2 operands 1.3 type :application start 6 end 11 index 0
-            1.5 operator 1.0 operands 1.4 type :application start 0 end 14 surface :-> form-start 0
+            1.5 operator 1.0 operands 1.4 type :application start 0 end 14 surface :-> top-level true
             2.0 name f type :variable start 8 end 9 resolution :unresolved
             2.1 value 1 type :literal start 10 end 11 index 0
             2.2 name x type :variable start 5 end 6 index 1 resolution :unresolved
-            2.3 operator 2.0 operands 2.1 operands 2.2 type :application start 0 end 13 surface :->> form-start 15
+            2.3 operator 2.0 operands 2.1 operands 2.2 type :application start 0 end 13 surface :->> top-level true
         "#]],
     );
 }
@@ -295,7 +295,7 @@ fn loop_recur() {
             1.9 operands 1.8 type :recur start 24 end 39
             1.10 name i resolution :local binding 1.1 type :variable start 40 end 41
             1.11 test 1.5 consequent 1.9 alternate 1.10 type :if start 12 end 42 index 0
-            1.12 bindings 1.1 body 1.11 type :loop start 0 end 43 form-start 0
+            1.12 bindings 1.1 body 1.11 type :loop start 0 end 43 top-level true
         "#]],
     );
 }
@@ -312,7 +312,7 @@ fn call_cc_is_a_call() {
             1.4 operator 1.2 operands 1.3 type :application start 17 end 22 index 0
             1.5 params 1.1 body 1.4 arity 1 variadic false type :arity start 13 end 22 index 0
             1.6 arities 1.5 type :lambda start 9 end 23 index 0
-            1.7 operator 1.0 operands 1.6 type :application start 0 end 24 form-start 0
+            1.7 operator 1.0 operands 1.6 type :application start 0 end 24 top-level true
         "#]],
     );
 }
@@ -336,7 +336,7 @@ fn defmacro() {
             1.11 operator 1.3 operands 1.4 operands 1.5 operands 1.6 operands 1.10 type :application start 28 end 60 index 0
             1.12 params 1.1 rest 1.2 body 1.11 arity 1 variadic true type :arity start 17 end 60 index 0
             1.13 arities 1.12 type :lambda start 0 end 61 surface :defmacro
-            1.14 binder 1.0 name unless init 1.13 macro true type :def start 0 end 61 surface :defmacro form-start 0
+            1.14 binder 1.0 name unless init 1.13 macro true type :def start 0 end 61 surface :defmacro top-level true
         "#]],
     );
 }
@@ -353,7 +353,7 @@ fn param_named_defn_is_called() {
             1.4 operator 1.2 operands 1.3 type :application start 18 end 26 index 0
             1.5 params 1.1 body 1.4 arity 1 variadic false type :arity start 11 end 26 index 0
             1.6 arities 1.5 type :lambda start 0 end 27 surface :defn
-            1.7 binder 1.0 name call init 1.6 type :def start 0 end 27 surface :defn form-start 0
+            1.7 binder 1.0 name call init 1.6 type :def start 0 end 27 surface :defn top-level true
         "#]],
     );
 }
@@ -368,13 +368,13 @@ fn malformed_let_if_def_fn() {
             1.2 type :error start 10 end 11
             1.3 name y binder-kind :let init 1.2 type :binder start 10 end 11 index 1
             1.4 name x resolution :local binding 1.1 type :variable start 13 end 14 index 0
-            1.5 bindings 1.1 bindings 1.3 body 1.4 type :let start 0 end 15 form-start 0
-            2.0 type :error start 0 end 4 form-start 16
-            3.0 type :error start 0 end 5 form-start 21
-            4.0 type :error start 0 end 4 form-start 27
+            1.5 bindings 1.1 bindings 1.3 body 1.4 type :let start 0 end 15 top-level true
+            2.0 type :error start 0 end 4 top-level true
+            3.0 type :error start 0 end 5 top-level true
+            4.0 type :error start 0 end 4 top-level true
             5.0 value 1 type :literal start 5 end 6 index 0
             5.1 value 2 type :literal start 7 end 8 index 1
-            5.2 parts 5.0 parts 5.1 type :error start 0 end 9 form-start 32
+            5.2 parts 5.0 parts 5.1 type :error start 0 end 9 top-level true
             Error malformed 10..11 "y": let bindings need an even number of forms; this one has no value
             Error malformed 17..19 "if": if takes a test, a consequent and an optional alternate, not 0 forms
             Error malformed 22..25 "def": def needs a name
@@ -390,20 +390,20 @@ fn malformed_recur_cond_arities() {
         r#"(recur 1) (cond a) (loop [i 0] (recur)) (fn ([x] x) ([y] y))"#,
         expect![[r#"
             1.0 value 1 type :literal start 7 end 8 index 0
-            1.1 parts 1.0 type :error start 0 end 9 surface :recur form-start 0
+            1.1 parts 1.0 type :error start 0 end 9 surface :recur top-level true
             2.0 name a type :variable start 6 end 7 index 0 resolution :unresolved
-            2.1 parts 2.0 type :error start 6 end 7 form-start 10
+            2.1 parts 2.0 type :error start 6 end 7 top-level true
             3.0 value 0 type :literal start 9 end 10
             3.1 name i binder-kind :loop init 3.0 type :binder start 7 end 8 index 0
             3.2 type :recur start 12 end 19 index 0
-            3.3 bindings 3.1 body 3.2 type :loop start 0 end 20 form-start 19
+            3.3 bindings 3.1 body 3.2 type :loop start 0 end 20 top-level true
             4.0 name x binder-kind :param type :binder start 6 end 7 index 0
             4.1 name x resolution :local binding 4.0 type :variable start 9 end 10 index 0
             4.2 params 4.0 body 4.1 arity 1 variadic false type :arity start 4 end 11 index 0
             4.3 name y binder-kind :param type :binder start 14 end 15 index 0
             4.4 name y resolution :local binding 4.3 type :variable start 17 end 18 index 0
             4.5 params 4.3 body 4.4 arity 1 variadic false type :arity start 12 end 19 index 1
-            4.6 arities 4.2 arities 4.5 type :lambda start 0 end 20 form-start 40
+            4.6 arities 4.2 arities 4.5 type :lambda start 0 end 20 top-level true
             Error malformed 16..17 "a": cond needs an even number of forms; this test has no expression
             Error malformed 31..38 "(recur)": recur expects 1 argument, got 0
             Error malformed 52..59 "([y] y)": another arity already takes 1 parameter
@@ -421,19 +421,19 @@ fn unsupported_reader_syntax() {
             1.2 name %1 resolution :local binding 1.0 type :variable start 6 end 7 index 0
             1.3 operator 1.1 operands 1.2 type :application start 0 end 8 index 0
             1.4 params 1.0 body 1.3 arity 1 variadic false type :arity start 0 end 8 index 0
-            1.5 arities 1.4 type :lambda start 0 end 8 form-start 0
-            2.0 type :error start 0 end 10 form-start 9
+            1.5 arities 1.4 type :lambda start 0 end 8 top-level true
+            2.0 type :error start 0 end 10 top-level true
             3.0 name deref type :variable start 0 end 1 resolution :core binding core.94
             3.1 name a type :variable start 1 end 2 index 0 resolution :unresolved
-            3.2 operator 3.0 operands 3.1 type :application start 0 end 2 form-start 20
-            4.0 value x type :quote start 0 end 2 form-start 23
+            3.2 operator 3.0 operands 3.1 type :application start 0 end 2 top-level true
+            4.0 value x type :quote start 0 end 2 top-level true
             5.0 type :error start 1 end 5
             5.1 name o type :variable start 6 end 7 index 0 resolution :unresolved
-            5.2 operator 5.0 operands 5.1 type :application start 0 end 8 form-start 26
+            5.2 operator 5.0 operands 5.1 type :application start 0 end 8 top-level true
             6.0 name re-pattern type :variable start 0 end 5 resolution :core binding core.89
             6.1 value "re" type :literal start 0 end 5 index 0
-            6.2 operator 6.0 operands 6.1 type :application start 0 end 5 form-start 35
-            7.0 type :error start 0 end 4 form-start 41
+            6.2 operator 6.0 operands 6.1 type :application start 0 end 5 top-level true
+            7.0 type :error start 0 end 4 top-level true
             Error unsupported 9..19 "#?(:clj 1)": reader conditionals `#?(...)` are not supported in yin
             Error unsupported 27..31 ".foo": Java interop (`.foo`) is not supported in yin
             Error unsupported 41..45 "::kw": auto-resolved keywords like `::kw` are not supported in yin
@@ -452,7 +452,7 @@ fn unsupported_forms_and_destructuring() {
             1.3 arities 1.2 type :lambda start 0 end 7 surface :try index 0
             1.4 value nil type :literal start 0 end 7 surface :try index 1
             1.5 value nil type :literal start 0 end 7 surface :try index 2
-            1.6 operator 1.0 operands 1.3 operands 1.4 operands 1.5 type :application start 0 end 7 surface :try form-start 0
+            1.6 operator 1.0 operands 1.3 operands 1.4 operands 1.5 type :application start 0 end 7 surface :try top-level true
             2.0 name v type :variable start 12 end 13 resolution :unresolved
             2.1 name _vec__1 binder-kind :let init 2.0 type :binder start 6 end 6 index 0
             2.2 name nth type :variable start 7 end 7 resolution :core binding core.47
@@ -468,7 +468,7 @@ fn unsupported_forms_and_destructuring() {
             2.12 operator 2.8 operands 2.9 operands 2.10 operands 2.11 type :application start 9 end 10
             2.13 name b binder-kind :let init 2.12 type :binder start 9 end 10 index 2
             2.14 name a resolution :local binding 2.7 type :variable start 15 end 16 index 0
-            2.15 bindings 2.1 bindings 2.7 bindings 2.13 body 2.14 type :let start 0 end 17 form-start 8
+            2.15 bindings 2.1 bindings 2.7 bindings 2.13 body 2.14 type :let start 0 end 17 top-level true
             3.0 name _p__1 binder-kind :param type :binder start 5 end 5 index 0
             3.1 name _p__1 resolution :local binding 3.0 type :variable start 5 end 5
             3.2 name _map__2 binder-kind :let init 3.1 type :binder start 5 end 5 index 0
@@ -480,7 +480,7 @@ fn unsupported_forms_and_destructuring() {
             3.8 name a resolution :local binding 3.7 type :variable start 18 end 19 index 0
             3.9 bindings 3.2 bindings 3.7 body 3.8 type :let start 4 end 19 surface :destructure index 0
             3.10 params 3.0 body 3.9 arity 1 variadic false type :arity start 4 end 19 index 0
-            3.11 arities 3.10 type :lambda start 0 end 20 form-start 26
+            3.11 arities 3.10 type :lambda start 0 end 20 top-level true
         "#]],
     );
 }
@@ -496,7 +496,7 @@ fn syntax_errors_still_lower() {
             1.3 value 2 type :literal start 10 end 11 index 0
             1.4 operator 1.2 operands 1.3 type :application start 5 end 12 index 1
             1.5 type :map start 13 end 17 index 2
-            1.6 operator 1.0 operands 1.1 operands 1.4 operands 1.5 type :application start 0 end 17 form-start 0
+            1.6 operator 1.0 operands 1.1 operands 1.4 operands 1.5 type :application start 0 end 17 top-level true
             Error syntax 0..1 "(": unclosed `(`
             Error malformed 14..16 ":a": a map literal needs an even number of forms; this key has no value
         "#]],
@@ -515,7 +515,7 @@ fn docs_example() {
             1.4 operator 1.2 operands 1.3 type :application start 19 end 26 index 0
             1.5 params 1.1 body 1.4 arity 1 variadic false type :arity start 15 end 26 index 0
             1.6 arities 1.5 type :lambda start 0 end 27 surface :defn
-            1.7 binder 1.0 name f init 1.6 type :def start 0 end 27 surface :defn form-start 0
+            1.7 binder 1.0 name f init 1.6 type :def start 0 end 27 surface :defn top-level true
         "#]],
     );
 }

@@ -13,13 +13,16 @@ use edn::Datom;
 use model::canonical_datoms;
 use proptest::prelude::*;
 use syntax::file::FileLowering;
+use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
 
-fn parse(text: &str) -> tree_sitter::Tree {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_yin::LANGUAGE.into())
-        .expect("the grammar's ABI matches");
-    parser.parse(text, None).expect("no timeout is set")
+/// Replaces bytes `start..end` of `doc`'s text with `text` (not yet lowered).
+fn splice(doc: &mut Document, start: usize, end: usize, text: &str) {
+    let at = |offset: usize| {
+        doc.offset_to_position(TextSize::new(offset as u32), PositionEncoding::Utf8)
+    };
+    let edit = TextEdit::new(Range::new(at(start), at(end)), text);
+    doc.apply_edit(&edit, PositionEncoding::Utf8)
+        .expect("start <= end");
 }
 
 const SNIPPETS: &[&str] = &[
@@ -68,9 +71,9 @@ proptest! {
         edits in prop::collection::vec(edit_strategy(), 1..12),
     ) {
         let mut text: String = forms.iter().map(|&i| SNIPPETS[i]).collect();
-        let tree = parse(&text);
-        let mut file = FileLowering::new(&text, tree.root_node());
-        let mut was_clean = !tree.root_node().has_error();
+        let mut doc = Document::new(&text);
+        let mut file = FileLowering::new(&doc);
+        let mut was_clean = !doc.tree().root_node().has_error();
         for (at, delete, insert) in edits {
             let mut start = at % (text.len() + 1);
             while !text.is_char_boundary(start) {
@@ -88,8 +91,8 @@ proptest! {
                 .map(|f| (f.slot, text[f.range()].to_string()))
                 .collect();
             text.replace_range(start..end, INSERTS[insert]);
-            let tree = parse(&text);
-            let delta = file.update(&text, tree.root_node());
+            splice(&mut doc, start, end, INSERTS[insert]);
+            let delta = file.update(&doc);
 
             let mut applied = before;
             for d in &delta.retracted {
@@ -103,7 +106,7 @@ proptest! {
 
             // A form entirely before the edit keeps its slot, when the parses are clean (error
             // recovery may regroup forms anywhere).
-            let is_clean = !tree.root_node().has_error();
+            let is_clean = !doc.tree().root_node().has_error();
             if was_clean && is_clean {
                 for (i, (slot, form_text)) in kept_before.into_iter().enumerate() {
                     prop_assert_eq!(&text[file.forms()[i].range()], form_text.as_str());
@@ -147,8 +150,8 @@ proptest! {
     ) {
         let mut lines: Vec<String> = forms.iter().map(|&i| SNIPPETS[i].to_string()).collect();
         let mut text = lines.concat();
-        let tree = parse(&text);
-        let mut file = FileLowering::new(&text, tree.root_node());
+        let mut doc = Document::new(&text);
+        let mut file = FileLowering::new(&doc);
         for edit in edits {
             match edit {
                 CleanEdit::Insert(i, s) => lines.insert(i % (lines.len() + 1), SNIPPETS[s].into()),
@@ -174,9 +177,10 @@ proptest! {
             }
             let before: HashSet<Datom> = file.datoms().into_iter().collect();
             text = lines.concat();
-            let tree = parse(&text);
-            prop_assert!(!tree.root_node().has_error());
-            let delta = file.update(&text, tree.root_node());
+            // A whole new text: the lowering finds the one replacement itself.
+            doc.replace_all(&text);
+            prop_assert!(!doc.tree().root_node().has_error());
+            let delta = file.update(&doc);
             let mut applied = before;
             for d in &delta.retracted {
                 prop_assert!(applied.remove(d), "retracted a datom that was not there: {d:?}");
@@ -198,19 +202,163 @@ fn unchanged_forms_keep_ids_and_the_delta_is_small() {
     for i in 0..50 {
         text.push_str(&format!("(defn f{i} [x] (+ x {i}))\n"));
     }
-    let tree = parse(&text);
-    let mut file = FileLowering::new(&text, tree.root_node());
+    let mut doc = Document::new(&text);
+    let mut file = FileLowering::new(&doc);
     let slots: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
     let at = text.find("(+ x 25)").unwrap() + 5;
-    text.replace_range(at..at + 2, "250");
-    let tree = parse(&text);
-    let delta = file.update(&text, tree.root_node());
+    splice(&mut doc, at, at + 2, "250");
+    let delta = file.update(&doc);
     let after: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
     let changed: Vec<usize> = (0..50).filter(|&i| slots[i] != after[i]).collect();
     assert_eq!(changed, [25]);
-    // The edited form's datoms, plus one moved `:yin/form-start` for each later form.
-    let form_start = |d: &&Datom| d.a.as_str() == "yin/form-start";
-    assert_eq!(delta.retracted.iter().filter(form_start).count(), 25);
-    assert_eq!(delta.asserted.iter().filter(form_start).count(), 25);
+    // The edited form's datoms alone: the later forms moved, which no datom records.
+    let slot = slots[25];
+    assert!(
+        delta
+            .retracted
+            .iter()
+            .all(|d| syntax::datoms::slot_of(d.e) == slot)
+    );
+    assert!(
+        delta
+            .asserted
+            .iter()
+            .all(|d| syntax::datoms::slot_of(d.e) == after[25])
+    );
     assert!(delta.asserted.len() < 120, "{}", delta.asserted.len());
+}
+
+/// Pieces that break a file and repair it: unclosed openers, stray closers, quotes that open a
+/// string to the end of the file, lines that start a form at column 0 inside an open one.
+const BREAKERS: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "\n(",
+    "\n(defn h [] ",
+    "\n)",
+    "x",
+    " ",
+    "\n",
+    "#_",
+    "(def x 3)",
+    ";",
+    "\\",
+];
+
+/// One `didChange` of several replacements, each in the text the previous ones left.
+fn burst() -> impl Strategy<Value = Vec<(usize, usize, usize)>> {
+    prop::collection::vec((0usize..10_000, 0usize..6, 0..BREAKERS.len()), 1..5)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    // Bursts of edits applied to the document before one update, on text that is broken most of
+    // the time (unclosed forms mid-file, edits inside the open form): the delta turns the old
+    // datoms into the new ones, and the result equals a fresh lowering of the text (datoms up to
+    // renaming of slots, diagnostics), whatever the history.
+    #[test]
+    fn bursts_on_broken_text_equal_fresh(
+        forms in prop::collection::vec(0..SNIPPETS.len(), 1..10),
+        opener in prop::option::of(0usize..10_000),
+        bursts in prop::collection::vec(burst(), 1..8),
+    ) {
+        let mut text: String = forms.iter().map(|&i| SNIPPETS[i]).collect();
+        if let Some(at) = opener {
+            // An unclosed `(` at the start of a line mid-file.
+            let lines: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i < text.len())
+                .collect();
+            text.insert(lines[at % lines.len()], '(');
+        }
+        let mut doc = Document::new(&text);
+        let mut file = FileLowering::new(&doc);
+        for burst in bursts {
+            let before: HashSet<Datom> = file.datoms().into_iter().collect();
+            let mut edits = Vec::new();
+            for (at, delete, insert) in burst {
+                let start = floor_char_boundary(&text, at % (text.len() + 1));
+                let end = floor_char_boundary(&text, (start + delete).min(text.len()));
+                let position = |offset: usize| {
+                    let line = text[..offset].matches('\n').count() as u32;
+                    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                    syntax::Position::new(line, (offset - line_start) as u32)
+                };
+                edits.push(TextEdit::new(Range::new(position(start), position(end)), BREAKERS[insert]));
+                text.replace_range(start..end, BREAKERS[insert]);
+            }
+            doc.apply_edits(&edits, PositionEncoding::Utf8).expect("start <= end");
+            prop_assert_eq!(doc.text(), text.clone());
+            let delta = file.update(&doc);
+            let mut applied = before;
+            for d in &delta.retracted {
+                prop_assert!(applied.remove(d), "retracted a datom that was not there: {d:?}");
+            }
+            for d in &delta.asserted {
+                prop_assert!(applied.insert(d.clone()), "asserted a datom already there: {d:?}");
+            }
+            let now: HashSet<Datom> = file.datoms().into_iter().collect();
+            prop_assert_eq!(&applied, &now);
+            let fresh = FileLowering::from_text(&text);
+            prop_assert_eq!(canonical_datoms(&file), canonical_datoms(&fresh), "{:?}", text);
+            prop_assert_eq!(file.diagnostics(), fresh.diagnostics(), "{:?}", text);
+            let ranges = |f: &FileLowering| f.forms().iter().map(|f| f.range()).collect::<Vec<_>>();
+            prop_assert_eq!(ranges(&file), ranges(&fresh), "{:?}", text);
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// 100 one-line definitions, with the `)` closing the 50th deleted: the open form takes its own
+/// line only, every other form keeps its slot, and typing inside the open form relowers only it.
+#[test]
+fn an_unclosed_form_does_not_swallow_the_rest_of_the_file() {
+    let mut text = String::new();
+    for i in 0..100 {
+        text.push_str(&format!("(defn f{i} [x] (g{i} x))\n"));
+    }
+    let mut doc = Document::new(&text);
+    let mut file = FileLowering::new(&doc);
+    let slots: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
+    let line = text.find("(defn f50 ").unwrap();
+    let close = line + text[line..].find('\n').unwrap() - 1;
+    splice(&mut doc, close, close + 1, "");
+    assert!(doc.tree().root_node().has_error());
+    let delta = file.update(&doc);
+    assert_eq!(file.forms().len(), 100);
+    let after: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
+    let changed: Vec<usize> = (0..100).filter(|&i| slots[i] != after[i]).collect();
+    assert_eq!(changed, [50]);
+    let touched = |delta: &syntax::file::Delta| -> HashSet<u32> {
+        delta
+            .retracted
+            .iter()
+            .chain(&delta.asserted)
+            .map(|d| syntax::datoms::slot_of(d.e))
+            .collect()
+    };
+    assert_eq!(touched(&delta), HashSet::from([slots[50], after[50]]));
+    // Typing inside the open form: only it is lowered again.
+    for (at, c) in (close - 1..).zip(["y", "z", " ", "(", "w"]) {
+        let open_slot = file.forms()[50].slot;
+        splice(&mut doc, at, at, c);
+        let delta = file.update(&doc);
+        assert_eq!(file.forms().len(), 100);
+        let now: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();
+        assert_eq!(now[..50], after[..50]);
+        assert_eq!(now[51..], after[51..]);
+        assert_eq!(touched(&delta), HashSet::from([open_slot, now[50]]));
+    }
 }

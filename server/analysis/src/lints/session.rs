@@ -11,8 +11,7 @@
 //!   database of those forms, the forms defining the globals they use, and the core library;
 //!   its rows for changed forms are replaced and those for unchanged forms kept (entity ids are
 //!   stable for unchanged forms, and a form whose definitions change is relinked);
-//! - any other rule, or one reading `:yin/form-start` (which changes when a form merely
-//!   moves), runs on the whole database.
+//! - any other rule runs on the whole database.
 //!
 //! Findings are rendered from the kept rows at every report, since spans move with their forms
 //! even when the rows are unchanged.
@@ -87,10 +86,8 @@ impl LintSession {
             if !self.touched.contains(&d.a) {
                 self.touched.insert(d.a.clone());
             }
-            // A form that only moved changes its `:yin/form-start` alone and is not changed.
-            if d.a.as_str() != "yin/form-start" {
-                self.changed.insert(slot_of(d.e));
-            }
+            // A form that only moved keeps all its datoms, so every datom here is a changed form's.
+            self.changed.insert(slot_of(d.e));
         }
     }
 
@@ -122,7 +119,7 @@ impl LintSession {
             let rule = &loaded.rule;
             rule.scope != Scope::File
                 && is_stale(rule, &touched)
-                && !reads_positions(rule)
+                && !reads_anything(rule)
                 && self.answers.get(n).is_some_and(Result::is_ok)
         });
         let changed_forms = needs_forms.then(|| changed_forms_db(&self.core, lowering, &changed));
@@ -153,7 +150,7 @@ impl LintSession {
             };
             self.reran += 1;
             match (answer, &changed_forms) {
-                (Ok(rows), Some(db)) if rule.scope != Scope::File && !reads_positions(rule) => {
+                (Ok(rows), Some(db)) if rule.scope != Scope::File && !reads_anything(rule) => {
                     match rule_rows(db, &self.rules, n, &mut allowance) {
                         Ok(fresh) => {
                             rows.retain(|row| !row_in(row, &changed));
@@ -191,11 +188,10 @@ fn is_stale(rule: &super::Rule, touched: &BTreeSet<Keyword>) -> bool {
             .is_none_or(|attrs| attrs.iter().any(|a| touched.contains(a)))
 }
 
-/// Whether `rule` reads positions, which change when a form merely moves (not a changed form).
-fn reads_positions(rule: &super::Rule) -> bool {
-    rule.attributes
-        .as_ref()
-        .is_none_or(|attrs| attrs.iter().any(|a| a.as_str() == "yin/form-start"))
+/// Whether `rule` has a variable attribute (`[?e ?a ?v]`): it may read anything, so it runs on
+/// the whole database.
+fn reads_anything(rule: &super::Rule) -> bool {
+    rule.attributes.is_none()
 }
 
 /// A database of the `changed` forms that still exist, the forms defining the globals they
