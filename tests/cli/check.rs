@@ -1,4 +1,4 @@
-//! `yin check`: syntax findings, formats, folder walking and exit codes (design.md section 8).
+//! `yin check`: syntax findings, formats, folder walking and exit codes (README.md, "Command line").
 
 use expect_test::expect;
 

@@ -1,4 +1,4 @@
-//! `yin eval`: values, output, errors with locations, limits and exit codes (design.md section 8).
+//! `yin eval`: values, output, errors with locations, limits and exit codes (README.md, "Command line").
 
 use expect_test::expect;
 

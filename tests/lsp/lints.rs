@@ -192,7 +192,7 @@ fn a_rule_stopped_by_its_budget_is_a_diagnostic() {
     let shown = summary(&pushed["params"]["diagnostics"])
         .replace(&dir.path().display().to_string(), "<ws>");
     expect![[r#"
-        0:0 rule 1 rule runaway (<ws>/.yin/rules/runaway.edn:1:1) stopped on this file: budget exceeded: deadline passed; its findings are missing
+        0:0 rule 1 rule runaway (<ws>/.yin/rules/runaway.edn:1:1) stopped on this file: budget exceeded: time limit of 2s passed; its findings are missing
         0:6 unused-binding 2 x is bound but never used
         0:11 no-if 3 an if
         0:15 constant-test 2 the test is always true

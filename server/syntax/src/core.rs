@@ -247,7 +247,7 @@ const fn f(
 
 const ANY: Option<usize> = None;
 
-/// The core library (design.md section 3), plus continuations and streams.
+/// The core library (docs/language.md), plus continuations and streams.
 pub const CORE: &[CoreFn] = &[
     f("+", 0, ANY, "Sum of the numbers; (+) is 0."),
     f(

@@ -1,4 +1,4 @@
-//! Limits on a run (design section 4): fuel, wall-clock time, store size, continuation depth and
+//! Limits on a run (docs/vm.md, "Limits and defaults"): fuel, wall-clock time, store size, continuation depth and
 //! collection size. Every run has all of them, with finite defaults; exceeding one stops the run
 //! with an [`ErrorKind::Limit`](crate::ErrorKind::Limit) error naming the limit.
 

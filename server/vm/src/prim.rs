@@ -1,4 +1,4 @@
-//! The core library's host primitives (design section 3).
+//! The core library's host primitives (docs/language.md).
 //!
 //! Most primitives are *simple*: they compute a value from their arguments and touch nothing else,
 //! so the machine may run them inline while evaluating an expression. The others reach the store

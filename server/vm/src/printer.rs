@@ -1,4 +1,4 @@
-//! Printing values the way yin prints them (design section 3): Clojure's `pr` form for results and
+//! Printing values the way yin prints them (docs/language.md, "Printing"): Clojure's `pr` form for results and
 //! `prn`; the `print` form (strings and characters bare, at any depth) for `print` and `println`;
 //! and the `str` form (a bare string or character, `nil` empty, anything else as `pr`) for `str`.
 //!

@@ -1,4 +1,4 @@
-//! The rule format (design.md section 7): an EDN map with `:id`, `:severity`, `:message`,
+//! The rule format (docs/rules.md): an EDN map with `:id`, `:severity`, `:message`,
 //! `:query`, and optionally `:rules` and `:fix`. Reading checks everything that can be checked
 //! without data: the query plans, the first `:find` element is a variable, and every `{?var}` of
 //! the message and the fix is a `:find` variable.

@@ -1,4 +1,4 @@
-//! `yin eval FILE | -e SOURCE [--fuel N] [--timeout-ms N]` (design.md section 8): evaluates the
+//! `yin eval FILE | -e SOURCE [--fuel N] [--timeout-ms N]` (README.md, "Command line"): evaluates the
 //! top-level forms in order and prints the last value; errors go to stderr with exit status 1.
 //!
 //! Two compatible extensions make a parked program mobile: `--save-state FILE` writes a program

@@ -8,7 +8,7 @@ pub(crate) mod query;
 
 use std::process::ExitCode;
 
-/// Exit status for usage and I/O errors (design.md section 8).
+/// Exit status for usage and I/O errors (README.md, "Command line").
 const EXIT_USAGE: u8 = 2;
 
 /// Reports a usage error.

@@ -1,4 +1,4 @@
-//! The custom requests (design.md section 9), as typed params and results. This file is the one
+//! The custom requests (docs/lsp.md), as typed params and results. This file is the one
 //! `editors/vscode/src/lsp_ext.ts` mirrors field for field; change both together.
 
 use serde::{Deserialize, Serialize};
