@@ -188,7 +188,7 @@ pub(crate) async fn did_change(
     // Synchronous, before any `.await`: this is what keeps changes in arrival order.
     let changed = state.change(&uri, version, convert::changes(params.content_changes));
     match changed {
-        Changed::Current(snapshot) => publish_diagnostics(state, client, snapshot),
+        Changed::Current(snapshot) => publish_diagnostics(state, client, *snapshot),
         Changed::Stale { current } => {
             let message = format!(
                 "dropped change to {} at version {version}: the document is at version {current}",

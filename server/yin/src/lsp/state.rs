@@ -36,8 +36,9 @@ pub(crate) struct Snapshot {
 
 /// What became of a `didChange`.
 pub(crate) enum Changed {
-    /// Applied: the document as it now is.
-    Current(Snapshot),
+    /// Applied: the document as it now is (boxed: a snapshot is far larger than the other
+    /// outcomes).
+    Current(Box<Snapshot>),
     /// Not newer than the document: dropped.
     Stale { current: i32 },
     /// Not an open document.
@@ -196,7 +197,9 @@ impl State {
             changes,
         });
         match applied {
-            Applied::Current(document) => Changed::Current(self.snapshot_of(uri.clone(), document)),
+            Applied::Current(document) => {
+                Changed::Current(Box::new(self.snapshot_of(uri.clone(), document)))
+            }
             Applied::Stale { current } => Changed::Stale { current },
             Applied::Failed(message) => Changed::Failed(message),
             Applied::Unknown | Applied::Done => Changed::Unknown,
