@@ -42,3 +42,27 @@ fn each_runaway_stops_at_a_limit_with_exit_1() {
     "#]]
     .assert_eq(&report);
 }
+
+/// Many collections each under the per-collection cap used to add up to 1.5 GB and die with
+/// "memory allocation failed" under a 600 MB address-space limit: the memory budget stops them
+/// first, with an error like the other limits.
+#[test]
+fn memory_held_across_collections_stops_at_the_memory_limit() {
+    let ws = workspace(&[]);
+    let program = "(count (map (fn [i] (vec (range 1000000))) (range 60)))";
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 614400 && exec \"$0\" eval -e '{program}'"
+        ))
+        .arg(env!("CARGO_BIN_EXE_yin"))
+        .current_dir(ws.path())
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    expect![[r#"
+        error: memory limit reached: the program held more than 384 MB
+    "#]]
+    .assert_eq(&stderr);
+}

@@ -53,6 +53,8 @@ pub struct State {
     /// The limits of the current run; set by [`State::run`].
     pub limits: Limits,
     deadline: Option<Instant>,
+    /// What the thread may hold before the run stops ([`crate::memory`]); set by [`State::run`].
+    memory_ceiling: isize,
     spare: FramePool,
 }
 
@@ -114,6 +116,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -136,6 +139,7 @@ impl State {
             status,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -158,6 +162,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         };
         if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
@@ -184,6 +189,7 @@ impl State {
             status: Status::Done(Value::Nil),
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -197,6 +203,8 @@ impl State {
     pub fn run(&mut self, limits: &Limits, deadline: Instant, out: &mut dyn Output) -> &Status {
         self.limits = limits.clone();
         self.deadline = Some(deadline);
+        self.memory_ceiling = crate::memory::live_bytes()
+            .saturating_add(isize::try_from(limits.max_memory).unwrap_or(isize::MAX));
         while self.is_running() {
             self.step(out);
         }
@@ -263,6 +271,15 @@ impl State {
     }
 
     fn check_limits(&self) -> Result<(), Error> {
+        if crate::memory::live_bytes() > self.memory_ceiling {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "memory limit reached: the program held more than {} MB",
+                    self.limits.max_memory >> 20
+                ),
+            ));
+        }
         if self.steps >= self.limits.fuel {
             return Err(Error::new(
                 ErrorKind::Limit,
@@ -984,7 +1001,7 @@ impl State {
                 ErrorKind::NotAFunction,
                 format!(
                     "cannot call non-function {} ({})",
-                    crate::printer::pr_str(&other),
+                    crate::printer::pr_capped(&other),
                     other.type_name()
                 ),
             )),
