@@ -66,6 +66,12 @@ fn broken_frame() -> Error {
     )
 }
 
+/// What the running thread may hold before a run that starts now exceeds `limits.max_memory`.
+fn memory_ceiling(limits: &Limits) -> isize {
+    crate::memory::live_bytes()
+        .saturating_add(isize::try_from(limits.max_memory).unwrap_or(isize::MAX))
+}
+
 /// An empty function, the closure of code that runs outside any function.
 fn host_closure(store: &mut Store, name: &str, slots: u32, body: Option<CodeRef>) -> Rc<Closure> {
     let proto = Proto {
@@ -203,16 +209,19 @@ impl State {
     pub fn run(&mut self, limits: &Limits, deadline: Instant, out: &mut dyn Output) -> &Status {
         self.limits = limits.clone();
         self.deadline = Some(deadline);
-        self.memory_ceiling = crate::memory::live_bytes()
-            .saturating_add(isize::try_from(limits.max_memory).unwrap_or(isize::MAX));
+        self.memory_ceiling = memory_ceiling(limits);
         while self.is_running() {
             self.step(out);
         }
         &self.status
     }
 
-    /// Runs at most `n` steps (fewer if the run ends).
+    /// Runs at most `n` steps (fewer if the run ends), within `self.limits`. The memory budget
+    /// starts at the first slice: a host running a state in slices gets one budget for it.
     pub fn run_steps(&mut self, n: u64, out: &mut dyn Output) -> &Status {
+        if self.memory_ceiling == isize::MAX {
+            self.memory_ceiling = memory_ceiling(&self.limits);
+        }
         for _ in 0..n {
             if !self.is_running() {
                 break;
