@@ -306,4 +306,24 @@ mod tests {
         assert_eq!(pr_capped(&text).len(), QUOTE_CHARS + 3);
         assert_eq!(pr_capped(&Value::Int(7)), "7");
     }
+
+    #[test]
+    fn exceptions_print_under_the_same_caps() {
+        let data = Value::map_from([(
+            Value::Keyword(edn::Keyword::new("xs")),
+            Value::vector((0..100_000).map(Value::Int).collect()).unwrap(),
+        )])
+        .unwrap();
+        let ex = Value::ex("boom", data, Value::Nil, None).unwrap();
+        let quoted = pr_capped(&ex);
+        assert!(
+            quoted.starts_with("#error {:message \"boom\", :data {:xs [0 1 2 "),
+            "{quoted}"
+        );
+        assert!(quoted.ends_with("..."), "{quoted}");
+        assert!(quoted.chars().count() <= QUOTE_CHARS + 3, "{quoted}");
+        // `print` still quotes the message, as Clojure's #error does.
+        let plain = Value::ex("hi", Value::Nil, Value::Nil, None).unwrap();
+        assert_eq!(print_str(&plain), "#error {:message \"hi\"}");
+    }
 }
