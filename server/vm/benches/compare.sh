@@ -24,7 +24,7 @@ dir="$root/server/vm/benches/programs"
 cd "$root"
 cargo build --quiet --release -p yin
 cargo build --quiet --release -p yin-vm --example run
-yin="$root/target/release/yin"
+yin="${YIN:-$root/target/release/yin}"   # YIN=PATH measures another build
 run="$root/target/release/examples/run"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
