@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         max_store: 10_000,
         max_depth: 10_000,
         max_items: 10_000,
+        max_memory: 64 << 20,
     };
     let mut out = Captured(String::new());
     let started = Instant::now();

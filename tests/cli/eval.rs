@@ -159,7 +159,7 @@ fn a_parked_program_resumes_in_another_process() {
     let garbage = workspace(&[("state.json", b"{\"not\": \"a state\"}")]);
     let refused = yin(&["resume", "state.json"], garbage.path());
     expect![[r#"
-        exit: 2
+        exit: 1
         --- stdout
         --- stderr
         error: state.json: not a saved yin state: invalid state document: missing field `format` at line 1 column 18

@@ -5,4 +5,6 @@
 //! here too as they land.
 
 pub use vm::serial::{from_json as session_from_json, to_json as session_to_json};
-pub use vm::{Discard, Limits, Outcome, Output, Session, Value, WriteOutput, eval_source};
+pub use vm::{
+    CountingAlloc, Discard, Limits, Outcome, Output, Session, Value, WriteOutput, eval_source,
+};

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use edn::Symbol;
 use text_size::TextRange;
 
+use crate::reclaim::{self, Deferred};
 use crate::value::Value;
 
 pub type CodeRef = Rc<Code>;
@@ -24,6 +25,17 @@ pub struct Code {
     pub id: u32,
     pub span: TextRange,
     pub op: Op,
+}
+
+/// Code may nest as deeply as a long `let` or a crafted saved state makes it: sub-nodes are
+/// dropped from a work list ([`reclaim`]), not by recursion.
+impl Drop for Code {
+    fn drop(&mut self) {
+        match self.op {
+            Op::Local(_) | Op::Capture(_) | Op::SelfRef | Op::Global(_) => {}
+            _ => reclaim::defer(Deferred::Op(std::mem::replace(&mut self.op, Op::SelfRef))),
+        }
+    }
 }
 
 #[derive(Debug)]

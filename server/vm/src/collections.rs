@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorKind};
 use crate::hof::{self, as_producer, infinite};
 use crate::limits::Limits;
 use crate::prim::{Prim, items, type_err};
-use crate::printer::{pr_str, print_str};
+use crate::printer::{pr_capped, pr_str, print_str};
 use crate::value::{Map, Set, Value};
 
 fn count(op: &str, v: &Value) -> Result<usize, Error> {
@@ -80,7 +80,7 @@ fn int_of(op: &str, v: &Value) -> Result<Value, Error> {
         Value::Float(_) => {
             return Err(Error::argument(format!(
                 "{op}: {} does not fit in an integer",
-                pr_str(v)
+                pr_capped(v)
             )));
         }
         other => return Err(type_err(op, "a number or character", other)),
@@ -331,8 +331,8 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 None => {
                     return Err(Error::type_error(format!(
                         "compare: expected comparable values, got {} and {}",
-                        pr_str(&a),
-                        pr_str(&b)
+                        pr_capped(&a),
+                        pr_capped(&b)
                     )));
                 }
             }

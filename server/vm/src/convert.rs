@@ -108,7 +108,7 @@ pub fn value_to_form(v: &Value, span: TextRange) -> Result<Form, Error> {
                 format!(
                     "a macro returned a {} ({}), which is not code",
                     other.type_name(),
-                    crate::printer::pr_str(other)
+                    crate::printer::pr_capped(other)
                 ),
             )
             .at(span));

@@ -198,7 +198,7 @@ fn frame_view(frame: &KFrame) -> FrameView {
             ),
             Native::Update { key, span, .. } => (
                 Some(*span),
-                format!("update: new value for {}", pr_str(key)),
+                format!("update: new value for {}", crate::printer::pr_capped(key)),
             ),
             Native::Try {
                 handler,

@@ -9,8 +9,8 @@
 //! Architecture invariants:
 //! - The machine never does I/O. The only way out is the [`Output`] capability the host passes;
 //!   there is no file, network, process or environment access.
-//! - Every run is bounded: fuel, wall-clock time, store size, continuation depth, collection size
-//!   and nesting depth all have finite limits ([`Limits`]), and reaching one is an error, not a hang.
+//! - Every run is bounded: fuel, wall-clock time, store size, continuation depth, collection size,
+//!   memory (where the host counts it) and nesting depth all have finite limits ([`Limits`]), and reaching one is an error, not a hang.
 //! - The hot path never touches names, datoms or Datalog: inspection ([`inspect`]) and
 //!   serialisation ([`serial`]) read states; they are not consulted to run them.
 //! - A state is a value: cloning it is a snapshot, and nothing in it refers to the host.
@@ -30,10 +30,12 @@ mod hof;
 pub mod inspect;
 mod kont;
 mod limits;
+mod memory;
 mod num;
 mod output;
 mod prim;
 mod printer;
+mod reclaim;
 mod regex;
 pub mod serial;
 mod session;
@@ -51,9 +53,10 @@ pub use error::{Error, ErrorKind};
 pub use hof::LibOp;
 pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;
+pub use memory::{CountingAlloc, live_bytes};
 pub use output::{Captured, Discard, Output, WriteOutput};
 pub use prim::Prim;
-pub use printer::{pr_str, print_str, str_form};
+pub use printer::{pr_capped, pr_str, print_str, str_form};
 pub use session::{Outcome, Session, core_store, eval_source};
 pub use state::{State, Status};
 pub use store::Store;

@@ -1,5 +1,6 @@
-//! Limits on a run (docs/vm.md, "Limits and defaults"): fuel, wall-clock time, store size, continuation depth and
-//! collection size. Every run has all of them, with finite defaults; exceeding one stops the run
+//! Limits on a run (docs/vm.md, "Limits and defaults"): fuel, wall-clock time, store size,
+//! continuation depth, collection size and memory. Every run has all of them, with finite
+//! defaults; exceeding one stops the run
 //! with an [`ErrorKind::Limit`](crate::ErrorKind::Limit) error naming the limit.
 
 use std::time::Duration;
@@ -16,6 +17,9 @@ pub struct Limits {
     pub max_depth: u32,
     /// Elements one collection (or characters one string) may hold.
     pub max_items: usize,
+    /// Bytes a run may add to what its thread holds, where the host counts them
+    /// ([`CountingAlloc`](crate::CountingAlloc)).
+    pub max_memory: usize,
 }
 
 impl Limits {
@@ -29,6 +33,9 @@ impl Limits {
             // under about a gigabyte, so it stops with an error rather than by the OOM killer.
             max_depth: 1_000_000,
             max_items: 10_000_000,
+            // Below what a 600 MB address-space limit leaves once the binary and the allocator's
+            // own overhead are counted, so a runaway program gets this error, not an abort.
+            max_memory: 384 << 20,
         }
     }
 
@@ -40,6 +47,8 @@ impl Limits {
             max_store: 100_000,
             max_depth: 100_000,
             max_items: 1_000_000,
+            // The server holds every open document too: an inline evaluation gets a fraction.
+            max_memory: 256 << 20,
         }
     }
 }

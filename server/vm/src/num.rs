@@ -25,7 +25,7 @@ fn num(v: &Value, op: &str) -> Result<Num, Error> {
         other => Err(Error::type_error(format!(
             "{op}: expected a number, got {} {}",
             other.type_name(),
-            crate::printer::pr_str(other)
+            crate::printer::pr_capped(other)
         ))),
     }
 }

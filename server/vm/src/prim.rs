@@ -20,7 +20,7 @@ use crate::kont::{KFrame, Native};
 use crate::limits::Limits;
 use crate::num::{self, IntDiv};
 use crate::output::Output;
-use crate::printer::{pr_str, print_str, str_form};
+use crate::printer::{pr_capped, pr_str, print_str, str_form};
 use crate::store::{Cursor, Store, Stream};
 use crate::value::{Map, Seq, Value};
 
@@ -368,7 +368,7 @@ pub(crate) fn type_err(op: &str, expected: &str, got: &Value) -> Error {
     Error::type_error(format!(
         "{op}: expected {expected}, got {} {}",
         got.type_name(),
-        pr_str(got)
+        pr_capped(got)
     ))
 }
 
@@ -431,6 +431,15 @@ fn int(op: &str, v: &Value) -> Result<i64, Error> {
 fn index(op: &str, v: &Value) -> Result<usize, Error> {
     let i = int(op, v)?;
     usize::try_from(i).map_err(|_| Error::argument(format!("{op}: index {i} is out of bounds")))
+}
+
+/// The elements after the first of `coll`: a list or vector's keep its depth bound (a part is no
+/// deeper than the whole), so `rest` and `next` never rescan what is left.
+fn tail_of(coll: &Value, xs: Vector<Value>) -> Result<Value, Error> {
+    match coll {
+        Value::List(s) | Value::Vector(s) => Ok(Value::vector_bounded(xs, s.depth)),
+        _ => Value::vector(xs),
+    }
 }
 
 fn vector(items: Vector<Value>, limits: &Limits) -> Result<Value, Error> {
@@ -580,8 +589,8 @@ fn sort_values(items: Vector<Value>) -> Result<Vector<Value>, Error> {
             failure.get_or_insert_with(|| {
                 Error::type_error(format!(
                     "sort: expected comparable values, got {} and {}",
-                    pr_str(a),
-                    pr_str(b)
+                    pr_capped(a),
+                    pr_capped(b)
                 ))
             });
             Ordering::Equal
@@ -878,14 +887,14 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             if !xs.is_empty() {
                 xs = xs.skip(1);
             }
-            Value::vector(xs)?
+            tail_of(&a0(), xs)?
         }
         Prim::Next => {
             let xs = items("next", &a0())?;
             if xs.len() <= 1 {
                 Value::Nil
             } else {
-                Value::vector(xs.skip(1))?
+                tail_of(&a0(), xs.skip(1))?
             }
         }
         Prim::Last => items("last", &a0())?.back().cloned().unwrap_or(Value::Nil),
@@ -904,9 +913,22 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             }
         }
         Prim::Cons => {
-            let mut xs = items("cons", &arg(1))?;
-            xs.push_front(a0());
-            list(xs, limits)?
+            let coll = arg(1);
+            let mut xs = items("cons", &coll)?;
+            check_len(xs.len() + 1, limits)?;
+            let x = a0();
+            match &coll {
+                Value::List(s) | Value::Vector(s) => {
+                    let depth = s.with_depth_of(&x)?;
+                    xs.push_front(x);
+                    Value::List(Rc::new(Seq::bounded(xs, depth)))
+                }
+                // Sets, maps and strings were converted, element by element, anyway.
+                _ => {
+                    xs.push_front(x);
+                    Value::list(xs)?
+                }
+            }
         }
         Prim::Conj => match args {
             [] => Value::vector(Vector::new())?,

@@ -2,6 +2,9 @@
 //! `prn`; the `print` form (strings and characters bare, at any depth) for `print` and `println`;
 //! and the `str` form (a bare string or character, `nil` empty, anything else as `pr`) for `str`.
 //!
+//! Error messages quote values through [`pr_capped`], which stops at a length and a depth, so a
+//! message about a ten-million-element vector stays one line.
+//!
 //! Recursion here is bounded by [`MAX_DEPTH`](crate::value::MAX_DEPTH), which every value respects.
 
 use std::fmt::Write;
@@ -10,16 +13,39 @@ use crate::value::Value;
 
 /// The `pr` form: what `yin eval` prints and what reads back as the same data where it can.
 pub fn pr_str(v: &Value) -> String {
-    let mut out = String::new();
-    pr(v, &mut out, true);
-    out
+    let mut p = Printer::new(true, usize::MAX, u32::MAX);
+    p.pr(v, 0);
+    p.out
 }
 
 /// The `print` form: for people, so strings and characters are bare wherever they appear.
 pub fn print_str(v: &Value) -> String {
-    let mut out = String::new();
-    pr(v, &mut out, false);
-    out
+    let mut p = Printer::new(false, usize::MAX, u32::MAX);
+    p.pr(v, 0);
+    p.out
+}
+
+/// Characters of a value an error message quotes before cutting it with `...`.
+pub(crate) const QUOTE_CHARS: usize = 200;
+/// Levels of nesting an error message shows; deeper collections print as `...`.
+pub(crate) const QUOTE_DEPTH: u32 = 8;
+
+/// The `pr` form cut to [`QUOTE_CHARS`] characters and [`QUOTE_DEPTH`] levels, with `...` where
+/// it was cut: how error messages quote values. Printing stops at the cut, so the cost is
+/// bounded too.
+pub fn pr_capped(v: &Value) -> String {
+    let mut p = Printer::new(true, QUOTE_CHARS, QUOTE_DEPTH);
+    p.pr(v, 0);
+    if p.cut || p.out.chars().count() > QUOTE_CHARS {
+        let end = p
+            .out
+            .char_indices()
+            .nth(QUOTE_CHARS)
+            .map_or(p.out.len(), |(i, _)| i);
+        p.out.truncate(end);
+        p.out.push_str("...");
+    }
+    p.out
 }
 
 /// The `str` form: strings without quotes, characters as themselves, `nil` as nothing.
@@ -32,128 +58,195 @@ pub fn str_form(v: &Value) -> String {
     }
 }
 
-fn seq<'a>(
-    out: &mut String,
-    open: &str,
-    items: impl Iterator<Item = &'a Value>,
-    close: &str,
+/// Where printing writes, and where it stops.
+struct Printer {
+    out: String,
+    /// Quote strings and escape characters (`pr`), or print them bare (`print`).
     readably: bool,
-) {
-    out.push_str(open);
-    for (i, x) in items.enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        pr(x, out, readably);
-    }
-    out.push_str(close);
+    /// Stop once the output is this long (in bytes, at least as many as characters).
+    limit: usize,
+    /// Print collections nested this deep as `...` (which is not a cut: the rest prints).
+    max_depth: u32,
+    /// Whether something was left out.
+    cut: bool,
 }
 
-/// Prints `v`; `readably` quotes strings and escapes characters (`pr`), otherwise they are bare
-/// (`print`).
-fn pr(v: &Value, out: &mut String, readably: bool) {
-    match v {
-        Value::Str(s) if !readably => out.push_str(s),
-        Value::Char(c) if !readably => out.push(*c),
-        Value::Nil => out.push_str("nil"),
-        Value::Bool(b) => {
-            let _ = write!(out, "{b}");
+impl Printer {
+    fn new(readably: bool, limit: usize, max_depth: u32) -> Printer {
+        Printer {
+            out: String::new(),
+            readably,
+            limit,
+            max_depth,
+            cut: false,
         }
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
+    }
+
+    fn full(&mut self) -> bool {
+        if self.out.len() > self.limit {
+            self.cut = true;
         }
-        Value::Float(f) => float(*f, out),
-        Value::Ratio(n, d) => {
-            let _ = write!(out, "{n}/{d}");
+        self.cut
+    }
+
+    /// Opens a collection at `depth`, or prints `...` in its place if it is too deep.
+    fn open(&mut self, open: &str, depth: u32) -> bool {
+        if depth >= self.max_depth {
+            self.out.push_str("...");
+            return false;
         }
-        Value::Char(c) => match c {
-            '\n' => out.push_str("\\newline"),
-            ' ' => out.push_str("\\space"),
-            '\t' => out.push_str("\\tab"),
-            '\r' => out.push_str("\\return"),
-            '\u{8}' => out.push_str("\\backspace"),
-            '\u{c}' => out.push_str("\\formfeed"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", *c as u32);
+        self.out.push_str(open);
+        true
+    }
+
+    fn seq<'a>(
+        &mut self,
+        open: &str,
+        items: impl Iterator<Item = &'a Value>,
+        close: &str,
+        depth: u32,
+    ) {
+        if !self.open(open, depth) {
+            return;
+        }
+        for (i, x) in items.enumerate() {
+            if self.full() {
+                return;
             }
-            c => {
-                out.push('\\');
-                out.push(*c);
+            if i > 0 {
+                self.out.push(' ');
             }
-        },
-        Value::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\t' => out.push_str("\\t"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
+            self.pr(x, depth + 1);
+        }
+        if !self.full() {
+            self.out.push_str(close);
+        }
+    }
+
+    fn pr(&mut self, v: &Value, depth: u32) {
+        let readably = self.readably;
+        let out = &mut self.out;
+        match v {
+            Value::Str(s) if !readably => out.push_str(s),
+            Value::Char(c) if !readably => out.push(*c),
+            Value::Nil => out.push_str("nil"),
+            Value::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(f) => float(*f, out),
+            Value::Ratio(n, d) => {
+                let _ = write!(out, "{n}/{d}");
+            }
+            Value::Char(c) => match c {
+                '\n' => out.push_str("\\newline"),
+                ' ' => out.push_str("\\space"),
+                '\t' => out.push_str("\\tab"),
+                '\r' => out.push_str("\\return"),
+                '\u{8}' => out.push_str("\\backspace"),
+                '\u{c}' => out.push_str("\\formfeed"),
+                c if c.is_control() => {
+                    let _ = write!(out, "\\u{:04x}", *c as u32);
+                }
+                c => {
+                    out.push('\\');
+                    out.push(*c);
+                }
+            },
+            Value::Str(s) => {
+                out.push('"');
+                for c in s.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\t' => out.push_str("\\t"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                    if out.len() > self.limit {
+                        self.cut = true;
+                        return;
+                    }
+                }
+                out.push('"');
+            }
+            Value::Keyword(k) => {
+                let _ = write!(out, "{k}");
+            }
+            Value::Symbol(s) => out.push_str(s.as_str()),
+            Value::List(s) => self.seq("(", s.items.iter(), ")", depth),
+            Value::Vector(s) => self.seq("[", s.items.iter(), "]", depth),
+            Value::Set(s) => self.seq("#{", s.iter(), "}", depth),
+            Value::Map(m) => {
+                if !self.open("{", depth) {
+                    return;
+                }
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if self.full() {
+                        return;
+                    }
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.pr(k, depth + 1);
+                    self.out.push(' ');
+                    self.pr(v, depth + 1);
+                }
+                if !self.full() {
+                    self.out.push('}');
                 }
             }
-            out.push('"');
-        }
-        Value::Keyword(k) => {
-            let _ = write!(out, "{k}");
-        }
-        Value::Symbol(s) => out.push_str(s.as_str()),
-        Value::List(s) => seq(out, "(", s.items.iter(), ")", readably),
-        Value::Vector(s) => seq(out, "[", s.items.iter(), "]", readably),
-        Value::Set(s) => seq(out, "#{", s.iter(), "}", readably),
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
+            Value::Fn(c) => match &c.proto.name {
+                Some(name) => {
+                    let _ = write!(out, "#<fn {name}>");
                 }
-                pr(k, out, readably);
-                out.push(' ');
-                pr(v, out, readably);
+                None => out.push_str("#<fn>"),
+            },
+            Value::Prim(p) => {
+                let _ = write!(out, "#<fn {}>", p.name());
             }
-            out.push('}');
-        }
-        Value::Fn(c) => match &c.proto.name {
-            Some(name) => {
-                let _ = write!(out, "#<fn {name}>");
+            Value::Partial(_) => match crate::hof::as_producer(v) {
+                Some((kind, _)) => {
+                    let _ = write!(out, "#<producer {kind}>");
+                }
+                None => out.push_str("#<fn partial>"),
+            },
+            Value::Comp(_) => out.push_str("#<fn comp>"),
+            Value::Cont(k) => {
+                let _ = write!(out, "#<continuation {}>", k.id);
             }
-            None => out.push_str("#<fn>"),
-        },
-        Value::Prim(p) => {
-            let _ = write!(out, "#<fn {}>", p.name());
-        }
-        Value::Partial(_) => match crate::hof::as_producer(v) {
-            Some((kind, _)) => {
-                let _ = write!(out, "#<producer {kind}>");
+            Value::Stream(id) => {
+                let _ = write!(out, "#<stream {id}>");
             }
-            None => out.push_str("#<fn partial>"),
-        },
-        Value::Comp(_) => out.push_str("#<fn comp>"),
-        Value::Cont(k) => {
-            let _ = write!(out, "#<continuation {}>", k.id);
-        }
-        Value::Stream(id) => {
-            let _ = write!(out, "#<stream {id}>");
-        }
-        Value::Cursor(id) => {
-            let _ = write!(out, "#<cursor {id}>");
-        }
-        Value::Atom(id) => {
-            let _ = write!(out, "#<atom {id}>");
-        }
-        Value::Regex(r) => {
-            // Java prints a pattern's source between #" and ", unescaped.
-            let _ = write!(out, "#\"{}\"", r.as_str());
-        }
-        Value::Ex(x) => {
-            out.push_str("#error {:message ");
-            pr(&Value::Str(x.message.clone()), out, true);
-            if !matches!(x.data, Value::Nil) {
-                out.push_str(", :data ");
-                pr(&x.data, out, readably);
+            Value::Cursor(id) => {
+                let _ = write!(out, "#<cursor {id}>");
             }
-            out.push('}');
+            Value::Atom(id) => {
+                let _ = write!(out, "#<atom {id}>");
+            }
+            Value::Regex(r) => {
+                // Java prints a pattern's source between #" and ", unescaped.
+                let _ = write!(out, "#\"{}\"", r.as_str());
+            }
+            Value::Ex(x) => {
+                if !self.open("#error {:message ", depth) {
+                    return;
+                }
+                // The message is always quoted, as Clojure's #error shows it.
+                let readably = std::mem::replace(&mut self.readably, true);
+                self.pr(&Value::Str(x.message.clone()), depth + 1);
+                self.readably = readably;
+                if !matches!(x.data, Value::Nil) && !self.full() {
+                    self.out.push_str(", :data ");
+                    self.pr(&x.data, depth + 1);
+                }
+                if !self.full() {
+                    self.out.push('}');
+                }
+            }
         }
     }
 }
@@ -195,5 +288,42 @@ mod tests {
         assert_eq!(p(1e20), "1.0E20");
         assert_eq!(p(1.5e-7), "1.5E-7");
         assert_eq!(p(f64::INFINITY), "##Inf");
+    }
+
+    #[test]
+    fn quoted_values_are_cut_in_length_and_depth() {
+        let long = Value::vector((0..100_000).map(Value::Int).collect()).unwrap();
+        let quoted = pr_capped(&long);
+        assert!(quoted.starts_with("[0 1 2 "), "{quoted}");
+        assert!(quoted.ends_with("..."), "{quoted}");
+        assert!(quoted.chars().count() <= QUOTE_CHARS + 3, "{quoted}");
+        let mut deep = Value::Int(1);
+        for _ in 0..20 {
+            deep = Value::vector(imbl::Vector::unit(deep)).unwrap();
+        }
+        assert_eq!(pr_capped(&deep), "[[[[[[[[...]]]]]]]]");
+        let text = Value::str(&"x".repeat(10_000));
+        assert_eq!(pr_capped(&text).len(), QUOTE_CHARS + 3);
+        assert_eq!(pr_capped(&Value::Int(7)), "7");
+    }
+
+    #[test]
+    fn exceptions_print_under_the_same_caps() {
+        let data = Value::map_from([(
+            Value::Keyword(edn::Keyword::new("xs")),
+            Value::vector((0..100_000).map(Value::Int).collect()).unwrap(),
+        )])
+        .unwrap();
+        let ex = Value::ex("boom", data, Value::Nil, None).unwrap();
+        let quoted = pr_capped(&ex);
+        assert!(
+            quoted.starts_with("#error {:message \"boom\", :data {:xs [0 1 2 "),
+            "{quoted}"
+        );
+        assert!(quoted.ends_with("..."), "{quoted}");
+        assert!(quoted.chars().count() <= QUOTE_CHARS + 3, "{quoted}");
+        // `print` still quotes the message, as Clojure's #error does.
+        let plain = Value::ex("hi", Value::Nil, Value::Nil, None).unwrap();
+        assert_eq!(print_str(&plain), "#error {:message \"hi\"}");
     }
 }

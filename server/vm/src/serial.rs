@@ -27,9 +27,9 @@ use crate::prim::Prim;
 use crate::session::Session;
 use crate::state::{State, Status};
 use crate::store::{Cursor, GlobalInfo, Store, Stream};
-use crate::value::{Closure, Comp, Continuation, Map, Partial, Value};
+use crate::value::{Closure, Continuation, Map, Value};
 
-const FORMAT: &str = "yin-vm/1";
+const FORMAT: &str = "yin-vm/2";
 
 /// A value: scalars inline, everything else a reference into the value table.
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -303,6 +303,8 @@ enum SStatus {
 #[derive(Serialize, Deserialize, Debug)]
 struct Doc {
     format: String,
+    /// [`document_hash`] in hex.
+    hash: String,
     source: String,
     next: usize,
     last: V,
@@ -329,14 +331,22 @@ fn range_of((s, e): (u32, u32)) -> TextRange {
 
 // ---- writing ----
 
+/// Writes the tables. Code, functions and continuations can nest as deeply as a program makes
+/// them, so they are not written where they are met: they are queued, and [`Writer::drain`]
+/// writes the queue until it is empty. Only a collection's elements recurse, and
+/// [`MAX_DEPTH`](crate::value::MAX_DEPTH) bounds those.
 #[derive(Default)]
 struct Writer {
     code: Vec<SCode>,
     code_seen: HashMap<u32, ()>,
+    code_queue: Vec<CodeRef>,
     protos: Vec<SProto>,
     proto_seen: HashMap<u32, ()>,
+    proto_queue: Vec<Rc<Proto>>,
     values: Vec<Composite>,
     value_seen: HashMap<usize, u32>,
+    /// Continuation values whose frames are still to write: (value index, continuation).
+    cont_queue: Vec<(u32, Rc<Continuation>)>,
     envs: Vec<SEnv>,
     env_seen: HashMap<usize, u32>,
     konts: Vec<SKont>,
@@ -404,10 +414,33 @@ impl Writer {
             Value::Comp(c) => self.composite(Rc::as_ptr(c) as usize, |w| {
                 Composite::Comp(c.fns.iter().map(|x| w.value(x)).collect())
             }),
-            Value::Cont(k) => self.composite(Rc::as_ptr(k) as usize, |w| Composite::Cont {
-                id: k.id,
-                kont: w.kont(&k.kont),
+            Value::Cont(k) => self.composite(Rc::as_ptr(k) as usize, |w| {
+                let i = w.values.len() as u32;
+                w.cont_queue.push((i, k.clone()));
+                // Filled in by `drain` once the frames are written.
+                Composite::Cont {
+                    id: k.id,
+                    kont: None,
+                }
             }),
+        }
+    }
+
+    /// Writes everything queued, and what that queues, until nothing is left.
+    fn drain(&mut self) {
+        loop {
+            if let Some(c) = self.code_queue.pop() {
+                self.write_code(&c);
+            } else if let Some(p) = self.proto_queue.pop() {
+                self.write_proto(&p);
+            } else if let Some((i, k)) = self.cont_queue.pop() {
+                let kont = self.kont(&k.kont);
+                if let Some(slot) = self.values.get_mut(i as usize) {
+                    *slot = Composite::Cont { id: k.id, kont };
+                }
+            } else {
+                break;
+            }
         }
     }
 
@@ -416,10 +449,13 @@ impl Writer {
     }
 
     fn proto(&mut self, p: &Rc<Proto>) -> u32 {
-        if self.proto_seen.contains_key(&p.id) {
-            return p.id;
+        if self.proto_seen.insert(p.id, ()).is_none() {
+            self.proto_queue.push(p.clone());
         }
-        self.proto_seen.insert(p.id, ());
+        p.id
+    }
+
+    fn write_proto(&mut self, p: &Rc<Proto>) {
         let arities = p
             .arities
             .iter()
@@ -453,15 +489,16 @@ impl Writer {
                 .collect(),
             loops,
         });
-        p.id
     }
 
-    /// Recursion is bounded by the code's nesting, itself bounded by the reader's.
     fn code(&mut self, c: &CodeRef) -> u32 {
-        if self.code_seen.contains_key(&c.id) {
-            return c.id;
+        if self.code_seen.insert(c.id, ()).is_none() {
+            self.code_queue.push(c.clone());
         }
-        self.code_seen.insert(c.id, ());
+        c.id
+    }
+
+    fn write_code(&mut self, c: &CodeRef) {
         let ids = |w: &mut Writer, xs: &[CodeRef]| xs.iter().map(|x| w.code(x)).collect::<Vec<_>>();
         let op = match &c.op {
             Op::Const(v) => SOp::Const(self.value(v)),
@@ -522,7 +559,6 @@ impl Writer {
             span: span_of(c.span),
             op,
         });
-        c.id
     }
 
     fn env(&mut self, e: &Env) -> u32 {
@@ -756,8 +792,10 @@ pub fn to_json(session: &Session) -> String {
         },
     };
     let last = w.value(&session.last);
+    w.drain();
     let doc = Doc {
         format: FORMAT.to_owned(),
+        hash: HASH_PLACEHOLDER.to_owned(),
         source: session.source.to_string(),
         next: session.next,
         last,
@@ -784,7 +822,54 @@ pub fn to_json(session: &Session) -> String {
         steps: state.steps,
         status,
     };
-    serde_json::to_string(&doc).unwrap_or_default()
+    let mut text = serde_json::to_string(&doc).unwrap_or_default();
+    let hash = format!("{:016x}", document_hash(&text));
+    if text.get(HASH_AT..HASH_AT + HASH_PLACEHOLDER.len()) == Some(HASH_PLACEHOLDER) {
+        text.replace_range(HASH_AT..HASH_AT + HASH_PLACEHOLDER.len(), &hash);
+    }
+    text
+}
+
+/// `text` with its hash digits replaced by the hash of the rest, or `None` if it does not start
+/// as a document does. For tests and fuzzing, which forge well-hashed hostile documents to reach
+/// the validation behind the hash (the hash is a check against edits, not a secret).
+pub fn rehash(text: &str) -> Option<String> {
+    let digits = text.get(HASH_AT..HASH_AT + HASH_PLACEHOLDER.len())?;
+    if !text.starts_with(HASH_PREFIX) || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = text.to_owned();
+    out.replace_range(
+        HASH_AT..HASH_AT + HASH_PLACEHOLDER.len(),
+        &format!("{:016x}", document_hash(text)),
+    );
+    Some(out)
+}
+
+/// Every document starts with exactly this, then the 16 hex digits of its hash.
+const HASH_PREFIX: &str = concat!(r#"{"format":""#, "yin-vm/2", r#"","hash":""#);
+const HASH_AT: usize = HASH_PREFIX.len();
+const HASH_PLACEHOLDER: &str = "0000000000000000";
+
+/// FNV-1a (64 bits) of the document text with its hash digits read as the placeholder: a check
+/// that the file is the one written, so an edited state is refused rather than run as another
+/// program. It is not a signature (anyone can recompute it); the reader validates every
+/// reference and size as well.
+fn document_hash(text: &str) -> u64 {
+    let fnv = |mut h: u64, bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    let bytes = text.as_bytes();
+    let end = HASH_AT + HASH_PLACEHOLDER.len();
+    let h = 0xcbf2_9ce4_8422_2325;
+    match (bytes.get(..HASH_AT), bytes.get(end..)) {
+        (Some(head), Some(tail)) => fnv(fnv(fnv(h, head), HASH_PLACEHOLDER.as_bytes()), tail),
+        _ => fnv(h, bytes),
+    }
 }
 
 // ---- reading ----
@@ -796,58 +881,355 @@ fn bad(msg: impl Into<String>) -> Error {
     )
 }
 
+/// A table entry of the document: what the reader builds, one at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Node {
+    Value(usize),
+    Code(usize),
+    Proto(usize),
+    Env(usize),
+    Kont(usize),
+}
+
+/// Deepest nesting of inline calls (`Op::Call` with `inline`): the machine evaluates those by
+/// recursion, and the compiler only marks calls whose operands are leaves or such calls, so
+/// their nesting is the source's, which the reader bounds far below this.
+const MAX_INLINE_NESTING: u32 = 1_000;
+
+/// Builds a session from a document it does not trust. Entries refer to each other by index (or
+/// code and function id) in any order, so every entry is built by an explicit depth-first walk
+/// ([`Reader::ensure`]): children first, a child found on the path being walked is a cycle and an
+/// error, and nothing recurses on the host's stack. Building an entry only looks up its children,
+/// and checks what the machine relies on: references in range, slots within their function's
+/// frame, functions with sane frame sizes, inline calls nested within bounds.
 struct Reader<'d> {
     doc: &'d Doc,
     code_by_id: HashMap<u32, usize>,
     proto_by_id: HashMap<u32, usize>,
-    code: HashMap<u32, CodeRef>,
-    protos: HashMap<u32, Rc<Proto>>,
+    code: Vec<Option<CodeRef>>,
+    /// Per code entry: how deeply inline calls nest in it.
+    inline_nesting: Vec<u32>,
+    protos: Vec<Option<Rc<Proto>>>,
     values: Vec<Option<Value>>,
     envs: Vec<Option<Env>>,
     konts: Vec<Option<Kont>>,
+    /// Entries being walked (on the current path).
+    walking: std::collections::HashSet<Node>,
+    /// No frame needs more slots than the document has code entries (every local is bound by
+    /// one) plus the parameters its functions name.
+    max_slots: u64,
 }
 
 impl Reader<'_> {
-    fn value(&mut self, v: &V) -> Result<Value, Error> {
-        Ok(match v {
-            V::Nil => Value::Nil,
-            V::Bool(b) => Value::Bool(*b),
-            V::Int(i) => Value::Int(*i),
-            V::Float(f) => Value::Float(*f),
-            V::Ratio(n, d) => Value::Ratio(*n, *d),
-            V::Char(c) => Value::Char(*c),
-            V::Str(s) => Value::str(s),
-            V::Keyword(k) => Value::Keyword(Keyword::new(k)),
-            V::Symbol(s) => Value::Symbol(Symbol::new(s)),
-            V::Prim(name) => Value::Prim(
-                *Prim::ALL
-                    .iter()
-                    .find(|p| p.name() == name)
-                    .ok_or_else(|| bad(format!("unknown primitive {name}")))?,
-            ),
-            V::Stream(i) => Value::Stream(*i),
-            V::Cursor(i) => Value::Cursor(*i),
-            V::Atom(i) => Value::Atom(*i),
-            V::Regex(r) => crate::regex::compile("regex", r)?,
-            V::Ref(i) => self.composite(*i)?,
-        })
-    }
-
-    fn values(&mut self, xs: &[V]) -> Result<Vec<Value>, Error> {
-        xs.iter().map(|x| self.value(x)).collect()
-    }
-
-    /// Recursion is bounded by the nesting depth of the values written.
-    fn composite(&mut self, i: u32) -> Result<Value, Error> {
-        let i = i as usize;
-        if let Some(Some(v)) = self.values.get(i) {
-            return Ok(v.clone());
+    fn new(doc: &Doc) -> Reader<'_> {
+        let names: u64 = doc
+            .protos
+            .iter()
+            .flat_map(|p| &p.arities)
+            .map(|a| a.names.len() as u64)
+            .sum();
+        Reader {
+            doc,
+            code_by_id: doc
+                .code
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id, i))
+                .collect(),
+            proto_by_id: doc
+                .protos
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id, i))
+                .collect(),
+            code: vec![None; doc.code.len()],
+            inline_nesting: vec![0; doc.code.len()],
+            protos: vec![None; doc.protos.len()],
+            values: vec![None; doc.values.len()],
+            envs: vec![None; doc.envs.len()],
+            konts: vec![None; doc.konts.len()],
+            walking: std::collections::HashSet::new(),
+            max_slots: doc.code.len() as u64 + names + 16,
         }
+    }
+
+    fn built(&self, n: Node) -> bool {
+        match n {
+            Node::Value(i) => matches!(self.values.get(i), Some(Some(_))),
+            Node::Code(i) => matches!(self.code.get(i), Some(Some(_))),
+            Node::Proto(i) => matches!(self.protos.get(i), Some(Some(_))),
+            Node::Env(i) => matches!(self.envs.get(i), Some(Some(_))),
+            Node::Kont(i) => matches!(self.konts.get(i), Some(Some(_))),
+        }
+    }
+
+    /// Builds `root` and everything it refers to, children first, without recursion.
+    fn ensure(&mut self, root: Node) -> Result<(), Error> {
+        let mut stack = vec![(root, false)];
+        let mut deps = Vec::new();
+        while let Some((n, children_done)) = stack.pop() {
+            if self.built(n) {
+                continue;
+            }
+            if children_done {
+                self.build(n)?;
+                self.walking.remove(&n);
+                continue;
+            }
+            // Any entry met again while its walk is open is its own descendant.
+            if !self.walking.insert(n) {
+                return Err(bad("a reference cycle"));
+            }
+            stack.push((n, true));
+            deps.clear();
+            self.deps(n, &mut deps)?;
+            stack.extend(
+                deps.iter()
+                    .filter(|d| !self.built(**d))
+                    .map(|d| (*d, false)),
+            );
+        }
+        Ok(())
+    }
+
+    fn code_node(&self, id: u32) -> Result<Node, Error> {
+        self.code_by_id
+            .get(&id)
+            .map(|i| Node::Code(*i))
+            .ok_or_else(|| bad(format!("code {id}")))
+    }
+
+    fn proto_node(&self, id: u32) -> Result<Node, Error> {
+        self.proto_by_id
+            .get(&id)
+            .map(|i| Node::Proto(*i))
+            .ok_or_else(|| bad(format!("proto {id}")))
+    }
+
+    /// The entries `n` refers to directly.
+    fn deps(&self, n: Node, out: &mut Vec<Node>) -> Result<(), Error> {
         let doc = self.doc;
-        let c = doc.values.get(i).ok_or_else(|| bad("value index"))?;
-        let v = match c {
-            Composite::List(xs) => Value::list(self.values(xs)?.into_iter().collect())?,
-            Composite::Vector(xs) => Value::vector(self.values(xs)?.into_iter().collect())?,
+        let value = |v: &V, out: &mut Vec<Node>| {
+            if let V::Ref(i) = v {
+                out.push(Node::Value(*i as usize));
+            }
+        };
+        let values = |xs: &[V], out: &mut Vec<Node>| xs.iter().for_each(|x| value(x, out));
+        match n {
+            Node::Value(i) => match doc.values.get(i).ok_or_else(|| bad("value index"))? {
+                Composite::List(xs)
+                | Composite::Vector(xs)
+                | Composite::Set(xs)
+                | Composite::Comp(xs) => values(xs, out),
+                Composite::Map(kvs) => kvs.iter().for_each(|(k, v)| {
+                    value(k, out);
+                    value(v, out);
+                }),
+                Composite::Fn { proto, captures } => {
+                    out.push(self.proto_node(*proto)?);
+                    values(captures, out);
+                }
+                Composite::Partial { f, args } => {
+                    value(f, out);
+                    values(args, out);
+                }
+                Composite::Cont { kont, .. } => out.extend(kont.map(|k| Node::Kont(k as usize))),
+                Composite::Ex { data, cause, .. } => {
+                    value(data, out);
+                    value(cause, out);
+                }
+            },
+            Node::Code(i) => {
+                let c = doc.code.get(i).ok_or_else(|| bad("code index"))?;
+                let codes = |ids: &[u32], out: &mut Vec<Node>| -> Result<(), Error> {
+                    for id in ids {
+                        out.push(self.code_node(*id)?);
+                    }
+                    Ok(())
+                };
+                match &c.op {
+                    SOp::Const(v) => value(v, out),
+                    SOp::Local(_)
+                    | SOp::Capture(_)
+                    | SOp::SelfRef
+                    | SOp::Global(_)
+                    | SOp::Fail(_) => {}
+                    SOp::If(t, a, b) => codes(&[*t, *a, *b], out)?,
+                    SOp::Let { init, body, .. } => codes(&[*init, *body], out)?,
+                    SOp::Fn(p) => out.push(self.proto_node(*p)?),
+                    SOp::Call { f, args, .. } => {
+                        codes(&[*f], out)?;
+                        codes(args, out)?;
+                    }
+                    SOp::Def { value, .. } => codes(value.as_slice(), out)?,
+                    SOp::Recur { args: xs, .. }
+                    | SOp::Do(xs)
+                    | SOp::And(xs)
+                    | SOp::Or(xs)
+                    | SOp::Vector(xs)
+                    | SOp::Map(xs)
+                    | SOp::Set(xs) => codes(xs, out)?,
+                }
+            }
+            Node::Proto(i) => {
+                let p = doc.protos.get(i).ok_or_else(|| bad("proto index"))?;
+                for id in p
+                    .arities
+                    .iter()
+                    .map(|a| a.body)
+                    .chain(p.loops.iter().copied())
+                {
+                    out.push(self.code_node(id)?);
+                }
+            }
+            Node::Env(i) => {
+                let e = doc.envs.get(i).ok_or_else(|| bad("env index"))?;
+                value(&e.closure, out);
+                values(&e.slots, out);
+            }
+            Node::Kont(i) => {
+                let k = doc.konts.get(i).ok_or_else(|| bad("continuation index"))?;
+                out.extend(k.next.map(|n| Node::Kont(n as usize)));
+                self.frame_deps(&k.frame, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn frame_deps(&self, f: &SFrame, out: &mut Vec<Node>) -> Result<(), Error> {
+        let value = |v: &V, out: &mut Vec<Node>| {
+            if let V::Ref(i) = v {
+                out.push(Node::Value(*i as usize));
+            }
+        };
+        let values = |xs: &[V], out: &mut Vec<Node>| xs.iter().for_each(|x| value(x, out));
+        match f {
+            SFrame::If {
+                then,
+                otherwise,
+                env,
+            } => {
+                out.push(self.code_node(*then)?);
+                out.push(self.code_node(*otherwise)?);
+                out.push(Node::Env(*env as usize));
+            }
+            SFrame::Do { code, env, .. }
+            | SFrame::Let { code, env }
+            | SFrame::Logic { code, env, .. } => {
+                out.push(self.code_node(*code)?);
+                out.push(Node::Env(*env as usize));
+            }
+            SFrame::Args { code, f, vals, env } => {
+                out.push(self.code_node(*code)?);
+                if let Some(f) = f {
+                    value(f, out);
+                }
+                values(vals, out);
+                out.push(Node::Env(*env as usize));
+            }
+            SFrame::Def { code } => out.push(self.code_node(*code)?),
+            SFrame::Map { f, colls, acc, .. } => {
+                value(f, out);
+                colls.iter().for_each(|c| values(c, out));
+                values(acc, out);
+            }
+            SFrame::Filter { f, items, acc, .. } => {
+                value(f, out);
+                values(items, out);
+                values(acc, out);
+            }
+            SFrame::Reduce { f, items, .. } => {
+                value(f, out);
+                values(items, out);
+            }
+            SFrame::Sort {
+                cmp, items, sorted, ..
+            } => {
+                value(cmp, out);
+                values(items, out);
+                values(sorted, out);
+            }
+            SFrame::Comp { comp, .. } => value(comp, out),
+            SFrame::Update { map, key, .. } => {
+                value(map, out);
+                value(key, out);
+            }
+            SFrame::Try {
+                handler, finally, ..
+            } => {
+                value(handler, out);
+                value(finally, out);
+            }
+            SFrame::Finally { value: v, .. } => value(v, out),
+            SFrame::Swap { .. } => {}
+            SFrame::Lib {
+                f,
+                items,
+                acc,
+                extra,
+                ..
+            } => {
+                value(f, out);
+                values(items, out);
+                value(acc, out);
+                value(extra, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds `n`, whose children are built.
+    fn build(&mut self, n: Node) -> Result<(), Error> {
+        let doc = self.doc;
+        match n {
+            Node::Value(i) => {
+                let v = self.build_value(doc.values.get(i).ok_or_else(|| bad("value index"))?)?;
+                self.values[i] = Some(v);
+            }
+            Node::Code(i) => {
+                let c = doc.code.get(i).ok_or_else(|| bad("code index"))?;
+                let (code, nesting) = self.build_code(c)?;
+                self.code[i] = Some(code);
+                self.inline_nesting[i] = nesting;
+            }
+            Node::Proto(i) => {
+                let p = doc.protos.get(i).ok_or_else(|| bad("proto index"))?;
+                let proto = self.build_proto(p)?;
+                self.protos[i] = Some(proto);
+            }
+            Node::Env(i) => {
+                let e = doc.envs.get(i).ok_or_else(|| bad("env index"))?;
+                let Value::Fn(closure) = self.value(&e.closure)? else {
+                    return Err(bad("an environment's closure is not a function"));
+                };
+                if e.arity as usize >= closure.proto.arities.len().max(1) {
+                    return Err(bad("an environment's arity is not its function's"));
+                }
+                if e.slots.len() as u64 > self.max_slots {
+                    return Err(bad("an environment with more slots than its code can use"));
+                }
+                let slots = self.values(&e.slots)?;
+                self.envs[i] = Some(Frame::new(
+                    crate::env::Slots::from_vec(slots),
+                    closure,
+                    e.arity,
+                ));
+            }
+            Node::Kont(i) => {
+                let k = doc.konts.get(i).ok_or_else(|| bad("continuation index"))?;
+                let next = self.kont(k.next)?;
+                let frame = self.frame(&k.frame)?;
+                let depth = next.depth() + 1;
+                self.konts[i] = Some(Kont(Some(Rc::new(KNode { frame, next, depth }))));
+            }
+        }
+        Ok(())
+    }
+
+    fn build_value(&mut self, c: &Composite) -> Result<Value, Error> {
+        Ok(match c {
+            Composite::List(xs) => Value::list(self.vector(xs)?)?,
+            Composite::Vector(xs) => Value::vector(self.vector(xs)?)?,
             Composite::Set(xs) => Value::set_from(self.values(xs)?)?,
             Composite::Map(kvs) => {
                 let mut m = Map::default();
@@ -861,19 +1243,8 @@ impl Reader<'_> {
                 let captures = self.values(captures)?;
                 Value::Fn(Rc::new(Closure::new(proto, captures)?))
             }
-            Composite::Partial { f, args } => {
-                let f = self.value(f)?;
-                let args = self.values(args)?;
-                Value::Partial(Rc::new(Partial {
-                    depth: f.depth() + 1,
-                    f,
-                    args,
-                }))
-            }
-            Composite::Comp(fns) => {
-                let fns = self.values(fns)?;
-                Value::Comp(Rc::new(Comp { fns, depth: 1 }))
-            }
+            Composite::Partial { f, args } => Value::partial(self.value(f)?, self.values(args)?)?,
+            Composite::Comp(fns) => Value::comp(self.values(fns)?)?,
             Composite::Cont { id, kont } => Value::Cont(Rc::new(Continuation {
                 id: *id,
                 kont: self.kont(*kont)?,
@@ -883,30 +1254,20 @@ impl Reader<'_> {
                 data,
                 cause,
                 kind,
-            } => {
-                let data = self.value(data)?;
-                let cause = self.value(cause)?;
-                Value::ex(message, data, cause, *kind)?
-            }
-        };
-        if let Some(slot) = self.values.get_mut(i) {
-            *slot = Some(v.clone());
-        }
-        Ok(v)
+            } => Value::ex(message, self.value(data)?, self.value(cause)?, *kind)?,
+        })
     }
 
-    fn proto(&mut self, id: u32) -> Result<Rc<Proto>, Error> {
-        if let Some(p) = self.protos.get(&id) {
-            return Ok(p.clone());
-        }
-        let doc = self.doc;
-        let i = *self
-            .proto_by_id
-            .get(&id)
-            .ok_or_else(|| bad(format!("proto {id}")))?;
-        let p = &doc.protos[i];
+    fn build_proto(&mut self, p: &SProto) -> Result<Rc<Proto>, Error> {
         let mut arities = Vec::with_capacity(p.arities.len());
         for a in &p.arities {
+            let needed = u64::from(a.params) + u64::from(a.rest);
+            if needed > u64::from(a.slots) || u64::from(a.slots) > self.max_slots {
+                return Err(bad(format!(
+                    "function {} has a frame of {} slots for {needed} parameters",
+                    p.id, a.slots
+                )));
+            }
             arities.push(Arity {
                 params: a.params,
                 rest: a.rest,
@@ -930,40 +1291,35 @@ impl Reader<'_> {
                 other => Err(bad(format!("capture kind {other}"))),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let proto = Rc::new(Proto {
-            id,
+        Ok(Rc::new(Proto {
+            id: p.id,
             name: p.name.as_deref().map(Symbol::new),
             span: range_of(p.span),
             arities,
             captures,
             capture_names: p.capture_names.iter().map(|n| Symbol::new(n)).collect(),
             loops,
-        });
-        self.protos.insert(id, proto.clone());
-        Ok(proto)
+        }))
     }
 
-    fn codes(&mut self, ids: &[u32]) -> Result<Rc<[CodeRef]>, Error> {
-        ids.iter()
-            .map(|i| self.code(*i))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Rc::from)
-    }
-
-    /// Recursion is bounded by the code's nesting.
-    fn code(&mut self, id: u32) -> Result<CodeRef, Error> {
-        if let Some(c) = self.code.get(&id) {
-            return Ok(c.clone());
+    fn slot(&self, slot: u64) -> Result<(), Error> {
+        if slot >= self.max_slots {
+            return Err(bad(format!(
+                "slot {slot} is beyond any frame the code can have"
+            )));
         }
-        let doc = self.doc;
-        let i = *self
-            .code_by_id
-            .get(&id)
-            .ok_or_else(|| bad(format!("code {id}")))?;
-        let c = &doc.code[i];
+        Ok(())
+    }
+
+    /// The code entry and how deeply inline calls nest in it.
+    fn build_code(&mut self, c: &SCode) -> Result<(CodeRef, u32), Error> {
+        let mut nesting = 0;
         let op = match &c.op {
             SOp::Const(v) => Op::Const(self.value(v)?),
-            SOp::Local(i) => Op::Local(*i),
+            SOp::Local(i) => {
+                self.slot(u64::from(*i))?;
+                Op::Local(*i)
+            }
             SOp::Capture(i) => Op::Capture(*i),
             SOp::SelfRef => Op::SelfRef,
             SOp::Global(g) => Op::Global(*g),
@@ -973,32 +1329,52 @@ impl Reader<'_> {
                 otherwise: self.code(*b)?,
             },
             SOp::Do(xs) => Op::Do(self.codes(xs)?),
-            SOp::Let { slot, init, body } => Op::Let {
-                slot: *slot,
-                init: self.code(*init)?,
-                body: self.code(*body)?,
-            },
+            SOp::Let { slot, init, body } => {
+                self.slot(u64::from(*slot))?;
+                Op::Let {
+                    slot: *slot,
+                    init: self.code(*init)?,
+                    body: self.code(*body)?,
+                }
+            }
             SOp::Fn(p) => Op::Fn(self.proto(*p)?),
             SOp::Call {
                 f,
                 args,
                 tail,
                 inline,
-            } => Op::Call {
-                f: self.code(*f)?,
-                args: self.codes(args)?,
-                tail: *tail,
-                inline: *inline,
-            },
+            } => {
+                if *inline {
+                    for a in args {
+                        let Node::Code(i) = self.code_node(*a)? else {
+                            continue;
+                        };
+                        nesting = nesting.max(self.inline_nesting.get(i).copied().unwrap_or(0));
+                    }
+                    nesting += 1;
+                    if nesting > MAX_INLINE_NESTING {
+                        return Err(bad("inline calls nested too deeply"));
+                    }
+                }
+                Op::Call {
+                    f: self.code(*f)?,
+                    args: self.codes(args)?,
+                    tail: *tail,
+                    inline: *inline,
+                }
+            }
             SOp::Recur {
                 args,
                 first_slot,
                 target,
-            } => Op::Recur {
-                args: self.codes(args)?,
-                first_slot: *first_slot,
-                target: *target,
-            },
+            } => {
+                self.slot(u64::from(*first_slot) + args.len() as u64)?;
+                Op::Recur {
+                    args: self.codes(args)?,
+                    first_slot: *first_slot,
+                    target: *target,
+                }
+            }
             SOp::Def {
                 global,
                 value,
@@ -1019,49 +1395,80 @@ impl Reader<'_> {
             SOp::Fail(m) => Op::Fail(Rc::from(m.as_str())),
         };
         let code = Rc::new(Code {
-            id,
+            id: c.id,
             span: range_of(c.span),
             op,
         });
-        self.code.insert(id, code.clone());
-        Ok(code)
+        Ok((code, nesting))
     }
 
-    fn env(&mut self, i: u32) -> Result<Env, Error> {
-        let i = i as usize;
-        if let Some(Some(e)) = self.envs.get(i) {
-            return Ok(e.clone());
-        }
-        let doc = self.doc;
-        let e = doc.envs.get(i).ok_or_else(|| bad("env index"))?;
-        let Value::Fn(closure) = self.value(&e.closure)? else {
-            return Err(bad("an environment's closure is not a function"));
-        };
-        let slots = self.values(&e.slots)?;
-        let env = Frame::new(crate::env::Slots::from_vec(slots), closure, e.arity);
-        if let Some(slot) = self.envs.get_mut(i) {
-            *slot = Some(env.clone());
-        }
-        Ok(env)
+    // Lookups of built entries: each is an error (never a recursion) if the walk missed one.
+
+    fn value(&self, v: &V) -> Result<Value, Error> {
+        Ok(match v {
+            V::Nil => Value::Nil,
+            V::Bool(b) => Value::Bool(*b),
+            V::Int(i) => Value::Int(*i),
+            V::Float(f) => Value::Float(*f),
+            V::Ratio(n, d) => Value::Ratio(*n, *d),
+            V::Char(c) => Value::Char(*c),
+            V::Str(s) => Value::str(s),
+            V::Keyword(k) => Value::Keyword(Keyword::new(k)),
+            V::Symbol(s) => Value::Symbol(Symbol::new(s)),
+            V::Prim(name) => Value::Prim(
+                *Prim::ALL
+                    .iter()
+                    .find(|p| p.name() == name)
+                    .ok_or_else(|| bad(format!("unknown primitive {name}")))?,
+            ),
+            V::Stream(i) => Value::Stream(*i),
+            V::Cursor(i) => Value::Cursor(*i),
+            V::Atom(i) => Value::Atom(*i),
+            V::Regex(r) => crate::regex::compile("regex", r)?,
+            V::Ref(i) => match self.values.get(*i as usize) {
+                Some(Some(v)) => v.clone(),
+                _ => return Err(bad("value index")),
+            },
+        })
     }
 
-    /// Frames are written tail first, so building them in index order never recurses deeply.
-    fn build_konts(&mut self) -> Result<(), Error> {
-        let doc = self.doc;
-        for (i, k) in doc.konts.iter().enumerate() {
-            let next = match k.next {
-                Some(n) if (n as usize) < i => self.konts[n as usize].clone().unwrap_or_default(),
-                Some(_) => return Err(bad("continuation frames out of order")),
-                None => Kont::default(),
-            };
-            let frame = self.frame(&k.frame)?;
-            let depth = next.depth() + 1;
-            self.konts[i] = Some(Kont(Some(Rc::new(KNode { frame, next, depth }))));
-        }
-        Ok(())
+    fn values(&self, xs: &[V]) -> Result<Vec<Value>, Error> {
+        xs.iter().map(|x| self.value(x)).collect()
     }
 
-    fn kont(&mut self, i: Option<u32>) -> Result<Kont, Error> {
+    fn vector(&self, xs: &[V]) -> Result<imbl::Vector<Value>, Error> {
+        xs.iter().map(|x| self.value(x)).collect()
+    }
+
+    fn code(&self, id: u32) -> Result<CodeRef, Error> {
+        match self.code_by_id.get(&id).and_then(|i| self.code.get(*i)) {
+            Some(Some(c)) => Ok(c.clone()),
+            _ => Err(bad(format!("code {id}"))),
+        }
+    }
+
+    fn codes(&self, ids: &[u32]) -> Result<Rc<[CodeRef]>, Error> {
+        ids.iter()
+            .map(|i| self.code(*i))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Rc::from)
+    }
+
+    fn proto(&self, id: u32) -> Result<Rc<Proto>, Error> {
+        match self.proto_by_id.get(&id).and_then(|i| self.protos.get(*i)) {
+            Some(Some(p)) => Ok(p.clone()),
+            _ => Err(bad(format!("proto {id}"))),
+        }
+    }
+
+    fn env(&self, i: u32) -> Result<Env, Error> {
+        match self.envs.get(i as usize) {
+            Some(Some(e)) => Ok(e.clone()),
+            _ => Err(bad("env index")),
+        }
+    }
+
+    fn kont(&self, i: Option<u32>) -> Result<Kont, Error> {
         match i {
             None => Ok(Kont::default()),
             Some(i) => match self.konts.get(i as usize) {
@@ -1071,8 +1478,41 @@ impl Reader<'_> {
         }
     }
 
-    fn vector(&mut self, xs: &[V]) -> Result<imbl::Vector<Value>, Error> {
-        Ok(self.values(xs)?.into_iter().collect())
+    // Entry points for the document's roots: build, then look up.
+
+    fn root_value(&mut self, v: &V) -> Result<Value, Error> {
+        if let V::Ref(i) = v {
+            self.ensure(Node::Value(*i as usize))?;
+        }
+        self.value(v)
+    }
+
+    fn root_values(&mut self, xs: &[V]) -> Result<imbl::Vector<Value>, Error> {
+        xs.iter().map(|x| self.root_value(x)).collect()
+    }
+
+    fn root_code(&mut self, id: u32) -> Result<CodeRef, Error> {
+        let n = self.code_node(id)?;
+        self.ensure(n)?;
+        self.code(id)
+    }
+
+    fn root_proto(&mut self, id: u32) -> Result<Rc<Proto>, Error> {
+        let n = self.proto_node(id)?;
+        self.ensure(n)?;
+        self.proto(id)
+    }
+
+    fn root_env(&mut self, i: u32) -> Result<Env, Error> {
+        self.ensure(Node::Env(i as usize))?;
+        self.env(i)
+    }
+
+    fn root_kont(&mut self, i: Option<u32>) -> Result<Kont, Error> {
+        if let Some(i) = i {
+            self.ensure(Node::Kont(i as usize))?;
+        }
+        self.kont(i)
     }
 
     fn frame(&mut self, f: &SFrame) -> Result<KFrame, Error> {
@@ -1215,6 +1655,15 @@ impl Reader<'_> {
                 acc,
                 extra,
                 span,
+            } if *idx > u32::MAX as usize => Err(bad(format!("library frame {op} at {idx}"))),
+            SFrame::Lib {
+                op,
+                f,
+                items,
+                idx,
+                acc,
+                extra,
+                span,
             } => native(Native::Lib {
                 op: crate::hof::LibOp::from_name(op)
                     .ok_or_else(|| bad(format!("unknown library frame {op}")))?,
@@ -1229,33 +1678,23 @@ impl Reader<'_> {
     }
 }
 
-/// Loads a session written by [`to_json`]. A malformed document is an error, never a panic.
+/// Loads a session written by [`to_json`]. A malformed, edited or hostile document is an error,
+/// never a panic, a hang on the host's stack or another program: the hash must match, and every
+/// entry is validated as it is built ([`Reader`]).
 pub fn from_json(text: &str) -> Result<Session, Error> {
     let doc: Doc = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     if doc.format != FORMAT {
         return Err(bad(format!("format {:?}, expected {FORMAT:?}", doc.format)));
     }
-    let mut r = Reader {
-        doc: &doc,
-        code_by_id: doc
-            .code
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i))
-            .collect(),
-        proto_by_id: doc
-            .protos
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id, i))
-            .collect(),
-        code: HashMap::new(),
-        protos: HashMap::new(),
-        values: vec![None; doc.values.len()],
-        envs: vec![None; doc.envs.len()],
-        konts: vec![None; doc.konts.len()],
-    };
-    r.build_konts()?;
+    if !text.starts_with(HASH_PREFIX)
+        || u64::from_str_radix(&doc.hash, 16).ok() != Some(document_hash(text))
+        || doc.hash.len() != HASH_PLACEHOLDER.len()
+    {
+        return Err(bad(
+            "the hash does not match the contents: the file was edited or damaged",
+        ));
+    }
+    let mut r = Reader::new(&doc);
     let mut store = Store::default();
     let mut globals = Vec::with_capacity(doc.store.globals.len());
     for (i, (name, is_macro, v)) in doc.store.globals.iter().enumerate() {
@@ -1266,14 +1705,14 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
             is_macro: *is_macro,
         });
         globals.push(match v {
-            Some(v) => Some(r.value(v)?),
+            Some(v) => Some(r.root_value(v)?),
             None => None,
         });
     }
     store.globals = Rc::new(globals);
     for s in &doc.store.streams {
         store.streams.push_back(Stream {
-            items: r.vector(&s.items)?,
+            items: r.root_values(&s.items)?,
             capacity: s.capacity,
             closed: s.closed,
         });
@@ -1282,11 +1721,11 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
         store.cursors.push_back(Cursor { stream, pos });
     }
     for v in &doc.store.atoms {
-        let v = r.value(v)?;
+        let v = r.root_value(v)?;
         store.atoms.push_back(v);
     }
     for &p in &doc.store.programs {
-        let proto = r.proto(p)?;
+        let proto = r.root_proto(p)?;
         store.programs.push_back(proto);
     }
     store.next_code_id = doc.store.next_code_id;
@@ -1295,14 +1734,14 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
     store.next_gensym = doc.store.next_gensym;
     store.cells = doc.store.cells;
     let control = match &doc.control {
-        SControl::Eval(c) => Control::Eval(r.code(*c)?),
-        SControl::Return(v) => Control::Return(r.value(v)?),
+        SControl::Eval(c) => Control::Eval(r.root_code(*c)?),
+        SControl::Return(v) => Control::Return(r.root_value(v)?),
     };
-    let env = r.env(doc.env)?;
-    let kont = r.kont(doc.kont)?;
+    let env = r.root_env(doc.env)?;
+    let kont = r.root_kont(doc.kont)?;
     let status = match &doc.status {
         SStatus::Running => Status::Running,
-        SStatus::Done(v) => Status::Done(r.value(v)?),
+        SStatus::Done(v) => Status::Done(r.root_value(v)?),
         SStatus::Parked(reason) => Status::Parked {
             reason: reason.clone(),
         },
@@ -1318,7 +1757,7 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
             })
         }
     };
-    let last = r.value(&doc.last)?;
+    let last = r.root_value(&doc.last)?;
     let state = State::from_parts(control, env, kont, store, doc.steps, status);
     Session::restore(&doc.source, doc.next, state, last)
 }

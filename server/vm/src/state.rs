@@ -53,6 +53,8 @@ pub struct State {
     /// The limits of the current run; set by [`State::run`].
     pub limits: Limits,
     deadline: Option<Instant>,
+    /// What the thread may hold before the run stops ([`crate::memory`]); set by [`State::run`].
+    memory_ceiling: isize,
     spare: FramePool,
 }
 
@@ -66,14 +68,14 @@ fn uncaught(ex: &Value) -> Error {
                 let mut message = format!("uncaught exception: {}", x.message);
                 if !matches!(x.data, Value::Nil) {
                     message.push(' ');
-                    message.push_str(&crate::printer::pr_str(&x.data));
+                    message.push_str(&crate::printer::pr_capped(&x.data));
                 }
                 Error::new(ErrorKind::Thrown, message)
             }
         },
         other => Error::new(
             ErrorKind::Thrown,
-            format!("uncaught exception: {}", crate::printer::pr_str(other)),
+            format!("uncaught exception: {}", crate::printer::pr_capped(other)),
         ),
     }
 }
@@ -84,6 +86,12 @@ fn broken_frame() -> Error {
         ErrorKind::Argument,
         "inconsistent continuation frame (a corrupted state document?)",
     )
+}
+
+/// What the running thread may hold before a run that starts now exceeds `limits.max_memory`.
+fn memory_ceiling(limits: &Limits) -> isize {
+    crate::memory::live_bytes()
+        .saturating_add(isize::try_from(limits.max_memory).unwrap_or(isize::MAX))
 }
 
 /// An empty function, the closure of code that runs outside any function.
@@ -136,6 +144,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -158,6 +167,7 @@ impl State {
             status,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -180,6 +190,7 @@ impl State {
             status: Status::Running,
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         };
         if let Err(e) = state.apply(f, Slots::from_vec(args), span, &mut crate::output::Discard) {
@@ -206,6 +217,7 @@ impl State {
             status: Status::Done(Value::Nil),
             limits: Limits::default(),
             deadline: None,
+            memory_ceiling: isize::MAX,
             spare: FramePool::default(),
         }
     }
@@ -219,14 +231,19 @@ impl State {
     pub fn run(&mut self, limits: &Limits, deadline: Instant, out: &mut dyn Output) -> &Status {
         self.limits = limits.clone();
         self.deadline = Some(deadline);
+        self.memory_ceiling = memory_ceiling(limits);
         while self.is_running() {
             self.step(out);
         }
         &self.status
     }
 
-    /// Runs at most `n` steps (fewer if the run ends).
+    /// Runs at most `n` steps (fewer if the run ends), within `self.limits`. The memory budget
+    /// starts at the first slice: a host running a state in slices gets one budget for it.
     pub fn run_steps(&mut self, n: u64, out: &mut dyn Output) -> &Status {
+        if self.memory_ceiling == isize::MAX {
+            self.memory_ceiling = memory_ceiling(&self.limits);
+        }
         for _ in 0..n {
             if !self.is_running() {
                 break;
@@ -360,6 +377,15 @@ impl State {
     }
 
     fn check_limits(&self) -> Result<(), Error> {
+        if crate::memory::live_bytes() > self.memory_ceiling {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "memory limit reached: the program held more than {} MB",
+                    self.limits.max_memory >> 20
+                ),
+            ));
+        }
         if self.steps >= self.limits.fuel {
             return Err(Error::new(
                 ErrorKind::Limit,
@@ -1131,7 +1157,7 @@ impl State {
                 format!(
                     "wrong arity: {} {} called with {} argument{}, expects 1 or 2",
                     f.type_name(),
-                    crate::printer::pr_str(&f),
+                    crate::printer::pr_capped(&f),
                     args.len(),
                     if args.len() == 1 { "" } else { "s" }
                 ),
@@ -1140,7 +1166,7 @@ impl State {
                 ErrorKind::NotAFunction,
                 format!(
                     "cannot call non-function {} ({})",
-                    crate::printer::pr_str(&other),
+                    crate::printer::pr_capped(&other),
                     other.type_name()
                 ),
             )),

@@ -10,7 +10,7 @@ use imbl::Vector;
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::prim::{Prim, items, type_err};
-use crate::printer::{pr_str, str_form};
+use crate::printer::{pr_capped, str_form};
 use crate::value::Value;
 
 fn text(op: &str, v: &Value) -> Result<std::rc::Rc<str>, Error> {
@@ -211,7 +211,7 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
             other => {
                 return Err(Error::argument(format!(
                     "format: %{other} is not supported (yin's format has %s %d %f %.Nf %x %n %%); got {}",
-                    pr_str(&Value::Str(fmt.clone()))
+                    pr_capped(&Value::Str(fmt.clone()))
                 )));
             }
         };

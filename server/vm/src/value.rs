@@ -7,8 +7,18 @@
 //!
 //! Every collection and closure records an upper bound of its nesting depth, and constructors
 //! refuse to exceed [`MAX_DEPTH`]. That bound is what lets equality, hashing, printing, dropping
-//! and serialisation recurse without risking the host's stack, whatever the program builds.
+//! and serialisation recurse without risking the host's stack, whatever the program builds. It
+//! must stay: maps and sets are `imbl` hash tables, which compare keys with `==` from inside their
+//! lookups, so equality of nested keys cannot be made iterative from outside them. The bound is
+//! kept in constant time per operation (a new collection's bound comes from the one it extends),
+//! never by rescanning elements.
+//!
+//! Continuations are the one edge without a depth: a continuation holds frames whose slots may
+//! hold older continuations, as deep as a loop likes. Nothing compares, hashes or prints through
+//! a continuation (they are equal by identity), dropping one goes through [`reclaim`] (an
+//! explicit work list instead of the host's stack), and serialisation walks them with work lists.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -20,6 +30,7 @@ use crate::code::Proto;
 use crate::error::{Error, ErrorKind};
 use crate::kont::Kont;
 use crate::prim::Prim;
+use crate::reclaim::{self, Deferred};
 
 /// Deepest nesting of collections and closures a value may have. Deep enough for any data a
 /// program means to build, shallow enough that recursive traversals stay within a small stack.
@@ -87,6 +98,10 @@ pub struct Map {
     order: OrdMap<u64, Value>,
     next: u64,
     pub depth: u32,
+    /// The hash of the map once computed (0: not yet). Maps are immutable, and a map used as a
+    /// key is hashed on every lookup: without the cache, a key nested n levels deep costs n
+    /// hashes of everything below it.
+    hash: Cell<u64>,
 }
 
 /// A persistent set keeping insertion order for printing.
@@ -96,6 +111,8 @@ pub struct Set {
     order: OrdMap<u64, Value>,
     next: u64,
     pub depth: u32,
+    /// As for [`Map`]: 0 until computed.
+    hash: Cell<u64>,
 }
 
 #[derive(Debug)]
@@ -139,6 +156,14 @@ pub struct Continuation {
     pub kont: Kont,
 }
 
+impl Drop for Continuation {
+    fn drop(&mut self) {
+        if !self.kont.is_empty() {
+            reclaim::defer(Deferred::Kont(std::mem::take(&mut self.kont)));
+        }
+    }
+}
+
 fn too_deep() -> Error {
     Error::new(
         ErrorKind::Limit,
@@ -160,6 +185,12 @@ impl Seq {
     pub fn new(items: Vector<Value>) -> Result<Seq, Error> {
         let depth = child_depth(items.iter())?;
         Ok(Seq { items, depth })
+    }
+
+    /// A sequence of `items` whose nesting is known to be at most `depth` (taken from the
+    /// collection they came from), so no element is rescanned: `rest` and `cons` stay O(1).
+    pub fn bounded(items: Vector<Value>, depth: u32) -> Seq {
+        Seq { items, depth }
     }
 
     /// Adds one value, keeping the depth bound without rescanning.
@@ -193,6 +224,7 @@ impl Map {
         let depth = child_depth([&k, &v])?.max(self.depth);
         let mut m = self.clone();
         m.depth = depth;
+        m.hash = Cell::new(0);
         match m.entries.get(&k).map(|(seq, _)| *seq) {
             Some(seq) => {
                 m.entries.insert(k, (seq, v));
@@ -209,6 +241,7 @@ impl Map {
 
     pub fn dissoc(&self, k: &Value) -> Map {
         let mut m = self.clone();
+        m.hash = Cell::new(0);
         if let Some((seq, _)) = m.entries.remove(k) {
             m.order.remove(&seq);
         }
@@ -224,6 +257,32 @@ impl Map {
 
     pub fn keys(&self) -> impl Iterator<Item = &Value> + '_ {
         self.order.values()
+    }
+
+    /// The hash of the contents, independent of insertion order. Each entry is read once,
+    /// straight from the table (never looked up by key, which would hash the key again), and the
+    /// result is cached, so hashing is linear in the map's size however keys nest.
+    fn hash_code(&self) -> u64 {
+        cached(&self.hash, || {
+            self.entries.iter().fold(0u64, |acc, (k, (_, v))| {
+                let mut h = std::hash::DefaultHasher::new();
+                k.hash(&mut h);
+                v.hash(&mut h);
+                acc.wrapping_add(h.finish())
+            })
+        })
+    }
+}
+
+/// `slot`'s value, computing it the first time (0 marks "not yet", so a true 0 becomes 1).
+fn cached(slot: &Cell<u64>, compute: impl FnOnce() -> u64) -> u64 {
+    match slot.get() {
+        0 => {
+            let h = compute().max(1);
+            slot.set(h);
+            h
+        }
+        h => h,
     }
 }
 
@@ -247,6 +306,7 @@ impl Set {
         let depth = child_depth([&v])?.max(self.depth);
         let mut s = self.clone();
         s.depth = depth;
+        s.hash = Cell::new(0);
         let seq = s.next;
         s.next += 1;
         s.order.insert(seq, v.clone());
@@ -256,6 +316,7 @@ impl Set {
 
     pub fn remove(&self, v: &Value) -> Set {
         let mut s = self.clone();
+        s.hash = Cell::new(0);
         if let Some(seq) = s.members.remove(v) {
             s.order.remove(&seq);
         }
@@ -265,6 +326,17 @@ impl Set {
     /// Members in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
         self.order.values()
+    }
+
+    /// As [`Map::hash_code`]: order-independent, linear, cached.
+    fn hash_code(&self) -> u64 {
+        cached(&self.hash, || {
+            self.members.keys().fold(0u64, |acc, v| {
+                let mut h = std::hash::DefaultHasher::new();
+                v.hash(&mut h);
+                acc.wrapping_add(h.finish())
+            })
+        })
     }
 }
 
@@ -298,6 +370,11 @@ impl Value {
 
     pub fn vector(items: Vector<Value>) -> Result<Value, Error> {
         Ok(Value::Vector(Rc::new(Seq::new(items)?)))
+    }
+
+    /// A vector of `items` nested at most `depth` deep (see [`Seq::bounded`]).
+    pub fn vector_bounded(items: Vector<Value>, depth: u32) -> Value {
+        Value::Vector(Rc::new(Seq::bounded(items, depth)))
     }
 
     pub fn map_from(entries: impl IntoIterator<Item = (Value, Value)>) -> Result<Value, Error> {
@@ -478,12 +555,19 @@ impl PartialEq for Value {
             (Value::List(a) | Value::Vector(a), Value::List(b) | Value::Vector(b)) => {
                 Rc::ptr_eq(a, b) || a.items == b.items
             }
+            // Cached hashes first: unequal maps almost always differ there, and each entry is
+            // then read from the table rather than looked up through the insertion order.
             (Value::Map(a), Value::Map(b)) => {
                 Rc::ptr_eq(a, b)
-                    || (a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)))
+                    || (a.len() == b.len()
+                        && a.hash_code() == b.hash_code()
+                        && a.entries.iter().all(|(k, (_, v))| b.get(k) == Some(v)))
             }
             (Value::Set(a), Value::Set(b)) => {
-                Rc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().all(|v| b.contains(v)))
+                Rc::ptr_eq(a, b)
+                    || (a.len() == b.len()
+                        && a.hash_code() == b.hash_code()
+                        && a.members.keys().all(|v| b.contains(v)))
             }
             (Value::Fn(a), Value::Fn(b)) => Rc::ptr_eq(a, b),
             (Value::Prim(a), Value::Prim(b)) => a == b,
@@ -522,26 +606,8 @@ impl Hash for Value {
                     x.hash(state);
                 }
             }
-            // Order-independent: combine entry hashes commutatively.
-            Value::Map(m) => {
-                let mut acc = 0u64;
-                for (k, v) in m.iter() {
-                    let mut h = std::hash::DefaultHasher::new();
-                    k.hash(&mut h);
-                    v.hash(&mut h);
-                    acc = acc.wrapping_add(h.finish());
-                }
-                acc.hash(state);
-            }
-            Value::Set(s) => {
-                let mut acc = 0u64;
-                for v in s.iter() {
-                    let mut h = std::hash::DefaultHasher::new();
-                    v.hash(&mut h);
-                    acc = acc.wrapping_add(h.finish());
-                }
-                acc.hash(state);
-            }
+            Value::Map(m) => m.hash_code().hash(state),
+            Value::Set(s) => s.hash_code().hash(state),
             Value::Fn(c) => (Rc::as_ptr(c) as usize).hash(state),
             Value::Prim(p) => p.hash(state),
             Value::Partial(p) => (Rc::as_ptr(p) as usize).hash(state),

@@ -344,3 +344,29 @@ fn malformed_documents_are_errors() {
     assert!(serial::from_json("{").is_err());
     assert!(serial::from_json("{\"format\": \"other\"}").is_err());
 }
+
+/// A state parked inside `try`, `finally`, `swap!` and a library frame, holding an atom, an
+/// exception and a regex, saves and resumes elsewhere with the result of running straight.
+#[test]
+fn a_state_holding_atoms_exceptions_regexes_and_library_frames_resumes() {
+    let text = "(def a (atom {:n 1})) (def ex (ex-info \"boom\" {:k [1 2]})) (def re #\"a+b\")\n\
+        (def got (try (swap! a update :n + (park)) (finally (swap! a assoc :done true))))\n\
+        (def groups (group-by (fn [x] (if (= x 2) (park) (odd? x))) [1 2 3]))\n\
+        [@a got groups (ex-message ex) (ex-data ex) (re-find re \"xaab\")]";
+    let limits = Limits::inline();
+    let mut out = Captured::default();
+    let mut s = started(text);
+    assert!(matches!(s.run(&limits, &mut out), Outcome::Parked { .. }));
+    let mut moved = serial::from_json(&serial::to_json(&s)).expect("the document loads");
+    assert!(matches!(
+        moved.resume(Value::Int(41), &limits, &mut out),
+        Outcome::Parked { .. }
+    ));
+    let mut again = serial::from_json(&serial::to_json(&moved)).expect("the document loads");
+    let outcome = again.resume(Value::Bool(true), &limits, &mut out);
+    assert_eq!(
+        outcome.printed().as_deref(),
+        Some("[{:n 42, :done true} {:n 42} {true [1 2 3]} \"boom\" {:k [1 2]} \"aab\"]"),
+        "{outcome:?}"
+    );
+}

@@ -90,6 +90,10 @@ enum DataFormat {
     Json,
 }
 
+/// Counts what each thread holds, so a program's memory budget (`Limits::max_memory`) holds.
+#[global_allocator]
+static ALLOC: analysis::eval::CountingAlloc = analysis::eval::CountingAlloc;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {

@@ -102,7 +102,8 @@ pub(crate) fn resume(state: &Path, value: Option<&str>, options: &Options) -> Ex
                 state.display(),
                 err.message()
             ));
-            return ExitCode::from(EXIT_USAGE);
+            // Bad data, not bad usage: a damaged or edited state fails like a failing program.
+            return ExitCode::from(1);
         }
     };
     let value = match value {
