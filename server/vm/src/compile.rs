@@ -395,12 +395,26 @@ impl<'a> Compiler<'a> {
     ) -> Result<CodeRef, Error> {
         let saved_locals = self.fns_top().locals.len();
         let saved_recur = self.fns_top().recur;
-        let first_slot = self.fns_top().next_slot;
+        // The bindings' slots are reserved as one block before any init is compiled: `recur`
+        // stores a loop's arguments in consecutive slots from `first_slot`, and an init that
+        // binds locals of its own (a nested `let` or `loop`) would otherwise take slots in
+        // between. A name becomes visible only after its init, as `let` is sequential.
+        let first_slot = {
+            let scope = self.fns_top();
+            let first = scope.next_slot;
+            scope.next_slot += bindings.len() as u32;
+            scope.names.extend(bindings.iter().map(|_| Symbol::new("")));
+            first
+        };
         let mut slots = Vec::with_capacity(bindings.len());
-        for &(binder, init) in bindings {
+        for (slot, &(binder, init)) in (first_slot..).zip(bindings) {
             let name = self.binder_name(binder)?;
             let init = self.expr(init, false)?;
-            let slot = self.alloc_slot(name);
+            let scope = self.fns_top();
+            if let Some(reserved) = scope.names.get_mut(slot as usize) {
+                *reserved = name.clone();
+            }
+            scope.locals.push((name, slot));
             slots.push((slot, init, self.ast.node(binder).span));
         }
         let mut code = if is_loop {
