@@ -428,10 +428,20 @@ impl FileLowering {
             let mut nodes = Vec::new();
             loop {
                 nodes.clear();
+                // Every node up to the next kept form is read too: the text between the edit
+                // and that form may have been a comment, or inside a string, before the edit
+                // (`;(x) (y)` losing its `;`), and at the end of the file there is no kept form
+                // to stop at.
+                let next_kept = self
+                    .forms
+                    .get(self.forms.partition_point(|f| f.start < to))
+                    .map_or(usize::MAX, |f| f.start);
                 // The first node ending at or after `from`: a node that only touches the
                 // range is read again too.
                 let mut next = root.first_child_for_byte(from.saturating_sub(1));
-                while let Some(node) = next.filter(|n| n.start_byte() <= to) {
+                while let Some(node) =
+                    next.filter(|n| n.start_byte() <= to || n.start_byte() < next_kept)
+                {
                     from = from.min(node.start_byte());
                     to = to.max(node.end_byte());
                     if crate::reader::is_form(&node) {
