@@ -557,4 +557,155 @@ mod tests {
         let plain = Value::ex("hi", Value::Nil, Value::Nil, None).unwrap();
         assert_eq!(print_str(&plain), "#error {:message \"hi\"}");
     }
+
+    fn limited(v: &Value, max_length: usize, max_depth: u32, max_items: usize) -> String {
+        let p = pr_limited(
+            v,
+            &PrintLimits {
+                max_length,
+                max_depth,
+                max_items,
+            },
+        );
+        format!("{} {}", if p.truncated { "cut" } else { "whole" }, p.text)
+    }
+
+    fn vector(items: impl IntoIterator<Item = Value>) -> Value {
+        Value::vector(items.into_iter().collect()).unwrap()
+    }
+
+    fn nested() -> Value {
+        let inner = Value::map_from([(Value::keyword("c"), vector((0..3).map(Value::Int)))]);
+        let mid = Value::map_from([(Value::keyword("b"), inner.unwrap())]).unwrap();
+        Value::map_from([
+            (Value::keyword("a"), mid),
+            (Value::keyword("s"), Value::str("tab\there")),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn limited_printing_cuts_at_each_limit() {
+        let v = vector((0..100).map(Value::Int));
+        let cases = [
+            limited(&v, 10_000, 10, 1_000),
+            limited(&v, 20, 10, 1_000),
+            limited(&v, 10_000, 10, 3),
+            limited(&nested(), 10_000, 10, 1_000),
+            limited(&nested(), 10_000, 2, 1_000),
+            limited(&nested(), 10_000, 1, 1_000),
+            limited(&nested(), 10_000, 10, 1),
+            limited(&nested(), 24, 10, 1_000),
+            limited(&Value::str(&"abc".repeat(100)), 16, 10, 1_000),
+            limited(
+                &vector([Value::str(&"x".repeat(50)), Value::Int(1)]),
+                20,
+                10,
+                1_000,
+            ),
+            limited(&Value::keyword(&"k".repeat(40)), 16, 10, 1_000),
+            limited(&vector([]), 16, 10, 0),
+            limited(&vector([Value::Int(1)]), 16, 10, 0),
+            limited(&Value::set_from((0..5).map(Value::Int)).unwrap(), 16, 10, 2),
+            limited(
+                &Value::list((0..5).map(Value::Int).collect()).unwrap(),
+                16,
+                10,
+                1_000,
+            ),
+            limited(
+                &Value::ex("boom", nested(), Value::Nil, None).unwrap(),
+                40,
+                10,
+                1_000,
+            ),
+        ];
+        expect_test::expect![[r#"
+            whole [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99]
+            cut [0 1 2 3 4 5 6 ...]
+            cut [0 1 2 ...]
+            whole {:a {:b {:c [0 1 2]}}, :s "tab\there"}
+            cut {:a {:b ...}, :s "tab\there"}
+            cut {:a ..., :s "tab\there"}
+            cut {:a {:b {:c [0 ...]}}, ...}
+            cut {:a {:b {:c [0 ...]}}}
+            cut "abcabcabc..."
+            cut ["xxxxxxxxxxx..."]
+            cut ...
+            whole []
+            cut [...]
+            cut #{0 1 ...}
+            whole (0 1 2 3 4)
+            cut #error {:message "boom", :data {...}}"#]]
+        .assert_eq(&cases.join("\n"));
+    }
+
+    #[test]
+    fn a_value_that_fits_prints_whole_and_as_pr_does() {
+        let v = nested();
+        let whole = pr_str(&v);
+        let n = whole.chars().count();
+        assert_eq!(limited(&v, n, 10, 1_000), format!("whole {whole}"));
+        let cut = pr_limited(
+            &v,
+            &PrintLimits {
+                max_length: n - 1,
+                max_depth: 10,
+                max_items: 1_000,
+            },
+        );
+        assert!(cut.truncated);
+        assert!(cut.text.chars().count() <= n - 1, "{}", cut.text);
+    }
+
+    #[test]
+    fn limited_printing_costs_what_it_prints() {
+        // A million references to one million-element vector: printed whole it would be 10^12
+        // numbers. Cut at 10,000 characters, it returns at once.
+        let big = vector((0..1_000_000).map(Value::Int));
+        let huge = Value::vector(imbl::Vector::from(vec![big; 1_000_000])).unwrap();
+        let p = pr_limited(
+            &huge,
+            &PrintLimits {
+                max_length: 10_000,
+                max_depth: 10,
+                max_items: 1_000_000,
+            },
+        );
+        assert!(p.truncated);
+        assert!(p.text.starts_with("[[0 1 2 "), "{}", &p.text[..20]);
+        assert!(
+            p.text.ends_with(" ...]]"),
+            "{}",
+            &p.text[p.text.len() - 20..]
+        );
+        assert!(p.text.chars().count() <= 10_000);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn limited_text_never_exceeds_its_length(
+            items in proptest::collection::vec(0i64..1_000_000, 0..200),
+            text in ".{0,60}",
+            max_length in 5usize..200,
+            max_depth in 0u32..4,
+            max_items in 0usize..50,
+        ) {
+            let v = vector([
+                vector(items.iter().copied().map(Value::Int)),
+                Value::str(&text),
+                nested(),
+            ]);
+            let limits = PrintLimits { max_length, max_depth, max_items };
+            let p = pr_limited(&v, &limits);
+            proptest::prop_assert!(p.text.chars().count() <= max_length, "{}", p.text);
+            let whole = pr_str(&v);
+            if !p.truncated {
+                proptest::prop_assert_eq!(&p.text, &whole);
+            }
+            if whole.chars().count() <= max_length && max_depth >= 3 && max_items >= 200 {
+                proptest::prop_assert_eq!(&p.text, &whole);
+            }
+        }
+    }
 }

@@ -404,3 +404,110 @@ fn a_parked_form_is_reported_and_the_next_form_runs() {
     "#]],
     );
 }
+
+fn value_of(session: &mut Session, text: &str) -> Value {
+    match eval(session, 1, text).ending {
+        Ending::Value(v) => v,
+        other => panic!("{text}: {other:?}"),
+    }
+}
+
+/// A page as text: kind, count, offset, then each item (key and value) and the text.
+fn show_page(session: &Session, v: &Value, offset: usize, count: usize) -> String {
+    let page = session.page(v, offset, count);
+    let mut s = format!(
+        "{} count={} offset={}:",
+        page.kind.name(),
+        page.count,
+        page.offset
+    );
+    for item in &page.items {
+        match &item.key {
+            Some(k) => {
+                let _ = write!(
+                    s,
+                    " {}={}",
+                    pr_limited(k, &SHOWN).text,
+                    pr_limited(&item.value, &SHOWN).text
+                );
+            }
+            None => {
+                let _ = write!(s, " {}", pr_limited(&item.value, &SHOWN).text);
+            }
+        }
+    }
+    if let Some(text) = &page.text {
+        let _ = write!(s, " text={text:?}");
+    }
+    s
+}
+
+#[test]
+fn pages_of_each_kind_with_the_last_partial_page_and_offsets_past_the_end() {
+    let mut session = Session::new();
+    let v = value_of(&mut session, "(vec (range 250))");
+    let l = value_of(&mut session, "(apply list (range 7))");
+    let m = value_of(&mut session, "(zipmap [:a :b :c :d] [1 2 3 [4]])");
+    let st = value_of(&mut session, "#{:x :y :z}");
+    let s = value_of(&mut session, "\"héllo wörld\"");
+    let a = value_of(
+        &mut session,
+        "(def at (atom {:n 1})) (swap! at update :n inc) at",
+    );
+    let f = value_of(&mut session, "(defn sq [x] (* x x))");
+    let k = value_of(&mut session, ":kw");
+    let pages = [
+        show_page(&session, &v, 0, 3),
+        show_page(&session, &v, 248, 100),
+        show_page(&session, &v, 250, 100),
+        show_page(&session, &v, 1_000_000, 100),
+        show_page(&session, &l, 5, 10),
+        show_page(&session, &m, 1, 2),
+        show_page(&session, &m, 3, 2),
+        show_page(&session, &m, 4, 2),
+        show_page(&session, &st, 0, 100),
+        show_page(&session, &s, 1, 4),
+        show_page(&session, &s, 9, 100),
+        show_page(&session, &s, 50, 100),
+        show_page(&session, &a, 0, 100),
+        show_page(&session, &a, 1, 100),
+        show_page(&session, &f, 0, 100),
+        show_page(&session, &k, 0, 100),
+    ];
+    expect![[r##"
+        vector count=250 offset=0: 0 1 2
+        vector count=250 offset=248: 248 249
+        vector count=250 offset=250:
+        vector count=250 offset=1000000:
+        list count=7 offset=5: 5 6
+        map count=4 offset=1: :b=2 :c=3
+        map count=4 offset=3: :d=[4]
+        map count=4 offset=4:
+        set count=3 offset=0: :x :y :z
+        string count=11 offset=1: text="éllo"
+        string count=11 offset=9: text="ld"
+        string count=11 offset=50: text=""
+        atom count=1 offset=0: {:n 2}
+        atom count=1 offset=1:
+        fn count=0 offset=0: text="#<fn sq>"
+        other count=0 offset=0: text=":kw""##]].assert_eq(&pages.join("\n"));
+}
+
+#[test]
+fn a_page_of_a_million_elements_costs_the_page() {
+    let mut session = Session::new();
+    let v = value_of(&mut session, "(range 1000000)");
+    let page = session.page(&v, 999_990, 100);
+    assert_eq!(page.count, 1_000_000);
+    let items: Vec<String> = page
+        .items
+        .iter()
+        .map(|i| pr_limited(&i.value, &SHOWN).text)
+        .collect();
+    assert_eq!(
+        items,
+        (999_990..1_000_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+    );
+}
