@@ -375,7 +375,9 @@ fn the_memory_budget_counts_from_the_start_of_each_evaluation() {
         &mut session,
         1,
         0,
-        "(def a (vec (range 350000))) (def b (vec (range 350000))) :unreached",
+        "(def a (vec (range 500000)))
+         (def b (loop [i 0 v []] (if (< i 2000) (recur (inc i) (conj v (vec (range 100)))) v)))
+         :unreached",
         &mb(16),
     );
     let failure = done.failure().unwrap();
@@ -385,12 +387,19 @@ fn the_memory_budget_counts_from_the_start_of_each_evaluation() {
         "{}",
         failure.message
     );
-    // The first form fitted; the second did not, because the first one's vector still counts.
+    // The first form fitted; the second did not, because the first one's vector still counts
+    // (alone, it fits: the first evaluation held more). The second builds its vector step by
+    // step: the budget is checked between steps, and `(vec (range n))` is one step.
     assert_eq!(done.forms.len(), 2, "{}", render(&done));
     assert!(matches!(
         done.forms[0].ending,
         Ending::Value(Value::Vector(_))
     ));
+    assert!(
+        matches!(&done.forms[1].ending, Ending::Failed(f) if f.kind == ErrorKind::Limit),
+        "{}",
+        render(&done)
+    );
 }
 
 #[test]
@@ -490,7 +499,8 @@ fn pages_of_each_kind_with_the_last_partial_page_and_offsets_past_the_end() {
         atom count=1 offset=0: {:n 2}
         atom count=1 offset=1:
         fn count=0 offset=0: text="#<fn sq>"
-        other count=0 offset=0: text=":kw""##]].assert_eq(&pages.join("\n"));
+        other count=0 offset=0: text=":kw""##]]
+    .assert_eq(&pages.join("\n"));
 }
 
 #[test]
