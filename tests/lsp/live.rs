@@ -59,3 +59,190 @@ fn a_failing_form_above_does_not_matter_unless_the_form_depends_on_it() {
         error: while loading `bad` (demo.yin:4:1): division by zero; loaded []"#]]
     .assert_eq(&results.join("\n"));
 }
+
+/// A reply's `loaded` names.
+fn loaded(reply: &Value) -> Vec<String> {
+    reply["result"]["loaded"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|d| d["name"].as_str().unwrap_or("?").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A server on `root`.
+fn start_in(root: &std::path::Path) -> Client {
+    Client::start_with(json!({ "processId": null, "rootUri": file_uri(root), "capabilities": {} }))
+        .0
+}
+
+#[test]
+fn definitions_come_from_files_that_are_not_open_and_failures_name_them() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        dir.path().join("shapes.yin"),
+        "(def unit 1)\n(defn area [w h] (* unit w h))\n(defn broken [] (/ 1 0))\n(def bad (broken))\n",
+    )
+    .expect("shapes.yin");
+    let main = dir.path().join("main.yin");
+    let uri = file_uri(&main);
+    let mut client = start_in(dir.path());
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "yin", "version": 1,
+                "text": "(area 2 3)\n(inc bad)\n" } }),
+    );
+    let at = |line: u32| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 1 } });
+    // The index of the workspace's files is built in the background after `initialized`.
+    let mut area = client.request("yin/eval", at(0));
+    for _ in 0..200 {
+        if area["result"]["value"] == json!("6") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        area = client.request("yin/eval", at(0));
+    }
+    assert_eq!(area["result"]["value"], json!("6"), "{area}");
+    assert_eq!(loaded(&area), ["unit", "area"]);
+    let shapes = file_uri(&dir.path().join("shapes.yin"));
+    assert_eq!(area["result"]["loaded"][1]["uri"], json!(shapes));
+    let bad = client.request("yin/eval", at(1));
+    let error = &bad["result"]["error"];
+    assert_eq!(
+        error["message"],
+        json!("while loading `bad` (shapes.yin:4:1): division by zero"),
+        "{bad}"
+    );
+    assert_eq!(error["loading"]["name"], json!("bad"));
+    // Where it failed: inside `broken`, in the file that is not open.
+    assert_eq!(error["uri"], json!(shapes));
+    assert_eq!(
+        error["range"]["start"],
+        json!({ "line": 2, "character": 16 })
+    );
+    let info = client.request(
+        "yin/session/info",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let names: Vec<String> = info["result"]["loaded"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|d| format!("{} {}", d["name"], d["version"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    // `broken` loaded before `bad` failed; `bad` is not recorded.
+    assert_eq!(names, ["\"area\" null", "\"broken\" null", "\"unit\" null"]);
+    assert_eq!(
+        info["result"]["root"],
+        json!(dir.path().display().to_string())
+    );
+    client.exit(true);
+}
+
+#[test]
+fn a_changed_definition_is_reloaded_alone() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(def a 1)\n(defn b [] (+ a 10))\n(defn c [] (* (b) 2))\n(c)\n",
+    );
+    let first = eval(&mut client, 3, 1, json!({}));
+    assert_eq!(loaded(&first), ["a", "b", "c"]);
+    assert_eq!(first["result"]["value"], json!("22"));
+    let again = eval(&mut client, 3, 1, json!({}));
+    assert_eq!(loaded(&again), Vec::<String>::new());
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 1, "character": 16 }, "end": { "line": 1, "character": 18 } }, "text": "20" }],
+        }),
+    );
+    let changed = eval(&mut client, 3, 1, json!({}));
+    assert_eq!(loaded(&changed), ["b"]);
+    assert_eq!(changed["result"]["value"], json!("42"));
+    client.exit(true);
+}
+
+#[test]
+fn each_scope() {
+    let (mut client, _) = Client::start_with(json!({
+        "processId": null,
+        "capabilities": { "window": { "workDoneProgress": true } },
+    }));
+    open(
+        &mut client,
+        "(defn f [n]\n  (* 2 (dec n)))\n(println \"hi\")\n(f 5)\n(comment\n  (f 1))\n",
+    );
+    let form = eval(&mut client, 1, 14, json!({ "scope": "form" }));
+    // The cursor is inside `(dec n)`: `n` is a local there, so evaluating it alone fails.
+    assert_eq!(
+        form["result"]["error"]["message"],
+        json!("unresolved symbol: n"),
+        "{form}"
+    );
+    assert_eq!(
+        form["result"]["range"]["start"],
+        json!({ "line": 1, "character": 7 })
+    );
+    let after = eval(&mut client, 3, 5, json!({ "scope": "form" }));
+    assert_eq!(after["result"]["value"], json!("8"), "{after}");
+    let top = eval(&mut client, 1, 14, json!({ "scope": "topLevel" }));
+    assert_eq!(
+        top["result"]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    assert_eq!(loaded(&top), Vec::<String>::new());
+    let rich = eval(&mut client, 5, 4, json!({}));
+    assert_eq!(rich["result"]["value"], json!("0"), "{rich}");
+    let selection = client.request(
+        "yin/eval",
+        json!({ "textDocument": { "uri": URI }, "scope": "selection",
+                "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 3, "character": 5 } } }),
+    );
+    assert_eq!(selection["result"]["value"], json!("8"), "{selection}");
+    assert_eq!(selection["result"]["output"], json!("hi\n"));
+    assert_eq!(
+        selection["result"]["results"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let unbalanced = client.request(
+        "yin/eval",
+        json!({ "textDocument": { "uri": URI }, "scope": "selection",
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 5 } } }),
+    );
+    assert_eq!(unbalanced["error"]["code"], json!(-32602), "{unbalanced}");
+    let to_cursor = eval(&mut client, 3, 0, json!({ "scope": "toCursor" }));
+    assert_eq!(
+        to_cursor["result"]["results"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(to_cursor["result"]["output"], json!("hi\n"));
+    let file = client.send_request(
+        "yin/eval",
+        json!({ "textDocument": { "uri": URI }, "scope": "file", "workDoneToken": "load-1" }),
+    );
+    let mut reports = Vec::new();
+    loop {
+        let progress = client.notification("$/progress");
+        let value = &progress["value"];
+        match value["kind"].as_str() {
+            Some("begin") => reports.push(format!("begin {}", value["title"])),
+            Some("report") => reports.push(format!("report {}", value["message"])),
+            _ => break,
+        }
+    }
+    expect![""].assert_eq(&reports.join("\n"));
+    let file = client.response(file);
+    assert_eq!(file["result"]["value"], json!("nil"), "{file}");
+    assert_eq!(file["result"]["results"].as_array().map(Vec::len), Some(4));
+    client.exit(true);
+}
