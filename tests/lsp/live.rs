@@ -233,14 +233,19 @@ fn each_scope() {
     let mut reports = Vec::new();
     loop {
         let progress = client.notification("$/progress");
-        let value = &progress["value"];
+        let value = &progress["params"]["value"];
         match value["kind"].as_str() {
             Some("begin") => reports.push(format!("begin {}", value["title"])),
             Some("report") => reports.push(format!("report {}", value["message"])),
             _ => break,
         }
     }
-    expect![""].assert_eq(&reports.join("\n"));
+    expect![[r#"
+        begin "yin: evaluating demo.yin"
+        report "0/4 f"
+        report "1/4 (println \"hi\")"
+        report "2/4 (f 5)"
+        report "3/4 (comment""#]].assert_eq(&reports.join("\n"));
     let file = client.response(file);
     assert_eq!(file["result"]["value"], json!("nil"), "{file}");
     assert_eq!(file["result"]["results"].as_array().map(Vec::len), Some(4));

@@ -12,7 +12,7 @@ use crate::SourceFile;
 /// How many characters of a value an inlay hint shows before `…`.
 const HINT_CHARS: usize = 60;
 /// How many characters of a value are kept for hover and tooltips, before `...`.
-pub const SHOWN_CHARS: usize = 1_000;
+pub(crate) const SHOWN_CHARS: usize = 1_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InlineResults {
@@ -37,7 +37,7 @@ impl InlineResults {
 
 /// `shown` as a markdown code block whose fence is longer than any run of backticks in it, so
 /// that no value (an unbalanced backtick in a string, say) can end the block early.
-pub fn fenced(shown: &str) -> String {
+pub(crate) fn fenced(shown: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in shown.chars() {

@@ -383,7 +383,11 @@ impl LiveSessions {
         if outcome.error.is_none() {
             for form in &job.forms {
                 if total > 1 {
-                    progress(done, total, form.defines.as_deref().unwrap_or(""));
+                    let label = match &form.defines {
+                        Some(name) => name.clone(),
+                        None => excerpt(&form.text),
+                    };
+                    progress(done, total, &label);
                 }
                 done += 1;
                 let place = Place {
@@ -502,6 +506,15 @@ impl LiveSessions {
     pub fn whole_text(&self, handle: u64) -> Result<Printed, UnknownHandle> {
         let (_, value) = self.handles.get(handle).ok_or(UnknownHandle(handle))?;
         Ok(whole_text(value))
+    }
+}
+
+/// A form's first line, cut at 40 characters: how progress names a form that defines nothing.
+fn excerpt(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(40) {
+        Some((end, _)) => format!("{}...", &line[..end]),
+        None => line.to_owned(),
     }
 }
 
