@@ -245,9 +245,240 @@ fn each_scope() {
         report "0/4 f"
         report "1/4 (println \"hi\")"
         report "2/4 (f 5)"
-        report "3/4 (comment""#]].assert_eq(&reports.join("\n"));
+        report "3/4 (comment""#]]
+    .assert_eq(&reports.join("\n"));
     let file = client.response(file);
     assert_eq!(file["result"]["value"], json!("nil"), "{file}");
     assert_eq!(file["result"]["results"].as_array().map(Vec::len), Some(4));
+    client.exit(true);
+}
+
+#[test]
+fn limits_and_print_options_are_checked() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(+ 1 2)\n");
+    let messages: Vec<String> = [
+        json!({ "limits": { "timeMs": -5 } }),
+        json!({ "limits": { "steps": 0 } }),
+        json!({ "limits": { "memoryMb": 8 } }),
+        json!({ "limits": { "steps": 1.5 } }),
+        json!({ "print": { "maxDepth": 101 } }),
+        json!({ "print": { "maxLength": "long" } }),
+        json!({ "print": { "maxItems": 0 } }),
+    ]
+    .into_iter()
+    .map(|extra| {
+        let reply = eval(&mut client, 0, 1, extra);
+        format!("{} {}", reply["error"]["code"], reply["error"]["message"])
+    })
+    .collect();
+    expect![[r#"
+        -32602 "limits.timeMs must be an integer from 1 to 600000, got -5"
+        -32602 "limits.steps must be an integer from 1 to 10000000000, got 0"
+        -32602 "limits.memoryMb must be an integer from 16 to 4096, got 8"
+        -32602 "limits.steps must be an integer from 1 to 10000000000, got 1.5"
+        -32602 "print.maxDepth must be an integer from 1 to 100, got 101"
+        -32602 "print.maxLength must be an integer from 16 to 1000000, got \"long\""
+        -32602 "print.maxItems must be an integer from 1 to 100000, got 0""#]]
+    .assert_eq(&messages.join("\n"));
+    let fuel = eval(&mut client, 0, 1, json!({ "limits": { "steps": 2 } }));
+    assert_eq!(fuel["result"]["value"], json!("3"), "{fuel}");
+    client.exit(true);
+}
+
+#[test]
+fn an_interrupt_stops_a_runaway_loop_and_the_session_survives() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(def kept 41)\n(loop [] (recur))\n(inc kept)\n",
+    );
+    let _ = eval(&mut client, 0, 1, json!({}));
+    let runaway = client.send_request(
+        "yin/eval",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 1, "character": 1 },
+                "limits": { "steps": 10_000_000_000_u64, "timeMs": 600_000 } }),
+    );
+    // Until the evaluation is queued, an interrupt finds nothing to stop: ask until it does.
+    loop {
+        let interrupt = client.request(
+            "yin/session/interrupt",
+            json!({ "textDocument": { "uri": URI } }),
+        );
+        if interrupt["result"]["interrupted"] != json!(0) {
+            assert_eq!(interrupt["result"]["interrupted"], json!(1));
+            break;
+        }
+    }
+    let stopped = client.response(runaway);
+    assert_eq!(stopped["result"]["interrupted"], json!(true), "{stopped}");
+    assert_eq!(
+        stopped["result"]["error"]["message"],
+        json!("evaluation interrupted")
+    );
+    let next = eval(&mut client, 2, 1, json!({}));
+    assert_eq!(next["result"]["value"], json!("42"), "{next}");
+    assert_eq!(loaded(&next), Vec::<String>::new());
+    client.exit(true);
+}
+
+#[test]
+fn the_inspector_pages_through_a_million_elements() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(range 1000000)\n[[1 2] {:a [3]} \"text\"]\n(vec (range 1000000))\n",
+    );
+    let big = eval(&mut client, 0, 1, json!({}));
+    assert_eq!(big["result"]["truncated"], json!(true), "{big}");
+    let value = big["result"]["value"].as_str().unwrap_or_default();
+    assert!(value.chars().count() <= 10_000, "{}", value.len());
+    assert!(
+        value.starts_with("[0 1 2 ") && value.ends_with("...]"),
+        "{value:.100}"
+    );
+    let handle = big["result"]["handle"].clone();
+    let page = |client: &mut Client, handle: &Value, offset: u64, count: u64| {
+        client.request(
+            "yin/inspect",
+            json!({ "handle": handle, "offset": offset, "count": count }),
+        )["result"]
+            .clone()
+    };
+    let last = page(&mut client, &handle, 999_990, 100);
+    let values: Vec<&str> = last["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["value"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(last["kind"], json!("vector"));
+    assert_eq!(last["count"], json!(1_000_000));
+    assert_eq!(values.len(), 10);
+    assert_eq!(values.last(), Some(&"999999"));
+    let short = eval(&mut client, 2, 1, json!({ "print": { "maxLength": 16 } }));
+    assert_eq!(
+        short["result"]["value"],
+        json!("[0 1 2 3 4 ...]"),
+        "{short}"
+    );
+    let nested = eval(&mut client, 1, 1, json!({}));
+    let outer = page(&mut client, &nested["result"]["handle"], 0, 100);
+    check_page(
+        &outer,
+        expect![[r#"
+            vector 3: [1 2] {:a [3]} "text""#]],
+    );
+    let map = page(&mut client, &outer["items"][1]["handle"], 0, 100);
+    check_page(&map, expect![[r#"map 1: :a=[3]"#]]);
+    let text = client.request(
+        "yin/inspect/text",
+        json!({ "handle": outer["items"][2]["handle"] }),
+    );
+    assert_eq!(
+        text["result"],
+        json!({ "text": "\"text\"", "truncated": false })
+    );
+    let too_many = client.request("yin/inspect", json!({ "handle": handle, "count": 1001 }));
+    assert_eq!(
+        too_many["error"]["message"],
+        json!("count must be an integer from 1 to 1000, got 1001")
+    );
+    assert_eq!(
+        client.request(
+            "yin/session/reset",
+            json!({ "textDocument": { "uri": URI } })
+        )["result"],
+        Value::Null
+    );
+    let forgotten = client.request("yin/inspect", json!({ "handle": handle }));
+    assert_eq!(
+        forgotten["error"]["message"],
+        json!(format!(
+            "unknown handle {handle}: the session was reset or the value is no longer kept; evaluate it again"
+        ))
+    );
+    client.exit(true);
+}
+
+fn check_page(page: &Value, expect: expect_test::Expect) {
+    let items: Vec<String> = page["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| match i["key"].as_str() {
+                    Some(key) => format!("{key}={}", i["value"].as_str().unwrap_or("?")),
+                    None => i["value"].as_str().unwrap_or("?").to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    expect.assert_eq(&format!(
+        "{} {}: {}",
+        page["kind"].as_str().unwrap_or("?"),
+        page["count"],
+        items.join(" ")
+    ));
+}
+
+#[test]
+fn an_error_has_its_range_and_a_trace() {
+    let (mut client, _) = Client::start(&[]);
+    open(
+        &mut client,
+        "(defn f [x] (/ x 0))\n(defn g [x] (+ 1 (f x)))\n(g 5)\n",
+    );
+    let failed = eval(&mut client, 2, 1, json!({}));
+    let error = &failed["result"]["error"];
+    assert_eq!(error["message"], json!("division by zero"), "{failed}");
+    assert_eq!(error["uri"], json!(URI));
+    assert_eq!(
+        error["range"]["start"],
+        json!({ "line": 0, "character": 12 })
+    );
+    let trace: Vec<String> = error["trace"]
+        .as_array()
+        .map(|frames| {
+            frames
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {}:{}",
+                        f["description"].as_str().unwrap_or("?"),
+                        f["range"]["start"]["line"],
+                        f["range"]["start"]["character"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    expect![[r#"
+        calling /, in f 0:12
+        argument 2 of +, in g 1:17"#]]
+    .assert_eq(&trace.join("\n"));
+    let info = client.request(
+        "yin/session/info",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(info["result"]["evaluations"], json!(1));
+    assert_eq!(info["result"]["loaded"][0]["version"], json!(1));
+    client.exit(true);
+}
+
+#[test]
+fn a_hover_fences_the_last_result() {
+    let (mut client, _) = Client::start(&[]);
+    open(&mut client, "(str \"a``\" \"`b\")\n");
+    let _ = eval(&mut client, 0, 1, json!({}));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 15 } }),
+    );
+    expect![[r#"
+        Last result:
+
+        ````yin
+        "a```b"
+        ````"#]]
+    .assert_eq(hover["result"]["contents"]["value"].as_str().unwrap_or("?"));
     client.exit(true);
 }
