@@ -135,7 +135,7 @@ fn eval_returns_value_output_and_errors_and_records_the_result() {
     check(
         &hover["result"]["contents"]["value"],
         expect![[r#"
-            "```yin\n(sq x)\n```\n\nglobal · 1 argument\n\n---\n\nLast result: `9`"
+            "```yin\n(sq x)\n```\n\nglobal · 1 argument\n\n---\n\nLast result:\n\n```yin\n9\n```"
         "#]],
     );
     let hints = client.request(

@@ -23,7 +23,7 @@ use crate::live::plan::{
     FormSummary, Load, PlanError, PlanFile, PlanTarget, plan, summarize, summarize_text,
 };
 use crate::live::session::RunForm;
-use crate::names::{form_at, innermost_form_at, top_level_form_at};
+use crate::names::{innermost_form_at, top_level_form_at};
 
 /// A machine state as an editor shows it, and a named value in it (`vm::inspect`).
 pub use vm::inspect::{Binding as DebugBinding, View as DebugView};
@@ -32,33 +32,6 @@ pub use vm::inspect::{Binding as DebugBinding, View as DebugView};
 const SLICE: u64 = 20_000;
 /// States kept for stepping back.
 const HISTORY: usize = 10_000;
-
-/// What to evaluate: the text from the start of the file to the end of the form, so that the
-/// file's earlier top-level forms run first (docs/vm.md, "Inline evaluation": a program's state,
-/// such as a stream an earlier form read from, is what the form sees) and offsets are the
-/// document's. Their output is not the form's: it is discarded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvalRequest {
-    /// The form evaluated.
-    pub range: TextRange,
-    pub source: String,
-}
-
-impl EvalRequest {
-    /// The request for the top-level form at `offset` (a form ending there counts).
-    pub fn at(file: &SourceFile, offset: TextSize) -> Option<EvalRequest> {
-        let range = form_at(file.lowering(), offset)?.range();
-        let source = file.text().get(..usize::from(range.end()))?.to_owned();
-        Some(EvalRequest { range, source })
-    }
-
-    /// The evaluated form's own text, the key of its recorded result.
-    pub fn form_text(&self) -> &str {
-        self.source
-            .get(usize::from(self.range.start())..)
-            .unwrap_or_default()
-    }
-}
 
 /// A form being stepped through, with the states before each step for stepping back.
 pub struct DebugSession {
@@ -69,21 +42,58 @@ pub struct DebugSession {
     /// The machine's step count when the form starts: the view counts the form's steps from
     /// there, since the earlier forms' steps are not the user's to step through.
     origin: u64,
+    /// The intervals of the machine's offset space holding texts of the form's file (the form
+    /// and the definitions loaded from that file), each with its start in the file.
+    texts: Vec<(TextRange, TextSize)>,
 }
 
 impl DebugSession {
-    /// Loads the request's source, runs the earlier forms within `limits` and stops before the
-    /// first step of the evaluated form. If the program ends, parks or fails before (an earlier
-    /// form failed, say), the session shows that final state.
-    pub fn start(request: &EvalRequest, limits: Limits) -> DebugSession {
+    /// Loads `loads` (the definitions the form needs, from the dependency plan, in order; their
+    /// output and failures are not the form's), then starts `form` and stops before its first
+    /// step. The form is read at its offset in its file, so the view's ranges are the file's.
+    /// If it cannot start (it does not read, a macro fails), the session shows that error.
+    pub fn start(loads: &[Load], form: &RunForm, limits: Limits) -> DebugSession {
         let mut session = Session::new();
-        match session.load(&request.source) {
+        // Each text read takes the next interval of the machine's one offset space, one past
+        // its end free (docs/vm.md, "Live sessions"): where each definition of the form's file
+        // lands, so its ranges show when stepping into it.
+        let mut next_base: u32 = 0;
+        let mut texts: Vec<(TextRange, TextSize)> = Vec::new();
+        for load in loads {
+            let len = TextSize::try_from(load.text.len()).unwrap_or_default();
+            if load.key == form.key {
+                texts.push((
+                    TextRange::at(TextSize::from(next_base), len),
+                    load.range.start(),
+                ));
+            }
+            next_base = next_base.saturating_add(u32::from(len)).saturating_add(1);
+            if session.load(&load.text).is_ok() {
+                let _ = session.run(&limits, &mut Discard);
+            }
+        }
+        session.state.status = Status::Done(vm::Value::Nil);
+        match session.load(&form.text) {
             Ok(()) => {
-                // Earlier forms' output is theirs, not the debugged form's. An early end is
-                // visible in the state itself (done, parked or error).
+                // A form that cannot start shows its error in the state itself.
                 let _ = session.start_last(&limits, &mut Discard);
             }
             Err(e) => session.state.status = Status::Failed(e),
+        }
+        // Checked against the machine: the form's root, the first thing it evaluates, must lie
+        // where the count says the form was read; otherwise no range is shown rather than a
+        // wrong one.
+        let form_base = view(&session.state).control.range.and_then(|raw| {
+            let located = session.locate(raw)?;
+            u32::from(raw.start()).checked_sub(u32::from(located.range.start()))
+        });
+        if form_base == Some(next_base) {
+            texts.push((
+                TextRange::at(TextSize::from(next_base), form.range.len()),
+                form.range.start(),
+            ));
+        } else {
+            texts.clear();
         }
         DebugSession {
             origin: session.state.steps,
@@ -91,7 +101,18 @@ impl DebugSession {
             history: History::new(HISTORY),
             out: Captured::default(),
             limits,
+            texts,
         }
+    }
+
+    /// A range of the machine's offset space as a range of the form's file: the form's own
+    /// code, and the definitions loaded from the same file, have one.
+    fn file_range(&self, raw: Option<TextRange>) -> Option<TextRange> {
+        let raw = raw?;
+        self.texts
+            .iter()
+            .find(|(interval, _)| interval.contains_range(raw))
+            .map(|(interval, start)| raw - interval.start() + *start)
     }
 
     /// Takes up to `count` steps (fewer if the form ends); `cancelled` is asked every slice.
@@ -121,6 +142,10 @@ impl DebugSession {
     pub fn view(&self) -> DebugView {
         let mut view = view(&self.session.state);
         view.step = view.step.saturating_sub(self.origin);
+        view.control.range = self.file_range(view.control.range);
+        for frame in &mut view.continuation {
+            frame.range = self.file_range(frame.range);
+        }
         view
     }
 
@@ -364,9 +389,27 @@ mod tests {
 
     #[test]
     fn debugging_steps_forwards_and_back() {
-        let (text, offset) = cursor("(defn sq [x] (* x x))\n(+ (sq 2) (sq 3))$0");
-        let request = EvalRequest::at(&SourceFile::from_text(&text), offset).expect("a form");
-        let mut debug = DebugSession::start(&request, Limits::inline());
+        let (text, offset) = cursor("(/ 1 0)\n(defn sq [x] (* x x))\n(+ (sq 2) (sq 3))$0");
+        let file = SourceFile::from_text(&text);
+        let forms = summarize(&file).expect("summaries");
+        let target = LiveFile {
+            key: "a.yin",
+            version: Some(1),
+            file: &file,
+            forms: &forms,
+        };
+        let request = live_request(
+            &target,
+            Vec::new(),
+            Scope::TopLevel,
+            offset,
+            None,
+            &mut |_| Vec::new(),
+        )
+        .expect("a plan")
+        .expect("a form");
+        let mut debug =
+            DebugSession::start(&request.loads, &request.job_forms[0], Limits::inline());
         let mut trace = Vec::new();
         let show = |v: &DebugView| {
             format!(
@@ -397,10 +440,10 @@ mod tests {
         .unwrap_or_else(|_| "query failed".to_owned());
         trace.push(frames);
         expect![[r#"
-            0 running call Some(22..39) value None kont 0 store ["sq"]
-            1 running call Some(25..31) value None kont 1 store ["sq"]
+            0 running call Some(30..47) value None kont 0 store ["sq"]
+            1 running call Some(33..39) value None kont 1 store ["sq"]
             6 done value None value Some("13") kont 0 store ["sq"]
-            4 running call Some(13..20) value None kont 1 store ["sq"]
+            4 running call Some(21..28) value None kont 1 store ["sq"]
             {:columns ["?depth" "?tag"]
              :rows [[1 :args]]}"#]]
         .assert_eq(&trace.join("\n"));

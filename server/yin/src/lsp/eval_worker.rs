@@ -22,8 +22,10 @@ use std::thread;
 
 use analysis::eval::Limits;
 use analysis::live::inspect::{Page, UnknownHandle};
+use analysis::live::plan::Load;
+use analysis::live::session::RunForm;
 use analysis::live::session::{LiveJob, LiveOutcome, LiveSessions, SessionInfo, Stop};
-use analysis::{DebugSession, DebugView as View, EvalRequest};
+use analysis::{DebugSession, DebugView as View};
 use tokio::sync::oneshot;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
@@ -68,7 +70,8 @@ pub(crate) enum Job {
         reply: oneshot::Sender<Result<(String, bool), UnknownHandle>>,
     },
     DebugStart {
-        request: EvalRequest,
+        loads: Vec<Load>,
+        form: RunForm,
         reply: oneshot::Sender<(u64, View, String)>,
     },
     DebugStep {
@@ -348,8 +351,8 @@ fn handle(
                     .map(|printed| (printed.text, printed.truncated)),
             );
         }
-        Job::DebugStart { request, reply } => {
-            let session = DebugSession::start(&request, Limits::inline());
+        Job::DebugStart { loads, form, reply } => {
+            let session = DebugSession::start(&loads, &form, Limits::inline());
             let id = *next_session;
             *next_session += 1;
             let _ = reply.send((id, session.view(), session.output().to_owned()));

@@ -899,26 +899,6 @@ pub(crate) async fn inspect_text(
     Ok(ext::InspectText { text, truncated })
 }
 
-/// The snapshot of `uri` and the evaluation request for the form at `position`.
-async fn eval_request(
-    state: &State,
-    uri: &Uri,
-    position: Position,
-) -> Result<(Snapshot, analysis::EvalRequest)> {
-    let Some(snapshot) = state.snapshot(uri) else {
-        return Err(not_open(uri));
-    };
-    let (request, snapshot) = analyze(move || {
-        let offset = convert::offset(&snapshot.file, snapshot.encoding, position);
-        (analysis::EvalRequest::at(&snapshot.file, offset), snapshot)
-    })
-    .await?;
-    match request {
-        Some(request) => Ok((snapshot, request)),
-        None => Err(Error::invalid_params("no top-level form at the position")),
-    }
-}
-
 /// Sends a job to the evaluation thread and awaits its reply. Dropping this future (the client
 /// cancelled) closes the reply channel, which the worker checks between slices of steps.
 fn worker_stopped() -> Error {
@@ -984,15 +964,49 @@ pub(crate) async fn query(
     }
 }
 
+/// `yin/debug/start`: the top-level form at the position, after the definitions it needs (the
+/// live session's dependency plan, loaded into the debugging session's own store).
 pub(crate) async fn debug_start(
-    state: &State,
+    state: &Arc<State>,
     worker: Option<&EvalWorker>,
     params: ext::DebugStartParams,
 ) -> Result<ext::DebugStartResult> {
+    let live_worker = worker.ok_or_else(worker_stopped)?;
     let uri = params.text_document.uri;
-    let (snapshot, request) = eval_request(state, &uri, params.position).await?;
+    let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
+    let (root, root_path) = live::session_root(state, &uri);
+    let others: Vec<Snapshot> = state
+        .snapshots()
+        .into_iter()
+        .filter(|s| s.uri != uri && live::session_root(state, &s.uri).0 == root)
+        .collect();
+    let planning = {
+        let state = state.clone();
+        let summaries = live_worker.summaries.clone();
+        let snapshot = snapshot.clone();
+        let position = Some(params.position);
+        analyze(move || {
+            live::plan(
+                &state,
+                &summaries,
+                &snapshot,
+                others,
+                root_path,
+                analysis::Scope::TopLevel,
+                position,
+                None,
+            )
+        })
+    };
+    let (request, _) = planning.await??;
+    let form = request
+        .job_forms
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::invalid_params("no form at the position"))?;
+    let loads = request.loads;
     let (session, view, output) =
-        on_worker(worker, |reply| Job::DebugStart { request, reply }).await?;
+        on_worker(worker, |reply| Job::DebugStart { loads, form, reply }).await?;
     state.remember_debug_session(session, uri);
     Ok(ext::DebugStartResult {
         session,
