@@ -127,7 +127,7 @@ fn a_trace_three_calls_deep_names_the_source_of_each_frame() {
         &done,
         expect![[r#"
             src3:0..24 Type error at src1:15..32: *: expected a number, got string "a"
-              in area (src1:15..32)
+              calling *, in area (src1:15..32)
               argument 2 of +, in total (src1:56..73)
               argument 2 of str, in report (src2:233..243)
         "#]],
@@ -155,11 +155,11 @@ fn an_uncaught_throw_keeps_the_frames_it_was_thrown_from() {
     check(
         &eval(&mut session, 2, "(f 2)"),
         expect![[r#"
-        src2:0..5 Thrown error at src1:25..56: uncaught exception: boom {:x 2}
-          in f (src1:25..56)
-          argument 2 of +, in f (src1:25..56)
-          let binding y, in f (src1:20..57)
-    "#]],
+            src2:0..5 Thrown error at src1:25..56: uncaught exception: boom {:x 2}
+              calling throw, in f (src1:25..56)
+              argument 2 of +, in f (src1:25..56)
+              let binding y, in f (src1:20..57)
+        "#]],
     );
 }
 
