@@ -285,6 +285,10 @@ fn limits_stop_a_runaway_with_its_trace_and_fuel_is_per_evaluation() {
         let done = eval_in(&mut session, 2, 0, "(reduce + (range 10000))", &tight);
         assert_eq!(render(&done), "src2:0..24 => 49995000\n");
     }
+    // The largest numbers a host may pass are no limit, not an immediate one.
+    let vast = Limits::live().with(Some(u64::MAX), Some(u64::MAX), Some(u64::MAX));
+    let done = eval_in(&mut session, 2, 0, "(reduce + (range 10000))", &vast);
+    assert_eq!(render(&done), "src2:0..24 => 49995000\n");
     let slow = Limits::live().with(None, Some(30), None);
     let done = eval_in(&mut session, 2, 0, "(spin 0)", &slow);
     let failure = done.failure().unwrap();
