@@ -5,30 +5,181 @@
  */
 import * as lc from "vscode-languageclient/node";
 
-/** `yin/eval`: evaluate the top-level form at `position`, the file's earlier forms loaded. */
+/**
+ * `yin/eval`: evaluate in the document's live session (docs/lsp.md, "Live evaluation"): the
+ * definitions the form needs are loaded first, nothing else runs implicitly.
+ */
 export interface EvalParams {
   textDocument: lc.TextDocumentIdentifier;
-  position: lc.Position;
+  position?: lc.Position;
+  range?: lc.Range;
+  /** `form`, `topLevel` (the default), `selection`, `toCursor` or `file`. */
+  scope?: EvalScope;
+  limits?: EvalLimits;
+  print?: PrintOptions;
+  workDoneToken?: lc.ProgressToken;
+}
+
+export type EvalScope = "form" | "topLevel" | "selection" | "toCursor" | "file";
+
+/** Bounds of one request, loading included; the server rejects values out of range (-32602). */
+export interface EvalLimits {
+  /** 1..=10,000,000,000 (default 10,000,000). */
+  steps?: number;
+  /** 1..=600,000 (default 10,000). */
+  timeMs?: number;
+  /** 16..=4,096 (default 256). */
+  memoryMb?: number;
+}
+
+/** How values are printed; longer, deeper or larger values are cut with `...`. */
+export interface PrintOptions {
+  /** 16..=1,000,000 characters (default 10,000). */
+  maxLength?: number;
+  /** 1..=100 (default 10). */
+  maxDepth?: number;
+  /** 1..=100,000 (default 1,000). */
+  maxItems?: number;
 }
 
 export interface EvalResult {
-  /** The form evaluated. */
+  /** What was evaluated (for `toCursor` and `file`: from the first form to the last). */
   range: lc.Range;
-  /** The value in `pr` form; `null` after an error. */
+  /** The last form's value in `pr` form, cut by `print`; `null` after an error. */
   value: string | null;
-  /** What the program printed. */
+  truncated: boolean;
+  /** For `yin/inspect`, when the value is a collection, a string, an atom or a function. */
+  handle?: number;
+  /** What the evaluated forms and loaded definitions printed (cut to 100,000 characters). */
   output: string;
   steps: number;
+  elapsedMs: number;
+  /** Definitions loaded before the form ran, in the order they ran. */
+  loaded: LoadedDefinition[];
+  /** One per top-level form for `toCursor`, `file` and multi-form selections. */
+  results?: FormResult[];
   error?: EvalError;
+  /** Stopped by `yin/session/interrupt` or a progress cancel. */
+  interrupted?: boolean;
+}
+
+export interface FormResult {
+  range: lc.Range;
+  value: string | null;
+  truncated: boolean;
+  handle?: number;
+  error?: EvalError;
+}
+
+export interface LoadedDefinition {
+  name: string;
+  uri: string;
+  range: lc.Range;
 }
 
 export interface EvalError {
   message: string;
-  /** Where it happened, when known. */
+  /** The file it failed in, which may be another than the evaluated document. */
+  uri?: string;
+  /** Where it failed, in `uri` (or the evaluated document). */
+  range?: lc.Range;
+  /** Set when a definition the form needs failed while loading. */
+  loading?: LoadedDefinition;
+  /** The continuation at the failure, innermost frame first. */
+  trace: TraceEntry[];
+}
+
+export interface TraceEntry {
+  description: string;
+  uri?: string;
   range?: lc.Range;
 }
 
 export const evalRequest = new lc.RequestType<EvalParams, EvalResult, void>("yin/eval");
+
+/** A session is named by one of its documents; without one a request concerns every session. */
+export interface SessionParams {
+  textDocument?: lc.TextDocumentIdentifier;
+}
+
+/** `yin/session/interrupt`: stops the running evaluation and drops the queued ones. */
+export interface InterruptResult {
+  interrupted: number;
+}
+
+export const interruptRequest = new lc.RequestType<SessionParams, InterruptResult, void>(
+  "yin/session/interrupt",
+);
+
+/** `yin/session/reset`: forgets the session's store, loaded definitions and handles. */
+export const resetRequest = new lc.RequestType<SessionParams, null, void>("yin/session/reset");
+
+export interface SessionInfoParams {
+  textDocument: lc.TextDocumentIdentifier;
+}
+
+/** `yin/session/info`: what the session has loaded, and from which version of which file. */
+export interface SessionInfo {
+  root: string | null;
+  loaded: SessionDefinition[];
+  evaluations: number;
+  handles: number;
+}
+
+export interface SessionDefinition {
+  name: string;
+  uri: string;
+  range: lc.Range;
+  /** The document version it was loaded from; `null` for a file read from disk. */
+  version: number | null;
+}
+
+export const sessionInfoRequest = new lc.RequestType<SessionInfoParams, SessionInfo, void>(
+  "yin/session/info",
+);
+
+/** `yin/inspect`: one page of the value behind a handle. */
+export interface InspectParams {
+  handle: number;
+  /** Default 0. */
+  offset?: number;
+  /** Default 100, at most 1,000. */
+  count?: number;
+}
+
+export interface InspectPage {
+  kind: "list" | "vector" | "map" | "set" | "string" | "atom" | "fn" | "other";
+  /** Elements (entries of a map, characters of a string). */
+  count: number;
+  offset: number;
+  items: InspectItem[];
+  /** A string's characters of this page; a function's or other value's `pr` form. */
+  text?: string;
+}
+
+export interface InspectItem {
+  /** A map entry's key, printed. */
+  key?: string;
+  value: string;
+  truncated: boolean;
+  handle?: number;
+}
+
+export const inspectRequest = new lc.RequestType<InspectParams, InspectPage, void>("yin/inspect");
+
+/** `yin/inspect/text`: the whole value in `pr` form, cut at 8 MiB. */
+export interface InspectTextParams {
+  handle: number;
+}
+
+export interface InspectTextResult {
+  text: string;
+  truncated: boolean;
+}
+
+export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectTextResult, void>(
+  "yin/inspect/text",
+);
 
 /**
  * `yin/query`: Datalog over the open documents' datoms (only `textDocument`'s when given), or
