@@ -43,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   command("yin.interrupt", () => repl.interrupt());
   command("yin.resetSession", () => repl.resetSession());
   command("yin.sessionInfo", () => repl.sessionInfo());
+  command("yin.showLog", () => output.show(true));
   // The hover's "Inspect" link passes the handle and the value; the palette passes nothing.
   context.subscriptions.push(
     vscode.commands.registerCommand("yin.inspect", (handle?: unknown, value?: unknown) =>

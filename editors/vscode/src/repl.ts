@@ -28,7 +28,11 @@ const ENTRY_CHARS = 200;
 export class Repl implements vscode.Disposable {
   private running = 0;
   private progressTokens = 0;
-  private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 100);
+  private readonly status = vscode.window.createStatusBarItem(
+    "yin.evaluating",
+    vscode.StatusBarAlignment.Left,
+    100,
+  );
   private readonly diagnostics = vscode.languages.createDiagnosticCollection("yin eval");
   /** The files each document's last evaluation marked, to clear at its next one. */
   private readonly marked = new Map<string, vscode.Uri[]>();
@@ -40,6 +44,7 @@ export class Repl implements vscode.Disposable {
     private readonly results: InlineResults,
     private readonly inspector: Inspector,
   ) {
+    this.status.name = "Yin Evaluation";
     this.status.text = "$(sync~spin) yin: evaluating (click to interrupt)";
     this.status.tooltip = "Yin: an evaluation is running. Click to interrupt it (the session survives).";
     this.status.command = "yin.interrupt";
