@@ -340,7 +340,7 @@ export class Repl implements vscode.Disposable {
     this.started();
     let result: ext.EvalResult;
     try {
-      result = await client.sendRequest(ext.evalRequest, params);
+      result = withDefaults(await client.sendRequest(ext.evalRequest, params));
     } catch (e) {
       if (!(e instanceof lc.ResponseError && e.code === lc.LSPErrorCodes.RequestCancelled)) {
         this.log.appendLine(`; ${relative(doc.uri)}: ${errorMessage(e)}`);
@@ -542,6 +542,26 @@ export class Repl implements vscode.Disposable {
       void vscode.commands.executeCommand("setContext", "yin.evaluating", false);
     }
   }
+}
+
+/**
+ * The result with the fields an older server leaves out (it answers `yin/eval` without the live
+ * session's `loaded`, `elapsedMs`, `truncated` or traces) read as empty, so that a `yin` binary
+ * older than the extension still shows values instead of failing on them.
+ */
+function withDefaults(r: ext.EvalResult): ext.EvalResult {
+  const error = (e: ext.EvalError | undefined): ext.EvalError | undefined =>
+    e === undefined ? undefined : { ...e, trace: Array.isArray(e.trace) ? e.trace : [] };
+  return {
+    ...r,
+    truncated: r.truncated === true,
+    output: typeof r.output === "string" ? r.output : "",
+    steps: typeof r.steps === "number" ? r.steps : 0,
+    elapsedMs: typeof r.elapsedMs === "number" ? r.elapsedMs : 0,
+    loaded: Array.isArray(r.loaded) ? r.loaded : [],
+    error: error(r.error),
+    results: r.results?.map((f) => ({ ...f, truncated: f.truncated === true, error: error(f.error) })),
+  };
 }
 
 /** The selection when there is one, else the innermost form at the cursor. */
