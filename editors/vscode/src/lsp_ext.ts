@@ -6,40 +6,39 @@
 import * as lc from "vscode-languageclient/node";
 
 /**
- * `yin/eval`: evaluate in the document's live session (docs/lsp.md, "Live evaluation"): the
- * definitions the form needs are loaded first, nothing else runs implicitly.
+ * `yin/eval`: evaluate forms in the live session of the document's workspace root, the
+ * definitions they need loaded first (docs/lsp.md, "Live evaluation").
  */
 export interface EvalParams {
   textDocument: lc.TextDocumentIdentifier;
-  position?: lc.Position;
-  range?: lc.Range;
+  position?: lc.Position | null;
+  range?: lc.Range | null;
   /** `form`, `topLevel` (the default), `selection`, `toCursor` or `file`. */
-  scope?: EvalScope;
-  limits?: EvalLimits;
-  print?: PrintOptions;
-  workDoneToken?: lc.ProgressToken;
+  scope?: EvalScope | null;
+  limits?: EvalLimits | null;
+  print?: PrintOptions | null;
+  workDoneToken?: lc.ProgressToken | null;
 }
 
 export type EvalScope = "form" | "topLevel" | "selection" | "toCursor" | "file";
 
-/** Bounds of one request, loading included; the server rejects values out of range (-32602). */
+/** Bounds of one evaluation, loading included; out of range is error -32602 naming the field. */
 export interface EvalLimits {
-  /** 1..=10,000,000,000 (default 10,000,000). */
-  steps?: number;
-  /** 1..=600,000 (default 10,000). */
-  timeMs?: number;
-  /** 16..=4,096 (default 256). */
-  memoryMb?: number;
+  /** 1..=10,000,000,000, default 10,000,000. */
+  steps?: number | null;
+  /** 1..=600,000, default 10,000. */
+  timeMs?: number | null;
+  /** 16..=4,096, default 256. */
+  memoryMb?: number | null;
 }
 
-/** How values are printed; longer, deeper or larger values are cut with `...`. */
 export interface PrintOptions {
-  /** 16..=1,000,000 characters (default 10,000). */
-  maxLength?: number;
-  /** 1..=100 (default 10). */
-  maxDepth?: number;
-  /** 1..=100,000 (default 1,000). */
-  maxItems?: number;
+  /** 16..=1,000,000 characters, default 10,000. */
+  maxLength?: number | null;
+  /** 1..=100, default 10. */
+  maxDepth?: number | null;
+  /** 1..=100,000, default 1,000. */
+  maxItems?: number | null;
 }
 
 export interface EvalResult {
@@ -50,17 +49,23 @@ export interface EvalResult {
   truncated: boolean;
   /** For `yin/inspect`, when the value is a collection, a string, an atom or a function. */
   handle?: number;
-  /** What the evaluated forms and loaded definitions printed (cut to 100,000 characters). */
+  /** What the evaluated forms and loaded definitions printed, cut to 100,000 characters. */
   output: string;
   steps: number;
   elapsedMs: number;
-  /** Definitions loaded before the form ran, in the order they ran. */
+  /** Definitions loaded first, in order. */
   loaded: LoadedDefinition[];
-  /** One per top-level form for `toCursor`, `file` and multi-form selections. */
+  /** One per top-level form, for `toCursor`, `file` and selections of several forms. */
   results?: FormResult[];
   error?: EvalError;
   /** Stopped by `yin/session/interrupt` or a progress cancel. */
   interrupted?: boolean;
+}
+
+export interface LoadedDefinition {
+  name: string;
+  uri: string;
+  range: lc.Range;
 }
 
 export interface FormResult {
@@ -71,25 +76,18 @@ export interface FormResult {
   error?: EvalError;
 }
 
-export interface LoadedDefinition {
-  name: string;
-  uri: string;
-  range: lc.Range;
-}
-
 export interface EvalError {
   message: string;
-  /** The file it failed in, which may be another than the evaluated document. */
+  /** Where it failed, in that file (which may be another than the evaluated document). */
   uri?: string;
-  /** Where it failed, in `uri` (or the evaluated document). */
   range?: lc.Range;
-  /** Set when a definition the form needs failed while loading. */
+  /** The definition whose loading failed. */
   loading?: LoadedDefinition;
-  /** The continuation at the failure, innermost frame first. */
-  trace: TraceEntry[];
+  /** The continuation at the failure, innermost first. */
+  trace: TraceFrame[];
 }
 
-export interface TraceEntry {
+export interface TraceFrame {
   description: string;
   uri?: string;
   range?: lc.Range;
@@ -97,29 +95,30 @@ export interface TraceEntry {
 
 export const evalRequest = new lc.RequestType<EvalParams, EvalResult, void>("yin/eval");
 
-/** A session is named by one of its documents; without one a request concerns every session. */
+/** `yin/session/interrupt`, `yin/session/reset`: one document's session, or every session. */
 export interface SessionParams {
-  textDocument?: lc.TextDocumentIdentifier;
+  textDocument?: lc.TextDocumentIdentifier | null;
 }
 
-/** `yin/session/interrupt`: stops the running evaluation and drops the queued ones. */
 export interface InterruptResult {
+  /** Evaluations stopped, running or queued. */
   interrupted: number;
 }
 
-export const interruptRequest = new lc.RequestType<SessionParams, InterruptResult, void>(
+export const sessionInterruptRequest = new lc.RequestType<SessionParams, InterruptResult, void>(
   "yin/session/interrupt",
 );
 
-/** `yin/session/reset`: forgets the session's store, loaded definitions and handles. */
-export const resetRequest = new lc.RequestType<SessionParams, null, void>("yin/session/reset");
+/** Forgets the session: store, loaded definitions, handles. The result is `null`. */
+export const sessionResetRequest = new lc.RequestType<SessionParams, null, void>("yin/session/reset");
 
+/** `yin/session/info`. */
 export interface SessionInfoParams {
   textDocument: lc.TextDocumentIdentifier;
 }
 
-/** `yin/session/info`: what the session has loaded, and from which version of which file. */
 export interface SessionInfo {
+  /** The workspace root's path; `null` for a document outside every root. */
   root: string | null;
   loaded: SessionDefinition[];
   evaluations: number;
@@ -138,27 +137,27 @@ export const sessionInfoRequest = new lc.RequestType<SessionInfoParams, SessionI
   "yin/session/info",
 );
 
-/** `yin/inspect`: one page of the value behind a handle. */
+/** `yin/inspect`: a page of the value behind a handle. */
 export interface InspectParams {
   handle: number;
   /** Default 0. */
-  offset?: number;
-  /** Default 100, at most 1,000. */
-  count?: number;
+  offset?: number | null;
+  /** 1..=1,000, default 100. */
+  count?: number | null;
 }
 
 export interface InspectPage {
-  kind: "list" | "vector" | "map" | "set" | "string" | "atom" | "fn" | "other";
-  /** Elements (entries of a map, characters of a string). */
+  /** `list`, `vector`, `map`, `set`, `string`, `atom`, `fn` or `other`. */
+  kind: string;
+  /** Elements (entries for a map, characters for a string). */
   count: number;
   offset: number;
   items: InspectItem[];
-  /** A string's characters of this page; a function's or other value's `pr` form. */
+  /** A string's characters `[offset, offset + count * 100)`; the `pr` form of anything else without items. */
   text?: string;
 }
 
 export interface InspectItem {
-  /** A map entry's key, printed. */
   key?: string;
   value: string;
   truncated: boolean;
@@ -167,19 +166,24 @@ export interface InspectItem {
 
 export const inspectRequest = new lc.RequestType<InspectParams, InspectPage, void>("yin/inspect");
 
-/** `yin/inspect/text`: the whole value in `pr` form, cut at 8 MiB. */
+/** `yin/inspect/text`: the whole value in `pr` form, for copying. */
 export interface InspectTextParams {
   handle: number;
 }
 
-export interface InspectTextResult {
+export interface InspectText {
   text: string;
+  /** Cut at 8 MiB. */
   truncated: boolean;
 }
 
-export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectTextResult, void>(
-  "yin/inspect/text",
-);
+export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectText, void>("yin/inspect/text");
+
+/**
+ * The server also handles the standard "window/workDoneProgress/cancel" notification: cancelling
+ * the progress of a `yin/eval` sent with a `workDoneToken` interrupts it.
+ */
+export const workDoneProgressCancel = lc.WorkDoneProgressCancelNotification.type;
 
 /**
  * `yin/query`: Datalog over the open documents' datoms (only `textDocument`'s when given), or
@@ -200,7 +204,10 @@ export interface QueryResult {
 export const queryRequest = new lc.RequestType<QueryParams, QueryResult, void>("yin/query");
 
 /** `yin/debug/start`: start stepping the top-level form at `position`. */
-export type DebugStartParams = EvalParams;
+export interface DebugStartParams {
+  textDocument: lc.TextDocumentIdentifier;
+  position: lc.Position;
+}
 
 export interface DebugStartResult {
   session: number;
