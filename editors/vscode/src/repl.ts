@@ -192,7 +192,7 @@ export class Repl implements vscode.Disposable {
       return;
     }
     try {
-      const { interrupted } = await client.sendRequest(ext.interruptRequest, {});
+      const { interrupted } = await client.sendRequest(ext.sessionInterruptRequest, {});
       vscode.window.setStatusBarMessage(
         interrupted === 0
           ? "Yin: no evaluation to interrupt"
@@ -214,7 +214,7 @@ export class Repl implements vscode.Disposable {
     const doc = activeYinDocument();
     try {
       await client.sendRequest(
-        ext.resetRequest,
+        ext.sessionResetRequest,
         doc === undefined ? {} : { textDocument: identify(client, doc) },
       );
     } catch (e) {
