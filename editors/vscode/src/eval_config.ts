@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import * as ext from "./lsp_ext";
-import { checkInteger, LOG_CHARS } from "./present";
+import { checkInteger, PRINT_CHARS } from "./present";
 
 export interface EvalConfig {
   limits: ext.EvalLimits;
@@ -44,7 +44,7 @@ export function readEvalConfig(scope?: vscode.ConfigurationScope): EvalConfig | 
     limits: { steps: maxSteps, timeMs: timeoutMs, memoryMb },
     // The server prints for the log, the hover and Replace too, which want more than the inline
     // text: it cuts at the larger of the two and the inline display cuts again.
-    print: { maxLength: Math.max(inlineMaxLength, LOG_CHARS), maxDepth },
+    print: { maxLength: Math.max(inlineMaxLength, PRINT_CHARS), maxDepth },
     inlineMaxLength,
   };
 }

@@ -7,8 +7,14 @@
 /** Most characters of a value or of output a hover shows (as the server's own hover). */
 export const HOVER_CHARS = 1_000;
 
-/** Most characters of one value the "Yin REPL" log shows. */
-export const LOG_CHARS = 10_000;
+/** Most characters of one value the "Yin REPL" log shows: a few lines; the inspector has the rest. */
+export const LOG_CHARS = 2_000;
+
+/**
+ * Most characters of a value asked of the server (unless `yin.eval.inlineMaxLength` is larger):
+ * enough for Replace with Value to write back a value of a few screens whole.
+ */
+export const PRINT_CHARS = 10_000;
 
 /** `text` cut to at most `max` characters, ending in `...` when cut. */
 export function cut(text: string, max: number): string {

@@ -251,7 +251,7 @@ export class Repl implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Yin: session info failed: ${errorMessage(e)}`);
       return;
     }
-    const root = info.root === null ? "no workspace folder" : relativeOrFull(info.root);
+    const root = info.root === null ? "no workspace folder" : rootName(info.root);
     const summary =
       `session of ${root}: ${info.loaded.length} definitions loaded, ` +
       `${info.evaluations} evaluations, ${info.handles} values kept for the inspector`;
@@ -612,11 +612,13 @@ function relative(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri);
 }
 
-function relativeOrFull(uri: string): string {
+/** A session's root (a path, or a URI for a root outside the file system) for the user. */
+function rootName(root: string): string {
   try {
-    return vscode.workspace.asRelativePath(vscode.Uri.parse(uri, true), true);
+    const uri = root.startsWith("/") ? vscode.Uri.file(root) : vscode.Uri.parse(root, true);
+    return uri.scheme === "file" ? uri.fsPath : uri.toString();
   } catch {
-    return uri;
+    return root;
   }
 }
 
