@@ -46,6 +46,8 @@ const context = await chromium.launchPersistentContext(process.env.YIN_TEST_BROW
     "--disable-sync",
   ],
 });
+// Copy Value in the inspector writes the clipboard, which the test reads back.
+await context.grantPermissions(["clipboard-read", "clipboard-write"]);
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(30_000);
 
@@ -389,6 +391,26 @@ try {
     if (!inline.endsWith("...") || inline.length > 100) {
       throw new Error(`the inline value is not cut to yin.eval.inlineMaxLength with ...: ${inline}`);
     }
+    // The hover carries at most 1,000 characters of the value, not the megabyte.
+    const box = await page.evaluate(() => {
+      const span = [...document.querySelectorAll(".monaco-editor .view-lines span")].find((e) =>
+        /^"=> \[0 1 2 /.test(getComputedStyle(e, "::after").content),
+      );
+      const r = span?.getBoundingClientRect();
+      return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    });
+    if (box === undefined) {
+      throw new Error("no element carries the inline result of (range 1000000)");
+    }
+    await page.mouse.move(box.x, box.y);
+    const hover = page.locator(".monaco-hover", { hasText: "Yin: value" }).filter({ hasText: "The value is cut" });
+    await hover.waitFor();
+    const hoverText = await hover.innerText();
+    if (hoverText.length > 1_500) {
+      throw new Error(`the hover shows ${hoverText.length} characters`);
+    }
+    await page.mouse.move(900, 450);
+    await page.keyboard.press("Escape");
     await palette("Yin: Inspect Value");
     const inspector = pane("Yin Inspector");
     const rows = inspector.locator(".monaco-list-row");
@@ -405,6 +427,14 @@ try {
     await rows.filter({ hasText: "Load more (200/1,000,000)" }).waitFor();
     await page.mouse.move(900, 450);
     await page.screenshot({ path: path.join(images, "vscode-inspector.png") });
+    // Copy Value on an element: yin/inspect/text, then the clipboard.
+    await rows.filter({ hasText: /^\s*199\s*#199\s*$/ }).click({ button: "right" });
+    await page.locator(".context-view .action-label", { hasText: "Copy Value" }).click();
+    await page.locator(".statusbar-item", { hasText: "Yin: copied 3 characters" }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    if (copied !== "199") {
+      throw new Error(`Copy Value put ${JSON.stringify(copied)} on the clipboard`);
+    }
   });
 
   await step("live: Ctrl+Alt+C C writes the value as a comment below, replacing the last one", async () => {
