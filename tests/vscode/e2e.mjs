@@ -427,9 +427,10 @@ try {
     await rows.filter({ hasText: "Load more (200/1,000,000)" }).waitFor();
     await page.mouse.move(900, 450);
     await page.screenshot({ path: path.join(images, "vscode-inspector.png") });
-    // Copy Value on an element: yin/inspect/text, then the clipboard.
-    await rows.filter({ hasText: /^\s*199\s*#199\s*$/ }).click({ button: "right" });
-    await page.locator(".context-view .action-label", { hasText: "Copy Value" }).click();
+    // Copy Value (the row's inline action) puts the element on the clipboard.
+    const row = rows.filter({ hasText: /^\s*199\s*#199\s*$/ });
+    await row.hover();
+    await row.locator('.action-label[aria-label="Copy Value"]').click();
     await page.locator(".statusbar-item", { hasText: "Yin: copied 3 characters" }).waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     if (copied !== "199") {
