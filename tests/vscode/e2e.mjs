@@ -335,6 +335,23 @@ try {
     await page.locator(".markers-panel .monaco-list-row", { hasText: "yin eval" }).first().waitFor({ state: "detached" });
   });
 
+  await step("live: an error inside a definition is marked where it failed, its trace logged", async () => {
+    await cursorAt(liveLine('(twice "x")'), 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((t) => t.some((x) => x.startsWith("error: inc")), 'no error after (twice "x")');
+    // The failure is in twice's body, not in the evaluated form.
+    const body = liveLine("(* 2 (inc n))");
+    const column = live[body - 1].indexOf("(inc") + 1;
+    await page.locator(".markers-panel .monaco-list-row", { hasText: "yin eval" })
+      .filter({ hasText: `[Ln ${body}, Col ${column}]` }).first().waitFor();
+    await palette("Yin: Show REPL Log");
+    const log = page.locator(".panel .monaco-editor .view-lines").first();
+    // A trace line: a frame of twice, at the place it failed (Monaco shows spaces as U+00A0: \s).
+    await log.filter({ hasText: new RegExp(`;\\s+at\\s.*in\\stwice\\slive\\.yin:${body}:${column}`) }).waitFor();
+    await page.keyboard.press("Control+Shift+M");
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+  });
+
   await step("live: Ctrl+Shift+Alt+Enter evaluates from the start of the file to the cursor", async () => {
     await palette("Yin: Clear Results");
     await waitForAfterTexts((t) => t.length === 0, "Clear Results left results");
