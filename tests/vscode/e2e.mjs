@@ -1,7 +1,10 @@
 // Drives a real VS Code (code-server, started by tests/vscode/run) in Debian's Chromium with
 // playwright-core and checks what a user sees: the lint finding in the Problems panel, an
-// inline result after Evaluate, the server's copy of the text, a query's table, and the
-// Continuation view filling up while stepping. On failure it saves a screenshot to
+// inline result after Evaluate, the server's copy of the text, a query's table, the
+// Continuation view filling up while stepping, and live evaluation in the session with Calva's
+// keys (live.yin: innermost and top-level forms, a selection, up to the cursor, load file, an
+// error's range as a diagnostic, interrupt, the inspector paging through a million elements,
+// evaluate to comment, replace, session info and reset, a bad setting's message). On failure it saves a screenshot to
 // tests/artifacts/. The screenshots it takes on the way land in tests/artifacts/ too, or, with
 // YIN_UPDATE_SCREENSHOTS=1, in docs/images/ for the README (so a test run leaves the tree clean).
 //
@@ -19,6 +22,15 @@ const images = process.env.YIN_UPDATE_SCREENSHOTS === "1" ? path.join(root, "doc
 fs.mkdirSync(images, { recursive: true });
 const demo = fs.readFileSync(path.join(root, "tests/vscode/workspace/demo.yin"), "utf8").split("\n");
 const evalLine = demo.findIndex((l) => l.startsWith("(reduce")) + 1;
+const live = fs.readFileSync(path.join(root, "tests/vscode/workspace/live.yin"), "utf8").split("\n");
+/** The 1-based line of live.yin that starts (after its indent) with `text`. */
+function liveLine(text) {
+  const i = live.findIndex((l) => l.trimStart().startsWith(text));
+  if (i < 0) {
+    throw new Error(`live.yin has no line starting with ${text}`);
+  }
+  return i + 1;
+}
 
 const context = await chromium.launchPersistentContext(process.env.YIN_TEST_BROWSER_DIR, {
   executablePath: process.env.YIN_TEST_CHROMIUM ?? "/usr/bin/chromium",
@@ -34,6 +46,8 @@ const context = await chromium.launchPersistentContext(process.env.YIN_TEST_BROW
     "--disable-sync",
   ],
 });
+// Copy Value in the inspector writes the clipboard, which the test reads back.
+await context.grantPermissions(["clipboard-read", "clipboard-write"]);
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(30_000);
 
@@ -62,6 +76,57 @@ async function goToLine(line) {
   await input.waitFor();
   await input.fill(`:${line}`);
   await page.keyboard.press("Enter");
+}
+
+/** Puts the cursor at 1-based `line` and `column`. */
+async function cursorAt(line, column) {
+  await page.keyboard.press("Control+g");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press("Enter");
+}
+
+/** Polls `afterTexts` until `ok` holds of them. */
+async function waitForAfterTexts(ok, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let seen = [];
+  while (!ok((seen = await afterTexts()))) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}; decorations: ${JSON.stringify(seen)}`);
+    }
+    await page.waitForTimeout(100);
+  }
+  return seen;
+}
+
+/** The active editor's visible lines in order (Monaco places them by `top`, not DOM order). */
+async function editorText() {
+  return page.evaluate(() => {
+    const lines = [...document.querySelectorAll(".editor-group-container.active .monaco-editor .view-lines .view-line")];
+    lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+    return lines.map((l) => l.textContent.replace(/\u00a0/g, " ")).join("\n");
+  });
+}
+
+async function waitForEditorText(ok, what) {
+  const deadline = Date.now() + 20_000;
+  let text = "";
+  while (!ok((text = await editorText()))) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}; the editor shows:\n${text}`);
+    }
+    await page.waitForTimeout(100);
+  }
+  return text;
+}
+
+function toast(text) {
+  return page.locator(".notifications-toasts .notification-toast", { hasText: text });
+}
+
+async function clearNotifications() {
+  await palette("Notifications: Clear All Notifications");
 }
 
 /** The texts the editor shows after lines through decorations (CSS `::after` content). */
@@ -139,9 +204,9 @@ try {
     await page.keyboard.press("Escape");
   });
 
-  await step("Evaluate Top-Level Form evaluates each form of the selection", async () => {
+  await step("Evaluate Current Form with a selection evaluates each of its forms", async () => {
     await page.keyboard.press("Control+a");
-    await page.keyboard.press("Control+Shift+Enter");
+    await page.keyboard.press("Control+Enter");
     const forms = demo.filter((l) => l.startsWith("(")).length;
     const deadline = Date.now() + 30_000;
     let seen = [];
@@ -224,6 +289,248 @@ try {
   await step("Continue runs the form to its value", async () => {
     await page.keyboard.press("F5");
     await pane("Continuation").getByText("Done after").waitFor();
+  });
+
+  await step("live: Ctrl+Enter evaluates the innermost form at the cursor", async () => {
+    // The debugging steps left the Yin side bar open: back to the Explorer.
+    await page.keyboard.press("Control+Shift+E");
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "live.yin" }).dblclick();
+    await page.locator(".tabs-container .tab.active", { hasText: "live.yin" }).waitFor();
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    // On the opener of `(+ 1 2)` inside `(twice (+ 1 2))`: that form, not the whole line.
+    const line = liveLine("(twice (+ 1 2))");
+    await cursorAt(line, live[line - 1].indexOf("(+") + 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((t) => t.includes("=> 3"), 'no "=> 3" after the innermost form');
+  });
+
+  await step("live: Alt+Enter evaluates the top-level form, loading what it needs past a failing form", async () => {
+    // `(/ 1 0)` above does not run; `twice`, which the form calls, is loaded first.
+    await page.keyboard.press("Alt+Enter");
+    await waitForAfterTexts((t) => t.includes("=> 8"), 'no "=> 8" after the top-level form');
+  });
+
+  await step("live: Ctrl+Enter on a selection evaluates each of its forms", async () => {
+    await goToLine(liveLine("(str"));
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts(
+      (t) => t.some((x) => x.startsWith("=> ") && x.includes("ab")) && t.some((x) => x.startsWith("=> ") && x.includes("cd")),
+      "the selection's two forms do not both show a value",
+    );
+  });
+
+  await step("live: an error's range is a yin eval diagnostic until the next evaluation", async () => {
+    await cursorAt(liveLine("(/ 1 0)"), 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((t) => t.some((x) => x.startsWith("error: ")), "no error shown after (/ 1 0)");
+    await page.locator(".editor-group-container.active .squiggly-error").first().waitFor();
+    await page.keyboard.press("Control+Shift+M");
+    await page.locator(".markers-panel .monaco-list-row", { hasText: "yin eval" }).first().waitFor();
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    await cursorAt(liveLine("(+ 20 22)"), 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((t) => t.includes("=> 42"), 'no "=> 42" after (+ 20 22)');
+    await page.locator(".markers-panel .monaco-list-row", { hasText: "yin eval" }).first().waitFor({ state: "detached" });
+  });
+
+  await step("live: an error inside a definition is marked where it failed, its trace logged", async () => {
+    await cursorAt(liveLine('(twice "x")'), 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((t) => t.some((x) => x.startsWith("error: inc")), 'no error after (twice "x")');
+    // The failure is in twice's body, not in the evaluated form.
+    const body = liveLine("(* 2 (inc n))");
+    const column = live[body - 1].indexOf("(inc") + 1;
+    await page.locator(".markers-panel .monaco-list-row", { hasText: "yin eval" })
+      .filter({ hasText: `[Ln ${body}, Col ${column}]` }).first().waitFor();
+    await palette("Yin: Show REPL Log");
+    const log = page.locator(".panel .monaco-editor .view-lines").first();
+    // A trace line: a frame of twice, at the place it failed (Monaco shows spaces as U+00A0: \s).
+    await log.filter({ hasText: new RegExp(`;\\s+at\\s.*in\\stwice\\slive\\.yin:${body}:${column}`) }).waitFor();
+    await page.keyboard.press("Control+Shift+M");
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+  });
+
+  await step("live: Ctrl+Shift+Alt+Enter evaluates from the start of the file to the cursor", async () => {
+    await palette("Yin: Clear Results");
+    await waitForAfterTexts((t) => t.length === 0, "Clear Results left results");
+    await cursorAt(liveLine("(str") + 1, 1);
+    await page.keyboard.press("Control+Shift+Alt+Enter");
+    // The failing first form is marked and the run goes on to the last form before the cursor.
+    await waitForAfterTexts(
+      (t) => t.some((x) => x.startsWith("error: ")) && t.some((x) => x.startsWith("=> ") && x.includes("cd")),
+      "no error on the first form and value of the last one",
+    );
+  });
+
+  await step("live: Ctrl+Alt+C Enter loads the file", async () => {
+    await palette("Yin: Clear Results");
+    await waitForAfterTexts((t) => t.length === 0, "Clear Results left results");
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("Enter");
+    await waitForAfterTexts(
+      (t) => t.some((x) => x.startsWith("error: ")) && t.includes("=> 42"),
+      "loading the file shows no failure on (/ 1 0) or no value of the last form",
+    );
+  });
+
+  await step("live: a runaway loop shows in the status bar and is interrupted by Ctrl+Alt+C Ctrl+Alt+D", async () => {
+    const line = liveLine("(loop");
+    await cursorAt(line, live[line - 1].indexOf("(") + 1);
+    await page.keyboard.press("Control+Enter");
+    const status = page.locator(".statusbar-item", { hasText: "yin: evaluating" });
+    await status.waitFor();
+    const t = Date.now();
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("Control+Alt+d");
+    await waitForAfterTexts((x) => x.includes("interrupted"), "the loop was not shown as interrupted", 5_000);
+    await status.waitFor({ state: "detached" });
+    if (Date.now() - t > 5_000) {
+      throw new Error(`the interrupt took ${Date.now() - t} ms`);
+    }
+    // The session survived: it still evaluates.
+    await cursorAt(liveLine("(twice (+ 1 2))"), 1);
+    await page.keyboard.press("Control+Enter");
+    await waitForAfterTexts((x) => x.includes("=> 8"), "no value after the interrupt");
+  });
+
+  await step("live: the inspector pages through (range 1000000)", async () => {
+    const line = liveLine("(range 1000000)");
+    await cursorAt(line, live[line - 1].indexOf("(") + 1);
+    await page.keyboard.press("Control+Enter");
+    const cutValue = /^=> [([]0 1 2 /;
+    const [inline] = await waitForAfterTexts(
+      (t) => t.some((x) => cutValue.test(x)),
+      "no cut value after (range 1000000)",
+    ).then((t) => t.filter((x) => cutValue.test(x)));
+    if (!inline.endsWith("...") || inline.length > 100) {
+      throw new Error(`the inline value is not cut to yin.eval.inlineMaxLength with ...: ${inline}`);
+    }
+    // The hover carries at most 1,000 characters of the value, not the megabyte.
+    const box = await page.evaluate(() => {
+      const span = [...document.querySelectorAll(".monaco-editor .view-lines span")].find((e) =>
+        /^"=> \[0 1 2 /.test(getComputedStyle(e, "::after").content),
+      );
+      const r = span?.getBoundingClientRect();
+      return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    });
+    if (box === undefined) {
+      throw new Error("no element carries the inline result of (range 1000000)");
+    }
+    await page.mouse.move(box.x, box.y);
+    const hover = page.locator(".monaco-hover", { hasText: "Yin: value" }).filter({ hasText: "The value is cut" });
+    await hover.waitFor();
+    const hoverText = await hover.innerText();
+    if (hoverText.length > 1_500) {
+      throw new Error(`the hover shows ${hoverText.length} characters`);
+    }
+    await page.mouse.move(900, 450);
+    await page.keyboard.press("Escape");
+    await palette("Yin: Inspect Value");
+    const inspector = pane("Yin Inspector");
+    const rows = inspector.locator(".monaco-list-row");
+    const first = rows.filter({ hasText: /^\s*0\s*#0\s*$/ }).first();
+    await first.waitFor();
+    // A click on a leaf focuses the tree (one on the root would fold it); End scrolls to the last row.
+    await first.click();
+    await page.keyboard.press("End");
+    const more = rows.filter({ hasText: "Load more (100/1,000,000)" });
+    await more.waitFor();
+    await more.click();
+    await rows.filter({ hasText: "Load more (100/1,000,000)" }).waitFor({ state: "detached" });
+    await page.keyboard.press("End");
+    await rows.filter({ hasText: "Load more (200/1,000,000)" }).waitFor();
+    await page.mouse.move(900, 450);
+    await page.screenshot({ path: path.join(images, "vscode-inspector.png") });
+    // Copy Value (the row's inline action) puts the element on the clipboard.
+    const row = rows.filter({ hasText: /^\s*199\s*#199\s*$/ });
+    await row.hover();
+    await row.locator('.action-label[aria-label="Copy Value"]').click();
+    await page.locator(".statusbar-item", { hasText: "Yin: copied 3 characters" }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    if (copied !== "199") {
+      throw new Error(`Copy Value put ${JSON.stringify(copied)} on the clipboard`);
+    }
+  });
+
+  await step("live: Ctrl+Alt+C C writes the value as a comment below, replacing the last one", async () => {
+    // `(swap! counter inc)` gives a new value each time: the second comment must replace the first.
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    const comments = async (what) => {
+      const text = await waitForEditorText((t) => /\(swap! counter inc\)\n;; => \d+\n\(\+ 40 2\)/.test(t), what);
+      return [...text.matchAll(/^;; => (\d+)$/gm)].map((m) => Number(m[1]));
+    };
+    await cursorAt(liveLine("(swap!"), 1);
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("c");
+    const [before] = await comments("no ;; => N below (swap! counter inc)");
+    await cursorAt(liveLine("(swap!"), 1);
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("c");
+    await waitForEditorText((t) => t.includes(`;; => ${before + 1}`), `no ;; => ${before + 1} after a second evaluation`);
+    const after = await comments("the comment moved");
+    if (after.length !== 1) {
+      throw new Error(`evaluating to a comment twice left the comments ${JSON.stringify(after)}`);
+    }
+  });
+
+  await step("live: Ctrl+Alt+C R replaces a form with its value, and refuses a cut value", async () => {
+    // The comment above pushed `(+ 40 2)` one line down.
+    await cursorAt(liveLine("(+ 40 2)") + 1, 1);
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("r");
+    await waitForEditorText((t) => t.split("\n").includes("42"), "(+ 40 2) was not replaced by 42");
+    const line = liveLine("(range 1000000)");
+    await cursorAt(line, live[line - 1].indexOf("(") + 1);
+    await page.keyboard.press("Control+Alt+c");
+    await page.keyboard.press("r");
+    await toast("not replaced").first().waitFor();
+    await clearNotifications();
+  });
+
+  await step("live: the Yin REPL log has the form and its value", async () => {
+    await cursorAt(liveLine("(twice (+ 1 2))"), 1);
+    await page.keyboard.press("Alt+Enter");
+    await palette("Yin: Show REPL Log");
+    // The log's last lines: this evaluation's place, form, value and cost.
+    const log = page.locator(".panel .monaco-editor .view-lines").first();
+    await log.filter({ hasText: `live.yin:${liveLine("(twice (+ 1 2))")}:1 (top-level form)` }).waitFor();
+    await log.filter({ hasText: "(twice (+ 1 2))" }).filter({ hasText: "=> 8" }).waitFor();
+  });
+
+  await step("live: session info lists the loaded definitions; reset forgets them", async () => {
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    await palette("Yin: Show What the Session Has Loaded");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "twice" }).first().waitFor();
+    await page.keyboard.press("Escape");
+    await palette("Yin: Reset Session");
+    await toast("session was reset").first().waitFor();
+    await clearNotifications();
+  });
+
+  await step("live: an out-of-range setting is refused with a message naming it", async () => {
+    const settings = process.env.YIN_TEST_MACHINE_SETTINGS;
+    const saved = fs.readFileSync(settings, "utf8");
+    const bad = { ...JSON.parse(saved), "yin.eval.timeoutMs": -5 };
+    fs.writeFileSync(settings, JSON.stringify(bad, null, 2));
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    await cursorAt(liveLine("(twice (+ 1 2))"), 1);
+    const message = toast("yin.eval.timeoutMs").filter({ hasText: "got -5" });
+    // The extension host sees the file change after a moment: ask until it answers.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await page.keyboard.press("Control+Enter");
+      if (await message.first().waitFor({ timeout: 1_000 }).then(() => true, () => false)) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error("no message names yin.eval.timeoutMs after setting it to -5");
+      }
+    }
+    fs.writeFileSync(settings, saved);
+    await clearNotifications();
   });
 
   await step("a missing server binary is reported with how to install it", async () => {

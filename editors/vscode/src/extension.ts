@@ -1,11 +1,14 @@
 /**
  * The extension's entry point: finds the `yin` binary, starts `yin lsp` over stdio and wires the
- * commands to the features in inline_results.ts, debugger.ts, query.ts and server_text.ts. It
- * knows the protocol only through vscode-languageclient and lsp_ext.ts.
+ * commands to the features in repl.ts (live evaluation, shown by inline_results.ts and
+ * inspector.ts), debugger.ts, query.ts and server_text.ts. It knows the protocol only through
+ * vscode-languageclient and lsp_ext.ts.
  */
 import * as vscode from "vscode";
 import * as lc from "vscode-languageclient/node";
 import { InlineResults } from "./inline_results";
+import { Inspector, type InspectorNode } from "./inspector";
+import { Repl } from "./repl";
 import { Debugger } from "./debugger";
 import { runQuery } from "./query";
 import { ServerText } from "./server_text";
@@ -14,21 +17,46 @@ import { findServer } from "./server_path";
 let client: lc.LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const output = vscode.window.createOutputChannel("Yin");
+  // The REPL's log, Calva's "output window": evaluations, what they printed, the debugger's runs.
+  const output = vscode.window.createOutputChannel("Yin REPL");
   const serverLog = vscode.window.createOutputChannel("Yin Language Server", { log: true });
   context.subscriptions.push(output, serverLog);
 
   // Every feature asks for the client at the moment it runs, so a restart is seen everywhere.
   const current = (): lc.LanguageClient | undefined => client;
-  const results = new InlineResults(current, output);
+  const results = new InlineResults();
+  const inspector = new Inspector(current);
+  const repl = new Repl(current, output, results, inspector);
   const debug = new Debugger(current, output);
   const serverText = new ServerText(current);
-  context.subscriptions.push(results, debug, serverText);
+  context.subscriptions.push(results, inspector, repl, debug, serverText);
 
   const command = (id: string, run: () => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  command("yin.evalFormAtCursor", () => results.evalAtCursor());
-  command("yin.evalTopLevelForm", () => results.evalSelections());
+  command("yin.evalCurrentForm", () => repl.evalCurrentForm());
+  command("yin.evalTopLevelForm", () => repl.evalTopLevelForm());
+  command("yin.evalToCursor", () => repl.evalToCursor());
+  command("yin.loadFile", () => repl.loadFile());
+  command("yin.evalToComment", () => repl.evalToComment(false));
+  command("yin.evalTopLevelToComment", () => repl.evalToComment(true));
+  command("yin.replaceWithValue", () => repl.replaceWithValue());
+  command("yin.interrupt", () => repl.interrupt());
+  command("yin.resetSession", () => repl.resetSession());
+  command("yin.sessionInfo", () => repl.sessionInfo());
+  command("yin.showLog", () => output.show(true));
+  // The hover's "Inspect" link passes the handle and the value; the palette passes nothing.
+  context.subscriptions.push(
+    vscode.commands.registerCommand("yin.inspect", (handle?: unknown, value?: unknown) =>
+      repl.inspect(
+        typeof handle === "number" ? handle : undefined,
+        typeof value === "string" ? value : undefined,
+      ),
+    ),
+    vscode.commands.registerCommand("yin.inspectorLoadMore", (node: InspectorNode) =>
+      inspector.loadMore(node),
+    ),
+    vscode.commands.registerCommand("yin.inspectorCopy", (node: InspectorNode) => inspector.copy(node)),
+  );
   command("yin.clearResults", () => results.clear(vscode.window.activeTextEditor?.document));
   command("yin.debugFormAtCursor", () => debug.start());
   command("yin.debugStep", () => debug.step(false));

@@ -1,18 +1,30 @@
 /**
- * Inline evaluation: `yin/eval` at the cursor (or over the top-level forms of the selections),
- * each result shown after its form as a decoration with the full value on hover, and what the
- * program printed in the "Yin" output channel. Results follow edits until their form is edited.
+ * Inline results: each evaluated form's value (or error) after the form as a decoration, cut to
+ * `yin.eval.inlineMaxLength`, with a hover that shows at most 1,000 characters of it, fenced so
+ * that no backtick in the value can break the Markdown. Results follow edits until their form
+ * is edited. What to evaluate and the log are repl.ts's.
  */
 import * as vscode from "vscode";
-import * as lc from "vscode-languageclient/node";
 import * as ext from "./lsp_ext";
+import { cut, fenced, HOVER_CHARS, oneLine } from "./present";
 
-/** Longest value shown inline; the hover has all of it. */
-const INLINE_CHARS = 80;
+/** One form's outcome as shown: a whole request's, or one entry of its `results`. */
+export interface Outcome {
+  value: string | null;
+  truncated: boolean;
+  handle?: number;
+  error?: ext.EvalError;
+  interrupted?: boolean;
+  /** What the request printed, its steps and time: only on the request's own outcome. */
+  output?: string;
+  steps?: number;
+  elapsedMs?: number;
+}
 
 interface Shown {
   range: vscode.Range;
-  result: ext.EvalResult;
+  outcome: Outcome;
+  inlineMaxLength: number;
 }
 
 export class InlineResults implements vscode.Disposable {
@@ -23,10 +35,7 @@ export class InlineResults implements vscode.Disposable {
   });
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly client: () => lc.LanguageClient | undefined,
-    private readonly output: vscode.OutputChannel,
-  ) {
+  constructor() {
     this.subscriptions.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.followEdits(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.byDocument.delete(d.uri.toString())),
@@ -41,56 +50,20 @@ export class InlineResults implements vscode.Disposable {
     });
   }
 
-  /** The top-level form around the cursor, or the one just before it (after its last bracket). */
-  async evalAtCursor(): Promise<void> {
-    const editor = yinEditor();
-    if (editor === undefined) {
-      return;
-    }
-    const doc = editor.document;
-    const cursor = editor.selection.active;
-    let result = await this.evaluate(doc, cursor);
-    if (result === "outside") {
-      const before = previousNonBlank(doc, cursor);
-      result = before === undefined ? "outside" : await this.evaluate(doc, before);
-    }
-    if (result === "outside") {
-      void vscode.window.showInformationMessage("Yin: there is no form at the cursor to evaluate.");
-    }
+  /** Shows `outcome` after the form at `range`, replacing the results it overlaps. */
+  show(doc: vscode.TextDocument, range: vscode.Range, outcome: Outcome, inlineMaxLength: number): void {
+    const key = doc.uri.toString();
+    const kept = (this.byDocument.get(key) ?? []).filter((s) => s.range.intersection(range) === undefined);
+    kept.push({ range, outcome, inlineMaxLength });
+    this.byDocument.set(key, kept);
+    vscode.window.visibleTextEditors.filter((e) => e.document === doc).forEach((e) => this.render(e));
   }
 
-  /** Every top-level form the selections touch, in order; a cursor evaluates its own form. */
-  async evalSelections(): Promise<void> {
-    const editor = yinEditor();
-    if (editor === undefined) {
-      return;
-    }
-    const doc = editor.document;
-    for (const selection of editor.selections) {
-      if (selection.isEmpty) {
-        if ((await this.evaluate(doc, selection.active)) === "outside") {
-          void vscode.window.showInformationMessage("Yin: the cursor is not in a top-level form.");
-        }
-        continue;
-      }
-      const end = doc.offsetAt(selection.end);
-      let offset = doc.offsetAt(selection.start);
-      while (offset < end) {
-        const start = nextFormStart(doc, offset);
-        if (start === undefined || start >= end) {
-          break;
-        }
-        const result = await this.evaluate(doc, doc.positionAt(start));
-        if (result === "outside" || result === "failed") {
-          offset = doc.offsetAt(new vscode.Position(doc.positionAt(start).line + 1, 0));
-          if (offset <= start) {
-            break;
-          }
-        } else {
-          offset = Math.max(doc.offsetAt(result.range.end), start + 1);
-        }
-      }
-    }
+  /** The innermost result shown around `position`. */
+  outcomeAt(doc: vscode.TextDocument, position: vscode.Position): Outcome | undefined {
+    const around = (this.byDocument.get(doc.uri.toString()) ?? []).filter((s) => s.range.contains(position));
+    around.sort((a, b) => (a.range.contains(b.range) ? 1 : b.range.contains(a.range) ? -1 : 0));
+    return around[0]?.outcome;
   }
 
   /** Forgets every result of `document`, or of every document. */
@@ -101,54 +74,6 @@ export class InlineResults implements vscode.Disposable {
       this.byDocument.delete(document.uri.toString());
     }
     vscode.window.visibleTextEditors.forEach((e) => this.render(e));
-  }
-
-  private async evaluate(
-    doc: vscode.TextDocument,
-    position: vscode.Position,
-  ): Promise<Shown | "outside" | "failed"> {
-    const client = this.client();
-    if (client === undefined) {
-      void vscode.window.showErrorMessage("Yin: the language server is not running.");
-      return "failed";
-    }
-    let result: ext.EvalResult;
-    try {
-      result = await client.sendRequest(ext.evalRequest, {
-        textDocument: { uri: client.code2ProtocolConverter.asUri(doc.uri) },
-        position: client.code2ProtocolConverter.asPosition(position),
-      });
-    } catch (e) {
-      if (e instanceof lc.ResponseError && e.code === lc.ErrorCodes.InvalidParams) {
-        return "outside";
-      }
-      void vscode.window.showErrorMessage(`Yin: evaluation failed: ${errorMessage(e)}`);
-      return "failed";
-    }
-    const shown = { range: client.protocol2CodeConverter.asRange(result.range), result };
-    this.record(doc, shown);
-    return shown;
-  }
-
-  private record(doc: vscode.TextDocument, shown: Shown): void {
-    const { range, result } = shown;
-    const key = doc.uri.toString();
-    const kept = (this.byDocument.get(key) ?? []).filter((s) => s.range.intersection(range) === undefined);
-    kept.push(shown);
-    this.byDocument.set(key, kept);
-    vscode.window.visibleTextEditors.filter((e) => e.document === doc).forEach((e) => this.render(e));
-
-    const where = `${vscode.workspace.asRelativePath(doc.uri)}:${range.start.line + 1}`;
-    this.output.appendLine(`; ${where} (${result.steps} steps)`);
-    if (result.output !== "") {
-      this.output.append(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
-      if (vscode.workspace.getConfiguration("yin").get<boolean>("eval.showOutput", true)) {
-        this.output.show(true);
-      }
-    }
-    this.output.appendLine(
-      result.error === undefined ? `=> ${result.value ?? "nil"}` : `error: ${result.error.message}`,
-    );
   }
 
   private render(editor: vscode.TextEditor): void {
@@ -179,7 +104,7 @@ export class InlineResults implements vscode.Disposable {
         }
         if (s.range.start.line > change.range.end.line) {
           const range = new vscode.Range(s.range.start.translate(delta), s.range.end.translate(delta));
-          return [{ range, result: s.result }];
+          return [{ ...s, range }];
         }
         return [];
       });
@@ -191,21 +116,38 @@ export class InlineResults implements vscode.Disposable {
   }
 }
 
-function decorate(s: Shown): vscode.DecorationOptions {
-  const { result } = s;
-  const failed = result.error !== undefined;
-  const text = failed ? `error: ${result.error?.message ?? ""}` : `=> ${result.value ?? "nil"}`;
-  const hover = new vscode.MarkdownString();
-  hover.appendMarkdown(failed ? "**Yin: error**\n\n" : "**Yin: value**\n\n");
-  hover.appendCodeblock(
-    failed ? (result.error?.message ?? "") : (result.value ?? "nil"),
-    failed ? "text" : "clojure",
-  );
-  if (result.output !== "") {
-    hover.appendMarkdown("Output:\n\n");
-    hover.appendCodeblock(result.output, "text");
+/** The one-line text shown after a form. */
+export function inlineText(outcome: Outcome): string {
+  if (outcome.interrupted === true) {
+    return "interrupted";
   }
-  hover.appendMarkdown(`${result.steps.toLocaleString("en")} steps`);
+  if (outcome.error !== undefined) {
+    return `error: ${outcome.error.message}`;
+  }
+  return `=> ${outcome.value ?? "nil"}`;
+}
+
+function decorate(s: Shown): vscode.DecorationOptions {
+  const { outcome } = s;
+  const failed = outcome.error !== undefined;
+  const hover = new vscode.MarkdownString();
+  hover.isTrusted = { enabledCommands: ["yin.inspect"] };
+  hover.appendMarkdown(failed ? "**Yin: error**\n\n" : "**Yin: value**\n\n");
+  const shown = failed ? (outcome.error?.message ?? "") : (outcome.value ?? "nil");
+  hover.appendMarkdown(`${fenced(cut(shown, HOVER_CHARS), failed ? "text" : "clojure")}\n\n`);
+  if (outcome.handle !== undefined) {
+    const args = encodeURIComponent(JSON.stringify([outcome.handle, cut(outcome.value ?? "", 200)]));
+    const cutNote = outcome.truncated || shown.length > HOVER_CHARS ? "The value is cut. " : "";
+    hover.appendMarkdown(`${cutNote}[Inspect](command:yin.inspect?${args})\n\n`);
+  }
+  if (outcome.output !== undefined && outcome.output !== "") {
+    hover.appendMarkdown(`Output:\n\n${fenced(cut(outcome.output, HOVER_CHARS), "text")}\n\n`);
+  }
+  if (outcome.steps !== undefined) {
+    hover.appendMarkdown(
+      `${outcome.steps.toLocaleString("en")} steps, ${(outcome.elapsedMs ?? 0).toLocaleString("en")} ms`,
+    );
+  }
   // The decoration sits on the form's last character, so hovering its end shows the value.
   const end = s.range.end;
   const last = end.character > 0 ? new vscode.Range(end.translate(0, -1), end) : new vscode.Range(end, end);
@@ -214,22 +156,14 @@ function decorate(s: Shown): vscode.DecorationOptions {
     hoverMessage: hover,
     renderOptions: {
       after: {
-        contentText: truncate(oneLine(text)),
+        contentText: cut(oneLine(inlineText(outcome)), s.inlineMaxLength),
         color: new vscode.ThemeColor(failed ? "errorForeground" : "editorCodeLens.foreground"),
       },
     },
   };
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, " ");
-}
-
-function truncate(s: string): string {
-  return s.length <= INLINE_CHARS ? s : `${s.slice(0, INLINE_CHARS - 1)}…`;
-}
-
-function yinEditor(): vscode.TextEditor | undefined {
+export function yinEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || editor.document.languageId !== "yin") {
     void vscode.window.showInformationMessage("Yin: open a .yin file first.");
@@ -252,23 +186,6 @@ export function previousNonBlank(
     offset -= 1;
   }
   return offset >= 0 ? doc.positionAt(offset) : undefined;
-}
-
-/** The offset of the next character at or after `offset` outside whitespace and comments. */
-function nextFormStart(doc: vscode.TextDocument, offset: number): number | undefined {
-  const text = doc.getText();
-  let i = offset;
-  while (i < text.length) {
-    if (text[i] === ";") {
-      const eol = text.indexOf("\n", i);
-      i = eol === -1 ? text.length : eol + 1;
-    } else if (/[\s,]/.test(text[i])) {
-      i += 1;
-    } else {
-      return i;
-    }
-  }
-  return undefined;
 }
 
 export function errorMessage(e: unknown): string {

@@ -177,7 +177,9 @@ export interface InspectText {
   truncated: boolean;
 }
 
-export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectText, void>("yin/inspect/text");
+export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectText, void>(
+  "yin/inspect/text",
+);
 
 /**
  * The server also handles the standard "window/workDoneProgress/cancel" notification: cancelling
