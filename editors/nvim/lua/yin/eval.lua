@@ -68,6 +68,10 @@ local function update_status()
 end
 
 local function echo(text, hl)
+  -- Without a UI (headless, embedded) an echo only pollutes stdout.
+  if #vim.api.nvim_list_uis() == 0 then
+    return
+  end
   -- Shorter than the command line, so that it never asks for Enter.
   local room = math.max(vim.v.echospace - 1, 10)
   vim.api.nvim_echo({ { one_line(text, room), hl or 'None' } }, false, {})
@@ -736,7 +740,7 @@ vim.api.nvim_create_autocmd('LspProgress', {
     end
     update_status()
     if value.kind ~= 'end' then
-      echo(('yin: %s %s'):format(value.title or 'evaluating', value.message or ''), 'MoreMsg')
+      echo(('%s %s'):format(value.title or 'yin: evaluating', value.message or ''), 'MoreMsg')
     end
   end,
 })

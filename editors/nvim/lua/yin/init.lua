@@ -56,9 +56,10 @@ local legacy_warned = false
 --- Whether `lhs` is one of the old scheme's keys `maps`, or one is the start of the other (the shorter would wait
 --- for 'timeoutlen' before it runs).
 local function clashes(maps, lhs)
-  local a = vim.keycode(lhs)
+  -- Both are written with the same `<localleader>`-style names, which compare as text.
+  local a = lhs:lower()
   for other in pairs(maps) do
-    local b = vim.keycode(other)
+    local b = other:lower()
     if a:sub(1, #b) == b or b:sub(1, #a) == a then
       return true
     end

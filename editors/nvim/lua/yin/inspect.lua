@@ -17,6 +17,7 @@ local HEADER = 3
 ---@field title string
 ---@field offset integer
 ---@field page table|nil the last `yin/inspect` answer for this level
+---@field want integer|nil the offset last asked for
 
 ---@type { client: vim.lsp.Client, buf: integer, win: integer|nil, stack: yin.InspectLevel[] }|nil
 local state = nil
@@ -103,8 +104,11 @@ local function fetch(offset, on_done)
   end
   local size = config.resolve().eval.page_size
   local params = { handle = l.handle, offset = offset, count = size }
+  -- Keys pressed faster than the answers come move from the page last asked for; only its
+  -- answer is drawn.
+  l.want = offset
   lsp.request(state.client, 'yin/inspect', params, state.buf, function(page)
-    if not page or level() ~= l then
+    if not page or level() ~= l or l.want ~= offset then
       return
     end
     l.offset, l.page = offset, page
@@ -162,7 +166,7 @@ function M.next_page(on_done)
   if not (l and l.page) then
     return
   end
-  local offset = l.offset + step(l.page)
+  local offset = (l.want or l.offset) + step(l.page)
   if offset >= l.page.count then
     vim.notify('yin: the last page', vim.log.levels.INFO)
     return
@@ -173,10 +177,11 @@ end
 --- `[`: the previous page.
 function M.prev_page(on_done)
   local l = level()
-  if not (l and l.page) or l.offset == 0 then
+  local from = l and (l.want or l.offset)
+  if not (l and l.page) or from == 0 then
     return
   end
-  fetch(math.max(0, l.offset - step(l.page)), on_done)
+  fetch(math.max(0, from - step(l.page)), on_done)
 end
 
 --- `y`: the whole value of the item under the cursor (on the header lines: the value shown)
@@ -188,7 +193,9 @@ function M.copy(on_done)
     vim.fn.setreg('"', text)
     -- Without a clipboard provider (a terminal over ssh, CI) `+` cannot be set: the unnamed
     -- register still has it.
-    pcall(vim.fn.setreg, '+', text)
+    if vim.fn.has('clipboard') == 1 then
+      pcall(vim.fn.setreg, '+', text)
+    end
     vim.notify(
       ('yin: copied %d characters%s'):format(#text, truncated and ' (cut at 8 MiB)' or ''),
       vim.log.levels.INFO
