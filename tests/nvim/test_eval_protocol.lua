@@ -423,6 +423,49 @@ t.test(':YinSessionInfo lists what the session loaded, :YinSessionReset resets i
   end)
 end)
 
+t.test(
+  'the log: values cut, the oldest lines dropped, <CR> on a trace entry jumps there',
+  function()
+    local log = require('yin.log')
+    require('yin').setup({ eval = { log_max_lines = 100, log_max_length = 50 } })
+    local row = t.cursor_on('(str "answer')
+    answer({ range = R(row, 0, row, 23), value = ('x'):rep(5000), truncated = false })
+    for _ = 1, 40 do
+      vim.cmd('YinEvalRoot')
+    end
+    t.wait('the 40 evaluations', function()
+      return eval.status() == ''
+    end)
+    local lines = vim.api.nvim_buf_get_lines(log.buffer(), 0, -1, false)
+    t.eq(#lines, 100, 'lines kept')
+    t.eq(lines[#lines], ('x'):rep(49) .. ' … (cut: :YinInspect shows it all)', 'the value cut')
+    answer({
+      range = R(row, 0, row, 23),
+      value = vim.NIL,
+      truncated = false,
+      error = {
+        message = 'boom',
+        trace = { { description = '(square 7)', uri = uri, range = R(5, 12, 5, 22) } },
+      },
+    })
+    vim.cmd('YinEvalRoot')
+    t.wait('the error', function()
+      local l = vim.api.nvim_buf_get_lines(log.buffer(), -2, -1, false)[1]
+      return l == ';   in (square 7)  program.yin:6:13'
+    end)
+    local source = vim.api.nvim_get_current_win()
+    local win = log.open(false)
+    vim.api.nvim_set_current_win(win)
+    vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(log.buffer()), 0 })
+    vim.api.nvim_feedkeys(vim.keycode('<CR>'), 'xt', false)
+    t.eq(vim.api.nvim_get_current_win(), source, 'back in the source window')
+    t.eq(vim.api.nvim_win_get_cursor(0), { 6, 12 }, 'at the place')
+    log.close()
+    t.eq(#vim.fn.win_findbuf(log.buffer()), 0, 'closed')
+    require('yin').setup({ eval = { max_steps = 5000, timeout_ms = 700, inline_max_length = 20 } })
+  end
+)
+
 t.test('a request error is told, not thrown', function()
   fake.handlers['yin/eval'] = function(_, reply)
     reply(

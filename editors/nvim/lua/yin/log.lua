@@ -42,7 +42,10 @@ function M.jump()
   if vim.api.nvim_get_current_win() == log_win then
     vim.cmd('aboveleft split')
   end
-  vim.cmd.edit(vim.fn.fnameescape(file))
+  -- The buffer, not `:edit`: the file may be open and modified (`:edit` would reload it, E37).
+  local target = vim.fn.bufadd(vim.fn.fnamemodify(file, ':p'))
+  vim.bo[target].buflisted = true
+  vim.api.nvim_win_set_buf(0, target)
   local last = vim.api.nvim_buf_line_count(0)
   vim.api.nvim_win_set_cursor(0, { math.min(lnum, last), math.max(col - 1, 0) })
 end
