@@ -53,7 +53,13 @@ function M.cmd(dispatchers)
       return closing
     end,
     terminate = function()
-      closing = true
+      if not closing then
+        closing = true
+        -- As a server process's exit does.
+        vim.schedule(function()
+          dispatchers.on_exit(0, 15)
+        end)
+      end
     end,
   }
 end

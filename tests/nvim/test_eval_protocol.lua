@@ -481,4 +481,20 @@ t.test('a request error is told, not thrown', function()
   t.eq(eval.status(), '', 'nothing runs')
 end)
 
+t.test('a server that stops while evaluating leaves no evaluation running', function()
+  local held
+  fake.handlers['yin/eval'] = function(_, reply)
+    held = reply
+  end
+  vim.cmd('YinEvalForm')
+  t.wait('the request', function()
+    return held
+  end)
+  t.eq(eval.status(), 'yin: evaluating', 'status while it runs')
+  vim.lsp.get_clients({ bufnr = buf, name = 'yin' })[1]:stop(true)
+  t.wait('the status cleared', function()
+    return eval.status() == ''
+  end)
+end)
+
 t.finish()

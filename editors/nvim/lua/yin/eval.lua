@@ -28,7 +28,7 @@ M.last = nil
 M.last_trace = {}
 
 --- Evaluations waiting for their answer, by `client_id:request_id`.
----@type table<string, { buf: integer, scope: string, progress: string|nil }>
+---@type table<string, { buf: integer, scope: string, progress: string|nil, token: string|nil, client_id: integer }>
 local running = {}
 
 local token_counter = 0
@@ -422,10 +422,10 @@ function M.request(buf, scope, opts, on_done)
   -- An in-process server may answer within `request`: then nothing is running any more.
   if not answered then
     key = client.id .. ':' .. tostring(id)
-    running[key] = { buf = buf, scope = scope, token = token }
+    running[key] = { buf = buf, scope = scope, token = token, client_id = client.id }
+    echo('yin: evaluating… (:YinInterrupt to stop)', 'MoreMsg')
   end
   update_status()
-  echo('yin: evaluating… (:YinInterrupt to stop)', 'MoreMsg')
   return true
 end
 
@@ -718,6 +718,20 @@ function M.clear()
     shown[buf] = {}
   end
 end
+
+-- A server that stops never answers: what it was running is not running any more.
+vim.api.nvim_create_autocmd('LspDetach', {
+  group = vim.api.nvim_create_augroup('yin_eval_detach', { clear = true }),
+  callback = function(ev)
+    local id = ev.data and ev.data.client_id
+    for key, entry in pairs(running) do
+      if entry.client_id == id and entry.buf == ev.buf then
+        running[key] = nil
+      end
+    end
+    update_status()
+  end,
+})
 
 --- `yin/eval`'s `$/progress` for our tokens: the status and the echo say where the load is.
 vim.api.nvim_create_autocmd('LspProgress', {
