@@ -239,6 +239,41 @@ t.test(
   end
 )
 
+t.test(
+  'a definition failing while loading from another file: marked there too, cleared next time',
+  function()
+    local second = vim.fn.bufadd(vim.fs.joinpath(t.root, 'second.yin'))
+    vim.fn.bufload(second)
+    local row = t.cursor_on('(str "answer')
+    answer({
+      range = R(row, 0, row, 23),
+      value = vim.NIL,
+      truncated = false,
+      error = {
+        message = 'while loading `greeting` (second.yin:2:1): boom',
+        uri = vim.uri_from_bufnr(second),
+        range = R(1, 0, 1, 22),
+        loading = { name = 'greeting', uri = vim.uri_from_bufnr(second), range = R(1, 0, 1, 22) },
+        trace = {},
+      },
+    })
+    vim.cmd('YinEvalRoot')
+    local here = t.wait('the mark here', function()
+      return vim.diagnostic.get(buf, { namespace = eval.diagnostic_ns })[1]
+    end)
+    t.eq(here.lnum, row, 'at the evaluated form')
+    local there = vim.diagnostic.get(second, { namespace = eval.diagnostic_ns })
+    t.eq(#there, 1, 'marked in second.yin')
+    t.eq(there[1].lnum, 1, 'at the definition')
+    answer({ range = R(row, 0, row, 23), value = '"answer: 49"', truncated = false })
+    vim.cmd('YinEvalRoot')
+    t.wait('the marks cleared', function()
+      return #vim.diagnostic.get(second, { namespace = eval.diagnostic_ns }) == 0
+        and #vim.diagnostic.get(buf, { namespace = eval.diagnostic_ns }) == 0
+    end)
+  end
+)
+
 t.test(':YinEvalTop is :YinEvalFile, :YinEvalToCursor sends the cursor', function()
   answer({ range = R(1, 0, 5, 23), value = '49', truncated = false })
   vim.cmd('YinEvalTop')

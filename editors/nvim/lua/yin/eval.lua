@@ -146,6 +146,9 @@ end
 ---@param result table
 ---@param encoding string
 function M.show(buf, result, encoding)
+  if not result.range then
+    return
+  end
   local sr, sc, er, ec = lsp.range_to_buffer(buf, result.range, encoding)
   forget_at(buf, sr, sc)
   if not shown[buf] then
@@ -248,13 +251,19 @@ local function first_trace_line(err)
   return place and ('at ' .. place) or nil
 end
 
---- The diagnostic for an error of `buf`: at the error's range when it is in `buf`, else at the
---- evaluated form (the error names the file it failed in, e.g. while loading a definition).
-local function diagnostic(buf, uri, err, form_range, encoding)
-  local range = (err.range and err.uri == uri) and err.range or form_range
-  if not range then
-    return nil
-  end
+--- Whether two document URIs name the same file (percent-encoding may differ).
+local function same_file(a, b)
+  return a ~= nil and b ~= nil and vim.uri_to_fname(a) == vim.uri_to_fname(b)
+end
+
+--- The loaded buffer of `uri`, or nil.
+local function loaded_buffer(uri)
+  local b = vim.fn.bufnr(vim.uri_to_fname(uri))
+  return (b ~= -1 and vim.api.nvim_buf_is_loaded(b)) and b or nil
+end
+
+--- A diagnostic of `message` (and the first trace line) at `range` of `buf`.
+local function diagnostic(buf, range, err, encoding)
   local sr, sc, er, ec = lsp.range_to_buffer(buf, range, encoding)
   local message = err.message
   local trace = first_trace_line(err)
@@ -270,6 +279,45 @@ local function diagnostic(buf, uri, err, form_range, encoding)
     source = 'yin eval',
     message = message,
   }
+end
+
+--- Where an error is marked, by buffer: at its range when it failed in `buf` (a range without a
+--- file is `buf`'s); else at the evaluated form, and also at its range in the other file when
+--- that file is loaded (a definition that failed while loading).
+---@return table<integer, table[]>
+local function error_diagnostics(buf, uri, err, form_range, encoding)
+  local out = {}
+  local function add(b, range)
+    out[b] = out[b] or {}
+    table.insert(out[b], diagnostic(b, range, err, encoding))
+  end
+  if err.range and (err.uri == nil or same_file(err.uri, uri)) then
+    add(buf, err.range)
+    return out
+  end
+  if form_range then
+    add(buf, form_range)
+  end
+  local other = err.range and err.uri and loaded_buffer(err.uri)
+  if other then
+    add(other, err.range)
+  end
+  return out
+end
+
+--- The other buffers an evaluation of a buffer marked (`error_diagnostics`): cleared with its
+--- own marks at its next evaluation.
+---@type table<integer, integer[]>
+local marked_elsewhere = {}
+
+local function clear_marks(buf)
+  vim.diagnostic.reset(M.diagnostic_ns, buf)
+  for _, other in ipairs(marked_elsewhere[buf] or {}) do
+    if vim.api.nvim_buf_is_valid(other) then
+      vim.diagnostic.reset(M.diagnostic_ns, other)
+    end
+  end
+  marked_elsewhere[buf] = nil
 end
 
 --- The error's trace as quickfix items, innermost first.
@@ -294,7 +342,11 @@ end
 
 --- The text of `range` in `buf` if the buffer is still as it was evaluated, for the log.
 local function range_text(buf, range, encoding, tick)
-  if not vim.api.nvim_buf_is_valid(buf) or vim.api.nvim_buf_get_changedtick(buf) ~= tick then
+  if
+    not range
+    or not vim.api.nvim_buf_is_valid(buf)
+    or vim.api.nvim_buf_get_changedtick(buf) ~= tick
+  then
     return nil
   end
   local sr, sc, er, ec = lsp.range_to_buffer(buf, range, encoding)
@@ -305,11 +357,10 @@ end
 --- Shows an answered evaluation: virtual texts, diagnostics, the log, the echo.
 local function present(buf, scope, result, encoding, tick)
   local uri = vim.uri_from_bufnr(buf)
-  local diagnostics = {}
+  local diagnostics = { [buf] = {} }
   local function add_error(err, range)
-    local d = diagnostic(buf, uri, err, range, encoding)
-    if d then
-      table.insert(diagnostics, d)
+    for b, list in pairs(error_diagnostics(buf, uri, err, range, encoding)) do
+      diagnostics[b] = vim.list_extend(diagnostics[b] or {}, list)
     end
   end
   if result.results and #result.results > 0 then
@@ -328,7 +379,14 @@ local function present(buf, scope, result, encoding, tick)
       add_error(result.error, result.range)
     end
   end
-  vim.diagnostic.set(M.diagnostic_ns, buf, diagnostics)
+  clear_marks(buf)
+  for b, list in pairs(diagnostics) do
+    vim.diagnostic.set(M.diagnostic_ns, b, list)
+    if b ~= buf then
+      marked_elsewhere[buf] = marked_elsewhere[buf] or {}
+      table.insert(marked_elsewhere[buf], b)
+    end
+  end
   if result.error then
     M.last_trace = trace_items(result.error)
   end
@@ -389,7 +447,7 @@ function M.request(buf, scope, opts, on_done)
     params.workDoneToken = token
   end
   -- The previous evaluation's error marks go now: they may be stale once this one runs.
-  vim.diagnostic.reset(M.diagnostic_ns, buf)
+  clear_marks(buf)
   local tick = vim.api.nvim_buf_get_changedtick(buf)
   local key, answered
   local encoding = client.offset_encoding
@@ -713,7 +771,7 @@ end
 function M.clear()
   local buf = vim.api.nvim_get_current_buf()
   vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
-  vim.diagnostic.reset(M.diagnostic_ns, buf)
+  clear_marks(buf)
   if shown[buf] then
     shown[buf] = {}
   end
