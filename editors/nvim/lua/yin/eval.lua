@@ -465,8 +465,16 @@ function M.request(buf, scope, opts, on_done)
       end
       return
     end
-    if not result or not vim.api.nvim_buf_is_valid(buf) then
+    if type(result) ~= 'table' or not vim.api.nvim_buf_is_valid(buf) then
       return
+    end
+    -- JSON `null` values (after an error) are `vim.NIL`, which is truthy: made nil once here.
+    for _, r in
+      ipairs(vim.list_extend({ result }, type(result.results) == 'table' and result.results or {}))
+    do
+      if r.value == vim.NIL then
+        r.value = nil
+      end
     end
     present(buf, scope, result, encoding, tick)
     if on_done then
