@@ -423,12 +423,12 @@ function M.request(buf, scope, opts, on_done)
   if not client then
     return false
   end
-  local limits, print = M.request_settings()
+  local limits, print_options = M.request_settings()
   local params = {
     textDocument = vim.lsp.util.make_text_document_params(buf),
     scope = scope,
     limits = limits,
-    print = print,
+    print = print_options,
   }
   if opts.position then
     params.position = lsp.position_params(buf, opts.position[1], opts.position[2], client).position
