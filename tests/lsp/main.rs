@@ -8,6 +8,7 @@ mod eval;
 mod features;
 mod hostile;
 mod lints;
+mod live;
 mod navigation;
 mod sync;
 mod text;

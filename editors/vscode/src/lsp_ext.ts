@@ -5,30 +5,185 @@
  */
 import * as lc from "vscode-languageclient/node";
 
-/** `yin/eval`: evaluate the top-level form at `position`, the file's earlier forms loaded. */
+/**
+ * `yin/eval`: evaluate forms in the live session of the document's workspace root, the
+ * definitions they need loaded first (docs/lsp.md, "Live evaluation").
+ */
 export interface EvalParams {
   textDocument: lc.TextDocumentIdentifier;
-  position: lc.Position;
+  position?: lc.Position | null;
+  range?: lc.Range | null;
+  /** `form`, `topLevel` (the default), `selection`, `toCursor` or `file`. */
+  scope?: EvalScope | null;
+  limits?: EvalLimits | null;
+  print?: PrintOptions | null;
+  workDoneToken?: lc.ProgressToken | null;
+}
+
+export type EvalScope = "form" | "topLevel" | "selection" | "toCursor" | "file";
+
+/** Bounds of one evaluation, loading included; out of range is error -32602 naming the field. */
+export interface EvalLimits {
+  /** 1..=10,000,000,000, default 10,000,000. */
+  steps?: number | null;
+  /** 1..=600,000, default 10,000. */
+  timeMs?: number | null;
+  /** 16..=4,096, default 256. */
+  memoryMb?: number | null;
+}
+
+export interface PrintOptions {
+  /** 16..=1,000,000 characters, default 10,000. */
+  maxLength?: number | null;
+  /** 1..=100, default 10. */
+  maxDepth?: number | null;
+  /** 1..=100,000, default 1,000. */
+  maxItems?: number | null;
 }
 
 export interface EvalResult {
-  /** The form evaluated. */
+  /** What was evaluated (for `toCursor` and `file`: from the first form to the last). */
   range: lc.Range;
-  /** The value in `pr` form; `null` after an error. */
+  /** The last form's value in `pr` form, cut by `print`; `null` after an error. */
   value: string | null;
-  /** What the program printed. */
+  truncated: boolean;
+  /** For `yin/inspect`, when the value is a collection, a string, an atom or a function. */
+  handle?: number;
+  /** What the evaluated forms and loaded definitions printed, cut to 100,000 characters. */
   output: string;
   steps: number;
+  elapsedMs: number;
+  /** Definitions loaded first, in order. */
+  loaded: LoadedDefinition[];
+  /** One per top-level form, for `toCursor`, `file` and selections of several forms. */
+  results?: FormResult[];
+  error?: EvalError;
+  /** Stopped by `yin/session/interrupt` or a progress cancel. */
+  interrupted?: boolean;
+}
+
+export interface LoadedDefinition {
+  name: string;
+  uri: string;
+  range: lc.Range;
+}
+
+export interface FormResult {
+  range: lc.Range;
+  value: string | null;
+  truncated: boolean;
+  handle?: number;
   error?: EvalError;
 }
 
 export interface EvalError {
   message: string;
-  /** Where it happened, when known. */
+  /** Where it failed, in that file (which may be another than the evaluated document). */
+  uri?: string;
+  range?: lc.Range;
+  /** The definition whose loading failed. */
+  loading?: LoadedDefinition;
+  /** The continuation at the failure, innermost first. */
+  trace: TraceFrame[];
+}
+
+export interface TraceFrame {
+  description: string;
+  uri?: string;
   range?: lc.Range;
 }
 
 export const evalRequest = new lc.RequestType<EvalParams, EvalResult, void>("yin/eval");
+
+/** `yin/session/interrupt`, `yin/session/reset`: one document's session, or every session. */
+export interface SessionParams {
+  textDocument?: lc.TextDocumentIdentifier | null;
+}
+
+export interface InterruptResult {
+  /** Evaluations stopped, running or queued. */
+  interrupted: number;
+}
+
+export const sessionInterruptRequest = new lc.RequestType<SessionParams, InterruptResult, void>(
+  "yin/session/interrupt",
+);
+
+/** Forgets the session: store, loaded definitions, handles. The result is `null`. */
+export const sessionResetRequest = new lc.RequestType<SessionParams, null, void>("yin/session/reset");
+
+/** `yin/session/info`. */
+export interface SessionInfoParams {
+  textDocument: lc.TextDocumentIdentifier;
+}
+
+export interface SessionInfo {
+  /** The workspace root's path; `null` for a document outside every root. */
+  root: string | null;
+  loaded: SessionDefinition[];
+  evaluations: number;
+  handles: number;
+}
+
+export interface SessionDefinition {
+  name: string;
+  uri: string;
+  range: lc.Range;
+  /** The document version it was loaded from; `null` for a file read from disk. */
+  version: number | null;
+}
+
+export const sessionInfoRequest = new lc.RequestType<SessionInfoParams, SessionInfo, void>(
+  "yin/session/info",
+);
+
+/** `yin/inspect`: a page of the value behind a handle. */
+export interface InspectParams {
+  handle: number;
+  /** Default 0. */
+  offset?: number | null;
+  /** 1..=1,000, default 100. */
+  count?: number | null;
+}
+
+export interface InspectPage {
+  /** `list`, `vector`, `map`, `set`, `string`, `atom`, `fn` or `other`. */
+  kind: string;
+  /** Elements (entries for a map, characters for a string). */
+  count: number;
+  offset: number;
+  items: InspectItem[];
+  /** A string's characters `[offset, offset + count * 100)`; the `pr` form of anything else without items. */
+  text?: string;
+}
+
+export interface InspectItem {
+  key?: string;
+  value: string;
+  truncated: boolean;
+  handle?: number;
+}
+
+export const inspectRequest = new lc.RequestType<InspectParams, InspectPage, void>("yin/inspect");
+
+/** `yin/inspect/text`: the whole value in `pr` form, for copying. */
+export interface InspectTextParams {
+  handle: number;
+}
+
+export interface InspectText {
+  text: string;
+  /** Cut at 8 MiB. */
+  truncated: boolean;
+}
+
+export const inspectTextRequest = new lc.RequestType<InspectTextParams, InspectText, void>("yin/inspect/text");
+
+/**
+ * The server also handles the standard "window/workDoneProgress/cancel" notification: cancelling
+ * the progress of a `yin/eval` sent with a `workDoneToken` interrupts it.
+ */
+export const workDoneProgressCancel = lc.WorkDoneProgressCancelNotification.type;
 
 /**
  * `yin/query`: Datalog over the open documents' datoms (only `textDocument`'s when given), or
@@ -49,7 +204,10 @@ export interface QueryResult {
 export const queryRequest = new lc.RequestType<QueryParams, QueryResult, void>("yin/query");
 
 /** `yin/debug/start`: start stepping the top-level form at `position`. */
-export type DebugStartParams = EvalParams;
+export interface DebugStartParams {
+  textDocument: lc.TextDocumentIdentifier;
+  position: lc.Position;
+}
 
 export interface DebugStartResult {
   session: number;

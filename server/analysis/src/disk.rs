@@ -58,6 +58,15 @@ pub fn read_in_workspace(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>
     read_regular(&real, limit)
 }
 
+/// The modification time and length of `path` when it is a regular file, without reading it:
+/// what a cache of files read from disk is keyed by.
+pub fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    meta.is_file()
+        .then(|| Some((meta.modified().ok()?, meta.len())))
+        .flatten()
+}
+
 /// Reads `path` if it is a regular file of at most `limit` bytes, following symbolic links:
 /// for files a user names on the command line, whose location is the user's choice.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {

@@ -29,6 +29,7 @@ pub mod host;
 mod hover;
 mod inline_results;
 pub mod lints;
+pub mod live;
 mod names;
 pub mod query;
 pub mod refactor;
@@ -46,7 +47,8 @@ pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};
 pub use edit::{Edit, apply_edits, edit_between};
 pub use eval_session::{
-    DebugBinding, DebugSession, DebugView, EvalError, EvalRequest, Evaluation, evaluate,
+    DebugBinding, DebugSession, DebugView, EvalError, EvalRequest, Evaluation, LiveFile,
+    LiveRequest, Scope, ScopeError, Stamp, SummaryCache, evaluate, live_request,
 };
 pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};

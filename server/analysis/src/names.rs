@@ -395,6 +395,90 @@ pub(crate) fn form_at(lowering: &FileLowering, offset: TextSize) -> Option<&TopF
     })
 }
 
+/// Node kinds that are forms (what a reader reads as one datum), as opposed to comments,
+/// discarded forms and the parts of a symbol.
+fn is_form_kind(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "comment" | "dis_expr" | "sym_name" | "auto_res_mark" | "source"
+    )
+}
+
+/// The named form children of `node`, in order.
+fn form_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| is_form_kind(child.kind()) && !child.is_missing())
+        .collect()
+}
+
+/// The innermost form at `offset`, as Calva's "current form": a form starting or ending at the
+/// cursor (on its opener, or right after its closer) is that form; inside a symbol or another
+/// atom, that atom; in whitespace, the form before the cursor on the same line, else the
+/// enclosing form. `None` at the top level with nothing before the cursor on its line. Walks
+/// down from the root (nodes keep no parent link).
+pub(crate) fn innermost_form_at(file: &SourceFile, offset: TextSize) -> Option<TextRange> {
+    let at = usize::from(offset);
+    let text_line_start = {
+        let rope = file.document().rope();
+        let at = at.min(rope.len_bytes());
+        rope.line_to_byte(rope.byte_to_line(at))
+    };
+    let mut node = file.document().tree().root_node();
+    let mut enclosing: Option<Node<'_>> = None;
+    loop {
+        let children = form_children(node);
+        if let Some(child) = children.iter().find(|c| c.start_byte() == at) {
+            return Some(node_range(*child));
+        }
+        if let Some(child) = children.iter().find(|c| c.end_byte() == at) {
+            return Some(node_range(*child));
+        }
+        if let Some(child) = children
+            .iter()
+            .find(|c| c.start_byte() < at && at < c.end_byte())
+        {
+            if form_children(*child).is_empty() {
+                return Some(node_range(*child));
+            }
+            enclosing = Some(*child);
+            node = *child;
+            continue;
+        }
+        let before = children
+            .iter()
+            .rev()
+            .find(|c| c.end_byte() <= at && c.end_byte() >= text_line_start);
+        return before.or(enclosing.as_ref()).map(|n| node_range(*n));
+    }
+}
+
+/// The top-level form containing `offset` (a form ending there counts), except inside a
+/// top-level `(comment ...)`: there the child form of the comment containing it, as Clojure's
+/// rich comments are used. The comment itself when the cursor is on none of its children.
+pub(crate) fn top_level_form_at(file: &SourceFile, offset: TextSize) -> Option<TextRange> {
+    let at = usize::from(offset);
+    let root = file.document().tree().root_node();
+    let top = form_children(root)
+        .into_iter()
+        .find(|c| c.start_byte() <= at && at <= c.end_byte())?;
+    if top.kind() == "list_lit" {
+        let children = form_children(top);
+        let is_comment = children.first().is_some_and(|head| {
+            head.kind() == "sym_lit" && node_text(*head, file.document().rope()) == "comment"
+        });
+        if is_comment
+            && let Some(child) = children
+                .iter()
+                .skip(1)
+                .find(|c| c.start_byte() <= at && at <= c.end_byte())
+        {
+            return Some(node_range(*child));
+        }
+    }
+    Some(node_range(top))
+}
+
 /// The local binders visible at `offset`, innermost last: parameters and `fn` names inside
 /// their function, `let`/`loop` names after their value up to the end of the form. Spans of
 /// half-typed forms end where the parse stopped, which is where the cursor usually is.

@@ -32,6 +32,8 @@ pub enum ErrorKind {
     Macro,
     /// An exception thrown with `throw` that no `try` caught.
     Thrown,
+    /// The host stopped the run ([`Session::interrupt`](crate::Session::interrupt)).
+    Interrupted,
 }
 
 impl ErrorKind {
@@ -40,7 +42,7 @@ impl ErrorKind {
     pub fn is_catchable(self) -> bool {
         !matches!(
             self,
-            ErrorKind::Limit | ErrorKind::Syntax | ErrorKind::Macro
+            ErrorKind::Limit | ErrorKind::Syntax | ErrorKind::Macro | ErrorKind::Interrupted
         )
     }
 
@@ -58,6 +60,7 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::Macro => "macro",
             ErrorKind::Thrown => "thrown",
+            ErrorKind::Interrupted => "interrupted",
         }
     }
 }

@@ -4,7 +4,10 @@
 //! variable slots, and run by a [`State`]: control, environment, store and continuation, each a
 //! persistent value, advanced by one step function with fuel. [`Session`] is the driver a host
 //! uses: it reads a program, expands macros by running them on the machine, and evaluates the
-//! top-level forms in order.
+//! top-level forms in order, or, for a live session (a REPL), evaluates the texts a host sends
+//! one at a time on the same store ([`Session::begin`]), with each span telling which text it is
+//! in ([`SourceId`]), a [`trace`] at every failure, printing within limits ([`pr_limited`]) and
+//! inspection by pages ([`page`]).
 //!
 //! Architecture invariants:
 //! - The machine never does I/O. The only way out is the [`Output`] capability the host passes;
@@ -33,15 +36,18 @@ mod limits;
 mod memory;
 mod num;
 mod output;
+pub mod page;
 mod prim;
 mod printer;
 mod reclaim;
 mod regex;
 pub mod serial;
 mod session;
+mod source;
 mod state;
 mod store;
 mod strings;
+pub mod trace;
 mod value;
 
 pub use code::{Code, CodeRef, Op, Proto};
@@ -56,8 +62,11 @@ pub use limits::Limits;
 pub use memory::{CountingAlloc, live_bytes};
 pub use output::{Captured, Discard, Output, WriteOutput};
 pub use prim::Prim;
-pub use printer::{pr_capped, pr_str, print_str, str_form};
-pub use session::{Outcome, Session, core_store, eval_source};
+pub use printer::{PrintLimits, Printed, pr_capped, pr_limited, pr_str, print_str, str_form};
+pub use session::{
+    Ending, Evaluated, Failure, FormResult, Outcome, Session, core_store, eval_source,
+};
+pub use source::{Location, SourceId};
 pub use state::{State, Status};
 pub use store::Store;
 pub use value::{MAX_DEPTH, Value};

@@ -53,6 +53,43 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// For a live session's evaluation (docs/lsp.md, "Live evaluation"): the defaults the editors
+    /// send, with the inline sizes.
+    pub fn live() -> Limits {
+        Limits {
+            fuel: 10_000_000,
+            timeout: Duration::from_secs(10),
+            max_memory: 256 << 20,
+            ..Limits::inline()
+        }
+    }
+
+    /// These limits with the host's steps, time (ms) and memory (MiB), each when given. The
+    /// host validates the numbers it accepts from a client; here they are only kept finite
+    /// (memory saturates rather than overflows).
+    pub fn with(
+        mut self,
+        steps: Option<u64>,
+        time_ms: Option<u64>,
+        memory_mb: Option<u64>,
+    ) -> Limits {
+        if let Some(steps) = steps {
+            self.fuel = steps;
+        }
+        if let Some(ms) = time_ms {
+            self.timeout = Duration::from_millis(ms);
+        }
+        if let Some(mb) = memory_mb {
+            self.max_memory = usize::try_from(mb)
+                .ok()
+                .and_then(|mb| mb.checked_mul(1 << 20))
+                .unwrap_or(usize::MAX);
+        }
+        self
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits::inline()

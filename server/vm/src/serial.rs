@@ -1703,6 +1703,7 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
         store.global_info.push_back(GlobalInfo {
             name: sym,
             is_macro: *is_macro,
+            defined: 0,
         });
         globals.push(match v {
             Some(v) => Some(r.root_value(v)?),

@@ -6,25 +6,37 @@
 //! suspended: [`Session::resume`] continues that form with a value and then the remaining forms.
 //! A session keeps its store between calls to [`Session::load`], so a host can load a file's
 //! definitions and then evaluate one more form (inline evaluation) or debug it step by step.
+//!
+//! A live session (a REPL's, docs/vm.md "Live sessions") uses [`Session::begin`] and
+//! [`Session::advance_live`] instead: each evaluation reads a text tagged with the host's
+//! [`SourceId`], runs its forms in slices of steps within its own limits, and ends with an
+//! [`Evaluated`]: each form's value or failure (with the continuation at the failure as a
+//! [`Trace`]) and the globals the forms defined. Whatever way an evaluation ends (a value, an
+//! error, a limit, [`Session::interrupt`]), the session is ready for the next one: nothing is
+//! pending, the continuation is empty, and the store keeps every definition made so far.
 
 use std::rc::Rc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use edn::Symbol;
 use syntax::form::{Form, FormKind};
 use syntax::lower::{MacroExpander, lower};
 use syntax::reader::read_str;
 use syntax::{Diagnostic, Severity};
+use text_size::{TextRange, TextSize};
 
 use crate::compile::compile;
 use crate::convert::{form_to_value, value_to_form};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::output::Output;
+use crate::page::{Page, page};
 use crate::prim::Prim;
 use crate::printer::pr_str;
+use crate::source::{Location, SourceId, SourceMap, shift_forms};
 use crate::state::{State, Status};
 use crate::store::Store;
+use crate::trace::{self, Trace};
 use crate::value::Value;
 
 /// How a run ended.
@@ -84,6 +96,87 @@ pub struct Session {
     pub state: State,
     /// Value of the last form that finished.
     pub last: Value,
+    /// Every text read, so that a span says which ([`crate::source`]).
+    sources: SourceMap,
+    /// The live evaluation in progress.
+    live: Option<Box<Live>>,
+}
+
+/// How one form of a live evaluation ended.
+#[derive(Clone, Debug)]
+pub enum Ending {
+    Value(Value),
+    /// The form parked (`(park)`, a stream read with nothing to read) with nothing to resume
+    /// it: a live evaluation does not wait, it goes on with the next form.
+    Parked(String),
+    Failed(Failure),
+}
+
+/// Why a live evaluation stopped, where, and the continuation at that moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The expression that failed (or was running when stopped), when its code has a position.
+    pub location: Option<Location>,
+    /// Innermost first; empty when the form failed before it ran (reading, macro expansion,
+    /// compilation).
+    pub trace: Trace,
+}
+
+/// One form of a live evaluation.
+#[derive(Clone, Debug)]
+pub struct FormResult {
+    /// The form, in its source.
+    pub location: Option<Location>,
+    pub ending: Ending,
+    /// Globals the form defined, in order of definition.
+    pub defined: Vec<Symbol>,
+}
+
+/// A finished live evaluation.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    /// The forms that ran, in order; an evaluation stops at the first failure.
+    pub forms: Vec<FormResult>,
+    /// How it ended: the last form's ending, or the failure that stopped it (which may come
+    /// before any form ran: a syntax error, an exhausted budget). `nil` for a text without forms.
+    pub ending: Ending,
+    /// Globals defined by all the forms, in order of their last definition.
+    pub defined: Vec<Symbol>,
+    /// Machine steps taken (macro expansion included).
+    pub steps: u64,
+    pub elapsed: Duration,
+}
+
+impl Evaluated {
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.ending {
+            Ending::Failed(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Steps run between two looks at the clock in [`Session::advance_live`].
+const CLOCK_SLICE: u64 = 4096;
+
+/// The evaluation [`Session::begin`] started.
+#[derive(Clone, Debug)]
+struct Live {
+    limits: Limits,
+    started: Instant,
+    deadline: Instant,
+    /// What the thread held at the start: the memory budget counts from here.
+    memory_start: isize,
+    /// The store's definition clock at the start and at the current form's start.
+    defined_mark: u64,
+    form_mark: u64,
+    forms: Vec<FormResult>,
+    /// Whether the state is running one of this evaluation's forms (index `next - 1`).
+    in_form: bool,
+    /// A failure found before anything ran, reported by the first advance.
+    early: Option<Failure>,
 }
 
 impl Default for Session {
@@ -101,14 +194,21 @@ impl Session {
             next: 0,
             state,
             last: Value::Nil,
+            sources: SourceMap::default(),
+            live: None,
         }
     }
 
     /// Reads `text` as the forms to run next (replacing any not yet run). A syntax error is
-    /// reported here, before anything runs.
+    /// reported here, before anything runs. The text is source `SourceId(0)` at offset 0; on a
+    /// new session its spans are plain offsets into `text`.
     pub fn load(&mut self, text: &str) -> Result<(), Error> {
-        let (forms, diagnostics) = read_str(text);
-        if let Some(e) = first_error(&diagnostics) {
+        let base = self
+            .sources
+            .add(SourceId(0), TextSize::from(0), text.len(), true)?;
+        let (mut forms, diagnostics) = read_str(text);
+        shift_forms(&mut forms, base);
+        if let Some(e) = first_error(&diagnostics, base) {
             return Err(e);
         }
         self.source = Rc::from(text);
@@ -163,7 +263,7 @@ impl Session {
         };
         let lowered = lower(&form, &mut expander);
         let steps = expander.steps;
-        if let Some(e) = first_error(&lowered.diagnostics) {
+        if let Some(e) = first_error(&lowered.diagnostics, 0) {
             return Err(e);
         }
         let proto = compile(&lowered.ast, &mut store)?;
@@ -266,6 +366,287 @@ impl Session {
         }
     }
 
+    /// Starts a live evaluation of `text`, the text of source `source` from offset `origin` (so
+    /// that locations are offsets in the source: pass the form's start for one form of a file).
+    /// An evaluation still in progress is abandoned first (as by [`Session::interrupt`], without
+    /// its report). Nothing runs until [`Session::advance_live`]; a text that does not read is
+    /// reported by the first call.
+    pub fn begin(&mut self, source: SourceId, origin: TextSize, text: &str, limits: &Limits) {
+        self.live = None;
+        self.settle();
+        let started = Instant::now();
+        let mark = self.state.store.definitions;
+        let mut live = Live {
+            limits: limits.clone(),
+            started,
+            deadline: started.checked_add(limits.timeout).unwrap_or(started),
+            memory_start: crate::memory::live_bytes(),
+            defined_mark: mark,
+            form_mark: mark,
+            forms: Vec::new(),
+            in_form: false,
+            early: None,
+        };
+        match self.sources.add(source, origin, text.len(), false) {
+            Err(e) => live.early = Some(self.failure_before_run(&e)),
+            Ok(base) => {
+                let (mut forms, diagnostics) = read_str(text);
+                shift_forms(&mut forms, base);
+                match first_error(&diagnostics, base) {
+                    Some(e) => live.early = Some(self.failure_before_run(&e)),
+                    None => {
+                        self.source = Rc::from(text);
+                        self.forms = forms;
+                    }
+                }
+            }
+        }
+        self.live = Some(Box::new(live));
+    }
+
+    /// Whether a live evaluation is in progress.
+    pub fn is_evaluating(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// Runs the live evaluation for at most about `steps` more machine steps (lowering a form,
+    /// macros included, counts its own steps on top). Returns `None` while it goes on, so the
+    /// host can check for cancellation between calls, and the evaluation once it ended; then
+    /// the session is ready for the next. Without an evaluation in progress it returns an empty
+    /// one (`nil`).
+    pub fn advance_live(&mut self, steps: u64, out: &mut dyn Output) -> Option<Evaluated> {
+        let Some(live) = self.live.as_mut() else {
+            return Some(Evaluated {
+                forms: Vec::new(),
+                ending: Ending::Value(Value::Nil),
+                defined: Vec::new(),
+                steps: 0,
+                elapsed: Duration::ZERO,
+            });
+        };
+        if let Some(failure) = live.early.take() {
+            return Some(self.finish(Ending::Failed(failure)));
+        }
+        let target = self.state.steps.saturating_add(steps);
+        loop {
+            let live = self.live.as_mut()?;
+            match &self.state.status {
+                Status::Running if !live.in_form => {
+                    // Only a form this evaluation started runs here; anything else is stale.
+                    self.state = State::idle(std::mem::take(&mut self.state.store));
+                }
+                Status::Running => {
+                    if self.state.steps >= target {
+                        return None;
+                    }
+                    if Instant::now() >= live.deadline {
+                        let e = Error::new(
+                            ErrorKind::Limit,
+                            format!(
+                                "timeout: the program ran longer than {} ms",
+                                live.limits.timeout.as_millis()
+                            ),
+                        );
+                        return Some(self.stop_running(&e));
+                    }
+                    let slice = (target - self.state.steps).min(CLOCK_SLICE);
+                    self.state.run_steps(slice, out);
+                }
+                Status::Done(v) => {
+                    let v = v.clone();
+                    if live.in_form {
+                        self.record(Ending::Value(v.clone()));
+                        self.last = v;
+                    }
+                    if let Some(done) = self.start_live_form(out) {
+                        return Some(done);
+                    }
+                }
+                Status::Parked { reason } => {
+                    let reason = reason.clone();
+                    if live.in_form {
+                        self.record(Ending::Parked(reason));
+                    }
+                    if let Some(done) = self.start_live_form(out) {
+                        return Some(done);
+                    }
+                }
+                Status::Failed(e) => {
+                    let e = e.clone();
+                    return Some(self.stop_running(&e));
+                }
+            }
+        }
+    }
+
+    /// Stops the live evaluation in progress: its report says "evaluation interrupted", with
+    /// the continuation where it stopped. `None` if none is in progress. The session is ready
+    /// for the next evaluation, with every definition made so far.
+    pub fn interrupt(&mut self) -> Option<Evaluated> {
+        let live = self.live.as_mut()?;
+        let e = Error::new(ErrorKind::Interrupted, "evaluation interrupted");
+        if let Some(early) = live.early.take() {
+            return Some(self.finish(Ending::Failed(early)));
+        }
+        if live.in_form && self.state.is_running() {
+            return Some(self.stop_running(&e));
+        }
+        let failure = self.failure_before_run(&e);
+        Some(self.finish(Ending::Failed(failure)))
+    }
+
+    /// Where `span` (of code, an error or a frame) is, in the host's terms.
+    pub fn locate(&self, span: TextRange) -> Option<Location> {
+        self.sources.locate(span)
+    }
+
+    /// The page of `v` from `offset` ([`crate::page`]); an atom is read in this session's store.
+    pub fn page(&self, v: &Value, offset: usize, count: usize) -> Page {
+        page(v, &self.state.store, offset, count)
+    }
+
+    /// Ends the running form with `e` (an error, a limit, an interrupt) and the evaluation
+    /// with it, the trace taken from the state as it stands.
+    fn stop_running(&mut self, e: &Error) -> Evaluated {
+        let site = e.span().or(match &self.state.control {
+            crate::control::Control::Eval(code) => Some(code.span),
+            crate::control::Control::Return(_) => None,
+        });
+        let failure = Failure {
+            kind: e.kind(),
+            message: e.message().to_owned(),
+            location: site.and_then(|s| self.sources.locate(s)),
+            trace: trace::capture(&self.state, site, &self.sources),
+        };
+        self.record(Ending::Failed(failure.clone()));
+        self.finish(Ending::Failed(failure))
+    }
+
+    /// A failure where no form is running: no trace.
+    fn failure_before_run(&self, e: &Error) -> Failure {
+        Failure {
+            kind: e.kind(),
+            message: e.message().to_owned(),
+            location: e.span().and_then(|s| self.sources.locate(s)),
+            trace: Trace::default(),
+        }
+    }
+
+    /// The location of the form started last.
+    fn current_form(&self) -> Option<Location> {
+        self.next
+            .checked_sub(1)
+            .and_then(|i| self.forms.get(i))
+            .and_then(|f| self.sources.locate(f.span))
+    }
+
+    /// Records how the current form ended.
+    fn record(&mut self, ending: Ending) {
+        let location = self.current_form();
+        let defined = self
+            .live
+            .as_ref()
+            .map(|live| self.state.store.defined_since(live.form_mark))
+            .unwrap_or_default();
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        if !live.in_form {
+            return;
+        }
+        live.in_form = false;
+        live.forms.push(FormResult {
+            location,
+            ending,
+            defined,
+        });
+    }
+
+    /// Starts the next form of the live evaluation, or ends the evaluation when none is left or
+    /// the form cannot start (it does not lower or compile, or the budget is spent).
+    fn start_live_form(&mut self, out: &mut dyn Output) -> Option<Evaluated> {
+        let live = self.live.as_mut()?;
+        if self.next >= self.forms.len() {
+            let last = live
+                .forms
+                .last()
+                .map_or(Ending::Value(Value::Nil), |f| f.ending.clone());
+            return Some(self.finish(last));
+        }
+        // One budget for the whole evaluation: what its earlier forms still hold counts against
+        // the next one (`crate::memory` counts per thread; this counts from the evaluation's
+        // start, so what earlier evaluations keep in the store does not).
+        let used = crate::memory::live_bytes().saturating_sub(live.memory_start);
+        let budget = isize::try_from(live.limits.max_memory).unwrap_or(isize::MAX);
+        let left = budget.saturating_sub(used.max(0));
+        if left <= 0 {
+            let e = Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "memory limit reached: the program held more than {} MB",
+                    live.limits.max_memory >> 20
+                ),
+            );
+            let failure = self.failure_before_run(&e);
+            return Some(self.finish(Ending::Failed(failure)));
+        }
+        let mut limits = live.limits.clone();
+        limits.max_memory = usize::try_from(left).unwrap_or(usize::MAX);
+        let deadline = live.deadline;
+        live.form_mark = self.state.store.definitions;
+        match self.start_next(&limits, deadline, out) {
+            Ok(_) => {
+                self.state.limits = limits;
+                if let Some(live) = self.live.as_mut() {
+                    live.in_form = true;
+                }
+                None
+            }
+            Err(e) => {
+                let failure = self.failure_before_run(&e);
+                let location = self.current_form();
+                if let Some(live) = self.live.as_mut() {
+                    live.forms.push(FormResult {
+                        location,
+                        ending: Ending::Failed(failure.clone()),
+                        defined: Vec::new(),
+                    });
+                }
+                Some(self.finish(Ending::Failed(failure)))
+            }
+        }
+    }
+
+    /// Ends the live evaluation: nothing pending, an empty continuation, the store kept.
+    fn finish(&mut self, ending: Ending) -> Evaluated {
+        let steps = self.state.steps;
+        let live = self.live.take();
+        self.settle();
+        let (forms, mark, elapsed) = match live {
+            Some(live) => (live.forms, live.defined_mark, live.started.elapsed()),
+            None => (Vec::new(), self.state.store.definitions, Duration::ZERO),
+        };
+        Evaluated {
+            forms,
+            ending,
+            defined: self.state.store.defined_since(mark),
+            steps,
+            elapsed,
+        }
+    }
+
+    /// No pending forms and an idle state on the current store with no steps taken (the
+    /// continuation of a stopped run is dropped here, so what it held is freed).
+    fn settle(&mut self) {
+        self.forms.clear();
+        self.next = 0;
+        if matches!(self.state.status, Status::Done(_)) && self.state.kont.is_empty() {
+            self.state.steps = 0;
+        } else {
+            self.state = State::idle(std::mem::take(&mut self.state.store));
+        }
+    }
+
     /// Continues a parked program with `v` as the value of the expression that parked.
     pub fn resume(&mut self, v: Value, limits: &Limits, out: &mut dyn Output) -> Outcome {
         self.state.resume(v);
@@ -273,11 +654,14 @@ impl Session {
     }
 }
 
-fn first_error(diagnostics: &[Diagnostic]) -> Option<Error> {
+/// The first error among `diagnostics`, its range moved by `base`.
+fn first_error(diagnostics: &[Diagnostic], base: u32) -> Option<Error> {
     diagnostics
         .iter()
         .find(|d| d.severity == Severity::Error)
-        .map(|d| Error::new(ErrorKind::Syntax, d.message.clone()).at(d.range))
+        .map(|d| {
+            Error::new(ErrorKind::Syntax, d.message.clone()).at(d.range + TextSize::from(base))
+        })
 }
 
 /// Runs macros on the machine while lowering.

@@ -32,6 +32,9 @@ pub struct Store {
     pub next_proto_id: u32,
     pub next_cont_id: u64,
     pub next_gensym: u64,
+    /// Definitions made so far (`def`, `defn`, `defmacro` ...): a clock that tells a host which
+    /// globals a run defined ([`Store::defined_since`]).
+    pub definitions: u64,
     /// Globals, cursors, streams, stream items and atoms held: what the store cap limits.
     pub cells: usize,
 }
@@ -40,6 +43,9 @@ pub struct Store {
 pub struct GlobalInfo {
     pub name: Symbol,
     pub is_macro: bool,
+    /// The [`Store::definitions`] clock at its last definition (0: not defined since the clock
+    /// started).
+    pub defined: u64,
 }
 
 /// A stream is an append-only log; cursors read it independently.
@@ -69,6 +75,7 @@ impl Store {
         self.global_info.push_back(GlobalInfo {
             name: name.clone(),
             is_macro: false,
+            defined: 0,
         });
         self.global_ids.insert(name.clone(), id);
         self.cells += 1;
@@ -90,10 +97,25 @@ impl Store {
         let i = id as usize;
         if let Some(slot) = Rc::make_mut(&mut self.globals).get_mut(i) {
             *slot = Some(v);
+            self.definitions += 1;
             if let Some(info) = self.global_info.get_mut(i) {
                 info.is_macro = is_macro;
+                info.defined = self.definitions;
             }
         }
+    }
+
+    /// The globals defined after the clock read `mark`, in the order of their last definition.
+    /// Reads every global's flags, which is cheap next to running a form.
+    pub fn defined_since(&self, mark: u64) -> Vec<Symbol> {
+        let mut found: Vec<(u64, Symbol)> = self
+            .global_info
+            .iter()
+            .filter(|g| g.defined > mark)
+            .map(|g| (g.defined, g.name.clone()))
+            .collect();
+        found.sort_unstable_by_key(|(at, _)| *at);
+        found.into_iter().map(|(_, name)| name).collect()
     }
 
     /// The macro function bound to `name`, if `name` is a macro.

@@ -316,17 +316,172 @@ pub(crate) fn signature_help(help: analysis::SignatureHelp) -> lsp::SignatureHel
     }
 }
 
-pub(crate) fn evaluation(snapshot: &Snapshot, evaluation: analysis::Evaluation) -> ext::EvalResult {
-    let range = |r| lsp_range(&snapshot.file, snapshot.encoding, r);
+/// A place in one of the files a live evaluation read, as a URI and an LSP range.
+fn place(
+    files: &super::live::PlanFiles,
+    encoding: PositionEncoding,
+    at: &analysis::live::session::Place,
+) -> Option<(lsp::Uri, lsp::Range)> {
+    let file = files.get(&at.key)?;
+    let uri = at.key.parse::<lsp::Uri>().ok()?;
+    Some((uri, lsp_range(file, encoding, at.range)))
+}
+
+fn loaded_definition(
+    files: &super::live::PlanFiles,
+    encoding: PositionEncoding,
+    loaded: &analysis::live::session::Loaded,
+) -> Option<ext::LoadedDefinition> {
+    let (uri, range) = place(files, encoding, &loaded.at)?;
+    Some(ext::LoadedDefinition {
+        name: loaded.name.clone(),
+        uri,
+        range,
+    })
+}
+
+fn live_error(
+    files: &super::live::PlanFiles,
+    encoding: PositionEncoding,
+    error: analysis::live::session::LiveError,
+) -> ext::EvalError {
+    let at = error.at.as_ref().and_then(|at| place(files, encoding, at));
+    ext::EvalError {
+        message: error.message,
+        uri: at.as_ref().map(|(uri, _)| uri.clone()),
+        range: at.map(|(_, range)| range),
+        loading: error
+            .loading
+            .as_ref()
+            .and_then(|loaded| loaded_definition(files, encoding, loaded)),
+        trace: error
+            .trace
+            .into_iter()
+            .map(|frame| {
+                let at = frame.at.as_ref().and_then(|at| place(files, encoding, at));
+                ext::TraceFrame {
+                    description: frame.description,
+                    uri: at.as_ref().map(|(uri, _)| uri.clone()),
+                    range: at.map(|(_, range)| range),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A live evaluation's reply; `results` only when several forms ran.
+pub(crate) fn live_result(
+    snapshot: &Snapshot,
+    files: &super::live::PlanFiles,
+    range: TextRange,
+    outcome: analysis::live::session::LiveOutcome,
+    several: bool,
+) -> ext::EvalResult {
+    let encoding = snapshot.encoding;
+    let interrupted = outcome.error.as_ref().is_some_and(|e| e.interrupted);
+    let (value, truncated, handle) = match outcome.value {
+        Some(printed) => (Some(printed.text), printed.truncated, printed.handle),
+        None => (None, false, None),
+    };
     ext::EvalResult {
-        range: range(evaluation.range),
-        value: evaluation.value,
-        output: evaluation.output,
-        steps: evaluation.steps,
-        error: evaluation.error.map(|e| ext::EvalError {
-            message: e.message,
-            range: e.range.map(range),
+        range: lsp_range(&snapshot.file, encoding, range),
+        value,
+        truncated,
+        handle,
+        output: outcome.output,
+        steps: outcome.steps,
+        elapsed_ms: u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX),
+        loaded: outcome
+            .loaded
+            .iter()
+            .filter_map(|loaded| loaded_definition(files, encoding, loaded))
+            .collect(),
+        results: several.then(|| {
+            outcome
+                .results
+                .into_iter()
+                .map(|result| {
+                    let (value, truncated, handle) = match result.value {
+                        Some(printed) => (Some(printed.text), printed.truncated, printed.handle),
+                        None => (None, false, None),
+                    };
+                    ext::FormResult {
+                        range: lsp_range(&snapshot.file, encoding, result.range),
+                        value,
+                        truncated,
+                        handle,
+                        error: result.error.map(|e| live_error(files, encoding, e)),
+                    }
+                })
+                .collect()
         }),
+        error: outcome.error.map(|e| live_error(files, encoding, e)),
+        interrupted: interrupted.then_some(true),
+    }
+}
+
+/// A session's loaded definitions; ranges are converted with the open document when the key is
+/// one (they were loaded from some version of it), else with the file as it is on disk.
+pub(crate) fn session_info(
+    root: Option<std::path::PathBuf>,
+    info: analysis::live::session::SessionInfo,
+    snapshots: &[Snapshot],
+    encoding: PositionEncoding,
+) -> ext::SessionInfo {
+    let mut disk: std::collections::HashMap<String, Option<SourceFile>> =
+        std::collections::HashMap::new();
+    let loaded = info
+        .loaded
+        .into_iter()
+        .filter_map(|(name, def)| {
+            let uri = def.at.key.parse::<lsp::Uri>().ok()?;
+            let open = snapshots.iter().find(|s| s.uri == uri).map(|s| &s.file);
+            let file = match open {
+                Some(file) => file,
+                None => disk
+                    .entry(def.at.key.clone())
+                    .or_insert_with(|| {
+                        use tower_lsp_server::UriExt;
+                        let path = uri.to_file_path()?;
+                        let bytes =
+                            analysis::disk::read_regular(&path, analysis::disk::MAX_SOURCE_BYTES)
+                                .ok()?;
+                        Some(SourceFile::from_bytes(&bytes))
+                    })
+                    .as_ref()?,
+            };
+            Some(ext::SessionDefinition {
+                name,
+                range: lsp_range(file, encoding, def.at.range),
+                uri,
+                version: def.version,
+            })
+        })
+        .collect();
+    ext::SessionInfo {
+        root: root.map(|root| root.display().to_string()),
+        loaded,
+        evaluations: info.evaluations,
+        handles: info.handles as u64,
+    }
+}
+
+pub(crate) fn inspect_page(page: analysis::live::inspect::Page) -> ext::InspectPage {
+    ext::InspectPage {
+        kind: page.kind.to_owned(),
+        count: page.count as u64,
+        offset: page.offset as u64,
+        items: page
+            .items
+            .into_iter()
+            .map(|item| ext::InspectItem {
+                key: item.key,
+                value: item.value.text,
+                truncated: item.value.truncated,
+                handle: item.value.handle,
+            })
+            .collect(),
+        text: page.text,
     }
 }
 

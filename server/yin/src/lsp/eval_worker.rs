@@ -6,16 +6,24 @@
 //! whose request was cancelled without running it, so a cancelled request costs at most one
 //! slice. The queue is bounded ([`MAX_IN_FLIGHT`] jobs queued or running): a job past it is
 //! refused at once, so a client cannot pile up work, or requests waiting on it.
+//!
+//! Live sessions (docs/lsp.md, "Live evaluation") live here too, one per workspace root, with
+//! their inspector handles. `yin/session/interrupt` cannot wait in the queue behind the run it
+//! stops: it bumps the root's interrupt epoch in [`Interrupts`], shared with the thread, which
+//! compares it with the epoch its job was queued at between slices of steps; a queued job of an
+//! older epoch is answered "evaluation interrupted" without running.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use analysis::eval::Limits;
-use analysis::{DebugSession, DebugView as View, EvalRequest, Evaluation};
+use analysis::live::inspect::{self, Page, UnknownHandle};
+use analysis::live::session::{LiveJob, LiveOutcome, LiveSessions, SessionInfo, Stop};
+use analysis::{DebugSession, DebugView as View, EvalRequest};
 use tokio::sync::oneshot;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
@@ -28,10 +36,36 @@ const MAX_STEPS_PER_REQUEST: u64 = 1_000_000;
 /// programs on its main thread and the bounds on nesting (docs/vm.md) were measured there.
 const STACK_BYTES: usize = 64 << 20;
 
+/// A run's progress: forms done, forms in all, what runs next.
+pub(crate) type Progress = (usize, usize, String);
+
 pub(crate) enum Job {
-    Eval {
-        request: EvalRequest,
-        reply: oneshot::Sender<Evaluation>,
+    /// A live evaluation in the session of `root`.
+    Live {
+        root: String,
+        job: LiveJob,
+        ticket: Ticket,
+        progress: Option<tokio::sync::mpsc::UnboundedSender<Progress>>,
+        reply: oneshot::Sender<LiveOutcome>,
+    },
+    /// Forgets the session of a root, or every session.
+    Reset {
+        root: Option<String>,
+        reply: oneshot::Sender<()>,
+    },
+    Info {
+        root: String,
+        reply: oneshot::Sender<SessionInfo>,
+    },
+    Inspect {
+        handle: u64,
+        offset: usize,
+        count: usize,
+        reply: oneshot::Sender<Result<Page, UnknownHandle>>,
+    },
+    InspectText {
+        handle: u64,
+        reply: oneshot::Sender<Result<(String, bool), UnknownHandle>>,
     },
     DebugStart {
         request: EvalRequest,
@@ -59,7 +93,11 @@ impl Job {
     /// Stopping a session changes state the client relies on, so it always runs.
     fn is_cancelled(&self) -> bool {
         match self {
-            Job::Eval { reply, .. } => reply.is_closed(),
+            Job::Live { reply, .. } => reply.is_closed(),
+            Job::Info { reply, .. } => reply.is_closed(),
+            Job::Inspect { reply, .. } => reply.is_closed(),
+            Job::InspectText { reply, .. } => reply.is_closed(),
+            Job::Reset { .. } => false,
             Job::DebugStart { reply, .. } => reply.is_closed(),
             Job::DebugStep { reply, .. } => reply.is_closed(),
             Job::DebugDatoms { reply, .. } => reply.is_closed(),
@@ -105,10 +143,94 @@ impl Drop for Slot {
     }
 }
 
+/// Interrupt epochs, per root and for everything, and the live evaluations each root has
+/// queued or running (what an interrupt reports stopping).
+#[derive(Default)]
+pub(crate) struct Interrupts {
+    roots: Mutex<HashMap<String, RootState>>,
+    everything: AtomicU64,
+}
+
+#[derive(Default)]
+struct RootState {
+    epoch: u64,
+    live: u64,
+}
+
+impl Interrupts {
+    fn roots(&self) -> MutexGuard<'_, HashMap<String, RootState>> {
+        // The map stays consistent whatever panicked while it was held: each change is one
+        // field's update.
+        self.roots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A ticket for a live evaluation of `root` about to be queued.
+    pub(crate) fn ticket(self: &Arc<Self>, root: &str) -> Ticket {
+        let mut roots = self.roots();
+        let state = roots.entry(root.to_owned()).or_default();
+        state.live += 1;
+        Ticket {
+            interrupts: self.clone(),
+            root: root.to_owned(),
+            epoch: state.epoch,
+            everything: self.everything.load(Ordering::Acquire),
+        }
+    }
+
+    /// Interrupts the live evaluations of `root` (of every root when `None`), running and
+    /// queued; returns how many there were.
+    pub(crate) fn interrupt(&self, root: Option<&str>) -> u64 {
+        let mut roots = self.roots();
+        match root {
+            Some(root) => roots.get_mut(root).map_or(0, |state| {
+                state.epoch += 1;
+                state.live
+            }),
+            None => {
+                self.everything.fetch_add(1, Ordering::AcqRel);
+                roots.values().map(|state| state.live).sum()
+            }
+        }
+    }
+}
+
+/// A live evaluation's place among its root's: whether it was interrupted since it was queued.
+pub(crate) struct Ticket {
+    interrupts: Arc<Interrupts>,
+    root: String,
+    epoch: u64,
+    everything: u64,
+}
+
+impl Ticket {
+    fn interrupted(&self) -> bool {
+        self.interrupts.everything.load(Ordering::Acquire) != self.everything
+            || self
+                .interrupts
+                .roots()
+                .get(&self.root)
+                .is_some_and(|state| state.epoch != self.epoch)
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(state) = self.interrupts.roots().get_mut(&self.root) {
+            state.live = state.live.saturating_sub(1);
+        }
+    }
+}
+
 /// The handle requests use; the thread ends when the handle is dropped.
 pub(crate) struct EvalWorker {
     jobs: mpsc::Sender<Queued>,
     in_flight: Arc<AtomicUsize>,
+    pub(crate) interrupts: Arc<Interrupts>,
+    /// The root of each live evaluation reporting progress, by its `workDoneToken`, for
+    /// `window/workDoneProgress/cancel`.
+    progress_tokens: Mutex<HashMap<String, String>>,
+    /// File summaries for the dependency plan, shared by the requests that make plans.
+    pub(crate) summaries: Arc<Mutex<analysis::SummaryCache>>,
 }
 
 impl EvalWorker {
@@ -121,7 +243,18 @@ impl EvalWorker {
         Ok(EvalWorker {
             jobs,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            interrupts: Arc::new(Interrupts::default()),
+            progress_tokens: Mutex::new(HashMap::new()),
+            summaries: Arc::new(Mutex::new(analysis::SummaryCache::default())),
         })
+    }
+
+    /// The roots of live evaluations reporting progress, by token.
+    pub(crate) fn progress_tokens(&self) -> MutexGuard<'_, HashMap<String, String>> {
+        // Each change is one insert or remove: consistent whatever panicked.
+        self.progress_tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Queues a job, unless [`MAX_IN_FLIGHT`] are queued or running or the worker is gone.
@@ -141,6 +274,7 @@ impl EvalWorker {
 
 fn run(queue: &mpsc::Receiver<Queued>) {
     let mut sessions: HashMap<u64, DebugSession> = HashMap::new();
+    let mut live = LiveSessions::default();
     let mut next_session = 1;
     while let Ok(Queued { job, _slot }) = queue.recv() {
         if job.is_cancelled() {
@@ -150,7 +284,7 @@ fn run(queue: &mpsc::Receiver<Queued>) {
         // is dropped while unwinding, so its request fails with an internal error, and the
         // next job runs. A session that panicked mid-step is dropped.
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            handle(job, &mut sessions, &mut next_session)
+            handle(job, &mut sessions, &mut live, &mut next_session)
         }));
         if let Err(panic) = outcome {
             // stderr is the server log for LSP clients.
@@ -162,11 +296,56 @@ fn run(queue: &mpsc::Receiver<Queued>) {
     }
 }
 
-fn handle(job: Job, sessions: &mut HashMap<u64, DebugSession>, next_session: &mut u64) {
+fn handle(
+    job: Job,
+    sessions: &mut HashMap<u64, DebugSession>,
+    live: &mut LiveSessions,
+    next_session: &mut u64,
+) {
     match job {
-        Job::Eval { request, reply } => {
-            let evaluation = analysis::evaluate(&request, &Limits::inline(), &|| reply.is_closed());
-            let _ = reply.send(evaluation);
+        Job::Live {
+            root,
+            job,
+            ticket,
+            progress,
+            reply,
+        } => {
+            let stop = || {
+                if reply.is_closed() {
+                    Some(Stop::Cancelled)
+                } else if ticket.interrupted() {
+                    Some(Stop::Interrupted)
+                } else {
+                    None
+                }
+            };
+            let mut report = |done: usize, total: usize, label: &str| {
+                if let Some(progress) = &progress {
+                    let _ = progress.send((done, total, label.to_owned()));
+                }
+            };
+            let outcome = live.run(&root, &job, &stop, &mut report);
+            let _ = reply.send(outcome);
+        }
+        Job::Reset { root, reply } => {
+            live.reset(root.as_deref());
+            let _ = reply.send(());
+        }
+        Job::Info { root, reply } => {
+            let _ = reply.send(live.info(&root));
+        }
+        Job::Inspect {
+            handle,
+            offset,
+            count,
+            reply,
+        } => {
+            let (handles, atom) = live.handles();
+            let _ = reply.send(inspect::page(handles, &atom, handle, offset, count));
+        }
+        Job::InspectText { handle, reply } => {
+            let (handles, _) = live.handles();
+            let _ = reply.send(inspect::whole_text(handles, handle));
         }
         Job::DebugStart { request, reply } => {
             let session = DebugSession::start(&request, Limits::inline());

@@ -15,7 +15,7 @@ use tower_lsp_server::{Client, UriExt};
 
 use super::eval_worker::{EvalWorker, Job, Refused};
 use super::state::{Changed, Init, Snapshot, State};
-use super::{capabilities, convert, ext, panics, semantic_tokens};
+use super::{capabilities, convert, ext, live, panics, semantic_tokens};
 
 pub(crate) fn initialize(state: &State, params: InitializeParams) -> InitializeResult {
     let progress = params
@@ -704,20 +704,97 @@ pub(crate) async fn signature_help(
     .await
 }
 
-/// `yin/eval`. The form is cut from a snapshot on the blocking pool and run on the evaluation
-/// thread; its result is recorded for hover and inlay hints. Ranges are converted with that
-/// snapshot, whose text the offsets refer to.
+/// `yin/eval`: the forms the scope names, run in the live session of the document's root after
+/// the definitions they need (docs/lsp.md, "Live evaluation"). The plan is made from snapshots
+/// on the blocking pool, the run happens on the evaluation thread, and each result is recorded
+/// for hover and inlay hints.
 pub(crate) async fn eval(
-    state: &State,
+    state: &Arc<State>,
     client: &Client,
     worker: Option<&EvalWorker>,
     params: ext::EvalParams,
 ) -> Result<ext::EvalResult> {
+    let worker = worker.ok_or_else(worker_stopped)?;
+    let limits = live::limits(params.limits.unwrap_or_default())?;
+    let print = live::print_options(params.print.unwrap_or_default())?;
     let uri = params.text_document.uri;
-    let (snapshot, request) = eval_request(state, &uri, params.position).await?;
-    let form = request.form_text().to_owned();
-    let evaluation = on_worker(worker, |reply| Job::Eval { request, reply }).await?;
-    state.record_result(&uri, form, evaluation.shown());
+    let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
+    let scope = live::scope(params.scope);
+    let (root, root_path) = live::session_root(state, &uri);
+    let others: Vec<Snapshot> = state
+        .snapshots()
+        .into_iter()
+        .filter(|s| s.uri != uri && live::session_root(state, &s.uri).0 == root)
+        .collect();
+    let planning = {
+        let state = state.clone();
+        let summaries = worker.summaries.clone();
+        let snapshot = snapshot.clone();
+        let (position, range) = (params.position, params.range);
+        analyze(move || {
+            live::plan(
+                &state, &summaries, &snapshot, others, root_path, scope, position, range,
+            )
+        })
+    };
+    let (request, files) = planning.await??;
+    let ticket = worker.interrupts.ticket(&root);
+    let token = params.work_done_token;
+    let (progress, reporting) = match &token {
+        Some(token) => {
+            worker
+                .progress_tokens()
+                .insert(live::token_key(token), root.clone());
+            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+            let title = live::progress_title(&uri, scope, &request);
+            let reporting = tokio::spawn(live::report_progress(
+                client.clone(),
+                token.clone(),
+                title,
+                receiver,
+            ));
+            (Some(sender), Some(reporting))
+        }
+        None => (None, None),
+    };
+    let job = analysis::live::session::LiveJob {
+        loads: request.loads,
+        forms: request.job_forms,
+        keep_going: request.keep_going,
+        limits,
+        print,
+    };
+    let forms: Vec<(analysis::TextRange, String)> = job
+        .forms
+        .iter()
+        .map(|f| (f.range, f.text.clone()))
+        .collect();
+    let outcome = on_worker(Some(worker), |reply| Job::Live {
+        root,
+        job,
+        ticket,
+        progress,
+        reply,
+    })
+    .await;
+    if let Some(token) = &token {
+        worker.progress_tokens().remove(&live::token_key(token));
+    }
+    if let Some(reporting) = reporting {
+        // The sender is gone with the job: the task ends the progress and returns.
+        let _ = reporting.await;
+    }
+    let outcome = outcome?;
+    for (range, text) in &forms {
+        let shown = outcome
+            .results
+            .iter()
+            .find(|r| r.range == *range)
+            .map(live::shown);
+        if let Some(shown) = shown {
+            state.record_result(&uri, text.clone(), shown);
+        }
+    }
     if state.refreshes_inlay_hints() {
         // Not awaited here: the reply must not wait for the client's answer.
         let client = client.clone();
@@ -725,7 +802,101 @@ pub(crate) async fn eval(
             let _ = client.inlay_hint_refresh().await;
         });
     }
-    Ok(convert::evaluation(&snapshot, evaluation))
+    Ok(convert::live_result(
+        &snapshot,
+        &files,
+        request.range,
+        outcome,
+        forms.len() > 1,
+    ))
+}
+
+/// `yin/session/interrupt`: stops the running and queued live evaluations of the document's
+/// session, or of every session. Answered at once; each stopped request answers on its own.
+pub(crate) fn session_interrupt(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::SessionParams,
+) -> Result<ext::InterruptResult> {
+    let worker = worker.ok_or_else(worker_stopped)?;
+    let root = params
+        .text_document
+        .map(|document| live::session_root(state, &document.uri).0);
+    Ok(ext::InterruptResult {
+        interrupted: worker.interrupts.interrupt(root.as_deref()),
+    })
+}
+
+/// `window/workDoneProgress/cancel` of a live evaluation's token interrupts its session.
+pub(crate) fn progress_cancel(worker: Option<&EvalWorker>, params: WorkDoneProgressCancelParams) {
+    if let Some(worker) = worker {
+        let root = worker
+            .progress_tokens()
+            .get(&live::token_key(&params.token))
+            .cloned();
+        if let Some(root) = root {
+            worker.interrupts.interrupt(Some(&root));
+        }
+    }
+}
+
+/// `yin/session/reset`: forgets the document's session, or every session.
+pub(crate) async fn session_reset(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::SessionParams,
+) -> Result<()> {
+    let root = params
+        .text_document
+        .map(|document| live::session_root(state, &document.uri).0);
+    on_worker(worker, |reply| Job::Reset { root, reply }).await
+}
+
+/// `yin/session/info`: what the document's session has loaded.
+pub(crate) async fn session_info(
+    state: &State,
+    worker: Option<&EvalWorker>,
+    params: ext::SessionInfoParams,
+) -> Result<ext::SessionInfo> {
+    let (root, root_path) = live::session_root(state, &params.text_document.uri);
+    let key = root.clone();
+    let info = on_worker(worker, |reply| Job::Info { root: key, reply }).await?;
+    let snapshots = state.snapshots();
+    let encoding = state.encoding();
+    analyze(move || convert::session_info(root_path, info, &snapshots, encoding)).await
+}
+
+/// `yin/inspect`: a page of the value behind a handle.
+pub(crate) async fn inspect(
+    worker: Option<&EvalWorker>,
+    params: ext::InspectParams,
+) -> Result<ext::InspectPage> {
+    let count = match &params.count {
+        None => 100,
+        Some(value) => live::integer(Some(value), "count", 1, 1_000, 100)?,
+    };
+    let (handle, offset) = (params.handle, params.offset.unwrap_or(0));
+    let page = on_worker(worker, |reply| Job::Inspect {
+        handle,
+        offset: usize::try_from(offset).unwrap_or(usize::MAX),
+        count: usize::try_from(count).unwrap_or(100),
+        reply,
+    })
+    .await?
+    .map_err(|e| Error::invalid_params(e.to_string()))?;
+    Ok(convert::inspect_page(page))
+}
+
+/// `yin/inspect/text`: the whole value behind a handle, for copying.
+pub(crate) async fn inspect_text(
+    worker: Option<&EvalWorker>,
+    params: ext::InspectTextParams,
+) -> Result<ext::InspectText> {
+    let handle = params.handle;
+    let (text, truncated) = on_worker(worker, |reply| Job::InspectText { handle, reply })
+        .await?
+        .map_err(|e| Error::invalid_params(e.to_string()))?;
+    Ok(ext::InspectText { text, truncated })
 }
 
 /// The snapshot of `uri` and the evaluation request for the form at `position`.
@@ -750,16 +921,18 @@ async fn eval_request(
 
 /// Sends a job to the evaluation thread and awaits its reply. Dropping this future (the client
 /// cancelled) closes the reply channel, which the worker checks between slices of steps.
+fn worker_stopped() -> Error {
+    let mut error = Error::internal_error();
+    error.message =
+        "internal error: the evaluation failed (a bug) or its thread is not running".into();
+    error
+}
+
 async fn on_worker<T>(
     worker: Option<&EvalWorker>,
     job: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> Job,
 ) -> Result<T> {
-    let stopped = || {
-        let mut error = Error::internal_error();
-        error.message =
-            "internal error: the evaluation failed (a bug) or its thread is not running".into();
-        error
-    };
+    let stopped = worker_stopped;
     let worker = worker.ok_or_else(stopped)?;
     let (reply, answer) = tokio::sync::oneshot::channel();
     match worker.send(job(reply)) {

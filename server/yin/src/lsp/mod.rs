@@ -16,6 +16,7 @@ mod ext;
 mod framing;
 mod handlers;
 mod lifeline;
+mod live;
 mod panics;
 mod semantic_tokens;
 mod server;
@@ -49,6 +50,18 @@ pub(crate) fn run() -> ExitCode {
         let (service, socket) = LspService::build(server::YinServer::new)
             .custom_method("yin/viewFileText", server::YinServer::view_file_text)
             .custom_method("yin/eval", server::YinServer::eval)
+            .custom_method(
+                "yin/session/interrupt",
+                server::YinServer::session_interrupt,
+            )
+            .custom_method("yin/session/reset", server::YinServer::session_reset)
+            .custom_method("yin/session/info", server::YinServer::session_info)
+            .custom_method("yin/inspect", server::YinServer::inspect)
+            .custom_method("yin/inspect/text", server::YinServer::inspect_text)
+            .custom_method(
+                "window/workDoneProgress/cancel",
+                server::YinServer::progress_cancel,
+            )
             .custom_method("yin/query", server::YinServer::query)
             .custom_method("yin/debug/start", server::YinServer::debug_start)
             .custom_method("yin/debug/step", server::YinServer::debug_step)

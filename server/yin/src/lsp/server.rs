@@ -58,6 +58,40 @@ impl YinServer {
         handlers::eval(&self.state, &self.client, self.worker.as_ref(), params).await
     }
 
+    pub(crate) async fn session_interrupt(
+        &self,
+        params: ext::SessionParams,
+    ) -> Result<ext::InterruptResult> {
+        handlers::session_interrupt(&self.state, self.worker.as_ref(), params)
+    }
+
+    pub(crate) async fn session_reset(&self, params: ext::SessionParams) -> Result<()> {
+        handlers::session_reset(&self.state, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn session_info(
+        &self,
+        params: ext::SessionInfoParams,
+    ) -> Result<ext::SessionInfo> {
+        handlers::session_info(&self.state, self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn inspect(&self, params: ext::InspectParams) -> Result<ext::InspectPage> {
+        handlers::inspect(self.worker.as_ref(), params).await
+    }
+
+    pub(crate) async fn inspect_text(
+        &self,
+        params: ext::InspectTextParams,
+    ) -> Result<ext::InspectText> {
+        handlers::inspect_text(self.worker.as_ref(), params).await
+    }
+
+    /// `window/workDoneProgress/cancel` (tower-lsp-server has no trait method for it).
+    pub(crate) async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        handlers::progress_cancel(self.worker.as_ref(), params);
+    }
+
     pub(crate) async fn query(&self, params: ext::QueryParams) -> Result<ext::QueryResult> {
         handlers::query(&self.state, self.worker.as_ref(), params).await
     }
