@@ -274,6 +274,31 @@ t.test(
   end
 )
 
+t.test('adjacent forms keep their own results when one is evaluated again', function()
+  t.wait('the evaluations before', function()
+    return eval.status() == ''
+  end)
+  vim.cmd('YinClear')
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '(a)(b)' })
+  local row = vim.api.nvim_buf_line_count(buf) - 1
+  answer({ range = R(row, 0, row, 3), value = '1', truncated = false })
+  vim.api.nvim_win_set_cursor(0, { row + 1, 0 })
+  vim.cmd('YinEvalForm')
+  t.wait('the first', function()
+    return #texts() == 1
+  end)
+  for _ = 1, 2 do
+    answer({ range = R(row, 3, row, 6), value = '2', truncated = false })
+    vim.api.nvim_win_set_cursor(0, { row + 1, 3 })
+    vim.cmd('YinEvalForm')
+    t.wait('the second', function()
+      return #texts() == 2
+    end)
+  end
+  t.eq(texts(), { '=> 1', '=> 2' }, 'texts')
+  vim.api.nvim_buf_set_lines(buf, row, row + 1, false, {})
+end)
+
 t.test(':YinEvalTop is :YinEvalFile, :YinEvalToCursor sends the cursor', function()
   answer({ range = R(1, 0, 5, 23), value = '49', truncated = false })
   vim.cmd('YinEvalTop')

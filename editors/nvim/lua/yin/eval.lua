@@ -79,9 +79,10 @@ end
 
 --- The virtual text chunks for a result.
 ---@param result table
+---@param max? integer the value's length in characters (default: `eval.inline_max_length`)
 ---@return table
-function M.chunks(result)
-  local max = config.resolve().eval.inline_max_length
+function M.chunks(result, max)
+  max = max or config.resolve().eval.inline_max_length
   if result.error then
     local prefix = result.interrupted and '=> ' or '=> error: '
     return { { prefix .. one_line(result.error.message, max), 'YinEvalError' } }
@@ -89,14 +90,19 @@ function M.chunks(result)
   return { { '=> ' .. one_line(result.value or 'nil', max), 'YinEvalValue' } }
 end
 
---- Removes a shown result whose form starts where `row, col` is.
+--- Removes a shown result whose form starts where `row, col` is. The marks there are looked up
+--- by position (a file load shows hundreds of results: one scan of them all per result would
+--- be quadratic).
 local function forget_at(buf, row, col)
-  for id, entry in pairs(shown[buf] or {}) do
-    local pos = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, id, {})
-    if pos[1] == row and pos[2] == col then
+  local entries = shown[buf] or {}
+  local here = vim.api.nvim_buf_get_extmarks(buf, M.ns, { row, col }, { row, col }, {})
+  for _, m in ipairs(here) do
+    local id = m[1]
+    local entry = entries[id]
+    if entry then
       vim.api.nvim_buf_del_extmark(buf, M.ns, id)
       vim.api.nvim_buf_del_extmark(buf, M.ns, entry.mark)
-      shown[buf][id] = nil
+      entries[id] = nil
     end
   end
 end
@@ -145,7 +151,8 @@ end
 ---@param buf integer
 ---@param result table
 ---@param encoding string
-function M.show(buf, result, encoding)
+---@param max? integer see `M.chunks`
+function M.show(buf, result, encoding, max)
   if not result.range then
     return
   end
@@ -165,7 +172,7 @@ function M.show(buf, result, encoding)
     { end_row = er, end_col = ec, right_gravity = false }
   )
   local text = vim.api.nvim_buf_set_extmark(buf, M.ns, er, ec, {
-    virt_text = M.chunks(result),
+    virt_text = M.chunks(result, max),
     virt_text_pos = 'eol',
     hl_mode = 'combine',
   })
@@ -357,6 +364,7 @@ end
 --- Shows an answered evaluation: virtual texts, diagnostics, the log, the echo.
 local function present(buf, scope, result, encoding, tick)
   local uri = vim.uri_from_bufnr(buf)
+  local max = config.resolve().eval.inline_max_length
   local diagnostics = { [buf] = {} }
   local function add_error(err, range)
     for b, list in pairs(error_diagnostics(buf, uri, err, range, encoding)) do
@@ -365,7 +373,7 @@ local function present(buf, scope, result, encoding, tick)
   end
   if result.results and #result.results > 0 then
     for _, r in ipairs(result.results) do
-      M.show(buf, r, encoding)
+      M.show(buf, r, encoding, max)
       if r.error then
         add_error(r.error, r.range)
       end
@@ -374,7 +382,7 @@ local function present(buf, scope, result, encoding, tick)
       add_error(result.error, result.range)
     end
   else
-    M.show(buf, result, encoding)
+    M.show(buf, result, encoding, max)
     if result.error then
       add_error(result.error, result.range)
     end
