@@ -203,7 +203,7 @@ t.test(
     end
     progress({ kind = 'begin', title = 'yin: evaluating program.yin', cancellable = true })
     progress({ kind = 'report', message = '2/5 answer', percentage = 40 })
-    t.eq(eval.status(), 'yin: evaluating 2/5 answer', 'status with the progress')
+    t.eq(eval.status(), 'yin: evaluating program.yin 2/5 answer', 'status with the progress')
     progress({ kind = 'end' })
     held(nil, {
       range = R(1, 0, 15, 23),

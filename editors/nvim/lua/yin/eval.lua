@@ -58,10 +58,8 @@ local function update_status()
   end
   local status = ''
   if count > 0 then
-    status = 'yin: evaluating' .. (count > 1 and (' (' .. count .. ')') or '')
-    if progress then
-      status = status .. ' ' .. progress
-    end
+    -- The progress's title says what runs ("yin: loading area"), its message how far.
+    status = (progress or 'yin: evaluating') .. (count > 1 and (' (' .. count .. ')') or '')
   end
   vim.g.yin_eval_status = status
   pcall(vim.cmd.redrawstatus)
@@ -822,13 +820,15 @@ vim.api.nvim_create_autocmd('LspProgress', {
         if value.kind == 'end' then
           entry.progress = nil
         else
-          entry.progress = value.message or value.title
+          -- Neovim carries the `begin`'s title over to the reports.
+          local title = value.title or 'yin: evaluating'
+          entry.progress = value.message and (title .. ' ' .. value.message) or title
         end
       end
     end
     update_status()
     if value.kind ~= 'end' then
-      echo(('%s %s'):format(value.title or 'yin: evaluating', value.message or ''), 'MoreMsg')
+      echo(vim.g.yin_eval_status, 'MoreMsg')
     end
   end,
 })
