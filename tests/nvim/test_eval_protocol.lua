@@ -40,6 +40,12 @@ t.test(':YinEvalForm sends the cursor, scope "form", limits and print from the s
   t.eq(p.limits, { steps = 5000, timeMs = 700, memoryMb = 256 }, 'limits')
   t.eq(p.print, { maxLength = 10000, maxDepth = 10 }, 'print')
   t.eq(p.textDocument.uri, uri, 'document')
+  local flash = vim.api.nvim_buf_get_extmarks(buf, eval.flash_ns, 0, -1, { details = true })
+  t.eq(#flash, 1, 'the evaluated form flashes')
+  t.eq({ flash[1][2], flash[1][3], flash[1][4].end_col }, { row, col, col + 7 }, 'its range')
+  t.wait('the flash to end', function()
+    return #vim.api.nvim_buf_get_extmarks(buf, eval.flash_ns, 0, -1, {}) == 0
+  end)
 end)
 
 t.test('long values are cut in the virtual text, the float points to the inspector', function()

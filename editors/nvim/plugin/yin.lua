@@ -13,6 +13,7 @@ local function highlights()
   for group, link in pairs({
     YinEvalValue = 'Comment',
     YinEvalError = 'DiagnosticError',
+    YinEvalFlash = 'IncSearch',
     YinDebugControl = 'IncSearch',
     YinDebugFrame = 'Visual',
   }) do

@@ -13,6 +13,8 @@ local M = {}
 M.ns = vim.api.nvim_create_namespace('yin_eval_results')
 --- The errors' diagnostics (the name the docs give).
 M.diagnostic_ns = vim.api.nvim_create_namespace('yin_eval')
+--- The evaluated range's brief highlight (as Conjure's): which form ran is seen, not guessed.
+M.flash_ns = vim.api.nvim_create_namespace('yin_eval_flash')
 
 --- Results shown, per buffer, by the id of the extmark spanning the evaluated form, with the
 --- form's text when it was evaluated.
@@ -383,6 +385,10 @@ local function present(buf, scope, result, encoding, tick)
     M.show(buf, result, encoding, max)
     if result.error then
       add_error(result.error, result.range)
+    end
+    if result.range and vim.api.nvim_buf_get_changedtick(buf) == tick then
+      local sr, sc, er, ec = lsp.range_to_buffer(buf, result.range, encoding)
+      vim.hl.range(buf, M.flash_ns, 'YinEvalFlash', { sr, sc }, { er, ec }, { timeout = 200 })
     end
   end
   clear_marks(buf)
