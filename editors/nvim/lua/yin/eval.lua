@@ -696,7 +696,7 @@ function M.session_info(on_done)
   end
   local params = { textDocument = vim.lsp.util.make_text_document_params(buf) }
   lsp.request(client, 'yin/session/info', params, buf, function(info)
-    local out = vim.fn.bufnr('yin://session')
+    local out = vim.fn.bufnr('^yin://session$')
     if out == -1 then
       out = vim.api.nvim_create_buf(false, true)
       vim.api.nvim_buf_set_name(out, 'yin://session')
