@@ -94,7 +94,22 @@ fn eval_returns_value_output_and_errors_and_records_the_result() {
                       "line": 4
                     }
                   },
-                  "trace": [],
+                  "trace": [
+                    {
+                      "description": "calling +, at top level",
+                      "range": {
+                        "end": {
+                          "character": 8,
+                          "line": 4
+                        },
+                        "start": {
+                          "character": 0,
+                          "line": 4
+                        }
+                      },
+                      "uri": "file:///work/demo.yin"
+                    }
+                  ],
                   "uri": "file:///work/demo.yin"
                 },
                 "loaded": [],

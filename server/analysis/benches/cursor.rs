@@ -5,10 +5,10 @@
 
 use std::path::PathBuf;
 
-use analysis::eval::Limits;
+use analysis::live::session::{LiveJob, LiveSessions};
 use analysis::{
-    EvalRequest, InlineResults, SourceFile, TextSize, completions, evaluate, goto_definition,
-    hover, references, signature_help,
+    InlineResults, LiveFile, Scope, SourceFile, Stamp, SummaryCache, TextSize, completions,
+    goto_definition, hover, live_request, references, signature_help,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -72,12 +72,46 @@ fn cursor(c: &mut Criterion) {
         b.iter(|| completions(&broken, call))
     });
     let last = offset(text.len() - 2);
+    let mut summaries = SummaryCache::default();
+    let forms = summaries
+        .get(
+            "corpus",
+            Stamp::Open {
+                opening: 0,
+                version: 0,
+            },
+            &file,
+        )
+        .expect("the corpus summarises");
+    let mut sessions = LiveSessions::default();
     group.bench_function(
-        "inline eval of the last form (every definition loaded)",
+        "live eval of the last form (its definitions loaded once)",
         |b| {
             b.iter(|| {
-                let request = EvalRequest::at(&file, last).expect("a form");
-                evaluate(&request, &Limits::inline(), &|| false)
+                let target = LiveFile {
+                    key: "corpus",
+                    version: Some(0),
+                    file: &file,
+                    forms: &forms,
+                };
+                let request = live_request(
+                    &target,
+                    Vec::new(),
+                    Scope::TopLevel,
+                    last,
+                    None,
+                    &mut |_| Vec::new(),
+                )
+                .expect("a plan")
+                .expect("a form");
+                let job = LiveJob {
+                    loads: request.loads,
+                    forms: request.job_forms,
+                    keep_going: false,
+                    limits: Default::default(),
+                    print: Default::default(),
+                };
+                sessions.run("corpus", &job, &|| None, &mut |_, _, _| {})
             })
         },
     );

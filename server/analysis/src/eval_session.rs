@@ -10,14 +10,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 use syntax::Severity;
 use syntax::reader::read_str;
 
 use syntax::{TextRange, TextSize};
 use vm::inspect::{History, view};
-use vm::{Captured, Discard, Limits, Outcome, Session, Status, pr_str};
+use vm::{Captured, Discard, Limits, Session, Status};
 
 use crate::SourceFile;
 use crate::live::plan::{
@@ -59,120 +58,6 @@ impl EvalRequest {
             .get(usize::from(self.range.start())..)
             .unwrap_or_default()
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvalError {
-    pub message: String,
-    /// Where it happened, in document offsets, when known.
-    pub range: Option<TextRange>,
-}
-
-/// An inline evaluation's answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Evaluation {
-    pub range: TextRange,
-    /// The value in `pr` form (`#<parked ...>` for a parked program); `None` after an error.
-    pub value: Option<String>,
-    /// What `print`, `println` and `prn` wrote.
-    pub output: String,
-    pub steps: u64,
-    pub error: Option<EvalError>,
-}
-
-impl Evaluation {
-    /// What an inline result shows: the value, or the error's message.
-    pub fn shown(&self) -> String {
-        match (&self.value, &self.error) {
-            (Some(value), _) => value.clone(),
-            (None, Some(error)) => format!("error: {}", error.message),
-            (None, None) => String::new(),
-        }
-    }
-}
-
-/// Runs `request` within `limits`; `cancelled` is asked between slices of steps and stops the
-/// run with the error "evaluation cancelled".
-pub fn evaluate(
-    request: &EvalRequest,
-    limits: &Limits,
-    cancelled: &dyn Fn() -> bool,
-) -> Evaluation {
-    let mut out = Captured::default();
-    let mut session = Session::new();
-    let started = Instant::now();
-    let outcome = match session.load(&request.source) {
-        Err(e) => Outcome::Error(e),
-        Ok(()) => loop {
-            if cancelled() {
-                break failure("evaluation cancelled");
-            }
-            if started.elapsed() >= limits.timeout {
-                break failure(&format!(
-                    "timeout: the program ran longer than {} ms",
-                    limits.timeout.as_millis()
-                ));
-            }
-            if let Some(outcome) = run_slice(&mut session, limits, started, &mut out) {
-                break outcome;
-            }
-        },
-    };
-    let (value, error) = match outcome {
-        Outcome::Value(v) => (Some(pr_str(&v)), None),
-        Outcome::Parked { reason } => (Some(format!("#<parked {reason}>")), None),
-        Outcome::Error(e) => (
-            None,
-            Some(EvalError {
-                message: e.message().to_owned(),
-                range: e.span(),
-            }),
-        ),
-    };
-    Evaluation {
-        range: request.range,
-        value,
-        output: out.0,
-        steps: session.state.steps,
-        error,
-    }
-}
-
-/// Runs at most one slice of steps. Earlier forms run with their output discarded, and each is
-/// started here, so that no slice runs part of the evaluated form with the wrong output; once
-/// the evaluated form has started, [`Session::advance`] runs it to its end.
-fn run_slice(
-    session: &mut Session,
-    limits: &Limits,
-    started: Instant,
-    out: &mut Captured,
-) -> Option<Outcome> {
-    if !session.has_pending() {
-        return session.advance(SLICE, limits, out);
-    }
-    match &session.state.status {
-        Status::Running => {
-            session.state.limits = limits.clone();
-            session.state.run_steps(SLICE, &mut Discard);
-            None
-        }
-        Status::Done(v) => {
-            session.last = v.clone();
-            let deadline = started + limits.timeout;
-            match session.start_next(limits, deadline, &mut Discard) {
-                Ok(_) => None,
-                Err(e) => {
-                    session.state.status = Status::Failed(e.clone());
-                    Some(Outcome::Error(e))
-                }
-            }
-        }
-        Status::Parked { .. } | Status::Failed(_) => session.advance(0, limits, out),
-    }
-}
-
-fn failure(message: &str) -> Outcome {
-    Outcome::Error(vm::Error::new(vm::ErrorKind::Limit, message.to_owned()))
 }
 
 /// A form being stepped through, with the states before each step for stepping back.
@@ -472,89 +357,10 @@ impl SummaryCache {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use expect_test::{Expect, expect};
+    use expect_test::expect;
 
     use super::*;
     use crate::fixture::cursor;
-
-    fn check(fixture: &str, limits: Limits, expect: Expect) {
-        let (text, offset) = cursor(fixture);
-        let file = SourceFile::from_text(&text);
-        let actual = match EvalRequest::at(&file, offset) {
-            None => "nothing to evaluate".to_owned(),
-            Some(request) => format!("{:?}", evaluate(&request, &limits, &|| false)),
-        };
-        expect.assert_eq(&actual);
-    }
-
-    #[test]
-    fn the_form_at_the_cursor_with_earlier_definitions() {
-        check(
-            "(defn sq [x] (println \"sq\" x) (* x x))\n(println \"é\")\n(sq $03)\n(sq 4)",
-            Limits::inline(),
-            expect![[
-                r#"Evaluation { range: 54..60, value: Some("9"), output: "sq 3\n", steps: 6, error: None }"#
-            ]],
-        );
-    }
-
-    #[test]
-    fn earlier_forms_run_with_their_output_discarded() {
-        check(
-            "(defmacro defconst [n v] (list 'def n v))\n(defconst k 7)\n(println \"no\")\n(inc k)$0",
-            Limits::inline(),
-            expect![[
-                r#"Evaluation { range: 72..79, value: Some("8"), output: "", steps: 5, error: None }"#
-            ]],
-        );
-    }
-
-    #[test]
-    fn errors_have_a_message_and_a_range() {
-        check(
-            "(def m {:a 1})\n(+ 1 (:a m) :b$0)",
-            Limits::inline(),
-            expect![[
-                r#"Evaluation { range: 15..30, value: None, output: "", steps: 3, error: Some(EvalError { message: "+: expected a number, got keyword :b", range: Some(15..30) }) }"#
-            ]],
-        );
-        check(
-            "(+ 1$0",
-            Limits::inline(),
-            expect![[
-                r#"Evaluation { range: 0..4, value: None, output: "", steps: 0, error: Some(EvalError { message: "unclosed `(`", range: Some(0..1) }) }"#
-            ]],
-        );
-        check("   $0", Limits::inline(), expect!["nothing to evaluate"]);
-    }
-
-    #[test]
-    fn runaway_loops_stop_on_fuel_time_or_cancellation() {
-        let spin = "(loop [i 0] (recur (inc i)))$0";
-        check(
-            spin,
-            Limits {
-                fuel: 50_000,
-                ..Limits::inline()
-            },
-            expect![[
-                r#"Evaluation { range: 0..28, value: None, output: "", steps: 50000, error: Some(EvalError { message: "fuel exhausted: the program ran 50000 steps (the fuel limit)", range: None }) }"#
-            ]],
-        );
-        let (text, offset) = cursor(spin);
-        let request = EvalRequest::at(&SourceFile::from_text(&text), offset).expect("a form");
-        let limits = Limits {
-            timeout: Duration::from_millis(50),
-            ..Limits::inline()
-        };
-        let timed_out = evaluate(&request, &limits, &|| false);
-        expect![[r#"Some(EvalError { message: "timeout: the program ran longer than 50 ms", range: None })"#]].assert_eq(&format!("{:?}", timed_out.error));
-        let stopped = evaluate(&request, &Limits::inline(), &|| true);
-        expect![[r#"Some(EvalError { message: "evaluation cancelled", range: None })"#]]
-            .assert_eq(&format!("{:?}", stopped.error));
-    }
 
     #[test]
     fn debugging_steps_forwards_and_back() {

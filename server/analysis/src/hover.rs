@@ -6,7 +6,7 @@ use syntax::{TextRange, TextSize};
 
 use crate::SourceFile;
 use crate::half_typed::usable;
-use crate::inline_results::InlineResults;
+use crate::inline_results::{InlineResults, fenced};
 use crate::names::{Signature, Target, binder_info, form_at, name_at};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +37,8 @@ pub fn hover(file: &SourceFile, offset: TextSize, results: &InlineResults) -> Op
         if !markdown.is_empty() {
             markdown.push_str("\n\n---\n\n");
         }
-        markdown.push_str(&format!("Last result: `{value}`"));
+        markdown.push_str("Last result:\n\n");
+        markdown.push_str(&fenced(&value));
     }
     Some(Hover { range, markdown })
 }
@@ -239,7 +240,11 @@ mod tests {
 
                 ---
 
-                Last result: `3`"#]],
+                Last result:
+
+                ```yin
+                3
+                ```"#]],
         );
         check(
             "(l$0et [a 1] a)",
@@ -279,15 +284,23 @@ mod tests {
 
                 ---
 
-                Last result: `42`"#]],
+                Last result:
+
+                ```yin
+                42
+                ```"#]],
         );
         check("(answer) $0", expect!["no hover"]);
         check("(answer $0)", expect!["no hover"]);
         check(
             "(+ 1 $02)",
             expect![[r#"
-            0..7
-            Last result: `3`"#]],
+                0..7
+                Last result:
+
+                ```yin
+                3
+                ```"#]],
         );
     }
 }

@@ -11,6 +11,8 @@ use crate::SourceFile;
 
 /// How many characters of a value an inlay hint shows before `…`.
 const HINT_CHARS: usize = 60;
+/// How many characters of a value are kept for hover and tooltips, before `...`.
+pub(crate) const SHOWN_CHARS: usize = 1_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InlineResults {
@@ -18,8 +20,13 @@ pub struct InlineResults {
 }
 
 impl InlineResults {
-    /// Records what evaluating the form whose text is `form` showed (a value or an error).
-    pub fn record(&mut self, form: String, shown: String) {
+    /// Records what evaluating the form whose text is `form` showed (a value or an error), cut
+    /// to [`SHOWN_CHARS`].
+    pub fn record(&mut self, form: String, mut shown: String) {
+        if let Some((end, _)) = shown.char_indices().nth(SHOWN_CHARS) {
+            shown.truncate(end);
+            shown.push_str("...");
+        }
         self.by_form.insert(form, shown);
     }
 
@@ -28,12 +35,25 @@ impl InlineResults {
     }
 }
 
+/// `shown` as a markdown code block whose fence is longer than any run of backticks in it, so
+/// that no value (an unbalanced backtick in a string, say) can end the block early.
+pub(crate) fn fenced(shown: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in shown.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}yin\n{shown}\n{fence}")
+}
+
 /// An inlay hint after a form: `=> value`, truncated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InlayHint {
     pub offset: TextSize,
     pub label: String,
-    /// The whole value, when the label is truncated.
+    /// The value as kept ([`SHOWN_CHARS`]), fenced markdown, when the label is truncated.
     pub tooltip: Option<String>,
 }
 
@@ -57,7 +77,7 @@ pub fn inlay_hints(file: &SourceFile, results: &InlineResults) -> Vec<InlayHint>
             Some(InlayHint {
                 offset: range.end(),
                 label,
-                tooltip: truncated.then(|| shown.to_owned()),
+                tooltip: truncated.then(|| fenced(shown)),
             })
         })
         .collect()
@@ -68,6 +88,24 @@ mod tests {
     use expect_test::expect;
 
     use super::*;
+
+    #[test]
+    fn fences_outgrow_the_backticks_in_the_value() {
+        expect![[r#"
+            ```yin
+            "a`b"
+            ```
+            ````yin
+            "```"
+            ````"#]]
+        .assert_eq(&format!("{}\n{}", fenced("\"a`b\""), fenced("\"```\"")));
+        let mut results = InlineResults::default();
+        results.record("(f)".to_owned(), "x".repeat(5_000));
+        assert_eq!(
+            results.get("(f)").map(|s| s.chars().count()),
+            Some(SHOWN_CHARS + 3)
+        );
+    }
 
     #[test]
     fn hints_follow_forms_by_text() {

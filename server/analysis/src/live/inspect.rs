@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use vm::Value;
+use vm::page::Kind;
+use vm::{PrintLimits, Session, Value, pr_limited};
 
 use super::session::PrintOptions;
 
@@ -77,47 +78,27 @@ impl HandleTable {
     }
 }
 
-/// Whether a value gets a handle: what the inspector can open.
+/// Whether a value gets a handle: what the inspector can open or show.
 fn browsable(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::List(_)
-            | Value::Vector(_)
-            | Value::Map(_)
-            | Value::Set(_)
-            | Value::Str(_)
-            | Value::Atom(_)
-            | Value::Fn(_)
-            | Value::Prim(_)
-            | Value::Partial(_)
-            | Value::Comp(_)
-    )
+    let kind = Kind::of(v);
+    kind.has_parts() || kind == Kind::Fn
 }
 
 /// Prints `v` within `options`, with a handle in `root`'s session when it is browsable.
 pub fn print(v: &Value, options: &PrintOptions, root: &str, handles: &mut HandleTable) -> Printed {
-    let (text, truncated) = cut(v, options);
+    let printed = pr_limited(v, &limits(options));
     Printed {
-        text,
-        truncated,
+        text: printed.text,
+        truncated: printed.truncated,
         handle: browsable(v).then(|| handles.keep(root, v.clone())),
     }
 }
 
-/// The `pr` form cut to the options' length, with `...` where it was cut.
-fn cut(v: &Value, options: &PrintOptions) -> (String, bool) {
-    let full = vm::pr_str(v);
-    cut_text(full, options.max_length)
-}
-
-fn cut_text(mut text: String, max_chars: usize) -> (String, bool) {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => {
-            text.truncate(end);
-            text.push_str("...");
-            (text, true)
-        }
-        None => (text, false),
+fn limits(options: &PrintOptions) -> PrintLimits {
+    PrintLimits {
+        max_length: options.max_length,
+        max_depth: options.max_depth,
+        max_items: options.max_items,
     }
 }
 
@@ -144,99 +125,54 @@ pub struct PageItem {
 )]
 pub struct UnknownHandle(pub u64);
 
-/// The page `[offset, offset + count)` of the value behind `handle`; `atom` reads an atom's
-/// current value in a root's session.
-pub fn page(
+/// The page `[offset, offset + count)` of `value`, kept by `root`'s session `machine` (an atom
+/// is read in its store): each item printed for the inspector, with a handle of its own.
+pub(crate) fn page(
+    machine: &Session,
     handles: &mut HandleTable,
-    atom: &dyn Fn(&str, u32) -> Option<Value>,
-    handle: u64,
+    root: &str,
+    value: &Value,
     offset: usize,
     count: usize,
-) -> Result<Page, UnknownHandle> {
-    let (root, value) = handles.get(handle).ok_or(UnknownHandle(handle))?;
-    let (root, value) = (root.to_owned(), value.clone());
-    let mut item = |key: Option<String>, v: &Value| PageItem {
-        key,
-        value: print(v, &ITEM_PRINT, &root, handles),
+) -> Page {
+    let count = if Kind::of(value) == Kind::String {
+        count.saturating_mul(CHARS_PER_ITEM)
+    } else {
+        count
     };
-    Ok(match &value {
-        Value::List(seq) | Value::Vector(seq) => Page {
-            kind: if matches!(value, Value::List(_)) {
-                "list"
-            } else {
-                "vector"
-            },
-            count: seq.items.len(),
-            offset,
-            // Indexed, so a page deep into a long vector costs its own items only.
-            items: (offset..offset.saturating_add(count).min(seq.items.len()))
-                .filter_map(|i| seq.items.get(i))
-                .map(|v| item(None, v))
-                .collect(),
-            text: None,
-        },
-        Value::Map(map) => Page {
-            kind: "map",
-            count: map.len(),
-            offset,
-            items: map
-                .iter()
-                .skip(offset)
-                .take(count)
-                .map(|(k, v)| item(Some(cut(k, &ITEM_PRINT).0), v))
-                .collect(),
-            text: None,
-        },
-        Value::Set(set) => Page {
-            kind: "set",
-            count: set.len(),
-            offset,
-            items: set
-                .iter()
-                .skip(offset)
-                .take(count)
-                .map(|v| item(None, v))
-                .collect(),
-            text: None,
-        },
-        Value::Str(s) => Page {
-            kind: "string",
-            count: s.chars().count(),
-            offset,
-            items: Vec::new(),
-            text: Some(
-                s.chars()
-                    .skip(offset)
-                    .take(count.saturating_mul(CHARS_PER_ITEM))
-                    .collect(),
-            ),
-        },
-        Value::Atom(id) => {
-            let current = atom(&root, *id).unwrap_or(Value::Nil);
-            Page {
-                kind: "atom",
-                count: 1,
-                offset,
-                items: if offset == 0 {
-                    vec![item(Some("@".to_owned()), &current)]
-                } else {
-                    Vec::new()
-                },
-                text: None,
-            }
-        }
-        other => Page {
-            kind: if other.is_fn() { "fn" } else { "other" },
-            count: 0,
-            offset,
-            items: Vec::new(),
-            text: Some(cut(other, &PrintOptions::default()).0),
-        },
-    })
+    let page = machine.page(value, offset, count);
+    Page {
+        kind: page.kind.name(),
+        count: page.count,
+        offset: page.offset,
+        items: page
+            .items
+            .iter()
+            .map(|item| PageItem {
+                key: item
+                    .key
+                    .as_ref()
+                    .map(|key| pr_limited(key, &PrintLimits::ITEM).text),
+                value: print(&item.value, &ITEM_PRINT, root, handles),
+            })
+            .collect(),
+        text: page.text,
+    }
 }
 
-/// The whole value behind `handle` in `pr` form, cut at [`MAX_TEXT`] characters.
-pub fn whole_text(handles: &HandleTable, handle: u64) -> Result<(String, bool), UnknownHandle> {
-    let (_, value) = handles.get(handle).ok_or(UnknownHandle(handle))?;
-    Ok(cut_text(vm::pr_str(value), MAX_TEXT))
+/// The whole value in `pr` form, cut at [`MAX_TEXT`] characters.
+pub(crate) fn whole_text(value: &Value) -> Printed {
+    let printed = pr_limited(
+        value,
+        &PrintLimits {
+            max_length: MAX_TEXT,
+            max_depth: vm::MAX_DEPTH,
+            max_items: usize::MAX,
+        },
+    );
+    Printed {
+        text: printed.text,
+        truncated: printed.truncated,
+        handle: None,
+    }
 }

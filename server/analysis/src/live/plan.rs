@@ -29,10 +29,26 @@ use crate::SourceFile;
 ///                    not [?v :yin/resolution :local], not [?v :yin/resolution :core].
 /// ;; 2. A top-level form defines the name of its root `def`.
 /// defs(?root, ?name) :- [?root :yin/top-level true], [?root :yin/type :def], [?root :yin/name ?name].
+/// ;;    And a top-level call of a `def...` macro defines its first argument (`(deftest t ...)`
+/// ;;    expands to a `def` the datoms, lowered without expanding macros, cannot show).
+/// defs(?root, ?name) :- [?root :yin/top-level true], [?root :yin/operator ?op],
+///                       [?op :yin/name ?m], [(name ?m) ?s], [(starts-with? ?s "def")],
+///                       [?root :yin/operands ?a], [?a :yin/index 0], [?a :yin/name ?name].
+/// ;; 3. A macro's expansion may call what its body quotes (`(list 'helper ...)`, and every
+/// ;;    symbol of a syntax-quote, which reads as such quotes): a `defmacro` form references
+/// ;;    the symbols quoted in it.
+/// quoted(?q, ?name) :- [?q :yin/type :quote], [?q :yin/value ?name].   ; ?name a symbol
+/// macros(?root) :- [?root :yin/top-level true], [?root :yin/macro true].
 /// ```
 /// The entity of a variable names its top-level form (its slot, docs/datoms.md).
 const REFS_QUERY: &str = "[:find ?v ?name :where [?v :yin/type :variable] [?v :yin/name ?name]
   (not [?v :yin/resolution :local]) (not [?v :yin/resolution :core])]";
+const QUOTED_QUERY: &str = "[:find ?q ?name :where [?q :yin/type :quote] [?q :yin/value ?name]]";
+const MACROS_QUERY: &str =
+    "[:find ?root :where [?root :yin/top-level true] [?root :yin/macro true]]";
+const MACRO_DEFS_QUERY: &str = "[:find ?root ?name :where [?root :yin/top-level true]
+  [?root :yin/operator ?op] [?op :yin/name ?m] [(name ?m) ?s] [(starts-with? ?s \"def\")]
+  [?root :yin/operands ?a] [?a :yin/index 0] [?a :yin/name ?name]]";
 const DEFS_QUERY: &str = "[:find ?root ?name :where [?root :yin/top-level true] [?root :yin/type :def] [?root :yin/name ?name]]";
 
 /// The closure over the summaries. `?f` and `?d` are forms, `?name` a global's name.
@@ -95,11 +111,34 @@ pub fn summarize(file: &SourceFile) -> Result<Vec<FormSummary>, PlanError> {
             summary.refs.push(name);
         }
     }
-    for row in db.query(&Query::parse(DEFS_QUERY)?, &inputs, &budget)?.rows {
+    let mut defs = db
+        .query(&Query::parse(MACRO_DEFS_QUERY)?, &inputs, &budget)?
+        .rows;
+    defs.extend(db.query(&Query::parse(DEFS_QUERY)?, &inputs, &budget)?.rows);
+    for row in defs {
         if let (Some(i), Some(name)) = (form_of(&by_slot, &row), name_of(&row))
             && let Some(summary) = summaries.get_mut(i)
         {
             summary.defines = Some(name);
+        }
+    }
+    let macros: HashSet<usize> = db
+        .query(&Query::parse(MACROS_QUERY)?, &inputs, &budget)?
+        .rows
+        .iter()
+        .filter_map(|row| form_of(&by_slot, row))
+        .collect();
+    if !macros.is_empty() {
+        for row in db
+            .query(&Query::parse(QUOTED_QUERY)?, &inputs, &budget)?
+            .rows
+        {
+            if let (Some(i), Some(name)) = (form_of(&by_slot, &row), name_of(&row))
+                && macros.contains(&i)
+                && let Some(summary) = summaries.get_mut(i)
+            {
+                summary.refs.push(name);
+            }
         }
     }
     for summary in &mut summaries {
@@ -460,4 +499,83 @@ fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     components
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    /// The plan for the top-level form at the end of `text`, as `name@line` in load order.
+    fn check(text: &str, expect: Expect) {
+        let file = SourceFile::from_text(text);
+        let forms = summarize(&file).expect("summaries");
+        let last = forms.last().expect("a form").clone();
+        let files = vec![PlanFile {
+            key: "file:///w/a.yin".to_owned(),
+            version: Some(1),
+            file,
+            forms,
+        }];
+        let loads = plan(
+            files,
+            &[PlanTarget {
+                summary: last.clone(),
+            }],
+            last.range.start(),
+            &mut |_| Vec::new(),
+        )
+        .expect("a plan");
+        let shown: Vec<String> = loads
+            .iter()
+            .map(|l| format!("{} {}", l.name, l.label))
+            .collect();
+        expect.assert_eq(&shown.join("\n"));
+    }
+
+    #[test]
+    fn macro_made_definitions() {
+        check(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/unit-test-framework.yin"
+            ))
+            .expect("example"),
+            expect![[r#"
+                check-equal a.yin:8:1
+                check-truthy a.yin:13:1
+                is a.yin:18:1
+                deftest a.yin:25:1
+                report-failure a.yin:36:1
+                summarise a.yin:42:1
+                run-tests a.yin:30:1
+                square a.yin:56:1
+                average a.yin:61:1
+                arithmetic-test a.yin:66:1
+                average-test a.yin:71:1
+                collections-test a.yin:76:1"#]],
+        );
+    }
+
+    #[test]
+    fn only_what_the_form_reaches_in_dependency_order() {
+        check(
+            "(/ 1 0)\n(def k 2)\n(defn even2? [n] (if (= n 0) true (odd2? (dec n))))\n(defn odd2? [n] (if (= n 0) false (even2? (dec n))))\n(defn unused [] (/ 1 0))\n(defmacro twice [x] (list 'do x x))\n(twice (even2? k))",
+            expect![[r#"
+                k a.yin:2:1
+                even2? a.yin:3:1
+                odd2? a.yin:4:1
+                twice a.yin:6:1"#]],
+        );
+    }
+
+    #[test]
+    fn the_last_definition_above_the_form_wins() {
+        check(
+            "(def x 1)\n(def x 2)\n(inc x)\n(def x 3)\n(inc x)",
+            expect![[r#"
+                x a.yin:4:1"#]],
+        );
+    }
 }

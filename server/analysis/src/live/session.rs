@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use syntax::TextRange;
-use vm::{Limits, Output, Session, Status, Value};
+use vm::{Ending, ErrorKind, Limits, Location, Output, Session, SourceId, Value};
 
-use super::inspect::{HandleTable, Printed, print};
+use super::inspect::{HandleTable, Page, Printed, UnknownHandle, page, print, whole_text};
 use super::plan::{Load, text_hash};
 
 /// Steps run between two checks of `stop` and of the clock.
@@ -161,6 +161,33 @@ struct LiveSession {
     machine: Session,
     loaded: BTreeMap<String, LoadedDef>,
     evaluations: u64,
+    /// The machine's source id of each file key, and back.
+    sources: Sources,
+}
+
+#[derive(Default)]
+struct Sources {
+    ids: HashMap<String, SourceId>,
+    keys: Vec<String>,
+}
+
+impl Sources {
+    fn id(&mut self, key: &str) -> SourceId {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = SourceId(u32::try_from(self.keys.len()).unwrap_or(u32::MAX));
+        self.keys.push(key.to_owned());
+        self.ids.insert(key.to_owned(), id);
+        id
+    }
+
+    fn place(&self, location: &Location) -> Option<Place> {
+        Some(Place {
+            key: self.keys.get(location.source.0 as usize)?.clone(),
+            range: location.range,
+        })
+    }
 }
 
 impl LiveSession {
@@ -169,6 +196,7 @@ impl LiveSession {
             machine: Session::new(),
             loaded: BTreeMap::new(),
             evaluations: 0,
+            sources: Sources::default(),
         }
     }
 }
@@ -214,34 +242,38 @@ impl CappedOutput {
     }
 }
 
-/// The machine's error at the form being run, as a [`LiveError`].
-fn machine_error(e: &vm::Error, form: &Place) -> LiveError {
+fn failure(sources: &Sources, f: &vm::Failure) -> LiveError {
+    let mut trace: Vec<TraceFrame> = f
+        .trace
+        .frames
+        .iter()
+        .map(|frame| TraceFrame {
+            description: frame.description.clone(),
+            at: frame.location.as_ref().and_then(|l| sources.place(l)),
+        })
+        .collect();
+    if f.trace.more > 0 {
+        trace.push(TraceFrame {
+            description: format!("... {} more frames", f.trace.more),
+            at: None,
+        });
+    }
     LiveError {
-        message: e.message().to_owned(),
-        at: Some(Place {
-            key: form.key.clone(),
-            range: e
-                .span()
-                .and_then(|span| {
-                    let start = form.range.start().checked_add(span.start())?;
-                    let end = form.range.start().checked_add(span.end())?;
-                    (end <= form.range.end()).then(|| TextRange::new(start, end))
-                })
-                .unwrap_or(form.range),
-        }),
+        message: f.message.clone(),
+        at: f.location.as_ref().and_then(|l| sources.place(l)),
         loading: None,
-        trace: Vec::new(),
-        interrupted: false,
+        trace,
+        interrupted: f.kind == ErrorKind::Interrupted,
     }
 }
 
-fn limit_error(message: String, interrupted: bool) -> LiveError {
+fn limit_error(message: String) -> LiveError {
     LiveError {
         message,
         at: None,
         loading: None,
         trace: Vec::new(),
-        interrupted,
+        interrupted: false,
     }
 }
 
@@ -250,10 +282,14 @@ struct Budget<'a> {
     limits: &'a LiveLimits,
     started: Instant,
     stop: &'a dyn Fn() -> Option<Stop>,
+    /// Steps taken so far by the request.
+    steps: u64,
 }
 
 enum RunEnd {
     Value(Value),
+    /// Parked with nothing to resume it: shown as `#<parked reason>`, as `yin eval` does.
+    Parked(String),
     Failed(LiveError),
 }
 
@@ -273,11 +309,11 @@ impl LiveSessions {
             .entry(root.to_owned())
             .or_insert_with(LiveSession::new);
         session.evaluations += 1;
-        session.machine.state.steps = 0;
-        let budget = Budget {
+        let mut budget = Budget {
             limits: &job.limits,
             started,
             stop,
+            steps: 0,
         };
         let mut out = CappedOutput::default();
         let mut outcome = LiveOutcome {
@@ -312,8 +348,8 @@ impl LiveSessions {
             };
             // A definition that fails leaves the session as it was.
             let before = session.machine.state.store.clone();
-            match run_text(&mut session.machine, &load.text, &place, &budget, &mut out) {
-                RunEnd::Value(_) => {
+            match run_text(session, &load.text, &place, &mut budget, &mut out) {
+                RunEnd::Value(_) | RunEnd::Parked(_) => {
                     session.loaded.insert(
                         load.name.clone(),
                         LoadedDef {
@@ -347,15 +383,28 @@ impl LiveSessions {
         if outcome.error.is_none() {
             for form in &job.forms {
                 if total > 1 {
-                    progress(done, total, form.defines.as_deref().unwrap_or(""));
+                    let label = match &form.defines {
+                        Some(name) => name.clone(),
+                        None => excerpt(&form.text),
+                    };
+                    progress(done, total, &label);
                 }
                 done += 1;
                 let place = Place {
                     key: form.key.clone(),
                     range: form.range,
                 };
-                let end = run_text(&mut session.machine, &form.text, &place, &budget, &mut out);
+                let end = run_text(session, &form.text, &place, &mut budget, &mut out);
                 let result = match end {
+                    RunEnd::Parked(reason) => FormResult {
+                        range: form.range,
+                        value: Some(Printed {
+                            text: format!("#<parked {reason}>"),
+                            truncated: false,
+                            handle: None,
+                        }),
+                        error: None,
+                    },
                     RunEnd::Value(v) => {
                         if let Some(name) = &form.defines {
                             session.loaded.insert(
@@ -393,7 +442,7 @@ impl LiveSessions {
                 outcome.error = last.error.clone();
             }
         }
-        outcome.steps = session.machine.state.steps;
+        outcome.steps = budget.steps;
         outcome.output = out.finish();
         outcome.elapsed = started.elapsed();
         outcome
@@ -432,61 +481,90 @@ impl LiveSessions {
         }
     }
 
-    pub fn handles(&mut self) -> (&mut HandleTable, impl Fn(&str, u32) -> Option<Value> + '_) {
-        let sessions = &self.sessions;
-        (&mut self.handles, move |root: &str, atom: u32| {
-            sessions
-                .get(root)
-                .and_then(|s| s.machine.state.store.atoms.get(atom as usize).cloned())
-        })
+    /// The page `[offset, offset + count)` of the value behind `handle`, its parts printed and
+    /// kept under handles of their own.
+    pub fn page(
+        &mut self,
+        handle: u64,
+        offset: usize,
+        count: usize,
+    ) -> Result<Page, UnknownHandle> {
+        let (root, value) = self.handles.get(handle).ok_or(UnknownHandle(handle))?;
+        let (root, value) = (root.to_owned(), value.clone());
+        let session = self.sessions.get(&root).ok_or(UnknownHandle(handle))?;
+        Ok(page(
+            &session.machine,
+            &mut self.handles,
+            &root,
+            &value,
+            offset,
+            count,
+        ))
+    }
+
+    /// The whole value behind `handle` in `pr` form, cut at 8 MiB.
+    pub fn whole_text(&self, handle: u64) -> Result<Printed, UnknownHandle> {
+        let (_, value) = self.handles.get(handle).ok_or(UnknownHandle(handle))?;
+        Ok(whole_text(value))
     }
 }
 
-/// Runs `text` (one form or several) on the session's store in slices.
+/// A form's first line, cut at 40 characters: how progress names a form that defines nothing.
+fn excerpt(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(40) {
+        Some((end, _)) => format!("{}...", &line[..end]),
+        None => line.to_owned(),
+    }
+}
+
+/// Runs `text`, the text of `place`, on the session's store in slices, within what is left of
+/// the request's budget.
 fn run_text(
-    machine: &mut Session,
+    session: &mut LiveSession,
     text: &str,
     place: &Place,
-    budget: &Budget<'_>,
+    budget: &mut Budget<'_>,
     out: &mut dyn Output,
 ) -> RunEnd {
-    // Whatever the last run left (done, failed, stopped mid-way), the next starts clean.
-    machine.state.status = Status::Done(Value::Nil);
-    if let Err(e) = machine.load(text) {
-        return RunEnd::Failed(machine_error(&e, place));
+    let steps_left = budget.limits.steps.saturating_sub(budget.steps);
+    let time_left = budget.limits.time.saturating_sub(budget.started.elapsed());
+    if steps_left == 0 {
+        return RunEnd::Failed(limit_error(format!(
+            "fuel exhausted: the evaluation ran {} steps (the fuel limit)",
+            budget.limits.steps
+        )));
+    }
+    if time_left.is_zero() {
+        return RunEnd::Failed(limit_error(format!(
+            "timeout: the evaluation ran longer than {} ms",
+            budget.limits.time.as_millis()
+        )));
     }
     let limits = Limits {
-        fuel: budget.limits.steps,
-        timeout: budget.limits.time,
+        fuel: steps_left,
+        timeout: time_left,
         max_memory: budget.limits.memory_bytes,
-        ..Limits::inline()
+        ..Limits::live()
     };
-    loop {
-        match (budget.stop)() {
-            Some(Stop::Interrupted) | Some(Stop::Cancelled) => {
-                return RunEnd::Failed(limit_error("evaluation interrupted".to_owned(), true));
-            }
-            None => {}
+    let source = session.sources.id(&place.key);
+    session
+        .machine
+        .begin(source, place.range.start(), text, &limits);
+    let evaluated = loop {
+        if (budget.stop)().is_some()
+            && let Some(stopped) = session.machine.interrupt()
+        {
+            break stopped;
         }
-        if budget.started.elapsed() >= budget.limits.time {
-            return RunEnd::Failed(limit_error(
-                format!(
-                    "timeout: the evaluation ran longer than {} ms",
-                    budget.limits.time.as_millis()
-                ),
-                false,
-            ));
+        if let Some(done) = session.machine.advance_live(SLICE, out) {
+            break done;
         }
-        match machine.advance(SLICE, &limits, out) {
-            None => {}
-            Some(vm::Outcome::Value(v)) => return RunEnd::Value(v),
-            Some(vm::Outcome::Parked { reason }) => {
-                return RunEnd::Failed(LiveError {
-                    message: format!("the evaluation parked ({reason}): nothing resumes it here"),
-                    ..machine_error(&vm::Error::new(vm::ErrorKind::Limit, ""), place)
-                });
-            }
-            Some(vm::Outcome::Error(e)) => return RunEnd::Failed(machine_error(&e, place)),
-        }
+    };
+    budget.steps = budget.steps.saturating_add(evaluated.steps);
+    match &evaluated.ending {
+        Ending::Value(v) => RunEnd::Value(v.clone()),
+        Ending::Parked(reason) => RunEnd::Parked(reason.clone()),
+        Ending::Failed(f) => RunEnd::Failed(failure(&session.sources, f)),
     }
 }

@@ -235,7 +235,12 @@ pub(crate) fn inlay_hints(
                 label: lsp::InlayHintLabel::String(hint.label),
                 kind: None,
                 text_edits: None,
-                tooltip: hint.tooltip.map(lsp::InlayHintTooltip::String),
+                tooltip: hint.tooltip.map(|markdown| {
+                    lsp::InlayHintTooltip::MarkupContent(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value: markdown,
+                    })
+                }),
                 padding_left: Some(true),
                 padding_right: None,
                 data: None,

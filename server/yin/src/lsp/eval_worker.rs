@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use analysis::eval::Limits;
-use analysis::live::inspect::{self, Page, UnknownHandle};
+use analysis::live::inspect::{Page, UnknownHandle};
 use analysis::live::session::{LiveJob, LiveOutcome, LiveSessions, SessionInfo, Stop};
 use analysis::{DebugSession, DebugView as View, EvalRequest};
 use tokio::sync::oneshot;
@@ -340,12 +340,13 @@ fn handle(
             count,
             reply,
         } => {
-            let (handles, atom) = live.handles();
-            let _ = reply.send(inspect::page(handles, &atom, handle, offset, count));
+            let _ = reply.send(live.page(handle, offset, count));
         }
         Job::InspectText { handle, reply } => {
-            let (handles, _) = live.handles();
-            let _ = reply.send(inspect::whole_text(handles, handle));
+            let _ = reply.send(
+                live.whole_text(handle)
+                    .map(|printed| (printed.text, printed.truncated)),
+            );
         }
         Job::DebugStart { request, reply } => {
             let session = DebugSession::start(&request, Limits::inline());
