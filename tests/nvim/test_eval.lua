@@ -49,6 +49,38 @@ t.test('the next evaluation clears it', function()
   t.eq(vim.diagnostic.get(buf, { namespace = eval.diagnostic_ns }), {}, 'diagnostics')
 end)
 
+t.test(
+  'an error inside a called function: marked where it failed, its trace in the log and the quickfix list',
+  function()
+    local first = vim.api.nvim_buf_line_count(buf)
+    vim.api.nvim_buf_set_lines(buf, -1, -1, false, {
+      '(defn g [x] (/ x 0))',
+      '(defn h [y] (+ 1 (g y)))',
+      '(h 5)',
+    })
+    local result = run('YinEvalRoot', '(h 5)')
+    t.eq(result.error.message, 'division by zero', 'message')
+    local d = vim.diagnostic.get(buf, { namespace = eval.diagnostic_ns })
+    t.eq(#d, 1, 'diagnostics')
+    t.eq({ d[1].lnum, d[1].col }, { first, 12 }, 'at (/ x 0) in g')
+    t.truthy(d[1].message:find('\nat ', 1, true), 'with the first trace line: ' .. d[1].message)
+    vim.cmd('YinTrace')
+    local qf = vim.fn.getqflist()
+    t.truthy(#qf >= 3, 'the error and its frames: ' .. #qf)
+    t.eq({ qf[#qf].lnum, qf[#qf].col }, { first + 2, 18 }, 'the outermost frame, in h')
+    vim.cmd('cclose')
+    local log = require('yin.log')
+    local win = log.open(false)
+    vim.api.nvim_set_current_win(win)
+    vim.fn.search('in calling /, in g', 'bw')
+    vim.api.nvim_feedkeys(vim.keycode('<CR>'), 'xt', false)
+    t.eq(vim.api.nvim_get_current_buf(), buf, 'in the source')
+    t.eq(vim.api.nvim_win_get_cursor(0), { first + 1, 12 }, 'at the frame')
+    log.close()
+    vim.api.nvim_buf_set_lines(buf, first, -1, false, {})
+  end
+)
+
 t.test(':YinEvalForm evaluates the innermost form, :YinEvalRoot the top-level one', function()
   local inner = run('YinEvalForm', '(+ 1 2))')
   t.eq(inner.value, '3', 'innermost')
