@@ -638,7 +638,76 @@ fn is_lambda(ast: &Ast, node: NodeId) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use expect_test::expect;
+
     use super::*;
+    use crate::fixture::{cursor, mark};
+
+    /// Each fixture with the form `find` picks marked `<...>` (or `none`), one per line.
+    fn forms(fixtures: &[&str], find: fn(&SourceFile, TextSize) -> Option<TextRange>) -> String {
+        fixtures
+            .iter()
+            .map(|fixture| {
+                let (text, offset) = cursor(fixture);
+                let file = SourceFile::from_text(&text);
+                match find(&file, offset) {
+                    Some(range) => mark(&text, &[range]),
+                    None => "none".to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_innermost_form_is_calvas_current_form() {
+        expect![[r#"
+            (defn f [n] <(dec n)>)
+            (defn f [n] <(dec n)>)
+            (defn f [n] (<dec> n))
+            (defn f [n] (dec <n>))
+            <(defn f [n] (dec n)
+               )>
+            <[1 2]>  :a
+            (f <"a b">)
+            none
+            (g <'x>)"#]]
+        .assert_eq(&forms(
+            &[
+                "(defn f [n] $0(dec n))",
+                "(defn f [n] (dec n)$0)",
+                "(defn f [n] (de$0c n))",
+                "(defn f [n] (dec $0n))",
+                "(defn f [n] (dec n)\n   $0)",
+                "[1 2] $0 :a",
+                "(f \"a $0b\")",
+                "  $0\n(f)",
+                "(g $0'x)",
+            ],
+            innermost_form_at,
+        ));
+    }
+
+    #[test]
+    fn rich_comment_children_are_top_level_forms() {
+        expect![[r#"
+            <(defn f [n] (dec n))>
+            (comment
+              <(f 1)>
+              (f 2))
+            <(comment
+              (f 1))>
+            <(comment (f 1))>"#]]
+        .assert_eq(&forms(
+            &[
+                "(defn f [n] (d$0ec n))",
+                "(comment\n  (f $01)\n  (f 2))",
+                "(com$0ment\n  (f 1))",
+                "(comment (f 1))$0",
+            ],
+            top_level_form_at,
+        ));
+    }
 
     /// Nodes visited looking for a symbol on the innermost of `depth` unclosed `(` (there is
     /// none: the walk goes all the way down) and on the symbol after it.
