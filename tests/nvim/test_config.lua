@@ -32,20 +32,100 @@ t.test('invalid options are listed together, unknown ones too', function()
   vim.g.yin = nil
 end)
 
-t.test('setup() overrides vim.g.yin; keymaps change and disable', function()
+t.test("the default keys are Conjure's, under <localleader>", function()
+  t.open('program.yin')
+  for lhs, command in pairs({
+    ee = 'YinEvalForm',
+    er = 'YinEvalRoot',
+    eu = 'YinEvalToCursor',
+    ef = 'YinEvalFile',
+    eb = 'YinEvalFile',
+    ec = 'YinEvalComment',
+    ecr = 'YinEvalRootComment',
+    ['e!'] = 'YinEvalReplace',
+    ei = 'YinInterrupt',
+    vi = 'YinInspect',
+    ls = 'YinLog',
+    lv = 'vertical YinLog',
+    lq = 'YinLogClose',
+    dd = 'YinDebug',
+  }) do
+    t.eq(vim.fn.maparg('<localleader>' .. lhs, 'n'), '<Cmd>' .. command .. '<CR>', lhs)
+  end
+  t.eq(vim.fn.maparg('<localleader>E', 'x'), ':YinEval<CR>', 'visual E')
+end)
+
+t.test('settings: eval limits are checked with their ranges', function()
+  require('yin').setup({
+    eval = { max_steps = 0, timeout_ms = 1.5, memory_mb = 8, max_depth = 101, inspector = 'tab' },
+  })
+  local cfg, errors = config.get()
+  t.eq(errors, {
+    'eval.inspector: expected "float" or "split", got tab',
+    'eval.max_depth: expected an integer from 1 to 100, got 101',
+    'eval.max_steps: expected an integer from 1 to 10000000000, got 0',
+    'eval.memory_mb: expected an integer from 16 to 4096, got 8',
+    'eval.timeout_ms: expected an integer from 1 to 600000, got 1.5',
+  }, 'errors')
+  t.eq(cfg.eval.max_steps, 10000000, 'the defaults are used')
+  require('yin').setup({ eval = { timeout_ms = 500, inline_max_length = 30 } })
+  cfg, errors = config.get()
+  t.eq(errors, {}, 'errors')
+  t.eq(
+    { cfg.eval.timeout_ms, cfg.eval.inline_max_length, cfg.eval.memory_mb },
+    { 500, 30, 256 },
+    'merged'
+  )
+  t.eq(
+    { require('yin.eval').request_settings() },
+    { { steps = 10000000, timeMs = 500, memoryMb = 256 }, { maxLength = 10000, maxDepth = 10 } },
+    'limits and print sent'
+  )
+  require('yin').setup(nil)
+end)
+
+t.test('the old keymap scheme (prefix .. key) keeps its keys, with a message', function()
   vim.g.yin = { keymaps = { prefix = '<leader>y' } }
   require('yin').setup({ keymaps = { eval = 'v', show = false } })
-  t.open('program.yin')
-  t.truthy(vim.fn.maparg('<leader>yv', 'n'):find('YinEval'), '<leader>yv evaluates')
+  t.messages = {}
+  vim.fn.writefile({ '(+ 1 2)' }, vim.fs.joinpath(t.root, 'old1.yin'))
+  t.open('old1.yin')
+  t.eq(
+    vim.fn.maparg('<leader>yv', 'n'),
+    '<Cmd>YinEval<CR>',
+    '<leader>yv evaluates the top-level form'
+  )
   t.eq(vim.fn.maparg('<leader>yd', 'n'), '<Cmd>YinDebug<CR>', '<leader>yd debugs')
-  t.eq(vim.fn.maparg('<localleader>ee', 'n'), '', 'the default prefix is unused')
+  t.eq(vim.fn.maparg('<leader>ya', 'n'), '<Cmd>YinEvalFile<CR>', '<leader>ya loads the file')
+  t.eq(vim.fn.maparg('<localleader>ee', 'n'), '<Cmd>YinEvalForm<CR>', 'the new keys are added')
+  t.eq(vim.fn.maparg('<localleader>dd', 'n'), '', 'the old actions are not mapped twice')
+  local message = t.wait('the message', function()
+    for _, m in ipairs(t.messages) do
+      if m.msg:find('old keymap scheme') then
+        return m.msg
+      end
+    end
+  end)
+  t.truthy(message:find('old keymap scheme: your keys still work', 1, true), message)
+  t.truthy(message:find(':help yin-keymaps-migration', 1, true), message)
+end)
+
+t.test('the old scheme with its default prefix: the new keys never shadow an old one', function()
+  vim.g.yin = nil
+  require('yin').setup({ keymaps = { eval_top = 'a' } })
+  vim.fn.writefile({ '(+ 1 2)' }, vim.fs.joinpath(t.root, 'old2.yin'))
+  t.open('old2.yin')
+  t.eq(vim.fn.maparg('<localleader>ee', 'n'), '<Cmd>YinEval<CR>', 'ee as before')
+  t.eq(vim.fn.maparg('<localleader>ec', 'n'), '<Cmd>YinContinue<CR>', 'ec as before')
+  t.eq(vim.fn.maparg('<localleader>ecr', 'n'), '', 'no key that makes ec wait')
+  t.eq(vim.fn.maparg('<localleader>er', 'n'), '<Cmd>YinEvalRoot<CR>', 'a free new key')
 end)
 
 t.test('keymaps = false maps nothing', function()
   require('yin').setup({ keymaps = false })
   vim.cmd.edit(vim.fs.joinpath(t.root, 'second.yin'))
   t.eq(vim.fn.maparg('<leader>yd', 'n'), '', 'no mapping')
-  t.eq(vim.fn.maparg('<localleader>ed', 'n'), '', 'no default mapping')
+  t.eq(vim.fn.maparg('<localleader>ee', 'n'), '', 'no default mapping')
 end)
 
 t.test('a missing binary is one clear message, and the buffer still opens', function()

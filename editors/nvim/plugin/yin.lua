@@ -13,6 +13,7 @@ local function highlights()
   for group, link in pairs({
     YinEvalValue = 'Comment',
     YinEvalError = 'DiagnosticError',
+    YinEvalFlash = 'IncSearch',
     YinDebugControl = 'IncSearch',
     YinDebugFrame = 'Visual',
   }) do
@@ -28,17 +29,74 @@ vim.api.nvim_create_autocmd('ColorScheme', {
 
 local command = vim.api.nvim_create_user_command
 
-command('YinEval', function()
-  require('yin.eval').eval_at_cursor()
+local function eval()
+  return require('yin.eval')
+end
+
+-- `:YinEval` keeps its meaning without a range (the top-level form); with one it is the
+-- selection, so `:'<,'>YinEval` from visual mode works.
+command('YinEval', function(o)
+  if o.range > 0 then
+    eval().eval_range(o.line1, o.line2)
+  else
+    eval().eval_root()
+  end
+end, { range = true, desc = 'yin: evaluate the selection (the top-level form without a range)' })
+command('YinEvalForm', function(o)
+  if o.range > 0 then
+    eval().eval_range(o.line1, o.line2)
+  else
+    eval().eval_form()
+  end
+end, { range = true, desc = 'yin: evaluate the innermost form at the cursor' })
+command('YinEvalRoot', function()
+  eval().eval_root()
 end, { desc = 'yin: evaluate the top-level form at the cursor' })
+command('YinEvalToCursor', function()
+  eval().eval_to_cursor()
+end, { desc = 'yin: evaluate every top-level form from the start of the file to the cursor' })
+command('YinEvalFile', function()
+  eval().eval_file()
+end, { desc = 'yin: evaluate (load) the whole file' })
+-- The name before :YinEvalFile.
 command('YinEvalTop', function()
-  require('yin.eval').eval_buffer()
-end, { desc = 'yin: evaluate every top-level form of the buffer' })
+  eval().eval_file()
+end, { desc = 'yin: evaluate (load) the whole file (the old name of :YinEvalFile)' })
+command('YinEvalComment', function()
+  eval().eval_comment('form')
+end, { desc = "yin: the innermost form's value as a ;; => comment below it" })
+command('YinEvalRootComment', function()
+  eval().eval_comment('topLevel')
+end, { desc = "yin: the top-level form's value as a ;; => comment below it" })
+command('YinEvalReplace', function()
+  eval().eval_replace()
+end, { desc = 'yin: replace the innermost form at the cursor with its value' })
+command('YinInterrupt', function()
+  eval().interrupt()
+end, { desc = 'yin: stop the running evaluation' })
+command('YinSessionReset', function()
+  eval().reset()
+end, { desc = 'yin: forget the live session (definitions, values)' })
+command('YinSessionInfo', function()
+  eval().session_info()
+end, { desc = 'yin: what the live session has loaded' })
+command('YinTrace', function()
+  eval().trace_to_quickfix()
+end, { desc = "yin: the last error's trace in the quickfix list" })
+command('YinInspect', function()
+  require('yin.inspect').inspect()
+end, { desc = 'yin: browse the result under the cursor (or the last one)' })
+command('YinLog', function(o)
+  require('yin.log').open(o.smods.vertical)
+end, { desc = 'yin: the REPL log in a split (:vert YinLog: a vertical one)' })
+command('YinLogClose', function()
+  require('yin.log').close()
+end, { desc = 'yin: close the REPL log' })
 command('YinEvalShow', function()
-  require('yin.eval').show_float()
-end, { desc = 'yin: the whole result under the cursor in a float' })
+  eval().show_float()
+end, { desc = 'yin: the result under the cursor in a float' })
 command('YinClear', function()
-  require('yin.eval').clear()
+  eval().clear()
 end, { desc = 'yin: clear the evaluation results' })
 command('YinDebug', function()
   require('yin.debug').start()

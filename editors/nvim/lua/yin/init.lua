@@ -22,32 +22,101 @@ function M.load_parser(cfg)
   return ok and loaded == true
 end
 
+--- Each keymap action: its mode, its command, what it does.
 local actions = {
-  eval = { 'YinEval', 'Evaluate the top-level form at the cursor' },
-  eval_top = { 'YinEvalTop', 'Evaluate every top-level form of the buffer' },
-  show = { 'YinEvalShow', 'Show the whole result under the cursor' },
-  clear = { 'YinClear', 'Clear the evaluation results' },
-  debug = { 'YinDebug', 'Debug the top-level form at the cursor' },
-  step = { 'YinStep', 'Debugger: step' },
-  back = { 'YinBack', 'Debugger: step back' },
-  continue = { 'YinContinue', 'Debugger: continue' },
-  stop = { 'YinStop', 'Debugger: stop' },
-  query = { 'YinQuery', 'Run a Datalog query' },
+  eval_form = { 'n', 'YinEvalForm', 'Evaluate the innermost form at the cursor' },
+  eval_root = { 'n', 'YinEvalRoot', 'Evaluate the top-level form at the cursor' },
+  eval_selection = { 'x', 'YinEval', 'Evaluate the selection' },
+  eval_to_cursor = { 'n', 'YinEvalToCursor', 'Evaluate from the start of the file to the cursor' },
+  eval_file = { 'n', 'YinEvalFile', 'Evaluate (load) the file' },
+  eval_buffer = { 'n', 'YinEvalFile', 'Evaluate (load) the file' },
+  eval_comment = { 'n', 'YinEvalComment', 'Evaluate the form to a ;; => comment' },
+  eval_root_comment = { 'n', 'YinEvalRootComment', 'Evaluate the top-level form to a comment' },
+  eval_replace = { 'n', 'YinEvalReplace', 'Replace the form with its value' },
+  interrupt = { 'n', 'YinInterrupt', 'Interrupt the evaluation' },
+  inspect = { 'n', 'YinInspect', 'Inspect the result' },
+  log_split = { 'n', 'YinLog', 'The REPL log in a split' },
+  log_vsplit = { 'n', 'vertical YinLog', 'The REPL log in a vertical split' },
+  log_close = { 'n', 'YinLogClose', 'Close the REPL log' },
+  show = { 'n', 'YinEvalShow', 'Show the result under the cursor' },
+  clear = { 'n', 'YinClear', 'Clear the evaluation results' },
+  debug = { 'n', 'YinDebug', 'Debug the top-level form at the cursor' },
+  step = { 'n', 'YinStep', 'Debugger: step' },
+  back = { 'n', 'YinBack', 'Debugger: step back' },
+  continue = { 'n', 'YinContinue', 'Debugger: continue' },
+  stop = { 'n', 'YinStop', 'Debugger: stop' },
+  query = { 'n', 'YinQuery', 'Run a Datalog query' },
+  -- The old scheme's only (config.legacy_keys).
+  eval = { 'n', 'YinEval', 'Evaluate the top-level form at the cursor' },
+  eval_top = { 'n', 'YinEvalFile', 'Evaluate (load) the file' },
 }
+
+local legacy_warned = false
+
+--- Whether `lhs` is one of the old scheme's keys `maps`, or one is the start of the other (the shorter would wait
+--- for 'timeoutlen' before it runs).
+local function clashes(maps, lhs)
+  -- Both are written with the same `<localleader>`-style names, which compare as text.
+  local a = lhs:lower()
+  for other in pairs(maps) do
+    local b = other:lower()
+    if a:sub(1, #b) == b or b:sub(1, #a) == a then
+      return true
+    end
+  end
+  return false
+end
+
+--- The keymaps as `{lhs = action}` per mode. A configuration of the old scheme keeps its keys
+--- (`prefix .. key`); the new actions are added where they do not take one of them.
+---@param keymaps yin.Keymaps
+---@return table<string, table<string, string>>
+function M.keymaps(keymaps)
+  local out = { n = {}, x = {} }
+  local kept = {}
+  if config.legacy_keymaps(keymaps) then
+    for action, lhs in pairs(config.legacy_keys(keymaps)) do
+      if lhs then
+        kept[lhs] = action
+        out.n[lhs] = action
+      end
+    end
+  end
+  for action, key in pairs(keymaps) do
+    local spec = actions[action]
+    local legacy = config.legacy_defaults[action] ~= nil and config.legacy_keymaps(keymaps)
+    if spec and key and not legacy and action ~= 'eval' and action ~= 'eval_top' then
+      local lhs = keymaps.leader .. key
+      if spec[1] ~= 'n' or not clashes(kept, lhs) then
+        out[spec[1]][lhs] = action
+      end
+    end
+  end
+  return out
+end
 
 local function set_keymaps(buf, keymaps)
   if not keymaps then
     return
   end
-  for action, spec in pairs(actions) do
-    local key = keymaps[action]
-    if key then
-      vim.keymap.set(
-        'n',
-        keymaps.prefix .. key,
-        '<cmd>' .. spec[1] .. '<cr>',
-        { buffer = buf, desc = 'yin: ' .. spec[2] }
+  if config.legacy_keymaps(keymaps) and not legacy_warned then
+    legacy_warned = true
+    vim.schedule(function()
+      vim.notify(
+        'yin: keymaps.prefix, keymaps.eval and keymaps.eval_top are the old keymap scheme: your '
+          .. "keys still work, and the evaluation keys are now Conjure's under keymaps.leader "
+          .. '(<localleader>ee innermost form, er top-level form, ef file, ei interrupt, ...). '
+          .. 'To move, drop prefix/eval/eval_top: :help yin-keymaps-migration',
+        vim.log.levels.WARN
       )
+    end)
+  end
+  for mode, maps in pairs(M.keymaps(keymaps)) do
+    for lhs, action in pairs(maps) do
+      local spec = actions[action]
+      -- Visual mode: `:` puts `'<,'>` before the command, which makes it a range command.
+      local rhs = mode == 'x' and (':' .. spec[2] .. '<cr>') or ('<cmd>' .. spec[2] .. '<cr>')
+      vim.keymap.set(mode, lhs, rhs, { buffer = buf, silent = true, desc = 'yin: ' .. spec[3] })
     end
   end
 end
