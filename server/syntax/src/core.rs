@@ -698,8 +698,8 @@ pub const CORE: &[CoreFn] = &[
     f(
         "mapcat",
         2,
-        Some(2),
-        "The results of (f x) concatenated, as a list.",
+        None,
+        "(mapcat f coll ...): the results of f on each element (on the elements of every collection in step, as long as the shortest) concatenated, as a list.",
     ),
     f("map-indexed", 2, Some(2), "(f index x) for each element."),
     f(
