@@ -735,9 +735,13 @@ pub(crate) fn seq1(p: Prim, a: &Value) -> Option<Value> {
         Prim::IsEmpty => Value::Bool(xs.is_empty()),
         Prim::Count => Value::Int(i64::try_from(xs.len()).unwrap_or(i64::MAX)),
         Prim::Rest if xs.len() <= 1 => Value::vector_bounded(Vector::new(), s.depth),
-        Prim::Rest => Value::vector_bounded(xs.skip(1), s.depth),
         Prim::Next if xs.len() <= 1 => Value::Nil,
-        Prim::Next => Value::vector_bounded(xs.skip(1), s.depth),
+        // `pop_front` on a copy: half the time of `skip(1)`, which splits the tree.
+        Prim::Rest | Prim::Next => {
+            let mut tail = xs.clone();
+            tail.pop_front();
+            Value::vector_bounded(tail, s.depth)
+        }
         _ => return None,
     })
 }
