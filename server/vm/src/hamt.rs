@@ -613,6 +613,23 @@ mod tests {
         assert_eq!(found, Some(Value::Int(20)));
         let (root, how) = root.insert(Value::Int(3), Value::Int(30), 7, 3, 0);
         assert!(matches!(how, Inserted::Added));
+        let kept = root.clone();
+        let mut root = root;
+        // In place on the collision node: a new key joins it, a known key keeps its number, and
+        // the version kept before is unchanged.
+        assert!(matches!(
+            root.insert_mut(Value::Int(4), Value::Int(40), 7, 4, 0),
+            Inserted::Added
+        ));
+        assert!(matches!(
+            root.insert_mut(Value::Int(2), Value::Int(21), 7, 9, 0),
+            Inserted::Replaced
+        ));
+        let seen = |b: &Branch, k: i64| b.get(&Value::Int(k), 7, 0).map(|e| (e.seq, e.val.clone()));
+        assert_eq!(seen(&root, 4), Some((4, Value::Int(40))));
+        assert_eq!(seen(&root, 2), Some((2, Value::Int(21))));
+        assert_eq!(seen(&kept, 2), Some((2, Value::Int(20))));
+        assert_eq!(seen(&kept, 4), None);
         let root = root.remove(&Value::Int(1), 7, 0).map(|b| b.children.len());
         assert_eq!(root, Some(1));
     }
