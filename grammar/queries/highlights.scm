@@ -64,28 +64,42 @@
     name: (sym_name) @function)
   (#eq? @_fn "fn"))
 
-; The core library (design section 3) and the stream and continuation primitives.
+; The core library (every function of `syntax::core::CORE`, aliases included; a test in
+; server/syntax/tests/highlights.rs keeps the two in step).
 
 ((sym_name) @function.builtin
   (#any-of? @function.builtin
-    "+" "-" "*" "/" "=" "==" "!=" "not=" "<" ">" "<=" ">="
-    "not" "inc" "dec" "quot" "rem" "mod" "min" "max" "abs"
-    "nil?" "some?" "zero?" "pos?" "neg?" "even?" "odd?" "number?" "string?" "keyword?"
-    "symbol?" "fn?" "vector?" "map?" "set?" "empty?"
-    "str" "name" "keyword" "symbol" "subs"
-    "count" "first" "rest" "next" "last" "nth" "cons" "conj" "concat" "seq" "vec" "vector"
-    "list" "hash-map" "hash-set" "get" "get-in" "assoc" "assoc-in" "dissoc" "update"
-    "contains?" "keys" "vals" "into" "range" "reverse" "sort"
-    "map" "filter" "reduce" "apply" "identity" "comp" "partial"
-    "print" "println" "prn" "gensym"
-    "stream/make" "stream/put!" "stream/cursor" "stream/next!" "stream/close!" "park" "resume"))
+    "+" "-" "*" "/" "=" "==" "!=" "not=" "<" ">" "<=" ">=" "not" "inc" "dec" "quot" "rem" "mod"
+    "min" "max" "abs" "nil?" "some?" "zero?" "pos?" "neg?" "even?" "odd?" "number?" "string?"
+    "keyword?" "symbol?" "fn?" "vector?" "map?" "set?" "empty?" "str" "name" "keyword" "symbol"
+    "subs" "count" "first" "rest" "next" "last" "nth" "cons" "conj" "concat" "seq" "vec" "vector"
+    "list" "hash-map" "hash-set" "get" "get-in" "assoc" "assoc-in" "dissoc" "update" "contains?"
+    "keys" "vals" "into" "range" "reverse" "sort" "map" "filter" "reduce" "apply" "identity" "comp"
+    "partial" "print" "println" "prn" "gensym" "call/cc" "park" "resume" "stream/make" "stream/put!"
+    "stream/cursor" "stream/next!" "stream/close!" "re-pattern" "re-find" "re-matches" "re-seq"
+    "atom" "deref" "reset!" "swap!" "compare-and-set!" "ex-info" "ex-data" "ex-message" "throw"
+    "try*" "take" "drop" "take-while" "drop-while" "iterate" "repeat" "repeatedly" "cycle" "some"
+    "every?" "not-any?" "remove" "keep" "mapcat" "map-indexed" "partition" "partition-by" "group-by"
+    "frequencies" "distinct" "interleave" "interpose" "sort-by" "zipmap" "merge" "merge-with"
+    "select-keys" "update-in" "juxt" "constantly" "complement" "fnil" "max-key" "min-key" "disj"
+    "clojure.set/union" "clojure.set/intersection" "clojure.set/difference" "int" "char" "long"
+    "double" "compare" "hash" "format" "pr-str" "prn-str" "print-str" "clojure.string/split"
+    "clojure.string/join" "clojure.string/upper-case" "clojure.string/lower-case"
+    "clojure.string/trim" "clojure.string/includes?" "clojure.string/replace"
+    "clojure.string/starts-with?" "clojure.string/ends-with?" "clojure.string/blank?"
+    "clojure.string/split-lines" "set/union" "set/intersection" "set/difference" "str/split"
+    "str/join" "str/upper-case" "str/lower-case" "str/trim" "str/includes?" "str/replace"
+    "str/starts-with?" "str/ends-with?" "str/blank?" "str/split-lines"))
 
-; Special forms, wherever they appear (they are reserved names in yin).
+; Special forms and core macros, wherever they appear (they are reserved names in yin), with
+; `try`'s clause heads and `throw`, which Clojure editors show as keywords too.
 
 ((sym_name) @keyword
   (#any-of? @keyword
-    "def" "defn" "fn" "let" "if" "do" "quote" "and" "or" "when" "when-not" "cond" "loop"
-    "recur" "->" "->>" "call/cc" "defmacro"))
+    "def" "defn" "defmacro" "fn" "let" "if" "do" "quote" "and" "or" "when" "when-not" "cond" "loop"
+    "recur" "->" "->>" "comment" "if-not" "if-let" "when-let" "if-some" "when-some" "case" "condp"
+    "letfn" "while" "doseq" "dotimes" "for" "as->" "some->" "some->>" "cond->" "cond->>" "doto"
+    "try" "catch" "finally" "throw" "call/cc"))
 
 ; The rest parameter marker and anonymous-function arguments.
 

@@ -169,7 +169,7 @@ const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
     ),
     (
         "condp",
-        "(condp pred e test result ... default?): the result of the first test where (pred test e) is truthy; an error when none is and there is no default.",
+        "(condp pred e test result ... default?): the result of the first test where (pred test e) is truthy (a clause test :>> f gives (f (pred test e))); an error when none is and there is no default.",
     ),
     (
         "letfn",
@@ -218,8 +218,10 @@ const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
     (
         "try",
         "(try body... (catch Exception e handler...) (finally cleanup...)): evaluates body; a \
-         throw or a runtime error in it runs the handler with the exception bound to e; cleanup \
-         runs however the body ends. Machine limits (fuel, time, memory, depth) are not caught.",
+         throw or a runtime error in it runs the first catch that matches with the exception \
+         bound to e (Exception or :default catches all, a keyword the errors of that :yin/error \
+         kind, anything else is a predicate on the exception); cleanup runs however the body \
+         ends. Machine limits (fuel, time, memory, depth) are not caught.",
     ),
 ];
 
@@ -698,8 +700,8 @@ pub const CORE: &[CoreFn] = &[
     f(
         "mapcat",
         2,
-        Some(2),
-        "The results of (f x) concatenated, as a list.",
+        None,
+        "(mapcat f coll ...): the results of f on each element (on the elements of every collection in step, as long as the shortest) concatenated, as a list.",
     ),
     f("map-indexed", 2, Some(2), "(f index x) for each element."),
     f(

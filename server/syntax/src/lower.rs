@@ -973,8 +973,12 @@ impl Lowerer<'_> {
     /// `(try body... (catch Exception e handler...) (finally cleanup...))` lowers to the call
     /// `(try* (fn [] body...) (fn [e] handler...) (fn [] cleanup...))` (`nil` for a missing
     /// clause): the machine's `try*` pushes the handler frame. Every yin exception is one kind
-    /// of value, so a `catch` names one of [`CATCH_ALL`] and there is at most one. A malformed
-    /// `try` keeps only its body: its clauses' heads (`catch`, a class) are not names to resolve.
+    /// of value, so a `catch` selects by what the exception holds rather than by class: one of
+    /// [`CATCH_ALL`] (or `:default`) catches everything, a keyword catches the errors of that
+    /// kind (`:yin/error` of its `ex-data`), anything else is a predicate called with the
+    /// exception. Several clauses become one handler that tries them in order and throws the
+    /// exception on when none matches (`desugar::catch_dispatch`). A malformed `try` keeps only
+    /// its body: its clauses' heads (`catch`, a class) are not names to resolve.
     fn try_form(&mut self, form: &Form, head: &Form, args: &[Form]) -> NodeId {
         let clause = |f: &Form, name: &str| match &f.kind {
             FormKind::List(items) => {
@@ -987,7 +991,7 @@ impl Lowerer<'_> {
             .position(|f| clause(f, "catch") || clause(f, "finally"))
             .unwrap_or(args.len());
         let (body, clauses) = args.split_at(body_end);
-        let mut handler: Option<(&Form, &[Form], TextRange)> = None;
+        let mut catches: Vec<desugar::Catch<'_>> = Vec::new();
         let mut finally: Option<(&[Form], TextRange)> = None;
         for (i, c) in clauses.iter().enumerate() {
             let FormKind::List(items) = &c.kind else {
@@ -1012,24 +1016,21 @@ impl Lowerer<'_> {
                 );
                 return self.error(body, form.span);
             }
-            if handler.is_some() {
+            let Some(selector) = items.get(1) else {
                 self.malformed(
                     c.span,
-                    "try: one catch clause only (yin has one kind of exception, so the first would catch everything)",
+                    "catch needs a class and a name: (catch Exception e ...)",
                 );
                 return self.error(body, form.span);
-            }
-            let class_ok = match items.get(1).map(|f| &f.kind) {
-                Some(FormKind::Symbol(s)) => CATCH_ALL.contains(&s.as_str()),
-                Some(FormKind::Keyword(k)) => k.as_str() == "default",
-                _ => false,
             };
-            if !class_ok {
-                let at = items.get(1).map_or(c.span, |f| f.span);
+            if let FormKind::Symbol(s) = &selector.kind
+                && !CATCH_ALL.contains(&s.as_str())
+                && s.as_str().starts_with(|c: char| c.is_ascii_uppercase())
+            {
                 self.malformed(
-                    at,
+                    selector.span,
                     format!(
-                        "catch: expected one of {} or :default (every yin exception is ex-info-like)",
+                        "catch: expected one of {} or :default (every yin exception is ex-info-like), a keyword naming an error kind (:divide-by-zero) or a predicate",
                         CATCH_ALL.join(", ")
                     ),
                 );
@@ -1048,14 +1049,36 @@ impl Lowerer<'_> {
                 );
                 return self.error(body, form.span);
             };
-            handler = Some((name, &items[3..], c.span));
+            let catch_all = match &selector.kind {
+                FormKind::Symbol(s) => CATCH_ALL.contains(&s.as_str()),
+                FormKind::Keyword(k) => k.as_str() == "default",
+                _ => false,
+            };
+            catches.push(desugar::Catch {
+                selector: (!catch_all).then_some(selector),
+                name,
+                body: &items[3..],
+                span: c.span,
+            });
         }
         // At `try` itself, so hover there shows what `try` does.
         let operator = self.node(NodeKind::Variable(Symbol::new("try*")), head.span);
         let body = self.try_thunk(None, body, form.span);
-        let handler = match handler {
-            Some((name, forms, span)) => self.try_thunk(Some(name), forms, span),
-            None => self.derived(NodeKind::Literal(Literal::Nil), form.span, Surface::Try),
+        let handler = match catches.as_slice() {
+            [] => self.derived(NodeKind::Literal(Literal::Nil), form.span, Surface::Try),
+            [
+                desugar::Catch {
+                    selector: None,
+                    name,
+                    body,
+                    span,
+                },
+            ] => self.try_thunk(Some(name), body, *span),
+            _ => {
+                let (param, dispatch) =
+                    desugar::catch_dispatch(&catches, form.span, &mut self.fresh);
+                self.try_thunk(Some(&param), std::slice::from_ref(&dispatch), form.span)
+            }
         };
         let finally = match finally {
             Some((forms, span)) => self.try_thunk(None, forms, span),

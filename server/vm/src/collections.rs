@@ -150,10 +150,13 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 let end = (start + n).min(xs.len());
                 let mut group: Vector<Value> = xs.clone().slice(start..end);
                 if group.len() < n {
-                    match &pad {
-                        Some(pad) => group.extend(pad.iter().take(n - group.len()).cloned()),
-                        None => break,
+                    // As Clojure: the first incomplete group is the last one, padded (perhaps
+                    // still short when the pad is), or dropped without a pad.
+                    if let Some(pad) = &pad {
+                        group.extend(pad.iter().take(n - group.len()).cloned());
+                        out.push_back(Value::vector(group)?);
                     }
+                    break;
                 }
                 out.push_back(Value::vector(group)?);
                 start += step;

@@ -168,6 +168,14 @@ impl Lib {
                 let i = Value::Int(self.idx as i64 - 1);
                 self.call(vec![i, x])
             }
+            // mapcat over several collections: each item is the vector of one call's arguments.
+            LibOp::Mapcat if matches!(self.extra, Value::Bool(true)) => {
+                let args = x
+                    .as_seq()
+                    .map(|a| a.iter().cloned().collect())
+                    .unwrap_or_default();
+                self.call(args)
+            }
             // juxt: the items are the functions, `extra` the arguments.
             LibOp::Juxt => {
                 let args = acc_items(&self.extra).into_iter().collect();
@@ -258,6 +266,25 @@ pub(crate) fn start(op: LibOp, f: Value, coll: &Value, span: TextRange) -> Resul
         _ => empty(),
     };
     Lib::new(op, f, xs, acc, span).next(finish)
+}
+
+/// `(mapcat f c1 c2 ...)`: `f` on the first elements of every collection, then the second ...,
+/// as long as the shortest, the results concatenated. `extra` is `true` to say the items are
+/// argument vectors.
+pub(crate) fn mapcat_many(f: Value, colls: &[Value], span: TextRange) -> Result<Flow, Error> {
+    let lists = colls
+        .iter()
+        .map(|c| items("mapcat", c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let len = lists.iter().map(Vector::len).min().unwrap_or(0);
+    let mut calls = Vector::new();
+    for i in 0..len {
+        let args: Vector<Value> = lists.iter().filter_map(|l| l.get(i).cloned()).collect();
+        calls.push_back(vector(args)?);
+    }
+    let mut lib = Lib::new(LibOp::Mapcat, f, calls, empty(), span);
+    lib.extra = Value::Bool(true);
+    lib.next(finish)
 }
 
 /// `(juxt-fn fns args...)`: each function of `fns` on the arguments, as a vector.

@@ -29,6 +29,7 @@ mod control;
 mod convert;
 mod env;
 mod error;
+mod hamt;
 mod hof;
 pub mod inspect;
 mod kont;

@@ -423,6 +423,11 @@ impl State {
             } => self.eval_if(test, then, otherwise),
             Op::Do(_) => self.continue_do(code.clone(), 0),
             Op::Let { slot, init, body } => self.eval_let(code, *slot, init, body),
+            Op::Recur {
+                args,
+                first_slot,
+                target,
+            } if self.recur_in_place(args, *first_slot, *target)? => Ok(()),
             Op::Call { .. } | Op::Recur { .. } | Op::Vector(_) | Op::Map(_) | Op::Set(_) => {
                 self.eval_args(code.clone(), None, Slots::new(), out)
             }
@@ -743,6 +748,12 @@ impl State {
         let arg = |i: usize| self.atom(&args[i]);
         match args.len() {
             1 => {
+                if let Op::Local(i) = args[0].op
+                    && let Some(v) = self.env.slots.get(i as usize)
+                    && let Some(r) = prim::seq1(p, v)
+                {
+                    return Ok(Some(r));
+                }
                 let Some(a) = arg(0)? else { return Ok(None) };
                 if let Value::Int(x) = a
                     && let Some(v) = prim::int1(p, x)
@@ -943,6 +954,96 @@ impl State {
             return Ok(());
         }
         self.finish_args(&code, f, vals, out)
+    }
+
+    /// A `recur` whose operands are all leaves or inline calls, one of them `rest`, `next`,
+    /// `assoc` or `conj` on a slot the `recur` rebinds (`(recur (rest s) (+ acc (first s)))`,
+    /// `(recur (inc i) (assoc m i x))`): that slot's value is dead once the operands are
+    /// computed, so it is taken rather than copied, and a collection nothing else holds changes
+    /// in place (`prim::owned`). Otherwise a loop copies a path of its map's trie or a chunk of
+    /// its vector on every turn, only to drop the old version at once. The other operands are
+    /// computed first (they may read the slot); they are pure, so only which of two failing
+    /// operands is reported can differ from left-to-right order. Returns false, having changed
+    /// nothing, when this is not such a `recur` or a snapshot or continuation shares the frame.
+    fn recur_in_place(
+        &mut self,
+        args: &[CodeRef],
+        first_slot: u32,
+        target: u32,
+    ) -> Result<bool, Error> {
+        let end = first_slot + args.len() as u32;
+        let mut taken = None;
+        for (j, a) in args.iter().enumerate() {
+            match &a.op {
+                Op::Const(_)
+                | Op::Local(_)
+                | Op::Capture(_)
+                | Op::SelfRef
+                | Op::Global(_)
+                | Op::Fn(_) => {}
+                Op::Call {
+                    f,
+                    args: operands,
+                    inline: true,
+                    ..
+                } => {
+                    if taken.is_none()
+                        && let Op::Global(g) = f.op
+                        && let Some(Value::Prim(
+                            p @ (Prim::Rest | Prim::Next | Prim::Assoc | Prim::Conj),
+                        )) = self.store.global(g)
+                        && let Some(Op::Local(s)) = operands.first().map(|o| &o.op)
+                        && (first_slot..end).contains(s)
+                    {
+                        taken = Some((j, *s, *p));
+                    }
+                }
+                _ => return Ok(false),
+            }
+        }
+        let Some((j, s, p)) = taken else {
+            return Ok(false);
+        };
+        if Rc::get_mut(&mut self.env).is_none() {
+            return Ok(false);
+        }
+        let Op::Call { args: operands, .. } = &args[j].op else {
+            return Ok(false);
+        };
+        let mut vals = Slots::new();
+        for (i, a) in args.iter().enumerate() {
+            if i == j {
+                vals.push(Value::Nil);
+                continue;
+            }
+            let Some(v) = self.atom(a)? else {
+                return Ok(false);
+            };
+            vals.push(v);
+        }
+        let mut rest = Slots::new();
+        for o in &operands[1..] {
+            let Some(v) = self.atom(o)? else {
+                return Ok(false);
+            };
+            rest.push(v);
+        }
+        let span = args[j].span;
+        p.check_arity(operands.len()).map_err(|e| e.at(span))?;
+        let limits = &self.limits;
+        let Some(slot) = Rc::get_mut(&mut self.env).and_then(|f| f.slots.get_mut(s as usize))
+        else {
+            return Ok(false);
+        };
+        let Some(v) = prim::owned(p, slot, &rest, limits) else {
+            return Ok(false);
+        };
+        vals[j] = v.map_err(|e| e.at(span))?;
+        env::set_all(&mut self.env, first_slot, vals);
+        let body = self.env.closure.proto.loops.get(target as usize).cloned();
+        let body = body.ok_or_else(|| Error::new(ErrorKind::Syntax, "recur target missing"))?;
+        self.control = Control::Eval(body);
+        Ok(true)
     }
 
     /// Evaluates the operands of a call, `recur` or collection literal after those in `vals`

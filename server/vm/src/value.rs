@@ -1,14 +1,15 @@
 //! Runtime values: what yin programs compute with.
 //!
 //! Values are immutable and cheap to clone: scalars are inline, text is an `Rc<str>`, and
-//! collections are `imbl` persistent structures behind an `Rc`. Maps and sets remember insertion
+//! collections are persistent structures behind an `Rc` (lists and vectors `imbl` vectors, maps
+//! and sets the tries of [`crate::hamt`]). Maps and sets remember insertion
 //! order (for printing only: equality and hashing ignore it), so output is deterministic and small
 //! maps print the way they were written, as Clojure's array maps do.
 //!
 //! Every collection and closure records an upper bound of its nesting depth, and constructors
 //! refuse to exceed [`MAX_DEPTH`]. That bound is what lets equality, hashing, printing, dropping
 //! and serialisation recurse without risking the host's stack, whatever the program builds. It
-//! must stay: maps and sets are `imbl` hash tables, which compare keys with `==` from inside their
+//! must stay: maps and sets are hash tries, which compare keys with `==` from inside their
 //! lookups, so equality of nested keys cannot be made iterative from outside them. The bound is
 //! kept in constant time per operation (a new collection's bound comes from the one it extends),
 //! never by rescanning elements.
@@ -24,10 +25,11 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use edn::{Keyword, Symbol};
-use imbl::{HashMap, OrdMap, Vector};
+use imbl::Vector;
 
 use crate::code::Proto;
 use crate::error::{Error, ErrorKind};
+use crate::hamt::Hamt;
 use crate::kont::Kont;
 use crate::prim::Prim;
 use crate::reclaim::{self, Deferred};
@@ -89,13 +91,11 @@ pub struct Seq {
     pub depth: u32,
 }
 
-/// A persistent map keeping insertion order for printing.
+/// A persistent map keeping insertion order for printing: a [`Hamt`] whose entries carry their
+/// insertion number, sorted by it when the map is walked in order.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    /// key -> (insertion sequence number, value)
-    entries: HashMap<Value, (u64, Value)>,
-    /// insertion sequence number -> key
-    order: OrdMap<u64, Value>,
+    entries: Hamt,
     next: u64,
     pub depth: u32,
     /// The hash of the map once computed (0: not yet). Maps are immutable, and a map used as a
@@ -104,11 +104,11 @@ pub struct Map {
     hash: Cell<u64>,
 }
 
-/// A persistent set keeping insertion order for printing.
+/// A persistent set keeping insertion order for printing: a [`Hamt`] of its members (their
+/// values unused), as for [`Map`].
 #[derive(Clone, Debug, Default)]
 pub struct Set {
-    members: HashMap<Value, u64>,
-    order: OrdMap<u64, Value>,
+    members: Hamt,
     next: u64,
     pub depth: u32,
     /// As for [`Map`]: 0 until computed.
@@ -209,54 +209,62 @@ impl Map {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     pub fn get(&self, k: &Value) -> Option<&Value> {
-        self.entries.get(k).map(|(_, v)| v)
+        self.entries.get(k).map(|e| &e.val)
     }
 
     pub fn contains(&self, k: &Value) -> bool {
-        self.entries.contains_key(k)
+        self.entries.get(k).is_some()
     }
 
     pub fn assoc(&self, k: Value, v: Value) -> Result<Map, Error> {
         let depth = child_depth([&k, &v])?.max(self.depth);
-        let mut m = self.clone();
-        m.depth = depth;
-        m.hash = Cell::new(0);
-        match m.entries.get(&k).map(|(seq, _)| *seq) {
-            Some(seq) => {
-                m.entries.insert(k, (seq, v));
-            }
-            None => {
-                let seq = m.next;
-                m.next += 1;
-                m.order.insert(seq, k.clone());
-                m.entries.insert(k, (seq, v));
-            }
+        let (entries, added) = self.entries.insert(k, v, self.next);
+        Ok(Map {
+            entries,
+            next: self.next + u64::from(added),
+            depth,
+            hash: Cell::new(0),
+        })
+    }
+
+    /// [`Map::assoc`] in place, for a map nothing else holds (see `Hamt::insert_mut`). The
+    /// depth is checked before anything changes, so on error the map is as it was.
+    pub fn assoc_mut(&mut self, k: Value, v: Value) -> Result<(), Error> {
+        self.depth = child_depth([&k, &v])?.max(self.depth);
+        self.hash = Cell::new(0);
+        if self.entries.insert_mut(k, v, self.next) {
+            self.next += 1;
         }
-        Ok(m)
+        Ok(())
     }
 
     pub fn dissoc(&self, k: &Value) -> Map {
-        let mut m = self.clone();
-        m.hash = Cell::new(0);
-        if let Some((seq, _)) = m.entries.remove(k) {
-            m.order.remove(&seq);
+        match self.entries.remove(k) {
+            Some(entries) => Map {
+                entries,
+                next: self.next,
+                depth: self.depth,
+                hash: Cell::new(0),
+            },
+            None => self.clone(),
         }
-        m
     }
 
     /// Entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> + '_ {
-        self.order
-            .values()
-            .filter_map(move |k| self.entries.get(k).map(|(_, v)| (k, v)))
+        self.entries
+            .in_order()
+            .into_iter()
+            .map(|e| (&e.key, &e.val))
     }
 
+    /// Keys in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &Value> + '_ {
-        self.order.values()
+        self.entries.in_order().into_iter().map(|e| &e.key)
     }
 
     /// The hash of the contents, independent of insertion order. Each entry is read once,
@@ -264,10 +272,10 @@ impl Map {
     /// result is cached, so hashing is linear in the map's size however keys nest.
     fn hash_code(&self) -> u64 {
         cached(&self.hash, || {
-            self.entries.iter().fold(0u64, |acc, (k, (_, v))| {
+            self.entries.entries().fold(0u64, |acc, e| {
                 let mut h = std::hash::DefaultHasher::new();
-                k.hash(&mut h);
-                v.hash(&mut h);
+                e.key.hash(&mut h);
+                e.val.hash(&mut h);
                 acc.wrapping_add(h.finish())
             })
         })
@@ -292,48 +300,50 @@ impl Set {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
+        self.members.len() == 0
     }
 
     pub fn contains(&self, v: &Value) -> bool {
-        self.members.contains_key(v)
+        self.members.get(v).is_some()
     }
 
     pub fn insert(&self, v: Value) -> Result<Set, Error> {
-        if self.members.contains_key(&v) {
+        if self.contains(&v) {
             return Ok(self.clone());
         }
         let depth = child_depth([&v])?.max(self.depth);
-        let mut s = self.clone();
-        s.depth = depth;
-        s.hash = Cell::new(0);
-        let seq = s.next;
-        s.next += 1;
-        s.order.insert(seq, v.clone());
-        s.members.insert(v, seq);
-        Ok(s)
+        let (members, _) = self.members.insert(v, Value::Nil, self.next);
+        Ok(Set {
+            members,
+            next: self.next + 1,
+            depth,
+            hash: Cell::new(0),
+        })
     }
 
     pub fn remove(&self, v: &Value) -> Set {
-        let mut s = self.clone();
-        s.hash = Cell::new(0);
-        if let Some(seq) = s.members.remove(v) {
-            s.order.remove(&seq);
+        match self.members.remove(v) {
+            Some(members) => Set {
+                members,
+                next: self.next,
+                depth: self.depth,
+                hash: Cell::new(0),
+            },
+            None => self.clone(),
         }
-        s
     }
 
     /// Members in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
-        self.order.values()
+        self.members.in_order().into_iter().map(|e| &e.key)
     }
 
     /// As [`Map::hash_code`]: order-independent, linear, cached.
     fn hash_code(&self) -> u64 {
         cached(&self.hash, || {
-            self.members.keys().fold(0u64, |acc, v| {
+            self.members.entries().fold(0u64, |acc, e| {
                 let mut h = std::hash::DefaultHasher::new();
-                v.hash(&mut h);
+                e.key.hash(&mut h);
                 acc.wrapping_add(h.finish())
             })
         })
@@ -561,13 +571,13 @@ impl PartialEq for Value {
                 Rc::ptr_eq(a, b)
                     || (a.len() == b.len()
                         && a.hash_code() == b.hash_code()
-                        && a.entries.iter().all(|(k, (_, v))| b.get(k) == Some(v)))
+                        && a.entries.entries().all(|e| b.get(&e.key) == Some(&e.val)))
             }
             (Value::Set(a), Value::Set(b)) => {
                 Rc::ptr_eq(a, b)
                     || (a.len() == b.len()
                         && a.hash_code() == b.hash_code()
-                        && a.members.keys().all(|v| b.contains(v)))
+                        && a.members.entries().all(|e| b.contains(&e.key)))
             }
             (Value::Fn(a), Value::Fn(b)) => Rc::ptr_eq(a, b),
             (Value::Prim(a), Value::Prim(b)) => a == b,

@@ -275,6 +275,7 @@ const PROGRAMS: &[&str] = &[
     "(def a (atom [])) (defn f [x] (swap! a conj x) (if (odd? x) (throw (ex-info \"odd\" {:x x})) x)) [(map (fn [x] (try (f x) (catch Exception e (ex-data e)) (finally (swap! a conj :f)))) (range 6)) (deref a)]",
     "(let [g (group-by odd? (range 10)) s (sort-by - > (range 8)) m (merge-with + {:a 1} {:a 2 :b 3})] [g s m ((juxt inc dec) 1) (take-while (fn [x] (< x 50)) (iterate (fn [x] (* 2 x)) 1)) (re-seq (re-pattern \"[a-z]+\") \"ab cd\")])",
     "(try (try (/ 1 0) (finally (println :inner))) (catch Exception e (ex-info \"wrapped\" {:m (ex-message e)})))",
+    "(let [m0 {:a 1} xs (range 6)] [m0 (loop [i 0 m m0 s xs v []] (if (< i 6) (recur (inc i) (assoc m i (first s)) (rest s) (conj v i)) [m s v])) xs])",
 ];
 
 fn straight(text: &str) -> (String, String) {

@@ -246,7 +246,10 @@ pub(super) fn case(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fres
     ))
 }
 
-/// `(condp pred e c1 r1 ... default)`: the first clause where `(pred c e)` is truthy.
+/// `(condp pred e c1 r1 ... default)`: the first clause where `(pred c e)` is truthy. A clause
+/// `c :>> f` gives `(f (pred c e))` instead of a fixed result. Runs of ordinary clauses become
+/// one `cond`; each `:>>` clause nests one `let` around the clauses after it, so the rewrite is
+/// built from the last clause backwards (a loop, and nesting grows only with `:>>` clauses).
 pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fresh) -> Rewrite {
     let [pred, value, clauses @ ..] = args else {
         return Err(malformed(
@@ -254,38 +257,149 @@ pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
             "condp needs a predicate, a value and clauses",
         ));
     };
-    if let Some(arrow) = clauses.iter().find(|c| keyword_of(c) == Some(">>")) {
-        return Err(malformed(
-            arrow.span,
-            "condp's `:>>` clauses are not supported in yin",
-        ));
-    }
-    let (p, e) = (
+    let (p, e, hit) = (
         fresh.name("pred", pred.span),
         fresh.name("expr", value.span),
+        fresh.name("hit", span),
     );
-    let mut cond = vec![sym("cond", span)];
-    let mut pairs = clauses.chunks_exact(2);
-    for pair in pairs.by_ref() {
-        cond.push(list(
-            vec![p.clone(), pair[0].clone(), e.clone()],
-            pair[0].span,
-        ));
-        cond.push(pair[1].clone());
+    // Split the clauses into (test, Plain(result) | Arrow(f)) and the default.
+    enum Then<'a> {
+        Plain(&'a Form),
+        Arrow(&'a Form),
     }
-    cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
-    cond.push(match pairs.remainder() {
-        [default] => default.clone(),
-        _ => list(vec![sym(NO_MATCH, span), sym("condp", span)], span),
-    });
+    let mut parsed = Vec::new();
+    let mut rest = clauses;
+    let default = loop {
+        match rest {
+            [] => break None,
+            [default] => break Some(default),
+            [test, arrow, f, tail @ ..] if keyword_of(arrow) == Some(">>") => {
+                parsed.push((test, Then::Arrow(f)));
+                rest = tail;
+            }
+            [_, arrow] if keyword_of(arrow) == Some(">>") => {
+                return Err(malformed(
+                    arrow.span,
+                    "condp: `:>>` needs a function after it",
+                ));
+            }
+            [test, result, tail @ ..] => {
+                parsed.push((test, Then::Plain(result)));
+                rest = tail;
+            }
+        }
+    };
+    let mut acc = match default {
+        Some(d) => d.clone(),
+        None => list(vec![sym(NO_MATCH, span), sym("condp", span)], span),
+    };
+    // Ordinary clauses waiting (in reverse) to be gathered into one `cond` in front of `acc`.
+    let mut plain: Vec<(&Form, &Form)> = Vec::new();
+    let flush = |plain: &mut Vec<(&Form, &Form)>, acc: Form| -> Form {
+        if plain.is_empty() {
+            return acc;
+        }
+        let mut cond = vec![sym("cond", span)];
+        for (test, result) in plain.drain(..).rev() {
+            cond.push(list(vec![p.clone(), test.clone(), e.clone()], test.span));
+            cond.push(result.clone());
+        }
+        cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
+        cond.push(acc);
+        list(cond, span)
+    };
+    for (test, then) in parsed.into_iter().rev() {
+        match then {
+            Then::Plain(result) => plain.push((test, result)),
+            Then::Arrow(f) => {
+                let inner = flush(&mut plain, acc);
+                acc = call(
+                    "let",
+                    vec![
+                        vector(
+                            vec![
+                                hit.clone(),
+                                list(vec![p.clone(), test.clone(), e.clone()], test.span),
+                            ],
+                            test.span,
+                        ),
+                        call(
+                            "if",
+                            vec![
+                                hit.clone(),
+                                list(vec![f.clone(), hit.clone()], f.span),
+                                inner,
+                            ],
+                            test.span,
+                        ),
+                    ],
+                    test.span,
+                );
+            }
+        }
+    }
+    let chain = flush(&mut plain, acc);
     Ok(call(
         "let",
-        vec![
-            vector(vec![p, pred.clone(), e, value.clone()], span),
-            list(cond, span),
-        ],
+        vec![vector(vec![p, pred.clone(), e, value.clone()], span), chain],
         span,
     ))
+}
+
+/// One `catch` clause of a `try`: its selector (`None` when it catches everything), the name it
+/// binds and its body.
+pub(super) struct Catch<'a> {
+    pub selector: Option<&'a Form>,
+    pub name: &'a Form,
+    pub body: &'a [Form],
+    pub span: TextRange,
+}
+
+/// The handler of a `try` with several `catch` clauses, as a parameter and a body:
+/// `(cond (sel1 ex) (let [e1 ex] body1...) ... :else (throw ex))`, where a keyword selector `:k`
+/// tests `(= :k (get (ex-data ex) :yin/error))` and a clause that catches everything tests
+/// `true`. The first clause that matches handles the exception, as in Clojure.
+pub(super) fn catch_dispatch(
+    catches: &[Catch<'_>],
+    span: TextRange,
+    fresh: &mut Fresh,
+) -> (Form, Form) {
+    let ex = fresh.name("ex", span);
+    let mut cond = vec![sym("cond", span)];
+    for c in catches {
+        let at = c.selector.map_or(c.span, |s| s.span);
+        let test = match c.selector {
+            None => form(FormKind::Bool(true), glue(at)),
+            Some(
+                k @ Form {
+                    kind: FormKind::Keyword(_),
+                    ..
+                },
+            ) => call(
+                "=",
+                vec![
+                    k.clone(),
+                    call(
+                        "get",
+                        vec![
+                            call("ex-data", vec![ex.clone()], at),
+                            form(FormKind::Keyword(Keyword::new("yin/error")), glue(at)),
+                        ],
+                        at,
+                    ),
+                ],
+                at,
+            ),
+            Some(pred) => list(vec![pred.clone(), ex.clone()], at),
+        };
+        cond.push(test);
+        let mut handler = vec![vector(vec![c.name.clone(), ex.clone()], c.span)];
+        handler.extend(c.body.iter().cloned());
+        cond.push(call("let", handler, c.span));
+    }
+    cond.push(form(FormKind::Keyword(Keyword::new("else")), glue(span)));
+    cond.push(call("throw", vec![ex.clone()], span));
+    (ex, list(cond, span))
 }
 
 /// `(letfn [(f [x] ...) (g [y] ...)] body)`: yin's `fn` reaches only its own name, so the
