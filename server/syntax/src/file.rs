@@ -228,11 +228,13 @@ impl FileLowering {
 
     /// All datoms, form by form in file order.
     pub fn datoms(&self) -> Vec<Datom> {
-        let mut out = Vec::new();
-        for form in &self.forms {
-            out.extend(form.datoms());
-        }
-        out
+        self.each_datom().collect()
+    }
+
+    /// All datoms, form by form in file order, without collecting them (a database built from
+    /// them then never holds them twice).
+    pub fn each_datom(&self) -> impl Iterator<Item = Datom> + '_ {
+        self.forms.iter().flat_map(TopForm::datoms)
     }
 
     /// Reader and lowering diagnostics, with absolute ranges. Syntax errors (code `syntax`) are
