@@ -306,12 +306,14 @@ type Fast<K, V> = HashMap<K, V, BuildHasherDefault<ValueHasher>>;
 
 /// Integers below this are interned through [`Pages`] rather than the hash table of values.
 const PAGED_BELOW: i64 = 1 << 40;
-/// log2 of the ids a page holds.
-const PAGE_BITS: u32 = 8;
+/// log2 of the ids a page holds. Small: every top-level form's entities start a page of their
+/// own (`slot << 24`), so a file of half a million one-node forms has as many pages, and a page
+/// of 256 ids (1 KiB) each made their `Db` weigh over 500 MB.
+const PAGE_BITS: u32 = 5;
 /// A page slot no integer has taken yet.
 const FREE: Id = Id::MAX;
 
-/// The ids of small non-negative integers, by pages of 256 consecutive integers. Most values of
+/// The ids of small non-negative integers, by pages of 32 consecutive integers. Most values of
 /// AST datoms are integers: spans and indexes (small), entity ids and references to them
 /// (`slot << 24 | node`, dense within a top-level form). A page of them is found by one lookup of
 /// its number, usually the same page as the previous integer's, and then indexed, where the

@@ -252,8 +252,12 @@ impl Ast {
         }
     }
 
+    /// Sets the top-level node, which completes the AST: its arena gives back its spare
+    /// capacity (a one-node form would otherwise hold room for four; a file can hold half a
+    /// million forms).
     pub fn set_root(&mut self, root: NodeId) {
         self.root = Some(root);
+        self.nodes.shrink_to_fit();
     }
 
     /// The top-level node; `None` only for an AST under construction.

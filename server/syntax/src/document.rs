@@ -26,8 +26,25 @@
 //!   full parse per edit, but only while the file is broken (on a 10,000-line file, about 70 ms
 //!   instead of 0.8 ms on a loaded machine: `docs/benchmarks.md`); see `reparse`.
 //!
-//! Correctness decided: the second. Edits of error-free text keep the incremental reparse, which
-//! gives the fresh tree there (checked node for node by the same tests).
+//! Correctness decided: the second, for text with ERROR nodes. Edits of error-free text keep the
+//! incremental reparse, which gives the fresh tree there (checked node for node by the same
+//! tests), and so do edits of text whose only errors are tokens missing at its end (nothing but
+//! whitespace and comments after them), the state
+//! of a file with a `(` typed and not yet closed (otherwise every keystroke in it would cost a full
+//! parse: 90-200 ms on 10,000 lines, `docs/benchmarks.md`). Why reuse is exact there, from how
+//! tree-sitter parses (`parser.c`): a missing token is inserted only where the parser finds no
+//! action for its lookahead, so no missing token before the end means no error was met before the
+//! end, and up to there both parses are the same deterministic run of shifts and reductions over
+//! the same text (what makes incremental parsing exact on clean text: a subtree is reused only if
+//! untouched by the edit, free of errors, not built while the parser had several stack versions,
+//! and valid in the current state, and only while there is one stack version). At the end of the
+//! input, before handling the error, the parser breaks reused subtrees on top of its stack down
+//! into their children for as long as the end of input is not valid after them, which leaves the
+//! stack the fresh parse holds there (it kept those children unreduced for the same reason), and
+//! error handling then works on equal stacks and the same lookahead. The result is checked too:
+//! only if the new tree's errors are all such missing tokens is it kept (`reparse`), and the property
+//! tests of `tests/incremental.rs` and the host's compare it with a fresh parse after random
+//! sessions of edits that open and close delimiters.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -322,21 +339,22 @@ impl Document {
 
 /// The tree of `rope`'s text, given `old`, the previous tree already edited into its coordinates.
 ///
-/// The incremental reparse is used only when its result is the fresh tree: from error-free text to
-/// error-free text. When `old` has errors the text is parsed from scratch straight away (an edit
-/// rarely repairs a file, and the incremental attempt would be wasted); when the incremental
-/// result has errors it is dropped for a fresh parse. So a keystroke in a clean file costs what it
-/// did, the keystroke that breaks it costs one incremental reparse plus one full parse, and every
-/// keystroke while it stays broken one full parse.
+/// The incremental reparse is used only when its result is the fresh tree: when every error of
+/// `old` and of the result is a missing token with only whitespace and comments after it ([`parse::only_missing_at_end`]),
+/// which covers clean text and text whose only damage is delimiters left open (the usual state
+/// while a form is being typed); see the module doc for why reuse is exact then. Otherwise the
+/// text is parsed from scratch: straight away when `old` is so damaged (an edit rarely repairs
+/// such a file, and the incremental attempt would be wasted), or after the incremental attempt
+/// when its result is.
 fn reparse(rope: &Rope, old: &Tree) -> Tree {
-    if old.root_node().has_error() {
+    if !parse::only_missing_at_end(old, rope) {
         return parse::parse(rope, None);
     }
     let incremental = parse::parse(rope, Some(old));
-    if incremental.root_node().has_error() {
-        parse::parse(rope, None)
-    } else {
+    if parse::only_missing_at_end(&incremental, rope) {
         incremental
+    } else {
+        parse::parse(rope, None)
     }
 }
 

@@ -41,6 +41,7 @@
 //! (tree-sitter's recovery is not local). Either way only the forms an edit changed are lowered.
 
 use std::hash::Hasher;
+use std::sync::Arc;
 
 use edn::{Datom, Entity, Symbol, Value};
 use ropey::Rope;
@@ -67,8 +68,9 @@ pub struct TopForm {
     pub slot: u32,
     /// Absolute byte offset of the form in the file.
     pub start: usize,
-    /// The lowered form; its spans are relative to `start`.
-    pub ast: Ast,
+    /// The lowered form; its spans are relative to `start`. Shared: a snapshot of the lowering
+    /// copies no form's nodes or datoms, and an edit that follows it copies only the handles.
+    pub ast: Arc<Ast>,
     /// Reader and lowering diagnostics, relative to `start`.
     pub diagnostics: Vec<Diagnostic>,
     /// Length in bytes of the form's text.
@@ -78,10 +80,11 @@ pub struct TopForm {
     chunk: Option<(usize, usize)>,
     /// Whether the form's text parses without syntax errors.
     clean: bool,
-    // Boxed slices rather than `Vec`s: no spare capacity, and 8 bytes less each, which counts in
-    // a file of half a million one-atom forms.
+    // Slices rather than `Vec`s: no spare capacity, and 8 bytes less each, which counts in a
+    // file of half a million one-atom forms. The datoms, the bulk of a form, are shared as its
+    // nodes are.
     /// Datoms that depend only on the form's text.
-    local: Box<[Datom]>,
+    local: Arc<[Datom]>,
     /// Variables resolved to a global name.
     globals: Box<[(Entity, Symbol)]>,
     /// [`name_bits`] of every name in `globals`: a quick "maybe" before searching them.
@@ -225,11 +228,13 @@ impl FileLowering {
 
     /// All datoms, form by form in file order.
     pub fn datoms(&self) -> Vec<Datom> {
-        let mut out = Vec::new();
-        for form in &self.forms {
-            out.extend(form.datoms());
-        }
-        out
+        self.each_datom().collect()
+    }
+
+    /// All datoms, form by form in file order, without collecting them (a database built from
+    /// them then never holds them twice).
+    pub fn each_datom(&self) -> impl Iterator<Item = Datom> + '_ {
+        self.forms.iter().flat_map(TopForm::datoms)
     }
 
     /// Reader and lowering diagnostics, with absolute ranges. Syntax errors (code `syntax`) are
@@ -517,7 +522,7 @@ impl FileLowering {
         };
         if let Some(delta) = delta.as_deref_mut() {
             for form in removed {
-                delta.retracted.extend(form.local.into_vec());
+                delta.retracted.extend(form.local.iter().cloned());
                 delta.retracted.extend(form.links.into_vec());
             }
             for form in added.iter().filter_map(|&i| self.forms.get(i)) {
@@ -569,13 +574,13 @@ impl FileLowering {
 }
 
 /// The global names `form` defines, with their binders.
-fn form_defines(form: &TopForm) -> Vec<(&Symbol, Entity)> {
-    form.defines.iter().map(|(name, e)| (name, *e)).collect()
+fn form_defines(form: &TopForm) -> &[(Symbol, Entity)] {
+    &form.defines
 }
 
 /// The name `form`'s root `def` defines, with the root.
-fn form_root_def(form: &TopForm) -> Vec<(&Symbol, Entity)> {
-    form.root_def.iter().map(|(name, e)| (name, *e)).collect()
+fn form_root_def(form: &TopForm) -> &[(Symbol, Entity)] {
+    form.root_def.as_slice()
 }
 
 /// The distinct names of `names`, sorted.
@@ -592,16 +597,13 @@ fn redefine(
     forms: &[TopForm],
     defs: &mut NameMap<Symbol, Entity>,
     names: Vec<Symbol>,
-    defined: fn(&TopForm) -> Vec<(&Symbol, Entity)>,
+    defined: fn(&TopForm) -> &[(Symbol, Entity)],
 ) -> Vec<Symbol> {
     let mut changed = Vec::new();
     for name in names {
-        let first = forms.iter().find_map(|f| {
-            defined(f)
-                .into_iter()
-                .find(|(n, _)| **n == name)
-                .map(|(_, e)| e)
-        });
+        let first = forms
+            .iter()
+            .find_map(|f| defined(f).iter().find(|(n, _)| *n == name).map(|(_, e)| *e));
         let before = match first {
             Some(binder) => defs.insert(name.clone(), binder),
             None => defs.remove(&name),
@@ -618,13 +620,13 @@ fn redefine(
 fn redefine_all(
     forms: &[TopForm],
     defs: &mut NameMap<Symbol, Entity>,
-    defined: fn(&TopForm) -> Vec<(&Symbol, Entity)>,
+    defined: fn(&TopForm) -> &[(Symbol, Entity)],
 ) -> Vec<Symbol> {
     let mut new: NameMap<Symbol, Entity> =
         NameMap::with_capacity_and_hasher(defs.len(), Default::default());
     for form in forms {
         for (name, binder) in defined(form) {
-            new.entry(name.clone()).or_insert(binder);
+            new.entry(name.clone()).or_insert(*binder);
         }
     }
     let old = std::mem::replace(defs, new);
@@ -801,12 +803,12 @@ fn lower_top(
     TopForm {
         slot,
         start: base + start,
-        ast,
+        ast: Arc::new(ast),
         diagnostics,
         len: node.end_byte().saturating_sub(start),
         chunk,
         clean: !node.has_error(),
-        local: local.into_boxed_slice(),
+        local: local.into(),
         globals: globals.into_boxed_slice(),
         global_bits,
         defines: defines.into_boxed_slice(),

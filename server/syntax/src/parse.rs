@@ -56,6 +56,60 @@ pub(crate) fn parse_str(text: &str) -> Tree {
     tree.expect("a parser with a language and no cancellation always returns a tree")
 }
 
+/// Whether every error in `tree` (a parse of `rope`) is a MISSING node followed by nothing but
+/// whitespace and comments: the parser met no token it could not shift before the end of the
+/// input. True for a clean tree. Descends only into nodes that contain an error, with a cursor (no
+/// recursion: nesting is the user's to choose), so a clean tree costs nothing and a broken one the
+/// paths down to its errors and their siblings, plus one scan of the text after the first
+/// missing token.
+pub(crate) fn only_missing_at_end(tree: &Tree, rope: &Rope) -> bool {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return true;
+    }
+    let mut first_missing = usize::MAX;
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() {
+            return false;
+        }
+        if node.is_missing() {
+            first_missing = first_missing.min(node.start_byte());
+        }
+        // Into the first child holding an error, else on to the next node holding one.
+        let mut moved = !node.is_missing() && cursor.goto_first_child();
+        loop {
+            if moved && cursor.node().has_error() {
+                break;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return only_trivia_after(rope, first_missing);
+                }
+            }
+            moved = true;
+        }
+    }
+}
+
+/// Whether bytes from `from` to the end of `rope` are only whitespace, commas and `;` comments
+/// (`from` past the end counts as nothing after it).
+fn only_trivia_after(rope: &Rope, from: usize) -> bool {
+    let Some(rest) = rope.get_byte_slice(from.min(rope.len_bytes())..) else {
+        return false;
+    };
+    let mut in_comment = false;
+    rest.bytes().all(|byte| {
+        if in_comment {
+            in_comment = !matches!(byte, b'\n' | b'\r');
+            return true;
+        }
+        in_comment = byte == b';';
+        in_comment || matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b',')
+    })
+}
+
 pub(crate) fn size(n: usize) -> TextSize {
     TextSize::new(u32::try_from(n).unwrap_or(u32::MAX))
 }
@@ -75,11 +129,20 @@ const LOOKAHEAD: usize = 512;
 /// remaining ERROR nodes (stray characters, unterminated strings) and MISSING nodes each give one
 /// diagnostic, unless a delimiter diagnostic already explains them.
 pub(crate) fn syntax_diagnostics(tree: &Tree, rope: &Rope) -> Vec<Diagnostic> {
+    // With errors only at the end no delimiter is mismatched (the parser shifted every token, and
+    // the grammar pairs each closer with its opener), so the delimiters of subtrees free of
+    // errors, balanced, cannot change the matching: they are not collected, and a keystroke in a
+    // file with an open form walks the paths to its errors, not the whole tree.
+    scanned_diagnostics(tree, rope, only_missing_at_end(tree, rope))
+}
+
+/// [`syntax_diagnostics`], the scan skipping the insides of subtrees free of errors if `prune`.
+fn scanned_diagnostics(tree: &Tree, rope: &Rope, prune: bool) -> Vec<Diagnostic> {
     let root = tree.root_node();
     if !root.has_error() {
         return Vec::new();
     }
-    let scan = Scan::new(root);
+    let scan = Scan::new(root, prune);
     let mut out = Vec::new();
     let unclosed = match_delimiters(&scan.delimiters, rope, &mut out);
     let mut string_runs_to_end = false;
@@ -147,7 +210,8 @@ struct Scan<'t> {
 }
 
 impl<'t> Scan<'t> {
-    fn new(root: Node<'t>) -> Scan<'t> {
+    /// `prune`: skip the insides of subtrees free of errors.
+    fn new(root: Node<'t>, prune: bool) -> Scan<'t> {
         let mut scan = Scan {
             delimiters: Vec::new(),
             skipped: Vec::new(),
@@ -158,7 +222,7 @@ impl<'t> Scan<'t> {
         loop {
             let node = cursor.node();
             scan.visit(node);
-            if cursor.goto_first_child() {
+            if (!prune || node.has_error()) && cursor.goto_first_child() {
                 continue;
             }
             while !cursor.goto_next_sibling() {
@@ -446,5 +510,72 @@ fn error(range: TextRange, message: String) -> Diagnostic {
         severity: Severity::Error,
         code: "syntax",
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "#{",
+            "#(",
+            "\"",
+            " ",
+            "\n",
+            "x",
+            "1",
+            ";c\n",
+            "'",
+            "(f [a] {:k a})",
+            "#_",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        // The pruned scan is an optimisation only: whenever `syntax_diagnostics` prunes, the
+        // full scan finds the same diagnostics.
+        #[test]
+        fn pruned_scan_finds_what_the_full_scan_finds(text in text()) {
+            let rope = Rope::from_str(&text);
+            let tree = parse_str(&text);
+            prop_assert_eq!(
+                syntax_diagnostics(&tree, &rope),
+                scanned_diagnostics(&tree, &rope, false),
+                "{:?}", text
+            );
+        }
+    }
+
+    #[test]
+    fn an_open_form_is_missing_its_closer_at_the_end_only() {
+        let text = "(def a 1)\n(defn f [x]\n(def b [1 2])\n(g {:k 2})\n";
+        let tree = parse_str(text);
+        assert!(tree.root_node().has_error());
+        assert!(
+            only_missing_at_end(&tree, &Rope::from_str(text)),
+            "{}",
+            tree.root_node().to_sexp()
+        );
+        for damaged in ["(def a 1))\n(g)\n", "(def a \"1)\n", "(a\n(b]\n"] {
+            let tree = parse_str(damaged);
+            assert!(
+                !only_missing_at_end(&tree, &Rope::from_str(damaged)),
+                "{damaged:?}: {}",
+                tree.root_node().to_sexp()
+            );
+        }
     }
 }

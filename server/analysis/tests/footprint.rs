@@ -1,0 +1,45 @@
+//! What a file of tiny forms costs to hold (issue 14, item 11: a 1 MB file of `1` lines, half a
+//! million one-atom forms, peaked at 885 MB in `yin check`). Measured with the counting allocator
+//! the `yin` binary installs: the bytes the analysis host holds once the file is open and linted
+//! (its lowering and its lint database), per form. Tree-sitter's tree is allocated in C and not
+//! counted. The bound is a footprint, not a timing, so load does not make it flaky.
+
+use std::sync::Mutex;
+
+use analysis::host::{self, AnalysisHost, Change, HostConfig};
+use analysis::{PositionEncoding, SourceFile};
+
+#[global_allocator]
+static ALLOC: vm::CountingAlloc = vm::CountingAlloc;
+
+const KEY: &str = "file:///tiny.yin";
+
+/// Bytes per one-atom form the host may hold. Each form has one node and five datoms. With the
+/// database's integer pages of 256 ids (a page per form, since every form's entities start a
+/// page) and AST arenas keeping room for four nodes it held 2,336 bytes a form; now 945.
+const BYTES_PER_FORM: isize = 1_200;
+
+#[test]
+fn a_file_of_tiny_forms_is_held_compactly() {
+    let forms = 50_000;
+    let text = "1\n".repeat(forms);
+    let before = vm::live_bytes();
+    let host = Mutex::new(AnalysisHost::new(HostConfig {
+        encoding: PositionEncoding::Utf8,
+        extra_rules: None,
+    }));
+    host::lock(&host).apply(Change::Open {
+        key: KEY.to_owned(),
+        path: None,
+        version: 1,
+        file: SourceFile::from_text(&text),
+    });
+    let found = host::findings(&host, KEY).map(|f| f.findings.len());
+    assert_eq!(found, Some(0));
+    let held = (vm::live_bytes() - before) / forms as isize;
+    assert!(
+        held <= BYTES_PER_FORM,
+        "{held} bytes per form held, more than {BYTES_PER_FORM}"
+    );
+    drop(host);
+}
