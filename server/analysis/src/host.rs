@@ -353,26 +353,9 @@ impl AnalysisHost {
             .collect()
     }
 
-    /// The rules for a file at `path` (see [`AnalysisHost::rules_root`]), loaded if they are
-    /// not yet; the second value says whether they were loaded just now.
-    pub fn rules_for(&mut self, path: Option<&Path>) -> (Arc<RuleSet>, bool) {
-        let root = self.rules_root(path);
-        if let Some(set) = self.rules.get(&root) {
-            return (set.clone(), false);
-        }
-        let extra = self.config.extra_rules.as_deref();
-        let set = if root.as_os_str().is_empty() {
-            let mut set = RuleSet::builtin();
-            if let Some(extra) = extra {
-                set.add_dir(extra, extra, true);
-            }
-            set
-        } else {
-            RuleSet::for_workspace(&root, extra)
-        };
-        let set = Arc::new(set);
-        self.rules.insert(root, set.clone());
-        (set, true)
+    /// The rules for a file at `path` (see [`AnalysisHost::rules_root`]), if they are loaded.
+    fn loaded_rules(&self, path: Option<&Path>) -> Option<Arc<RuleSet>> {
+        self.rules.get(&self.rules_root(path)).cloned()
     }
 
     /// The folder whose rules apply to a file at `path`: the nearest at or above it holding
@@ -469,11 +452,16 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
     lints.clear_poison();
     let mut unopened: Vec<RuleProblem> = Vec::new();
     loop {
+        let path = lock(host).documents.get(key)?.path.clone();
+        let loaded = load_rules(host, path.as_deref());
         let (version, generation, restart) = {
             let mut host = lock(host);
             let generation = host.rules_generation;
             let path = host.documents.get(key)?.path.clone();
-            let (rules, loaded) = host.rules_for(path.as_deref());
+            let Some(rules) = host.loaded_rules(path.as_deref()) else {
+                // Forgotten (or the document moved) since they were loaded: load them again.
+                continue;
+            };
             if loaded {
                 unopened.extend(
                     rules
@@ -574,6 +562,47 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
                 unopened_problems: unopened,
             });
         }
+    }
+}
+
+/// Loads the rules for a file at `path` unless the host has them; returns whether this call
+/// installed them. The rule files are read and parsed with the host unlocked (prepare, then
+/// apply), so a slow read never holds back edits; a set read while the rules were forgotten
+/// (a rule file changed) is outdated and dropped, and the caller loads again.
+fn load_rules(host: &Mutex<AnalysisHost>, path: Option<&Path>) -> bool {
+    let (root, extra, generation) = {
+        let host = lock(host);
+        let root = host.rules_root(path);
+        if host.rules.contains_key(&root) {
+            return false;
+        }
+        (root, host.config.extra_rules.clone(), host.rules_generation)
+    };
+    let set = Arc::new(read_rules(&root, extra.as_deref()));
+    let mut host = lock(host);
+    if host.rules_generation != generation {
+        return false;
+    }
+    match host.rules.entry(root) {
+        std::collections::hash_map::Entry::Occupied(_) => false,
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(set);
+            true
+        }
+    }
+}
+
+/// Reads and parses the rules of the workspace `root` (the built-in ones for the empty path),
+/// with `extra`'s added.
+fn read_rules(root: &Path, extra: Option<&Path>) -> RuleSet {
+    if root.as_os_str().is_empty() {
+        let mut set = RuleSet::builtin();
+        if let Some(extra) = extra {
+            set.add_dir(extra, extra, true);
+        }
+        set
+    } else {
+        RuleSet::for_workspace(root, extra)
     }
 }
 
