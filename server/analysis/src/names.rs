@@ -467,6 +467,13 @@ pub(crate) enum Role {
     Value,
 }
 
+/// Whether `form` holds a `def` (what [`global_roles`] reads of it).
+pub(crate) fn defines_globals(form: &TopForm) -> bool {
+    form.ast
+        .iter()
+        .any(|(_, node)| matches!(node.kind, NodeKind::Def { .. }))
+}
+
 /// The role of each global the file defines: the first `def` of a name decides it.
 pub(crate) fn global_roles(lowering: &FileLowering) -> HashMap<String, Role> {
     let mut globals: HashMap<String, Role> = HashMap::new();

@@ -135,19 +135,25 @@ pub fn rename_in(
     // The binder's own form holds it and its local uses; another form refers to it only
     // through its links, so only forms linking to the binder's slot are read.
     let binder_slot = slot_of(binder);
-    let mut targets = vec![binder];
+    let mut targets = Vec::new();
     for form in lowering.forms() {
         if form.slot == binder_slot || form.linked_slots().any(|slot| slot == binder_slot) {
-            targets.extend(
-                form.datoms()
-                    .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
-                    .map(|d| d.e),
-            );
+            let uses = form
+                .datoms()
+                .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
+                .map(|d| d.e);
+            let own = (form.slot == binder_slot).then_some(binder);
+            // Spans are taken here, from the form at hand: finding a form by its slot walks
+            // the file's forms.
+            targets.extend(own.into_iter().chain(uses).filter_map(|e| {
+                let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
+                let id = form.ast.id_at(index)?;
+                Some(form.ast.node(id).span + form.range().start())
+            }));
         }
     }
     let mut edits: Vec<Edit> = targets
-        .iter()
-        .filter_map(|&e| lowering.span(e))
+        .into_iter()
         .map(|range| Edit {
             range,
             text: new_name.to_owned(),

@@ -30,7 +30,7 @@ use syntax::{TextRange, TextSize};
 use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::SourceFile;
-use crate::names::{Role, form_roles, global_roles};
+use crate::names::{Role, defines_globals, form_roles, global_roles};
 use crate::tree::size;
 
 /// What a token is.
@@ -89,11 +89,28 @@ pub struct HlUnit {
 /// The role of each global a file defines: besides its own text, all that a form's tokens
 /// depend on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GlobalRoles(HashMap<String, Role>);
+pub struct GlobalRoles(HashMap<String, Role>, Vec<u32>);
 
 impl GlobalRoles {
     pub fn of(file: &SourceFile) -> GlobalRoles {
-        GlobalRoles(global_roles(file.lowering()))
+        GlobalRoles(global_roles(file.lowering()), GlobalRoles::defining(file))
+    }
+
+    /// The slots of the forms that define globals, in file order: while they are the same,
+    /// so are the roles (each form's definitions are a function of its text), which is far
+    /// cheaper to compare than the roles themselves.
+    pub fn defining(file: &SourceFile) -> Vec<u32> {
+        file.lowering()
+            .forms()
+            .iter()
+            .filter(|form| defines_globals(form))
+            .map(|form| form.slot)
+            .collect()
+    }
+
+    /// What [`GlobalRoles::defining`] gave for the file these roles are of.
+    pub fn defining_forms(&self) -> &[u32] {
+        &self.1
     }
 
     /// The names whose role differs between `self` and `other` (defined in one only included).

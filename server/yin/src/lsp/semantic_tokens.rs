@@ -231,14 +231,16 @@ pub(crate) fn tokens(
     if cache.encoding != encoding {
         *cache = TokenCache::new(encoding);
     }
-    let roles = GlobalRoles::of(file);
-    let changed = cache.roles.changed(&roles);
-    if !changed.is_empty() {
-        cache
-            .forms
-            .retain(|_, chunk| !chunk.globals.iter().any(|g| changed.contains(g)));
+    if GlobalRoles::defining(file) != cache.roles.defining_forms() {
+        let roles = GlobalRoles::of(file);
+        let changed = cache.roles.changed(&roles);
+        if !changed.is_empty() {
+            cache
+                .forms
+                .retain(|_, chunk| !chunk.globals.iter().any(|g| changed.contains(g)));
+        }
+        cache.roles = roles;
     }
-    cache.roles = roles;
     match place(file, encoding, cache) {
         Some(tokens) => tokens,
         None => {
@@ -280,6 +282,7 @@ fn place(file: &SourceFile, encoding: PositionEncoding, cache: &mut TokenCache) 
     } = cache;
     let units = analysis::highlight_units(file);
     let rope = file.document().rope();
+    let mut stretches = Stretches::new(rope.chunks());
     let mut out = Tokens::default();
     // The unit's start, and the last token's start, in the file.
     let (mut line, mut character) = (0_u32, 0_u32);
@@ -302,7 +305,7 @@ fn place(file: &SourceFile, encoding: PositionEncoding, cache: &mut TokenCache) 
                     .clone()
             }
             None => {
-                let text: Cow<'_, str> = rope.byte_slice(range).into();
+                let text = stretches.text(range);
                 let chunk = match between.get(&*text) {
                     Some(chunk) => chunk.clone(),
                     None => {
@@ -357,6 +360,56 @@ fn place(file: &SourceFile, encoding: PositionEncoding, cache: &mut TokenCache) 
         between.retain(|_, chunk| live.contains(&Arc::as_ptr(chunk)));
     }
     Some(out)
+}
+
+/// Reads stretches of a text, in increasing order, from its chunks, each chunk visited once
+/// (a lookup by offset per stretch would cost a walk down the rope each).
+struct Stretches<'r, I: Iterator<Item = &'r str>> {
+    chunks: I,
+    chunk: &'r str,
+    /// The offset of `chunk` in the text.
+    at: usize,
+}
+
+impl<'r, I: Iterator<Item = &'r str>> Stretches<'r, I> {
+    fn new(mut chunks: I) -> Self {
+        let chunk = chunks.next().unwrap_or("");
+        Stretches {
+            chunks,
+            chunk,
+            at: 0,
+        }
+    }
+
+    fn next_chunk(&mut self) -> bool {
+        match self.chunks.next() {
+            Some(next) => {
+                self.at += self.chunk.len();
+                self.chunk = next;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The text of `range`, which starts at or after the previous range's end.
+    fn text(&mut self, range: std::ops::Range<usize>) -> Cow<'r, str> {
+        while self.at + self.chunk.len() <= range.start {
+            if !self.next_chunk() {
+                return Cow::Borrowed("");
+            }
+        }
+        let from = range.start - self.at;
+        if range.end <= self.at + self.chunk.len() {
+            return Cow::Borrowed(self.chunk.get(from..range.end - self.at).unwrap_or(""));
+        }
+        let mut out = String::from(self.chunk.get(from..).unwrap_or(""));
+        while self.at + self.chunk.len() < range.end && self.next_chunk() {
+            let upto = (range.end - self.at).min(self.chunk.len());
+            out.push_str(self.chunk.get(..upto).unwrap_or(""));
+        }
+        Cow::Owned(out)
+    }
 }
 
 /// `text`'s tokens (`highlights`, relative to its start) encoded relative to its start.
@@ -577,6 +630,29 @@ mod tests {
         let mut cache = TokenCache::new(PositionEncoding::Utf16);
         let data = tokens(&file, PositionEncoding::Utf16, &mut cache).data();
         assert_eq!(data, fresh(&file, PositionEncoding::Utf16));
+    }
+
+    #[test]
+    fn a_file_of_many_rope_chunks_keeps_its_tokens() {
+        let line = "(defn f [x] (g x)) ; a comment, é\n\n";
+        let text = line.repeat(400);
+        let mut file = SourceFile::from_text(&text);
+        let encoding = PositionEncoding::Utf16;
+        let mut cache = TokenCache::new(encoding);
+        let before = tokens(&file, encoding, &mut cache);
+        assert_eq!(before.data(), fresh(&file, encoding));
+        let middle = analysis::TextSize::from(u32::try_from(line.len() * 200).unwrap_or(0));
+        file.apply_byte_edits(&[analysis::Edit {
+            range: analysis::TextRange::new(middle, middle),
+            text: "; more\n".to_owned(),
+        }])
+        .expect("a valid edit");
+        let after = tokens(&file, encoding, &mut cache);
+        assert_eq!(after.data(), fresh(&file, encoding));
+        assert_eq!(
+            applied(&before.data(), &delta(&before, &after)),
+            after.data()
+        );
     }
 
     const PIECES: &[&str] = &[
