@@ -467,46 +467,36 @@ pub(crate) enum Role {
     Value,
 }
 
-/// Whether `form` holds a `def` (what [`global_roles`] reads of it).
-pub(crate) fn defines_globals(form: &TopForm) -> bool {
-    form.ast
-        .iter()
-        .any(|(_, node)| matches!(node.kind, NodeKind::Def { .. }))
-}
-
-/// The role of each global the file defines: the first `def` of a name decides it.
-pub(crate) fn global_roles(lowering: &FileLowering) -> HashMap<String, Role> {
-    let mut globals: HashMap<String, Role> = HashMap::new();
-    for form in lowering.forms() {
-        for (_, node) in form.ast.iter() {
-            if let NodeKind::Def {
-                name,
-                value,
-                is_macro,
-                ..
-            } = &node.kind
-                && let NodeKind::Binder(symbol) = &form.ast.node(*name).kind
-                && !globals.contains_key(symbol.as_str())
-            {
-                let role = if *is_macro {
-                    Role::Macro
-                } else if value.is_some_and(|v| is_lambda(&form.ast, v)) {
-                    Role::Function
-                } else {
-                    Role::Value
-                };
-                globals.insert(symbol.as_str().to_owned(), role);
-            }
+/// The globals `form` defines, in order, with their roles.
+pub(crate) fn form_definitions(form: &TopForm) -> Vec<(String, Role)> {
+    let mut out = Vec::new();
+    for (_, node) in form.ast.iter() {
+        if let NodeKind::Def {
+            name,
+            value,
+            is_macro,
+            ..
+        } = &node.kind
+            && let NodeKind::Binder(symbol) = &form.ast.node(*name).kind
+        {
+            let role = if *is_macro {
+                Role::Macro
+            } else if value.is_some_and(|v| is_lambda(&form.ast, v)) {
+                Role::Function
+            } else {
+                Role::Value
+            };
+            out.push((symbol.as_str().to_owned(), role));
         }
     }
-    globals
+    out
 }
 
 /// The role of every binder and variable of `form`, with the name's range relative to the form
 /// and whether it is the binder, by the same resolution as navigation: locals within their
-/// form, globals by `globals` ([`global_roles`]). Core functions and unresolved names are left
-/// out. The global names the answer depends on (looked up in `globals`, found or not) are added
-/// to `used`.
+/// form, globals by `globals` (the role of the first definition of each name). Core functions
+/// and unresolved names are left out. The global names the answer depends on (looked up in
+/// `globals`, found or not) are added to `used`.
 pub(crate) fn form_roles(
     form: &TopForm,
     globals: &HashMap<String, Role>,

@@ -30,7 +30,7 @@ use syntax::{TextRange, TextSize};
 use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::SourceFile;
-use crate::names::{Role, defines_globals, form_roles, global_roles};
+use crate::names::{Role, form_definitions, form_roles};
 use crate::tree::size;
 
 /// What a token is.
@@ -86,48 +86,76 @@ pub struct HlUnit {
     index: usize,
 }
 
+/// The globals one form defines, in order, with their roles.
+type Definitions = Box<[(String, Role)]>;
+
 /// The role of each global a file defines: besides its own text, all that a form's tokens
-/// depend on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GlobalRoles(HashMap<String, Role>, Vec<u32>);
+/// depend on. Kept per form too, so that an update costs a comparison of slots plus the forms
+/// that are new, and the roles are folded again only when a definition changed.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalRoles {
+    /// The first definition of each name decides its role.
+    roles: HashMap<String, Role>,
+    /// The forms of the file last seen, in order: slot, and the globals the form defines.
+    forms: Vec<(u32, Definitions)>,
+}
 
 impl GlobalRoles {
     pub fn of(file: &SourceFile) -> GlobalRoles {
-        GlobalRoles(global_roles(file.lowering()), GlobalRoles::defining(file))
+        let mut roles = GlobalRoles::default();
+        roles.update(file);
+        roles
     }
 
-    /// The slots of the forms that define globals, in file order: while they are the same,
-    /// so are the roles (each form's definitions are a function of its text), which is far
-    /// cheaper to compare than the roles themselves.
-    pub fn defining(file: &SourceFile) -> Vec<u32> {
-        file.lowering()
-            .forms()
+    /// Brings the roles up to date with `file`; returns the names whose role changed. The
+    /// forms are matched by slot from both ends (a form keeps its slot while its text is
+    /// unchanged, and its definitions are a function of its text); if the definitions of the
+    /// forms in between are the same as before, in the same order, so are the roles.
+    pub fn update(&mut self, file: &SourceFile) -> HashSet<String> {
+        let forms = file.lowering().forms();
+        let old = &self.forms;
+        let prefix = old
             .iter()
-            .filter(|form| defines_globals(form))
-            .map(|form| form.slot)
-            .collect()
-    }
-
-    /// What [`GlobalRoles::defining`] gave for the file these roles are of.
-    pub fn defining_forms(&self) -> &[u32] {
-        &self.1
-    }
-
-    /// The names whose role differs between `self` and `other` (defined in one only included).
-    pub fn changed(&self, other: &GlobalRoles) -> HashSet<String> {
-        if self == other {
+            .zip(forms)
+            .take_while(|(o, n)| o.0 == n.slot)
+            .count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(forms[prefix..].iter().rev())
+            .take_while(|(o, n)| o.0 == n.slot)
+            .count();
+        let middle: Vec<(u32, Definitions)> = forms[prefix..forms.len() - suffix]
+            .iter()
+            .map(|form| (form.slot, form_definitions(form).into_boxed_slice()))
+            .collect();
+        let replaced = prefix..old.len() - suffix;
+        let same = old[replaced.clone()]
+            .iter()
+            .flat_map(|(_, defs)| defs.iter())
+            .eq(middle.iter().flat_map(|(_, defs)| defs.iter()));
+        self.forms.splice(replaced, middle);
+        if same {
             return HashSet::new();
         }
-        let differs = |a: &GlobalRoles, b: &GlobalRoles| {
-            a.0.iter()
-                .filter(|(name, role)| b.0.get(*name) != Some(*role))
+        let mut roles: HashMap<String, Role> = HashMap::new();
+        for (name, role) in self.forms.iter().flat_map(|(_, defs)| defs.iter()) {
+            if !roles.contains_key(name) {
+                roles.insert(name.clone(), *role);
+            }
+        }
+        let differs = |a: &HashMap<String, Role>, b: &HashMap<String, Role>| {
+            a.iter()
+                .filter(|(name, role)| b.get(*name) != Some(*role))
                 .map(|(name, _)| name.clone())
                 .collect::<Vec<_>>()
         };
-        differs(self, other)
+        let changed = differs(&self.roles, &roles)
             .into_iter()
-            .chain(differs(other, self))
-            .collect()
+            .chain(differs(&roles, &self.roles))
+            .collect();
+        self.roles = roles;
+        changed
     }
 }
 
@@ -197,7 +225,7 @@ pub fn highlight_unit(file: &SourceFile, roles: &GlobalRoles, unit: HlUnit) -> U
         .form
         .and_then(|_| file.lowering().forms().get(unit.index))
     {
-        let known: HashMap<TextRange, (Role, bool)> = form_roles(form, &roles.0, &mut globals)
+        let known: HashMap<TextRange, (Role, bool)> = form_roles(form, &roles.roles, &mut globals)
             .into_iter()
             .map(|(range, role, binder)| (range, (role, binder)))
             .collect();

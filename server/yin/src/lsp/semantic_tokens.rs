@@ -231,15 +231,11 @@ pub(crate) fn tokens(
     if cache.encoding != encoding {
         *cache = TokenCache::new(encoding);
     }
-    if GlobalRoles::defining(file) != cache.roles.defining_forms() {
-        let roles = GlobalRoles::of(file);
-        let changed = cache.roles.changed(&roles);
-        if !changed.is_empty() {
-            cache
-                .forms
-                .retain(|_, chunk| !chunk.globals.iter().any(|g| changed.contains(g)));
-        }
-        cache.roles = roles;
+    let changed = cache.roles.update(file);
+    if !changed.is_empty() {
+        cache
+            .forms
+            .retain(|_, chunk| !chunk.globals.iter().any(|g| changed.contains(g)));
     }
     match place(file, encoding, cache) {
         Some(tokens) => tokens,
