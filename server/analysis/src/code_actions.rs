@@ -10,6 +10,7 @@ use syntax::{TextRange, TextSize};
 
 use crate::edit::Edit;
 use crate::findings::Finding;
+use crate::names::form_at;
 use crate::refactor;
 use crate::source::SourceFile;
 
@@ -103,20 +104,16 @@ pub fn code_actions(file: &SourceFile, findings: &[Finding], range: TextRange) -
     actions
 }
 
-/// The top-level node at `offset` (one ending there counts; the first wins), with its text.
+/// The top-level form at `offset` (one ending there counts; the first wins), with its text.
+/// The lowering's forms, not the tree's top-level nodes: while the file is broken, the tree's
+/// recovery keeps an unclosed form open to the end of the file, and every refactoring would
+/// read all of that, where the lowering cuts it at the next line that begins a form.
 fn top_form_at(file: &SourceFile, offset: TextSize) -> Option<(TextRange, String)> {
-    let root = file.document().tree().root_node();
-    let mut cursor = root.walk();
-    let at = usize::from(offset);
-    let node = root
-        .children(&mut cursor)
-        .find(|n| n.start_byte() <= at && at <= n.end_byte())?;
-    let size = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
-    let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+    let range = form_at(file.lowering(), offset)?.range();
     let text = file
         .document()
         .rope()
-        .get_byte_slice(node.start_byte()..node.end_byte())?
+        .get_byte_slice(usize::from(range.start())..usize::from(range.end()))?
         .to_string();
     Some((range, text))
 }
@@ -162,6 +159,14 @@ mod tests {
             .into_iter()
             .map(|a| a.title)
             .collect()
+    }
+
+    #[test]
+    fn a_form_after_an_unclosed_one_is_refactored_on_its_own() {
+        // The unclosed `(` does not make the rest of the file one form: the line starting at
+        // column 0 begins the next, which threading reads alone.
+        let text = "(def a (inc\n(f (g x) a)\n(def b 2)\n";
+        assert_eq!(titles(text, 13, 13), ["Thread first (->)"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use syntax::{NodeKind, TextRange, TextSize};
 
 use crate::SourceFile;
 use crate::half_typed::usable;
-use crate::names::{BinderKind, Signature, binder_info, locals_at};
+use crate::names::{BinderKind, Signature, binder_info, binder_info_in, locals_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -49,110 +49,153 @@ fn is_delimiter(c: char) -> bool {
     c.is_whitespace() || "()[]{}\"';,`~@^#\\".contains(c)
 }
 
-/// What may be typed at `offset`; nothing inside strings and comments.
+/// What may be typed at `offset`; nothing inside strings and comments. Costs the forms around
+/// the cursor plus one look at each top-level definition's name: the details of a global are
+/// read only when its name matches what is typed.
 pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
-    let text = file.text();
-    let at = usize::from(offset).min(text.len());
-    let before = text.get(..at)?;
-    let start = before
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| !is_delimiter(c))
-        .last()
-        .map_or(at, |(i, _)| i);
+    let rope = file.document().rope();
+    let at = usize::from(offset).min(rope.len_bytes());
+    let before = rope.get_byte_slice(..at)?;
+    let mut typed: Vec<char> = Vec::new();
+    let mut chars = before.chars_at(before.len_chars());
+    while let Some(c) = chars.prev() {
+        if is_delimiter(c) {
+            break;
+        }
+        typed.push(c);
+    }
+    typed.reverse();
+    let prefix: String = typed.into_iter().collect();
+    let start = at - prefix.len();
     if in_string_or_comment(file, offset) {
         return None;
     }
-    let prefix = &before[start..];
+    let prefix = prefix.as_str();
     let replace = TextRange::new(
         TextSize::try_from(start).ok()?,
         TextSize::try_from(at).ok()?,
     );
     let mut items = Vec::new();
     let mut seen = HashSet::new();
-    let mut add = |item: CompletionItem| {
-        if item.label.starts_with(prefix) && seen.insert(item.label.clone()) {
+    let wanted =
+        |label: &str, seen: &HashSet<String>| label.starts_with(prefix) && !seen.contains(label);
+    let mut add = |item: CompletionItem, seen: &mut HashSet<String>| {
+        if wanted(&item.label, seen) {
+            seen.insert(item.label.clone());
             items.push(item);
         }
     };
+    // Keywords start with `:`: none can follow a prefix that does not.
+    let with_keywords = prefix.is_empty() || prefix.starts_with(':');
     if prefix.starts_with(':') {
         for keyword in keywords(file, replace) {
-            add(CompletionItem {
-                label: keyword,
-                kind: CompletionKind::Keyword,
-                detail: None,
-                documentation: None,
-            });
+            add(
+                CompletionItem {
+                    label: keyword,
+                    kind: CompletionKind::Keyword,
+                    detail: None,
+                    documentation: None,
+                },
+                &mut seen,
+            );
         }
         return Some(Completions { replace, items });
     }
     let readable = usable(file, offset);
     let lowering = readable.lowering();
     for (name, binder) in locals_at(lowering, offset).into_iter().rev() {
+        if !wanted(&name, &seen) {
+            continue;
+        }
         let info = binder_info(lowering, binder);
         let signatures = info
             .as_ref()
             .map(|i| i.signatures.clone())
             .unwrap_or_default();
         let kind_name = info.as_ref().map_or("local", |i| i.kind.describe());
-        add(CompletionItem {
-            detail: Some(detail(&name, &signatures).unwrap_or_else(|| kind_name.to_owned())),
-            label: name,
-            kind: if signatures.is_empty() {
-                CompletionKind::Local
-            } else {
-                CompletionKind::Function
+        add(
+            CompletionItem {
+                detail: Some(detail(&name, &signatures).unwrap_or_else(|| kind_name.to_owned())),
+                label: name,
+                kind: if signatures.is_empty() {
+                    CompletionKind::Local
+                } else {
+                    CompletionKind::Function
+                },
+                documentation: None,
             },
-            documentation: None,
-        });
+            &mut seen,
+        );
     }
     for form in file.lowering().forms() {
         for (name, binder) in definitions(&form.ast) {
+            if !wanted(name.as_str(), &seen) {
+                continue;
+            }
             // The name being typed in `(def na|` is not a completion of itself.
             let span = form.ast.node(binder).span + form.range().start();
             if span.contains_inclusive(offset) {
                 continue;
             }
-            let e = syntax::datoms::entity(form.slot, binder);
-            let Some(info) = binder_info(file.lowering(), e) else {
+            let Some(info) = binder_info_in(form, binder) else {
                 continue;
             };
-            add(CompletionItem {
-                label: name.as_str().to_owned(),
-                kind: match (info.kind, info.signatures.is_empty()) {
-                    (BinderKind::Macro, _) => CompletionKind::Macro,
-                    (_, true) => CompletionKind::Global,
-                    (_, false) => CompletionKind::Function,
+            add(
+                CompletionItem {
+                    label: name.as_str().to_owned(),
+                    kind: match (info.kind, info.signatures.is_empty()) {
+                        (BinderKind::Macro, _) => CompletionKind::Macro,
+                        (_, true) => CompletionKind::Global,
+                        (_, false) => CompletionKind::Function,
+                    },
+                    detail: detail(name.as_str(), &info.signatures)
+                        .or_else(|| Some(info.kind.describe().to_owned())),
+                    documentation: info.doc,
                 },
-                detail: detail(name.as_str(), &info.signatures)
-                    .or_else(|| Some(info.kind.describe().to_owned())),
-                documentation: info.doc,
-            });
+                &mut seen,
+            );
         }
     }
     for f in CORE {
-        add(CompletionItem {
-            label: f.name.to_owned(),
-            kind: CompletionKind::CoreFunction,
-            detail: detail(f.name, &Signature::of_core(f)),
-            documentation: Some(f.doc.to_owned()),
-        });
+        if !wanted(f.name, &seen) {
+            continue;
+        }
+        add(
+            CompletionItem {
+                label: f.name.to_owned(),
+                kind: CompletionKind::CoreFunction,
+                detail: detail(f.name, &Signature::of_core(f)),
+                documentation: Some(f.doc.to_owned()),
+            },
+            &mut seen,
+        );
     }
     for special in SPECIAL_FORMS {
-        add(CompletionItem {
-            label: (*special).to_owned(),
-            kind: CompletionKind::SpecialForm,
-            detail: Some("special form".to_owned()),
-            documentation: syntax::core::special_form_doc(special).map(str::to_owned),
-        });
+        if !wanted(special, &seen) {
+            continue;
+        }
+        add(
+            CompletionItem {
+                label: (*special).to_owned(),
+                kind: CompletionKind::SpecialForm,
+                detail: Some("special form".to_owned()),
+                documentation: syntax::core::special_form_doc(special).map(str::to_owned),
+            },
+            &mut seen,
+        );
     }
-    for keyword in keywords(file, replace) {
-        add(CompletionItem {
-            label: keyword,
-            kind: CompletionKind::Keyword,
-            detail: None,
-            documentation: None,
-        });
+    if with_keywords {
+        for keyword in keywords(file, replace) {
+            add(
+                CompletionItem {
+                    label: keyword,
+                    kind: CompletionKind::Keyword,
+                    detail: None,
+                    documentation: None,
+                },
+                &mut seen,
+            );
+        }
     }
     Some(Completions { replace, items })
 }

@@ -353,26 +353,9 @@ impl AnalysisHost {
             .collect()
     }
 
-    /// The rules for a file at `path` (see [`AnalysisHost::rules_root`]), loaded if they are
-    /// not yet; the second value says whether they were loaded just now.
-    pub fn rules_for(&mut self, path: Option<&Path>) -> (Arc<RuleSet>, bool) {
-        let root = self.rules_root(path);
-        if let Some(set) = self.rules.get(&root) {
-            return (set.clone(), false);
-        }
-        let extra = self.config.extra_rules.as_deref();
-        let set = if root.as_os_str().is_empty() {
-            let mut set = RuleSet::builtin();
-            if let Some(extra) = extra {
-                set.add_dir(extra, extra, true);
-            }
-            set
-        } else {
-            RuleSet::for_workspace(&root, extra)
-        };
-        let set = Arc::new(set);
-        self.rules.insert(root, set.clone());
-        (set, true)
+    /// The rules for a file at `path` (see [`AnalysisHost::rules_root`]), if they are loaded.
+    fn loaded_rules(&self, path: Option<&Path>) -> Option<Arc<RuleSet>> {
+        self.rules.get(&self.rules_root(path)).cloned()
     }
 
     /// The folder whose rules apply to a file at `path`: the nearest at or above it holding
@@ -469,11 +452,16 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
     lints.clear_poison();
     let mut unopened: Vec<RuleProblem> = Vec::new();
     loop {
+        let path = lock(host).documents.get(key)?.path.clone();
+        let loaded = load_rules(host, path.as_deref());
         let (version, generation, restart) = {
             let mut host = lock(host);
             let generation = host.rules_generation;
             let path = host.documents.get(key)?.path.clone();
-            let (rules, loaded) = host.rules_for(path.as_deref());
+            let Some(rules) = host.loaded_rules(path.as_deref()) else {
+                // Forgotten (or the document moved) since they were loaded: load them again.
+                continue;
+            };
             if loaded {
                 unopened.extend(
                     rules
@@ -577,6 +565,75 @@ pub fn findings(host: &Mutex<AnalysisHost>, key: &str) -> Option<FileFindings> {
     }
 }
 
+/// Loads the rules for a file at `path` unless the host has them; returns whether this call
+/// installed them. The rule files are read and parsed with the host unlocked (prepare, then
+/// apply), so a slow read never holds back edits.
+fn load_rules(host: &Mutex<AnalysisHost>, path: Option<&Path>) -> bool {
+    let Some(to_read) = lock(host).rules_to_read(path) else {
+        return false;
+    };
+    let read = to_read.read();
+    lock(host).install_rules(read)
+}
+
+/// A rule set to read: what [`AnalysisHost::rules_to_read`] took under the host's lock.
+#[derive(Debug)]
+struct RulesToRead {
+    root: PathBuf,
+    extra: Option<PathBuf>,
+    generation: u64,
+}
+
+/// A rule set read, for [`AnalysisHost::install_rules`].
+struct ReadRules {
+    root: PathBuf,
+    set: RuleSet,
+    generation: u64,
+}
+
+impl RulesToRead {
+    /// Reads and parses the rules of the workspace root (the built-in ones for the empty
+    /// path), with the extra folder's added. Needs no host.
+    fn read(self) -> ReadRules {
+        let set = if self.root.as_os_str().is_empty() {
+            let mut set = RuleSet::builtin();
+            if let Some(extra) = &self.extra {
+                set.add_dir(extra, extra, true);
+            }
+            set
+        } else {
+            RuleSet::for_workspace(&self.root, self.extra.as_deref())
+        };
+        ReadRules {
+            root: self.root,
+            set,
+            generation: self.generation,
+        }
+    }
+}
+
+impl AnalysisHost {
+    /// What to read for the rules of a file at `path`; `None` if they are loaded.
+    fn rules_to_read(&self, path: Option<&Path>) -> Option<RulesToRead> {
+        let root = self.rules_root(path);
+        (!self.rules.contains_key(&root)).then(|| RulesToRead {
+            root,
+            extra: self.config.extra_rules.clone(),
+            generation: self.rules_generation,
+        })
+    }
+
+    /// Installs rules read off the lock; returns whether they were. A set read while the rules
+    /// were forgotten (a rule file changed) is outdated and dropped: the caller reads again.
+    fn install_rules(&mut self, read: ReadRules) -> bool {
+        if read.generation != self.rules_generation || self.rules.contains_key(&read.root) {
+            return false;
+        }
+        self.rules.insert(read.root, Arc::new(read.set));
+        true
+    }
+}
+
 /// Source order: start, end, then rule id, so that every front end lists findings alike.
 fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
@@ -588,4 +645,31 @@ fn sort(findings: &mut [Finding]) {
 /// concerned dropped), so the state is consistent.
 pub fn lock(host: &Mutex<AnalysisHost>) -> MutexGuard<'_, AnalysisHost> {
     host.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> AnalysisHost {
+        AnalysisHost::new(HostConfig {
+            encoding: PositionEncoding::Utf16,
+            extra_rules: None,
+        })
+    }
+
+    #[test]
+    fn rules_are_read_off_the_lock_and_installed_only_if_still_wanted() {
+        let mut host = host();
+        let to_read = host.rules_to_read(None).expect("nothing loaded yet");
+        // Between taking what to read and installing it, the host is free to change: here the
+        // rules are forgotten, so the set read before is outdated.
+        host.apply(Change::RulesChanged);
+        assert!(!host.install_rules(to_read.read()));
+        assert!(host.loaded_rules(None).is_none());
+        let to_read = host.rules_to_read(None).expect("still nothing loaded");
+        assert!(host.install_rules(to_read.read()));
+        assert!(host.loaded_rules(None).is_some());
+        assert!(host.rules_to_read(None).is_none(), "loaded once");
+    }
 }

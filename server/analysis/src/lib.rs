@@ -66,7 +66,9 @@ pub use source::{LineCol, SourceFile};
 pub use syntax::{
     EditError, Position, PositionEncoding, Range, Severity, TextEdit, TextRange, TextSize,
 };
-pub use syntax_highlighting::{HlRange, HlTag, highlight};
+pub use syntax_highlighting::{
+    GlobalRoles, HlRange, HlTag, HlUnit, UnitHighlights, highlight, highlight_unit, highlight_units,
+};
 pub use workspace_symbols::{
     IndexedSymbol, WorkspaceSymbol, index_file, is_indexed_path, symbol_matches, workspace_symbols,
     yin_files,

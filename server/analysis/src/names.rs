@@ -314,6 +314,12 @@ pub(crate) struct BinderInfo {
 
 pub(crate) fn binder_info(lowering: &FileLowering, e: Entity) -> Option<BinderInfo> {
     let (form, binder) = lowering.node(e)?;
+    binder_info_in(form, binder)
+}
+
+/// [`binder_info`] of a binder of `form`, without finding the form by its slot (a walk over
+/// the file's forms).
+pub(crate) fn binder_info_in(form: &TopForm, binder: NodeId) -> Option<BinderInfo> {
     let ast = &form.ast;
     if !matches!(ast.node(binder).kind, NodeKind::Binder(_)) {
         return None;
@@ -545,88 +551,92 @@ pub(crate) enum Role {
     Value,
 }
 
-/// The role of every binder and variable of the top-level forms overlapping `within` (all forms
-/// if `None`), with the name's range and whether it is the binder, by the same resolution as
-/// navigation: locals within their form, globals by the file's first `def`. Core functions and
-/// unresolved names are left out.
-pub(crate) fn roles(
-    lowering: &FileLowering,
-    within: Option<TextRange>,
-) -> Vec<(TextRange, Role, bool)> {
-    let mut globals: HashMap<&str, Role> = HashMap::new();
-    for form in lowering.forms() {
-        for (_, node) in form.ast.iter() {
-            if let NodeKind::Def {
-                name,
-                value,
-                is_macro,
-                ..
-            } = &node.kind
-                && let NodeKind::Binder(symbol) = &form.ast.node(*name).kind
-            {
-                let role = if *is_macro {
-                    Role::Macro
-                } else if value.is_some_and(|v| is_lambda(&form.ast, v)) {
-                    Role::Function
-                } else {
-                    Role::Value
-                };
-                globals.entry(symbol.as_str()).or_insert(role);
-            }
+/// The globals `form` defines, in order, with their roles.
+pub(crate) fn form_definitions(form: &TopForm) -> Vec<(String, Role)> {
+    let mut out = Vec::new();
+    for (_, node) in form.ast.iter() {
+        if let NodeKind::Def {
+            name,
+            value,
+            is_macro,
+            ..
+        } = &node.kind
+            && let NodeKind::Binder(symbol) = &form.ast.node(*name).kind
+        {
+            let role = if *is_macro {
+                Role::Macro
+            } else if value.is_some_and(|v| is_lambda(&form.ast, v)) {
+                Role::Function
+            } else {
+                Role::Value
+            };
+            out.push((symbol.as_str().to_owned(), role));
         }
     }
+    out
+}
+
+/// The role of every binder and variable of `form`, with the name's range relative to the form
+/// and whether it is the binder, by the same resolution as navigation: locals within their
+/// form, globals by `globals` (the role of the first definition of each name). Core functions
+/// and unresolved names are left out. The global names the answer depends on (looked up in
+/// `globals`, found or not) are added to `used`.
+pub(crate) fn form_roles(
+    form: &TopForm,
+    globals: &HashMap<String, Role>,
+    used: &mut Vec<String>,
+) -> Vec<(TextRange, Role, bool)> {
+    let ast = &form.ast;
+    let mut global = |symbol: &str| {
+        used.push(symbol.to_owned());
+        globals.get(symbol).copied()
+    };
+    let mut locals: HashMap<NodeId, Role> = HashMap::new();
+    for (_, node) in ast.iter() {
+        match &node.kind {
+            NodeKind::Arity { params, rest, .. } => {
+                for &param in params.iter().chain(rest) {
+                    locals.insert(param, Role::Parameter);
+                }
+            }
+            NodeKind::Lambda { name: Some(n), .. } => {
+                locals.insert(*n, Role::LocalFunction);
+            }
+            NodeKind::Let { bindings, .. } | NodeKind::Loop { bindings, .. } => {
+                for &(binder, value) in bindings {
+                    let role = if is_lambda(ast, value) {
+                        Role::LocalFunction
+                    } else {
+                        Role::Local
+                    };
+                    locals.insert(binder, role);
+                }
+            }
+            NodeKind::Def { name, .. } => {
+                if let NodeKind::Binder(symbol) = &ast.node(*name).kind
+                    && let Some(role) = global(symbol.as_str())
+                {
+                    locals.insert(*name, role);
+                }
+            }
+            _ => {}
+        }
+    }
+    let resolution = resolve(ast);
     let mut out = Vec::new();
-    for form in lowering.forms() {
-        if within.is_some_and(|within| form.range().intersect(within).is_none()) {
-            continue;
-        }
-        let ast = &form.ast;
-        let mut locals: HashMap<NodeId, Role> = HashMap::new();
-        for (_, node) in ast.iter() {
-            match &node.kind {
-                NodeKind::Arity { params, rest, .. } => {
-                    for &param in params.iter().chain(rest) {
-                        locals.insert(param, Role::Parameter);
-                    }
-                }
-                NodeKind::Lambda { name: Some(n), .. } => {
-                    locals.insert(*n, Role::LocalFunction);
-                }
-                NodeKind::Let { bindings, .. } | NodeKind::Loop { bindings, .. } => {
-                    for &(binder, value) in bindings {
-                        let role = if is_lambda(ast, value) {
-                            Role::LocalFunction
-                        } else {
-                            Role::Local
-                        };
-                        locals.insert(binder, role);
-                    }
-                }
-                NodeKind::Def { name, .. } => {
-                    if let NodeKind::Binder(symbol) = &ast.node(*name).kind
-                        && let Some(&role) = globals.get(symbol.as_str())
-                    {
-                        locals.insert(*name, role);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let resolution = resolve(ast);
-        for (id, node) in ast.iter() {
-            let binder = matches!(node.kind, NodeKind::Binder(_));
-            let role = match &node.kind {
-                NodeKind::Binder(_) => locals.get(&id).copied(),
-                NodeKind::Variable(_) => match resolution.lookup(id) {
-                    Some(Resolved::Local(binder)) => locals.get(&binder).copied(),
-                    Some(Resolved::Global(symbol)) => globals.get(symbol.as_str()).copied(),
-                    None => None,
-                },
-                _ => None,
-            };
-            if let Some(role) = role {
-                out.push((node.span + form.range().start(), role, binder));
-            }
+    for (id, node) in ast.iter() {
+        let binder = matches!(node.kind, NodeKind::Binder(_));
+        let role = match &node.kind {
+            NodeKind::Binder(_) => locals.get(&id).copied(),
+            NodeKind::Variable(_) => match resolution.lookup(id) {
+                Some(Resolved::Local(binder)) => locals.get(&binder).copied(),
+                Some(Resolved::Global(symbol)) => global(symbol.as_str()),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(role) = role {
+            out.push((node.span, role, binder));
         }
     }
     out

@@ -16,7 +16,7 @@ use edn::{Entity, Value};
 use syntax::datoms::{NODE_BITS, slot_of};
 use syntax::file::{FileLowering, TopForm};
 use syntax::reader::read_str;
-use syntax::{Form, FormKind, TextRange, TextSize};
+use syntax::{Form, FormKind, NodeKind, TextRange, TextSize};
 
 use crate::edit::{Edit, apply_edits};
 use crate::source::SourceFile;
@@ -132,17 +132,28 @@ pub fn rename_in(
         return Err(not_applicable("no symbol here"));
     };
     let binder_value = Value::Int(i64::try_from(binder).unwrap_or(-1));
-    let mut targets = vec![binder];
+    // The binder's own form holds it and its local uses; another form refers to it only
+    // through its links, so only forms linking to the binder's slot are read.
+    let binder_slot = slot_of(binder);
+    let mut targets = Vec::new();
     for form in lowering.forms() {
-        targets.extend(
-            form.datoms()
+        if form.slot == binder_slot || form.linked_slots().any(|slot| slot == binder_slot) {
+            let uses = form
+                .datoms()
                 .filter(|d| d.a.as_str() == "yin/binding" && d.v == binder_value)
-                .map(|d| d.e),
-        );
+                .map(|d| d.e);
+            let own = (form.slot == binder_slot).then_some(binder);
+            // Spans are taken here, from the form at hand: finding a form by its slot walks
+            // the file's forms.
+            targets.extend(own.into_iter().chain(uses).filter_map(|e| {
+                let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
+                let id = form.ast.id_at(index)?;
+                Some(form.ast.node(id).span + form.range().start())
+            }));
+        }
     }
     let mut edits: Vec<Edit> = targets
-        .iter()
-        .filter_map(|&e| lowering.span(e))
+        .into_iter()
         .map(|range| Edit {
             range,
             text: new_name.to_owned(),
@@ -150,20 +161,159 @@ pub fn rename_in(
         .collect();
     edits.sort_by_key(|e| e.range.start());
     edits.dedup_by_key(|e| e.range);
+    let old_name = lowering
+        .node(binder)
+        .and_then(|(form, id)| match &form.ast.node(id).kind {
+            NodeKind::Binder(symbol) => Some(symbol.as_str().to_owned()),
+            _ => None,
+        })
+        .ok_or_else(|| not_applicable("no name here"))?;
+    let capture = |range: TextRange| RefactorError::Capture {
+        name: new_name.to_owned(),
+        range,
+    };
+    let at_range = lowering.span(at).unwrap_or_default();
+    let checked = match Excerpt::of(file, &edits, &[&old_name, new_name]) {
+        Some(excerpt) => {
+            check_renamed(&excerpt.file, &excerpt.edits).map_err(|refused| match refused {
+                Refused::Changed(range) => Refused::Changed(excerpt.original(range)),
+                other => other,
+            })
+        }
+        None => check_renamed(file, &edits),
+    };
+    match checked {
+        Ok(()) => Ok(edits),
+        Err(Refused::Edit(message)) => Err(not_applicable(&message)),
+        Err(Refused::Unpaired) => Err(capture(at_range)),
+        Err(Refused::Changed(range)) => Err(capture(range)),
+    }
+}
 
-    // The renamed file, relowered incrementally: unchanged forms keep their slots and datoms,
-    // so only the forms in the delta can resolve differently.
+/// The forms a rename can change, alone in a file of their own, with the rename's edits moved
+/// into it. A variable's resolution depends on its form's text and, for a global, on the first
+/// `def` of its name in the file. The renamed forms change text; the old and the new name are
+/// the only ones whose definitions move; so the forms that hold an edit or mention either name
+/// resolve alike here and in the whole file before the rename, and alike after, except for
+/// names no excerpted form defines, which resolve alike (to nothing here) before and after.
+/// Comparing before and after here is then the whole file's comparison at the cost of the
+/// forms that matter.
+struct Excerpt {
+    file: SourceFile,
+    edits: Vec<Edit>,
+    /// Per excerpted form: its start in the excerpt and in the file.
+    starts: Vec<(TextSize, TextSize)>,
+}
+
+impl Excerpt {
+    /// `None` when the forms do not read alike on their own (a broken file's forms may not),
+    /// and the whole file must be checked.
+    fn of(file: &SourceFile, edits: &[Edit], names: &[&str]) -> Option<Excerpt> {
+        let forms = file.lowering().forms();
+        let rope = file.document().rope();
+        let mut pending = edits.iter().peekable();
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        let mut moved: Vec<(TextSize, &Edit)> = Vec::new();
+        let mut lengths = Vec::new();
+        for form in forms {
+            let range = form.range();
+            let mut edited = false;
+            while let Some(&edit) = pending.peek() {
+                if edit.range.start() >= range.end() {
+                    break;
+                }
+                if !range.contains_range(edit.range) {
+                    return None;
+                }
+                edited = true;
+                let start = TextSize::try_from(text.len()).ok()?
+                    + TextSize::from(u32::from(edit.range.start() - range.start()));
+                moved.push((start, edit));
+                pending.next();
+            }
+            if !(edited || mentions(form, names)) {
+                continue;
+            }
+            let at = TextSize::try_from(text.len()).ok()?;
+            starts.push((at, range.start()));
+            lengths.push(range.len());
+            let slice =
+                rope.get_byte_slice(usize::from(range.start())..usize::from(range.end()))?;
+            text.extend(slice.chunks());
+            text.push('\n');
+        }
+        if pending.next().is_some() {
+            return None;
+        }
+        let excerpt = SourceFile::from_text(&text);
+        let read = excerpt.lowering().forms();
+        let alike = read.len() == starts.len()
+            && read
+                .iter()
+                .zip(&starts)
+                .zip(&lengths)
+                .all(|((form, (at, _)), len)| form.range() == TextRange::at(*at, *len));
+        if !alike {
+            return None;
+        }
+        let edits = moved
+            .into_iter()
+            .map(|(start, edit)| Edit {
+                range: TextRange::at(start, edit.range.len()),
+                text: edit.text.clone(),
+            })
+            .collect();
+        Some(Excerpt {
+            file: excerpt,
+            edits,
+            starts,
+        })
+    }
+
+    /// `range` of the excerpt in the file.
+    fn original(&self, range: TextRange) -> TextRange {
+        let i = self
+            .starts
+            .partition_point(|(at, _)| *at <= range.start())
+            .saturating_sub(1);
+        match self.starts.get(i) {
+            Some(&(at, start)) => range - at + start,
+            None => range,
+        }
+    }
+}
+
+/// Whether a variable or binder of `form` has one of `names`.
+fn mentions(form: &TopForm, names: &[&str]) -> bool {
+    form.ast.iter().any(|(_, node)| match &node.kind {
+        NodeKind::Variable(symbol) | NodeKind::Binder(symbol) => names.contains(&symbol.as_str()),
+        _ => false,
+    })
+}
+
+/// Why [`check_renamed`] refuses a rename.
+enum Refused {
+    /// The edits could not be applied.
+    Edit(String),
+    /// The renamed text no longer has the same forms.
+    Unpaired,
+    /// The variable at this range would resolve differently.
+    Changed(TextRange),
+}
+
+/// Whether every variable of the forms `edits` change still resolves as before in `file`
+/// renamed. The renamed file is relowered incrementally: unchanged forms keep their slots and
+/// datoms, so only the forms in the delta can resolve differently.
+fn check_renamed(file: &SourceFile, edits: &[Edit]) -> Result<(), Refused> {
+    let lowering = file.lowering();
     let mut renamed = file.clone();
     let delta = renamed
-        .apply_byte_edits(&edits)
-        .map_err(|e| not_applicable(&e.to_string()))?;
+        .apply_byte_edits(edits)
+        .map_err(|e| Refused::Edit(e.to_string()))?;
     let (before, after) = (lowering.forms(), renamed.lowering().forms());
-    let capture = |e: Entity| RefactorError::Capture {
-        name: new_name.to_owned(),
-        range: lowering.span(e).unwrap_or_default(),
-    };
     if before.len() != after.len() {
-        return Err(capture(at));
+        return Err(Refused::Unpaired);
     }
     // A renamed symbol is still one symbol, so the forms pair up in order.
     let slots: HashMap<u32, u32> = after
@@ -189,10 +339,11 @@ pub fn rename_in(
             .map(|(node, _)| *node)
             .or_else(|| is_now.keys().find(|n| !was.contains_key(n)).copied());
         if let Some(node) = differs {
-            return Err(capture((u64::from(old.slot) << NODE_BITS) | node));
+            let e = (u64::from(old.slot) << NODE_BITS) | node;
+            return Err(Refused::Changed(lowering.span(e).unwrap_or_default()));
         }
     }
-    Ok(edits)
+    Ok(())
 }
 
 /// Heads that are special forms or macros, never threaded through.

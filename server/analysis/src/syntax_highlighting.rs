@@ -7,19 +7,30 @@
 //! The one source of truth for the syntax is `grammar/queries/highlights.scm`, the file Neovim
 //! reads too, so the two editors agree. One pattern is added in front of it: every symbol not
 //! otherwise captured is a plain [`HlTag::Symbol`], so that the editor colours all of the code,
-//! not just the special parts. Then the file's name resolution (`names::roles`, what navigation
-//! uses) refines the symbols a query cannot tell apart: parameters, locals, local functions,
-//! globals bound to functions or values, and macros, binders marked as definitions.
+//! not just the special parts. Then the file's name resolution (`names::form_roles`, what
+//! navigation uses) refines the symbols a query cannot tell apart: parameters, locals, local
+//! functions, globals bound to functions or values, and macros, binders marked as definitions.
+//!
+//! A file is highlighted in units ([`highlight_units`]): each top-level form, and each stretch
+//! of text between two forms. A unit's tokens are a function of its text and of the roles of the
+//! globals it names ([`GlobalRoles`]), nothing else, so a client of this module can keep them
+//! per unit and recompute only the units an edit changed (the server does, for token deltas).
+//! A unit is read as parsed on its own: while the file has no syntax error that is the file's
+//! tree (a top-level node free of errors parses alone as it parses in the file, which the
+//! lowering relies on too); while it is broken each unit is parsed alone, as the lowering reads
+//! the forms of a broken file, so an unclosed form recolours its own lines, not the rest of the
+//! file.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use syntax::TextRange;
-use tree_sitter::{Query, QueryCursor, StreamingIterator};
+use syntax::{TextRange, TextSize};
+use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::SourceFile;
-use crate::names::{Role, roles};
+use crate::names::{Role, form_definitions, form_roles};
 use crate::tree::size;
 
 /// What a token is.
@@ -64,27 +75,241 @@ pub struct HlRange {
 /// The deepest node, counted from the root, that highlighting looks at.
 const MAX_DEPTH: u32 = 1_000;
 
-/// Highlights of the tokens of `file` that overlap `within` (the whole file if `None`).
-pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
-    let highlights = Highlights::get();
+/// A stretch of a file highlighted on its own: a top-level form, or the text between two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HlUnit {
+    pub range: TextRange,
+    /// The slot of the top-level form the unit is (a form keeps its slot while its text is
+    /// unchanged); `None` for the text between forms, which only its text identifies.
+    pub form: Option<u32>,
+    /// The form's index in the lowering the unit was taken from.
+    index: usize,
+}
+
+/// The globals one form defines, in order, with their roles.
+type Definitions = Box<[(String, Role)]>;
+
+/// The role of each global a file defines: besides its own text, all that a form's tokens
+/// depend on. Kept per form too, so that an update costs a comparison of slots plus the forms
+/// that are new, and the roles are folded again only when a definition changed.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalRoles {
+    /// The first definition of each name decides its role.
+    roles: HashMap<String, Role>,
+    /// The forms of the file last seen, in order: slot, and the globals the form defines.
+    forms: Vec<(u32, Definitions)>,
+}
+
+impl GlobalRoles {
+    pub fn of(file: &SourceFile) -> GlobalRoles {
+        let mut roles = GlobalRoles::default();
+        roles.update(file);
+        roles
+    }
+
+    /// Brings the roles up to date with `file`; returns the names whose role changed. The
+    /// forms are matched by slot from both ends (a form keeps its slot while its text is
+    /// unchanged, and its definitions are a function of its text); if the definitions of the
+    /// forms in between are the same as before, in the same order, so are the roles.
+    pub fn update(&mut self, file: &SourceFile) -> HashSet<String> {
+        let forms = file.lowering().forms();
+        let old = &self.forms;
+        let prefix = old
+            .iter()
+            .zip(forms)
+            .take_while(|(o, n)| o.0 == n.slot)
+            .count();
+        let suffix = old[prefix..]
+            .iter()
+            .rev()
+            .zip(forms[prefix..].iter().rev())
+            .take_while(|(o, n)| o.0 == n.slot)
+            .count();
+        let middle: Vec<(u32, Definitions)> = forms[prefix..forms.len() - suffix]
+            .iter()
+            .map(|form| (form.slot, form_definitions(form).into_boxed_slice()))
+            .collect();
+        let replaced = prefix..old.len() - suffix;
+        let same = old[replaced.clone()]
+            .iter()
+            .flat_map(|(_, defs)| defs.iter())
+            .eq(middle.iter().flat_map(|(_, defs)| defs.iter()));
+        self.forms.splice(replaced, middle);
+        if same {
+            return HashSet::new();
+        }
+        let mut roles: HashMap<String, Role> = HashMap::new();
+        for (name, role) in self.forms.iter().flat_map(|(_, defs)| defs.iter()) {
+            if !roles.contains_key(name) {
+                roles.insert(name.clone(), *role);
+            }
+        }
+        let differs = |a: &HashMap<String, Role>, b: &HashMap<String, Role>| {
+            a.iter()
+                .filter(|(name, role)| b.get(*name) != Some(*role))
+                .map(|(name, _)| name.clone())
+                .collect::<Vec<_>>()
+        };
+        let changed = differs(&self.roles, &roles)
+            .into_iter()
+            .chain(differs(&roles, &self.roles))
+            .collect();
+        self.roles = roles;
+        changed
+    }
+}
+
+/// A unit's tokens, with ranges relative to the unit's start, and the global names whose roles
+/// they were read with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitHighlights {
+    pub ranges: Vec<HlRange>,
+    pub globals: Vec<String>,
+}
+
+/// The units of `file`, in order, covering it without gaps or overlaps.
+pub fn highlight_units(file: &SourceFile) -> Vec<HlUnit> {
+    let mut out = Vec::new();
+    let mut at = TextSize::from(0);
+    let gap = |from: TextSize, to: TextSize, out: &mut Vec<HlUnit>| {
+        if from < to {
+            out.push(HlUnit {
+                range: TextRange::new(from, to),
+                form: None,
+                index: 0,
+            });
+        }
+    };
+    for (index, form) in file.lowering().forms().iter().enumerate() {
+        let range = form.range();
+        if range.start() < at || range.is_empty() {
+            // Forms never overlap; should one, it is read as part of the text before it.
+            continue;
+        }
+        gap(at, range.start(), &mut out);
+        out.push(HlUnit {
+            range,
+            form: Some(form.slot),
+            index,
+        });
+        at = range.end();
+    }
+    gap(at, file.document().len(), &mut out);
+    out
+}
+
+/// The tokens of one unit of `file` (from [`highlight_units`] on the same file), with the roles
+/// `roles` gives the file's globals.
+pub fn highlight_unit(file: &SourceFile, roles: &GlobalRoles, unit: HlUnit) -> UnitHighlights {
     let document = file.document();
-    // One contiguous copy: the query's text predicates then compare slices, not rope chunks.
-    let text = document.text();
+    let base = unit.range.start();
+    let text = document
+        .rope()
+        .byte_slice(usize::from(base)..usize::from(unit.range.end()))
+        .to_string();
+    if text.chars().all(|c| c.is_whitespace() || c == ',') {
+        return UnitHighlights::default();
+    }
     let root = document.tree().root_node();
+    let mut ranges = if unit.form.is_some() && !root.has_error() {
+        let within = (usize::from(base), text.as_str());
+        tokens(root, Some(within), &text)
+    } else {
+        PARSER.with_borrow_mut(|parser| match parse_alone(parser, &text) {
+            Some(tree) => tokens(tree.root_node(), None, &text),
+            None => Vec::new(),
+        })
+    };
+    let mut globals = Vec::new();
+    if let Some(form) = unit
+        .form
+        .and_then(|_| file.lowering().forms().get(unit.index))
+    {
+        let known: HashMap<TextRange, (Role, bool)> = form_roles(form, &roles.roles, &mut globals)
+            .into_iter()
+            .map(|(range, role, binder)| (range, (role, binder)))
+            .collect();
+        refine(&known, &mut ranges);
+    }
+    globals.sort_unstable();
+    globals.dedup();
+    UnitHighlights { ranges, globals }
+}
+
+/// Highlights of the tokens of `file` that overlap `within` (the whole file if `None`), with
+/// absolute ranges: the tokens of the units that overlap it.
+pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
+    let roles = GlobalRoles::of(file);
+    let mut out = Vec::new();
+    for unit in highlight_units(file) {
+        if within.is_some_and(|within| !overlaps(unit.range, within)) {
+            continue;
+        }
+        let start = unit.range.start();
+        out.extend(
+            highlight_unit(file, &roles, unit)
+                .ranges
+                .into_iter()
+                .map(|hl| HlRange {
+                    range: hl.range + start,
+                    ..hl
+                })
+                .filter(|hl| within.is_none_or(|within| overlaps(hl.range, within))),
+        );
+    }
+    out
+}
+
+fn overlaps(a: TextRange, b: TextRange) -> bool {
+    a.intersect(b).is_some_and(|overlap| !overlap.is_empty())
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
+}
+
+fn parse_alone(parser: &mut Parser, text: &str) -> Option<Tree> {
+    parser
+        .set_language(&tree_sitter_yin::LANGUAGE.into())
+        .ok()?;
+    parser.parse(text, None)
+}
+
+/// The tokens the query finds under `root`, relative to the start of `text`. `within` is the
+/// byte offset of `text` in the tree's text when `text` is a part of it (the query is then
+/// restricted to that part); else the tree is `text`'s own.
+fn tokens(root: Node<'_>, within: Option<(usize, &str)>, text: &str) -> Vec<HlRange> {
+    let highlights = Highlights::get();
+    let base = within.map_or(0, |(base, _)| base);
+    let end = base + text.len();
     let mut cursor = QueryCursor::new();
     // The query's cost grows faster than the nesting depth (a 200,000-deep file took minutes);
     // past this depth, far beyond any real program's, tokens go unhighlighted instead.
     cursor.set_max_start_depth(Some(MAX_DEPTH));
-    if let Some(within) = within {
-        cursor.set_byte_range(usize::from(within.start())..usize::from(within.end()));
+    if within.is_some() {
+        cursor.set_byte_range(base..end);
     }
+    // Nodes outside `text` read as empty: a match reaching them captures nothing kept.
+    let source = |node: Node<'_>| {
+        let piece = node
+            .start_byte()
+            .checked_sub(base)
+            .zip(node.end_byte().checked_sub(base))
+            .and_then(|(from, to)| text.get(from..to))
+            .unwrap_or("");
+        std::iter::once(piece.as_bytes())
+    };
     let mut captured: Vec<(TextRange, usize, Capture)> = Vec::new();
-    let mut matches = cursor.matches(&highlights.query, root, text.as_bytes());
+    let mut matches = cursor.matches(&highlights.query, root, source);
     while let Some(m) = matches.next() {
         for capture in m.captures {
-            if let Some(&Some(kind)) = highlights.captures.get(capture.index as usize) {
-                let node = capture.node;
-                let range = TextRange::new(size(node.start_byte()), size(node.end_byte()));
+            let node = capture.node;
+            let inside = base <= node.start_byte() && node.end_byte() <= end;
+            if let (true, Some(&Some(kind))) =
+                (inside, highlights.captures.get(capture.index as usize))
+            {
+                let range =
+                    TextRange::new(size(node.start_byte() - base), size(node.end_byte() - base));
                 captured.push((range, m.pattern_index, kind));
             }
         }
@@ -97,17 +322,10 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
     captured.dedup_by_key(|&mut (range, _, _)| range);
     let mut out: Vec<HlRange> = Vec::with_capacity(captured.len());
     for (range, _, capture) in captured {
-        // A match overlapping `within` may capture nodes outside it, and for those the patterns
-        // matching elsewhere are missing, so precedence would come out wrong: they are dropped.
-        let outside = within.is_some_and(|within| {
-            range
-                .intersect(within)
-                .is_none_or(|overlap| overlap.is_empty())
-        });
         let covered = out
             .last()
             .is_some_and(|last| range.start() < last.range.end());
-        if outside || covered || range.is_empty() {
+        if covered || range.is_empty() {
             continue;
         }
         let (tag, definition, builtin) = capture.meaning();
@@ -118,17 +336,12 @@ pub fn highlight(file: &SourceFile, within: Option<TextRange>) -> Vec<HlRange> {
             builtin,
         });
     }
-    refine(file, within, &mut out);
     out
 }
 
 /// Retags the symbols name resolution knows: a parameter, local or global is coloured as what it
 /// is wherever it appears (a local shadowing a core function is no longer `builtin`).
-fn refine(file: &SourceFile, within: Option<TextRange>, highlights: &mut [HlRange]) {
-    let known: HashMap<TextRange, (Role, bool)> = roles(file.lowering(), within)
-        .into_iter()
-        .map(|(range, role, binder)| (range, (role, binder)))
-        .collect();
+fn refine(known: &HashMap<TextRange, (Role, bool)>, highlights: &mut [HlRange]) {
     for highlight in highlights.iter_mut() {
         if !matches!(
             highlight.tag,

@@ -62,6 +62,16 @@ fn rename_follows_scope_and_refuses_captures() {
         ("(defn f [$x] (inc x))", Op::Rename("inc")),
         ("(defn f [x] (inc $x))", Op::Rename("not a name")),
         ("(defn f [x] ($inc x))", Op::Rename("plus-one")),
+        // Only the forms naming `total` or `g` are checked: the capture is found in the first
+        // and reported where it is in the file.
+        (
+            "(defn f [x] (+ x total))\n(def other 1)\n(def $g 2)\n(g other)",
+            Op::Rename("total"),
+        ),
+        (
+            "(def total 1)\n(defn f [x] (+ x total))\n(def other 1)\n(def $g 2)\n(g other)",
+            Op::Rename("total"),
+        ),
     ];
     expect_test::expect_file!["refactor/rename.txt"].assert_eq(&run(&cases));
 }

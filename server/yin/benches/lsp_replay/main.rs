@@ -24,7 +24,10 @@
 //! ```
 //!
 //! `LSP_REPLAY_QUICK=1` is `--quick`; `YIN_BENCH_MEMORY_CAP_MIB` (default 4096) is the memory
-//! cap; `scripts/bench-lsp --base COMMIT` builds COMMIT's binary and runs it before this one.
+//! cap; `LSP_REPLAY_ONLY=rename,tokens` runs only the scenarios whose first row names one of
+//! the comma-separated words (opening and the peak memory always run; the workspace index
+//! only if a word names it); `scripts/bench-lsp --base COMMIT` builds COMMIT's binary and runs
+//! it before this one.
 //! The markdown tables at the end go into docs/benchmarks.md, "Language server".
 
 #[path = "../../../syntax/benches/support/generated.rs"]
@@ -130,6 +133,7 @@ fn main() {
             memory_cap_kib: memory_cap_mib * 1024,
         }
     };
+    let only = Only::from_env();
     let sizes: &[usize] = if quick { &[10_000] } else { &[10_000, 50_000] };
     let mut shapes: Vec<(Shape, bool)> = vec![(shapes::shape(Kind::OneLine, 1_000), true)];
     for kind in [Kind::Generated, Kind::OneLine, Kind::Broken] {
@@ -167,7 +171,7 @@ fn main() {
             } else {
                 SCENARIOS
             };
-            for (names, scenario) in chosen {
+            for (names, scenario) in chosen.iter().filter(|(names, _)| only.runs(names[0])) {
                 if session.over_budget() {
                     rows.extend(names.iter().map(|&what| {
                         (
@@ -202,7 +206,12 @@ fn main() {
         }
     }
     let label = format!("workspace, {WORKSPACE_FILES} files of {WORKSPACE_FILE_LINES} lines");
-    for (b, (name, path)) in binaries.iter().enumerate() {
+    let indexing = if only.runs("workspace index") {
+        binaries.as_slice()
+    } else {
+        &[]
+    };
+    for (b, (name, path)) in indexing.iter().enumerate() {
         let (index, peak) = workspace(path, &limits, if quick { 1 } else { 3 });
         for (what, goal, cell) in [
             (
@@ -234,6 +243,28 @@ fn main() {
         "{}",
         table.markdown_of(CPU_ROW, "Server CPU per keystroke (a letter in a symbol)")
     );
+}
+
+/// The scenarios `LSP_REPLAY_ONLY` names (all when it is unset or empty).
+struct Only(Vec<String>);
+
+impl Only {
+    fn from_env() -> Only {
+        let words = std::env::var("LSP_REPLAY_ONLY").unwrap_or_default();
+        Only(
+            words
+                .split(',')
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect(),
+        )
+    }
+
+    fn runs(&self, scenario: &str) -> bool {
+        let scenario = scenario.to_lowercase();
+        self.0.is_empty() || self.0.iter().any(|word| scenario.contains(word.as_str()))
+    }
 }
 
 /// `YIN_BENCH_BINARIES=name=PATH,name=PATH` (a bare PATH is named by itself), or the

@@ -14,6 +14,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, UriExt};
 
 use super::eval_worker::{EvalWorker, Job, Refused};
+use super::semantic_tokens::Tokens;
 use super::state::{Changed, Init, Snapshot, State};
 use super::{capabilities, convert, ext, live, panics, semantic_tokens};
 
@@ -516,8 +517,9 @@ pub(crate) async fn semantic_tokens_full(
     let Some(s) = state.snapshot(&uri) else {
         return Ok(None);
     };
-    let data = on_snapshot(state, s, whole_file_tokens).await?;
-    let result_id = state.remember_tokens(&uri, data.clone());
+    let tokens = current_tokens(state, s).await?;
+    let data = tokens.data();
+    let result_id = state.remember_tokens(&uri, tokens);
     Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
         result_id: Some(result_id),
         data,
@@ -532,19 +534,38 @@ pub(crate) async fn semantic_tokens_full_delta(
     let Some(s) = state.snapshot(&uri) else {
         return Ok(None);
     };
-    let data = on_snapshot(state, s, whole_file_tokens).await?;
-    let previous = state.tokens_sent(&uri, &params.previous_result_id);
-    let result_id = state.remember_tokens(&uri, data.clone());
-    Ok(Some(match previous {
-        Some(previous) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
-            result_id: Some(result_id),
-            edits: semantic_tokens::delta(&previous, &data),
-        }),
+    let tokens = current_tokens(state, s).await?;
+    let edits = state
+        .tokens_sent(&uri, &params.previous_result_id)
+        .map(|previous| semantic_tokens::delta(&previous, &tokens));
+    let result_id = Some(state.remember_tokens(&uri, tokens.clone()));
+    Ok(Some(match edits {
+        Some(edits) => {
+            SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id, edits })
+        }
         None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
-            result_id: Some(result_id),
-            data,
+            result_id,
+            data: tokens.data(),
         }),
     }))
+}
+
+/// The document's tokens as `s` has it, from the document's token cache (given back even when
+/// the answer is outdated: what it holds is keyed by text, not by version).
+async fn current_tokens(state: &State, s: Snapshot) -> Result<Arc<Tokens>> {
+    let uri = s.uri.clone();
+    let mut cache = state.take_token_cache(&uri, s.encoding);
+    let (tokens, s, cache) = analyze(move || {
+        let tokens = semantic_tokens::tokens(&s.file, s.encoding, &mut cache);
+        (tokens, s, cache)
+    })
+    .await?;
+    state.put_token_cache(&uri, cache);
+    if state.is_current(&s) {
+        Ok(Arc::new(tokens))
+    } else {
+        Err(Error::new(ErrorCode::ContentModified))
+    }
 }
 
 pub(crate) async fn semantic_tokens_range(
@@ -1072,10 +1093,6 @@ pub(crate) fn view_file_text(state: &State, params: ViewFileTextParams) -> Resul
             uri.as_str()
         ))),
     }
-}
-
-fn whole_file_tokens(s: &Snapshot) -> Vec<SemanticToken> {
-    semantic_tokens::encode(&s.file, s.encoding, &analysis::highlight(&s.file, None))
 }
 
 /// Runs `f` on `snapshot` through [`analyze`]. If the document changed meanwhile the result is

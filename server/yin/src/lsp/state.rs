@@ -21,7 +21,9 @@ use analysis::host::{self, AnalysisHost, Applied, Change, FileFindings, HostConf
 use analysis::{ContentChange, DocumentSnapshot, InlineResults, PositionEncoding, SourceFile};
 use tokio::sync::mpsc;
 use tower_lsp_server::UriExt;
-use tower_lsp_server::lsp_types::{Diagnostic, SemanticToken, Uri};
+use tower_lsp_server::lsp_types::{Diagnostic, Uri};
+
+use super::semantic_tokens::{TokenCache, Tokens};
 
 /// An open document as one request sees it: cheap to clone, unaffected by later edits.
 #[derive(Clone)]
@@ -72,8 +74,10 @@ pub(crate) struct Init {
 /// What only the protocol keeps, per document.
 #[derive(Default)]
 struct Editor {
-    /// The last full token list sent per document, under its result id, for deltas.
-    tokens: HashMap<String, (String, Vec<SemanticToken>)>,
+    /// The last tokens sent per document, under their result id, for deltas.
+    tokens: HashMap<String, (String, Arc<Tokens>)>,
+    /// Per document, what its highlighting units encoded to (`semantic_tokens`).
+    token_caches: HashMap<String, TokenCache>,
     next_result_id: u64,
     /// The last inline evaluation result of each form, per document.
     results: HashMap<String, InlineResults>,
@@ -229,6 +233,7 @@ impl State {
         }
         let mut editor = self.editor();
         editor.tokens.remove(uri.as_str());
+        editor.token_caches.remove(uri.as_str());
         editor.results.remove(uri.as_str());
     }
 
@@ -356,8 +361,26 @@ impl State {
         self.editor().debug_sessions.remove(&session);
     }
 
+    /// The document's token cache, taken out for one request to fill (a request running at
+    /// the same time starts from an empty one).
+    pub(crate) fn take_token_cache(&self, uri: &Uri, encoding: PositionEncoding) -> TokenCache {
+        self.editor()
+            .token_caches
+            .remove(uri.as_str())
+            .unwrap_or_else(|| TokenCache::new(encoding))
+    }
+
+    /// Gives back a document's token cache, unless the document was closed meanwhile.
+    pub(crate) fn put_token_cache(&self, uri: &Uri, cache: TokenCache) {
+        if self.host().is_open(uri.as_str()) {
+            self.editor()
+                .token_caches
+                .insert(uri.as_str().to_owned(), cache);
+        }
+    }
+
     /// Remembers `tokens` as the latest sent for `uri`; returns their new result id.
-    pub(crate) fn remember_tokens(&self, uri: &Uri, tokens: Vec<SemanticToken>) -> String {
+    pub(crate) fn remember_tokens(&self, uri: &Uri, tokens: Arc<Tokens>) -> String {
         let mut editor = self.editor();
         editor.next_result_id += 1;
         let id = editor.next_result_id.to_string();
@@ -368,7 +391,7 @@ impl State {
     }
 
     /// The tokens last sent for `uri` under `result_id`, if that is still the latest.
-    pub(crate) fn tokens_sent(&self, uri: &Uri, result_id: &str) -> Option<Vec<SemanticToken>> {
+    pub(crate) fn tokens_sent(&self, uri: &Uri, result_id: &str) -> Option<Arc<Tokens>> {
         self.editor()
             .tokens
             .get(uri.as_str())
