@@ -1,6 +1,6 @@
 //! A generated yin file of any length, typical code (defn with docstrings, let, cond, loop,
 //! threading, literals), shared by the benches that measure per-file costs so their figures line
-//! up. Included by path (`#[path]`) from each bench rather than exported from a library.
+//! up.
 
 const TEMPLATE: &str = r#"(defn step-N
   "Advances the state of machine N by one event."
@@ -27,7 +27,8 @@ const TEMPLATE: &str = r#"(defn step-N
 
 "#;
 
-pub(crate) fn source(lines: usize) -> String {
+/// About `lines` lines of generated code: whole copies of one template, numbered apart.
+pub fn source(lines: usize) -> String {
     let per = TEMPLATE.lines().count();
     (0..lines.div_ceil(per))
         .map(|i| {

@@ -1,14 +1,8 @@
-//! The model the incremental-editing checks share, included by path (`#[path]`) from
-//! `server/syntax/tests/incremental.rs`, `incremental_datoms.rs` and the fuzz crate
-//! (`fuzz/src/lib.rs`): text fragments that stress positions and parsing, a naive position model
-//! written independently of the crate's rope-based one, the tree as a list of nodes, and datoms
-//! compared up to entity renaming. It uses only the `syntax` and `edn` crates' public APIs.
-
-#![allow(
-    dead_code,
-    unreachable_pub,
-    reason = "each includer uses part of the model; the fuzz crate re-exports it"
-)]
+//! The model the incremental-editing checks share (`server/syntax/tests/incremental.rs`,
+//! `incremental_datoms.rs` and the fuzz targets): text fragments that stress positions and
+//! parsing, a naive position model written independently of the crate's rope-based one, the tree
+//! as a list of nodes, and datoms compared up to entity renaming, and the pieces edit sessions type. It uses only the `syntax` and
+//! `edn` crates' public APIs.
 
 use std::collections::BTreeSet;
 
@@ -58,6 +52,35 @@ pub const FRAGMENTS: &[&str] = &[
     "\\",
 ];
 
+/// Mostly well-formed pieces, so that edit sessions move in and out of syntax errors on a real
+/// program: the errors then sit next to subtrees an incremental reparse can reuse.
+pub const PIECES: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "\"",
+    "x",
+    " ",
+    "\n",
+    "(let [a 1] a)",
+    "(defn f [x] x)",
+    "(def y 2)",
+    "(f x)",
+    "[1 2]",
+    "{:a 1}",
+    "; c\n",
+    "\"s𝕏\"",
+    "#_ (g)",
+    "'q",
+    "1",
+    "(when x (g))",
+    "#_",
+    "#(",
+    "\\a",
+    "@",
+];
+
 /// Byte offsets where LSP lines start: after `\n`, `\r\n` and a lone `\r`.
 pub fn line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
@@ -71,6 +94,7 @@ pub fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
+/// How many code units of `encoding` the character `c` takes.
 pub fn units(c: char, encoding: PositionEncoding) -> usize {
     match encoding {
         PositionEncoding::Utf8 => c.len_utf8(),
