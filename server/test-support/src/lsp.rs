@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsStr;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::thread;
@@ -43,15 +43,7 @@ impl Client {
             .expect("yin starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let stdin = child.stdin.take();
-        let (sender, incoming) = channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let incoming = spawn_reader(stdout);
         let mut client = Client {
             child,
             stdin,
@@ -234,6 +226,20 @@ impl Drop for Client {
             let _ = self.child.wait();
         }
     }
+}
+
+/// A thread reading messages from a server's `output` until it ends or the receiver is gone.
+pub fn spawn_reader(output: impl Read + Send + 'static) -> Receiver<Value> {
+    let (sender, incoming) = channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(output);
+        while let Some(message) = read_message(&mut reader) {
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
+    incoming
 }
 
 /// The next message on `reader`, or `None` at its end or on a message that is not framed JSON.

@@ -3,15 +3,14 @@
 //! machine. Also the `/proc` readings (CPU time, resident memory, load) the report shows.
 
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use test_support::lsp::{read_message, write_message};
+use test_support::lsp::{spawn_reader, write_message};
 
 /// How often a wait looks at the server's resident memory.
 const MEMORY_POLL: Duration = Duration::from_millis(50);
@@ -60,15 +59,7 @@ impl Server {
             .map_err(|_| Stop::Died)?;
         let stdout = child.stdout.take().ok_or(Stop::Died)?;
         let stdin = child.stdin.take();
-        let (sender, incoming) = channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let incoming = spawn_reader(stdout);
         let mut server = Server {
             child,
             stdin,
