@@ -1,5 +1,5 @@
 //! What the fuzz targets share: the properties they assert about ranges, rendered datoms and
-//! trees, and an independent model of LSP positions.
+//! trees, and (from `yin-test-support`) an independent model of LSP positions.
 //!
 //! It knows the server crates' public APIs only; it must not know libFuzzer (each target in
 //! `fuzz_targets/` owns its input format).
@@ -7,9 +7,7 @@
 use edn::Value;
 use syntax::TextRange;
 
-#[path = "../../server/syntax/tests/support/model.rs"]
-mod model;
-pub use model::{FRAGMENTS, canonical_datoms, model_offset, nodes};
+pub use test_support::model::{FRAGMENTS, canonical_datoms, model_offset, nodes};
 
 /// `range` lies within `text` and starts and ends on character boundaries, so slicing the text
 /// with it (as every LSP conversion does) cannot panic.

@@ -338,18 +338,9 @@ fn symbols_folds_and_selection() {
 
 #[test]
 fn every_request_on_every_example_answers() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("examples/ exists")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
-        .collect();
-    paths.sort();
     let (mut client, _) = Client::start(&[]);
     let mut summary = String::new();
-    for (i, path) in paths.iter().enumerate() {
-        let text = std::fs::read_to_string(path).expect("readable example");
+    for (i, (path, text)) in test_support::corpus::examples().iter().enumerate() {
         let uri = format!("file:///examples/{i}.yin");
         let document = json!({ "uri": uri });
         client.notify(

@@ -3,8 +3,6 @@
 //!
 //! `cargo bench -p yin-analysis --bench cursor`
 
-use std::path::PathBuf;
-
 use analysis::live::session::{LiveJob, LiveSessions};
 use analysis::{
     InlineResults, LiveFile, Scope, SourceFile, Stamp, SummaryCache, TextSize, completions,
@@ -12,28 +10,12 @@ use analysis::{
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn corpus() -> String {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("examples/ exists")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| std::fs::read_to_string(path).expect("readable example"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn offset(at: usize) -> TextSize {
     TextSize::try_from(at).expect("the corpus is small")
 }
 
 fn cursor(c: &mut Criterion) {
-    let mut text = corpus();
+    let mut text = test_support::corpus::examples_joined();
     text.push_str("\n(+ 1 2)\n");
     let file = SourceFile::from_text(&text);
     // A local use in the middle of the file, and the name of a `defn` there (a global).

@@ -14,9 +14,7 @@
 use analysis::lints::{LintSession, RuleSet, Scope, lint, rule_budget};
 use analysis::{SourceFile, edit_between};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-#[path = "../../syntax/benches/support/generated.rs"]
-mod generated;
+use test_support::generated;
 
 use generated::source;
 

@@ -6,22 +6,7 @@ use analysis::{
     InlineResults, SourceFile, TextSize, completions, document_highlights, goto_definition, hover,
     references, signature_help,
 };
-
-fn examples() -> Vec<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
-        .expect("examples/ exists")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("readable example");
-            (path.display().to_string(), text)
-        })
-        .collect();
-    out.sort();
-    out
-}
+use test_support::corpus;
 
 fn exercise(name: &str, text: &str, stride: usize) -> usize {
     let file = SourceFile::from_text(text);
@@ -51,7 +36,8 @@ fn exercise(name: &str, text: &str, stride: usize) -> usize {
 #[test]
 fn every_example_at_many_offsets() {
     let mut found = 0;
-    for (name, text) in examples() {
+    for (path, text) in corpus::examples() {
+        let name = path.display().to_string();
         found += exercise(&name, &text, 7);
     }
     assert!(
@@ -62,7 +48,8 @@ fn every_example_at_many_offsets() {
 
 #[test]
 fn every_example_cut_short() {
-    for (name, text) in examples() {
+    for (path, text) in corpus::examples() {
+        let name = path.display().to_string();
         for cut in (0..text.len()).step_by(997) {
             if !text.is_char_boundary(cut) {
                 continue;

@@ -6,31 +6,7 @@
 
 use analysis::{Position, PositionEncoding, Range, SourceFile, TextEdit, check_text};
 use proptest::prelude::*;
-
-/// Mostly well-formed pieces, so that many edited texts parse cleanly and get compared, and a
-/// few brackets and quotes that break and repair them.
-const PIECES: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "\"",
-    "x",
-    " ",
-    "\n",
-    "(let [a 1] a)",
-    "(defn f [x] x)",
-    "(def y 2)",
-    "(f x)",
-    "[1 2]",
-    "{:a 1}",
-    "; c\n",
-    "\"s𝕏\"",
-    "#_ (g)",
-    "'q",
-    "1",
-    "(when x (g))",
-];
+use test_support::model::PIECES;
 
 proptest! {
     #[test]

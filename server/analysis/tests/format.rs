@@ -1,11 +1,10 @@
 //! Properties of the formatter over the example programs and random inputs: formatting twice
 //! changes nothing, and the formatted text has the same tokens and the same tree shape.
 
-use std::path::PathBuf;
-
 use analysis::{SourceFile, format_text};
 use expect_test::expect;
 use proptest::prelude::*;
+use test_support::corpus;
 use tree_sitter::Node;
 
 /// Token texts in order, comments without trailing whitespace (the formatter trims it).
@@ -64,32 +63,18 @@ fn check_properties(text: &str) -> Result<bool, TestCaseError> {
     Ok(true)
 }
 
-fn examples() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("examples/ exists")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
-        .map(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (
-                name,
-                std::fs::read_to_string(&path).expect("readable example"),
-            )
-        })
-        .collect();
-    files.sort();
-    files
+/// Each example's file name and text.
+fn examples_by_name() -> Vec<(String, String)> {
+    corpus::examples()
+        .into_iter()
+        .map(|(path, text)| (corpus::file_name(&path), text))
+        .collect()
 }
 
 #[test]
 fn examples_keep_their_tokens_and_are_stable() {
     let mut report = String::new();
-    for (name, text) in examples() {
+    for (name, text) in examples_by_name() {
         assert!(
             check_properties(&text).expect("properties hold"),
             "{name} refused"
@@ -139,7 +124,7 @@ const GAPS: &[&str] = &[
 proptest! {
     #[test]
     fn respaced_examples(index in 0usize..64, choices in prop::collection::vec(0usize..GAPS.len(), 1..400)) {
-        let examples = examples();
+        let examples = examples_by_name();
         let (_, text) = &examples[index % examples.len()];
         let respaced = respace(text, &choices);
         prop_assert!(check_properties(&respaced)?, "respacing broke the syntax:\n{}", respaced);

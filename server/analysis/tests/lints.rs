@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use analysis::lints::{LintSession, RuleSet, lint};
 use analysis::{Edit, Finding, SourceFile, apply_edits, edit_between};
+use test_support::corpus::{root, yin_files};
 
 /// A file and its lint session, edited together as the analysis host edits them: one edit,
 /// one reparse, one lowering, its delta given to the session.
@@ -30,27 +31,6 @@ impl Edited {
     fn report(&mut self) -> analysis::lints::LintReport {
         self.session.report(&self.file)
     }
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn yin_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(yin_files(&path));
-        } else if path.extension().is_some_and(|e| e == "yin") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// `FILE:LINE:COL: RULE MESSAGE` for every rule finding in the files.

@@ -132,14 +132,8 @@ fn extract_expression_to_let() {
 /// the same resolutions (checked inside `rename`), so here only that edits stay in bounds.
 #[test]
 fn refactorings_never_panic_on_examples() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut applied = 0;
-    for entry in std::fs::read_dir(dir).expect("examples folder").flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "yin") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("readable example");
+    for (_, text) in test_support::corpus::examples() {
         for at in (0..text.len())
             .step_by(151)
             .filter(|&i| text.is_char_boundary(i))

@@ -8,11 +8,11 @@
 //! `Relation` that leapjoins read directly. Ids are never reused: a retracted value stays
 //! interned (its cost is one table entry), which keeps ids stable for the life of the `Db`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use datafrog::Relation;
 use edn::{Datom, Keyword, Value};
+use rustc_hash::FxHashMap;
 
 /// An interned value.
 pub(crate) type Id = u32;
@@ -248,61 +248,11 @@ fn edit(
     }
 }
 
-/// A multiply-rotate hasher (the FxHash scheme) for the intern table. The table is hashed once
+/// Maps hashed with rustc's FxHash (`rustc-hash`) for the intern table. The table is hashed once
 /// per datom value on every bulk build, and its keys are the database's own values, never
 /// adversarial network input, so SipHash's flooding resistance buys nothing here and cost about
 /// a third of `Db::from_datoms`.
-#[derive(Default, Clone, Copy)]
-struct ValueHasher(u64);
-
-impl ValueHasher {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
-    }
-}
-
-impl Hasher for ValueHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // A product's low bits depend only on the inputs' low bits, and the table indexes by
-        // the low bits: rotating brings the well-mixed high bits down.
-        self.0.rotate_left(26)
-    }
-}
-
-type Fast<K, V> = HashMap<K, V, BuildHasherDefault<ValueHasher>>;
+type Fast<K, V> = FxHashMap<K, V>;
 
 /// Integers below this are interned through [`Pages`] rather than the hash table of values.
 const PAGED_BELOW: i64 = 1 << 40;
@@ -460,8 +410,8 @@ impl Db {
     pub fn from_datoms(datoms: impl IntoIterator<Item = Datom>) -> Db {
         let mut db = Db::new();
         // Attribute keyword -> its slot in `attrs` (its id and its (e, v) pairs).
-        let mut slots: Fast<Keyword, usize> = HashMap::default();
-        let mut by_address: Fast<usize, usize> = HashMap::default();
+        let mut slots: Fast<Keyword, usize> = Fast::default();
+        let mut by_address: Fast<usize, usize> = Fast::default();
         let mut attrs: Vec<(Id, Vec<(Id, Id)>)> = Vec::new();
         let mut last_e: Option<(u64, Id)> = None;
         for d in datoms {

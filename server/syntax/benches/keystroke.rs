@@ -3,7 +3,7 @@
 //! top-level forms, so the figures show whether the cost grows with the file.
 //!
 //! Shapes: one-line `defn`s (`(defn fN [x] (gN x))`, one form a line) and the generated file of
-//! `support/generated.rs` (26 lines per four forms). States: clean, and broken by an unclosed `(`
+//! `test_support::generated` (26 lines per four forms). States: clean, and broken by an unclosed `(`
 //! before the middle `defn`. Edits: a character typed into a symbol in the middle of
 //! the file (3/4 of the way down when broken, away from the open form), and a character typed
 //! inside the open form. Each iteration types the character and the next one deletes it, so
@@ -14,9 +14,7 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use syntax::file::FileLowering;
 use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
-
-#[path = "support/generated.rs"]
-mod generated;
+use test_support::generated;
 
 /// `forms` one-line definitions.
 fn defns(forms: usize) -> String {

@@ -9,9 +9,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use syntax::file::FileLowering;
 use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
-
-#[path = "support/generated.rs"]
-mod generated;
+use test_support::generated;
 
 use generated::source;
 

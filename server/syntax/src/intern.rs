@@ -5,15 +5,17 @@
 //! read, and a file's datoms cost one allocation per distinct name. The printed form is unchanged:
 //! interning is invisible in EDN and JSON.
 //!
-//! Name tables hash with [`NameHasher`] (the Fx multiply-rotate hash), several times faster than
-//! SipHash on short names. It is not collision-resistant: a file crafted to collide slows its own
-//! lowering down, nothing more.
+//! Name tables hash with [`NameHasher`] (rustc's FxHash, from `rustc-hash`), several times
+//! faster than SipHash on short names. It is not collision-resistant: a file crafted to collide
+//! slows its own lowering down, nothing more.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use edn::{Keyword, Symbol};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// The hasher of the name tables.
+pub(crate) use rustc_hash::FxHasher as NameHasher;
 
 /// A table of names seen so far. Cheap to create; keep one per file to share names across forms.
 #[derive(Default, Debug, Clone)]
@@ -24,53 +26,10 @@ pub struct Interner {
 }
 
 /// A hash map keyed by names, hashed with [`NameHasher`].
-pub(crate) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+pub(crate) type NameMap<K, V> = FxHashMap<K, V>;
 
 /// A set of names, hashed with [`NameHasher`].
-pub(crate) type NameSet = HashSet<Symbol, BuildHasherDefault<NameHasher>>;
-
-/// The Fx hash: fold each 8-byte word in with a rotate, xor and multiply.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct NameHasher(u64);
-
-impl NameHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+pub(crate) type NameSet = FxHashSet<Symbol>;
 
 impl Interner {
     pub fn new() -> Interner {

@@ -10,20 +10,7 @@ use std::path::{Path, PathBuf};
 use edn::datoms_to_edn as to_edn;
 use syntax::file::FileLowering;
 use syntax::{Document, Severity};
-
-fn yin_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.expect("a readable directory entry").path();
-        if path.is_dir() {
-            yin_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yin") {
-            out.push(path);
-        }
-    }
-}
+use test_support::corpus::{root, yin_files};
 
 /// Lowers each file; returns the error diagnostics of those for which `must_be_clean` holds.
 fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String> {
@@ -52,17 +39,12 @@ fn check(files: &[PathBuf], must_be_clean: impl Fn(&Path) -> bool) -> Vec<String
     failures
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 #[test]
 fn examples_lower_without_errors() {
     let dir = std::env::var_os("YIN_EXAMPLES")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("examples"));
-    let mut files = Vec::new();
-    yin_files(&dir, &mut files);
+    let files = yin_files(&dir);
     eprintln!("{} examples in {}", files.len(), dir.display());
     let failures = check(&files, |_| true);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -70,8 +52,7 @@ fn examples_lower_without_errors() {
 
 #[test]
 fn evaluation_cases_lower() {
-    let mut files = Vec::new();
-    yin_files(&root().join("tests/eval"), &mut files);
+    let files = yin_files(&root().join("tests/eval"));
     eprintln!("{} evaluation cases", files.len());
     let failures = check(&files, |path| !path.with_extension("err").exists());
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -4,16 +4,14 @@
 //! for node (kinds, byte ranges and tree-sitter points), whether or not the text has syntax errors.
 //!
 //! The expected text is maintained as a `String` with a deliberately naive position model written
-//! in `support/model.rs`, independent of the crate's rope-based one.
+//! in `test_support::model`, independent of the crate's rope-based one.
 
-#[path = "support/model.rs"]
-mod model;
-
-use model::{FRAGMENTS, model_offset, nodes};
+use model::{FRAGMENTS, PIECES, model_offset, nodes};
 use proptest::prelude::*;
 use syntax::{
     Document, EditError, Position, PositionEncoding, Range, TextEdit, TextRange, TextSize,
 };
+use test_support::model;
 
 fn fragments(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..max).prop_map(|parts| parts.concat())
@@ -81,35 +79,6 @@ fn assert_matches_fresh_parse(doc: &Document, expected: &str) {
         "{changed:?} not sorted and disjoint"
     );
 }
-
-/// Mostly well-formed pieces, so that edit sessions move in and out of syntax errors on a real
-/// program: the errors then sit next to subtrees an incremental reparse can reuse.
-const PIECES: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "\"",
-    "x",
-    " ",
-    "\n",
-    "(let [a 1] a)",
-    "(defn f [x] x)",
-    "(def y 2)",
-    "(f x)",
-    "[1 2]",
-    "{:a 1}",
-    "; c\n",
-    "\"s𝕏\"",
-    "#_ (g)",
-    "'q",
-    "1",
-    "(when x (g))",
-    "#_",
-    "#(",
-    "\\a",
-    "@",
-];
 
 /// The position of byte `offset` of `text` in UTF-8 code units.
 fn utf8_position(text: &str, offset: usize) -> Position {

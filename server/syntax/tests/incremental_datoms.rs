@@ -4,9 +4,6 @@
 //! final text, once entity ids are renamed by form position; applying each delta to the previous
 //! datoms gives the next ones; and forms whose text did not change keep their entity ids.
 
-#[path = "support/model.rs"]
-mod model;
-
 use std::collections::HashSet;
 
 use edn::Datom;
@@ -14,6 +11,7 @@ use model::canonical_datoms;
 use proptest::prelude::*;
 use syntax::file::FileLowering;
 use syntax::{Document, PositionEncoding, Range, TextEdit, TextSize};
+use test_support::model;
 
 /// Replaces bytes `start..end` of `doc`'s text with `text` (not yet lowered).
 fn splice(doc: &mut Document, start: usize, end: usize, text: &str) {

@@ -1,9 +1,11 @@
-//! Every case of `tests/conformance/public-cases.json`, through the `yin eval -e` path.
+//! Every case of `tests/conformance/public-cases.json`, through the `yin eval -e` path, each its
+//! own test named after the case (`cargo test -p yin-vm --test conformance -- NAME`).
 
 mod common;
 
 use std::path::Path;
 
+use libtest_mimic::{Failed, Trial};
 use serde_json::Value as Json;
 use vm::Outcome;
 
@@ -88,29 +90,22 @@ fn check(name: &str, source: &str, expect: &Json) -> Result<(), String> {
     }
 }
 
-#[test]
-fn public_cases() {
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/public-cases.json");
     let text = std::fs::read_to_string(&path).expect("public-cases.json");
     let cases: Vec<Json> = serde_json::from_str(&text).expect("valid JSON");
-    assert!(!cases.is_empty());
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|c| {
-            check(
-                c["name"].as_str().unwrap_or("?"),
-                c["source"].as_str().unwrap_or_default(),
-                &c["expect"],
-            )
-            .err()
+    assert!(!cases.is_empty(), "no cases in {}", path.display());
+    let trials = cases
+        .into_iter()
+        .map(|case| {
+            let name = case["name"].as_str().unwrap_or("?").to_owned();
+            Trial::test(name.clone(), move || {
+                let source = case["source"].as_str().unwrap_or_default();
+                check(&name, source, &case["expect"]).map_err(Failed::from)
+            })
         })
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    libtest_mimic::run(&args, trials).exit()
 }

@@ -3,36 +3,15 @@
 //!
 //! `cargo bench -p yin --bench lsp`
 
-#[path = "../../../tests/lsp/client.rs"]
-#[allow(dead_code, reason = "the test client offers more than the bench uses")]
-mod client;
-
-use std::path::PathBuf;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
+use test_support::lsp::{Client, initialize_params};
 
 const URI: &str = "file:///bench/examples.yin";
 
-fn corpus() -> String {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("examples/ exists")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yin"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| std::fs::read_to_string(path).expect("readable example"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn round_trips(c: &mut Criterion) {
-    let text = corpus();
-    let (mut client, _) = client::Client::start(&[]);
+    let text = test_support::corpus::examples_joined();
+    let (mut client, _) = Client::start(env!("CARGO_BIN_EXE_yin"), initialize_params(&[]), &[]);
     client.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": URI, "languageId": "yin", "version": 1, "text": text } }),

@@ -30,8 +30,6 @@
 //! it before this one.
 //! The markdown tables at the end go into docs/benchmarks.md, "Language server".
 
-#[path = "../../../syntax/benches/support/generated.rs"]
-mod generated;
 mod report;
 mod scenarios;
 mod server;
@@ -41,6 +39,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use test_support::generated;
 
 use report::{Cell, Goal, Measured, Table};
 use scenarios::{Limits, Rows, Session};

@@ -3,14 +3,14 @@
 //! machine. Also the `/proc` readings (CPU time, resident memory, load) the report shows.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use test_support::lsp::{spawn_reader, write_message};
 
 /// How often a wait looks at the server's resident memory.
 const MEMORY_POLL: Duration = Duration::from_millis(50);
@@ -59,15 +59,7 @@ impl Server {
             .map_err(|_| Stop::Died)?;
         let stdout = child.stdout.take().ok_or(Stop::Died)?;
         let stdin = child.stdin.take();
-        let (sender, incoming) = channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let incoming = spawn_reader(stdout);
         let mut server = Server {
             child,
             stdin,
@@ -233,8 +225,7 @@ impl Server {
         let body = message.to_string();
         if let Some(stdin) = self.stdin.as_mut() {
             // A write to a dead server fails; the next wait then reports it as `Died`.
-            let _ = write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
-                .and_then(|()| stdin.flush());
+            let _ = write_message(stdin, &body);
         }
     }
 
@@ -266,26 +257,6 @@ impl Drop for Server {
         // An interrupted scenario must not leave a server behind.
         self.kill();
     }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length: ") {
-            length = value.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 /// The process's CPU time (user and system, all its threads, living or ended) in milliseconds,

@@ -3,7 +3,7 @@
 //! at any length, each with the same small block in the middle (a comment, a string, a blank
 //! line between forms) so every shape offers every kind of keystroke.
 
-use crate::generated;
+use test_support::generated;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
