@@ -632,7 +632,8 @@ fn range(args: &[Value], limits: &Limits) -> Result<Value, Error> {
         items.push_back(Value::Int(x));
         x = x.wrapping_add(step);
     }
-    Value::vector(items)
+    // Integers nest nothing: the depth bound is known without rescanning a million elements.
+    Ok(Value::vector_bounded(items, 1))
 }
 
 /// `(assoc-in m path v)` with `path` a value, for `update-in`.
@@ -958,7 +959,12 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 Value::list(xs)?
             }
         }
-        Prim::Vec => Value::vector(items("vec", &a0())?)?,
+        // A vector is its own `vec`, and a list's depth bound carries over: no element is read.
+        Prim::Vec => match a0() {
+            v @ Value::Vector(_) => v,
+            Value::List(s) => Value::vector_bounded(s.items.clone(), s.depth),
+            other => Value::vector(items("vec", &other)?)?,
+        },
         Prim::Vector => vector(args.iter().cloned().collect(), limits)?,
         Prim::List => list(args.iter().cloned().collect(), limits)?,
         Prim::HashMap => {
@@ -1024,7 +1030,25 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             if matches!(acc, Value::Nil) {
                 acc = Value::list(Vector::new())?;
             }
-            for x in items("into", &arg(1))? {
+            if let (Value::Vector(to), Value::Vector(from) | Value::List(from)) = (&acc, &arg(1))
+                && to.items.is_empty()
+            {
+                // Into an empty vector: the source's elements and depth bound, as they are.
+                return Ok(Value::vector_bounded(from.items.clone(), from.depth));
+            }
+            let xs = items("into", &arg(1))?;
+            if let Value::Vector(s) = &acc {
+                // One copy of the target, then pushes in place: `conj` per element would copy
+                // the shared tail chunk for each one (a million elements took over a second).
+                check_len(s.items.len().saturating_add(xs.len()), limits)?;
+                let mut seq = Seq::bounded(s.items.clone(), s.depth);
+                for x in xs {
+                    seq.depth = seq.with_depth_of(&x)?;
+                    seq.items.push_back(x);
+                }
+                return Ok(Value::Vector(Rc::new(seq)));
+            }
+            for x in xs {
                 acc = conj(&acc, x, limits)?;
             }
             acc

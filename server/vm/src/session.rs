@@ -379,7 +379,8 @@ impl Session {
         let mut live = Live {
             limits: limits.clone(),
             started,
-            deadline: started.checked_add(limits.timeout).unwrap_or(started),
+            // A month is as good as no deadline, and cannot overflow the clock.
+            deadline: started + limits.timeout.min(Duration::from_secs(30 * 86_400)),
             memory_start: crate::memory::live_bytes(),
             defined_mark: mark,
             form_mark: mark,

@@ -45,11 +45,13 @@ pub struct TraceFrame {
 /// The trace of `state`, whose run stopped at `site` (the failing expression's span).
 pub(crate) fn capture(state: &State, site: Option<TextRange>, sources: &SourceMap) -> Trace {
     let store = &state.store;
+    // An error raised while a call's last operand returns leaves a value as the control: the
+    // failing call is then found in the running function's code by its span.
     let site_code = match &state.control {
-        Control::Eval(code) => Some(code),
-        Control::Return(_) => None,
+        Control::Eval(code) => Some(code.clone()),
+        Control::Return(_) => site.and_then(|span| code_at(&state.env, span)),
     };
-    let what = match site_code.map(|c| &c.op) {
+    let what = match site_code.as_ref().map(|c| &c.op) {
         Some(Op::Call { f, .. }) => format!("calling {}, ", operator_name(f, &state.env, store)),
         _ => String::new(),
     };
@@ -67,6 +69,49 @@ pub(crate) fn capture(state: &State, site: Option<TextRange>, sources: &SourceMa
     }
     let more = (state.kont.depth() as usize).saturating_sub(MAX_FRAMES - 1);
     Trace { frames, more }
+}
+
+/// Nodes of a function's code searched for a failing call, at most.
+const SEARCH_NODES: usize = 100_000;
+
+/// The call in the running function's code whose span is `span` (not inside nested functions,
+/// which run in environments of their own).
+fn code_at(env: &Env, span: TextRange) -> Option<CodeRef> {
+    let mut work: Vec<&CodeRef> = env.closure.proto.arities.iter().map(|a| &a.body).collect();
+    let mut seen = 0;
+    while let Some(code) = work.pop() {
+        seen += 1;
+        if seen > SEARCH_NODES {
+            return None;
+        }
+        if code.span == span && matches!(code.op, Op::Call { .. }) {
+            return Some(code.clone());
+        }
+        match &code.op {
+            Op::If {
+                test,
+                then,
+                otherwise,
+            } => work.extend([test, then, otherwise]),
+            Op::Let { init, body, .. } => work.extend([init, body]),
+            Op::Call { f, args, .. } => {
+                work.push(f);
+                work.extend(args.iter());
+            }
+            Op::Def {
+                value: Some(value), ..
+            } => work.push(value),
+            Op::Do(items)
+            | Op::Recur { args: items, .. }
+            | Op::And(items)
+            | Op::Or(items)
+            | Op::Vector(items)
+            | Op::Map(items)
+            | Op::Set(items) => work.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// "in area", "at top level", "in an anonymous fn".

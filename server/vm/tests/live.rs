@@ -127,7 +127,7 @@ fn a_trace_three_calls_deep_names_the_source_of_each_frame() {
         &done,
         expect![[r#"
             src3:0..24 Type error at src1:15..32: *: expected a number, got string "a"
-              in area (src1:15..32)
+              calling *, in area (src1:15..32)
               argument 2 of +, in total (src1:56..73)
               argument 2 of str, in report (src2:233..243)
         "#]],
@@ -155,11 +155,11 @@ fn an_uncaught_throw_keeps_the_frames_it_was_thrown_from() {
     check(
         &eval(&mut session, 2, "(f 2)"),
         expect![[r#"
-        src2:0..5 Thrown error at src1:25..56: uncaught exception: boom {:x 2}
-          in f (src1:25..56)
-          argument 2 of +, in f (src1:25..56)
-          let binding y, in f (src1:20..57)
-    "#]],
+            src2:0..5 Thrown error at src1:25..56: uncaught exception: boom {:x 2}
+              calling throw, in f (src1:25..56)
+              argument 2 of +, in f (src1:25..56)
+              let binding y, in f (src1:20..57)
+        "#]],
     );
 }
 
@@ -285,6 +285,10 @@ fn limits_stop_a_runaway_with_its_trace_and_fuel_is_per_evaluation() {
         let done = eval_in(&mut session, 2, 0, "(reduce + (range 10000))", &tight);
         assert_eq!(render(&done), "src2:0..24 => 49995000\n");
     }
+    // The largest numbers a host may pass are no limit, not an immediate one.
+    let vast = Limits::live().with(Some(u64::MAX), Some(u64::MAX), Some(u64::MAX));
+    let done = eval_in(&mut session, 2, 0, "(reduce + (range 10000))", &vast);
+    assert_eq!(render(&done), "src2:0..24 => 49995000\n");
     let slow = Limits::live().with(None, Some(30), None);
     let done = eval_in(&mut session, 2, 0, "(spin 0)", &slow);
     let failure = done.failure().unwrap();
