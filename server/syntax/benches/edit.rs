@@ -1,7 +1,7 @@
 //! Keystroke latency on a 10,000-line yin file: one edit applied to a [`Document`] (rope edit,
 //! `Tree::edit`, incremental reparse, changed ranges) against parsing the same file from scratch,
-//! in the same run, and keystrokes in the same file broken by an unmatched `(`, where the document
-//! parses afresh (see `syntax::document`).
+//! in the same run, and keystrokes in the same file broken by an unmatched `(` (a closer missing
+//! at the end only, so the reparse stays incremental; see `syntax::document`).
 //!
 //! The file is generated deterministically: function definitions with docstrings, `let`s, nested
 //! calls, threading macros, maps, sets, strings and comments, as real yin code has.
