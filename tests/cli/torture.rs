@@ -15,11 +15,8 @@ use super::workspace;
 
 const WATCHDOG: Duration = Duration::from_secs(20);
 
-/// The torture files, shared with the server's tests (`tests/lsp/torture.rs` includes this).
-#[allow(dead_code)]
-pub(crate) mod files {
-    include!("../torture_files.rs");
-}
+/// The torture files, shared with the server's tests.
+use test_support::torture as files;
 
 /// What a guarded run did: the exit code and both streams, lossily decoded.
 struct Ended {

@@ -7,10 +7,7 @@ use serde_json::{Value, json};
 
 use crate::client::Client;
 
-#[allow(dead_code)]
-mod files {
-    include!("../torture_files.rs");
-}
+use test_support::torture as files;
 
 fn at(line: u32, character: u32) -> Value {
     json!({ "line": line, "character": character })
