@@ -128,6 +128,9 @@ fn succeeding_eval_programs() {
         .filter(|f| !f.with_extension("err").exists())
         .collect();
     expect_test::expect![[r#"
+        tests/eval/callcc/callcc-reentry-sees-loop-vector-as-captured.yin:8:1: duplicate-def n is already defined
+        tests/eval/collections/recur-in-place-keeps-older-versions.yin:10:23: shadowed-binding m shadows an outer binding of the same name
+        tests/eval/collections/recur-in-place-keeps-older-versions.yin:11:38: shadowed-binding s shadows an outer binding of the same name
         tests/eval/control/cond-thread.yin:1:12: constant-test the test is always true
         tests/eval/control/cond-thread.yin:1:21: constant-test the test is always false
         tests/eval/control/cond-thread.yin:1:65: constant-test the test is always true
@@ -138,6 +141,13 @@ fn succeeding_eval_programs() {
         tests/eval/control/when-let.yin:1:55: unused-binding x is bound but never used
         tests/eval/control/when-some.yin:1:40: unused-binding x is bound but never used
         tests/eval/exceptions/catch-binding-shadows-outer.yin:1:60: shadowed-binding e shadows an outer binding of the same name
+        tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:5:18: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:6:20: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:8:26: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-user-kind.yin:3:23: unused-binding e is bound but never used
+        tests/eval/exceptions/several-catch-clauses.yin:6:18: unused-binding e is bound but never used
+        tests/eval/exceptions/several-catch-clauses.yin:8:5: constant-test the test is always true
+        tests/eval/exceptions/several-catch-clauses.yin:9:19: unused-binding e is bound but never used
         tests/eval/globals/closure-sees-redefinition.yin:3:1: duplicate-def helper is already defined
         tests/eval/globals/global-function-passed-before-redefinition.yin:3:1: duplicate-def op is already defined
         tests/eval/globals/redefined-function-seen-by-callers.yin:4:1: duplicate-def g is already defined
@@ -209,6 +219,8 @@ fn failing_eval_programs() {
         tests/eval/errors/arity-variadic-minimum.yin:1:16: unused-param parameter more is never used
         tests/eval/errors/arity-variadic-minimum.yin:2:1: arity f called with too few arguments
         tests/eval/errors/error-in-let-binding.yin:1:14: unresolved-symbol unresolved symbol undefined-thing
+        tests/eval/exceptions/catch-clauses-none-matches-uncaught.yin:1:27: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-clauses-none-matches-uncaught.yin:1:46: unused-binding e is bound but never used
         tests/eval/globals/unresolved-symbol-in-argument.yin:1:6: unresolved-symbol unresolved symbol missing-value
         tests/eval/globals/unresolved-symbol-in-call.yin:1:13: unresolved-symbol unresolved symbol undefined-g
         tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
