@@ -24,6 +24,7 @@ mod db;
 mod error;
 mod eval;
 mod function;
+mod graph;
 mod join;
 mod plan;
 mod query;
@@ -33,6 +34,7 @@ pub use budget::{Allowance, Budget, Limit, value_bytes};
 pub use db::{AttrStats, Db};
 pub use error::{Error, ErrorKind, Origin};
 pub use function::Aggregate;
+pub use graph::strongly_connected;
 pub use plan::MAX_CALL_DEPTH;
 pub use query::{
     Binding, Clause, ClauseKind, FindElem, InputSpec, MAX_NESTING, OrJoin, Query, Rule, Rules, Term,

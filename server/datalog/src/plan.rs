@@ -17,8 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use edn::Symbol;
 
-use crate::error::{Error, ErrorKind, Origin};
+use crate::error::{Error, ErrorKind};
 use crate::eval::Ctx;
+use crate::graph::strongly_connected;
 use crate::query::{Binding, Clause, ClauseKind, FindElem, InputSpec, Query, Rule, Rules, Term};
 
 pub(crate) type Vars = BTreeSet<Symbol>;
@@ -449,7 +450,11 @@ pub(crate) fn strata<'r>(
     if let Some(e) = failure {
         return Err(e);
     }
-    let components = tarjan(ctx, &edges, origin)?;
+    let successors: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|out| out.iter().map(|e| e.to).collect())
+        .collect();
+    let components = strongly_connected(&successors, || ctx.tick(origin))?;
     let mut component = vec![0; names.len()];
     for (k, members) in components.iter().enumerate() {
         for &m in members {
@@ -523,71 +528,6 @@ pub(crate) fn strata<'r>(
             }
         })
         .collect())
-}
-
-/// Tarjan's strongly connected components, with an explicit stack of (node, next edge) frames
-/// in place of recursion. Returns the components callees first: Tarjan completes a component
-/// only after every component reachable from it.
-fn tarjan(
-    ctx: &mut Ctx<'_>,
-    edges: &[Vec<Edge<'_>>],
-    origin: &Origin,
-) -> Result<Vec<Vec<usize>>, Error> {
-    const UNSEEN: usize = usize::MAX;
-    let n = edges.len();
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut frames: Vec<(usize, usize)> = Vec::new();
-    let mut components = Vec::new();
-    let mut counter = 0;
-    for start in 0..n {
-        if index[start] != UNSEEN {
-            continue;
-        }
-        frames.push((start, 0));
-        index[start] = counter;
-        low[start] = counter;
-        counter += 1;
-        stack.push(start);
-        on_stack[start] = true;
-        while let Some(frame) = frames.last_mut() {
-            ctx.tick(origin)?;
-            let (v, i) = *frame;
-            if let Some(e) = edges[v].get(i) {
-                frame.1 += 1;
-                let w = e.to;
-                if index[w] == UNSEEN {
-                    index[w] = counter;
-                    low[w] = counter;
-                    counter += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    frames.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            frames.pop();
-            if let Some(&(parent, _)) = frames.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut members = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    members.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                components.push(members);
-            }
-        }
-    }
-    Ok(components)
 }
 
 /// The variables of a binding form in position order (`None` for `_`).

@@ -12,6 +12,7 @@
 //! (the symbol index), they are read, summarised, and the query runs again.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 
 use datalog::{Budget, Db, Inputs, Query, Rules};
@@ -404,7 +405,7 @@ fn order(
             out
         })
         .collect();
-    let components = tarjan(&edges);
+    let Ok(components) = datalog::strongly_connected(&edges, || Ok::<(), Infallible>(()));
     let mut loads = Vec::with_capacity(nodes.len());
     for mut component in components {
         component.sort_unstable();
@@ -442,63 +443,6 @@ fn load_of(files: &[PlanFile], id: FormId) -> Option<Load> {
         hash: text_hash(&text),
         text,
     })
-}
-
-/// Tarjan's strongly connected components, without recursion: components come out in reverse
-/// topological order of the condensation, i.e. every component after those it has edges to.
-fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    const UNSEEN: usize = usize::MAX;
-    let n = edges.len();
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut components = Vec::new();
-    let mut next = 0;
-    for root in 0..n {
-        if index[root] != UNSEEN {
-            continue;
-        }
-        // (node, next edge to look at)
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        index[root] = next;
-        low[root] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
-            if let Some(&w) = edges[v].get(*edge) {
-                *edge += 1;
-                if index[w] == UNSEEN {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                components.push(component);
-            }
-        }
-    }
-    components
 }
 
 #[cfg(test)]
