@@ -741,12 +741,7 @@ pub(crate) async fn eval(
     let uri = params.text_document.uri;
     let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
     let scope = live::scope(params.scope);
-    let (root, root_path) = live::session_root(state, &uri);
-    let others: Vec<Snapshot> = state
-        .snapshots()
-        .into_iter()
-        .filter(|s| s.uri != uri && live::session_root(state, &s.uri).0 == root)
-        .collect();
+    let (root, root_path, others) = live::session_of(state, &uri);
     let planning = {
         let state = state.clone();
         let summaries = worker.summaries.clone();
@@ -995,12 +990,7 @@ pub(crate) async fn debug_start(
     let live_worker = worker.ok_or_else(worker_stopped)?;
     let uri = params.text_document.uri;
     let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
-    let (root, root_path) = live::session_root(state, &uri);
-    let others: Vec<Snapshot> = state
-        .snapshots()
-        .into_iter()
-        .filter(|s| s.uri != uri && live::session_root(state, &s.uri).0 == root)
-        .collect();
+    let (_, root_path, others) = live::session_of(state, &uri);
     let planning = {
         let state = state.clone();
         let summaries = live_worker.summaries.clone();

@@ -123,6 +123,18 @@ pub(crate) fn session_root(state: &State, uri: &Uri) -> (String, Option<PathBuf>
     }
 }
 
+/// The session `uri` evaluates in (its root's key and folder), and the other open documents of
+/// that root, whose definitions a plan may load.
+pub(crate) fn session_of(state: &State, uri: &Uri) -> (String, Option<PathBuf>, Vec<Snapshot>) {
+    let (root, root_path) = session_root(state, uri);
+    let others = state
+        .snapshots()
+        .into_iter()
+        .filter(|s| &s.uri != uri && session_root(state, &s.uri).0 == root)
+        .collect();
+    (root, root_path, others)
+}
+
 /// Files a plan read, by key, for converting the ranges of its reply.
 pub(crate) type PlanFiles = HashMap<String, SourceFile>;
 
