@@ -15,7 +15,7 @@ use imbl::Vector;
 use crate::error::{Error, ErrorKind};
 use crate::hof::{self, as_producer, infinite};
 use crate::limits::Limits;
-use crate::prim::{Prim, items, type_err};
+use crate::prim::{Prim, check_len, items, type_err};
 use crate::printer::{pr_capped, pr_str, print_str};
 use crate::value::{Map, Set, Value};
 
@@ -32,19 +32,6 @@ fn positive(op: &str, v: &Value) -> Result<usize, Error> {
         return Err(Error::argument(format!("{op}: the size must be positive")));
     }
     Ok(n)
-}
-
-fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
-    if n > limits.max_items {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "collection limit reached: at most {} elements per collection",
-                limits.max_items
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The elements of `v`, refusing an infinite producer with a message that says what to do.

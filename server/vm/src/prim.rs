@@ -395,7 +395,8 @@ fn too_large(limits: &Limits) -> Error {
     )
 }
 
-fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
+/// Refuses a collection of `n` elements past the limit (every builder of collections asks).
+pub(crate) fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
     if n > limits.max_items {
         return Err(too_large(limits));
     }

@@ -9,7 +9,7 @@ use imbl::Vector;
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
-use crate::prim::{Prim, items, type_err};
+use crate::prim::{Prim, check_len, items, type_err};
 use crate::printer::{pr_capped, str_form};
 use crate::value::Value;
 
@@ -18,19 +18,6 @@ fn text(op: &str, v: &Value) -> Result<std::rc::Rc<str>, Error> {
         Value::Str(s) => Ok(s.clone()),
         other => Err(type_err(op, "a string", other)),
     }
-}
-
-fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
-    if n > limits.max_items {
-        return Err(Error::new(
-            ErrorKind::Limit,
-            format!(
-                "collection limit reached: at most {} elements per collection",
-                limits.max_items
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// A literal separator or pattern: a string or a character.

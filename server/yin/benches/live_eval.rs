@@ -13,14 +13,13 @@
 //! that answers `yin/eval` the old way (every earlier top-level form run first) is measured on
 //! the same requests where the old protocol has them (no `scope`).
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::thread;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use test_support::lsp::{spawn_reader, write_message};
 
 const URI: &str = "file:///bench/live.yin";
 
@@ -42,35 +41,7 @@ impl Server {
             .expect("the server starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let stdin = child.stdin.take().expect("piped stdin");
-        let (sender, incoming) = channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                if let Ok(message) = serde_json::from_slice(&body)
-                    && sender.send(message).is_err()
-                {
-                    return;
-                }
-            }
-        });
+        let incoming = spawn_reader(stdout);
         let mut server = Server {
             child,
             stdin,
@@ -86,9 +57,8 @@ impl Server {
     }
 
     fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        let _ = write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len());
-        let _ = self.stdin.flush();
+        // A server that died shows as a missing reply, which `request` reports.
+        let _ = write_message(&mut self.stdin, &message.to_string());
     }
 
     fn notify(&mut self, method: &str, params: Value) {
