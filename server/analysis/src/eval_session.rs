@@ -610,4 +610,39 @@ mod tests {
             6 value - | no frames
             7 value - | no frames"#]].assert_eq(&trace.join("\n"));
     }
+
+    /// A loaded text that does not read still takes its interval of the offset space, so the
+    /// texts after it are placed where they are.
+    #[test]
+    fn a_load_that_does_not_read_leaves_the_later_texts_placed() {
+        let load = |key: &str, at: u32, text: &str| Load {
+            key: key.to_owned(),
+            version: None,
+            name: "f".to_owned(),
+            range: TextRange::at(TextSize::from(at), TextSize::of(text)),
+            text: text.to_owned(),
+            hash: 0,
+            label: String::new(),
+        };
+        let loads = [
+            load("broken.yin", 7, "(defn f [x] (+ x"),
+            load("lib.yin", 40, "(defn g [y] (* y 3))"),
+        ];
+        let form = RunForm {
+            key: "main.yin".to_owned(),
+            version: Some(2),
+            range: TextRange::at(TextSize::from(100), TextSize::of("(g 2)")),
+            text: "(g 2)".to_owned(),
+            defines: None,
+        };
+        let mut debug = DebugSession::start(&loads, &form, Limits::inline());
+        let mut places = Vec::new();
+        for _ in 0..2 {
+            let at = debug.view().control.at;
+            places.push(at.map(|at| format!("{} {:?}", at.key, at.range)));
+            debug.step(1, &|| false);
+        }
+        expect![[r#"[Some("main.yin 100..105"), Some("lib.yin 52..59")]"#]]
+            .assert_eq(&format!("{places:?}"));
+    }
 }
