@@ -313,7 +313,9 @@ try {
       throw new Error("helpers.yin did not open beside steps.yin");
     }
     await page.keyboard.press("F10");
-    const frame = continuation.locator(".monaco-list-row", { hasText: "helpers.yin:6:3" });
+    await continuation.getByText("Step 3, evaluating call in helpers.yin:6:8; 2 frames").waitFor({ timeout: 10_000 });
+    // The frame waiting in the callee names its file first.
+    const frame = continuation.locator(".monaco-list-row", { hasText: "helpers.yin:6:3  waiting for value 3 of 3" });
     await frame.waitFor({ timeout: 10_000 });
     await page.mouse.move(900, 450);
     await page.screenshot({ path: path.join(images, "vscode-debug-files.png") });

@@ -287,18 +287,20 @@ export class Debugger implements vscode.Disposable {
   }
 
   private frameItem(frame: ext.DebugFrame): vscode.TreeItem {
-    const item = new vscode.TreeItem(oneLine(frame.description));
     const session = this.current;
     const at = this.place(frame);
     // Frames in the session's own file show the line and column; others name their file too.
-    const label =
+    // The place leads the label: a narrow side bar cuts the description first.
+    const place =
       at === undefined || session === undefined
         ? undefined
         : sameUri(at.uri, session.uri)
           ? `${at.range.start.line + 1}:${at.range.start.character + 1}`
           : where(at);
-    item.description = label === undefined ? frame.kind : `${frame.kind} · ${label}`;
-    item.tooltip = `${frame.kind}: ${frame.description}${label === undefined ? "" : ` (${label})`}`;
+    const text = oneLine(frame.description);
+    const item = new vscode.TreeItem(place === undefined ? text : `${place}  ${text}`);
+    item.description = frame.kind;
+    item.tooltip = `${frame.kind}: ${frame.description}${place === undefined ? "" : ` (${place})`}`;
     if (at !== undefined) {
       item.command = {
         title: "Show the frame's code",
