@@ -2,10 +2,11 @@
 //! first (`live_request`), and debugging sessions that step a form forwards and back, showing
 //! where each state is in whichever file its code came from (docs/lsp.md, "Debugging").
 //!
-//! Machine states are `Rc`-shared and stay on the thread that made them: a host builds an
-//! [`EvalRequest`] (plain text, `Send`) from a snapshot, and runs [`evaluate`] and
+//! Machine states are `Rc`-shared and stay on the thread that made them: a host builds a
+//! [`LiveRequest`] (plain text, `Send`) from snapshots, and runs the live session and
 //! [`DebugSession`] on its one evaluation thread. Runs go in slices of steps so that the host's
-//! cancellation is noticed between slices, whatever the program does.
+//! cancellation is noticed between slices, whatever the program does. A debugging view is plain
+//! data again ([`DebugView`]: each range with the key of its file), for the host to convert.
 
 use std::collections::HashMap;
 use std::path::Path;

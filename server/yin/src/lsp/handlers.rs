@@ -1009,13 +1009,16 @@ pub(crate) async fn debug_start(
             )
         })
     };
-    let (request, files) = planning.await??;
+    let (request, mut files) = planning.await??;
     let form = request
         .job_forms
         .into_iter()
         .next()
         .ok_or_else(|| Error::invalid_params("no form at the position"))?;
     let loads = request.loads;
+    // Kept as long as the session: only the texts it runs code from, not every open document
+    // the plan looked at.
+    files.retain(|key, _| *key == form.key || loads.iter().any(|load| load.key == *key));
     let (session, view, output) =
         on_worker(worker, |reply| Job::DebugStart { loads, form, reply }).await?;
     let converted = debug_state(state, &files, view, output);
