@@ -646,4 +646,62 @@ mod tests {
         expect![[r#"[Some("main.yin 100..105"), Some("lib.yin 52..59")]"#]]
             .assert_eq(&format!("{places:?}"));
     }
+
+    const SNIPPETS: [&str; 8] = [
+        "(defn f [x] (+ x 1))",
+        "(defn g [y] (f (* y 2)))",
+        "(def a 3)",
+        "(defn h [z] (if (< z 1) 0 (h (dec z))))",
+        "(defn f [x] (+ x",
+        ")",
+        "",
+        "(defmacro m [x] (list 'inc x))",
+    ];
+    const FORMS: [&str; 5] = ["(g 2)", "(h 3)", "(f a)", "(inc (g (h 2)))", "(m (f 1))"];
+    const KEYS: [&str; 3] = ["a.yin", "b.yin", "c.yin"];
+
+    proptest::proptest! {
+        /// Whatever was loaded (texts that do not read included), every place a state shows is
+        /// inside a text the session read from that file.
+        #[test]
+        fn every_place_lies_in_a_text_read_from_its_file(
+            loads in proptest::collection::vec((0..KEYS.len(), 0u32..500, 0..SNIPPETS.len()), 0..6),
+            form in 0..FORMS.len(),
+            form_at in 0u32..500,
+        ) {
+            let loads: Vec<Load> = loads
+                .into_iter()
+                .map(|(key, at, snippet)| Load {
+                    key: KEYS[key].to_owned(),
+                    version: None,
+                    name: "x".to_owned(),
+                    range: TextRange::at(TextSize::from(at), TextSize::of(SNIPPETS[snippet])),
+                    text: SNIPPETS[snippet].to_owned(),
+                    hash: 0,
+                    label: String::new(),
+                })
+                .collect();
+            let form = RunForm {
+                key: KEYS[0].to_owned(),
+                version: Some(1),
+                range: TextRange::at(TextSize::from(form_at), TextSize::of(FORMS[form])),
+                text: FORMS[form].to_owned(),
+                defines: None,
+            };
+            let mut debug = DebugSession::start(&loads, &form, Limits::inline());
+            for _ in 0..40 {
+                let view = debug.view();
+                let places = std::iter::once(&view.control.at)
+                    .chain(view.continuation.iter().map(|f| &f.at))
+                    .flatten();
+                for at in places {
+                    let read = std::iter::once((&form.key, form.range))
+                        .chain(loads.iter().map(|l| (&l.key, l.range)))
+                        .any(|(key, range)| **key == *at.key && range.contains_range(at.range));
+                    proptest::prop_assert!(read, "{at:?} is in no text read from its file");
+                }
+                debug.step(1, &|| false);
+            }
+        }
+    }
 }
