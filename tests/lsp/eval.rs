@@ -353,7 +353,8 @@ fn debug_start_step_back_and_stop() {
                         "character": 0,
                         "line": 1
                       }
-                    }
+                    },
+                    "uri": "file:///work/demo.yin"
                   },
                   "environment": [],
                   "output": "",
@@ -393,7 +394,8 @@ fn debug_start_step_back_and_stop() {
                           "character": 0,
                           "line": 1
                         }
-                      }
+                      },
+                      "uri": "file:///work/demo.yin"
                     }
                   ],
                   "control": {
@@ -407,7 +409,8 @@ fn debug_start_step_back_and_stop() {
                         "character": 13,
                         "line": 0
                       }
-                    }
+                    },
+                    "uri": "file:///work/demo.yin"
                   },
                   "environment": [
                     {

@@ -72,12 +72,12 @@ fn loaded(reply: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn file_uri(path: &std::path::Path) -> String {
+pub(crate) fn file_uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
 }
 
 /// A server on `root`.
-fn start_in(root: &std::path::Path) -> Client {
+pub(crate) fn start_in(root: &std::path::Path) -> Client {
     Client::start_with(json!({ "processId": null, "rootUri": file_uri(root), "capabilities": {} }))
         .0
 }

@@ -4,6 +4,7 @@
 
 mod abuse;
 mod client;
+mod debug;
 mod eval;
 mod features;
 mod hostile;

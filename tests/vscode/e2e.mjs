@@ -1,7 +1,8 @@
 // Drives a real VS Code (code-server, started by tests/vscode/run) in Debian's Chromium with
 // playwright-core and checks what a user sees: the lint finding in the Problems panel, an
 // inline result after Evaluate, the server's copy of the text, a query's table, the
-// Continuation view filling up while stepping, and live evaluation in the session with Calva's
+// Continuation view filling up while stepping (and following a step into another file's
+// function: the file opens beside, a frame's row opens it at the frame), and live evaluation in the session with Calva's
 // keys (live.yin: innermost and top-level forms, a selection, up to the cursor, load file, an
 // error's range as a diagnostic, interrupt, the inspector paging through a million elements,
 // evaluate to comment, replace, session info and reset, a bad setting's message). On failure it saves a screenshot to
@@ -289,6 +290,47 @@ try {
   await step("Continue runs the form to its value", async () => {
     await page.keyboard.press("F5");
     await pane("Continuation").getByText("Done after").waitFor();
+  });
+
+  await step("Debug follows a step into another file's function, and its frame opens that file", async () => {
+    // steps.yin calls `scaled`, which helpers.yin (not open) defines.
+    await page.keyboard.press("Control+Shift+E");
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "steps.yin" }).dblclick();
+    await page.locator(".tabs-container .tab.active", { hasText: "steps.yin" }).waitFor();
+    await page.locator(".editor-group-container.active .view-lines").first().click();
+    await goToLine(2);
+    await palette("Yin: Debug Form at Cursor");
+    const continuation = pane("Continuation");
+    await continuation.getByText("Step 0,").waitFor();
+    await page.keyboard.press("F10");
+    await continuation.getByText("Step 1,").waitFor({ timeout: 10_000 });
+    await page.keyboard.press("F10");
+    // The control is in helpers.yin: the summary says where, and the file opens beside.
+    await continuation.getByText("Step 2, evaluating call in helpers.yin:6:3;").waitFor({ timeout: 10_000 });
+    const helpersTab = page.locator(".tabs-container .tab", { hasText: "helpers.yin" });
+    await helpersTab.waitFor();
+    if ((await page.locator(".editor-group-container").count()) < 2) {
+      throw new Error("helpers.yin did not open beside steps.yin");
+    }
+    await page.keyboard.press("F10");
+    await continuation.getByText("Step 3, evaluating call in helpers.yin:6:8; 2 frames").waitFor({ timeout: 10_000 });
+    // The frame waiting in the callee names its file first.
+    const frame = continuation.locator(".monaco-list-row", { hasText: "helpers.yin:6:3  waiting for value 3 of 3" });
+    await frame.waitFor({ timeout: 10_000 });
+    await page.mouse.move(900, 450);
+    await page.screenshot({ path: path.join(images, "vscode-debug-files.png") });
+    // Closed, then opened again by the frame, at the frame's code (selected).
+    await helpersTab.hover();
+    await helpersTab.locator(".tab-actions .action-label").click();
+    await helpersTab.waitFor({ state: "detached" });
+    await frame.click();
+    const group = page.locator(".editor-group-container").filter({
+      has: page.locator(".tab.active", { hasText: "helpers.yin" }),
+    });
+    await group.waitFor();
+    await group.locator(".view-overlays .selected-text").first().waitFor({ state: "attached" });
+    await page.keyboard.press("Shift+F5");
+    await palette("View: Close All Editors");
   });
 
   await step("live: Ctrl+Enter evaluates the innermost form at the cursor", async () => {

@@ -1,7 +1,9 @@
 /**
  * The stepping debugger over `yin/debug/*`: one session at a time, shown in the Yin side bar
  * (the Continuation, Environment and Store tree views) with the control range highlighted in
- * the editor. The machine lives in the server; this holds only the last state it sent.
+ * the editor of whichever file the control is in: stepping into a function another file
+ * defines opens that file beside, as a debugger does. The machine lives in the server; this
+ * holds only the last state it sent.
  */
 import * as vscode from "vscode";
 import * as lc from "vscode-languageclient/node";
@@ -13,6 +15,12 @@ interface Session {
   uri: vscode.Uri;
   client: lc.LanguageClient;
   state: ext.DebugState;
+}
+
+/** A range in a file, as the server placed a control or a frame. */
+interface Place {
+  uri: vscode.Uri;
+  range: vscode.Range;
 }
 
 export class Debugger implements vscode.Disposable {
@@ -30,6 +38,8 @@ export class Debugger implements vscode.Disposable {
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The file being opened for the control, so that quick steps open it once. */
+  private opening: string | undefined;
 
   constructor(
     private readonly client: () => lc.LanguageClient | undefined,
@@ -186,7 +196,13 @@ export class Debugger implements vscode.Disposable {
     this.environment.set(state?.environment ?? []);
     this.store.set(state?.store ?? []);
     const [continuation, environment, store] = this.views;
-    continuation.message = state === undefined ? undefined : summary(state);
+    const control = this.controlPlace();
+    const session = this.current;
+    const elsewhere =
+      control !== undefined && session !== undefined && !sameUri(control.uri, session.uri)
+        ? where(control)
+        : undefined;
+    continuation.message = state === undefined ? undefined : summary(state, elsewhere);
     continuation.description = state?.status;
     environment.message =
       state !== undefined && state.environment.length === 0 ? "Nothing bound." : undefined;
@@ -195,50 +211,109 @@ export class Debugger implements vscode.Disposable {
     this.revealControl();
   }
 
-  private controlRange(): vscode.Range | undefined {
+  /**
+   * Where a control or a frame is. The server sends `uri` with every range; a range without
+   * one would be in an unknown file, and is not shown rather than shown in the wrong editor.
+   */
+  private place(at: { uri?: string; range?: lc.Range | null }): Place | undefined {
     const session = this.current;
-    const range = session?.state.control.range;
-    return session === undefined || range === null || range === undefined
-      ? undefined
-      : session.client.protocol2CodeConverter.asRange(range);
+    if (session === undefined || at.uri === undefined || at.range === undefined || at.range === null) {
+      return undefined;
+    }
+    const convert = session.client.protocol2CodeConverter;
+    return { uri: convert.asUri(at.uri), range: convert.asRange(at.range) };
+  }
+
+  private controlPlace(): Place | undefined {
+    const control = this.current?.state.control;
+    return control === undefined ? undefined : this.place(control);
   }
 
   private highlight(): void {
-    const range = this.controlRange();
+    const control = this.controlPlace();
     for (const editor of vscode.window.visibleTextEditors) {
-      const mine = range !== undefined && editor.document.uri.toString() === this.current?.uri.toString();
-      editor.setDecorations(this.controlHighlight, mine ? [range] : []);
+      const mine = control !== undefined && sameUri(editor.document.uri, control.uri);
+      editor.setDecorations(this.controlHighlight, mine && control !== undefined ? [control.range] : []);
     }
   }
 
+  /**
+   * Scrolls the control's editor to it. When the control went into another file that no editor
+   * shows, that file opens beside the session's (keeping the focus where it is), and the
+   * highlight follows once it is visible.
+   */
   private revealControl(): void {
-    const range = this.controlRange();
-    const editor = vscode.window.visibleTextEditors.find(
-      (e) => e.document.uri.toString() === this.current?.uri.toString(),
-    );
-    if (range !== undefined && editor !== undefined) {
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const control = this.controlPlace();
+    const session = this.current;
+    if (control === undefined || session === undefined) {
+      return;
     }
+    const editor = vscode.window.visibleTextEditors.find((e) => sameUri(e.document.uri, control.uri));
+    if (editor !== undefined) {
+      editor.revealRange(control.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      return;
+    }
+    const key = control.uri.toString();
+    if (sameUri(control.uri, session.uri) || this.opening === key) {
+      return;
+    }
+    this.opening = key;
+    void vscode.window
+      .showTextDocument(control.uri, {
+        viewColumn: vscode.ViewColumn.Beside,
+        preserveFocus: true,
+        preview: true,
+        selection: new vscode.Range(control.range.start, control.range.start),
+      })
+      .then(
+        () => {
+          this.highlight();
+          // Steps taken while it opened may have moved the control within it.
+          const now = this.controlPlace();
+          const shown = vscode.window.visibleTextEditors.find(
+            (e) => now !== undefined && sameUri(e.document.uri, now.uri),
+          );
+          if (now !== undefined && shown !== undefined) {
+            shown.revealRange(now.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+          }
+        },
+        (e: unknown) => {
+          this.output.appendLine(`; cannot open ${control.uri.toString()}: ${errorMessage(e)}`);
+        },
+      )
+      .then(() => {
+        this.opening = undefined;
+      });
   }
 
   private frameItem(frame: ext.DebugFrame): vscode.TreeItem {
-    const item = new vscode.TreeItem(oneLine(frame.description));
-    item.description = frame.kind;
-    item.tooltip = `${frame.kind}: ${frame.description}`;
     const session = this.current;
-    if (frame.range !== undefined && session !== undefined) {
-      const selection = session.client.protocol2CodeConverter.asRange(frame.range);
+    const at = this.place(frame);
+    // Frames in the session's own file show the line and column; others name their file too.
+    // The place leads the label: a narrow side bar cuts the description first.
+    const place =
+      at === undefined || session === undefined
+        ? undefined
+        : sameUri(at.uri, session.uri)
+          ? `${at.range.start.line + 1}:${at.range.start.character + 1}`
+          : where(at);
+    const text = oneLine(frame.description);
+    const item = new vscode.TreeItem(place === undefined ? text : `${place}  ${text}`);
+    item.description = frame.kind;
+    item.tooltip = `${frame.kind}: ${frame.description}${place === undefined ? "" : ` (${place})`}`;
+    if (at !== undefined) {
       item.command = {
         title: "Show the frame's code",
         command: "vscode.open",
-        arguments: [session.uri, { selection, preserveFocus: true }],
+        arguments: [at.uri, { selection: at.range, preserveFocus: true }],
       };
     }
     return item;
   }
 }
 
-function summary(state: ext.DebugState): string {
+/** `at`: where the control is, when that is another file than the session's. */
+function summary(state: ext.DebugState, at: string | undefined): string {
   switch (state.status) {
     case "done":
       return `Done after ${state.step} steps: ${state.value ?? "nil"}`;
@@ -250,9 +325,20 @@ function summary(state: ext.DebugState): string {
       const control = state.control;
       const what =
         control.kind === "value" ? `returning ${control.value ?? ""}` : `evaluating ${control.kind}`;
-      return `Step ${state.step}, ${what}; ${state.continuation.length} frames`;
+      const where = at === undefined ? "" : ` in ${at}`;
+      return `Step ${state.step}, ${what}${where}; ${state.continuation.length} frames`;
     }
   }
+}
+
+/** `file.yin:L:C`, 1-based as editors show positions. */
+function where(at: Place): string {
+  const name = at.uri.path.split("/").pop() ?? at.uri.path;
+  return `${name}:${at.range.start.line + 1}:${at.range.start.character + 1}`;
+}
+
+function sameUri(a: vscode.Uri, b: vscode.Uri): boolean {
+  return a.toString() === b.toString();
 }
 
 function valueItem(v: ext.NamedValue): vscode.TreeItem {

@@ -258,7 +258,12 @@ export interface DebugState {
 }
 
 export interface DebugControl {
-  /** The expression about to be evaluated; `null` while a value is being returned. */
+  /**
+   * The file of the expression about to be evaluated, which may be another file than the
+   * session's (a function defined there); present exactly when `range` is not `null`.
+   */
+  uri?: string;
+  /** The expression about to be evaluated, in `uri`; `null` while a value is being returned. */
   range: lc.Range | null;
   /** The kind of code (`call`, `if`, ...), or `value`. */
   kind: string;
@@ -268,6 +273,9 @@ export interface DebugControl {
 
 export interface DebugFrame {
   kind: string;
+  /** The file of the frame's code; present exactly when `range` is. */
+  uri?: string;
+  /** The frame's code, in `uri`. */
   range?: lc.Range;
   description: string;
 }

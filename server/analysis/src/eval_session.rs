@@ -1,11 +1,12 @@
-//! Interactive evaluation for editors: the top-level form at a cursor evaluated with the
-//! file's earlier forms loaded (inline results), and debugging sessions that step a form
-//! forwards and back (docs/vm.md, "Inline evaluation").
+//! Interactive evaluation for editors: which forms a live evaluation runs and what it loads
+//! first (`live_request`), and debugging sessions that step a form forwards and back, showing
+//! where each state is in whichever file its code came from (docs/lsp.md, "Debugging").
 //!
-//! Machine states are `Rc`-shared and stay on the thread that made them: a host builds an
-//! [`EvalRequest`] (plain text, `Send`) from a snapshot, and runs [`evaluate`] and
+//! Machine states are `Rc`-shared and stay on the thread that made them: a host builds a
+//! [`LiveRequest`] (plain text, `Send`) from snapshots, and runs the live session and
 //! [`DebugSession`] on its one evaluation thread. Runs go in slices of steps so that the host's
-//! cancellation is noticed between slices, whatever the program does.
+//! cancellation is noticed between slices, whatever the program does. A debugging view is plain
+//! data again ([`DebugView`]: each range with the key of its file), for the host to convert.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,7 +16,7 @@ use syntax::Severity;
 use syntax::reader::read_str;
 
 use syntax::{TextRange, TextSize};
-use vm::inspect::{History, view};
+use vm::inspect::{ControlView, FrameView, History, view};
 use vm::{Captured, Discard, Limits, Session, Status};
 
 use crate::SourceFile;
@@ -25,8 +26,65 @@ use crate::live::plan::{
 use crate::live::session::RunForm;
 use crate::names::{innermost_form_at, top_level_form_at};
 
-/// A machine state as an editor shows it, and a named value in it (`vm::inspect`).
-pub use vm::inspect::{Binding as DebugBinding, View as DebugView};
+/// A named value of a machine state (`vm::inspect`).
+pub use vm::inspect::Binding as DebugBinding;
+
+/// Where a piece of a debugged program's code is: the document key of the text it was read
+/// from (the form's file, or the file a loaded definition came from) and the range in that file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugLocation {
+    pub key: Arc<str>,
+    pub range: TextRange,
+}
+
+/// A machine state as an editor shows it (`vm::inspect::View`), with each range placed in its
+/// file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugView {
+    /// Steps since the form started.
+    pub step: u64,
+    /// `running`, `parked`, `done` or `error`.
+    pub status: &'static str,
+    pub control: DebugControl,
+    /// The value, when done.
+    pub value: Option<String>,
+    /// The message, when failed.
+    pub error: Option<String>,
+    pub environment: Vec<DebugBinding>,
+    /// Innermost frame first.
+    pub continuation: Vec<DebugFrame>,
+    /// Defined globals (not primitives) and streams.
+    pub store: Vec<DebugBinding>,
+}
+
+/// What the machine is doing: evaluating code (`kind` names it, `at` says where), or returning
+/// a value (`kind` is `value`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugControl {
+    pub kind: &'static str,
+    /// `None` while a value is returned, and for code of no known text.
+    pub at: Option<DebugLocation>,
+    /// The value being returned.
+    pub value: Option<String>,
+}
+
+/// A continuation frame: what it waits for, and the code it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugFrame {
+    pub kind: &'static str,
+    pub at: Option<DebugLocation>,
+    pub description: String,
+}
+
+/// A text the debugging session read: its interval of the machine's offset space, and where
+/// that interval lies in which file.
+#[derive(Clone, Debug)]
+struct ReadText {
+    interval: TextRange,
+    key: Arc<str>,
+    /// The text's first offset in its file.
+    start: TextSize,
+}
 
 /// Steps run between two checks of the cancellation flag and the clock.
 const SLICE: u64 = 20_000;
@@ -42,31 +100,30 @@ pub struct DebugSession {
     /// The machine's step count when the form starts: the view counts the form's steps from
     /// there, since the earlier forms' steps are not the user's to step through.
     origin: u64,
-    /// The intervals of the machine's offset space holding texts of the form's file (the form
-    /// and the definitions loaded from that file), each with its start in the file.
-    texts: Vec<(TextRange, TextSize)>,
+    /// Every text read (the loaded definitions, then the form), in offset order.
+    texts: Vec<ReadText>,
 }
 
 impl DebugSession {
     /// Loads `loads` (the definitions the form needs, from the dependency plan, in order; their
     /// output and failures are not the form's), then starts `form` and stops before its first
-    /// step. The form is read at its offset in its file, so the view's ranges are the file's.
+    /// step. Each text is placed in its own file, so stepping into a definition loaded from
+    /// another file shows where it is there.
     /// If it cannot start (it does not read, a macro fails), the session shows that error.
     pub fn start(loads: &[Load], form: &RunForm, limits: Limits) -> DebugSession {
         let mut session = Session::new();
         // Each text read takes the next interval of the machine's one offset space, one past
-        // its end free (docs/vm.md, "Live sessions"): where each definition of the form's file
-        // lands, so its ranges show when stepping into it.
+        // its end free (docs/vm.md, "Live sessions"): a span says by itself which text, so which
+        // file, it is in.
         let mut next_base: u32 = 0;
-        let mut texts: Vec<(TextRange, TextSize)> = Vec::new();
+        let mut texts: Vec<ReadText> = Vec::with_capacity(loads.len() + 1);
         for load in loads {
             let len = TextSize::try_from(load.text.len()).unwrap_or_default();
-            if load.key == form.key {
-                texts.push((
-                    TextRange::at(TextSize::from(next_base), len),
-                    load.range.start(),
-                ));
-            }
+            texts.push(ReadText {
+                interval: TextRange::at(TextSize::from(next_base), len),
+                key: Arc::from(load.key.as_str()),
+                start: load.range.start(),
+            });
             next_base = next_base.saturating_add(u32::from(len)).saturating_add(1);
             if session.load(&load.text).is_ok() {
                 let _ = session.run(&limits, &mut Discard);
@@ -82,16 +139,17 @@ impl DebugSession {
         }
         // Checked against the machine: the form's root, the first thing it evaluates, must lie
         // where the count says the form was read; otherwise no range is shown rather than a
-        // wrong one.
+        // wrong one (the count mirrors how the machine lays texts out).
         let form_base = view(&session.state).control.range.and_then(|raw| {
             let located = session.locate(raw)?;
             u32::from(raw.start()).checked_sub(u32::from(located.range.start()))
         });
         if form_base == Some(next_base) {
-            texts.push((
-                TextRange::at(TextSize::from(next_base), form.range.len()),
-                form.range.start(),
-            ));
+            texts.push(ReadText {
+                interval: TextRange::at(TextSize::from(next_base), form.range.len()),
+                key: Arc::from(form.key.as_str()),
+                start: form.range.start(),
+            });
         } else {
             texts.clear();
         }
@@ -105,14 +163,18 @@ impl DebugSession {
         }
     }
 
-    /// A range of the machine's offset space as a range of the form's file: the form's own
-    /// code, and the definitions loaded from the same file, have one.
-    fn file_range(&self, raw: Option<TextRange>) -> Option<TextRange> {
+    /// A range of the machine's offset space as a range of the file its text came from.
+    fn locate(&self, raw: Option<TextRange>) -> Option<DebugLocation> {
         let raw = raw?;
-        self.texts
-            .iter()
-            .find(|(interval, _)| interval.contains_range(raw))
-            .map(|(interval, start)| raw - interval.start() + *start)
+        // Intervals are in offset order and disjoint: the last starting at or before `raw`.
+        let i = self
+            .texts
+            .partition_point(|t| t.interval.start() <= raw.start());
+        let text = self.texts.get(i.checked_sub(1)?)?;
+        text.interval.contains_range(raw).then(|| DebugLocation {
+            key: text.key.clone(),
+            range: raw - text.interval.start() + text.start,
+        })
     }
 
     /// Takes up to `count` steps (fewer if the form ends); `cancelled` is asked every slice.
@@ -139,14 +201,40 @@ impl DebugSession {
         }
     }
 
+    /// The current state, each range in its file.
     pub fn view(&self) -> DebugView {
-        let mut view = view(&self.session.state);
-        view.step = view.step.saturating_sub(self.origin);
-        view.control.range = self.file_range(view.control.range);
-        for frame in &mut view.continuation {
-            frame.range = self.file_range(frame.range);
+        let view = view(&self.session.state);
+        let ControlView {
+            kind, range, value, ..
+        } = view.control;
+        DebugView {
+            step: view.step.saturating_sub(self.origin),
+            status: view.status,
+            control: DebugControl {
+                kind,
+                at: self.locate(range),
+                value,
+            },
+            value: view.value,
+            error: view.error,
+            environment: view.environment,
+            continuation: view
+                .continuation
+                .into_iter()
+                .map(
+                    |FrameView {
+                         kind,
+                         range,
+                         description,
+                     }| DebugFrame {
+                        kind,
+                        at: self.locate(range),
+                        description,
+                    },
+                )
+                .collect(),
+            store: view.store,
         }
-        view
     }
 
     /// The current state as datoms (`:cfg/*`, `:k/*`, `:bind/*` ...; docs/vm.md).
@@ -417,7 +505,7 @@ mod tests {
                 v.step,
                 v.status,
                 v.control.kind,
-                v.control.range,
+                v.control.at.as_ref().map(|at| at.range),
                 v.value,
                 v.continuation.len(),
                 v.store.iter().map(|b| b.name.as_str()).collect::<Vec<_>>()
@@ -447,5 +535,173 @@ mod tests {
             {:columns ["?depth" "?tag"]
              :rows [[1 :args]]}"#]]
         .assert_eq(&trace.join("\n"));
+    }
+
+    #[test]
+    fn stepping_into_a_definition_of_another_file_shows_where_it_is_there() {
+        let helpers =
+            "; helpers\n(defn add-two [x]\n  (+ x 2))\n(defn twice [n]\n  (* 2 (add-two n)))\n";
+        let (main, offset) = cursor("(def base 1)\n(inc (twice base))$0\n");
+        let helpers_file = SourceFile::from_text(helpers);
+        let main_file = SourceFile::from_text(&main);
+        let main_forms = summarize(&main_file).expect("summaries");
+        let target = LiveFile {
+            key: "main.yin",
+            version: Some(1),
+            file: &main_file,
+            forms: &main_forms,
+        };
+        let open = vec![PlanFile {
+            key: "helpers.yin".to_owned(),
+            version: Some(3),
+            forms: summarize(&helpers_file).expect("summaries"),
+            file: helpers_file,
+        }];
+        let request = live_request(&target, open, Scope::TopLevel, offset, None, &mut |_| {
+            Vec::new()
+        })
+        .expect("a plan")
+        .expect("a form");
+        let mut debug =
+            DebugSession::start(&request.loads, &request.job_forms[0], Limits::inline());
+        let texts: HashMap<&str, &str> = [("main.yin", main.as_str()), ("helpers.yin", helpers)]
+            .into_iter()
+            .collect();
+        // Each location as `file <its text>`, read from that file at the range given.
+        let place = |at: &Option<DebugLocation>| match at {
+            Some(at) => {
+                let text = texts
+                    .get(&*at.key)
+                    .and_then(|text| {
+                        text.get(usize::from(at.range.start())..usize::from(at.range.end()))
+                    })
+                    .unwrap_or("?");
+                format!("{} <{}>", at.key, text.replace('\n', " "))
+            }
+            None => "-".to_owned(),
+        };
+        let mut trace = Vec::new();
+        for _ in 0..8 {
+            let view = debug.view();
+            let frames: Vec<String> = view
+                .continuation
+                .iter()
+                .map(|f| format!("{} {}", f.kind, place(&f.at)))
+                .collect();
+            trace.push(format!(
+                "{} {} {} | {}",
+                view.step,
+                view.control.kind,
+                place(&view.control.at),
+                if frames.is_empty() {
+                    "no frames".to_owned()
+                } else {
+                    frames.join(", ")
+                }
+            ));
+            debug.step(1, &|| false);
+        }
+        expect![[r#"
+            0 call main.yin <(inc (twice base))> | no frames
+            1 call main.yin <(twice base)> | args main.yin <(inc (twice base))>
+            2 call helpers.yin <(* 2 (add-two n))> | args main.yin <(inc (twice base))>
+            3 call helpers.yin <(add-two n)> | args helpers.yin <(* 2 (add-two n))>, args main.yin <(inc (twice base))>
+            4 call helpers.yin <(+ x 2)> | args helpers.yin <(* 2 (add-two n))>, args main.yin <(inc (twice base))>
+            5 value - | args main.yin <(inc (twice base))>
+            6 value - | no frames
+            7 value - | no frames"#]].assert_eq(&trace.join("\n"));
+    }
+
+    /// A loaded text that does not read still takes its interval of the offset space, so the
+    /// texts after it are placed where they are.
+    #[test]
+    fn a_load_that_does_not_read_leaves_the_later_texts_placed() {
+        let load = |key: &str, at: u32, text: &str| Load {
+            key: key.to_owned(),
+            version: None,
+            name: "f".to_owned(),
+            range: TextRange::at(TextSize::from(at), TextSize::of(text)),
+            text: text.to_owned(),
+            hash: 0,
+            label: String::new(),
+        };
+        let loads = [
+            load("broken.yin", 7, "(defn f [x] (+ x"),
+            load("lib.yin", 40, "(defn g [y] (* y 3))"),
+        ];
+        let form = RunForm {
+            key: "main.yin".to_owned(),
+            version: Some(2),
+            range: TextRange::at(TextSize::from(100), TextSize::of("(g 2)")),
+            text: "(g 2)".to_owned(),
+            defines: None,
+        };
+        let mut debug = DebugSession::start(&loads, &form, Limits::inline());
+        let mut places = Vec::new();
+        for _ in 0..2 {
+            let at = debug.view().control.at;
+            places.push(at.map(|at| format!("{} {:?}", at.key, at.range)));
+            debug.step(1, &|| false);
+        }
+        expect![[r#"[Some("main.yin 100..105"), Some("lib.yin 52..59")]"#]]
+            .assert_eq(&format!("{places:?}"));
+    }
+
+    const SNIPPETS: [&str; 8] = [
+        "(defn f [x] (+ x 1))",
+        "(defn g [y] (f (* y 2)))",
+        "(def a 3)",
+        "(defn h [z] (if (< z 1) 0 (h (dec z))))",
+        "(defn f [x] (+ x",
+        ")",
+        "",
+        "(defmacro m [x] (list 'inc x))",
+    ];
+    const FORMS: [&str; 5] = ["(g 2)", "(h 3)", "(f a)", "(inc (g (h 2)))", "(m (f 1))"];
+    const KEYS: [&str; 3] = ["a.yin", "b.yin", "c.yin"];
+
+    proptest::proptest! {
+        /// Whatever was loaded (texts that do not read included), every place a state shows is
+        /// inside a text the session read from that file.
+        #[test]
+        fn every_place_lies_in_a_text_read_from_its_file(
+            loads in proptest::collection::vec((0..KEYS.len(), 0u32..500, 0..SNIPPETS.len()), 0..6),
+            form in 0..FORMS.len(),
+            form_at in 0u32..500,
+        ) {
+            let loads: Vec<Load> = loads
+                .into_iter()
+                .map(|(key, at, snippet)| Load {
+                    key: KEYS[key].to_owned(),
+                    version: None,
+                    name: "x".to_owned(),
+                    range: TextRange::at(TextSize::from(at), TextSize::of(SNIPPETS[snippet])),
+                    text: SNIPPETS[snippet].to_owned(),
+                    hash: 0,
+                    label: String::new(),
+                })
+                .collect();
+            let form = RunForm {
+                key: KEYS[0].to_owned(),
+                version: Some(1),
+                range: TextRange::at(TextSize::from(form_at), TextSize::of(FORMS[form])),
+                text: FORMS[form].to_owned(),
+                defines: None,
+            };
+            let mut debug = DebugSession::start(&loads, &form, Limits::inline());
+            for _ in 0..40 {
+                let view = debug.view();
+                let places = std::iter::once(&view.control.at)
+                    .chain(view.continuation.iter().map(|f| &f.at))
+                    .flatten();
+                for at in places {
+                    let read = std::iter::once((&form.key, form.range))
+                        .chain(loads.iter().map(|l| (&l.key, l.range)))
+                        .any(|(key, range)| **key == *at.key && range.contains_range(at.range));
+                    proptest::prop_assert!(read, "{at:?} is in no text read from its file");
+                }
+                debug.step(1, &|| false);
+            }
+        }
     }
 }

@@ -47,8 +47,8 @@ pub use document_highlights::{DocumentHighlight, document_highlights};
 pub use document_symbols::{DocumentSymbol, SymbolKind, document_symbols};
 pub use edit::{Edit, apply_edits, edit_between};
 pub use eval_session::{
-    DebugBinding, DebugSession, DebugView, LiveFile, LiveRequest, Scope, ScopeError, Stamp,
-    SummaryCache, live_request,
+    DebugBinding, DebugControl, DebugFrame, DebugLocation, DebugSession, DebugView, LiveFile,
+    LiveRequest, Scope, ScopeError, Stamp, SummaryCache, live_request,
 };
 pub use findings::{Finding, Fix, check_text};
 pub use folding_ranges::{Fold, FoldKind, folding_ranges};

@@ -1,6 +1,8 @@
 --- Stepping a form with `yin/debug/*`: one session at a time, its state drawn in a split
 --- (status, control, continuation frames, environment, store, output) and the control range
---- highlighted in the source buffer.
+--- highlighted in the buffer of whichever file it is in: stepping into a function another file
+--- defines moves the highlight into that file's buffer (loaded if need be), and `<CR>` on the
+--- control's or a frame's line jumps there.
 local lsp = require('yin.lsp')
 
 local M = {}
@@ -10,22 +12,87 @@ M.ns = vim.api.nvim_create_namespace('yin_debug')
 --- The largest step count the server accepts in one request (docs/lsp.md).
 local max_steps = 1000000
 
+-- The state `yin/debug/*` sends (docs/lsp.md, "Debugging"): these mirror server/yin/src/lsp/ext.rs.
+
+---@class yin.DebugControl
+---@field uri? string the file of the expression about to be evaluated; present exactly when `range` is
+---@field range? lsp.Range the expression about to be evaluated, in `uri`; absent while a value is returned
+---@field kind string the kind of code (`call`, `if`, ...), or `value`
+---@field value? string the value being returned, when `kind` is `value`
+
+---@class yin.DebugFrame
+---@field kind string
+---@field uri? string the file of the frame's code; present exactly when `range` is
+---@field range? lsp.Range the frame's code, in `uri`
+---@field description string
+
+---@class yin.NamedValue
+---@field name string
+---@field value string
+
+---@class yin.DebugState
+---@field step integer steps since the form started
+---@field status string `paused`, `parked`, `done` or `error`
+---@field control yin.DebugControl
+---@field value? string the form's value, when done
+---@field error? string the message, when failed
+---@field environment yin.NamedValue[]
+---@field continuation yin.DebugFrame[] innermost first
+---@field store yin.NamedValue[]
+---@field output string what the program printed so far
+
+---@class yin.DebugTarget
+---@field buf integer the buffer of the file
+---@field range lsp.Range
+
 ---@class yin.DebugSession
 ---@field id integer the server's session id
 ---@field client vim.lsp.Client
 ---@field source integer the source buffer
 ---@field view integer the split's buffer
----@field state table the last state received
+---@field state yin.DebugState the last state received
+---@field targets table<integer, yin.DebugTarget> the split's lines (1-based) that `<CR>` jumps from
+---@field marked integer[] the buffers holding the control highlight
 
 ---@type yin.DebugSession|nil
 M.session = nil
 
-local function range_text(session, range)
-  if not range then
+--- The buffer of the file `uri` names, loaded (`bufadd`, `bufload`); the source buffer for its
+--- own file. `nil` for no URI or a file that cannot be loaded.
+---@param session yin.DebugSession
+---@param uri string|nil
+---@return integer|nil
+local function buffer_of(session, uri)
+  if type(uri) ~= 'string' then
     return nil
   end
-  local sr, sc, er, ec = lsp.range_to_buffer(session.source, range, session.client.offset_encoding)
-  local ok, text = pcall(vim.api.nvim_buf_get_text, session.source, sr, sc, er, ec, {})
+  if vim.api.nvim_buf_is_valid(session.source) and vim.uri_from_bufnr(session.source) == uri then
+    return session.source
+  end
+  local ok, buf = pcall(function()
+    local b = vim.fn.bufadd(vim.uri_to_fname(uri))
+    vim.fn.bufload(b)
+    return b
+  end)
+  return ok and buf or nil
+end
+
+--- A place's buffer, its text (one line, cut at 60 characters) and where it starts, with a label:
+--- `L:C` in the source's own file, `file.yin:L:C` in another.
+---@param session yin.DebugSession
+---@param at { uri?: string, range?: lsp.Range }
+---@return { buf: integer, text: string, row: integer, col: integer, label: string }|nil
+local function place(session, at)
+  -- A range without its `uri` would be in an unknown file: not shown rather than misplaced.
+  if type(at.range) ~= 'table' then
+    return nil
+  end
+  local buf = buffer_of(session, at.uri)
+  if not buf then
+    return nil
+  end
+  local sr, sc, er, ec = lsp.range_to_buffer(buf, at.range, session.client.offset_encoding)
+  local ok, text = pcall(vim.api.nvim_buf_get_text, buf, sr, sc, er, ec, {})
   if not ok then
     return nil
   end
@@ -33,7 +100,11 @@ local function range_text(session, range)
   if vim.fn.strchars(joined) > 60 then
     joined = vim.fn.strcharpart(joined, 0, 59) .. '…'
   end
-  return joined, sr, sc
+  local label = ('%d:%d'):format(sr + 1, sc + 1)
+  if buf ~= session.source then
+    label = vim.fs.basename(vim.api.nvim_buf_get_name(buf)) .. ':' .. label
+  end
+  return { buf = buf, text = joined, row = sr, col = sc, label = label }
 end
 
 --- The split's lines for a state.
@@ -44,10 +115,12 @@ function M.render(session)
   local lines = {
     ('yin debug · session %d · step %d · %s'):format(session.id, s.step, s.status),
   }
+  session.targets = {}
   local control = s.control or {}
-  local text, row, col = range_text(session, control.range)
-  if text then
-    table.insert(lines, ('Control: %s at %d:%d  %s'):format(control.kind, row + 1, col + 1, text))
+  local at = place(session, control)
+  if at then
+    table.insert(lines, ('Control: %s at %s  %s'):format(control.kind, at.label, at.text))
+    session.targets[#lines] = { buf = at.buf, range = control.range }
   else
     table.insert(lines, ('Control: returning %s'):format(control.value or 'a value'))
   end
@@ -61,9 +134,12 @@ function M.render(session)
   local frames = #s.continuation == 1 and '1 frame' or (#s.continuation .. ' frames')
   table.insert(lines, ('Continuation (%s, innermost first)'):format(frames))
   for i, frame in ipairs(s.continuation) do
-    local _, frow, fcol = range_text(session, frame.range)
-    local where = frow and (' %d:%d'):format(frow + 1, fcol + 1) or ''
+    local fat = place(session, frame)
+    local where = fat and (' ' .. fat.label) or ''
     table.insert(lines, ('  %d. %s%s  %s'):format(i, frame.kind, where, frame.description))
+    if fat then
+      session.targets[#lines] = { buf = fat.buf, range = frame.range }
+    end
   end
   table.insert(lines, '')
   table.insert(lines, ('Environment (%d)'):format(#s.environment))
@@ -83,7 +159,7 @@ function M.render(session)
     end
   end
   table.insert(lines, '')
-  table.insert(lines, 's step · b back · c continue · q stop')
+  table.insert(lines, 's step · b back · c continue · q stop · <CR> go to the code')
   return vim.tbl_map(function(l)
     return (l:gsub('\n', ' '))
   end, lines)
@@ -106,7 +182,54 @@ local function view_buffer(session)
   end)
   map('c', M.continue)
   map('q', M.stop)
+  map('<CR>', function()
+    M.jump(vim.api.nvim_win_get_cursor(0)[1])
+  end)
   return buf
+end
+
+--- The window to show code in: one showing `buf`, else one showing the source, else the
+--- window before the split's, else a new split.
+---@param session yin.DebugSession
+---@param buf integer
+---@return integer
+local function code_window(session, buf)
+  for _, candidate in ipairs({ buf, session.source }) do
+    local win = vim.fn.win_findbuf(candidate)[1]
+    if win then
+      return win
+    end
+  end
+  local previous = vim.fn.win_getid(vim.fn.winnr('#'))
+  if previous ~= 0 and vim.api.nvim_win_get_buf(previous) ~= session.view then
+    return previous
+  end
+  vim.cmd('topleft split')
+  return vim.api.nvim_get_current_win()
+end
+
+--- `<CR>` in the split: goes to the code of the control or frame on `line` (1-based), in its
+--- file, opening that file in the source's window when no window shows it.
+---@param line integer
+function M.jump(line)
+  local session = M.session
+  local target = session and session.targets and session.targets[line]
+  if not target then
+    vim.notify('yin: this line has no place in the code', vim.log.levels.INFO)
+    return
+  end
+  if not vim.api.nvim_buf_is_valid(target.buf) then
+    vim.notify('yin: that file is no longer loaded; step again', vim.log.levels.WARN)
+    return
+  end
+  local win = code_window(session, target.buf)
+  vim.api.nvim_set_current_win(win)
+  if vim.api.nvim_win_get_buf(win) ~= target.buf then
+    vim.bo[target.buf].buflisted = true
+    vim.api.nvim_win_set_buf(win, target.buf)
+  end
+  local row, col = lsp.to_buffer(target.buf, target.range.start, session.client.offset_encoding)
+  vim.api.nvim_win_set_cursor(win, { row + 1, col })
 end
 
 local function show_view(session)
@@ -129,7 +252,7 @@ local function show_view(session)
   vim.api.nvim_set_current_win(current)
 end
 
---- Draws the session's state: the split's text and the control range in the source.
+--- Draws the session's state: the split's text, and the control range in its file's buffer.
 ---@param session yin.DebugSession
 function M.draw(session)
   local lines = M.render(session)
@@ -144,23 +267,30 @@ function M.draw(session)
     end
   end
 
-  vim.api.nvim_buf_clear_namespace(session.source, M.ns, 0, -1)
-  local range = session.state.control and session.state.control.range
-  if not range and session.state.continuation[1] then
-    -- A value is being returned: show where it goes, the innermost frame's form.
-    range = session.state.continuation[1].range
+  for _, buf in ipairs(session.marked or {}) do
+    if vim.api.nvim_buf_is_valid(buf) then
+      vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+    end
   end
-  if range then
-    local sr, sc, er, ec =
-      lsp.range_to_buffer(session.source, range, session.client.offset_encoding)
-    local group = session.state.control.range and 'YinDebugControl' or 'YinDebugFrame'
-    vim.api.nvim_buf_set_extmark(session.source, M.ns, sr, sc, {
+  session.marked = {}
+  local at = session.state.control
+  local group = 'YinDebugControl'
+  if type(at.range) ~= 'table' and session.state.continuation[1] then
+    -- A value is being returned: show where it goes, the innermost frame's form.
+    at = session.state.continuation[1]
+    group = 'YinDebugFrame'
+  end
+  local buf = type(at.range) == 'table' and buffer_of(session, at.uri)
+  if buf then
+    local sr, sc, er, ec = lsp.range_to_buffer(buf, at.range, session.client.offset_encoding)
+    vim.api.nvim_buf_set_extmark(buf, M.ns, sr, sc, {
       end_row = er,
       end_col = ec,
       hl_group = group,
       priority = 200,
     })
-    for _, win in ipairs(vim.fn.win_findbuf(session.source)) do
+    session.marked = { buf }
+    for _, win in ipairs(vim.fn.win_findbuf(buf)) do
       local top, bottom = vim.fn.line('w0', win) - 1, vim.fn.line('w$', win) - 1
       if sr < top or sr > bottom then
         vim.api.nvim_win_set_cursor(win, { sr + 1, sc })
@@ -186,7 +316,14 @@ function M.start(on_done)
     if not result then
       return
     end
-    local session = { id = result.session, client = client, source = buf, state = result.state }
+    local session = {
+      id = result.session,
+      client = client,
+      source = buf,
+      state = result.state,
+      targets = {},
+      marked = {},
+    }
     session.view = view_buffer(session)
     M.session = session
     show_view(session)
@@ -265,8 +402,10 @@ function M.stop()
       session.source
     )
   end
-  if vim.api.nvim_buf_is_valid(session.source) then
-    vim.api.nvim_buf_clear_namespace(session.source, M.ns, 0, -1)
+  for _, marked in ipairs(session.marked) do
+    if vim.api.nvim_buf_is_valid(marked) then
+      vim.api.nvim_buf_clear_namespace(marked, M.ns, 0, -1)
+    end
   end
   for _, win in ipairs(vim.fn.win_findbuf(session.view)) do
     if #vim.api.nvim_list_wins() > 1 then

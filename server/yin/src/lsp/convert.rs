@@ -501,13 +501,28 @@ pub(crate) fn query_result(result: &analysis::query::QueryResult) -> ext::QueryR
     }
 }
 
-/// A machine state for `yin/debug/*`. A state still running between steps is `paused`.
+/// A machine state for `yin/debug/*`. A state still running between steps is `paused`. Each
+/// range is converted with the text of its own file, from `files` (by key); a location in a
+/// file `files` lacks, or whose key is no URI, is left out whole (never a range without its
+/// `uri`).
 pub(crate) fn debug_state(
-    snapshot: &Snapshot,
+    files: &super::live::PlanFiles,
+    encoding: PositionEncoding,
     view: analysis::DebugView,
     output: String,
 ) -> ext::DebugState {
-    let range = |r| lsp_range(&snapshot.file, snapshot.encoding, r);
+    let place = |at: Option<analysis::DebugLocation>| -> (Option<lsp::Uri>, Option<lsp::Range>) {
+        let placed = at.and_then(|at| {
+            let file = files.get(&*at.key)?;
+            let uri = at.key.parse::<lsp::Uri>().ok()?;
+            Some((uri, lsp_range(file, encoding, at.range)))
+        });
+        match placed {
+            Some((uri, range)) => (Some(uri), Some(range)),
+            None => (None, None),
+        }
+    };
+    let (control_uri, control_range) = place(view.control.at);
     let named = |b: analysis::DebugBinding| ext::NamedValue {
         name: b.name,
         value: b.value,
@@ -520,7 +535,8 @@ pub(crate) fn debug_state(
         }
         .to_owned(),
         control: ext::DebugControl {
-            range: view.control.range.map(range),
+            uri: control_uri,
+            range: control_range,
             kind: view.control.kind.to_owned(),
             value: view.control.value,
         },
@@ -530,10 +546,14 @@ pub(crate) fn debug_state(
         continuation: view
             .continuation
             .into_iter()
-            .map(|f| ext::DebugFrame {
-                kind: f.kind.to_owned(),
-                range: f.range.map(range),
-                description: f.description,
+            .map(|f| {
+                let (uri, range) = place(f.at);
+                ext::DebugFrame {
+                    kind: f.kind.to_owned(),
+                    uri,
+                    range,
+                    description: f.description,
+                }
             })
             .collect(),
         store: view.store.into_iter().map(named).collect(),

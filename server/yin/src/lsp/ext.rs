@@ -290,7 +290,11 @@ pub(crate) struct DebugState {
 #[derive(Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DebugControl {
-    /// The expression about to be evaluated; `null` while a value is being returned.
+    /// The file of the expression about to be evaluated, which may be another file than the
+    /// session's (a function defined there); present exactly when `range` is not `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) uri: Option<Uri>,
+    /// The expression about to be evaluated, in `uri`; `null` while a value is being returned.
     pub(crate) range: Option<Range>,
     /// The kind of code (`call`, `if`, ...), or `value`.
     pub(crate) kind: String,
@@ -303,6 +307,10 @@ pub(crate) struct DebugControl {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DebugFrame {
     pub(crate) kind: String,
+    /// The file of the frame's code; present exactly when `range` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) uri: Option<Uri>,
+    /// The frame's code, in `uri`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) range: Option<Range>,
     pub(crate) description: String,

@@ -1009,32 +1009,64 @@ pub(crate) async fn debug_start(
             )
         })
     };
-    let (request, _) = planning.await??;
+    let (request, mut files) = planning.await??;
     let form = request
         .job_forms
         .into_iter()
         .next()
         .ok_or_else(|| Error::invalid_params("no form at the position"))?;
     let loads = request.loads;
+    // Kept as long as the session: only the texts it runs code from, not every open document
+    // the plan looked at.
+    files.retain(|key, _| *key == form.key || loads.iter().any(|load| load.key == *key));
     let (session, view, output) =
         on_worker(worker, |reply| Job::DebugStart { loads, form, reply }).await?;
-    state.remember_debug_session(session, uri);
+    let converted = debug_state(state, &files, view, output);
+    state.remember_debug_session(session, files);
     Ok(ext::DebugStartResult {
         session,
-        state: convert::debug_state(&snapshot, view, output),
+        state: converted,
     })
 }
 
-/// Ranges are converted with the session's document as it is now: the session's offsets refer
-/// to the text it started from, which is the document's as long as it was not edited above them.
+/// A debugging state with each range converted with its file's text: the open document as it
+/// is now, else the text the session's plan read (a file on disk, or a document closed since).
+/// The session's offsets refer to the texts it started from, which are the documents' as long
+/// as they were not edited above them.
+fn debug_state(
+    state: &State,
+    plan_files: &live::PlanFiles,
+    view: analysis::DebugView,
+    output: String,
+) -> ext::DebugState {
+    let keys = std::iter::once(&view.control.at)
+        .chain(view.continuation.iter().map(|f| &f.at))
+        .flatten()
+        .map(|at| &at.key);
+    let mut files = live::PlanFiles::new();
+    for key in keys {
+        if files.contains_key(&**key) {
+            continue;
+        }
+        let open = key
+            .parse::<Uri>()
+            .ok()
+            .and_then(|uri| state.snapshot(&uri))
+            .map(|snapshot| snapshot.file);
+        if let Some(file) = open.or_else(|| plan_files.get(&**key).cloned()) {
+            files.insert(key.to_string(), file);
+        }
+    }
+    convert::debug_state(&files, state.encoding(), view, output)
+}
+
 pub(crate) async fn debug_step(
     state: &State,
     worker: Option<&EvalWorker>,
     params: ext::DebugStepParams,
 ) -> Result<ext::DebugStepResult> {
     let unknown = || Error::invalid_params(format!("no debug session {}", params.session));
-    let uri = state.debug_session(params.session).ok_or_else(unknown)?;
-    let snapshot = state.snapshot(&uri).ok_or_else(|| not_open(&uri))?;
+    let files = state.debug_session(params.session).ok_or_else(unknown)?;
     let (session, count, back) = (
         params.session,
         params.count.unwrap_or(1),
@@ -1049,7 +1081,7 @@ pub(crate) async fn debug_step(
     .await?;
     let (view, output) = answer.ok_or_else(unknown)?;
     Ok(ext::DebugStepResult {
-        state: convert::debug_state(&snapshot, view, output),
+        state: debug_state(state, &files, view, output),
     })
 }
 

@@ -1,6 +1,6 @@
 //! The server's state: what `initialize` agreed, the analysis host (every open document, its
 //! lints, the rules and the workspace index: `analysis::host`) behind one lock, and what only the
-//! protocol needs (the last semantic tokens sent, inline results, debugging sessions' documents)
+//! protocol needs (the last semantic tokens sent, inline results, the files each debugging session read)
 //! behind another.
 //!
 //! Ordering (docs/lsp.md has the long form). tower-lsp-server runs handlers as concurrent futures
@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{Diagnostic, Uri};
 
+use super::live::PlanFiles;
 use super::semantic_tokens::{TokenCache, Tokens};
 
 /// An open document as one request sees it: cheap to clone, unaffected by later edits.
@@ -81,8 +82,8 @@ struct Editor {
     next_result_id: u64,
     /// The last inline evaluation result of each form, per document.
     results: HashMap<String, InlineResults>,
-    /// The document each debugging session started in.
-    debug_sessions: HashMap<u64, Uri>,
+    /// The files each debugging session's plan read, by key, for converting its ranges.
+    debug_sessions: HashMap<u64, Arc<PlanFiles>>,
 }
 
 pub(crate) struct State {
@@ -349,11 +350,14 @@ impl State {
             .unwrap_or_default()
     }
 
-    pub(crate) fn remember_debug_session(&self, session: u64, uri: Uri) {
-        self.editor().debug_sessions.insert(session, uri);
+    pub(crate) fn remember_debug_session(&self, session: u64, files: PlanFiles) {
+        self.editor()
+            .debug_sessions
+            .insert(session, Arc::new(files));
     }
 
-    pub(crate) fn debug_session(&self, session: u64) -> Option<Uri> {
+    /// The files a debugging session's plan read; `None` for an unknown session.
+    pub(crate) fn debug_session(&self, session: u64) -> Option<Arc<PlanFiles>> {
         self.editor().debug_sessions.get(&session).cloned()
     }
 
