@@ -49,10 +49,7 @@ fn insert(line: u32, character: u32, text: &str) -> TextEdit {
 fn benches(c: &mut Criterion) {
     let text = source();
     let doc = Document::new(&text);
-    assert!(
-        !doc.tree().root_node().has_error(),
-        "the generated file parses cleanly"
-    );
+    assert!(!doc.has_syntax_error(), "the generated file parses cleanly");
     // The `(defn item-N` line nearest the middle of the file: a character typed into the name
     // keeps the file valid; an opening parenthesis before it leaves the rest of the file inside
     // one list, the worst case for incremental reparsing.
