@@ -476,13 +476,13 @@ impl Document {
         high: usize,
         growth: isize,
     ) -> Rechunked {
-        let old_chunks = std::mem::take(&mut self.chunks);
+        let old_chunks = &self.chunks;
         let first = old_chunks
             .partition_point(|chunk| chunk.start < low)
             .saturating_sub(1);
         let old_position = |new: usize| new.checked_add_signed(-growth);
         let len = self.rope.len_bytes();
-        let mut chunks: Vec<Chunk> = old_chunks[..first].to_vec();
+        let mut made: Vec<Chunk> = Vec::new();
         let mut reparsed = Vec::new();
         let mut fresh = Vec::new();
         let mut at = old_chunks.get(first).map_or(0, |chunk| chunk.start);
@@ -504,31 +504,30 @@ impl Document {
                 }
             }
             // An empty text is one empty chunk; otherwise chunks are never empty.
-            if at >= len && !chunks.is_empty() {
+            if at >= len && (first > 0 || !made.is_empty()) {
                 break;
             }
             let end = chunk_end(&self.rope, at);
-            let chunk = self.new_chunk(&old_chunks, old, edits, (low, high), growth, at, end);
-            match chunk {
-                Made::Kept(chunk) => chunks.push(chunk),
+            match self.new_chunk(old_chunks, old, edits, (low, high), growth, at, end) {
+                Made::Kept(chunk) => made.push(chunk),
                 Made::Reparsed(chunk, old_tree) => {
                     reparsed.push((chunk.clone(), old_tree));
-                    chunks.push(chunk);
+                    made.push(chunk);
                 }
                 Made::Fresh(chunk) => {
                     fresh.push(TextRange::new(size(chunk.start), size(chunk.end())));
-                    chunks.push(chunk);
+                    made.push(chunk);
                 }
             }
             at = end;
         }
         let rechunked = (rechunk_start, at);
-        for chunk in &old_chunks[resume..] {
-            let mut chunk = chunk.clone();
+        // In place: the chunks before and after keep their slots, those after only move.
+        let after = first + made.len();
+        self.chunks.splice(first..resume, made);
+        for chunk in &mut self.chunks[after..] {
             chunk.start = chunk.start.saturating_add_signed(growth);
-            chunks.push(chunk);
         }
-        self.chunks = chunks;
         (reparsed, fresh, rechunked)
     }
 
