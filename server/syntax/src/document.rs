@@ -368,6 +368,9 @@ impl Document {
 
     /// Parse errors, one diagnostic per problem (code `syntax`, severity error), sorted by
     /// position. Each chunk's are its own: a chunk's mistakes are worded from its text alone.
+    /// A chunk reports at most [`CHUNK_DIAGNOSTICS`] of them, the last saying how many more it
+    /// has: a line that begins a form at column 0 inside a deeply nested form leaves every
+    /// bracket around it unmatched, and tens of thousands of messages help no one.
     pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (index, chunk) in self.chunks.iter().enumerate() {
@@ -375,7 +378,15 @@ impl Document {
                 continue;
             }
             if let Some(tree) = self.chunk_tree(index) {
-                out.extend(parse::chunk_diagnostics(&tree, &self.rope, chunk.end()));
+                let mut found = parse::chunk_diagnostics(&tree, &self.rope, chunk.end());
+                if found.len() > CHUNK_DIAGNOSTICS {
+                    let more = found.len() - (CHUNK_DIAGNOSTICS - 1);
+                    found.truncate(CHUNK_DIAGNOSTICS);
+                    if let Some(last) = found.last_mut() {
+                        last.message = format!("{more} more syntax errors in this form");
+                    }
+                }
+                out.extend(found);
             }
         }
         out
@@ -675,6 +686,9 @@ fn slow_point(rope: &Rope, from: usize, offset: usize) -> Point {
     }
     Point::new(row, offset - row_start)
 }
+
+/// How many syntax diagnostics one chunk reports at most (see [`Document::syntax_diagnostics`]).
+const CHUNK_DIAGNOSTICS: usize = 100;
 
 /// Characters that begin a form at column 0 of a line: such a line begins a new chunk.
 const OPENERS: &[u8] = b"([{#'^@~`";

@@ -324,3 +324,14 @@ fn a_keystroke_in_a_broken_file_reparses_only_its_chunks() {
     expected.insert(blank, '(');
     assert_matches_fresh_parse(&doc, &expected);
 }
+
+#[test]
+fn a_chunk_reports_at_most_a_hundred_syntax_errors() {
+    let doc = Document::new(&format!("({}\n", "[".repeat(500)));
+    let diagnostics = doc.syntax_diagnostics();
+    assert_eq!(diagnostics.len(), 100);
+    assert_eq!(
+        diagnostics.last().map(|d| d.message.as_str()),
+        Some("402 more syntax errors in this form")
+    );
+}
