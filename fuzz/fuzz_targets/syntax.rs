@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         assert_range_in(&text, d.range, "diagnostic");
         assert!(!d.message.is_empty(), "{d:?} has no message");
     }
-    if file.document().tree().root_node().has_error() {
+    if file.document().has_syntax_error() {
         assert!(
             diagnostics.iter().any(|d| d.severity == Severity::Error),
             "a tree with errors but no error diagnostic: {text:?}"

@@ -26,6 +26,8 @@ fn syntax_errors_are_reported_with_one_based_positions() {
     expect![[r#"
         exit: 1
         --- stdout
+        bad.yin:2:1: error[syntax] unclosed `(`
+        bad.yin:5:13: error[syntax] unexpected `)`
         bad.yin:5:15: error[syntax] unexpected `)`
         --- stderr
     "#]]

@@ -229,8 +229,9 @@ fn keywords(file: &SourceFile, typing: TextRange) -> Vec<String> {
 
 fn in_string_or_comment(file: &SourceFile, offset: TextSize) -> bool {
     let at = usize::from(offset);
-    let root = file.document().tree().root_node();
-    root.descendant_for_byte_range(at.saturating_sub(1), at)
+    let tree = file.document().tree_at(at.saturating_sub(1));
+    tree.root_node()
+        .descendant_for_byte_range(at.saturating_sub(1), at)
         .is_some_and(|node| {
             matches!(node.kind(), "str_lit" | "comment")
                 && node.start_byte() < at

@@ -39,11 +39,16 @@ pub fn document_symbols(file: &SourceFile) -> Vec<DocumentSymbol> {
 /// The top-level definitions of a parsed document: a tree walk, no lowering needed.
 pub(crate) fn definitions(document: &Document) -> Vec<DocumentSymbol> {
     let rope = document.rope();
-    let root = document.tree().root_node();
-    let mut cursor = root.walk();
-    root.named_children(&mut cursor)
-        .filter_map(|form| definition(form, rope))
-        .collect()
+    let mut out = Vec::new();
+    for tree in document.trees() {
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        out.extend(
+            root.named_children(&mut cursor)
+                .filter_map(|form| definition(form, rope)),
+        );
+    }
+    out
 }
 
 fn definition(form: Node<'_>, rope: &ropey::Rope) -> Option<DocumentSymbol> {

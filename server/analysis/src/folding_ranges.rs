@@ -27,7 +27,6 @@ pub struct Fold {
 pub fn folding_ranges(file: &SourceFile) -> Vec<Fold> {
     let document = file.document();
     let rope = document.rope();
-    let root = document.tree().root_node();
     let multi_line = |range: TextRange| {
         let start = rope.byte_to_line(usize::from(range.start()));
         let end = rope.byte_to_line(usize::from(range.end()));
@@ -39,31 +38,37 @@ pub fn folding_ranges(file: &SourceFile) -> Vec<Fold> {
     // the tree instead costs more than linear time in the nesting depth (minutes at 200,000).
     let kinds = fold_kinds();
     let mut folds = Vec::new();
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
-        let range = node_range(node);
-        if multi_line(range) {
-            if kinds.contains(&node.kind_id()) {
-                folds.push(Fold {
-                    range,
-                    kind: FoldKind::Form,
-                });
+    let mut comment_ranges = Vec::new();
+    // Each chunk's tree on its own: a form never spans two, nor does a run of comment lines
+    // (a chunk starts with a form at column 0).
+    for tree in document.trees() {
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        'walk: loop {
+            let node = cursor.node();
+            let range = node_range(node);
+            if multi_line(range) {
+                if kinds.contains(&node.kind_id()) {
+                    folds.push(Fold {
+                        range,
+                        kind: FoldKind::Form,
+                    });
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
             }
-            if cursor.goto_first_child() {
-                continue;
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
             }
         }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
+        comment_ranges.extend(comments(root).into_iter().map(node_range));
     }
 
     let mut run: Option<TextRange> = None;
-    for comment in comments(root) {
-        let range = node_range(comment);
+    for range in comment_ranges {
         run = match run {
             Some(open) if only_one_line_break(rope, open.end(), range.start()) => {
                 Some(open.cover(range))

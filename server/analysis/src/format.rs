@@ -32,12 +32,20 @@ use crate::tree::size;
 /// The changes that format `file`, or `None` when it has syntax errors.
 pub fn format(file: &SourceFile) -> Option<Vec<Edit>> {
     let document = file.document();
-    let root = document.tree().root_node();
-    if root.has_error() {
+    let text = document.text();
+    // The text is read whole, not in the document's chunks: a chunk starts at every line that
+    // begins with a form at column 0, so a form written flush left (pasted code, the very text
+    // formatting is for) reads as broken there, and whole as what it is. A clean document reads
+    // whole as its chunks do. A request, not a keystroke, pays this parse.
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_yin::LANGUAGE.into())
+        .ok()?;
+    let tree = parser.parse(&text, None)?;
+    if tree.root_node().has_error() {
         return None;
     }
-    let text = document.text();
-    Formatter::new(document.rope(), &text).run(root)
+    Formatter::new(document.rope(), &text).run(tree.root_node())
 }
 
 /// `text` formatted, or `None` when it has syntax errors.

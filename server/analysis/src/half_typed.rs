@@ -20,11 +20,11 @@ pub(crate) fn usable(file: &SourceFile, offset: TextSize) -> Cow<'_, SourceFile>
             .root()
             .is_none_or(|root| matches!(form.ast.node(root).kind, NodeKind::Error(_)))
     });
-    if !broken || !file.document().tree().root_node().has_error() {
+    if !broken || !file.document().has_syntax_error() {
         return Cow::Borrowed(file);
     }
     let end = symbol_node_at(file, offset).map_or(usize::from(offset), |symbol| {
-        symbol.end_byte().max(usize::from(offset))
+        usize::from(symbol.range.end()).max(usize::from(offset))
     });
     // Top-level forms before the broken one are closed: scanning starts at the broken form.
     let scan_from = form_at(lowering, offset).map_or(0, |form| usize::from(form.range().start()));

@@ -45,9 +45,12 @@ pub(crate) struct NameRef {
 /// on no symbol, or on one that names nothing (inside quoted data).
 pub(crate) fn name_at(file: &SourceFile, offset: TextSize) -> Option<NameRef> {
     let symbol = symbol_node_at(file, offset)?;
-    let name_node = symbol.child_by_field_name("name")?;
-    let range = node_range(name_node);
-    let name = node_text(name_node, file.document().rope());
+    let range = symbol.name?;
+    let name = file
+        .document()
+        .rope()
+        .byte_slice(usize::from(range.start())..usize::from(range.end()))
+        .to_string();
     let lowering = file.lowering();
     let node = lowering.forms().iter().find_map(|form| {
         if !form.range().contains_range(range) {
@@ -71,9 +74,7 @@ pub(crate) fn name_at(file: &SourceFile, offset: TextSize) -> Option<NameRef> {
             },
         },
         None => {
-            let special = SPECIAL_FORMS
-                .iter()
-                .find(|s| **s == name && is_head(symbol))?;
+            let special = SPECIAL_FORMS.iter().find(|s| **s == name && symbol.head)?;
             Target::SpecialForm(special)
         }
     };
@@ -93,14 +94,28 @@ fn is_head(symbol: Node<'_>) -> bool {
     })
 }
 
+/// A `sym_lit` node's range and the range of its `name` field.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SymbolAt {
+    pub(crate) range: TextRange,
+    pub(crate) name: Option<TextRange>,
+    /// Whether it is the head of a list.
+    pub(crate) head: bool,
+}
+
 /// The `sym_lit` node at `offset`, or ending there.
-pub(crate) fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
-    let root = file.document().tree().root_node();
+pub(crate) fn symbol_node_at(file: &SourceFile, offset: TextSize) -> Option<SymbolAt> {
+    let document = file.document();
     let at = usize::from(offset);
-    innermost_symbol(root, at, &mut 0).or_else(|| {
-        at.checked_sub(1)
-            .and_then(|before| innermost_symbol(root, before, &mut 0))
-    })
+    let symbol_at = |at: usize| {
+        let tree = document.tree_at(at);
+        innermost_symbol(tree.root_node(), at, &mut 0).map(|symbol| SymbolAt {
+            range: node_range(symbol),
+            name: symbol.child_by_field_name("name").map(node_range),
+            head: is_head(symbol),
+        })
+    };
+    symbol_at(at).or_else(|| at.checked_sub(1).and_then(symbol_at))
 }
 
 /// The innermost `sym_lit` holding the byte at `at` (`start <= at < end`), found by one walk
@@ -430,7 +445,8 @@ pub(crate) fn innermost_form_at(file: &SourceFile, offset: TextSize) -> Option<T
         let at = at.min(rope.len_bytes());
         rope.line_to_byte(rope.byte_to_line(at))
     };
-    let mut node = file.document().tree().root_node();
+    let tree = file.document().tree_at(at);
+    let mut node = tree.root_node();
     let mut enclosing: Option<Node<'_>> = None;
     loop {
         let children = form_children(node);
@@ -464,8 +480,8 @@ pub(crate) fn innermost_form_at(file: &SourceFile, offset: TextSize) -> Option<T
 /// rich comments are used. The comment itself when the cursor is on none of its children.
 pub(crate) fn top_level_form_at(file: &SourceFile, offset: TextSize) -> Option<TextRange> {
     let at = usize::from(offset);
-    let root = file.document().tree().root_node();
-    let top = form_children(root)
+    let tree = file.document().tree_at(at);
+    let top = form_children(tree.root_node())
         .into_iter()
         .find(|c| c.start_byte() <= at && at <= c.end_byte())?;
     if top.kind() == "list_lit" {
@@ -724,7 +740,8 @@ mod tests {
     fn steps_under_open_parens(depth: usize) -> usize {
         let text = format!("{}abc", "(".repeat(depth));
         let file = SourceFile::from_text(&text);
-        let root = file.document().tree().root_node();
+        let tree = file.document().tree_at(0);
+        let root = tree.root_node();
         let mut steps = 0;
         assert!(innermost_symbol(root, depth - 1, &mut steps).is_none());
         let symbol = innermost_symbol(root, depth + 1, &mut steps);
@@ -750,7 +767,8 @@ mod tests {
     fn the_symbol_at_or_just_before_the_cursor() {
         let file = SourceFile::from_text("(foo bar) baz");
         let at = |offset: u32| {
-            symbol_node_at(&file, TextSize::from(offset)).map(|s| (s.start_byte(), s.end_byte()))
+            symbol_node_at(&file, TextSize::from(offset))
+                .map(|s| (usize::from(s.range.start()), usize::from(s.range.end())))
         };
         assert_eq!(at(1), Some((1, 4)));
         assert_eq!(at(4), Some((1, 4)));

@@ -12,9 +12,11 @@ use crate::tree::node_range;
 /// The ranges a selection at `offset` grows through, innermost first, ending with the whole file.
 pub fn selection_ranges(file: &SourceFile, offset: TextSize) -> Vec<TextRange> {
     let document = file.document();
-    let root = document.tree().root_node();
     let offset = usize::from(offset);
-    let mut path = vec![root];
+    let tree = document.tree_at(offset);
+    let root = tree.root_node();
+    // The chunk's root is no step of its own: the whole file ends the list.
+    let mut path = Vec::new();
     // A descent rather than `Node::parent` chains: that costs the nesting depth per step.
     let mut node = root;
     while let Some(child) = child_at(node, offset) {

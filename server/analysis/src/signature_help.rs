@@ -29,7 +29,8 @@ pub struct SignatureHelp {
 
 pub fn signature_help(file: &SourceFile, offset: TextSize) -> Option<SignatureHelp> {
     let file = usable(file, offset);
-    let call = enclosing_call(&file, offset)?;
+    let tree = file.document().tree_at(usize::from(offset));
+    let call = enclosing_call(&tree, offset)?;
     let values = value_children(call);
     let head = values.first()?;
     let name = name_at(&file, crate::tree::size(head.end_byte()))?;
@@ -81,10 +82,9 @@ pub fn signature_help(file: &SourceFile, offset: TextSize) -> Option<SignatureHe
 }
 
 /// The innermost list around `offset` (strictly inside its brackets) whose head is a symbol.
-fn enclosing_call(file: &SourceFile, offset: TextSize) -> Option<Node<'_>> {
+fn enclosing_call(tree: &tree_sitter::Tree, offset: TextSize) -> Option<Node<'_>> {
     let at = usize::from(offset);
-    let root = file.document().tree().root_node();
-    let mut node = root.descendant_for_byte_range(at, at)?;
+    let mut node = tree.root_node().descendant_for_byte_range(at, at)?;
     loop {
         if node.kind() == "list_lit"
             && node.start_byte() < at

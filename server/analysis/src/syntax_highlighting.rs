@@ -214,7 +214,8 @@ pub fn highlight_unit(file: &SourceFile, roles: &GlobalRoles, unit: HlUnit) -> U
     if text.chars().all(|c| c.is_whitespace() || c == ',') {
         return UnitHighlights::default();
     }
-    let root = document.tree().root_node();
+    let tree = document.tree_at(usize::from(base));
+    let root = tree.root_node();
     let mut ranges = if unit.form.is_some() && !root.has_error() {
         let within = (usize::from(base), text.as_str());
         tokens(root, Some(within), &text)

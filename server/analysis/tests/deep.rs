@@ -8,7 +8,12 @@ use analysis::{
 #[test]
 fn every_feature_survives_deep_nesting() {
     let depth = 50_000;
-    let text = format!("(defn f []\n{}x{})\n", "[".repeat(depth), "]".repeat(depth));
+    // The body indented: a line that begins with a form at column 0 starts a new top-level chunk.
+    let text = format!(
+        "(defn f []\n  {}x{})\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let file = SourceFile::from_text(&text);
     // `defn` and `f`; `x`, past highlighting's depth bound, is left unhighlighted.
     assert_eq!(highlight(&file, None).len(), 2);

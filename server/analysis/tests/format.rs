@@ -7,10 +7,18 @@ use proptest::prelude::*;
 use test_support::corpus;
 use tree_sitter::Node;
 
+/// `text` parsed whole, as the formatter reads it.
+fn whole_tree(text: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_yin::LANGUAGE.into())
+        .expect("the grammar's ABI matches");
+    parser.parse(text, None).expect("no timeout is set")
+}
+
 /// Token texts in order, comments without trailing whitespace (the formatter trims it).
 fn tokens(text: &str) -> Vec<String> {
-    let file = SourceFile::from_text(text);
-    let tree = file.document().tree().clone();
+    let tree = whole_tree(text);
     let mut out = Vec::new();
     let mut cursor = tree.walk();
     loop {
@@ -37,23 +45,13 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 fn shape(text: &str) -> String {
-    SourceFile::from_text(text)
-        .document()
-        .tree()
-        .root_node()
-        .to_sexp()
+    whole_tree(text).root_node().to_sexp()
 }
 
 /// Checks the properties for `text`; returns whether it was formatted (not refused).
 fn check_properties(text: &str) -> Result<bool, TestCaseError> {
     let Some(once) = format_text(text) else {
-        prop_assert!(
-            SourceFile::from_text(text)
-                .document()
-                .tree()
-                .root_node()
-                .has_error()
-        );
+        prop_assert!(SourceFile::from_text(text).document().has_syntax_error());
         return Ok(false);
     };
     prop_assert_eq!(tokens(&once), tokens(text), "tokens changed:\n{}", once);
@@ -139,8 +137,7 @@ proptest! {
 /// `text` with the whitespace between tokens replaced by gaps chosen from `GAPS`, keeping empty
 /// gaps empty and a line break after every comment.
 fn respace(text: &str, choices: &[usize]) -> String {
-    let file = SourceFile::from_text(text);
-    let tree = file.document().tree().clone();
+    let tree = whole_tree(text);
     let mut atoms: Vec<(usize, usize, bool)> = Vec::new();
     let mut cursor = tree.walk();
     'walk: loop {

@@ -1,7 +1,7 @@
 //! Keystroke latency on a 10,000-line yin file: one edit applied to a [`Document`] (rope edit,
-//! `Tree::edit`, incremental reparse, changed ranges) against parsing the same file from scratch,
-//! in the same run, and keystrokes in the same file broken by an unmatched `(` (a closer missing
-//! at the end only, so the reparse stays incremental; see `syntax::document`).
+//! recutting and reparsing the top-level chunk it touched, changed ranges) against parsing the
+//! same file from scratch, in the same run, and keystrokes in the same file broken by an
+//! unmatched `(` (which damages only its own chunk; see `syntax::document`).
 //!
 //! The file is generated deterministically: function definitions with docstrings, `let`s, nested
 //! calls, threading macros, maps, sets, strings and comments, as real yin code has.
@@ -49,13 +49,9 @@ fn insert(line: u32, character: u32, text: &str) -> TextEdit {
 fn benches(c: &mut Criterion) {
     let text = source();
     let doc = Document::new(&text);
-    assert!(
-        !doc.tree().root_node().has_error(),
-        "the generated file parses cleanly"
-    );
+    assert!(!doc.has_syntax_error(), "the generated file parses cleanly");
     // The `(defn item-N` line nearest the middle of the file: a character typed into the name
-    // keeps the file valid; an opening parenthesis before it leaves the rest of the file inside
-    // one list, the worst case for incremental reparsing.
+    // keeps the file valid; an opening parenthesis before it is left open, damaging its chunk.
     let middle = (LINES / 2 / 14 * 14 + 1) as u32;
     assert!(
         doc.rope()

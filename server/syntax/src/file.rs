@@ -11,17 +11,12 @@
 //!
 //! # The top-level forms of a file
 //!
-//! In a file without syntax errors they are the forms among the tree's top-level nodes. A
-//! top-level node with a syntax error is cut the way a reader of Lisp reads a broken file: a line
-//! that starts with an opening bracket or a reader prefix (`( [ { # ' ^ @ ~` and the backquote) at column 0
-//! begins a new top-level form, so an unclosed `(` or string swallows at most the lines up to
-//! the next such line instead of the rest of the file. Each piece (a "chunk") is parsed on its
-//! own, and its forms are the file's forms. Tree-sitter's recovery alone would do worse: it keeps
-//! the open form open to the end of the file, and where it closes it depends on text far away.
-//! The cut is a function of the text (the tree is the fresh parse's, see `document.rs`), so the
-//! lowering of a text does not depend on the edits that led to it. Its cost: a form that is
-//! deliberately indented to column 0 inside a broken form (rare in Lisp code, where column 0
-//! means top level, as Emacs assumes too) is read as a form of its own while the file is broken.
+//! They are the forms of the document's chunks (see `document.rs`: the text is cut before every
+//! line that begins a form at column 0, and each chunk parsed on its own): the top-level nodes of
+//! a chunk without syntax errors, and for a broken chunk the forms of its text parsed on its own
+//! (a "chunk" form). So an unclosed `(` or string swallows at most the lines up to the next such
+//! line instead of the rest of the file, and since the chunks are a function of the text, so is
+//! the lowering.
 //!
 //! # Updates
 //!
@@ -36,9 +31,9 @@
 //! separated by whitespace (the forms after an unclosed one keep their slots). Everything else is
 //! read from the document's rope, parsed on its own and lowered under a fresh slot.
 //!
-//! Between two clean trees only the stretches around the edits are matched (`windows`, which
-//! says why the other forms need no look); when either tree is broken, every top-level node is
-//! (tree-sitter's recovery is not local). Either way only the forms an edit changed are lowered.
+//! Only the chunks the document cut or parsed again since the lowered version are matched
+//! ([`Document::rechunked_since`]): every other chunk is an old one, moved, so its forms are the
+//! kept ones. Only the forms an edit changed are lowered.
 
 use std::hash::Hasher;
 use std::sync::Arc;
@@ -150,8 +145,6 @@ pub struct FileLowering {
     root_defs: NameMap<Symbol, Entity>,
     /// The document version the forms were lowered from.
     version: u64,
-    /// Whether that version's tree had no syntax errors.
-    clean: bool,
     /// That version's text: shares the document's rope nodes, so keeping it copies nothing. Read
     /// only when an update does not follow the previous one (a whole new text).
     rope: Rope,
@@ -159,15 +152,12 @@ pub struct FileLowering {
 
 /// A stretch of the new tree that makes top-level forms.
 enum Unit<'t> {
-    /// A top-level node without syntax errors.
-    Node(Node<'t>),
-    /// Bytes `start..end` of a broken top-level node, parsed on their own.
+    /// A top-level node of a chunk without syntax errors, and where that chunk starts (the
+    /// node's offsets are relative to it).
+    Node(Node<'t>, usize),
+    /// Bytes `start..end` of a broken chunk, parsed on their own.
     Chunk(usize, usize),
 }
-
-/// Characters that begin a form at column 0 of a line: while the file is broken, such a line
-/// begins a new top-level form.
-const OPENERS: &[u8] = b"([{#'^@~`";
 
 impl FileLowering {
     /// Lowers every top-level form of `doc`.
@@ -184,8 +174,8 @@ impl FileLowering {
         // name, say) that reads differently once parsed on its own, as updates do: there every
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
-        let text = (!doc.tree().root_node().has_error()).then_some(text.as_str());
-        file.sync(doc, text, Vec::new(), Vec::new(), None);
+        let text = (!doc.has_syntax_error()).then_some(text.as_str());
+        file.sync(doc, text, None, Vec::new(), Vec::new(), None);
         file
     }
 
@@ -258,6 +248,7 @@ impl FileLowering {
     /// version that change started from; otherwise the old and new texts are compared once.
     pub fn update(&mut self, doc: &Document) -> Delta {
         let mut delta = Delta::default();
+        let rechunked = doc.rechunked_since(self.version);
         let whole;
         let splices = match doc.splices_since(self.version) {
             Some(splices) => splices,
@@ -269,7 +260,7 @@ impl FileLowering {
         let (removed, dirty) = self.apply_splices(splices);
         self.version = doc.version();
         self.rope = doc.rope().clone();
-        self.sync(doc, None, removed, dirty, Some(&mut delta));
+        self.sync(doc, None, rechunked, removed, dirty, Some(&mut delta));
         delta
     }
 
@@ -313,19 +304,22 @@ impl FileLowering {
         (removed, dirty)
     }
 
-    /// Matches the new tree's top-level nodes against the kept forms (`self.forms`), lowers
-    /// what does not match, and relinks; records the changes in `delta`. `text`, when given, is
-    /// the whole text (the first lowering); otherwise forms are read from the rope.
+    /// Matches the top-level nodes of the document's chunks against the kept forms
+    /// (`self.forms`), lowers what does not match, and relinks; records the changes in `delta`.
+    /// `text`, when given, is the whole text (the first lowering); otherwise forms are read from
+    /// the rope. `rechunked`, when given, is the bytes whose chunks the document made anew since
+    /// the version the forms were lowered from: only their chunks are looked at (every other
+    /// chunk is an old one, moved, so its forms are the kept ones).
     fn sync(
         &mut self,
         doc: &Document,
         text: Option<&str>,
+        rechunked: Option<(usize, usize)>,
         mut removed: Vec<TopForm>,
         dirty: Vec<(usize, usize)>,
         delta: Option<&mut Delta>,
     ) {
         let rope = doc.rope();
-        let root = doc.tree().root_node();
         // The kept forms stay in place: the walk records which runs of them to replace by which
         // new forms, applied at the end, so an edit moves no form it does not replace.
         let mut ops: Vec<(usize, usize, Vec<TopForm>)> = Vec::new();
@@ -341,18 +335,17 @@ impl FileLowering {
             let i = dirty.partition_point(|&(_, end)| end < from);
             dirty.get(i).is_some_and(|&(start, _)| start <= to)
         };
-        let windows = match text {
-            None if self.clean && !root.has_error() => self.windows(root, &dirty),
-            _ => vec![(0, usize::MAX, units(root, rope))],
+        let windows = match (text, rechunked) {
+            (None, Some((from, to))) => vec![(from, to, units(doc, from, to))],
+            _ => vec![(0, usize::MAX, units(doc, 0, usize::MAX))],
         };
-        self.clean = !root.has_error();
         let mut k = 0;
         for (window_start, window_end, units) in windows {
             // Forms before the window stay; those in it not matched below are dropped.
             k = k.max(self.forms.partition_point(|f| f.start < window_start));
             for unit in units {
                 let (from, to) = match unit {
-                    Unit::Node(node) => (node.start_byte(), node.end_byte()),
+                    Unit::Node(node, base) => (base + node.start_byte(), base + node.end_byte()),
                     Unit::Chunk(from, to) => (from, to),
                 };
                 let stale = k + self.forms[k..].partition_point(|f| f.start < from);
@@ -360,7 +353,7 @@ impl FileLowering {
                 k = stale;
                 let next = k + self.forms[k..].partition_point(|f| f.start < to);
                 let reuse = match unit {
-                    Unit::Node(_) => self.forms.get(k).is_some_and(|f| {
+                    Unit::Node(..) => self.forms.get(k).is_some_and(|f| {
                         f.start == from && f.end() == to && f.clean && f.chunk.is_none()
                     }),
                     Unit::Chunk(..) => {
@@ -379,14 +372,12 @@ impl FileLowering {
                 }
                 let mut new = Vec::new();
                 match (unit, text) {
-                    (Unit::Node(node), Some(text)) => {
+                    (Unit::Node(node, base), Some(text)) => {
                         let slot = self.fresh_slot();
-                        new.push(lower_top(node, text, 0, slot, None, &mut self.interner));
+                        let chunk = text.get(base..).unwrap_or_default();
+                        new.push(lower_top(node, chunk, base, slot, None, &mut self.interner));
                     }
-                    (Unit::Node(node), None) => {
-                        let (from, to) = (node.start_byte(), node.end_byte());
-                        self.lower_piece(rope, from, to, false, &mut new);
-                    }
+                    (Unit::Node(..), None) => self.lower_piece(rope, from, to, false, &mut new),
                     (Unit::Chunk(from, to), _) => self.lower_piece(rope, from, to, true, &mut new),
                 }
                 record(k, next, new);
@@ -407,70 +398,6 @@ impl FileLowering {
             removed.extend(self.forms.splice(from..to, new));
         }
         self.relink(removed, &added, delta);
-    }
-
-    /// The stretches of a clean new tree an update must read, when the previous tree was clean
-    /// too, with their top-level nodes: around each dirty range, the nodes touching it, widened
-    /// until the first kept form after it is a node with its old extent. Every other kept form
-    /// is a top-level node of the new tree with its old extent, without looking: the text before
-    /// the first stretch is unchanged, so it parses as before (a form touching an edit, which
-    /// the parser's lookahead could see, is in the stretch); after a stretch, the parse is at
-    /// the top level at the start of a confirmed form, as it was before the edit, and reads the
-    /// same text up to the next stretch.
-    fn windows<'t>(
-        &self,
-        root: Node<'t>,
-        dirty: &[(usize, usize)],
-    ) -> Vec<(usize, usize, Vec<Unit<'t>>)> {
-        let mut out: Vec<(usize, usize, Vec<Unit<'t>>)> = Vec::new();
-        for &(start, end) in dirty {
-            let (mut from, mut to) = (start, end);
-            if let Some(last) = out.last_mut().filter(|w| w.1 >= from) {
-                from = last.0;
-                to = to.max(last.1);
-                out.pop();
-            }
-            let mut nodes = Vec::new();
-            loop {
-                nodes.clear();
-                // Every node up to the next kept form is read too: the text between the edit
-                // and that form may have been a comment, or inside a string, before the edit
-                // (`;(x) (y)` losing its `;`), and at the end of the file there is no kept form
-                // to stop at.
-                let next_kept = self
-                    .forms
-                    .get(self.forms.partition_point(|f| f.start < to))
-                    .map_or(usize::MAX, |f| f.start);
-                // The first node ending at or after `from`: a node that only touches the
-                // range is read again too.
-                let mut next = root.first_child_for_byte(from.saturating_sub(1));
-                while let Some(node) =
-                    next.filter(|n| n.start_byte() <= to || n.start_byte() < next_kept)
-                {
-                    from = from.min(node.start_byte());
-                    to = to.max(node.end_byte());
-                    if crate::reader::is_form(&node) {
-                        nodes.push(Unit::Node(node));
-                    }
-                    next = node.next_sibling();
-                }
-                let after = self.forms.partition_point(|f| f.start < to);
-                let Some(form) = self.forms.get(after) else {
-                    break;
-                };
-                let confirmed = root.first_child_for_byte(form.start).is_some_and(|n| {
-                    n.start_byte() == form.start
-                        && n.end_byte() == form.end()
-                        && crate::reader::is_form(&n)
-                });
-                if confirmed {
-                    break;
-                }
-                to = form.end();
-            }
-            out.push((from, to, nodes));
-        }
-        out
     }
 
     fn fresh_slot(&mut self) -> u32 {
@@ -639,25 +566,27 @@ fn redefine_all(
     changed
 }
 
-/// The new tree's top-level units, in order: its nodes free of syntax errors, and the chunks its
-/// broken nodes are cut into (see the module doc).
-fn units<'t>(root: Node<'t>, rope: &Rope) -> Vec<Unit<'t>> {
+/// The top-level units of the document's chunks that overlap bytes `from..to`, in order: the
+/// forms of chunks free of syntax errors, and each broken chunk whole (see the module doc).
+fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
     let mut out = Vec::new();
-    let mut cursor = root.walk();
-    for node in root.children(&mut cursor) {
-        if !node.has_error() {
-            if crate::reader::is_form(&node) {
-                out.push(Unit::Node(node));
-            }
+    let chunks = doc.chunks();
+    let first = chunks.partition_point(|chunk| chunk.end() <= from);
+    for chunk in chunks[first..]
+        .iter()
+        .take_while(|c| c.start() < to || c.start() == from)
+    {
+        if chunk.has_error() {
+            out.push(Unit::Chunk(chunk.start(), chunk.end()));
             continue;
         }
-        let (start, end) = (node.start_byte(), node.end_byte());
-        let mut from = start;
-        for cut in line_starts_with_opener(rope, start, end) {
-            out.push(Unit::Chunk(from, cut));
-            from = cut;
-        }
-        out.push(Unit::Chunk(from, end));
+        let root = chunk.tree().root_node();
+        let mut cursor = root.walk();
+        out.extend(
+            root.children(&mut cursor)
+                .filter(crate::reader::is_form)
+                .map(|node| Unit::Node(node, chunk.start())),
+        );
     }
     out
 }
@@ -684,24 +613,6 @@ fn is_blank(rope: &Rope, from: usize, to: usize) -> bool {
                 .bytes()
                 .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b','))
         })
-}
-
-/// Offsets in `start + 1..end` of `rope` that begin a line whose first byte is in [`OPENERS`].
-fn line_starts_with_opener(rope: &Rope, start: usize, end: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let (start, end) = (start.min(rope.len_bytes()), end.min(rope.len_bytes()));
-    let mut at = start;
-    let mut after_newline = false;
-    for chunk in rope.byte_slice(start..end).chunks() {
-        for &byte in chunk.as_bytes() {
-            if after_newline && at > start && OPENERS.contains(&byte) {
-                out.push(at);
-            }
-            after_newline = byte == b'\n';
-            at += 1;
-        }
-    }
-    out
 }
 
 /// Bytes `from..to` of `rope` as a string (`from` and `to` are node or line boundaries, so

@@ -24,7 +24,7 @@ pub mod scope;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
-pub use document::{Document, EditError, Splice, TextEdit};
+pub use document::{Chunk, Document, EditError, Splice, TextEdit};
 pub use form::{Form, FormKind};
 pub use intern::Interner;
 pub use position::{Position, PositionEncoding, Range};

@@ -25,16 +25,22 @@ fn new_parser() -> Parser {
     parser
 }
 
-/// Parses `rope`, reusing the unchanged parts of `old` (already edited to match `rope`).
+/// Parses bytes `start..end` of `rope` on their own (offsets in the tree are relative to `start`),
+/// reusing the unchanged parts of `old`, a tree of the previous text of the same bytes already
+/// edited to match them.
 ///
 /// The parser reads the rope's chunks in place: no copy of the text is made.
-pub(crate) fn parse(rope: &Rope, old: Option<&Tree>) -> Tree {
+pub(crate) fn parse_range(rope: &Rope, start: usize, end: usize, old: Option<&Tree>) -> Tree {
+    let end = end.min(rope.len_bytes());
+    let start = start.min(end);
     let mut read = |byte: usize, _| -> &[u8] {
-        if byte >= rope.len_bytes() {
+        let at = start + byte;
+        if at >= end {
             return &[];
         }
-        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
-        &chunk.as_bytes()[byte - chunk_start..]
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(at);
+        let bytes = &chunk.as_bytes()[at - chunk_start..];
+        &bytes[..bytes.len().min(end - at)]
     };
     let tree = PARSER.with(|parser| match parser.try_borrow_mut() {
         Ok(mut parser) => parser.parse_with_options(&mut read, old, None),
@@ -56,13 +62,13 @@ pub(crate) fn parse_str(text: &str) -> Tree {
     tree.expect("a parser with a language and no cancellation always returns a tree")
 }
 
-/// Whether every error in `tree` (a parse of `rope`) is a MISSING node followed by nothing but
+/// Whether every error in `tree` (a parse of bytes `base..end` of `rope`, its offsets relative to `base`) is a MISSING node followed by nothing but
 /// whitespace and comments: the parser met no token it could not shift before the end of the
-/// input. True for a clean tree. Descends only into nodes that contain an error, with a cursor (no
+/// input (`end`). True for a clean tree. Descends only into nodes that contain an error, with a cursor (no
 /// recursion: nesting is the user's to choose), so a clean tree costs nothing and a broken one the
 /// paths down to its errors and their siblings, plus one scan of the text after the first
 /// missing token.
-pub(crate) fn only_missing_at_end(tree: &Tree, rope: &Rope) -> bool {
+pub(crate) fn only_missing_before(tree: &Tree, rope: &Rope, base: usize, end: usize) -> bool {
     let root = tree.root_node();
     if !root.has_error() {
         return true;
@@ -85,7 +91,7 @@ pub(crate) fn only_missing_at_end(tree: &Tree, rope: &Rope) -> bool {
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
-                    return only_trivia_after(rope, first_missing);
+                    return only_trivia_between(rope, base.saturating_add(first_missing), end);
                 }
             }
             moved = true;
@@ -93,10 +99,11 @@ pub(crate) fn only_missing_at_end(tree: &Tree, rope: &Rope) -> bool {
     }
 }
 
-/// Whether bytes from `from` to the end of `rope` are only whitespace, commas and `;` comments
-/// (`from` past the end counts as nothing after it).
-fn only_trivia_after(rope: &Rope, from: usize) -> bool {
-    let Some(rest) = rope.get_byte_slice(from.min(rope.len_bytes())..) else {
+/// Whether bytes `from..end` of `rope` are only whitespace, commas and `;` comments (`from` past
+/// the end counts as nothing after it).
+fn only_trivia_between(rope: &Rope, from: usize, end: usize) -> bool {
+    let end = end.min(rope.len_bytes());
+    let Some(rest) = rope.get_byte_slice(from.min(end)..end) else {
         return false;
     };
     let mut in_comment = false;
@@ -129,15 +136,21 @@ const LOOKAHEAD: usize = 512;
 /// remaining ERROR nodes (stray characters, unterminated strings) and MISSING nodes each give one
 /// diagnostic, unless a delimiter diagnostic already explains them.
 pub(crate) fn syntax_diagnostics(tree: &Tree, rope: &Rope) -> Vec<Diagnostic> {
+    chunk_diagnostics(tree, rope, rope.len_bytes())
+}
+
+/// [`syntax_diagnostics`] of a tree of bytes `..end` of `rope` (offsets as in the rope): a
+/// string left open runs to `end`, not to the end of the rope.
+pub(crate) fn chunk_diagnostics(tree: &Tree, rope: &Rope, end: usize) -> Vec<Diagnostic> {
     // With errors only at the end no delimiter is mismatched (the parser shifted every token, and
     // the grammar pairs each closer with its opener), so the delimiters of subtrees free of
     // errors, balanced, cannot change the matching: they are not collected, and a keystroke in a
     // file with an open form walks the paths to its errors, not the whole tree.
-    scanned_diagnostics(tree, rope, only_missing_at_end(tree, rope))
+    scanned_diagnostics(tree, rope, end, only_missing_before(tree, rope, 0, end))
 }
 
-/// [`syntax_diagnostics`], the scan skipping the insides of subtrees free of errors if `prune`.
-fn scanned_diagnostics(tree: &Tree, rope: &Rope, prune: bool) -> Vec<Diagnostic> {
+/// [`chunk_diagnostics`], the scan skipping the insides of subtrees free of errors if `prune`.
+fn scanned_diagnostics(tree: &Tree, rope: &Rope, end: usize, prune: bool) -> Vec<Diagnostic> {
     let root = tree.root_node();
     if !root.has_error() {
         return Vec::new();
@@ -149,7 +162,7 @@ fn scanned_diagnostics(tree: &Tree, rope: &Rope, prune: bool) -> Vec<Diagnostic>
     for node in &scan.skipped {
         let text = first_token(rope, node);
         let diagnostic = if text.starts_with('"') {
-            string_runs_to_end |= node.end_byte() == rope.len_bytes();
+            string_runs_to_end |= node.end_byte() >= end;
             let start = size(node.start_byte());
             error(
                 TextRange::at(start, TextSize::of('"')),
@@ -553,7 +566,7 @@ mod tests {
             let tree = parse_str(&text);
             prop_assert_eq!(
                 syntax_diagnostics(&tree, &rope),
-                scanned_diagnostics(&tree, &rope, false),
+                scanned_diagnostics(&tree, &rope, text.len(), false),
                 "{:?}", text
             );
         }
@@ -565,14 +578,14 @@ mod tests {
         let tree = parse_str(text);
         assert!(tree.root_node().has_error());
         assert!(
-            only_missing_at_end(&tree, &Rope::from_str(text)),
+            only_missing_before(&tree, &Rope::from_str(text), 0, text.len()),
             "{}",
             tree.root_node().to_sexp()
         );
         for damaged in ["(def a 1))\n(g)\n", "(def a \"1)\n", "(a\n(b]\n"] {
             let tree = parse_str(damaged);
             assert!(
-                !only_missing_at_end(&tree, &Rope::from_str(damaged)),
+                !only_missing_before(&tree, &Rope::from_str(damaged), 0, damaged.len()),
                 "{damaged:?}: {}",
                 tree.root_node().to_sexp()
             );

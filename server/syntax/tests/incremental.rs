@@ -60,11 +60,13 @@ fn assert_matches_fresh_parse(doc: &Document, expected: &str) {
         fresh.syntax_diagnostics(),
         "{expected:?}"
     );
-    assert_eq!(
-        doc.tree().root_node().to_sexp(),
-        fresh.tree().root_node().to_sexp(),
-        "{expected:?}"
-    );
+    let cuts = |doc: &Document| -> Vec<(usize, usize, String)> {
+        doc.chunks()
+            .iter()
+            .map(|c| (c.start(), c.end(), c.tree().root_node().to_sexp()))
+            .collect()
+    };
+    assert_eq!(cuts(doc), cuts(&fresh), "{expected:?}");
     assert_eq!(nodes(doc), nodes(&fresh), "{expected:?}");
     let len = doc.len();
     let changed = doc.changed_ranges();
@@ -247,4 +249,89 @@ fn edits_of_one_change_apply_in_order() {
     doc.apply_edits(&edits, PositionEncoding::Utf16).unwrap();
     assert_eq!(doc.text(), "(defn g😀 [x y]\r\n  (inc x))\r\n");
     assert!(doc.syntax_diagnostics().is_empty());
+}
+
+/// Each chunk's extent and whether it has a syntax error.
+fn cuts(doc: &Document) -> Vec<(usize, usize, bool)> {
+    doc.chunks()
+        .iter()
+        .map(|chunk| (chunk.start(), chunk.end(), chunk.has_error()))
+        .collect()
+}
+
+#[test]
+fn an_unclosed_form_ends_at_the_next_line_that_begins_a_form() {
+    let text = "(def a 1)\n(defn broken [x]\n  (g x)\n(def b 2)\n";
+    let doc = Document::new(text);
+    assert_eq!(
+        cuts(&doc),
+        [(0, 10, false), (10, 35, true), (35, 45, false)]
+    );
+    let messages: Vec<String> = doc
+        .syntax_diagnostics()
+        .iter()
+        .map(|d| format!("{:?} {}", d.range, d.message))
+        .collect();
+    assert_eq!(messages, ["10..11 unclosed `(`"]);
+}
+
+#[test]
+fn a_docstring_with_a_line_at_column_0_stays_in_its_form() {
+    let doc = Document::new("(defn f\n  \"Example:\n(f 1)\n[2]\"\n  [x] x)\n(g)\n");
+    assert_eq!(cuts(&doc), [(0, 40, false), (40, 44, false)]);
+}
+
+#[test]
+fn a_string_left_open_swallows_a_bounded_number_of_lines() {
+    // Every later line holds two quotes, so each begins inside the string the first one opened.
+    let text = format!("(def s \"open)\n{}", "(def a \"x\")\n".repeat(20));
+    let doc = Document::new(&text);
+    let broken: Vec<(usize, usize, bool)> = cuts(&doc).into_iter().filter(|c| c.2).collect();
+    // The open line and the eight lines the string may hold; the other twelve forms are clean.
+    assert_eq!(broken, [(0, 14 + 8 * 12, true)]);
+    assert_eq!(doc.chunks().len(), 1 + 12);
+}
+
+#[test]
+fn a_keystroke_in_a_broken_file_reparses_only_its_chunks() {
+    let mut text: String = (0..200)
+        .map(|n| format!("(defn f{n} [x] (+ x {n}))\n"))
+        .collect();
+    let middle = text.len() / 2 + text[text.len() / 2..].find('\n').unwrap_or_default() + 1;
+    text.insert_str(middle, "(defn broken [x]\n\n");
+    let mut doc = Document::new(&text);
+    let before: Vec<usize> = doc
+        .chunks()
+        .iter()
+        .map(|c| c.tree().root_node().id())
+        .collect();
+    let blank = text.find("[x]\n\n").map(|at| at + 4).unwrap_or_default();
+    let at = doc.offset_to_position(TextSize::try_from(blank).unwrap(), PositionEncoding::Utf8);
+    doc.apply_edit(
+        &TextEdit::new(Range::new(at, at), "("),
+        PositionEncoding::Utf8,
+    )
+    .unwrap();
+    let after: Vec<usize> = doc
+        .chunks()
+        .iter()
+        .map(|c| c.tree().root_node().id())
+        .collect();
+    let kept = after.iter().filter(|id| before.contains(id)).count();
+    // The broken form's chunk is cut in two; every other chunk keeps its tree.
+    assert_eq!((before.len(), after.len(), kept), (201, 202, 200));
+    let mut expected = text.clone();
+    expected.insert(blank, '(');
+    assert_matches_fresh_parse(&doc, &expected);
+}
+
+#[test]
+fn a_chunk_reports_at_most_a_hundred_syntax_errors() {
+    let doc = Document::new(&format!("({}\n", "[".repeat(500)));
+    let diagnostics = doc.syntax_diagnostics();
+    assert_eq!(diagnostics.len(), 100);
+    assert_eq!(
+        diagnostics.last().map(|d| d.message.as_str()),
+        Some("402 more syntax errors in this form")
+    );
 }

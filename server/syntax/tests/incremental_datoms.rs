@@ -71,7 +71,7 @@ proptest! {
         let mut text: String = forms.iter().map(|&i| SNIPPETS[i]).collect();
         let mut doc = Document::new(&text);
         let mut file = FileLowering::new(&doc);
-        let mut was_clean = !doc.tree().root_node().has_error();
+        let mut was_clean = !doc.has_syntax_error();
         for (at, delete, insert) in edits {
             let mut start = at % (text.len() + 1);
             while !text.is_char_boundary(start) {
@@ -104,7 +104,7 @@ proptest! {
 
             // A form entirely before the edit keeps its slot, when the parses are clean (error
             // recovery may regroup forms anywhere).
-            let is_clean = !doc.tree().root_node().has_error();
+            let is_clean = !doc.has_syntax_error();
             if was_clean && is_clean {
                 for (i, (slot, form_text)) in kept_before.into_iter().enumerate() {
                     prop_assert_eq!(&text[file.forms()[i].range()], form_text.as_str());
@@ -177,7 +177,7 @@ proptest! {
             text = lines.concat();
             // A whole new text: the lowering finds the one replacement itself.
             doc.replace_all(&text);
-            prop_assert!(!doc.tree().root_node().has_error());
+            prop_assert!(!doc.has_syntax_error());
             let delta = file.update(&doc);
             let mut applied = before;
             for d in &delta.retracted {
@@ -333,7 +333,7 @@ fn an_unclosed_form_does_not_swallow_the_rest_of_the_file() {
     let line = text.find("(defn f50 ").unwrap();
     let close = line + text[line..].find('\n').unwrap() - 1;
     splice(&mut doc, close, close + 1, "");
-    assert!(doc.tree().root_node().has_error());
+    assert!(doc.has_syntax_error());
     let delta = file.update(&doc);
     assert_eq!(file.forms().len(), 100);
     let after: Vec<u32> = file.forms().iter().map(|f| f.slot).collect();

@@ -22,7 +22,9 @@ fn check(text: &str, expect: Expect) {
             &text[diagnostic.range],
         ));
     }
-    out.push_str(&doc.tree().root_node().to_sexp());
+    for chunk in doc.chunks() {
+        out.push_str(&chunk.tree().root_node().to_sexp());
+    }
     expect.assert_eq(&out);
 }
 
@@ -64,7 +66,7 @@ fn unexpected_closer() {
         "(a))\n(b)",
         expect![[r#"
             1:4-1:5 syntax: unexpected `)` ")"
-            (source (list_lit value: (sym_lit name: (sym_name))) (ERROR) (list_lit value: (sym_lit name: (sym_name))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name))) (ERROR))(source (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -74,7 +76,7 @@ fn forgotten_closer_inside() {
         "(let [x 1 x)\n(f)",
         expect![[r#"
             1:6-1:7 syntax: unclosed `[`: missing `]` before the `)` on line 1 "["
-            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) close: (MISSING "]"))) (list_lit value: (sym_lit name: (sym_name))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) close: (MISSING "]"))))(source (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -84,7 +86,7 @@ fn wrong_closer() {
         "(let [x 1) x)\n(f)",
         expect![[r#"
             1:10-1:11 syntax: mismatched `)`: expected `]` to close the `[` on line 1 ")"
-            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) (ERROR) value: (sym_lit name: (sym_name)) close: (MISSING "]"))) (list_lit value: (sym_lit name: (sym_name))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) (ERROR) value: (sym_lit name: (sym_name)) close: (MISSING "]"))))(source (list_lit value: (sym_lit name: (sym_name))))"#]],
     );
 }
 
@@ -115,10 +117,11 @@ fn dangling_prefixes() {
     check(
         "(a ^)\n(b #_)\n(c @)\n(d #tag)",
         expect![[r##"
-    1:4-1:5 syntax: expected a form after `^` "^"
-    2:4-2:6 syntax: expected a form after `#_` "#_"
-    3:4-3:5 syntax: expected a form after `@` "@"
-    (source (list_lit value: (sym_lit name: (sym_name)) (ERROR)) (ERROR (sym_name) (ERROR) value: (sym_lit name: (sym_name)) (ERROR) value: (sym_lit name: (sym_name)) (sym_lit name: (sym_name))))"##]],
+            1:4-1:5 syntax: expected a form after `^` "^"
+            2:4-2:6 syntax: expected a form after `#_` "#_"
+            3:4-3:5 syntax: expected a form after `@` "@"
+            4:5-4:8 syntax: expected a form after `tag` "tag"
+            (source (list_lit value: (sym_lit name: (sym_name)) (ERROR)))(source (list_lit value: (sym_lit name: (sym_name)) (ERROR)))(source (list_lit value: (sym_lit name: (sym_name)) value: (derefing_lit value: (sym_lit name: (MISSING sym_name)))))(source (list_lit value: (sym_lit name: (sym_name)) value: (tagged_or_ctor_lit tag: (sym_lit name: (sym_name)) value: (sym_lit name: (MISSING sym_name)))))"##]],
     );
 }
 
@@ -138,7 +141,7 @@ fn realistic_function_with_one_wrong_closer() {
         "(defn area\n  \"Area of a shape.\"\n  [{:keys [w h}]\n  (* w h))\n\n(defn main []\n  (println (area {:w 2 :h 3})))\n",
         expect![[r#"
             3:11-3:12 syntax: unclosed `[`: missing `]` before the `}` on line 3 "["
-            (source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (str_lit) value: (vec_lit value: (map_lit value: (kwd_lit) value: (vec_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) close: (MISSING "]")))) value: (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)))) (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (vec_lit) value: (list_lit value: (sym_lit name: (sym_name)) value: (list_lit value: (sym_lit name: (sym_name)) value: (map_lit value: (kwd_lit) value: (num_lit) value: (kwd_lit) value: (num_lit))))))"#]],
+            (source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (str_lit) value: (vec_lit value: (map_lit value: (kwd_lit) value: (vec_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) close: (MISSING "]")))) value: (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)))))(source (list_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (vec_lit) value: (list_lit value: (sym_lit name: (sym_name)) value: (list_lit value: (sym_lit name: (sym_name)) value: (map_lit value: (kwd_lit) value: (num_lit) value: (kwd_lit) value: (num_lit))))))"#]],
     );
 }
 
@@ -147,10 +150,10 @@ fn several_independent_mistakes() {
     check(
         "(a))\n(let [x 1 x)\n(f #(g %)\n",
         expect![[r#"
-        1:4-1:5 syntax: unexpected `)` ")"
-        2:6-2:7 syntax: unclosed `[`: missing `]` before the `)` on line 2 "["
-        3:1-3:2 syntax: unclosed `(` "("
-        (source (list_lit value: (sym_lit name: (sym_name))) (ERROR value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) (ERROR) value: (sym_lit name: (sym_name)) value: (anon_fn_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name)))))"#]],
+            1:4-1:5 syntax: unexpected `)` ")"
+            2:6-2:7 syntax: unclosed `[`: missing `]` before the `)` on line 2 "["
+            3:1-3:2 syntax: unclosed `(` "("
+            (source (list_lit value: (sym_lit name: (sym_name))) (ERROR))(source (list_lit value: (sym_lit name: (sym_name)) value: (vec_lit value: (sym_lit name: (sym_name)) value: (num_lit) value: (sym_lit name: (sym_name)) close: (MISSING "]"))))(source (list_lit value: (sym_lit name: (sym_name)) value: (anon_fn_lit value: (sym_lit name: (sym_name)) value: (sym_lit name: (sym_name))) close: (MISSING ")")))"#]],
     );
 }
 
@@ -158,7 +161,13 @@ fn several_independent_mistakes() {
 fn deep_nesting_does_not_overflow() {
     let text = "(".repeat(100_000);
     let doc = Document::new(&text);
-    assert_eq!(doc.syntax_diagnostics().len(), 100_000);
+    // All 100,000 are found; the chunk reports the first 99 and how many more.
+    let diagnostics = doc.syntax_diagnostics();
+    assert_eq!(diagnostics.len(), 100);
+    assert_eq!(
+        diagnostics.last().map(|d| d.message.as_str()),
+        Some("99901 more syntax errors in this form")
+    );
 }
 
 proptest::proptest! {
@@ -172,7 +181,7 @@ proptest::proptest! {
         let text = parts.concat();
         let doc = Document::new(&text);
         let diagnostics = doc.syntax_diagnostics();
-        proptest::prop_assert_eq!(doc.tree().root_node().has_error(), !diagnostics.is_empty(), "{:?}", text);
+        proptest::prop_assert_eq!(doc.has_syntax_error(), !diagnostics.is_empty(), "{:?}", text);
         for diagnostic in &diagnostics {
             let (start, end) = (usize::from(diagnostic.range.start()), usize::from(diagnostic.range.end()));
             proptest::prop_assert!(end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end));

@@ -127,10 +127,19 @@ pub fn model_offset(text: &str, position: Position, encoding: PositionEncoding) 
     start + line.len()
 }
 
-/// Every node of the tree with its kind, flags, byte range and points, in pre-order.
+/// Every node of every chunk's tree with its kind, flags, byte range and points (relative to
+/// the chunk), in pre-order, each chunk after its extent.
 pub fn nodes(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cursor = doc.tree().walk();
+    for chunk in doc.chunks() {
+        out.push(format!("chunk {}..{}", chunk.start(), chunk.end()));
+        chunk_nodes(chunk, &mut out);
+    }
+    out
+}
+
+fn chunk_nodes(chunk: &syntax::Chunk, out: &mut Vec<String>) {
+    let mut cursor = chunk.tree().walk();
     loop {
         let node = cursor.node();
         out.push(format!(
@@ -148,7 +157,7 @@ pub fn nodes(doc: &Document) -> Vec<String> {
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
-                return out;
+                return;
             }
         }
     }
