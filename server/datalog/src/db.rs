@@ -874,6 +874,30 @@ mod tests {
             Ok(())
         }
 
+        /// An edit rewrites only the runs its pairs fall in: in a set of 200,000 pairs (about
+        /// 400 runs), retracting one entity's pairs mid-set and asserting a new entity's at the
+        /// end leaves every other run's allocation untouched. (One sorted vector, as the indexes
+        /// were, moved every pair after the first edited one.)
+        #[test]
+        fn an_edit_touches_only_its_runs() {
+            let pairs: Vec<(Id, Id)> = (0..50_000)
+                .flat_map(|e| (0..4).map(move |v| (e, v)))
+                .collect();
+            let mut runs = Runs::from_sorted(pairs);
+            let before: Vec<*const (Id, Id)> = runs.runs().iter().map(|r| r.as_ptr()).collect();
+            assert!(before.len() > 300, "{} runs", before.len());
+            let gone: Vec<(Id, Id)> = (0..4).map(|v| (25_000, v)).collect();
+            let new: Vec<(Id, Id)> = (0..4).map(|v| (60_000, v)).collect();
+            runs.edit(&gone, &new);
+            let after: Vec<*const (Id, Id)> = runs.runs().iter().map(|r| r.as_ptr()).collect();
+            assert_eq!(after.len(), before.len());
+            let moved = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+            assert!(moved <= 2, "{moved} runs reallocated");
+            assert_eq!(runs.len(), 200_000);
+            assert!(runs.range(25_000).is_empty());
+            assert_eq!(runs.range(60_000).len(), 4);
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(48))]
             #[test]

@@ -23,7 +23,8 @@ use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::{Delta, FileLowering};
 
-use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows, run::Rows};
+use super::run::{Nodes, Rows};
+use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows};
 use crate::source::SourceFile;
 
 /// One file's database and each rule's last answer.
@@ -172,8 +173,9 @@ impl LintSession {
     /// session's deltas were taken from, as it is after the last one.
     pub fn render(&self, file: &SourceFile) -> LintReport {
         let mut report = LintReport::default();
+        let nodes = Nodes::new(file.lowering());
         for (n, answer) in self.answers.iter().enumerate() {
-            collect(&mut report, &self.rules, n, answer, file);
+            collect(&mut report, &self.rules, n, answer, file, &nodes);
         }
         finish(&mut report, file);
         report
