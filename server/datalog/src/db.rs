@@ -149,10 +149,7 @@ impl Runs {
             let run = &mut self.runs[r];
             merge_into(run, &rest[..n]);
             self.len += n;
-            if run.len() > 2 * RUN {
-                let pieces = cut(run);
-                self.runs.splice(r..=r, pieces);
-            }
+            recut(&mut self.runs, r);
             rest = &rest[n..];
         }
     }
@@ -167,32 +164,54 @@ impl Runs {
             return;
         }
         let run = self.runs.remove(r);
-        let previous = &mut self.runs[r - 1];
-        previous.extend(run);
-        if previous.len() > 2 * RUN {
-            let pieces = cut(previous);
-            self.runs.splice(r - 1..r, pieces);
-        }
+        self.runs[r - 1].extend(run);
+        recut(&mut self.runs, r - 1);
     }
 }
 
 /// Cuts sorted `pairs` into runs of about [`RUN`] pairs at key boundaries (no run shorter than
 /// half of that but the only one), each allocated to its length.
 fn cut(pairs: &[(Id, Id)]) -> Vec<Vec<(Id, Id)>> {
-    let mut runs = Vec::with_capacity(pairs.len() / RUN + 1);
+    bounds(pairs)
+        .into_iter()
+        .map(|(start, end)| pairs[start..end].to_vec())
+        .collect()
+}
+
+/// Where [`cut`] cuts: the runs' (start, end). A key's pairs are skipped over by binary search,
+/// so a run of one long key is measured in logarithmic time.
+fn bounds(pairs: &[(Id, Id)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(pairs.len() / RUN + 1);
     let mut start = 0;
     while start < pairs.len() {
         let mut end = (start + RUN).min(pairs.len());
-        while end < pairs.len() && pairs[end].0 == pairs[end - 1].0 {
-            end += 1;
+        if let Some(&(key, _)) = pairs.get(end.wrapping_sub(1)).filter(|_| end < pairs.len()) {
+            end += pairs[end..].partition_point(|p| p.0 == key);
         }
         if pairs.len() - end < RUN / 2 {
             end = pairs.len();
         }
-        runs.push(pairs[start..end].to_vec());
+        out.push((start, end));
         start = end;
     }
-    runs
+    out
+}
+
+/// Cuts run `r` of `runs` again if it has grown past twice [`RUN`] and can be cut (a run of
+/// one long key, or of one long key and a short tail, stays whole: cutting it would copy it
+/// into the same run).
+fn recut(runs: &mut Vec<Vec<(Id, Id)>>, r: usize) {
+    let Some(run) = runs.get(r).filter(|run| run.len() > 2 * RUN) else {
+        return;
+    };
+    let bounds = bounds(run);
+    if bounds.len() > 1 {
+        let pieces: Vec<Vec<(Id, Id)>> = bounds
+            .into_iter()
+            .map(|(start, end)| run[start..end].to_vec())
+            .collect();
+        runs.splice(r..=r, pieces);
+    }
 }
 
 /// Removes the pairs of `gone` (sorted) from sorted `run`: each found by binary search from the
