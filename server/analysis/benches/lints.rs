@@ -11,9 +11,13 @@
 //! being the measure that survives a loaded machine) the rules run some 50 times slower and
 //! would stop at their 2 s deadline: `YIN_BENCH_NO_DEADLINE=1` lifts it (the tuple budget stays).
 
+use std::sync::Mutex;
+
+use analysis::host::{self, AnalysisHost, Change, ContentChange, HostConfig};
 use analysis::lints::{LintSession, RuleSet, Scope, lint, rule_budget};
-use analysis::{SourceFile, edit_between};
+use analysis::{PositionEncoding, SourceFile, edit_between};
 use criterion::{Criterion, criterion_group, criterion_main};
+use syntax::{Position, Range, TextEdit};
 use test_support::generated;
 
 use generated::source;
@@ -137,5 +141,99 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A keystroke as the server takes it, through the analysis host (the edit applied, then the
+/// findings of the new version), in files of one-line `defn`s of 1,000, 10,000 and 50,000 forms:
+/// a letter typed into the middle form's name, then deleted. Its cost should not grow with the
+/// number of forms. Also prints what opening each file costs (open, then first findings).
+///
+/// `YIN_BENCH_FORMS=10000` runs one size alone (for a profile:
+/// `perf record -g <bench binary> --bench keystroke --profile-time 10`).
+fn keystroke(c: &mut Criterion) {
+    let sizes: Vec<usize> = match std::env::var("YIN_BENCH_FORMS") {
+        Ok(n) => n.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        Err(_) => vec![1_000, 10_000, 50_000],
+    };
+    let mut group = c.benchmark_group("keystroke");
+    group.sample_size(30);
+    for forms in sizes {
+        let text: String = (0..forms)
+            .map(|n| format!("(defn f{n} [x] (+ x {n}))\n"))
+            .collect();
+        let key = "file:///one-line.yin";
+        let host = Mutex::new(AnalysisHost::new(HostConfig {
+            encoding: PositionEncoding::Utf8,
+            extra_rules: None,
+        }));
+        let t = std::time::Instant::now();
+        host::lock(&host).apply(Change::Open {
+            key: key.to_owned(),
+            path: None,
+            version: 0,
+            file: SourceFile::from_text(&text),
+        });
+        let found = host::findings(&host, key).map_or(0, |f| f.findings.len());
+        println!(
+            "open {forms} one-line defns -> findings ({found}): {:?}",
+            t.elapsed()
+        );
+        // Just after `(defn f` in the middle line.
+        let line = (forms / 2) as u32;
+        let at = Position::new(line, "(defn f".len() as u32);
+        let after = Position::new(line, "(defn fz".len() as u32);
+        let mut version = 0;
+        let mut typed = false;
+        let mut keystroke = || {
+            version += 1;
+            let edit = if typed {
+                TextEdit::new(
+                    Range {
+                        start: at,
+                        end: after,
+                    },
+                    "",
+                )
+            } else {
+                TextEdit::new(Range { start: at, end: at }, "z")
+            };
+            typed = !typed;
+            host::lock(&host).apply(Change::Edit {
+                key: key.to_owned(),
+                version,
+                changes: vec![ContentChange::Edit(edit)],
+            });
+            host::findings(&host, key).map(|f| f.findings.len())
+        };
+        // CPU time, which a loaded machine disturbs less than wall time: 200 keystrokes.
+        if let Some(start) = cpu_ms() {
+            for _ in 0..200 {
+                keystroke();
+            }
+            if let Some(end) = cpu_ms() {
+                println!(
+                    "CPU per keystroke, {forms} one-line defns: {:.2} ms (200 keystrokes)",
+                    (end - start) / 200.0
+                );
+            }
+        }
+        group.bench_function(
+            format!("a letter in a symbol, {forms} one-line defns"),
+            |b| {
+                b.iter(&mut keystroke);
+            },
+        );
+    }
+    group.finish();
+}
+
+/// This process's user and system CPU time so far, in milliseconds (Linux: /proc/self/stat,
+/// in clock ticks of 10 ms).
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |n: usize| fields.get(n)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) * 10.0)
+}
+
+criterion_group!(benches, bench, keystroke);
 criterion_main!(benches);

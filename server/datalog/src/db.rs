@@ -4,15 +4,19 @@
 //! so the evaluator joins small integer tuples. Entity ids are interned as `Value::Int`, which is
 //! how ref-valued attributes hold them, so `[?a :parent ?p] [?p :name ?n]` joins without any
 //! conversion. Nearly every pattern names its attribute, so the indexes are per attribute:
-//! `aev` holds `(e, v)` sorted by entity, `ave` holds `(v, e)` sorted by value, each a datafrog
-//! `Relation` that leapjoins read directly. Ids are never reused: a retracted value stays
-//! interned (its cost is one table entry), which keeps ids stable for the life of the `Db`.
+//! `aev` holds `(e, v)` sorted by entity, `ave` holds `(v, e)` sorted by value, each a [`Runs`]:
+//! consecutive sorted runs of a few hundred pairs, a key's pairs never split between two runs, so
+//! a key's range is one slice that joins read directly, and an edit rewrites only the runs it
+//! touches (its cost is what it changes, not the size of the database). Ids are never reused: a
+//! retracted value stays interned (its cost is one table entry), which keeps ids stable for the
+//! life of the `Db`.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
-use datafrog::Relation;
 use edn::{Datom, Keyword, Value};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// An interned value.
 pub(crate) type Id = u32;
@@ -32,13 +36,238 @@ pub struct AttrStats {
     pub max_per_v: usize,
 }
 
+/// The length runs are cut to. Small enough that an edit's rewrite of a run is a few cache
+/// lines' worth of work, large enough that finding a run (a binary search over the runs) and
+/// the runs' own headers cost little: 512 pairs are 4 KiB, and a header (24 bytes) per run is
+/// 0.6% of the pairs.
+const RUN: usize = 512;
+
+/// A set of id pairs in order, as consecutive sorted runs. Every run is non-empty, every pair of
+/// a run is below every pair of the next, and all the pairs with one first component (a key)
+/// are in one run, so [`Runs::range`] is a slice. A run is cut near [`RUN`] pairs, at a key
+/// boundary; a key with more pairs than that has a run of its own, as long as it needs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Runs {
+    runs: Vec<Vec<(Id, Id)>>,
+    len: usize,
+}
+
+impl Runs {
+    /// The runs of `pairs`, which must be sorted and free of duplicates.
+    fn from_sorted(pairs: Vec<(Id, Id)>) -> Runs {
+        let len = pairs.len();
+        let runs = if len <= 2 * RUN {
+            let mut pairs = pairs;
+            pairs.shrink_to_fit();
+            if pairs.is_empty() {
+                Vec::new()
+            } else {
+                vec![pairs]
+            }
+        } else {
+            cut(&pairs)
+        };
+        Runs { runs, len }
+    }
+
+    /// The run that holds `key`'s pairs if any pair has that key (and where they would go):
+    /// the first whose last key is not below it; `runs.len()` past the last key.
+    fn run_of(&self, key: Id) -> usize {
+        self.runs
+            .partition_point(|r| r.last().is_some_and(|p| p.0 < key))
+    }
+
+    /// The pairs whose first component is `key`.
+    pub(crate) fn range(&self, key: Id) -> &[(Id, Id)] {
+        self.runs
+            .get(self.run_of(key))
+            .map_or(&[], |run| key_range(run, key))
+    }
+
+    pub(crate) fn contains(&self, pair: &(Id, Id)) -> bool {
+        self.range(pair.0).binary_search(pair).is_ok()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(Id, Id)> + '_ {
+        self.runs.iter().flatten()
+    }
+
+    /// The runs, in order (for walks that move forward through the pairs).
+    pub(crate) fn runs(&self) -> &[Vec<(Id, Id)>] {
+        &self.runs
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.runs.capacity() * std::mem::size_of::<Vec<(Id, Id)>>()
+            + self
+                .runs
+                .iter()
+                .map(|r| r.capacity() * std::mem::size_of::<(Id, Id)>())
+                .sum::<usize>()
+    }
+
+    /// Removes `gone` and inserts `new`, both sorted and free of duplicates, `gone` all present
+    /// and `new` all absent. Each run is rewritten once for the pairs that fall in it; a run
+    /// grown past twice [`RUN`] is cut again, one shrunk below a quarter of it joins the run
+    /// before it. The cost is the touched runs' lengths, whatever the size of the set.
+    fn edit(&mut self, gone: &[(Id, Id)], new: &[(Id, Id)]) {
+        let mut rest = gone;
+        while let Some(first) = rest.first() {
+            let r = self.run_of(first.0);
+            let Some(run) = self.runs.get_mut(r) else {
+                break;
+            };
+            let last = run.last().map_or(0, |p| p.0);
+            // At least one: the run's last key is not below the first's.
+            let n = rest.partition_point(|p| p.0 <= last).max(1);
+            let before = run.len();
+            remove_sorted(run, &rest[..n]);
+            self.len -= before - run.len();
+            if run.len() < RUN / 4 {
+                self.join_previous(r);
+            }
+            rest = &rest[n..];
+        }
+        let mut rest = new;
+        while let Some(first) = rest.first() {
+            if self.runs.is_empty() {
+                self.runs.push(Vec::new());
+            }
+            // Past the last key: the last run takes them all.
+            let r = self.run_of(first.0).min(self.runs.len() - 1);
+            let n = match self.runs.get(r + 1) {
+                Some(_) => {
+                    let last = self.runs[r].last().map_or(0, |p| p.0);
+                    rest.partition_point(|p| p.0 <= last).max(1)
+                }
+                None => rest.len(),
+            };
+            let run = &mut self.runs[r];
+            merge_into(run, &rest[..n]);
+            self.len += n;
+            recut(&mut self.runs, r);
+            rest = &rest[n..];
+        }
+    }
+
+    /// Joins run `r` (shrunk, maybe empty) to the run before it, cutting the result again if
+    /// it is long; an empty run with no run before it is dropped.
+    fn join_previous(&mut self, r: usize) {
+        if r == 0 {
+            if self.runs.first().is_some_and(Vec::is_empty) {
+                self.runs.remove(0);
+            }
+            return;
+        }
+        let run = self.runs.remove(r);
+        self.runs[r - 1].extend(run);
+        recut(&mut self.runs, r - 1);
+    }
+}
+
+/// Cuts sorted `pairs` into runs of about [`RUN`] pairs at key boundaries (no run shorter than
+/// half of that but the only one), each allocated to its length.
+fn cut(pairs: &[(Id, Id)]) -> Vec<Vec<(Id, Id)>> {
+    bounds(pairs)
+        .into_iter()
+        .map(|(start, end)| pairs[start..end].to_vec())
+        .collect()
+}
+
+/// Where [`cut`] cuts: the runs' (start, end). A key's pairs are skipped over by binary search,
+/// so a run of one long key is measured in logarithmic time.
+fn bounds(pairs: &[(Id, Id)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(pairs.len() / RUN + 1);
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = (start + RUN).min(pairs.len());
+        if let Some(&(key, _)) = pairs.get(end.wrapping_sub(1)).filter(|_| end < pairs.len()) {
+            end += pairs[end..].partition_point(|p| p.0 == key);
+        }
+        if pairs.len() - end < RUN / 2 {
+            end = pairs.len();
+        }
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// Cuts run `r` of `runs` again if it has grown past twice [`RUN`] and can be cut (a run of
+/// one long key, or of one long key and a short tail, stays whole: cutting it would copy it
+/// into the same run).
+fn recut(runs: &mut Vec<Vec<(Id, Id)>>, r: usize) {
+    let Some(run) = runs.get(r).filter(|run| run.len() > 2 * RUN) else {
+        return;
+    };
+    let bounds = bounds(run);
+    if bounds.len() > 1 {
+        let pieces: Vec<Vec<(Id, Id)>> = bounds
+            .into_iter()
+            .map(|(start, end)| run[start..end].to_vec())
+            .collect();
+        runs.splice(r..=r, pieces);
+    }
+}
+
+/// Removes the pairs of `gone` (sorted) from sorted `run`: each found by binary search from the
+/// previous one, the stretches between them moved down once.
+fn remove_sorted(run: &mut Vec<(Id, Id)>, gone: &[(Id, Id)]) {
+    let mut from = 0;
+    let mut write: Option<usize> = None;
+    for g in gone {
+        let at = from + run[from..].partition_point(|p| p < g);
+        if run.get(at) != Some(g) {
+            continue;
+        }
+        let w = match write {
+            Some(w) => {
+                run.copy_within(from..at, w);
+                w + (at - from)
+            }
+            None => at,
+        };
+        write = Some(w);
+        from = at + 1;
+    }
+    if let Some(w) = write {
+        let len = run.len();
+        run.copy_within(from..len, w);
+        run.truncate(w + len - from);
+    }
+}
+
+/// Inserts the pairs of `new` (sorted, none in `run`) into sorted `run`, merging from the back
+/// into the grown vector: the pairs before the first insertion point never move.
+fn merge_into(run: &mut Vec<(Id, Id)>, new: &[(Id, Id)]) {
+    let Some(first) = new.first() else { return };
+    let start = run.partition_point(|p| p < first);
+    let old_len = run.len();
+    run.resize(old_len + new.len(), (0, 0));
+    let (mut i, mut j, mut w) = (old_len, new.len(), old_len + new.len());
+    while j > 0 {
+        if i > start && run[i - 1] > new[j - 1] {
+            run[w - 1] = run[i - 1];
+            i -= 1;
+        } else {
+            run[w - 1] = new[j - 1];
+            j -= 1;
+        }
+        w -= 1;
+    }
+}
+
 /// The two indexes of one attribute.
 #[derive(Clone)]
 pub(crate) struct AttrIndex {
     /// `(e, v)`, sorted: the values of an entity.
-    pub(crate) aev: Relation<(Id, Id)>,
+    pub(crate) aev: Runs,
     /// `(v, e)`, sorted: the entities having a value.
-    pub(crate) ave: Relation<(Id, Id)>,
+    pub(crate) ave: Runs,
     pub(crate) stats: AttrStats,
 }
 
@@ -75,31 +304,26 @@ impl AttrIndex {
         let aev = sorted(ev);
         // Flipped from the deduplicated pairs, so the second sort has no duplicates to carry.
         let ave = sorted(aev.iter().map(|&(e, v)| (v, e)).collect());
-        let mut index = AttrIndex {
-            aev,
-            ave,
-            stats: AttrStats::default(),
-        };
-        index.restat();
-        index
-    }
-
-    fn restat(&mut self) {
-        let (distinct_e, max_per_e) = groups(&self.aev);
-        let (distinct_v, max_per_v) = groups(&self.ave);
-        self.stats = AttrStats {
-            count: self.aev.len(),
+        let (distinct_e, max_per_e) = groups(&aev);
+        let (distinct_v, max_per_v) = groups(&ave);
+        let stats = AttrStats {
+            count: aev.len(),
             distinct_e,
             distinct_v,
             max_per_e,
             max_per_v,
         };
+        AttrIndex {
+            aev: Runs::from_sorted(aev),
+            ave: Runs::from_sorted(ave),
+            stats,
+        }
     }
 
     /// Applies a change to one attribute: `gone` and `new` are sorted, deduplicated `(e, v)`
-    /// pairs, `gone` all present and `new` all absent. Both indexes are edited in place (only
-    /// the elements after the first edit move) and the statistics adjusted from the edited keys,
-    /// so a small change to a large attribute costs a memory move, not a rebuild.
+    /// pairs, `gone` all present and `new` all absent. Both indexes are edited where the pairs
+    /// fall (see [`Runs::edit`]) and the statistics adjusted from the edited keys, so a change
+    /// costs what it changes.
     fn apply(&mut self, gone: &[(Id, Id)], new: &[(Id, Id)]) {
         let flip = |pairs: &[(Id, Id)]| {
             let mut out: Vec<(Id, Id)> = pairs.iter().map(|&(e, v)| (v, e)).collect();
@@ -129,7 +353,7 @@ impl AttrIndex {
 /// A relation of `pairs`. Ids are dense small integers, so a large list is sorted by radix
 /// (linear; a comparison sort was half of `Db::from_datoms`), a small one by the unstable sort
 /// (pairs of ids have no order to keep among equals, unlike `Relation::from_vec`'s stable sort).
-fn sorted(mut pairs: Vec<(Id, Id)>) -> Relation<(Id, Id)> {
+fn sorted(mut pairs: Vec<(Id, Id)>) -> Vec<(Id, Id)> {
     // Checked first: an attribute whose entities come in id order (one per node, interned in
     // file order) is often sorted already.
     if !pairs.is_sorted() {
@@ -140,7 +364,7 @@ fn sorted(mut pairs: Vec<(Id, Id)>) -> Relation<(Id, Id)> {
         }
     }
     pairs.dedup();
-    Relation { elements: pairs }
+    pairs
 }
 
 /// Least-significant-digit radix sort of id pairs, as one key `first << bits(second) | second`
@@ -187,87 +411,57 @@ pub(crate) fn key_range(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
     &index[start..end]
 }
 
-/// Removes `gone` from and inserts `new` into a sorted index, keeping the count of distinct keys
+/// Removes `gone` from and inserts `new` into an index, keeping the count of distinct keys
 /// exact and the largest group an upper bound (it only grows).
 fn edit(
-    index: &mut Relation<(Id, Id)>,
+    index: &mut Runs,
     gone: &[(Id, Id)],
     new: &[(Id, Id)],
     distinct: &mut usize,
     largest: &mut usize,
 ) {
-    let elements = &mut index.elements;
-    if let Some(first) = gone.first() {
-        let start = elements.partition_point(|p| p < first);
-        let mut g = gone.iter().peekable();
-        let mut write = start;
-        for read in start..elements.len() {
-            let t = elements[read];
-            while g.peek().is_some_and(|x| **x < t) {
-                g.next();
-            }
-            if g.peek() != Some(&&t) {
-                elements[write] = t;
-                write += 1;
-            }
-        }
-        elements.truncate(write);
-        let mut keys: Vec<Id> = gone.iter().map(|p| p.0).collect();
+    let keys = |pairs: &[(Id, Id)]| {
+        let mut keys: Vec<Id> = pairs.iter().map(|p| p.0).collect();
         keys.dedup();
-        *distinct = distinct.saturating_sub(
-            keys.iter()
-                .filter(|k| key_range(elements, **k).is_empty())
-                .count(),
-        );
-    }
-    if let Some(first) = new.first() {
-        let mut keys: Vec<Id> = new.iter().map(|p| p.0).collect();
-        keys.dedup();
-        *distinct += keys
+        keys
+    };
+    index.edit(gone, &[]);
+    *distinct = distinct.saturating_sub(
+        keys(gone)
             .iter()
-            .filter(|k| key_range(elements, **k).is_empty())
-            .count();
-        // Merge from the back into the grown vector: elements before `start` never move.
-        let start = elements.partition_point(|p| p < first);
-        let old_len = elements.len();
-        elements.resize(old_len + new.len(), (0, 0));
-        let (mut i, mut j, mut w) = (old_len, new.len(), old_len + new.len());
-        while j > 0 {
-            if i > start && elements[i - 1] > new[j - 1] {
-                elements[w - 1] = elements[i - 1];
-                i -= 1;
-            } else {
-                elements[w - 1] = new[j - 1];
-                j -= 1;
-            }
-            w -= 1;
-        }
-        for k in keys {
-            *largest = (*largest).max(key_range(elements, k).len());
-        }
+            .filter(|k| index.range(**k).is_empty())
+            .count(),
+    );
+    let new_keys = keys(new);
+    *distinct += new_keys
+        .iter()
+        .filter(|k| index.range(**k).is_empty())
+        .count();
+    index.edit(&[], new);
+    for k in new_keys {
+        *largest = (*largest).max(index.range(k).len());
     }
 }
 
-/// Maps hashed with rustc's FxHash (`rustc-hash`) for the intern table. The table is hashed once
-/// per datom value on every bulk build, and its keys are the database's own values, never
-/// adversarial network input, so SipHash's flooding resistance buys nothing here and cost about
-/// a third of `Db::from_datoms`.
+/// Maps hashed with rustc's FxHash (`rustc-hash`). The tables are hashed once per datom value on
+/// every bulk build, and their keys are the database's own values, never adversarial network
+/// input, so SipHash's flooding resistance buys nothing here and cost about a third of
+/// `Db::from_datoms`.
 type Fast<K, V> = FxHashMap<K, V>;
 
-/// Integers below this are interned through [`Pages`] rather than the hash table of values.
-const PAGED_BELOW: i64 = 1 << 40;
-/// log2 of the ids a page holds. Small: every top-level form's entities start a page of their
-/// own (`slot << 24`), so a file of half a million one-node forms has as many pages, and a page
-/// of 256 ids (1 KiB) each made their `Db` weigh over 500 MB.
+/// Integers below this are interned through [`Pages`] rather than the table of values: the
+/// small integers most datoms hold (spans, indexes, counts), dense from 0. Entity ids are
+/// larger and sparse (a yin form's are `slot << 24 | node`), and a page per entity, in a file of
+/// half a million one-node forms, would cost more than a table entry.
+const PAGED_BELOW: i64 = 1 << 20;
+/// log2 of the ids a page holds.
 const PAGE_BITS: u32 = 5;
 /// A page slot no integer has taken yet.
 const FREE: Id = Id::MAX;
 
-/// The ids of small non-negative integers, by pages of 32 consecutive integers. Most values of
-/// AST datoms are integers: spans and indexes (small), entity ids and references to them
-/// (`slot << 24 | node`, dense within a top-level form). A page of them is found by one lookup of
-/// its number, usually the same page as the previous integer's, and then indexed, where the
-/// general table would hash and compare a whole `Value`.
+/// The ids of small non-negative integers, by pages of 32 consecutive integers, each found by
+/// one lookup of its number (usually the same page as the previous integer's) and then indexed,
+/// where the general table would hash and compare a whole `Value`.
 #[derive(Clone, Debug, Default)]
 struct Pages {
     numbers: Fast<i64, u32>,
@@ -309,16 +503,17 @@ impl Pages {
     }
 }
 
-/// Values and their ids. Integers in `[0, 2^40)` go through [`Pages`]; every other value through
-/// the hash table `ids`, in front of which `by_address` finds a keyword, symbol or string by the
-/// address of its text when it is the very allocation the table holds (lowering shares one
-/// allocation per name, so most names are found without hashing or comparing their text). An
-/// address is recorded only for an allocation held in `values`, which keeps it alive and unique
-/// while the `Db` lives.
+/// Values and their ids. Integers in `[0, 2^20)` go through [`Pages`]; every other value through
+/// the table `ids`, which holds only ids (4 bytes an entry) and compares a candidate with the
+/// value `values` holds for it, so no value is stored twice. In front of it, `by_address` finds
+/// a keyword, symbol or string by the address of its text when it is the very allocation the
+/// table holds (lowering shares one allocation per name, so most names are found without
+/// hashing or comparing their text). An address is recorded only for an allocation held in
+/// `values`, which keeps it alive and unique while the `Db` lives.
 #[derive(Clone, Debug, Default)]
 struct Interner {
     values: Vec<Value>,
-    ids: Fast<Value, Id>,
+    ids: HashTable<Id>,
     pages: Pages,
     by_address: Fast<(u8, usize), Id>,
 }
@@ -341,6 +536,10 @@ fn paged(v: &Value) -> Option<i64> {
     }
 }
 
+fn hash(v: &Value) -> u64 {
+    FxBuildHasher.hash_one(v)
+}
+
 impl Interner {
     fn get(&self, v: &Value) -> Option<Id> {
         if let Some(i) = paged(v) {
@@ -349,7 +548,10 @@ impl Interner {
         if let Some(id) = address(v).and_then(|a| self.by_address.get(&a)) {
             return Some(*id);
         }
-        self.ids.get(v).copied()
+        let values = &self.values;
+        self.ids
+            .find(hash(v), |&id| values.get(id as usize) == Some(v))
+            .copied()
     }
 
     fn intern(&mut self, v: Value) -> Id {
@@ -366,23 +568,32 @@ impl Interner {
         if let Some(id) = at.and_then(|a| self.by_address.get(&a)) {
             return *id;
         }
-        match self.ids.entry(v) {
-            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                self.values.push(slot.key().clone());
-                slot.insert(next);
-                if let Some(a) = at {
-                    self.by_address.insert(a, next);
-                }
-                next
-            }
+        let h = hash(&v);
+        let values = &self.values;
+        if let Some(id) = self.ids.find(h, |&id| values.get(id as usize) == Some(&v)) {
+            return *id;
         }
+        self.values.push(v);
+        let values = &self.values;
+        self.ids
+            .insert_unique(h, next, |&id| values.get(id as usize).map_or(0, hash));
+        if let Some(a) = at {
+            self.by_address.insert(a, next);
+        }
+        next
+    }
+
+    /// Gives back the reverse table's spare room after a bulk build, whose vectors grew by
+    /// doubling (32 bytes a value). The table of ids keeps its own: shrinking it would hash every
+    /// value again, for at most 4 bytes an entry.
+    fn shrink(&mut self) {
+        self.values.shrink_to_fit();
+        self.pages.pages.shrink_to_fit();
     }
 
     fn heap_bytes(&self) -> usize {
-        let value = std::mem::size_of::<Value>();
-        self.values.capacity() * value
-            + self.ids.capacity() * (value + 4)
+        self.values.capacity() * std::mem::size_of::<Value>()
+            + self.ids.allocation_size()
             + self.pages.pages.capacity() * std::mem::size_of::<[Id; 1 << PAGE_BITS]>()
             + self.pages.numbers.capacity() * 12
             + self.by_address.capacity() * 24
@@ -445,12 +656,14 @@ impl Db {
             .into_iter()
             .map(|(a, ev)| (a, AttrIndex::from_pairs(ev)))
             .collect();
+        db.table.shrink();
         db
     }
 
     /// Retracts then asserts, so a datom in both sets stays. Typical use: all datoms of a
-    /// top-level form that changed are retracted and the new ones asserted. Only the touched
-    /// attributes' indexes are rewritten (a linear merge each), never the whole store.
+    /// top-level form that changed are retracted and the new ones asserted. Only the runs of
+    /// the touched attributes' indexes where the datoms fall are rewritten, never the whole
+    /// store.
     pub fn transact(&mut self, retract: &[Datom], assert: &[Datom]) {
         let mut removed: BTreeMap<Id, Vec<(Id, Id)>> = BTreeMap::new();
         for d in retract {
@@ -483,12 +696,9 @@ impl Db {
             // then free.
             let gone: Vec<(Id, Id)> = gone
                 .into_iter()
-                .filter(|p| new.binary_search(p).is_err() && index.aev.binary_search(p).is_ok())
+                .filter(|p| new.binary_search(p).is_err() && index.aev.contains(p))
                 .collect();
-            let new: Vec<(Id, Id)> = new
-                .into_iter()
-                .filter(|p| index.aev.binary_search(p).is_err())
-                .collect();
+            let new: Vec<(Id, Id)> = new.into_iter().filter(|p| !index.aev.contains(p)).collect();
             index.apply(&gone, &new);
             if index.stats.count == 0 {
                 self.attrs.remove(&a);
@@ -530,11 +740,10 @@ impl Db {
 
     /// Approximate heap size of values, ids and indexes, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        let pair = std::mem::size_of::<(Id, Id)>();
         let indexes: usize = self
             .attrs
             .values()
-            .map(|i| (i.aev.len() + i.ave.len()) * pair)
+            .map(|i| i.aev.heap_bytes() + i.ave.heap_bytes())
             .sum();
         indexes + self.table.heap_bytes()
     }
@@ -639,6 +848,113 @@ mod tests {
             let mut got = pairs;
             radix_sort(&mut got);
             assert_eq!(got, expected, "{n} pairs below {modulus}");
+        }
+    }
+
+    /// The runs of a set under edits hold exactly the model's pairs, in order, each key's pairs
+    /// in one run, and runs stay near their length: checked on sets large enough for many runs,
+    /// with keys both spread and crowded (a key with thousands of pairs).
+    mod runs {
+        use std::collections::BTreeSet;
+
+        use proptest::prelude::*;
+
+        use super::super::{Id, RUN, Runs};
+
+        fn check(runs: &Runs, model: &BTreeSet<(Id, Id)>) -> Result<(), TestCaseError> {
+            let got: Vec<(Id, Id)> = runs.iter().copied().collect();
+            let want: Vec<(Id, Id)> = model.iter().copied().collect();
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(runs.len(), model.len());
+            for (n, run) in runs.runs().iter().enumerate() {
+                prop_assert!(!run.is_empty(), "run {} is empty", n);
+                if let Some(next) = runs.runs().get(n + 1) {
+                    prop_assert!(run.last().map(|p| p.0) < next.first().map(|p| p.0));
+                }
+                // Long only by as much as a key whose pairs cannot be split.
+                let largest = run
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(<[(Id, Id)]>::len)
+                    .max()
+                    .unwrap_or(0);
+                prop_assert!(
+                    run.len() <= 2 * RUN + largest,
+                    "run {} has {} pairs",
+                    n,
+                    run.len()
+                );
+            }
+            let keys: BTreeSet<Id> = model.iter().map(|p| p.0).collect();
+            for k in keys.iter().copied().chain([0, Id::MAX]) {
+                let want: Vec<(Id, Id)> = model.range((k, 0)..=(k, Id::MAX)).copied().collect();
+                prop_assert_eq!(runs.range(k), &want[..]);
+            }
+            Ok(())
+        }
+
+        /// An edit rewrites only the runs its pairs fall in: in a set of 200,000 pairs (about
+        /// 400 runs), retracting one entity's pairs mid-set and asserting a new entity's at the
+        /// end leaves every other run's allocation untouched. (One sorted vector, as the indexes
+        /// were, moved every pair after the first edited one.)
+        #[test]
+        fn an_edit_touches_only_its_runs() {
+            let pairs: Vec<(Id, Id)> = (0..50_000)
+                .flat_map(|e| (0..4).map(move |v| (e, v)))
+                .collect();
+            let mut runs = Runs::from_sorted(pairs);
+            let before: Vec<*const (Id, Id)> = runs.runs().iter().map(|r| r.as_ptr()).collect();
+            assert!(before.len() > 300, "{} runs", before.len());
+            let gone: Vec<(Id, Id)> = (0..4).map(|v| (25_000, v)).collect();
+            let new: Vec<(Id, Id)> = (0..4).map(|v| (60_000, v)).collect();
+            runs.edit(&gone, &new);
+            let after: Vec<*const (Id, Id)> = runs.runs().iter().map(|r| r.as_ptr()).collect();
+            assert_eq!(after.len(), before.len());
+            let moved = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+            assert!(moved <= 2, "{moved} runs reallocated");
+            assert_eq!(runs.len(), 200_000);
+            assert!(runs.range(25_000).is_empty());
+            assert_eq!(runs.range(60_000).len(), 4);
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn edits_agree_with_a_set(
+                keys in prop_oneof![Just(3 as Id), Just(50), Just(100_000)],
+                seed in any::<u64>(),
+                steps in 1..12usize,
+            ) {
+                let mut rng = seed;
+                let mut next = move |bound: u64| {
+                    rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (rng >> 33) % bound.max(1)
+                };
+                let mut model: BTreeSet<(Id, Id)> = (0..next(5000))
+                    .map(|_| (next(u64::from(keys)) as Id, next(4000) as Id))
+                    .collect();
+                let mut runs = Runs::from_sorted(model.iter().copied().collect());
+                check(&runs, &model)?;
+                for _ in 0..steps {
+                    // Remove a random share of the pairs, then add some, in one edit or two.
+                    let share = next(4) + 1;
+                    let gone: Vec<(Id, Id)> =
+                        model.iter().copied().filter(|_| next(8) < share).collect();
+                    let mut new: BTreeSet<(Id, Id)> = BTreeSet::new();
+                    for _ in 0..next(3000) {
+                        let p = (next(u64::from(keys)) as Id, next(4000) as Id);
+                        if !model.contains(&p) {
+                            new.insert(p);
+                        }
+                    }
+                    let new: Vec<(Id, Id)> = new.into_iter().collect();
+                    runs.edit(&gone, &new);
+                    for p in &gone {
+                        model.remove(p);
+                    }
+                    model.extend(new);
+                    check(&runs, &model)?;
+                }
+            }
         }
     }
 }

@@ -3,11 +3,11 @@
 //! through binding forms. Each function carries the Datalog rule it implements, over the
 //! relations named in `eval` (`rows`, `out`, `datom`, `r`); `eval` decides which clause runs when.
 
-use datafrog::{ExtendWith, Relation};
+use datafrog::Relation;
 use edn::{Symbol, Value};
 use smallvec::SmallVec;
 
-use crate::db::{AttrIndex, Id, key_range};
+use crate::db::{AttrIndex, Id, Runs};
 use crate::error::{Error, Origin};
 use crate::eval::{Ctx, Row, Table, empty};
 use crate::plan;
@@ -195,8 +195,8 @@ pub(crate) fn join_pattern<'a>(
         if e_known && v_known && (e_key || v_key) {
             // A constant side narrows the search to its own (small, cache-friendly) range.
             let (by_v, by_e) = match (se, sv) {
-                (_, Slot::Const(Some(v))) => (Some(key_range(&index.ave, v)), None),
-                (Slot::Const(Some(e)), _) => (None, Some(key_range(&index.aev, e))),
+                (_, Slot::Const(Some(v))) => (Some(index.ave.range(v)), None),
+                (Slot::Const(Some(e)), _) => (None, Some(index.aev.range(e))),
                 _ => (None, None),
             };
             let elements = table
@@ -206,10 +206,10 @@ pub(crate) fn join_pattern<'a>(
                     (Some(e), Some(v)) => match (by_v, by_e) {
                         (Some(ve), _) => ve.binary_search(&(v, e)).is_ok(),
                         (_, Some(ev)) => ev.binary_search(&(e, v)).is_ok(),
-                        _ => index.aev.binary_search(&(e, v)).is_ok(),
+                        _ => index.aev.contains(&(e, v)),
                     },
-                    (Some(e), None) => !key_range(&index.aev, e).is_empty(),
-                    (None, Some(v)) => !key_range(&index.ave, v).is_empty(),
+                    (Some(e), None) => !index.aev.range(e).is_empty(),
+                    (None, Some(v)) => !index.ave.range(v).is_empty(),
                     (None, None) => true,
                 })
                 .cloned()
@@ -241,16 +241,11 @@ pub(crate) fn join_pattern<'a>(
         let (ke, kv) = (known(se, row), known(sv, row));
         for &(a, index) in candidates {
             let pairs: Box<dyn Iterator<Item = (Id, Id)> + '_> = match (ke, kv) {
-                (Some(e), Some(v)) => Box::new(
-                    index
-                        .aev
-                        .binary_search(&(e, v))
-                        .ok()
-                        .map(|_| (e, v))
-                        .into_iter(),
-                ),
-                (Some(e), None) => Box::new(key_range(&index.aev, e).iter().copied()),
-                (None, Some(v)) => Box::new(key_range(&index.ave, v).iter().map(|&(v, e)| (e, v))),
+                (Some(e), Some(v)) => {
+                    Box::new(index.aev.contains(&(e, v)).then_some((e, v)).into_iter())
+                }
+                (Some(e), None) => Box::new(index.aev.range(e).iter().copied()),
+                (None, Some(v)) => Box::new(index.ave.range(v).iter().map(|&(v, e)| (e, v))),
                 (None, None) => {
                     if (index.aev.len() as u64) > budget {
                         return Err(ctx.exceeded(origin));
@@ -311,7 +306,7 @@ fn leapjoin_pattern<'a>(
         let exact: u64 = table
             .rows
             .iter()
-            .map(|r| known(key, r).map_or(0, |k| key_range(rel, k).len() as u64))
+            .map(|r| known(key, r).map_or(0, |k| rel.range(k).len() as u64))
             .sum();
         ctx.reserve(exact, origin)?;
     }
@@ -321,24 +316,13 @@ fn leapjoin_pattern<'a>(
         Slot::Col(0) => Relation {
             elements: merge_extend(&table.rows, rel),
         },
-        Slot::Col(c) => Relation::from_leapjoin(
-            &table.rows,
-            ExtendWith::from(rel, move |r: &Row| r[c]),
-            |r: &Row, &x: &Id| {
-                let mut out = r.clone();
-                out.push(x);
-                out
-            },
-        ),
-        Slot::Const(Some(k)) => Relation::from_leapjoin(
-            &table.rows,
-            ExtendWith::from(rel, move |_: &Row| k),
-            |r: &Row, &x: &Id| {
-                let mut out = r.clone();
-                out.push(x);
-                out
-            },
-        ),
+        // out(c.., x) :- rows(c..), index(k, x).   k = r[c]
+        Slot::Col(c) => extend(&table.rows, |r| rel.range(r[c])),
+        // out(c.., x) :- rows(c..), index(k, x).   k the pattern's constant
+        Slot::Const(Some(k)) => {
+            let range = rel.range(k);
+            extend(&table.rows, |_| range)
+        }
         _ => empty(),
     };
     Ok(Table {
@@ -347,13 +331,37 @@ fn leapjoin_pattern<'a>(
     })
 }
 
-/// `out(c.., x) :- rows(c..), index(c0, x)` for rows sorted by their first column `c0`: one
-/// forward pass over both, galloping over index keys no row asks for.
-fn merge_extend(rows: &[Row], index: &[(Id, Id)]) -> Vec<Row> {
+/// `out(c.., x) :- rows(c..), index(k, x)` for each row's key range: the leapjoin of one
+/// relation, which is a lookup per row (an index's ranges are slices of its runs, not of one
+/// relation datafrog could take).
+fn extend<'r>(rows: &[Row], range: impl Fn(&Row) -> &'r [(Id, Id)]) -> Relation<Row> {
     let mut out = Vec::new();
-    let mut rest = index;
+    for row in rows {
+        for &(_, x) in range(row) {
+            let mut r = row.clone();
+            r.push(x);
+            out.push(r);
+        }
+    }
+    Relation::from_vec(out)
+}
+
+/// `out(c.., x) :- rows(c..), index(c0, x)` for rows sorted by their first column `c0`: one
+/// forward pass over both, galloping over index keys no row asks for (across runs, by a binary
+/// search of the runs ahead).
+fn merge_extend(rows: &[Row], index: &Runs) -> Vec<Row> {
+    let mut out = Vec::new();
+    let runs = index.runs();
+    let mut at = 0;
+    let mut rest: &[(Id, Id)] = runs.first().map_or(&[], Vec::as_slice);
     for row in rows {
         let key = row[0];
+        if rest.last().is_some_and(|p| p.0 < key) || rest.is_empty() {
+            // The key's run is a later one (or there is none).
+            at += runs[at..].partition_point(|r| r.last().is_some_and(|p| p.0 < key));
+            let Some(run) = runs.get(at) else { break };
+            rest = run;
+        }
         if rest.first().is_some_and(|p| p.0 < key) {
             rest = gallop(rest, key);
         }
@@ -366,7 +374,7 @@ fn merge_extend(rows: &[Row], index: &[(Id, Id)]) -> Vec<Row> {
     out
 }
 
-/// The suffix of a sorted index starting at the first pair whose key is at least `key`.
+/// The suffix of a sorted slice starting at the first pair whose key is at least `key`.
 fn gallop(index: &[(Id, Id)], key: Id) -> &[(Id, Id)] {
     let mut step = 1;
     while step < index.len() && index[step].0 < key {

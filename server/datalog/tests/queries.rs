@@ -553,3 +553,110 @@ fn errors() {
     expect!["error 1:35: unbound variable ?y in or branch (every branch must bind the or's variables) (in [?x :a 1])"]
         .assert_eq(&e("[:find ?x :where (or-join [?x ?y] [?x :a 1] [?x :b ?y])]"));
 }
+
+/// Indexes of thousands of datoms are kept as many runs: joins that walk them (by the rows'
+/// first column, by another column, by a constant, as a filter) give what a direct computation
+/// over the datoms gives, before and after edits spread over the store and at its end.
+#[test]
+fn joins_over_indexes_of_many_runs() {
+    use std::collections::BTreeSet;
+    let (parent, group) = (Keyword::new("parent"), Keyword::new("group"));
+    let facts = |i: u64, salt: u64| {
+        vec![
+            Datom::new(
+                i,
+                parent.clone(),
+                Value::Int(((i * 7 + salt) % 900 + 10_000) as i64),
+            ),
+            Datom::new(i, group.clone(), Value::Int(((i + salt) % 5) as i64)),
+        ]
+    };
+    // Entities 0..6000 point at parents 10_000.., which have groups of their own.
+    let mut all: BTreeSet<Datom> = (0..6000).flat_map(|i| facts(i, 0)).collect();
+    all.extend((10_000..10_900).flat_map(|i| facts(i, 1)));
+    let mut db = Db::from_datoms(all.iter().cloned());
+    let queries = [
+        "[:find ?c ?g :where [?c :parent ?p] [?p :group ?g]]",
+        "[:find ?c :where [?c :group 3]]",
+        "[:find ?p ?c :where [?p :group 2] [?c :parent ?p]]",
+        "[:find ?c :where [?c :group ?g] [?c :parent ?p] [?p :group ?g]]",
+    ];
+    let expected = |all: &BTreeSet<Datom>| {
+        let mut by: std::collections::BTreeMap<(u64, &Keyword), Vec<i64>> = Default::default();
+        for d in all {
+            if let Value::Int(v) = d.v {
+                by.entry((d.e, &d.a)).or_default().push(v);
+            }
+        }
+        let of = |e: u64, a: &Keyword| -> Vec<i64> { by.get(&(e, a)).cloned().unwrap_or_default() };
+        let entities: BTreeSet<u64> = all.iter().map(|d| d.e).collect();
+        let mut out: Vec<BTreeSet<Vec<i64>>> = vec![BTreeSet::new(); 4];
+        for &c in &entities {
+            for p in of(c, &parent) {
+                for g in of(p as u64, &group) {
+                    out[0].insert(vec![c as i64, g]);
+                    if of(c, &group).contains(&g) {
+                        out[3].insert(vec![c as i64]);
+                    }
+                }
+                if of(p as u64, &group).contains(&2) {
+                    out[2].insert(vec![p, c as i64]);
+                }
+            }
+            if of(c, &group).contains(&3) {
+                out[1].insert(vec![c as i64]);
+            }
+        }
+        out
+    };
+    let got = |db: &Db| -> Vec<BTreeSet<Vec<i64>>> {
+        queries
+            .iter()
+            .map(|q| {
+                let q = Query::parse(q).expect("query parses");
+                let result = db.query(&q, &Inputs::new(), &Budget::unlimited());
+                result
+                    .expect("query runs")
+                    .rows
+                    .into_iter()
+                    .map(|row| {
+                        row.into_iter()
+                            .filter_map(|v| match v {
+                                Value::Int(i) => Some(i),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(got(&db), expected(&all));
+    // Forms changed in three places (their facts retracted, new ones asserted), parents
+    // regrouped, and new entities at the end.
+    for (round, span) in [(1u64, 100..400), (2, 2000..2100), (3, 5900..6000)].into_iter() {
+        let gone: Vec<Datom> = span.clone().flat_map(|i| facts(i, 0)).collect();
+        let mut new: Vec<Datom> = span.flat_map(|i| facts(i, round)).collect();
+        new.extend((6000 + round * 300..6000 + round * 300 + 250).flat_map(|i| facts(i, round)));
+        let regrouped: Vec<Datom> = (10_000..10_900)
+            .step_by(3)
+            .flat_map(|i| facts(i, 1))
+            .filter(|d| d.a == group)
+            .collect();
+        let regrouped_new: Vec<Datom> = regrouped
+            .iter()
+            .map(|d| Datom::new(d.e, group.clone(), Value::Int(((d.e + round) % 5) as i64)))
+            .collect();
+        let (mut retract, mut assert) = (gone, new);
+        if round == 2 {
+            retract.extend(regrouped.clone());
+            assert.extend(regrouped_new.clone());
+        }
+        db.transact(&retract, &assert);
+        for d in &retract {
+            all.remove(d);
+        }
+        all.extend(assert);
+        assert_eq!(got(&db), expected(&all), "after edit {round}");
+    }
+}

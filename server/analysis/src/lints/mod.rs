@@ -359,9 +359,10 @@ pub fn lint(file: &SourceFile, rules: &RuleSet) -> LintReport {
     let db = crate::query::database(&[file]);
     let mut report = LintReport::default();
     let mut allowance = Allowance::new(&rules.budget);
+    let nodes = run::Nodes::new(file.lowering());
     for n in 0..rules.rules.len() {
         let outcome = rule_rows(&db, rules, n, &mut allowance);
-        collect(&mut report, rules, n, &outcome, file);
+        collect(&mut report, rules, n, &outcome, file, &nodes);
     }
     finish(&mut report, file);
     report
@@ -385,12 +386,13 @@ fn collect(
     n: usize,
     outcome: &Result<run::Rows, datalog::Error>,
     file: &SourceFile,
+    nodes: &run::Nodes<'_>,
 ) {
     match (outcome, rules.rules.get(n)) {
         (Ok(rows), Some(loaded)) => report.findings.extend(run::findings(
             &loaded.rule,
             rows,
-            file.lowering(),
+            nodes,
             file.document().rope(),
         )),
         (Err(e), _) => report.findings.extend(rules.run_failure(n, e)),

@@ -1,13 +1,16 @@
 //! Running rules over one file's database and turning result rows into findings: the first
 //! `:find` variable gives the span, the others fill the message and the fix.
 
+use std::cell::OnceCell;
 use std::time::Duration;
 
 use datalog::{Allowance, Budget, Db};
 use edn::Value;
 use ropey::Rope;
+use rustc_hash::FxHashMap;
 use syntax::TextRange;
-use syntax::file::FileLowering;
+use syntax::datoms::{NODE_BITS, slot_of};
+use syntax::file::{FileLowering, TopForm};
 
 use crate::edit::Edit;
 use crate::findings::{Finding, Fix};
@@ -39,14 +42,38 @@ pub(super) fn rows(
     Ok(db.query_within(&rule.query, &rule.inputs, allowance)?.rows)
 }
 
+/// The file's forms by slot, to find the node an entity names in constant time: rendering the
+/// findings of every rule at each report then costs the rows and the forms, not their product
+/// (and the forms not at all when no rule has a row).
+pub(super) struct Nodes<'f> {
+    lowering: &'f FileLowering,
+    by_slot: OnceCell<FxHashMap<u32, &'f TopForm>>,
+}
+
+impl<'f> Nodes<'f> {
+    pub(super) fn new(lowering: &'f FileLowering) -> Nodes<'f> {
+        Nodes {
+            lowering,
+            by_slot: OnceCell::new(),
+        }
+    }
+
+    /// The absolute span of the node `e` names, if it is a node of the file.
+    fn span(&self, e: u64) -> Option<TextRange> {
+        let lowering = self.lowering;
+        let by_slot = self
+            .by_slot
+            .get_or_init(|| lowering.forms().iter().map(|f| (f.slot, f)).collect());
+        let form = by_slot.get(&slot_of(e))?;
+        let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
+        let id = form.ast.id_at(index)?;
+        Some(form.ast.node(id).span + form.range().start())
+    }
+}
+
 /// Turns rows into findings on the file. Rows whose first value is not a node of the file (a
 /// rule matching a core-library entity) are dropped; so are repeated rows for one node.
-pub(super) fn findings(
-    rule: &Rule,
-    rows: &Rows,
-    lowering: &FileLowering,
-    text: &Rope,
-) -> Vec<Finding> {
+pub(super) fn findings(rule: &Rule, rows: &Rows, nodes: &Nodes<'_>, text: &Rope) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let message = pieces(&rule.message, &rule.columns).unwrap_or_default();
     let replace = rule
@@ -54,7 +81,7 @@ pub(super) fn findings(
         .as_ref()
         .map(|f| (f, pieces(&f.replace, &rule.columns).unwrap_or_default()));
     for row in rows {
-        let Some(range) = row.first().and_then(|v| span(lowering, v)) else {
+        let Some(range) = row.first().and_then(|v| span(nodes, v)) else {
             continue;
         };
         if out.last().is_some_and(|f| f.range == range) {
@@ -69,7 +96,7 @@ pub(super) fn findings(
                 range,
                 text: render(template, |n| {
                     row.get(n)
-                        .map(|v| source_text(lowering, text, v))
+                        .map(|v| source_text(nodes, text, v))
                         .unwrap_or_default()
                 }),
             }],
@@ -85,9 +112,9 @@ pub(super) fn findings(
     out
 }
 
-fn span(lowering: &FileLowering, value: &Value) -> Option<TextRange> {
+fn span(nodes: &Nodes<'_>, value: &Value) -> Option<TextRange> {
     let Value::Int(e) = value else { return None };
-    lowering.span(u64::try_from(*e).ok()?)
+    nodes.span(u64::try_from(*e).ok()?)
 }
 
 fn render(template: &[Piece<'_>], value: impl Fn(usize) -> String) -> String {
@@ -102,8 +129,8 @@ fn render(template: &[Piece<'_>], value: impl Fn(usize) -> String) -> String {
 }
 
 /// A value as a fix inserts it: a node's source text, any other value as EDN.
-fn source_text(lowering: &FileLowering, text: &Rope, value: &Value) -> String {
-    span(lowering, value)
+fn source_text(nodes: &Nodes<'_>, text: &Rope, value: &Value) -> String {
+    span(nodes, value)
         .and_then(|r| text.get_byte_slice(usize::from(r.start())..usize::from(r.end())))
         .map_or_else(|| value.to_string(), |slice| slice.to_string())
 }

@@ -23,14 +23,17 @@ use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::{Delta, FileLowering};
 
-use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows, run::Rows};
+use super::run::{Nodes, Rows};
+use super::{LintReport, RuleSet, Scope, collect, finish, rule_rows};
 use crate::source::SourceFile;
 
 /// One file's database and each rule's last answer.
 pub struct LintSession {
     rules: RuleSet,
-    /// The core library's datoms, the base of the small databases of the changed forms.
-    core: Vec<Datom>,
+    /// The core library's database, the base of the small databases of the changed forms
+    /// (copied, which is cheaper than interning its values and sorting its indexes again on
+    /// every edit).
+    core: Db,
     db: Db,
     answers: Vec<Result<Rows, datalog::Error>>,
     /// Attributes the deltas since the last report touched.
@@ -56,6 +59,7 @@ impl LintSession {
         let core = core_datoms();
         // Streamed: a file of half a million tiny forms would otherwise hold its datoms twice.
         let db = Db::from_datoms(core.iter().cloned().chain(file.lowering().each_datom()));
+        let core = Db::from_datoms(core);
         // One budget for the file, shared by all its rules.
         let mut allowance = Allowance::new(&rules.budget);
         let answers = (0..rules.rules.len())
@@ -169,8 +173,9 @@ impl LintSession {
     /// session's deltas were taken from, as it is after the last one.
     pub fn render(&self, file: &SourceFile) -> LintReport {
         let mut report = LintReport::default();
+        let nodes = Nodes::new(file.lowering());
         for (n, answer) in self.answers.iter().enumerate() {
-            collect(&mut report, &self.rules, n, answer, file);
+            collect(&mut report, &self.rules, n, answer, file, &nodes);
         }
         finish(&mut report, file);
         report
@@ -196,20 +201,22 @@ fn reads_anything(rule: &super::Rule) -> bool {
 /// A database of the `changed` forms that still exist, the forms defining the globals they
 /// use, and the core library: enough to answer a `:scope :form` or `:scope :linked` rule about
 /// the changed forms (its rows about the other forms in it are not kept).
-fn changed_forms_db(core: &[Datom], lowering: &FileLowering, changed: &BTreeSet<u32>) -> Db {
+fn changed_forms_db(core: &Db, lowering: &FileLowering, changed: &BTreeSet<u32>) -> Db {
     let mut wanted = changed.clone();
     for form in lowering.forms() {
         if changed.contains(&form.slot) {
             wanted.extend(form.linked_slots());
         }
     }
-    let mut datoms = core.to_vec();
+    let mut datoms: Vec<Datom> = Vec::new();
     for form in lowering.forms() {
         if wanted.contains(&form.slot) {
             datoms.extend(form.datoms());
         }
     }
-    Db::from_datoms(datoms)
+    let mut db = core.clone();
+    db.transact(&[], &datoms);
+    db
 }
 
 /// Whether a row's first value is a node of one of `forms`.
