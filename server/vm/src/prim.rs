@@ -232,6 +232,83 @@ prims! {
     ConstantlyFn "constantly-fn";
     FnilFn "fnil-fn";
     Producer "producer";
+    Second "second";
+    Ffirst "ffirst";
+    Butlast "butlast";
+    DropLast "drop-last";
+    TakeLast "take-last";
+    Nthrest "nthrest";
+    Nthnext "nthnext";
+    NotEmpty "not-empty";
+    Empty "empty";
+    Flatten "flatten";
+    Subvec "subvec";
+    Dedupe "dedupe";
+    ListStar "list*";
+    SplitAt "split-at";
+    PartitionAll "partition-all";
+    Peek "peek";
+    Pop "pop";
+    Key "key";
+    Val "val";
+    Find "find";
+    Rseq "rseq";
+    SetFn "set";
+    Doall "doall";
+    Dorun "dorun";
+    IsSeq "seq?";
+    IsList "list?";
+    IsColl "coll?";
+    IsSequential "sequential?";
+    IsAssociative "associative?";
+    IsInteger "integer?";
+    IsInt "int?";
+    IsPosInt "pos-int?";
+    IsNegInt "neg-int?";
+    IsNatInt "nat-int?";
+    IsFloat "float?";
+    IsDouble "double?";
+    IsChar "char?";
+    IsBoolean "boolean?";
+    IsTrue "true?";
+    IsFalse "false?";
+    IsDistinct "distinct?";
+    Identical "identical?";
+    Boolean "boolean";
+    Namespace "namespace";
+    BitAnd "bit-and";
+    BitOr "bit-or";
+    BitXor "bit-xor";
+    BitShiftLeft "bit-shift-left";
+    BitShiftRight "bit-shift-right";
+    ParseLong "parse-long";
+    ParseDouble "parse-double";
+    MathSqrt "Math/sqrt";
+    MathPow "Math/pow";
+    MathAbs "Math/abs";
+    MathFloor "Math/floor";
+    MathCeil "Math/ceil";
+    MathRound "Math/round";
+    Reduced "reduced";
+    IsReduced "reduced?";
+    ReducedBox "reduced-box";
+    ExCause "ex-cause";
+    Require "require";
+    SetSubset "clojure.set/subset?";
+    SetSuperset "clojure.set/superset?";
+    SetMapInvert "clojure.set/map-invert";
+    StrReverse "clojure.string/reverse";
+    StrCapitalize "clojure.string/capitalize";
+    StrIndexOf "clojure.string/index-of";
+    StrLastIndexOf "clojure.string/last-index-of";
+    StrTriml "clojure.string/triml";
+    StrTrimr "clojure.string/trimr";
+    StrTrimNewline "clojure.string/trim-newline";
+    Pr "pr";
+    Newline "newline";
+    Printf "printf";
+    Mapv "mapv";
+    Filterv "filterv";
 }
 
 impl Prim {
@@ -241,7 +318,12 @@ impl Prim {
     pub fn is_internal(self) -> bool {
         matches!(
             self,
-            Prim::JuxtFn | Prim::ComplementFn | Prim::ConstantlyFn | Prim::FnilFn | Prim::Producer
+            Prim::JuxtFn
+                | Prim::ComplementFn
+                | Prim::ConstantlyFn
+                | Prim::FnilFn
+                | Prim::Producer
+                | Prim::ReducedBox
         )
     }
 }
@@ -324,7 +406,12 @@ impl Prim {
                 | Prim::ReSeq
                 | Prim::Update
                 | Prim::MapFn
+                | Prim::Mapv
                 | Prim::Filter
+                | Prim::Filterv
+                | Prim::Pr
+                | Prim::Newline
+                | Prim::Printf
                 | Prim::Reduce
                 | Prim::Apply
                 | Prim::Sort
@@ -1172,7 +1259,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             fargs.extend(it);
             Flow::Push(native(Native::Update { map, key, span }), f, fargs)
         }
-        Prim::MapFn => {
+        Prim::MapFn | Prim::Mapv => {
             let f = args[0].clone();
             let colls = args[1..]
                 .iter()
@@ -1180,7 +1267,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
                 .collect::<Result<Vec<_>, _>>()?;
             map_step(f, colls, 0, Vector::new(), span)?
         }
-        Prim::Filter => {
+        Prim::Filter | Prim::Filterv => {
             let items = items("filter", &args[1])?;
             filter_step(args[0].clone(), items, 0, Vector::new(), span)?
         }
@@ -1216,6 +1303,21 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::Prn => {
             write_joined(ctx.out, &args, pr_str, true);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Pr => {
+            write_joined(ctx.out, &args, pr_str, false);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Newline => {
+            ctx.out.write("\n");
+            Flow::Value(Value::Nil)
+        }
+        Prim::Printf => {
+            let text = crate::strings::format(&args, ctx.limits)?;
+            if let Value::Str(s) = &text {
+                ctx.out.write(s);
+            }
             Flow::Value(Value::Nil)
         }
         Prim::Gensym => {
@@ -1321,7 +1423,10 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             ctx.store.atoms.push_back(args[0].clone());
             Flow::Value(Value::Atom(ctx.store.atoms.len() as u32 - 1))
         }
-        Prim::Deref => Flow::Value(atom_value(ctx.store, "deref", &args[0])?),
+        Prim::Deref => match crate::basics::unreduced(&args[0]) {
+            Some(v) => Flow::Value(v),
+            None => Flow::Value(atom_value(ctx.store, "deref", &args[0])?),
+        },
         Prim::Reset => {
             let id = atom_id("reset!", &args[0])?;
             set_atom(ctx.store, id, args[1].clone())?;
@@ -1587,6 +1692,9 @@ pub(crate) fn reduce_step(
     acc: Value,
     span: TextRange,
 ) -> Flow {
+    if let Some(v) = crate::basics::unreduced(&acc) {
+        return Flow::Value(v);
+    }
     match items.get(idx).cloned() {
         None => Flow::Value(acc),
         Some(x) => Flow::Push(
