@@ -101,7 +101,9 @@
     "clojure.string/reverse" "str/reverse" "clojure.string/capitalize" "str/capitalize"
     "clojure.string/index-of" "str/index-of" "clojure.string/last-index-of" "str/last-index-of"
     "clojure.string/triml" "str/triml" "clojure.string/trimr" "str/trimr"
-    "clojure.string/trim-newline" "str/trim-newline" "pr" "newline" "printf" "mapv" "filterv"))
+    "clojure.string/trim-newline" "str/trim-newline" "pr" "newline" "printf" "mapv" "filterv" "float"
+    "Integer/parseInt" "Long/parseLong" "Double/parseDouble" "Character/isDigit" "Character/isLetter"
+    "Character/isWhitespace" "Character/isUpperCase" "Character/isLowerCase"))
 
 ; Special forms and core macros, wherever they appear (they are reserved names in yin), with
 ; `try`'s clause heads and `throw`, which Clojure editors show as keywords too.

@@ -153,6 +153,7 @@ fn succeeding_eval_programs() {
         tests/eval/globals/redefined-function-seen-by-callers.yin:4:1: duplicate-def g is already defined
         tests/eval/globals/redefined-value-seen-by-functions.yin:3:1: duplicate-def x is already defined
         tests/eval/globals/unresolved-symbol-in-untaken-branch.yin:1:24: unresolved-symbol unresolved symbol not-yet-defined
+        tests/eval/idioms/destructuring-tour.yin:10:20: shadowed-binding x shadows an outer binding of the same name
         tests/eval/idioms/exceptions-finally.yin:8:5: constant-test the test is always true
         tests/eval/idioms/exceptions-finally.yin:11:28: unused-binding e is bound but never used
         tests/eval/idioms/reduce-reduced.yin:3:19: shadowed-binding acc shadows an outer binding of the same name

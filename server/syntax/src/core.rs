@@ -1338,6 +1338,55 @@ pub const CORE: &[CoreFn] = &[
     f("printf", 1, ANY, "Prints (format fmt args...)."),
     f("mapv", 2, ANY, "(map f coll ...) as a vector."),
     f("filterv", 2, Some(2), "(filter pred coll) as a vector."),
+    f(
+        "float",
+        1,
+        Some(1),
+        "The number as a float (yin has one float type: as double).",
+    ),
+    f(
+        "Integer/parseInt",
+        1,
+        Some(1),
+        "The integer the string spells; an error if it spells none (parse-long gives nil).",
+    ),
+    f(
+        "Long/parseLong",
+        1,
+        Some(1),
+        "The integer the string spells; an error if it spells none (parse-long gives nil).",
+    ),
+    f(
+        "Double/parseDouble",
+        1,
+        Some(1),
+        "The number the string spells, as a float; an error if it spells none (parse-double gives nil).",
+    ),
+    f(
+        "Character/isDigit",
+        1,
+        Some(1),
+        "True for a digit character.",
+    ),
+    f("Character/isLetter", 1, Some(1), "True for a letter."),
+    f(
+        "Character/isWhitespace",
+        1,
+        Some(1),
+        "True for a whitespace character.",
+    ),
+    f(
+        "Character/isUpperCase",
+        1,
+        Some(1),
+        "True for an upper-case letter.",
+    ),
+    f(
+        "Character/isLowerCase",
+        1,
+        Some(1),
+        "True for a lower-case letter.",
+    ),
 ];
 
 /// The core function named `name`, if any.

@@ -361,6 +361,46 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 t => t.parse::<f64>().map_or(Value::Nil, Value::Float),
             }
         }
+        Prim::ToFloat => Value::Float(float(name, &arg(0))?),
+        Prim::ParseInt | Prim::ParseLongJava => {
+            let a0 = arg(0);
+            let s = text(name, &a0)?;
+            // Java accepts a leading `+`, as Rust's parser does, and nothing else around digits.
+            s.parse::<i64>().map(Value::Int).map_err(|_| {
+                Error::argument(format!(
+                    "{name}: {} is not an integer (parse-long returns nil instead of failing)",
+                    crate::printer::pr_capped(&a0)
+                ))
+            })?
+        }
+        Prim::ParseDoubleJava => {
+            let a0 = arg(0);
+            match simple(Prim::ParseDouble, args, limits)? {
+                Value::Nil => {
+                    return Err(Error::argument(format!(
+                        "{name}: {} is not a number (parse-double returns nil instead of failing)",
+                        crate::printer::pr_capped(&a0)
+                    )));
+                }
+                v => v,
+            }
+        }
+        Prim::IsDigit
+        | Prim::IsLetter
+        | Prim::IsWhitespace
+        | Prim::IsUpperCase
+        | Prim::IsLowerCase => {
+            let Value::Char(c) = arg(0) else {
+                return Err(type_err(name, "a character", &arg(0)));
+            };
+            Value::Bool(match p {
+                Prim::IsDigit => c.is_numeric(),
+                Prim::IsLetter => c.is_alphabetic(),
+                Prim::IsWhitespace => c.is_whitespace(),
+                Prim::IsUpperCase => c.is_uppercase(),
+                _ => c.is_lowercase(),
+            })
+        }
         Prim::MathSqrt => Value::Float(float(name, &arg(0))?.sqrt()),
         Prim::MathPow => Value::Float(float(name, &arg(0))?.powf(float(name, &arg(1))?)),
         Prim::MathAbs => {

@@ -289,6 +289,15 @@ prims! {
     MathFloor "Math/floor";
     MathCeil "Math/ceil";
     MathRound "Math/round";
+    ToFloat "float";
+    ParseInt "Integer/parseInt";
+    ParseLongJava "Long/parseLong";
+    ParseDoubleJava "Double/parseDouble";
+    IsDigit "Character/isDigit";
+    IsLetter "Character/isLetter";
+    IsWhitespace "Character/isWhitespace";
+    IsUpperCase "Character/isUpperCase";
+    IsLowerCase "Character/isLowerCase";
     Reduced "reduced";
     IsReduced "reduced?";
     ReducedBox "reduced-box";
