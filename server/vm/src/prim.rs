@@ -1057,10 +1057,13 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Set(s) => s.len(),
             other => items("count", &other)?.len(),
         } as i64),
-        Prim::First => items("first", &a0())?
-            .front()
-            .cloned()
-            .unwrap_or(Value::Nil),
+        Prim::First => match crate::hof::producer_first(&a0()) {
+            Some(first) => first?,
+            None => items("first", &a0())?
+                .front()
+                .cloned()
+                .unwrap_or(Value::Nil),
+        },
         Prim::Rest => {
             let mut xs = items("rest", &a0())?;
             if !xs.is_empty() {
@@ -1248,6 +1251,17 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         Prim::ReMatches => crate::regex::re_matches(&a0(), &arg(1))?,
         other => crate::collections::simple(other, args, limits)?,
     })
+}
+
+/// Whether a simple primitive must run through [`call`] this time: `nth` and `drop` of an
+/// infinite producer call yin functions (`hof::nth_producer`).
+#[inline]
+pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
+    match (p, args) {
+        (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        _ => false,
+    }
 }
 
 /// Runs any primitive. The caller has checked the arity.
@@ -1610,6 +1624,12 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
                 return Err(type_err("resume", "a continuation", &k));
             }
             Flow::Resume(k, it.next().unwrap_or(Value::Nil))
+        }
+        Prim::Nth if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::nth_producer(&args[0], &args[1])?
+        }
+        Prim::Drop if crate::hof::as_producer(&args[1]).is_some() => {
+            crate::hof::drop_producer(&args[0], &args[1])?
         }
         _ => Flow::Value(simple(p, &args, ctx.limits)?),
     })

@@ -767,6 +767,11 @@ impl State {
             2 => {
                 let Some(a) = arg(0)? else { return Ok(None) };
                 let Some(b) = arg(1)? else { return Ok(None) };
+                if matches!(p, Prim::Nth | Prim::Drop)
+                    && prim::needs_machine(p, &[a.clone(), b.clone()])
+                {
+                    return Ok(None);
+                }
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b)
                     && let Some(v) = prim::int2(p, *x, *y)
                 {
@@ -1166,7 +1171,7 @@ impl State {
                     return Ok(());
                 }
                 p.check_arity(args.len())?;
-                if p.is_simple() {
+                if p.is_simple() && !prim::needs_machine(p, &args) {
                     self.control = Control::Return(prim::simple(p, &args, &self.limits)?);
                     return Ok(());
                 }
