@@ -154,7 +154,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Vector(_) => Value::vector(Vector::new())?,
             Value::Map(_) => Value::map_from([])?,
             Value::Set(_) => Value::set_from([])?,
-            Value::Str(_) => Value::str(""),
+            // As Clojure: a string (or anything else) has no empty collection of its kind.
             _ => Value::Nil,
         },
         Prim::Flatten => {
