@@ -286,10 +286,17 @@ mod tests {
                 CoreFunction distinct | (distinct x1)
                 CoreFunction disj | (disj x1 & more)
                 CoreFunction double | (double x1)
+                CoreFunction drop-last | (drop-last x1); (drop-last x1 x2)
+                CoreFunction dedupe | (dedupe x1)
+                CoreFunction doall | (doall x1); (doall x1 x2)
+                CoreFunction dorun | (dorun x1); (dorun x1 x2)
+                CoreFunction double? | (double? x1)
+                CoreFunction distinct? | (distinct? x1 & more)
                 SpecialForm def | special form
                 SpecialForm defn | special form
                 SpecialForm defmacro | special form
                 SpecialForm do | special form
+                SpecialForm declare | special form
                 SpecialForm doseq | special form
                 SpecialForm dotimes | special form
                 SpecialForm doto | special form

@@ -153,6 +153,14 @@ fn succeeding_eval_programs() {
         tests/eval/globals/redefined-function-seen-by-callers.yin:4:1: duplicate-def g is already defined
         tests/eval/globals/redefined-value-seen-by-functions.yin:3:1: duplicate-def x is already defined
         tests/eval/globals/unresolved-symbol-in-untaken-branch.yin:1:24: unresolved-symbol unresolved symbol not-yet-defined
+        tests/eval/idioms/destructuring-tour.yin:10:20: shadowed-binding x shadows an outer binding of the same name
+        tests/eval/idioms/exceptions-finally.yin:8:5: constant-test the test is always true
+        tests/eval/idioms/exceptions-finally.yin:11:28: unused-binding e is bound but never used
+        tests/eval/idioms/reduce-reduced.yin:3:19: shadowed-binding acc shadows an outer binding of the same name
+        tests/eval/idioms/threading.yin:6:20: constant-test the test is always true
+        tests/eval/idioms/threading.yin:6:29: constant-test the test is always false
+        tests/eval/idioms/threading.yin:7:27: constant-test the test is always true
+        tests/eval/idioms/threading.yin:7:42: constant-test the test is always false
         tests/eval/special-forms/and-short-circuit.yin:1:15: unresolved-symbol unresolved symbol undefined-fn
         tests/eval/special-forms/cond-else-keyword-is-just-truthy.yin:1:7: constant-test the test is always nil
         tests/eval/special-forms/cond-first-match.yin:1:7: constant-test the test is always false

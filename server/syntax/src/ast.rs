@@ -65,6 +65,12 @@ pub enum Surface {
     Recur,
     /// `(comment ...)`: `nil`; the body is not lowered.
     Comment,
+    /// `(ns name ...)`: `nil`; yin has no namespaces, so the name and its clauses are not
+    /// lowered (`clojure.string` and `clojure.set` are always bound).
+    Ns,
+    /// `(declare names...)`: `nil`; globals are late-bound, so no forward declaration is needed
+    /// and the names are not lowered.
+    Declare,
     /// `(if-not t a b)`: `(if t b a)`.
     IfNot,
     /// `(if-let [p v] then else)`: a `let` of a temporary around an `if`.
@@ -120,6 +126,8 @@ impl Surface {
             Surface::Recur => "recur",
             Surface::Try => "try",
             Surface::Comment => "comment",
+            Surface::Ns => "ns",
+            Surface::Declare => "declare",
             Surface::IfNot => "if-not",
             Surface::IfLet => "if-let",
             Surface::WhenLet => "when-let",

@@ -333,6 +333,8 @@ impl Lowerer<'_> {
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
             "try" => self.try_form(form, head, args),
             "comment" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Comment),
+            "ns" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Ns),
+            "declare" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Declare),
             _ => self.derived_form(name, form, head, args),
         }
     }

@@ -82,6 +82,11 @@ pub enum Op {
         args: Rc<[CodeRef]>,
         first_slot: u32,
         target: u32,
+        /// The operand the machine may compute in place, decided when compiled: an inline call
+        /// of `rest`, `next`, `assoc` or `conj` on a slot this `recur` rebinds, the other
+        /// operands all leaves or inline calls (see `State::recur_in_place`). `None` for every
+        /// other `recur`, which then costs no check at all.
+        in_place: Option<u32>,
     },
     Def {
         global: u32,

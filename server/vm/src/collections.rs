@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use imbl::Vector;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::hof::{self, as_producer, infinite};
 use crate::limits::Limits;
 use crate::prim::{Prim, check_len, items, type_err};
@@ -347,14 +347,16 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::str(&s)
         }
         Prim::Format => crate::strings::format(args, limits)?,
+        Prim::StrReverse
+        | Prim::StrCapitalize
+        | Prim::StrIndexOf
+        | Prim::StrLastIndexOf
+        | Prim::StrTriml
+        | Prim::StrTrimr
+        | Prim::StrTrimNewline => crate::basics::simple(p, args, limits)?,
         other if other.name().starts_with("clojure.string/") => {
             crate::strings::call(other, args, limits)?
         }
-        other => {
-            return Err(Error::new(
-                ErrorKind::Type,
-                format!("{} cannot run inline", other.name()),
-            ));
-        }
+        other => crate::basics::simple(other, args, limits)?,
     })
 }

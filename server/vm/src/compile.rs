@@ -16,6 +16,7 @@ use text_size::TextRange;
 use crate::code::{Arity, Capture, Code, CodeRef, Op, Proto};
 use crate::convert::form_to_value;
 use crate::error::{Error, ErrorKind};
+use crate::prim::Prim;
 use crate::store::Store;
 use crate::value::Value;
 
@@ -466,12 +467,14 @@ impl<'a> Compiler<'a> {
             ));
         }
         let args = self.exprs(args)?;
+        let in_place = in_place_operand(&args, target.first_slot, self.store);
         Ok(self.mk(
             span,
             Op::Recur {
                 args,
                 first_slot: target.first_slot,
                 target: target.loop_idx,
+                in_place,
             },
         ))
     }
@@ -552,6 +555,29 @@ fn is_leaf(code: &Code) -> bool {
         Op::Call { inline, .. } => *inline,
         _ => false,
     }
+}
+
+/// The primitives a `recur` may apply in place to the slot it rebinds (`prim::owned`).
+pub(crate) fn takes_in_place(p: Prim) -> bool {
+    matches!(p, Prim::Rest | Prim::Next | Prim::Assoc | Prim::Conj)
+}
+
+/// Which operand of a `recur` the machine may compute in place (`Op::Recur::in_place`): the
+/// first inline call of a [`takes_in_place`] primitive (as the global holds it now; the machine
+/// checks again) whose first operand is a slot in `first_slot..first_slot + args.len()`, when
+/// every operand is a leaf or a function literal.
+pub(crate) fn in_place_operand(args: &[CodeRef], first_slot: u32, store: &Store) -> Option<u32> {
+    let end = first_slot + args.len() as u32;
+    if !args.iter().all(|a| is_leaf(a) || matches!(a.op, Op::Fn(_))) {
+        return None;
+    }
+    args.iter().position(|a| {
+        matches!(&a.op, Op::Call { f, args: operands, inline: true, .. }
+            if matches!(f.op, Op::Global(g)
+                if matches!(store.global(g), Some(Value::Prim(p)) if takes_in_place(*p)))
+            && matches!(operands.first().map(|o| &o.op), Some(Op::Local(s)) if (first_slot..end).contains(s)))
+    })
+    .map(|j| j as u32)
 }
 
 fn literal(lit: &Literal) -> Value {

@@ -401,6 +401,77 @@ pub(crate) fn update_in(
     Ok(lib.call(args))
 }
 
+fn whole(op: &str, v: &Value) -> Result<usize, Error> {
+    match v {
+        Value::Int(i) => usize::try_from(*i)
+            .map_err(|_| Error::argument(format!("{op}: index {i} is out of bounds"))),
+        other => Err(type_err(op, "an integer", other)),
+    }
+}
+
+/// `(nth producer n)`: `(last (take (inc n) producer))`, so the producer runs as `take` runs
+/// it (each call a step of the machine) and the prefix is bounded like any collection.
+pub(crate) fn nth_producer(producer: &Value, n: &Value) -> Result<Flow, Error> {
+    let n = whole("nth", n)?;
+    let take = Value::partial(Value::Prim(Prim::Take), vec![Value::Int(n as i64 + 1)])?;
+    Ok(Flow::Apply(
+        Value::comp(vec![Value::Prim(Prim::Last), take])?,
+        vec![producer.clone()],
+    ))
+}
+
+/// `(drop n producer)`: the producer of what follows the first `n` elements. `(iterate f x)`
+/// becomes `(iterate f (nth (iterate f x) n))`, computed through the machine as [`nth_producer`]
+/// does; `(repeatedly f)` is refused, since dropping would call `f` for its effects unseen.
+pub(crate) fn drop_producer(n: &Value, producer: &Value) -> Result<Flow, Error> {
+    let count = whole("drop", n)?;
+    let Some((kind, args)) = as_producer(producer) else {
+        return Err(type_err("drop", "a producer", producer));
+    };
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    Ok(match kind {
+        REPEAT => Flow::Value(producer.clone()),
+        RANGE => Flow::Value(self::producer(
+            ITERATE,
+            vec![Value::Prim(Prim::Inc), Value::Int(count as i64)],
+        )?),
+        CYCLE => {
+            let xs = items("cycle", &arg(0))?;
+            let k = if xs.is_empty() { 0 } else { count % xs.len() };
+            let rotated: Vector<Value> = xs
+                .iter()
+                .skip(k)
+                .chain(xs.iter().take(k))
+                .cloned()
+                .collect();
+            Flow::Value(self::producer(CYCLE, vec![vector(rotated)?])?)
+        }
+        ITERATE => {
+            let restart = Value::partial(Value::Prim(Prim::Iterate), vec![arg(0)])?;
+            let take = Value::partial(Value::Prim(Prim::Take), vec![Value::Int(count as i64 + 1)])?;
+            Flow::Apply(
+                Value::comp(vec![restart, Value::Prim(Prim::Last), take])?,
+                vec![producer.clone()],
+            )
+        }
+        other => return Err(infinite("drop", other)),
+    })
+}
+
+/// `(first producer)`, known without running it (`(first (drop 3 (iterate f x)))`); `None` when
+/// `v` is no producer. `(repeatedly f)` is refused: its first element is a call of `f`.
+pub(crate) fn producer_first(v: &Value) -> Option<Result<Value, Error>> {
+    let (kind, args) = as_producer(v)?;
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    Some(match kind {
+        ITERATE => Ok(arg(1)),
+        REPEAT => Ok(arg(0)),
+        RANGE => Ok(Value::Int(0)),
+        CYCLE => items("first", &arg(0)).map(|xs| xs.front().cloned().unwrap_or(Value::Nil)),
+        other => Err(infinite("first", other)),
+    })
+}
+
 /// `(take n producer)` and `(take-while pred producer)`: run the producer.
 pub(crate) fn take_producer(
     n: Option<usize>,

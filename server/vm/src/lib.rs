@@ -22,6 +22,7 @@
 //!   (it needs a worker thread anyway to stay responsive while a program runs); a state moves
 //!   between threads or processes as JSON ([`serial`]).
 
+mod basics;
 mod code;
 mod collections;
 mod compile;

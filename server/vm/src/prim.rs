@@ -232,6 +232,92 @@ prims! {
     ConstantlyFn "constantly-fn";
     FnilFn "fnil-fn";
     Producer "producer";
+    Second "second";
+    Ffirst "ffirst";
+    Butlast "butlast";
+    DropLast "drop-last";
+    TakeLast "take-last";
+    Nthrest "nthrest";
+    Nthnext "nthnext";
+    NotEmpty "not-empty";
+    Empty "empty";
+    Flatten "flatten";
+    Subvec "subvec";
+    Dedupe "dedupe";
+    ListStar "list*";
+    SplitAt "split-at";
+    PartitionAll "partition-all";
+    Peek "peek";
+    Pop "pop";
+    Key "key";
+    Val "val";
+    Find "find";
+    Rseq "rseq";
+    SetFn "set";
+    Doall "doall";
+    Dorun "dorun";
+    IsSeq "seq?";
+    IsList "list?";
+    IsColl "coll?";
+    IsSequential "sequential?";
+    IsAssociative "associative?";
+    IsInteger "integer?";
+    IsInt "int?";
+    IsPosInt "pos-int?";
+    IsNegInt "neg-int?";
+    IsNatInt "nat-int?";
+    IsFloat "float?";
+    IsDouble "double?";
+    IsChar "char?";
+    IsBoolean "boolean?";
+    IsTrue "true?";
+    IsFalse "false?";
+    IsDistinct "distinct?";
+    Identical "identical?";
+    Boolean "boolean";
+    Namespace "namespace";
+    BitAnd "bit-and";
+    BitOr "bit-or";
+    BitXor "bit-xor";
+    BitShiftLeft "bit-shift-left";
+    BitShiftRight "bit-shift-right";
+    ParseLong "parse-long";
+    ParseDouble "parse-double";
+    MathSqrt "Math/sqrt";
+    MathPow "Math/pow";
+    MathAbs "Math/abs";
+    MathFloor "Math/floor";
+    MathCeil "Math/ceil";
+    MathRound "Math/round";
+    ToFloat "float";
+    ParseInt "Integer/parseInt";
+    ParseLongJava "Long/parseLong";
+    ParseDoubleJava "Double/parseDouble";
+    IsDigit "Character/isDigit";
+    IsLetter "Character/isLetter";
+    IsWhitespace "Character/isWhitespace";
+    IsUpperCase "Character/isUpperCase";
+    IsLowerCase "Character/isLowerCase";
+    Reduced "reduced";
+    IsReduced "reduced?";
+    ReducedBox "reduced-box";
+    ExCause "ex-cause";
+    Require "require";
+    SetSubset "clojure.set/subset?";
+    SetSuperset "clojure.set/superset?";
+    SetMapInvert "clojure.set/map-invert";
+    StrReverse "clojure.string/reverse";
+    StrCapitalize "clojure.string/capitalize";
+    StrIndexOf "clojure.string/index-of";
+    StrLastIndexOf "clojure.string/last-index-of";
+    StrTriml "clojure.string/triml";
+    StrTrimr "clojure.string/trimr";
+    StrTrimNewline "clojure.string/trim-newline";
+    Pr "pr";
+    Newline "newline";
+    Printf "printf";
+    Mapv "mapv";
+    Filterv "filterv";
 }
 
 impl Prim {
@@ -241,7 +327,12 @@ impl Prim {
     pub fn is_internal(self) -> bool {
         matches!(
             self,
-            Prim::JuxtFn | Prim::ComplementFn | Prim::ConstantlyFn | Prim::FnilFn | Prim::Producer
+            Prim::JuxtFn
+                | Prim::ComplementFn
+                | Prim::ConstantlyFn
+                | Prim::FnilFn
+                | Prim::Producer
+                | Prim::ReducedBox
         )
     }
 }
@@ -324,7 +415,12 @@ impl Prim {
                 | Prim::ReSeq
                 | Prim::Update
                 | Prim::MapFn
+                | Prim::Mapv
                 | Prim::Filter
+                | Prim::Filterv
+                | Prim::Pr
+                | Prim::Newline
+                | Prim::Printf
                 | Prim::Reduce
                 | Prim::Apply
                 | Prim::Sort
@@ -961,10 +1057,13 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Set(s) => s.len(),
             other => items("count", &other)?.len(),
         } as i64),
-        Prim::First => items("first", &a0())?
-            .front()
-            .cloned()
-            .unwrap_or(Value::Nil),
+        Prim::First => match crate::hof::producer_first(&a0()) {
+            Some(first) => first?,
+            None => items("first", &a0())?
+                .front()
+                .cloned()
+                .unwrap_or(Value::Nil),
+        },
         Prim::Rest => {
             let mut xs = items("rest", &a0())?;
             if !xs.is_empty() {
@@ -1154,6 +1253,17 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
     })
 }
 
+/// Whether a simple primitive must run through [`call`] this time: `nth` and `drop` of an
+/// infinite producer call yin functions (`hof::nth_producer`).
+#[inline]
+pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
+    match (p, args) {
+        (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        _ => false,
+    }
+}
+
 /// Runs any primitive. The caller has checked the arity.
 pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow, Error> {
     let span = ctx.span;
@@ -1172,7 +1282,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             fargs.extend(it);
             Flow::Push(native(Native::Update { map, key, span }), f, fargs)
         }
-        Prim::MapFn => {
+        Prim::MapFn | Prim::Mapv => {
             let f = args[0].clone();
             let colls = args[1..]
                 .iter()
@@ -1180,7 +1290,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
                 .collect::<Result<Vec<_>, _>>()?;
             map_step(f, colls, 0, Vector::new(), span)?
         }
-        Prim::Filter => {
+        Prim::Filter | Prim::Filterv => {
             let items = items("filter", &args[1])?;
             filter_step(args[0].clone(), items, 0, Vector::new(), span)?
         }
@@ -1216,6 +1326,21 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::Prn => {
             write_joined(ctx.out, &args, pr_str, true);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Pr => {
+            write_joined(ctx.out, &args, pr_str, false);
+            Flow::Value(Value::Nil)
+        }
+        Prim::Newline => {
+            ctx.out.write("\n");
+            Flow::Value(Value::Nil)
+        }
+        Prim::Printf => {
+            let text = crate::strings::format(&args, ctx.limits)?;
+            if let Value::Str(s) = &text {
+                ctx.out.write(s);
+            }
             Flow::Value(Value::Nil)
         }
         Prim::Gensym => {
@@ -1321,7 +1446,10 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             ctx.store.atoms.push_back(args[0].clone());
             Flow::Value(Value::Atom(ctx.store.atoms.len() as u32 - 1))
         }
-        Prim::Deref => Flow::Value(atom_value(ctx.store, "deref", &args[0])?),
+        Prim::Deref => match crate::basics::unreduced(&args[0]) {
+            Some(v) => Flow::Value(v),
+            None => Flow::Value(atom_value(ctx.store, "deref", &args[0])?),
+        },
         Prim::Reset => {
             let id = atom_id("reset!", &args[0])?;
             set_atom(ctx.store, id, args[1].clone())?;
@@ -1497,6 +1625,12 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             }
             Flow::Resume(k, it.next().unwrap_or(Value::Nil))
         }
+        Prim::Nth if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::nth_producer(&args[0], &args[1])?
+        }
+        Prim::Drop if crate::hof::as_producer(&args[1]).is_some() => {
+            crate::hof::drop_producer(&args[0], &args[1])?
+        }
         _ => Flow::Value(simple(p, &args, ctx.limits)?),
     })
 }
@@ -1587,6 +1721,9 @@ pub(crate) fn reduce_step(
     acc: Value,
     span: TextRange,
 ) -> Flow {
+    if let Some(v) = crate::basics::unreduced(&acc) {
+        return Flow::Value(v);
+    }
     match items.get(idx).cloned() {
         None => Flow::Value(acc),
         Some(x) => Flow::Push(

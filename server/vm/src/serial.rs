@@ -106,6 +106,9 @@ enum SOp {
         args: Vec<u32>,
         first_slot: u32,
         target: u32,
+        /// `Op::Recur::in_place`: an index into `args`, or absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_place: Option<u32>,
     },
     Def {
         global: u32,
@@ -533,10 +536,12 @@ impl Writer {
                 args,
                 first_slot,
                 target,
+                in_place,
             } => SOp::Recur {
                 args: ids(self, args),
                 first_slot: *first_slot,
                 target: *target,
+                in_place: *in_place,
             },
             Op::Def {
                 global,
@@ -1367,12 +1372,17 @@ impl Reader<'_> {
                 args,
                 first_slot,
                 target,
+                in_place,
             } => {
                 self.slot(u64::from(*first_slot) + args.len() as u64)?;
+                if in_place.is_some_and(|j| j as usize >= args.len()) {
+                    return Err(bad("recur: in-place operand out of range"));
+                }
                 Op::Recur {
                     args: self.codes(args)?,
                     first_slot: *first_slot,
                     target: *target,
+                    in_place: *in_place,
                 }
             }
             SOp::Def {

@@ -427,7 +427,8 @@ impl State {
                 args,
                 first_slot,
                 target,
-            } if self.recur_in_place(args, *first_slot, *target)? => Ok(()),
+                in_place: Some(j),
+            } if self.recur_in_place(args, *first_slot, *target, *j as usize)? => Ok(()),
             Op::Call { .. } | Op::Recur { .. } | Op::Vector(_) | Op::Map(_) | Op::Set(_) => {
                 self.eval_args(code.clone(), None, Slots::new(), out)
             }
@@ -766,6 +767,11 @@ impl State {
             2 => {
                 let Some(a) = arg(0)? else { return Ok(None) };
                 let Some(b) = arg(1)? else { return Ok(None) };
+                if matches!(p, Prim::Nth | Prim::Drop)
+                    && prim::needs_machine(p, &[a.clone(), b.clone()])
+                {
+                    return Ok(None);
+                }
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b)
                     && let Some(v) = prim::int2(p, *x, *y)
                 {
@@ -956,60 +962,44 @@ impl State {
         self.finish_args(&code, f, vals, out)
     }
 
-    /// A `recur` whose operands are all leaves or inline calls, one of them `rest`, `next`,
+    /// A `recur` whose operands are all leaves or inline calls, the `j`th `rest`, `next`,
     /// `assoc` or `conj` on a slot the `recur` rebinds (`(recur (rest s) (+ acc (first s)))`,
-    /// `(recur (inc i) (assoc m i x))`): that slot's value is dead once the operands are
-    /// computed, so it is taken rather than copied, and a collection nothing else holds changes
-    /// in place (`prim::owned`). Otherwise a loop copies a path of its map's trie or a chunk of
-    /// its vector on every turn, only to drop the old version at once. The other operands are
-    /// computed first (they may read the slot); they are pure, so only which of two failing
-    /// operands is reported can differ from left-to-right order. Returns false, having changed
-    /// nothing, when this is not such a `recur` or a snapshot or continuation shares the frame.
+    /// `(recur (inc i) (assoc m i x))`; the compiler found it, `Op::Recur::in_place`): that
+    /// slot's value is dead once the operands are computed, so it is taken rather than copied,
+    /// and a collection nothing else holds changes in place (`prim::owned`). Otherwise a loop
+    /// copies a path of its map's trie or a chunk of its vector on every turn, only to drop the
+    /// old version at once. The other operands are computed first (they may read the slot);
+    /// they are pure, so only which of two failing operands is reported can differ from
+    /// left-to-right order. Returns false, having changed nothing, when the global no longer
+    /// holds such a primitive, an operand cannot run inline, or a snapshot or continuation
+    /// shares the frame.
     fn recur_in_place(
         &mut self,
         args: &[CodeRef],
         first_slot: u32,
         target: u32,
+        j: usize,
     ) -> Result<bool, Error> {
-        let end = first_slot + args.len() as u32;
-        let mut taken = None;
-        for (j, a) in args.iter().enumerate() {
-            match &a.op {
-                Op::Const(_)
-                | Op::Local(_)
-                | Op::Capture(_)
-                | Op::SelfRef
-                | Op::Global(_)
-                | Op::Fn(_) => {}
-                Op::Call {
-                    f,
-                    args: operands,
-                    inline: true,
-                    ..
-                } => {
-                    if taken.is_none()
-                        && let Op::Global(g) = f.op
-                        && let Some(Value::Prim(
-                            p @ (Prim::Rest | Prim::Next | Prim::Assoc | Prim::Conj),
-                        )) = self.store.global(g)
-                        && let Some(Op::Local(s)) = operands.first().map(|o| &o.op)
-                        && (first_slot..end).contains(s)
-                    {
-                        taken = Some((j, *s, *p));
-                    }
-                }
-                _ => return Ok(false),
-            }
-        }
-        let Some((j, s, p)) = taken else {
+        let Some(Op::Call {
+            f, args: operands, ..
+        }) = args.get(j).map(|a| &a.op)
+        else {
             return Ok(false);
+        };
+        let (Op::Global(g), Some(Op::Local(s))) = (&f.op, operands.first().map(|o| &o.op)) else {
+            return Ok(false);
+        };
+        let s = *s;
+        if !(first_slot..first_slot + args.len() as u32).contains(&s) {
+            return Ok(false);
+        }
+        let p = match self.store.global(*g) {
+            Some(Value::Prim(p)) if crate::compile::takes_in_place(*p) => *p,
+            _ => return Ok(false),
         };
         if Rc::get_mut(&mut self.env).is_none() {
             return Ok(false);
         }
-        let Op::Call { args: operands, .. } = &args[j].op else {
-            return Ok(false);
-        };
         let mut vals = Slots::new();
         for (i, a) in args.iter().enumerate() {
             if i == j {
@@ -1181,7 +1171,7 @@ impl State {
                     return Ok(());
                 }
                 p.check_arity(args.len())?;
-                if p.is_simple() {
+                if p.is_simple() && !prim::needs_machine(p, &args) {
                     self.control = Control::Return(prim::simple(p, &args, &self.limits)?);
                     return Ok(());
                 }

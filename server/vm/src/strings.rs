@@ -35,6 +35,51 @@ fn strings(parts: impl IntoIterator<Item = String>, limits: &Limits) -> Result<V
     Value::vector(items)
 }
 
+/// `x` with `prec` decimals as Java's `%.Nf` writes it: the shortest decimal form of the double
+/// rounded half up (`(format "%.0f" 2.5)` is `3`, `(format "%.2f" 2.675)` is `2.68`), where
+/// Rust's formatting rounds the exact binary value half to even (`2` and `2.67`).
+fn java_fixed(x: f64, prec: usize) -> String {
+    if !x.is_finite() {
+        return match x {
+            f64::INFINITY => "Infinity".to_owned(),
+            f64::NEG_INFINITY => "-Infinity".to_owned(),
+            _ => "NaN".to_owned(),
+        };
+    }
+    // Display never uses an exponent, so this is all the digits.
+    let shortest = format!("{}", x.abs());
+    let (int, frac) = shortest.split_once('.').unwrap_or((&shortest, ""));
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(prec)).collect();
+    digits.extend(std::iter::repeat_n(b'0', prec.saturating_sub(frac.len())));
+    if frac.as_bytes().get(prec).is_some_and(|d| *d >= b'5') {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - prec;
+    let mut out = String::with_capacity(digits.len() + 2);
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    out.extend(digits[..split].iter().map(|&d| char::from(d)));
+    if prec > 0 {
+        out.push('.');
+        out.extend(digits[split..].iter().map(|&d| char::from(d)));
+    }
+    out
+}
+
 /// Runs a `clojure.string` function.
 pub(crate) fn call(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
     let name = p.name();
@@ -193,7 +238,7 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
                     Value::Ratio(n, d) => n as f64 / d as f64,
                     other => return Err(type_err("format %f", "a number", &other)),
                 };
-                format!("{x:.*}", precision.unwrap_or(6))
+                java_fixed(x, precision.unwrap_or(6))
             }
             other => {
                 return Err(Error::argument(format!(

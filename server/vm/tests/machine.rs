@@ -340,6 +340,30 @@ fn a_parked_state_serialises_and_resumes_elsewhere() {
     assert_eq!(out.0, "42\n");
 }
 
+/// A `recur`'s in-place operand, decided when compiled, travels with the saved state, and one
+/// that is not an index of the `recur`'s arguments is refused.
+#[test]
+fn a_recur_in_place_operand_is_saved_and_validated() {
+    let mut s = started(
+        "(defn sum [xs] (loop [s xs acc 0] (if (empty? s) acc (recur (rest s) (+ acc (first s))))))
+         (def n (park))
+         (sum (range n))",
+    );
+    let limits = Limits::inline();
+    let mut out = Captured::default();
+    assert!(matches!(s.run(&limits, &mut out), Outcome::Parked { .. }));
+    let json = serial::to_json(&s);
+    assert!(json.contains(r#""in_place":0"#), "{json}");
+    let mut moved = serial::from_json(&json).expect("the document loads");
+    let outcome = moved.resume(Value::Int(100), &limits, &mut out);
+    assert_eq!(outcome.printed().unwrap(), "4950");
+
+    let tampered = serial::rehash(&json.replace(r#""in_place":0"#, r#""in_place":7"#))
+        .expect("the document has a hash");
+    let err = serial::from_json(&tampered).expect_err("an operand out of range is refused");
+    assert!(err.to_string().contains("in-place operand"), "{err}");
+}
+
 #[test]
 fn malformed_documents_are_errors() {
     assert!(serial::from_json("{").is_err());

@@ -89,7 +89,21 @@
     "clojure.string/starts-with?" "clojure.string/ends-with?" "clojure.string/blank?"
     "clojure.string/split-lines" "set/union" "set/intersection" "set/difference" "str/split"
     "str/join" "str/upper-case" "str/lower-case" "str/trim" "str/includes?" "str/replace"
-    "str/starts-with?" "str/ends-with?" "str/blank?" "str/split-lines"))
+    "str/starts-with?" "str/ends-with?" "str/blank?" "str/split-lines"
+    "second" "ffirst" "butlast" "drop-last" "take-last" "nthrest" "nthnext" "not-empty" "empty"
+    "flatten" "subvec" "dedupe" "list*" "split-at" "partition-all" "peek" "pop" "key" "val" "find"
+    "rseq" "set" "doall" "dorun" "seq?" "list?" "coll?" "sequential?" "associative?" "integer?"
+    "int?" "pos-int?" "neg-int?" "nat-int?" "float?" "double?" "char?" "boolean?" "true?" "false?"
+    "distinct?" "identical?" "boolean" "namespace" "bit-and" "bit-or" "bit-xor" "bit-shift-left"
+    "bit-shift-right" "parse-long" "parse-double" "Math/sqrt" "Math/pow" "Math/abs" "Math/floor"
+    "Math/ceil" "Math/round" "reduced" "reduced?" "ex-cause" "require" "clojure.set/subset?"
+    "set/subset?" "clojure.set/superset?" "set/superset?" "clojure.set/map-invert" "set/map-invert"
+    "clojure.string/reverse" "str/reverse" "clojure.string/capitalize" "str/capitalize"
+    "clojure.string/index-of" "str/index-of" "clojure.string/last-index-of" "str/last-index-of"
+    "clojure.string/triml" "str/triml" "clojure.string/trimr" "str/trimr"
+    "clojure.string/trim-newline" "str/trim-newline" "pr" "newline" "printf" "mapv" "filterv" "float"
+    "Integer/parseInt" "Long/parseLong" "Double/parseDouble" "Character/isDigit" "Character/isLetter"
+    "Character/isWhitespace" "Character/isUpperCase" "Character/isLowerCase"))
 
 ; Special forms and core macros, wherever they appear (they are reserved names in yin), with
 ; `try`'s clause heads and `throw`, which Clojure editors show as keywords too.
@@ -97,7 +111,8 @@
 ((sym_name) @keyword
   (#any-of? @keyword
     "def" "defn" "defmacro" "fn" "let" "if" "do" "quote" "and" "or" "when" "when-not" "cond" "loop"
-    "recur" "->" "->>" "comment" "if-not" "if-let" "when-let" "if-some" "when-some" "case" "condp"
+    "recur" "->" "->>" "comment" "ns" "declare" "if-not" "if-let" "when-let" "if-some" "when-some"
+    "case" "condp"
     "letfn" "while" "doseq" "dotimes" "for" "as->" "some->" "some->>" "cond->" "cond->>" "doto"
     "try" "catch" "finally" "throw" "call/cc"))
 
