@@ -59,32 +59,39 @@ use crate::intern::{Interner, NameHasher, NameMap, NameSet};
 use crate::lower::{NoMacros, lower};
 use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
-use crate::scope::{definitions, resolve};
+use crate::scope::{Resolved, definitions, resolve};
 
 /// One top-level form of a file, lowered.
+///
+/// Compact, since a file can hold half a million one-atom forms: a few words and the shared
+/// `Ast`, with what most forms lack (diagnostics, globals, definitions, links) boxed apart. Its
+/// datoms are not kept: they are a function of the slot and the `Ast`, made when asked for
+/// ([`TopForm::datoms`]), so a retraction re-derives exactly what was asserted.
 #[derive(Clone, Debug)]
 pub struct TopForm {
     /// Names this form's entities: `entity(slot, node)`. Stable while the form's text is.
     pub slot: u32,
-    /// Absolute byte offset of the form in the file.
-    pub start: usize,
-    /// The lowered form; its spans are relative to `start`. Shared: a snapshot of the lowering
-    /// copies no form's nodes or datoms, and an edit that follows it copies only the handles.
-    pub ast: Arc<Ast>,
-    /// Reader and lowering diagnostics, relative to `start`.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Absolute byte offset of the form in the file (offsets are `u32`, as in `TextSize`).
+    start: u32,
     /// Length in bytes of the form's text.
-    len: usize,
-    /// For a form cut from a chunk of a broken node: its offset in the chunk and the chunk's
-    /// length. The form is the same while that chunk's text is.
-    chunk: Option<(usize, usize)>,
+    len: u32,
     /// Whether the form's text parses without syntax errors.
     clean: bool,
-    // Slices rather than `Vec`s: no spare capacity, and 8 bytes less each, which counts in a
-    // file of half a million one-atom forms. The datoms, the bulk of a form, are shared as its
-    // nodes are.
-    /// Datoms that depend only on the form's text.
-    local: Arc<[Datom]>,
+    /// The lowered form; its spans are relative to its start. Shared: a snapshot of the lowering
+    /// copies no form's nodes, and an edit that follows it copies only the handles.
+    pub ast: Arc<Ast>,
+    /// What a form without diagnostics, global names or a chunk does not need.
+    more: Option<Box<More>>,
+}
+
+/// The parts of a [`TopForm`] most one-atom forms lack.
+#[derive(Clone, Debug, Default)]
+struct More {
+    /// Reader and lowering diagnostics, relative to the form's start.
+    diagnostics: Box<[Diagnostic]>,
+    /// For a form cut from a chunk of a broken node: its offset in the chunk and the chunk's
+    /// length. The form is the same while that chunk's text is.
+    chunk: Option<(u32, u32)>,
     /// Variables resolved to a global name.
     globals: Box<[(Entity, Symbol)]>,
     /// [`name_bits`] of every name in `globals`: a quick "maybe" before searching them.
@@ -98,17 +105,46 @@ pub struct TopForm {
     links: Box<[Datom]>,
 }
 
+impl More {
+    fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+            && self.chunk.is_none()
+            && self.globals.is_empty()
+            && self.defines.is_empty()
+            && self.root_def.is_none()
+            && self.links.is_empty()
+    }
+}
+
 impl TopForm {
     /// The form's datoms: those of its text, and its links to other forms' definitions.
     pub fn datoms(&self) -> impl Iterator<Item = Datom> + '_ {
-        self.local.iter().cloned().chain(self.links.iter().cloned())
+        self.local_datoms()
+            .into_iter()
+            .chain(self.links().iter().cloned())
+    }
+
+    /// The datoms that depend only on the form's text, made anew from its `Ast` (the same
+    /// datoms each time).
+    fn local_datoms(&self) -> Vec<Datom> {
+        let resolution = resolve(&self.ast);
+        let mut out = Vec::with_capacity(self.ast.len() * 6 + 1);
+        form_datoms(self.slot, &self.ast, &resolution, &mut out);
+        if let Some(root) = self.ast.root() {
+            out.push(Datom::new(
+                entity(self.slot, root),
+                vocab().top_level.clone(),
+                Value::Bool(true),
+            ));
+        }
+        out
     }
 
     /// The slots of the other forms this form's links point to (the definitions its global
     /// variables use, the first definition of the name it redefines; the core library, slot 0,
     /// left out): the only datoms of other forms its own refer to.
     pub fn linked_slots(&self) -> impl Iterator<Item = u32> + '_ {
-        self.links.iter().filter_map(move |d| match d.v {
+        self.links().iter().filter_map(move |d| match d.v {
             Value::Int(target) => u64::try_from(target)
                 .ok()
                 .map(slot_of)
@@ -117,18 +153,58 @@ impl TopForm {
         })
     }
 
+    /// Reader and lowering diagnostics, relative to the form's start.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.more.as_deref().map_or(&[], |m| &m.diagnostics)
+    }
+
     /// The form's span in the file.
     pub fn range(&self) -> TextRange {
-        TextRange::new(offset(self.start), offset(self.end()))
+        TextRange::at(TextSize::from(self.start), TextSize::from(self.len))
+    }
+
+    fn start(&self) -> usize {
+        self.start as usize
     }
 
     fn end(&self) -> usize {
-        self.start + self.len
+        self.start() + self.len as usize
+    }
+
+    fn chunk(&self) -> Option<(usize, usize)> {
+        let (at, len) = self.more.as_deref()?.chunk?;
+        Some((at as usize, len as usize))
+    }
+
+    fn globals(&self) -> &[(Entity, Symbol)] {
+        self.more.as_deref().map_or(&[], |m| &m.globals)
+    }
+
+    fn global_bits(&self) -> u128 {
+        self.more.as_deref().map_or(0, |m| m.global_bits)
+    }
+
+    fn defines(&self) -> &[(Symbol, Entity)] {
+        self.more.as_deref().map_or(&[], |m| &m.defines)
+    }
+
+    fn root_def(&self) -> Option<&(Symbol, Entity)> {
+        self.more.as_deref()?.root_def.as_ref()
+    }
+
+    fn links(&self) -> &[Datom] {
+        self.more.as_deref().map_or(&[], |m| &m.links)
+    }
+
+    /// Moves the form to `start` in the file.
+    fn move_to(&mut self, start: usize) {
+        self.start = to_u32(start);
     }
 }
 
-fn offset(n: usize) -> TextSize {
-    TextSize::from(u32::try_from(n).unwrap_or(u32::MAX))
+/// An offset or length as stored: `u32`, as `TextSize` is (larger saturate).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// What an update changed: datoms to retract and datoms to assert, in that order.
@@ -217,7 +293,7 @@ impl FileLowering {
     pub fn entity_at(&self, offset: TextSize) -> Option<Entity> {
         let at = usize::from(offset);
         let i = self.forms.partition_point(|f| f.end() < at);
-        let form = self.forms.get(i).filter(|f| f.start <= at)?;
+        let form = self.forms.get(i).filter(|f| f.start() <= at)?;
         let relative = offset - form.range().start();
         form.ast
             .iter()
@@ -244,7 +320,7 @@ impl FileLowering {
         let mut out = Vec::new();
         for form in &self.forms {
             let offset = form.range().start();
-            let lowering = form.diagnostics.iter().filter(|d| d.code != "syntax");
+            let lowering = form.diagnostics().iter().filter(|d| d.code != "syntax");
             out.extend(lowering.map(|d| Diagnostic {
                 range: d.range + offset,
                 ..d.clone()
@@ -288,16 +364,19 @@ impl FileLowering {
             // form the edit only touches keeps its bytes; if the edit extended one of its
             // tokens, the new tree's node no longer has its extent and `sync` reads it again.
             let first = self.forms.partition_point(|f| f.end() <= start);
-            let after = self.forms.partition_point(|f| f.start < old_end).max(first);
+            let after = self
+                .forms
+                .partition_point(|f| f.start() < old_end)
+                .max(first);
             let (mut low, mut high) = (start, old_end);
             if first < after {
-                low = low.min(self.forms[first].start);
+                low = low.min(self.forms[first].start());
                 high = high.max(self.forms[after - 1].end());
             }
             removed.extend(self.forms.drain(first..after));
             let moved = |x: usize| x - old_end + new_end;
             for form in &mut self.forms[first..] {
-                form.start = moved(form.start);
+                form.move_to(moved(form.start()));
             }
             let map = |x: usize| match x {
                 _ if x >= old_end => moved(x),
@@ -349,19 +428,19 @@ impl FileLowering {
         let mut k = 0;
         for (window_start, window_end, units) in windows {
             // Forms before the window stay; those in it not matched below are dropped.
-            k = k.max(self.forms.partition_point(|f| f.start < window_start));
+            k = k.max(self.forms.partition_point(|f| f.start() < window_start));
             for unit in units {
                 let (from, to) = match unit {
                     Unit::Node(node) => (node.start_byte(), node.end_byte()),
                     Unit::Chunk(from, to) => (from, to),
                 };
-                let stale = k + self.forms[k..].partition_point(|f| f.start < from);
+                let stale = k + self.forms[k..].partition_point(|f| f.start() < from);
                 record(k, stale, Vec::new());
                 k = stale;
-                let next = k + self.forms[k..].partition_point(|f| f.start < to);
+                let next = k + self.forms[k..].partition_point(|f| f.start() < to);
                 let reuse = match unit {
                     Unit::Node(_) => self.forms.get(k).is_some_and(|f| {
-                        f.start == from && f.end() == to && f.clean && f.chunk.is_none()
+                        f.start() == from && f.end() == to && f.clean && f.chunk().is_none()
                     }),
                     Unit::Chunk(..) => {
                         let inside = &self.forms[k..next];
@@ -369,7 +448,7 @@ impl FileLowering {
                             && !is_dirty(from, to)
                             && (inside
                                 .iter()
-                                .all(|f| f.chunk == Some((f.start - from, to - from)))
+                                .all(|f| f.chunk() == Some((f.start() - from, to - from)))
                                 || only_clean_forms(rope, from, to, inside))
                     }
                 };
@@ -392,7 +471,7 @@ impl FileLowering {
                 record(k, next, new);
                 k = next;
             }
-            let stale = k.max(self.forms.partition_point(|f| f.start < window_end));
+            let stale = k.max(self.forms.partition_point(|f| f.start() < window_end));
             record(k, stale, Vec::new());
             k = stale;
         }
@@ -439,8 +518,8 @@ impl FileLowering {
                 // to stop at.
                 let next_kept = self
                     .forms
-                    .get(self.forms.partition_point(|f| f.start < to))
-                    .map_or(usize::MAX, |f| f.start);
+                    .get(self.forms.partition_point(|f| f.start() < to))
+                    .map_or(usize::MAX, |f| f.start());
                 // The first node ending at or after `from`: a node that only touches the
                 // range is read again too.
                 let mut next = root.first_child_for_byte(from.saturating_sub(1));
@@ -454,12 +533,12 @@ impl FileLowering {
                     }
                     next = node.next_sibling();
                 }
-                let after = self.forms.partition_point(|f| f.start < to);
+                let after = self.forms.partition_point(|f| f.start() < to);
                 let Some(form) = self.forms.get(after) else {
                     break;
                 };
-                let confirmed = root.first_child_for_byte(form.start).is_some_and(|n| {
-                    n.start_byte() == form.start
+                let confirmed = root.first_child_for_byte(form.start()).is_some_and(|n| {
+                    n.start_byte() == form.start()
                         && n.end_byte() == form.end()
                         && crate::reader::is_form(&n)
                 });
@@ -516,17 +595,16 @@ impl FileLowering {
                     .iter()
                     .chain(added.iter().filter_map(|&i| self.forms.get(i)))
             };
-            let touched = names(changed().flat_map(|f| f.defines.iter().map(|(n, _)| n)));
-            let roots = names(changed().filter_map(|f| f.root_def.as_ref().map(|(n, _)| n)));
+            let touched = names(changed().flat_map(|f| f.defines().iter().map(|(n, _)| n)));
+            let roots = names(changed().filter_map(|f| f.root_def().map(|(n, _)| n)));
             (touched, roots)
         };
         if let Some(delta) = delta.as_deref_mut() {
             for form in removed {
-                delta.retracted.extend(form.local.iter().cloned());
-                delta.retracted.extend(form.links.into_vec());
+                delta.retracted.extend(form.datoms());
             }
             for form in added.iter().filter_map(|&i| self.forms.get(i)) {
-                delta.asserted.extend(form.local.iter().cloned());
+                delta.asserted.extend(form.local_datoms());
             }
         }
         let changed_names = if touched.len() <= 8 {
@@ -551,11 +629,13 @@ impl FileLowering {
         for (i, form) in self.forms.iter_mut().enumerate() {
             let is_new = added.next_if_eq(&i).is_some();
             let relinks = !is_new
-                && ((form.global_bits & changed_bits != 0
-                    && form.globals.iter().any(|(_, n)| changed_names.contains(n)))
+                && ((form.global_bits() & changed_bits != 0
+                    && form
+                        .globals()
+                        .iter()
+                        .any(|(_, n)| changed_names.contains(n)))
                     || form
-                        .root_def
-                        .as_ref()
+                        .root_def()
                         .is_some_and(|(n, _)| changed_roots.contains(n)));
             if !(is_new || relinks) {
                 continue;
@@ -565,22 +645,25 @@ impl FileLowering {
                 if is_new {
                     delta.asserted.extend(links.iter().cloned());
                 } else {
-                    diff(&form.links, &links, delta);
+                    diff(form.links(), &links, delta);
                 }
             }
-            form.links = links.into_boxed_slice();
+            // A form with links has globals or a root `def`, so its `More` is there already.
+            if let Some(more) = form.more.as_deref_mut() {
+                more.links = links.into_boxed_slice();
+            }
         }
     }
 }
 
 /// The global names `form` defines, with their binders.
 fn form_defines(form: &TopForm) -> &[(Symbol, Entity)] {
-    &form.defines
+    form.defines()
 }
 
 /// The name `form`'s root `def` defines, with the root.
 fn form_root_def(form: &TopForm) -> &[(Symbol, Entity)] {
-    form.root_def.as_slice()
+    form.root_def().map_or(&[], std::slice::from_ref)
 }
 
 /// The distinct names of `names`, sorted.
@@ -668,12 +751,12 @@ fn units<'t>(root: Node<'t>, rope: &Rope) -> Vec<Unit<'t>> {
 fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[TopForm]) -> bool {
     let mut at = from;
     for form in forms {
-        if !(form.clean && form.chunk.is_none() && is_blank(rope, at, form.start)) {
+        if !(form.clean && form.chunk().is_none() && is_blank(rope, at, form.start())) {
             return false;
         }
         at = form.end();
     }
-    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start == from)
+    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start() == from)
 }
 
 /// Whether bytes `from..to` of `rope` are all whitespace (commas count, as in Clojure).
@@ -778,16 +861,15 @@ fn lower_top(
     diagnostics.extend(lowered.diagnostics);
     let ast = lowered.ast;
     let resolution = resolve(&ast);
-    let mut local = Vec::with_capacity(ast.len() * 6 + 1);
-    let globals = form_datoms(slot, &ast, &resolution, interner, &mut local);
+    // The variables resolved to a global name, in node order (as `form_datoms` leaves them out).
+    let globals: Vec<(Entity, Symbol)> = ast
+        .iter()
+        .filter_map(|(id, _)| match resolution.lookup(id) {
+            Some(Resolved::Global(name)) => Some((entity(slot, id), name)),
+            _ => None,
+        })
+        .collect();
     let root = ast.root();
-    if let Some(root) = root {
-        local.push(Datom::new(
-            entity(slot, root),
-            vocab().top_level.clone(),
-            Value::Bool(true),
-        ));
-    }
     let global_bits = globals.iter().fold(0, |bits, (_, n)| bits | name_bits(n));
     let defines: Vec<(Symbol, Entity)> = definitions(&ast)
         .into_iter()
@@ -800,20 +882,22 @@ fn lower_top(
             .map(|(n, _)| (n.clone(), entity(slot, root))),
         _ => None,
     });
-    TopForm {
-        slot,
-        start: base + start,
-        ast: Arc::new(ast),
-        diagnostics,
-        len: node.end_byte().saturating_sub(start),
-        chunk,
-        clean: !node.has_error(),
-        local: local.into(),
+    let more = More {
+        diagnostics: diagnostics.into_boxed_slice(),
+        chunk: chunk.map(|(at, len)| (to_u32(at), to_u32(len))),
         globals: globals.into_boxed_slice(),
         global_bits,
         defines: defines.into_boxed_slice(),
         root_def,
         links: Box::default(),
+    };
+    TopForm {
+        slot,
+        start: to_u32(base + start),
+        len: to_u32(node.end_byte().saturating_sub(start)),
+        clean: !node.has_error(),
+        ast: Arc::new(ast),
+        more: (!more.is_empty()).then(|| Box::new(more)),
     }
 }
 
@@ -833,8 +917,8 @@ fn link_datoms(
     defs: &NameMap<Symbol, Entity>,
     root_defs: &NameMap<Symbol, Entity>,
 ) -> Vec<Datom> {
-    let mut out = Vec::with_capacity(2 * form.globals.len());
-    if let Some((name, root)) = &form.root_def
+    let mut out = Vec::with_capacity(2 * form.globals().len());
+    if let Some((name, root)) = form.root_def()
         && let Some(&first) = root_defs.get(name)
         && first != *root
     {
@@ -844,7 +928,7 @@ fn link_datoms(
             reference(first),
         ));
     }
-    for (var, name) in &form.globals {
+    for (var, name) in form.globals() {
         let link = match defs.get(name) {
             Some(&binder) => GlobalLink::Def(binder),
             None => match core_entity(name.as_str()) {
