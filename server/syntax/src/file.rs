@@ -41,7 +41,7 @@
 //! (tree-sitter's recovery is not local). Either way only the forms an edit changed are lowered.
 
 use std::hash::Hasher;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use edn::{Datom, Entity, Symbol, Value};
 use ropey::Rope;
@@ -202,6 +202,14 @@ impl TopForm {
     }
 }
 
+/// The interner, locked. A panic while it was locked leaves it usable: interning only adds
+/// complete entries.
+fn lock(interner: &Mutex<Interner>) -> MutexGuard<'_, Interner> {
+    interner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// An offset or length as stored: `u32`, as `TextSize` is (larger saturate).
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -219,7 +227,13 @@ pub struct Delta {
 pub struct FileLowering {
     forms: Vec<TopForm>,
     next_slot: u32,
-    interner: Interner,
+    /// Each slot's position in `forms` (`u32::MAX` or a stale position for a slot no form holds
+    /// any more: check the form's slot), so an entity finds its form in constant time.
+    index: Vec<u32>,
+    /// The names read so far. Shared by the copies of a lowering (a snapshot and the lowering
+    /// edited after it): interning only adds names and is invisible in what it returns, so a
+    /// copy need not copy the table.
+    interner: Arc<Mutex<Interner>>,
     /// The first definition of each global name, in file order.
     defs: NameMap<Symbol, Entity>,
     /// The first top-level form whose root is a `def` of each name: that root.
@@ -261,7 +275,7 @@ impl FileLowering {
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
         let text = (!doc.tree().root_node().has_error()).then_some(text.as_str());
-        file.sync(doc, text, Vec::new(), Vec::new(), None);
+        file.sync(doc, text, Vec::new(), Vec::new(), 0, None);
         file
     }
 
@@ -277,7 +291,8 @@ impl FileLowering {
     /// The form and node an entity names, if it is a node of this file.
     pub fn node(&self, e: Entity) -> Option<(&TopForm, NodeId)> {
         let slot = slot_of(e);
-        let form = self.forms.iter().find(|f| f.slot == slot)?;
+        let &i = self.index.get(slot as usize)?;
+        let form = self.forms.get(i as usize).filter(|f| f.slot == slot)?;
         let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
         Some((form, form.ast.id_at(index)?))
     }
@@ -342,16 +357,18 @@ impl FileLowering {
                 &whole[..]
             }
         };
-        let (removed, dirty) = self.apply_splices(splices);
+        let (removed, dirty, moved_from) = self.apply_splices(splices);
         self.version = doc.version();
         self.rope = doc.rope().clone();
-        self.sync(doc, None, removed, dirty, Some(&mut delta));
+        self.sync(doc, None, removed, dirty, moved_from, Some(&mut delta));
         delta
     }
 
     /// Drops the forms each replacement touches and moves the later ones; returns the dropped
-    /// forms and the byte ranges of the new text to read again (sorted, disjoint).
-    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>) {
+    /// forms, the byte ranges of the new text to read again (sorted, disjoint) and the first
+    /// position in `forms` whose form may have changed.
+    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>, usize) {
+        let mut moved_from = self.forms.len();
         let mut removed = Vec::new();
         let mut dirty: Vec<(usize, usize)> = Vec::new();
         for &Splice {
@@ -374,6 +391,7 @@ impl FileLowering {
                 high = high.max(self.forms[after - 1].end());
             }
             removed.extend(self.forms.drain(first..after));
+            moved_from = moved_from.min(first);
             let moved = |x: usize| x - old_end + new_end;
             for form in &mut self.forms[first..] {
                 form.move_to(moved(form.start()));
@@ -389,7 +407,7 @@ impl FileLowering {
             dirty.push((low, moved(high)));
             dirty = merge_ranges(dirty);
         }
-        (removed, dirty)
+        (removed, dirty, moved_from)
     }
 
     /// Matches the new tree's top-level nodes against the kept forms (`self.forms`), lowers
@@ -401,6 +419,7 @@ impl FileLowering {
         text: Option<&str>,
         mut removed: Vec<TopForm>,
         dirty: Vec<(usize, usize)>,
+        moved_from: usize,
         delta: Option<&mut Delta>,
     ) {
         let rope = doc.rope();
@@ -460,7 +479,8 @@ impl FileLowering {
                 match (unit, text) {
                     (Unit::Node(node), Some(text)) => {
                         let slot = self.fresh_slot();
-                        new.push(lower_top(node, text, 0, slot, None, &mut self.interner));
+                        let mut interner = lock(&self.interner);
+                        new.push(lower_top(node, text, 0, slot, None, &mut interner));
                     }
                     (Unit::Node(node), None) => {
                         let (from, to) = (node.start_byte(), node.end_byte());
@@ -482,9 +502,11 @@ impl FileLowering {
             added.extend(at..at + new.len());
             shift += new.len() as isize - (to - from) as isize;
         }
+        let moved_from = ops.first().map_or(moved_from, |op| op.0.min(moved_from));
         for (from, to, new) in ops.into_iter().rev() {
             removed.extend(self.forms.splice(from..to, new));
         }
+        self.reindex(moved_from);
         self.relink(removed, &added, delta);
     }
 
@@ -552,6 +574,17 @@ impl FileLowering {
         out
     }
 
+    /// Records the positions of the forms from `from` on in `index`.
+    fn reindex(&mut self, from: usize) {
+        let index = &mut self.index;
+        index.resize(self.next_slot as usize, u32::MAX);
+        for (i, form) in self.forms.iter().enumerate().skip(from) {
+            if let Some(cell) = index.get_mut(form.slot as usize) {
+                *cell = to_u32(i);
+            }
+        }
+    }
+
     fn fresh_slot(&mut self) -> u32 {
         let slot = self.next_slot;
         self.next_slot = self.next_slot.saturating_add(1);
@@ -573,14 +606,8 @@ impl FileLowering {
         for node in top_level_nodes(tree.root_node()) {
             let slot = self.fresh_slot();
             let origin = chunk.then_some((node.start_byte(), text.len()));
-            out.push(lower_top(
-                node,
-                &text,
-                from,
-                slot,
-                origin,
-                &mut self.interner,
-            ));
+            let mut interner = lock(&self.interner);
+            out.push(lower_top(node, &text, from, slot, origin, &mut interner));
         }
     }
 
@@ -625,8 +652,19 @@ impl FileLowering {
         let changed_bits = changed_names.iter().fold(0, |bits, n| bits | name_bits(n));
         let changed_names: NameSet = changed_names.into_iter().collect();
         let changed_roots: NameSet = changed_roots.into_iter().collect();
+        // When no first definition changed, only the new forms need links: the others' stay.
+        let candidates = if changed_names.is_empty() && changed_roots.is_empty() {
+            added
+                .first()
+                .map_or(0..0, |&first| first..added[added.len() - 1] + 1)
+        } else {
+            0..self.forms.len()
+        };
         let mut added = added.iter().copied().peekable();
-        for (i, form) in self.forms.iter_mut().enumerate() {
+        for (i, form) in self.forms.iter_mut().enumerate().skip(candidates.start) {
+            if i >= candidates.end {
+                break;
+            }
             let is_new = added.next_if_eq(&i).is_some();
             let relinks = !is_new
                 && ((form.global_bits() & changed_bits != 0
