@@ -16,8 +16,9 @@ const KEY: &str = "file:///tiny.yin";
 
 /// Bytes per one-atom form the host may hold. Each form has one node and five datoms. With the
 /// database's integer pages of 256 ids (a page per form, since every form's entities start a
-/// page) and AST arenas keeping room for four nodes it held 2,336 bytes a form; now 945.
-const BYTES_PER_FORM: isize = 1_200;
+/// page) and AST arenas keeping room for four nodes it held 2,336 bytes a form; then 945; with
+/// the lowering's compact forms (datoms made on demand, not kept), 485.
+const BYTES_PER_FORM: isize = 650;
 
 #[test]
 fn a_file_of_tiny_forms_is_held_compactly() {

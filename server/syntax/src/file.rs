@@ -77,9 +77,9 @@ pub struct TopForm {
     len: u32,
     /// Whether the form's text parses without syntax errors.
     clean: bool,
-    /// The lowered form; its spans are relative to its start. Shared: a snapshot of the lowering
-    /// copies no form's nodes, and an edit that follows it copies only the handles.
-    pub ast: Arc<Ast>,
+    /// The lowered form; its spans are relative to its start. Its nodes are shared: a snapshot
+    /// of the lowering copies no form's nodes, and an edit that follows it copies only handles.
+    pub ast: Ast,
     /// What a form without diagnostics, global names or a chunk does not need.
     more: Option<Box<More>>,
 }
@@ -934,7 +934,7 @@ fn lower_top(
         start: to_u32(base + start),
         len: to_u32(node.end_byte().saturating_sub(start)),
         clean: !node.has_error(),
-        ast: Arc::new(ast),
+        ast,
         more: (!more.is_empty()).then(|| Box::new(more)),
     }
 }
