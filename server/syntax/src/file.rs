@@ -160,7 +160,11 @@ impl TopForm {
 
     /// The form's span in the file.
     pub fn range(&self) -> TextRange {
-        TextRange::at(TextSize::from(self.start), TextSize::from(self.len))
+        // Saturating, as every offset here: the end of a form in a file past 4 GiB is clamped.
+        TextRange::new(
+            TextSize::from(self.start),
+            TextSize::from(to_u32(self.end())),
+        )
     }
 
     fn start(&self) -> usize {
