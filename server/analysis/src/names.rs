@@ -410,10 +410,10 @@ fn signatures(ast: &Ast, f: NodeId) -> Vec<Signature> {
 
 /// The top-level form containing `offset` (a form ending there counts).
 pub(crate) fn form_at(lowering: &FileLowering, offset: TextSize) -> Option<&TopForm> {
-    lowering.forms().iter().find(|f| {
-        let r = f.range();
-        r.start() <= offset && offset <= r.end()
-    })
+    // The forms are in file order and do not overlap: the first ending at or after `offset`.
+    let forms = lowering.forms();
+    let i = forms.partition_point(|f| f.range().end() < offset);
+    forms.get(i).filter(|f| f.range().start() <= offset)
 }
 
 /// Node kinds that are forms (what a reader reads as one datum), as opposed to comments,

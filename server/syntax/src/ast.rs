@@ -10,6 +10,9 @@
 //! Malformed input still lowers: what could not be understood becomes [`NodeKind::Error`] holding
 //! the parts that could, and a diagnostic says why.
 
+use std::fmt;
+use std::sync::Arc;
+
 use edn::{Keyword, Symbol};
 use text_size::TextRange;
 
@@ -25,11 +28,53 @@ impl NodeId {
     }
 }
 
-/// The lowered tree of one top-level form.
+/// The lowered tree of one top-level form. Once complete ([`Ast::set_root`]) its nodes are
+/// shared: a clone costs a reference count, and the arena is one allocation of exactly its
+/// nodes (a file can hold half a million one-node forms).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ast {
-    nodes: Vec<Node>,
+    nodes: Nodes,
     root: Option<NodeId>,
+}
+
+/// An arena under construction, then frozen.
+#[derive(Clone)]
+enum Nodes {
+    Open(Vec<Node>),
+    Done(Arc<[Node]>),
+}
+
+impl Nodes {
+    fn as_slice(&self) -> &[Node] {
+        match self {
+            Nodes::Open(nodes) => nodes,
+            Nodes::Done(nodes) => nodes,
+        }
+    }
+
+    /// The arena, open for additions (a frozen one is copied first; lowering never does that).
+    fn open(&mut self) -> &mut Vec<Node> {
+        if let Nodes::Done(nodes) = self {
+            *self = Nodes::Open(nodes.to_vec());
+        }
+        match self {
+            Nodes::Open(nodes) => nodes,
+            // Not taken: a frozen arena was opened just above.
+            Nodes::Done(_) => self.open(),
+        }
+    }
+}
+
+impl PartialEq for Nodes {
+    fn eq(&self, other: &Nodes) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl fmt::Debug for Nodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_slice().fmt(f)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -236,15 +281,16 @@ pub enum NodeKind {
 impl Ast {
     pub fn new() -> Ast {
         Ast {
-            nodes: Vec::new(),
+            nodes: Nodes::Open(Vec::new()),
             root: None,
         }
     }
 
     /// Adds a node; children must be allocated before their parent.
     pub fn alloc(&mut self, kind: NodeKind, span: TextRange, surface: Option<Surface>) -> NodeId {
-        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
-        self.nodes.push(Node {
+        let nodes = self.nodes.open();
+        let id = NodeId(u32::try_from(nodes.len()).unwrap_or(u32::MAX));
+        nodes.push(Node {
             kind,
             span,
             surface,
@@ -255,17 +301,18 @@ impl Ast {
     /// Records that a node came from a derived form. Lowering needs it where the node is made by
     /// lowering a rewritten form (`->` and `->>` rewrite, then lower the result).
     pub fn set_surface(&mut self, id: NodeId, surface: Surface) {
-        if let Some(node) = self.nodes.get_mut(id.index()) {
+        if let Some(node) = self.nodes.open().get_mut(id.index()) {
             node.surface = Some(surface);
         }
     }
 
-    /// Sets the top-level node, which completes the AST: its arena gives back its spare
-    /// capacity (a one-node form would otherwise hold room for four; a file can hold half a
-    /// million forms).
+    /// Sets the top-level node, which completes the AST: its arena is frozen into one shared
+    /// allocation of exactly its nodes.
     pub fn set_root(&mut self, root: NodeId) {
         self.root = Some(root);
-        self.nodes.shrink_to_fit();
+        if let Nodes::Open(nodes) = &mut self.nodes {
+            self.nodes = Nodes::Done(Arc::from(std::mem::take(nodes)));
+        }
     }
 
     /// The top-level node; `None` only for an AST under construction.
@@ -275,24 +322,25 @@ impl Ast {
 
     /// The id of the node at `index` (the low bits of a datom entity), if there is one.
     pub fn id_at(&self, index: usize) -> Option<NodeId> {
-        (index < self.nodes.len()).then(|| NodeId(u32::try_from(index).unwrap_or(u32::MAX)))
+        (index < self.len()).then(|| NodeId(u32::try_from(index).unwrap_or(u32::MAX)))
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.index()]
+        &self.nodes.as_slice()[id.index()]
     }
 
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.nodes.as_slice().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.nodes.as_slice().is_empty()
     }
 
     /// All nodes with their ids, children before parents.
     pub fn iter(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         self.nodes
+            .as_slice()
             .iter()
             .enumerate()
             .map(|(i, n)| (NodeId(i as u32), n))

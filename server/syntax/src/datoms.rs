@@ -6,17 +6,19 @@
 //! the core library's entities. Spans are byte offsets relative to the start of the node's
 //! top-level form, so a form that only moved keeps all its datoms: no datom holds a position in
 //! the file (the lowering maps a form's spans to the file at the edge).
-//! Keywords are created once ([`vocab`]) and names are interned, so equal values share storage;
-//! printing is plain EDN or JSON. This module knows nothing of files or edits.
+//! Keywords are created once ([`vocab`]) and names come interned from the reader, so equal names
+//! share storage; a string's value is allocated anew each time a form's datoms are made (they are
+//! made on demand, not kept: a database interns what it stores). Printing is plain EDN or JSON.
+//! This module knows nothing of files or edits.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use edn::{Datom, Entity, Keyword, Symbol, Value};
 
-use crate::ast::{Ast, Literal, NodeId, NodeKind};
+use crate::ast::{Ast, Literal, NodeId, NodeKind, Surface};
 use crate::core::CORE;
 use crate::form::{Form, FormKind};
-use crate::intern::{Interner, NameMap};
+use crate::intern::NameMap;
 use crate::reader::MAX_DEPTH;
 use crate::scope::{Resolution, Resolved};
 
@@ -208,7 +210,6 @@ pub fn form_datoms(
     slot: u32,
     ast: &Ast,
     resolution: &Resolution,
-    interner: &mut Interner,
     out: &mut Vec<Datom>,
 ) -> Vec<(Entity, Symbol)> {
     let v = vocab();
@@ -282,11 +283,11 @@ pub fn form_datoms(
     for (id, node) in ast.iter() {
         let ty = match &node.kind {
             NodeKind::Literal(lit) => {
-                push(out, id, &v.value, literal_value(lit, interner));
+                push(out, id, &v.value, literal_value(lit));
                 &v.t_literal
             }
             NodeKind::Quote(form) => {
-                push(out, id, &v.value, form_value(form, interner, 0));
+                push(out, id, &v.value, form_value(form, 0));
                 &v.t_quote
             }
             NodeKind::Vector(xs) => {
@@ -330,7 +331,7 @@ pub fn form_datoms(
                     }
                 }
                 if let Some(doc) = def_doc[id.index()] {
-                    push(out, id, &v.doc, Value::Str(interner.string(doc)));
+                    push(out, id, &v.doc, Value::Str(Arc::from(doc)));
                 }
                 &v.t_binder
             }
@@ -436,11 +437,21 @@ pub fn form_datoms(
                 out,
                 id,
                 &v.surface,
-                Value::Keyword(interner.keyword(surface.as_str())),
+                Value::Keyword(surface_keyword(surface)),
             );
         }
     }
     globals
+}
+
+/// The keyword naming a derived form (the value of `:yin/surface`), created once per form kind.
+fn surface_keyword(surface: Surface) -> Keyword {
+    // More cells than `Surface` has variants; a variant past them would only cost an allocation.
+    static KEYWORDS: [OnceLock<Keyword>; 64] = [const { OnceLock::new() }; 64];
+    match KEYWORDS.get(surface as usize) {
+        Some(cell) => cell.get_or_init(|| Keyword::new(surface.as_str())).clone(),
+        None => Keyword::new(surface.as_str()),
+    }
 }
 
 /// `:yin/min-arity` and `:yin/max-arity` (absent when variadic) of a function's arities.
@@ -466,7 +477,7 @@ fn arity_datoms(ast: &Ast, arities: &[NodeId], mut push: impl FnMut(&Keyword, Va
     }
 }
 
-fn literal_value(lit: &Literal, interner: &mut Interner) -> Value {
+fn literal_value(lit: &Literal) -> Value {
     match lit {
         Literal::Nil => Value::Nil,
         Literal::Bool(b) => Value::Bool(*b),
@@ -474,7 +485,7 @@ fn literal_value(lit: &Literal, interner: &mut Interner) -> Value {
         Literal::Float(x) => Value::Float(*x),
         Literal::Ratio(n, d) => ratio(*n, *d),
         Literal::Char(c) => Value::Char(*c),
-        Literal::Str(s) => Value::Str(interner.string(s)),
+        Literal::Str(s) => Value::Str(Arc::from(s.as_str())),
         Literal::Keyword(k) => Value::Keyword(k.clone()),
     }
 }
@@ -489,15 +500,11 @@ fn ratio(n: i64, d: i64) -> Value {
 
 /// A quoted form as data. Forms from the reader are at most [`MAX_DEPTH`] deep; deeper ones (made
 /// by a macro) are cut with the symbol `...`.
-pub fn form_value(form: &Form, interner: &mut Interner, depth: usize) -> Value {
+pub fn form_value(form: &Form, depth: usize) -> Value {
     if depth > MAX_DEPTH {
-        return Value::Symbol(interner.symbol("..."));
+        return Value::Symbol(Symbol::new("..."));
     }
-    let seq = |xs: &[Form], interner: &mut Interner| -> Vec<Value> {
-        xs.iter()
-            .map(|x| form_value(x, interner, depth + 1))
-            .collect()
-    };
+    let seq = |xs: &[Form]| -> Vec<Value> { xs.iter().map(|x| form_value(x, depth + 1)).collect() };
     match &form.kind {
         FormKind::Nil => Value::Nil,
         FormKind::Bool(b) => Value::Bool(*b),
@@ -505,21 +512,16 @@ pub fn form_value(form: &Form, interner: &mut Interner, depth: usize) -> Value {
         FormKind::Float(x) => Value::Float(*x),
         FormKind::Ratio(n, d) => ratio(*n, *d),
         FormKind::Char(c) => Value::Char(*c),
-        FormKind::Str(s) => Value::Str(interner.string(s)),
+        FormKind::Str(s) => Value::Str(Arc::from(s.as_str())),
         FormKind::Keyword(k) => Value::Keyword(k.clone()),
         FormKind::Symbol(s) => Value::Symbol(s.clone()),
-        FormKind::List(xs) => Value::List(seq(xs, interner)),
-        FormKind::Vector(xs) => Value::Vector(seq(xs, interner)),
-        FormKind::Set(xs) => Value::Set(seq(xs, interner)),
+        FormKind::List(xs) => Value::List(seq(xs)),
+        FormKind::Vector(xs) => Value::Vector(seq(xs)),
+        FormKind::Set(xs) => Value::Set(seq(xs)),
         FormKind::Map(entries) => Value::Map(
             entries
                 .iter()
-                .map(|(k, val)| {
-                    (
-                        form_value(k, interner, depth + 1),
-                        form_value(val, interner, depth + 1),
-                    )
-                })
+                .map(|(k, val)| (form_value(k, depth + 1), form_value(val, depth + 1)))
                 .collect(),
         ),
         FormKind::Invalid => Value::Tagged(Symbol::new("yin/invalid"), Box::new(Value::Nil)),

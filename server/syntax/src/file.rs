@@ -36,7 +36,7 @@
 //! kept ones. Only the forms an edit changed are lowered.
 
 use std::hash::Hasher;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use edn::{Datom, Entity, Symbol, Value};
 use ropey::Rope;
@@ -54,32 +54,39 @@ use crate::intern::{Interner, NameHasher, NameMap, NameSet};
 use crate::lower::{NoMacros, lower};
 use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
-use crate::scope::{definitions, resolve};
+use crate::scope::{Resolved, definitions, resolve};
 
 /// One top-level form of a file, lowered.
+///
+/// Compact, since a file can hold half a million one-atom forms: a few words and the shared
+/// `Ast`, with what most forms lack (diagnostics, globals, definitions, links) boxed apart. Its
+/// datoms are not kept: they are a function of the slot and the `Ast`, made when asked for
+/// ([`TopForm::datoms`]), so a retraction re-derives exactly what was asserted.
 #[derive(Clone, Debug)]
 pub struct TopForm {
     /// Names this form's entities: `entity(slot, node)`. Stable while the form's text is.
     pub slot: u32,
-    /// Absolute byte offset of the form in the file.
-    pub start: usize,
-    /// The lowered form; its spans are relative to `start`. Shared: a snapshot of the lowering
-    /// copies no form's nodes or datoms, and an edit that follows it copies only the handles.
-    pub ast: Arc<Ast>,
-    /// Reader and lowering diagnostics, relative to `start`.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Absolute byte offset of the form in the file (offsets are `u32`, as in `TextSize`).
+    start: u32,
     /// Length in bytes of the form's text.
-    len: usize,
-    /// For a form cut from a chunk of a broken node: its offset in the chunk and the chunk's
-    /// length. The form is the same while that chunk's text is.
-    chunk: Option<(usize, usize)>,
+    len: u32,
     /// Whether the form's text parses without syntax errors.
     clean: bool,
-    // Slices rather than `Vec`s: no spare capacity, and 8 bytes less each, which counts in a
-    // file of half a million one-atom forms. The datoms, the bulk of a form, are shared as its
-    // nodes are.
-    /// Datoms that depend only on the form's text.
-    local: Arc<[Datom]>,
+    /// The lowered form; its spans are relative to its start. Its nodes are shared: a snapshot
+    /// of the lowering copies no form's nodes, and an edit that follows it copies only handles.
+    pub ast: Ast,
+    /// What a form without diagnostics, global names or a chunk does not need.
+    more: Option<Box<More>>,
+}
+
+/// The parts of a [`TopForm`] most one-atom forms lack.
+#[derive(Clone, Debug, Default)]
+struct More {
+    /// Reader and lowering diagnostics, relative to the form's start.
+    diagnostics: Box<[Diagnostic]>,
+    /// For a form cut from a chunk of a broken node: its offset in the chunk and the chunk's
+    /// length. The form is the same while that chunk's text is.
+    chunk: Option<(u32, u32)>,
     /// Variables resolved to a global name.
     globals: Box<[(Entity, Symbol)]>,
     /// [`name_bits`] of every name in `globals`: a quick "maybe" before searching them.
@@ -93,17 +100,46 @@ pub struct TopForm {
     links: Box<[Datom]>,
 }
 
+impl More {
+    fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+            && self.chunk.is_none()
+            && self.globals.is_empty()
+            && self.defines.is_empty()
+            && self.root_def.is_none()
+            && self.links.is_empty()
+    }
+}
+
 impl TopForm {
     /// The form's datoms: those of its text, and its links to other forms' definitions.
     pub fn datoms(&self) -> impl Iterator<Item = Datom> + '_ {
-        self.local.iter().cloned().chain(self.links.iter().cloned())
+        self.local_datoms()
+            .into_iter()
+            .chain(self.links().iter().cloned())
+    }
+
+    /// The datoms that depend only on the form's text, made anew from its `Ast` (the same
+    /// datoms each time).
+    fn local_datoms(&self) -> Vec<Datom> {
+        let resolution = resolve(&self.ast);
+        let mut out = Vec::with_capacity(self.ast.len() * 6 + 1);
+        form_datoms(self.slot, &self.ast, &resolution, &mut out);
+        if let Some(root) = self.ast.root() {
+            out.push(Datom::new(
+                entity(self.slot, root),
+                vocab().top_level.clone(),
+                Value::Bool(true),
+            ));
+        }
+        out
     }
 
     /// The slots of the other forms this form's links point to (the definitions its global
     /// variables use, the first definition of the name it redefines; the core library, slot 0,
     /// left out): the only datoms of other forms its own refer to.
     pub fn linked_slots(&self) -> impl Iterator<Item = u32> + '_ {
-        self.links.iter().filter_map(move |d| match d.v {
+        self.links().iter().filter_map(move |d| match d.v {
             Value::Int(target) => u64::try_from(target)
                 .ok()
                 .map(slot_of)
@@ -112,18 +148,70 @@ impl TopForm {
         })
     }
 
+    /// Reader and lowering diagnostics, relative to the form's start.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.more.as_deref().map_or(&[], |m| &m.diagnostics)
+    }
+
     /// The form's span in the file.
     pub fn range(&self) -> TextRange {
-        TextRange::new(offset(self.start), offset(self.end()))
+        // Saturating, as every offset here: the end of a form in a file past 4 GiB is clamped.
+        TextRange::new(
+            TextSize::from(self.start),
+            TextSize::from(to_u32(self.end())),
+        )
+    }
+
+    fn start(&self) -> usize {
+        self.start as usize
     }
 
     fn end(&self) -> usize {
-        self.start + self.len
+        self.start() + self.len as usize
+    }
+
+    fn chunk(&self) -> Option<(usize, usize)> {
+        let (at, len) = self.more.as_deref()?.chunk?;
+        Some((at as usize, len as usize))
+    }
+
+    fn globals(&self) -> &[(Entity, Symbol)] {
+        self.more.as_deref().map_or(&[], |m| &m.globals)
+    }
+
+    fn global_bits(&self) -> u128 {
+        self.more.as_deref().map_or(0, |m| m.global_bits)
+    }
+
+    fn defines(&self) -> &[(Symbol, Entity)] {
+        self.more.as_deref().map_or(&[], |m| &m.defines)
+    }
+
+    fn root_def(&self) -> Option<&(Symbol, Entity)> {
+        self.more.as_deref()?.root_def.as_ref()
+    }
+
+    fn links(&self) -> &[Datom] {
+        self.more.as_deref().map_or(&[], |m| &m.links)
+    }
+
+    /// Moves the form to `start` in the file.
+    fn move_to(&mut self, start: usize) {
+        self.start = to_u32(start);
     }
 }
 
-fn offset(n: usize) -> TextSize {
-    TextSize::from(u32::try_from(n).unwrap_or(u32::MAX))
+/// The interner, locked. A panic while it was locked leaves it usable: interning only adds
+/// complete entries.
+fn lock(interner: &Mutex<Interner>) -> MutexGuard<'_, Interner> {
+    interner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// An offset or length as stored: `u32`, as `TextSize` is (larger saturate).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// What an update changed: datoms to retract and datoms to assert, in that order.
@@ -138,7 +226,13 @@ pub struct Delta {
 pub struct FileLowering {
     forms: Vec<TopForm>,
     next_slot: u32,
-    interner: Interner,
+    /// Each slot's position in `forms` (`u32::MAX` or a stale position for a slot no form holds
+    /// any more: check the form's slot), so an entity finds its form in constant time.
+    index: Vec<u32>,
+    /// The names read so far. Shared by the copies of a lowering (a snapshot and the lowering
+    /// edited after it): interning only adds names and is invisible in what it returns, so a
+    /// copy need not copy the table.
+    interner: Arc<Mutex<Interner>>,
     /// The first definition of each global name, in file order.
     defs: NameMap<Symbol, Entity>,
     /// The first top-level form whose root is a `def` of each name: that root.
@@ -175,7 +269,7 @@ impl FileLowering {
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
         let text = (!doc.has_syntax_error()).then_some(text.as_str());
-        file.sync(doc, text, None, Vec::new(), Vec::new(), None);
+        file.sync(doc, text, None, Vec::new(), Vec::new(), 0, None);
         file
     }
 
@@ -191,7 +285,8 @@ impl FileLowering {
     /// The form and node an entity names, if it is a node of this file.
     pub fn node(&self, e: Entity) -> Option<(&TopForm, NodeId)> {
         let slot = slot_of(e);
-        let form = self.forms.iter().find(|f| f.slot == slot)?;
+        let &i = self.index.get(slot as usize)?;
+        let form = self.forms.get(i as usize).filter(|f| f.slot == slot)?;
         let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
         Some((form, form.ast.id_at(index)?))
     }
@@ -207,7 +302,7 @@ impl FileLowering {
     pub fn entity_at(&self, offset: TextSize) -> Option<Entity> {
         let at = usize::from(offset);
         let i = self.forms.partition_point(|f| f.end() < at);
-        let form = self.forms.get(i).filter(|f| f.start <= at)?;
+        let form = self.forms.get(i).filter(|f| f.start() <= at)?;
         let relative = offset - form.range().start();
         form.ast
             .iter()
@@ -234,7 +329,7 @@ impl FileLowering {
         let mut out = Vec::new();
         for form in &self.forms {
             let offset = form.range().start();
-            let lowering = form.diagnostics.iter().filter(|d| d.code != "syntax");
+            let lowering = form.diagnostics().iter().filter(|d| d.code != "syntax");
             out.extend(lowering.map(|d| Diagnostic {
                 range: d.range + offset,
                 ..d.clone()
@@ -257,16 +352,26 @@ impl FileLowering {
                 &whole[..]
             }
         };
-        let (removed, dirty) = self.apply_splices(splices);
+        let (removed, dirty, moved_from) = self.apply_splices(splices);
         self.version = doc.version();
         self.rope = doc.rope().clone();
-        self.sync(doc, None, rechunked, removed, dirty, Some(&mut delta));
+        self.sync(
+            doc,
+            None,
+            rechunked,
+            removed,
+            dirty,
+            moved_from,
+            Some(&mut delta),
+        );
         delta
     }
 
     /// Drops the forms each replacement touches and moves the later ones; returns the dropped
-    /// forms and the byte ranges of the new text to read again (sorted, disjoint).
-    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>) {
+    /// forms, the byte ranges of the new text to read again (sorted, disjoint) and the first
+    /// position in `forms` whose form may have changed.
+    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>, usize) {
+        let mut moved_from = self.forms.len();
         let mut removed = Vec::new();
         let mut dirty: Vec<(usize, usize)> = Vec::new();
         for &Splice {
@@ -279,16 +384,20 @@ impl FileLowering {
             // form the edit only touches keeps its bytes; if the edit extended one of its
             // tokens, the new tree's node no longer has its extent and `sync` reads it again.
             let first = self.forms.partition_point(|f| f.end() <= start);
-            let after = self.forms.partition_point(|f| f.start < old_end).max(first);
+            let after = self
+                .forms
+                .partition_point(|f| f.start() < old_end)
+                .max(first);
             let (mut low, mut high) = (start, old_end);
             if first < after {
-                low = low.min(self.forms[first].start);
+                low = low.min(self.forms[first].start());
                 high = high.max(self.forms[after - 1].end());
             }
             removed.extend(self.forms.drain(first..after));
+            moved_from = moved_from.min(first);
             let moved = |x: usize| x - old_end + new_end;
             for form in &mut self.forms[first..] {
-                form.start = moved(form.start);
+                form.move_to(moved(form.start()));
             }
             let map = |x: usize| match x {
                 _ if x >= old_end => moved(x),
@@ -301,7 +410,7 @@ impl FileLowering {
             dirty.push((low, moved(high)));
             dirty = merge_ranges(dirty);
         }
-        (removed, dirty)
+        (removed, dirty, moved_from)
     }
 
     /// Matches the top-level nodes of the document's chunks against the kept forms
@@ -317,6 +426,7 @@ impl FileLowering {
         rechunked: Option<(usize, usize)>,
         mut removed: Vec<TopForm>,
         dirty: Vec<(usize, usize)>,
+        moved_from: usize,
         delta: Option<&mut Delta>,
     ) {
         let rope = doc.rope();
@@ -342,19 +452,19 @@ impl FileLowering {
         let mut k = 0;
         for (window_start, window_end, units) in windows {
             // Forms before the window stay; those in it not matched below are dropped.
-            k = k.max(self.forms.partition_point(|f| f.start < window_start));
+            k = k.max(self.forms.partition_point(|f| f.start() < window_start));
             for unit in units {
                 let (from, to) = match unit {
                     Unit::Node(node, base) => (base + node.start_byte(), base + node.end_byte()),
                     Unit::Chunk(from, to) => (from, to),
                 };
-                let stale = k + self.forms[k..].partition_point(|f| f.start < from);
+                let stale = k + self.forms[k..].partition_point(|f| f.start() < from);
                 record(k, stale, Vec::new());
                 k = stale;
-                let next = k + self.forms[k..].partition_point(|f| f.start < to);
+                let next = k + self.forms[k..].partition_point(|f| f.start() < to);
                 let reuse = match unit {
                     Unit::Node(..) => self.forms.get(k).is_some_and(|f| {
-                        f.start == from && f.end() == to && f.clean && f.chunk.is_none()
+                        f.start() == from && f.end() == to && f.clean && f.chunk().is_none()
                     }),
                     Unit::Chunk(..) => {
                         let inside = &self.forms[k..next];
@@ -362,7 +472,7 @@ impl FileLowering {
                             && !is_dirty(from, to)
                             && (inside
                                 .iter()
-                                .all(|f| f.chunk == Some((f.start - from, to - from)))
+                                .all(|f| f.chunk() == Some((f.start() - from, to - from)))
                                 || only_clean_forms(rope, from, to, inside))
                     }
                 };
@@ -375,7 +485,8 @@ impl FileLowering {
                     (Unit::Node(node, base), Some(text)) => {
                         let slot = self.fresh_slot();
                         let chunk = text.get(base..).unwrap_or_default();
-                        new.push(lower_top(node, chunk, base, slot, None, &mut self.interner));
+                        let mut interner = lock(&self.interner);
+                        new.push(lower_top(node, chunk, base, slot, None, &mut interner));
                     }
                     (Unit::Node(..), None) => self.lower_piece(rope, from, to, false, &mut new),
                     (Unit::Chunk(from, to), _) => self.lower_piece(rope, from, to, true, &mut new),
@@ -383,7 +494,7 @@ impl FileLowering {
                 record(k, next, new);
                 k = next;
             }
-            let stale = k.max(self.forms.partition_point(|f| f.start < window_end));
+            let stale = k.max(self.forms.partition_point(|f| f.start() < window_end));
             record(k, stale, Vec::new());
             k = stale;
         }
@@ -394,10 +505,23 @@ impl FileLowering {
             added.extend(at..at + new.len());
             shift += new.len() as isize - (to - from) as isize;
         }
+        let moved_from = ops.first().map_or(moved_from, |op| op.0.min(moved_from));
         for (from, to, new) in ops.into_iter().rev() {
             removed.extend(self.forms.splice(from..to, new));
         }
+        self.reindex(moved_from);
         self.relink(removed, &added, delta);
+    }
+
+    /// Records the positions of the forms from `from` on in `index`.
+    fn reindex(&mut self, from: usize) {
+        let index = &mut self.index;
+        index.resize(self.next_slot as usize, u32::MAX);
+        for (i, form) in self.forms.iter().enumerate().skip(from) {
+            if let Some(cell) = index.get_mut(form.slot as usize) {
+                *cell = to_u32(i);
+            }
+        }
     }
 
     fn fresh_slot(&mut self) -> u32 {
@@ -421,14 +545,8 @@ impl FileLowering {
         for node in top_level_nodes(tree.root_node()) {
             let slot = self.fresh_slot();
             let origin = chunk.then_some((node.start_byte(), text.len()));
-            out.push(lower_top(
-                node,
-                &text,
-                from,
-                slot,
-                origin,
-                &mut self.interner,
-            ));
+            let mut interner = lock(&self.interner);
+            out.push(lower_top(node, &text, from, slot, origin, &mut interner));
         }
     }
 
@@ -443,17 +561,16 @@ impl FileLowering {
                     .iter()
                     .chain(added.iter().filter_map(|&i| self.forms.get(i)))
             };
-            let touched = names(changed().flat_map(|f| f.defines.iter().map(|(n, _)| n)));
-            let roots = names(changed().filter_map(|f| f.root_def.as_ref().map(|(n, _)| n)));
+            let touched = names(changed().flat_map(|f| f.defines().iter().map(|(n, _)| n)));
+            let roots = names(changed().filter_map(|f| f.root_def().map(|(n, _)| n)));
             (touched, roots)
         };
         if let Some(delta) = delta.as_deref_mut() {
             for form in removed {
-                delta.retracted.extend(form.local.iter().cloned());
-                delta.retracted.extend(form.links.into_vec());
+                delta.retracted.extend(form.datoms());
             }
             for form in added.iter().filter_map(|&i| self.forms.get(i)) {
-                delta.asserted.extend(form.local.iter().cloned());
+                delta.asserted.extend(form.local_datoms());
             }
         }
         let changed_names = if touched.len() <= 8 {
@@ -474,15 +591,28 @@ impl FileLowering {
         let changed_bits = changed_names.iter().fold(0, |bits, n| bits | name_bits(n));
         let changed_names: NameSet = changed_names.into_iter().collect();
         let changed_roots: NameSet = changed_roots.into_iter().collect();
+        // When no first definition changed, only the new forms need links: the others' stay.
+        let candidates = if changed_names.is_empty() && changed_roots.is_empty() {
+            added
+                .first()
+                .map_or(0..0, |&first| first..added[added.len() - 1] + 1)
+        } else {
+            0..self.forms.len()
+        };
         let mut added = added.iter().copied().peekable();
-        for (i, form) in self.forms.iter_mut().enumerate() {
+        for (i, form) in self.forms.iter_mut().enumerate().skip(candidates.start) {
+            if i >= candidates.end {
+                break;
+            }
             let is_new = added.next_if_eq(&i).is_some();
             let relinks = !is_new
-                && ((form.global_bits & changed_bits != 0
-                    && form.globals.iter().any(|(_, n)| changed_names.contains(n)))
+                && ((form.global_bits() & changed_bits != 0
+                    && form
+                        .globals()
+                        .iter()
+                        .any(|(_, n)| changed_names.contains(n)))
                     || form
-                        .root_def
-                        .as_ref()
+                        .root_def()
                         .is_some_and(|(n, _)| changed_roots.contains(n)));
             if !(is_new || relinks) {
                 continue;
@@ -492,22 +622,25 @@ impl FileLowering {
                 if is_new {
                     delta.asserted.extend(links.iter().cloned());
                 } else {
-                    diff(&form.links, &links, delta);
+                    diff(form.links(), &links, delta);
                 }
             }
-            form.links = links.into_boxed_slice();
+            // A form with links has globals or a root `def`, so its `More` is there already.
+            if let Some(more) = form.more.as_deref_mut() {
+                more.links = links.into_boxed_slice();
+            }
         }
     }
 }
 
 /// The global names `form` defines, with their binders.
 fn form_defines(form: &TopForm) -> &[(Symbol, Entity)] {
-    &form.defines
+    form.defines()
 }
 
 /// The name `form`'s root `def` defines, with the root.
 fn form_root_def(form: &TopForm) -> &[(Symbol, Entity)] {
-    form.root_def.as_slice()
+    form.root_def().map_or(&[], std::slice::from_ref)
 }
 
 /// The distinct names of `names`, sorted.
@@ -597,12 +730,12 @@ fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
 fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[TopForm]) -> bool {
     let mut at = from;
     for form in forms {
-        if !(form.clean && form.chunk.is_none() && is_blank(rope, at, form.start)) {
+        if !(form.clean && form.chunk().is_none() && is_blank(rope, at, form.start())) {
             return false;
         }
         at = form.end();
     }
-    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start == from)
+    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start() == from)
 }
 
 /// Whether bytes `from..to` of `rope` are all whitespace (commas count, as in Clojure).
@@ -689,16 +822,15 @@ fn lower_top(
     diagnostics.extend(lowered.diagnostics);
     let ast = lowered.ast;
     let resolution = resolve(&ast);
-    let mut local = Vec::with_capacity(ast.len() * 6 + 1);
-    let globals = form_datoms(slot, &ast, &resolution, interner, &mut local);
+    // The variables resolved to a global name, in node order (as `form_datoms` leaves them out).
+    let globals: Vec<(Entity, Symbol)> = ast
+        .iter()
+        .filter_map(|(id, _)| match resolution.lookup(id) {
+            Some(Resolved::Global(name)) => Some((entity(slot, id), name)),
+            _ => None,
+        })
+        .collect();
     let root = ast.root();
-    if let Some(root) = root {
-        local.push(Datom::new(
-            entity(slot, root),
-            vocab().top_level.clone(),
-            Value::Bool(true),
-        ));
-    }
     let global_bits = globals.iter().fold(0, |bits, (_, n)| bits | name_bits(n));
     let defines: Vec<(Symbol, Entity)> = definitions(&ast)
         .into_iter()
@@ -711,20 +843,22 @@ fn lower_top(
             .map(|(n, _)| (n.clone(), entity(slot, root))),
         _ => None,
     });
-    TopForm {
-        slot,
-        start: base + start,
-        ast: Arc::new(ast),
-        diagnostics,
-        len: node.end_byte().saturating_sub(start),
-        chunk,
-        clean: !node.has_error(),
-        local: local.into(),
+    let more = More {
+        diagnostics: diagnostics.into_boxed_slice(),
+        chunk: chunk.map(|(at, len)| (to_u32(at), to_u32(len))),
         globals: globals.into_boxed_slice(),
         global_bits,
         defines: defines.into_boxed_slice(),
         root_def,
         links: Box::default(),
+    };
+    TopForm {
+        slot,
+        start: to_u32(base + start),
+        len: to_u32(node.end_byte().saturating_sub(start)),
+        clean: !node.has_error(),
+        ast,
+        more: (!more.is_empty()).then(|| Box::new(more)),
     }
 }
 
@@ -744,8 +878,8 @@ fn link_datoms(
     defs: &NameMap<Symbol, Entity>,
     root_defs: &NameMap<Symbol, Entity>,
 ) -> Vec<Datom> {
-    let mut out = Vec::with_capacity(2 * form.globals.len());
-    if let Some((name, root)) = &form.root_def
+    let mut out = Vec::with_capacity(2 * form.globals().len());
+    if let Some((name, root)) = form.root_def()
         && let Some(&first) = root_defs.get(name)
         && first != *root
     {
@@ -755,7 +889,7 @@ fn link_datoms(
             reference(first),
         ));
     }
-    for (var, name) in &form.globals {
+    for (var, name) in form.globals() {
         let link = match defs.get(name) {
             Some(&binder) => GlobalLink::Def(binder),
             None => match core_entity(name.as_str()) {
