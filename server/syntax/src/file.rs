@@ -253,6 +253,16 @@ enum Unit<'t> {
     Chunk(usize, usize),
 }
 
+/// What replacing text did to the kept forms ([`FileLowering::apply_splices`]): the forms it
+/// dropped, the byte ranges of the new text to read again (sorted, disjoint), and the first
+/// position in `forms` whose form may have changed.
+#[derive(Default)]
+struct Spliced {
+    removed: Vec<TopForm>,
+    dirty: Vec<(usize, usize)>,
+    moved_from: usize,
+}
+
 impl FileLowering {
     /// Lowers every top-level form of `doc`.
     pub fn new(doc: &Document) -> FileLowering {
@@ -269,7 +279,7 @@ impl FileLowering {
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
         let text = (!doc.has_syntax_error()).then_some(text.as_str());
-        file.sync(doc, text, None, Vec::new(), Vec::new(), 0, None);
+        file.sync(doc, text, None, Spliced::default(), None);
         file
     }
 
@@ -352,25 +362,17 @@ impl FileLowering {
                 &whole[..]
             }
         };
-        let (removed, dirty, moved_from) = self.apply_splices(splices);
+        let spliced = self.apply_splices(splices);
         self.version = doc.version();
         self.rope = doc.rope().clone();
-        self.sync(
-            doc,
-            None,
-            rechunked,
-            removed,
-            dirty,
-            moved_from,
-            Some(&mut delta),
-        );
+        self.sync(doc, None, rechunked, spliced, Some(&mut delta));
         delta
     }
 
     /// Drops the forms each replacement touches and moves the later ones; returns the dropped
     /// forms, the byte ranges of the new text to read again (sorted, disjoint) and the first
     /// position in `forms` whose form may have changed.
-    fn apply_splices(&mut self, splices: &[Splice]) -> (Vec<TopForm>, Vec<(usize, usize)>, usize) {
+    fn apply_splices(&mut self, splices: &[Splice]) -> Spliced {
         let mut moved_from = self.forms.len();
         let mut removed = Vec::new();
         let mut dirty: Vec<(usize, usize)> = Vec::new();
@@ -410,7 +412,11 @@ impl FileLowering {
             dirty.push((low, moved(high)));
             dirty = merge_ranges(dirty);
         }
-        (removed, dirty, moved_from)
+        Spliced {
+            removed,
+            dirty,
+            moved_from,
+        }
     }
 
     /// Matches the top-level nodes of the document's chunks against the kept forms
@@ -424,11 +430,14 @@ impl FileLowering {
         doc: &Document,
         text: Option<&str>,
         rechunked: Option<(usize, usize)>,
-        mut removed: Vec<TopForm>,
-        dirty: Vec<(usize, usize)>,
-        moved_from: usize,
+        spliced: Spliced,
         delta: Option<&mut Delta>,
     ) {
+        let Spliced {
+            mut removed,
+            dirty,
+            moved_from,
+        } = spliced;
         let rope = doc.rope();
         // The kept forms stay in place: the walk records which runs of them to replace by which
         // new forms, applied at the end, so an edit moves no form it does not replace.
