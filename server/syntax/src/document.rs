@@ -135,6 +135,8 @@ pub struct Chunk {
     /// The parse of the chunk's bytes alone: offsets and points relative to its start. Shared
     /// between clones of the document.
     tree: Arc<Tree>,
+    /// Whether the tree has a syntax error, kept so that asking every chunk costs no tree access.
+    error: bool,
 }
 
 impl Chunk {
@@ -156,7 +158,17 @@ impl Chunk {
 
     /// Whether the chunk has a syntax error.
     pub fn has_error(&self) -> bool {
-        self.tree.root_node().has_error()
+        self.error
+    }
+
+    fn new(start: usize, len: usize, tree: Arc<Tree>) -> Chunk {
+        let error = tree.root_node().has_error();
+        Chunk {
+            start,
+            len,
+            tree,
+            error,
+        }
     }
 }
 
@@ -201,11 +213,11 @@ impl Document {
         let mut at = 0;
         while at < len || chunks.is_empty() {
             let end = chunk_end(&rope, at);
-            chunks.push(Chunk {
-                start: at,
-                len: end - at,
-                tree: Arc::new(parse::parse_range(&rope, at, end, None)),
-            });
+            chunks.push(Chunk::new(
+                at,
+                end - at,
+                Arc::new(parse::parse_range(&rope, at, end, None)),
+            ));
             at = end;
         }
         let last_change = LastChange {
@@ -573,6 +585,7 @@ impl Document {
                     start,
                     len,
                     tree: chunk.tree.clone(),
+                    error: chunk.error,
                 });
             }
         }
@@ -603,21 +616,14 @@ impl Document {
                     });
                 }
                 let tree = reparse(&self.rope, start, end, &old_tree);
-                return Made::Reparsed(
-                    Chunk {
-                        start,
-                        len,
-                        tree: Arc::new(tree),
-                    },
-                    old_tree,
-                );
+                return Made::Reparsed(Chunk::new(start, len, Arc::new(tree)), old_tree);
             }
         }
-        Made::Fresh(Chunk {
+        Made::Fresh(Chunk::new(
             start,
             len,
-            tree: Arc::new(parse::parse_range(&self.rope, start, end, None)),
-        })
+            Arc::new(parse::parse_range(&self.rope, start, end, None)),
+        ))
     }
 
     /// Replaces bytes `start..end` with `text` in the rope (chunks not yet updated). Returns the
