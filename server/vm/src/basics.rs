@@ -100,6 +100,37 @@ fn bits(p: Prim, a: i64, b: i64) -> Result<i64, Error> {
     })
 }
 
+/// The namespaces `require` accepts: those yin always binds. Anything else would be the host's
+/// code (`clojure.java.shell`, a file to load), which evaluated code has no authority to reach.
+const NAMESPACES: [&str; 3] = ["clojure.core", "clojure.string", "clojure.set"];
+
+/// Checks one `require` spec (`'clojure.string` or `'[clojure.string :as str]`): yin's own
+/// namespaces are accepted and need nothing done; any other is refused, saying what exists.
+fn require(spec: &Value) -> Result<(), Error> {
+    let name = match spec {
+        Value::Symbol(s) => s.as_str().to_owned(),
+        Value::Vector(v) => match v.items.get(0) {
+            Some(Value::Symbol(s)) => s.as_str().to_owned(),
+            _ => return Err(type_err("require", "a namespace symbol first", spec)),
+        },
+        other => {
+            return Err(type_err(
+                "require",
+                "a quoted namespace symbol or vector",
+                other,
+            ));
+        }
+    };
+    if NAMESPACES.contains(&name.as_str()) {
+        return Ok(());
+    }
+    Err(Error::argument(format!(
+        "require: no namespace `{}` in yin: there is no host interop and no loading of files; \
+         clojure.string and clojure.set are always available (as str/ and set/)",
+        name.chars().take(100).collect::<String>()
+    )))
+}
+
 /// Runs one of this module's primitives; any other is an error (the machine never asks).
 pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
@@ -422,7 +453,12 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Ex(x) => x.cause.clone(),
             _ => Value::Nil,
         },
-        Prim::Require => Value::Nil,
+        Prim::Require => {
+            for spec in args {
+                require(spec)?;
+            }
+            Value::Nil
+        }
         Prim::SetSubset | Prim::SetSuperset => {
             let (small, big) = if p == Prim::SetSubset {
                 (arg(0), arg(1))
