@@ -56,9 +56,9 @@ fn every_door_to_the_host_is_closed() {
         error: <-e>:1:2: unresolved symbol: slurp
         error: <-e>:1:2: unresolved symbol: sh
         error: <-e>:1:2: unresolved symbol: clojure.java.shell/sh
-        error: <-e>:1:2: unresolved symbol: require
-        error: <-e>:1:2: unresolved symbol: require
-        error: <-e>:1:2: unresolved symbol: ns
+        error: <-e>:1:1: require: no namespace `clojure.java.shell` in yin: there is no host interop and no loading of files; clojure.string and clojure.set are always available (as str/ and set/)
+        error: <-e>:1:1: require: no namespace `clojure.java.io` in yin: there is no host interop and no loading of files; clojure.string and clojure.set are always available (as str/ and set/)
+        error: <-e>:1:21: ns: no namespace `clojure.java.shell` in yin: there is no host interop and no loading of files; clojure.string and clojure.set are always available (as str/ and set/)
         error: <-e>:1:2: unresolved symbol: import
         error: <-e>:1:2: unresolved symbol: System/getenv
         error: <-e>:1:2: unresolved symbol: System/exit

@@ -22,6 +22,21 @@ impl CoreFn {
     }
 }
 
+/// The namespaces `ns` and `require` accept: those yin always binds (`str/` and `set/` name the
+/// last two). Anything else would be the host's code (`clojure.java.shell`, a file to load), which
+/// evaluated code has no authority to reach.
+pub const NAMESPACES: &[&str] = &["clojure.core", "clojure.string", "clojure.set"];
+
+/// What a program that asks for another namespace is told (`ns` in lowering, `require` in the
+/// machine).
+pub fn missing_namespace(name: &str) -> String {
+    format!(
+        "no namespace `{}` in yin: there is no host interop and no loading of files; \
+         clojure.string and clojure.set are always available (as str/ and set/)",
+        name.chars().take(100).collect::<String>()
+    )
+}
+
 /// Heads that lowering recognises as special forms when the symbol is not locally bound.
 /// `call/cc` is not among them: it is an ordinary core function.
 pub const SPECIAL_FORMS: &[&str] = &[

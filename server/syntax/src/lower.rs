@@ -11,7 +11,7 @@ use edn::Symbol;
 use text_size::TextRange;
 
 use crate::ast::{Ast, Literal, NodeId, NodeKind, Surface};
-use crate::core::is_special_form;
+use crate::core::{self, is_special_form};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::form::{Form, FormKind};
 
@@ -333,9 +333,58 @@ impl Lowerer<'_> {
             "->>" => self.thread(form, head, args, Surface::ThreadLast),
             "try" => self.try_form(form, head, args),
             "comment" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Comment),
-            "ns" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Ns),
+            "ns" => {
+                self.check_ns(args);
+                self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Ns)
+            }
             "declare" => self.derived(NodeKind::Literal(Literal::Nil), span, Surface::Declare),
             _ => self.derived_form(name, form, head, args),
+        }
+    }
+
+    /// `ns` binds nothing (yin has no namespaces), but a clause asking for code yin does not have
+    /// is an error where it is written, not a silent `nil`: `(:require [clojure.java.shell])`,
+    /// `(:import ...)`, `(:load ...)`.
+    fn check_ns(&mut self, args: &[Form]) {
+        for clause in args.iter().skip(1) {
+            let FormKind::List(items) = &clause.kind else {
+                continue;
+            };
+            let Some(FormKind::Keyword(kind)) = items.first().map(|f| &f.kind) else {
+                continue;
+            };
+            match kind.as_str() {
+                "require" | "use" => {
+                    for spec in &items[1..] {
+                        let named = match &spec.kind {
+                            FormKind::Symbol(s) => Some((s, spec.span)),
+                            FormKind::Vector(parts) | FormKind::List(parts) => {
+                                parts.first().and_then(|first| match &first.kind {
+                                    FormKind::Symbol(s) => Some((s, first.span)),
+                                    _ => None,
+                                })
+                            }
+                            _ => None,
+                        };
+                        if let Some((name, at)) = named
+                            && !core::NAMESPACES.contains(&name.as_str())
+                        {
+                            self.malformed(
+                                at,
+                                format!("ns: {}", core::missing_namespace(name.as_str())),
+                            );
+                        }
+                    }
+                }
+                "import" | "load" | "gen-class" => self.malformed(
+                    clause.span,
+                    format!(
+                        "ns: (:{} ...) reaches the host, and yin has no host interop",
+                        kind.as_str()
+                    ),
+                ),
+                _ => {}
+            }
         }
     }
 

@@ -100,10 +100,6 @@ fn bits(p: Prim, a: i64, b: i64) -> Result<i64, Error> {
     })
 }
 
-/// The namespaces `require` accepts: those yin always binds. Anything else would be the host's
-/// code (`clojure.java.shell`, a file to load), which evaluated code has no authority to reach.
-const NAMESPACES: [&str; 3] = ["clojure.core", "clojure.string", "clojure.set"];
-
 /// Checks one `require` spec (`'clojure.string` or `'[clojure.string :as str]`): yin's own
 /// namespaces are accepted and need nothing done; any other is refused, saying what exists.
 fn require(spec: &Value) -> Result<(), Error> {
@@ -121,13 +117,12 @@ fn require(spec: &Value) -> Result<(), Error> {
             ));
         }
     };
-    if NAMESPACES.contains(&name.as_str()) {
+    if syntax::core::NAMESPACES.contains(&name.as_str()) {
         return Ok(());
     }
     Err(Error::argument(format!(
-        "require: no namespace `{}` in yin: there is no host interop and no loading of files; \
-         clojure.string and clojure.set are always available (as str/ and set/)",
-        name.chars().take(100).collect::<String>()
+        "require: {}",
+        syntax::core::missing_namespace(&name)
     )))
 }
 
