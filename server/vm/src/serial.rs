@@ -1739,6 +1739,15 @@ pub fn from_json(text: &str) -> Result<Session, Error> {
         let proto = r.root_proto(p)?;
         store.programs.push_back(proto);
     }
+    // The machine counts ids up without checking: a counter edited to the top of its range would
+    // overflow at the next function compiled (a panic, or two functions with one id). No run
+    // gets near half the range, so a counter past it was not written by one.
+    if doc.store.next_code_id > u32::MAX / 2
+        || doc.store.next_proto_id > u32::MAX / 2
+        || doc.store.next_cont_id > u64::MAX / 2
+    {
+        return Err(bad("an id counter out of range"));
+    }
     store.next_code_id = doc.store.next_code_id;
     store.next_proto_id = doc.store.next_proto_id;
     store.next_cont_id = doc.store.next_cont_id;

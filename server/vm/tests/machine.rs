@@ -364,6 +364,37 @@ fn a_recur_in_place_operand_is_saved_and_validated() {
     assert!(err.to_string().contains("in-place operand"), "{err}");
 }
 
+/// Found by the `resume` fuzz target: a counter edited to the top of its range overflowed at the
+/// next function compiled.
+#[test]
+fn an_id_counter_at_the_end_of_its_range_is_refused() {
+    let mut s = started("(def n (park)) (inc n)");
+    let mut out = Captured::default();
+    assert!(matches!(
+        s.run(&Limits::inline(), &mut out),
+        Outcome::Parked { .. }
+    ));
+    let json = serial::to_json(&s);
+    for (counter, top) in [
+        ("next_code_id", u64::from(u32::MAX)),
+        ("next_proto_id", u64::from(u32::MAX)),
+        ("next_cont_id", u64::MAX),
+    ] {
+        let at = json
+            .find(&format!("\"{counter}\":"))
+            .expect("the counter is saved");
+        let value_start = at + counter.len() + 3;
+        let value_end = value_start
+            + json[value_start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .expect("a number");
+        let edited = format!("{}{top}{}", &json[..value_start], &json[value_end..]);
+        let tampered = serial::rehash(&edited).expect("the document has a hash");
+        let err = serial::from_json(&tampered).expect_err("a counter at its end is refused");
+        assert!(err.to_string().contains("id counter"), "{counter}: {err}");
+    }
+}
+
 #[test]
 fn malformed_documents_are_errors() {
     assert!(serial::from_json("{").is_err());
