@@ -272,6 +272,28 @@ fn completion_and_signature_help_in_half_typed_code() {
                       }
                     }
                   }
+                },
+                {
+                  "detail": "(subvec x1 x2)\n(subvec x1 x2 x3)",
+                  "documentation": {
+                    "kind": "markdown",
+                    "value": "(subvec v start end?): the elements of v from start up to end."
+                  },
+                  "kind": 3,
+                  "label": "subvec",
+                  "textEdit": {
+                    "newText": "subvec",
+                    "range": {
+                      "end": {
+                        "character": 20,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 18,
+                        "line": 2
+                      }
+                    }
+                  }
                 }
               ]
             }
