@@ -97,38 +97,70 @@ pub(crate) fn encode(
 ) -> Vec<SemanticToken> {
     let document = file.document();
     let text = document.rope();
-    let mut out = Vec::with_capacity(highlights.len());
-    let (mut previous_line, mut previous_start) = (0, 0);
+    let mut out = Relative::with_capacity(highlights.len());
     for highlight in highlights {
         let start = document.offset_to_position(highlight.range.start(), encoding);
         let token_text = text
             .byte_slice(usize::from(highlight.range.start())..usize::from(highlight.range.end()))
             .to_string();
+        out.push(
+            highlight,
+            (start.line, start.character),
+            &token_text,
+            encoding,
+        );
+    }
+    out.tokens
+}
+
+/// Tokens in LSP's relative encoding, each pushed at its absolute place.
+struct Relative {
+    tokens: Vec<SemanticToken>,
+    /// Where the last token pushed starts (line, character); `(0, 0)` before the first.
+    last: (u32, u32),
+}
+
+impl Relative {
+    fn with_capacity(capacity: usize) -> Relative {
+        Relative {
+            tokens: Vec::with_capacity(capacity),
+            last: (0, 0),
+        }
+    }
+
+    /// `highlight`, whose text `token_text` starts at `start`: one token per line it spans,
+    /// since clients need not support multi-line tokens.
+    fn push(
+        &mut self,
+        highlight: &HlRange,
+        start: (u32, u32),
+        token_text: &str,
+        encoding: PositionEncoding,
+    ) {
         let (token_type, bits) = (token_type(highlight.tag), modifiers(highlight));
-        for (i, piece) in lines(&token_text).enumerate() {
-            let line = start.line + u32::try_from(i).unwrap_or(u32::MAX);
-            let character = if i == 0 { start.character } else { 0 };
+        for (i, piece) in lines(token_text).enumerate() {
+            let line = start.0 + u32::try_from(i).unwrap_or(u32::MAX);
+            let character = if i == 0 { start.1 } else { 0 };
             let length = length(piece, encoding);
             if length == 0 {
                 continue;
             }
-            let delta_line = line - previous_line;
-            let delta_start = if delta_line == 0 {
-                character - previous_start
+            let (last_line, last_start) = self.last;
+            let (delta_line, delta_start) = if line == last_line {
+                (0, character - last_start)
             } else {
-                character
+                (line - last_line, character)
             };
-            out.push(SemanticToken {
+            self.tokens.push(SemanticToken {
                 delta_line,
                 delta_start,
                 length,
                 token_type,
                 token_modifiers_bitset: bits,
             });
-            (previous_line, previous_start) = (line, character);
+            self.last = (line, character);
         }
     }
-    out
 }
 
 /// `text` split at LSP line breaks (`\r\n`, `\n`, `\r`), breaks removed.
@@ -410,10 +442,8 @@ impl<'r, I: Iterator<Item = &'r str>> Stretches<'r, I> {
 
 /// `text`'s tokens (`highlights`, relative to its start) encoded relative to its start.
 fn encode_unit(text: &str, encoding: PositionEncoding, highlights: UnitHighlights) -> Chunk {
-    let mut tokens = Vec::with_capacity(highlights.ranges.len());
+    let mut tokens = Relative::with_capacity(highlights.ranges.len());
     let mut cursor = Cursor::default();
-    let (mut previous_line, mut previous_start) = (0, 0);
-    let mut last = (0, 0);
     for highlight in &highlights.ranges {
         let start = usize::from(highlight.range.start());
         let end = usize::from(highlight.range.end());
@@ -422,37 +452,18 @@ fn encode_unit(text: &str, encoding: PositionEncoding, highlights: UnitHighlight
             continue;
         };
         cursor.advance(before, encoding);
-        let (token_type, bits) = (token_type(highlight.tag), modifiers(highlight));
-        for (i, piece) in lines(token_text).enumerate() {
-            let line = cursor.line + u32::try_from(i).unwrap_or(u32::MAX);
-            let character = if i == 0 { cursor.character } else { 0 };
-            let length = length(piece, encoding);
-            if length == 0 {
-                continue;
-            }
-            let (delta_line, delta_start) = if tokens.is_empty() {
-                (line, character)
-            } else if line == previous_line {
-                (0, character - previous_start)
-            } else {
-                (line - previous_line, character)
-            };
-            tokens.push(SemanticToken {
-                delta_line,
-                delta_start,
-                length,
-                token_type,
-                token_modifiers_bitset: bits,
-            });
-            (previous_line, previous_start) = (line, character);
-            last = (line, character);
-        }
+        tokens.push(
+            highlight,
+            (cursor.line, cursor.character),
+            token_text,
+            encoding,
+        );
     }
     let rest = text.get(cursor.at..).unwrap_or("");
     cursor.advance(rest, encoding);
     Chunk {
-        tokens,
-        last,
+        tokens: tokens.tokens,
+        last: tokens.last,
         lines: cursor.line,
         tail: cursor.character,
         cr_end: text.ends_with('\r'),
