@@ -187,19 +187,17 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             // A work list of collections still to walk, innermost last: no recursion on the
             // data's depth.
             let mut out = Vector::new();
-            let mut stack: Vec<(Vector<Value>, usize)> = match arg(0) {
-                Value::List(s) | Value::Vector(s) => vec![(s.items.clone(), 0)],
-                _ => Vec::new(),
-            };
+            let mut stack: Vec<(Vector<Value>, usize)> =
+                arg(0).as_seq().into_iter().map(|xs| (xs, 0)).collect();
             while let Some((xs, i)) = stack.pop() {
                 let Some(x) = xs.get(i).cloned() else {
                     continue;
                 };
                 stack.push((xs, i + 1));
-                match x {
-                    Value::List(s) | Value::Vector(s) => stack.push((s.items.clone(), 0)),
-                    other => {
-                        out.push_back(other);
+                match x.as_seq() {
+                    Some(inner) => stack.push((inner, 0)),
+                    None => {
+                        out.push_back(x);
                         check_len(out.len(), limits)?;
                     }
                 }
@@ -279,7 +277,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         }
         Prim::Peek => match arg(0) {
             Value::Vector(s) => s.items.back().cloned().unwrap_or(Value::Nil),
-            Value::List(s) => s.items.front().cloned().unwrap_or(Value::Nil),
+            Value::List(l) => l.first().cloned().unwrap_or(Value::Nil),
             Value::Nil => Value::Nil,
             other => return Err(type_err(name, "a vector or list", &other)),
         },
@@ -289,9 +287,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 xs.pop_back();
                 Value::vector_bounded(xs, s.depth)
             }
-            Value::List(s) if !s.items.is_empty() => Value::List(std::rc::Rc::new(
-                crate::value::Seq::bounded(s.items.clone().skip(1), s.depth),
-            )),
+            Value::List(l) if !l.is_empty() => Value::List(l.rest()),
             Value::Vector(_) | Value::List(_) => {
                 return Err(Error::argument("pop: can't pop an empty collection"));
             }

@@ -77,8 +77,12 @@ fn to_value(form: &Form) -> Result<Value, Error> {
 /// expanded code point at the call. Values with no reader syntax (functions, streams) are refused.
 /// Recursion is bounded by the value's depth, itself at most [`MAX_DEPTH`].
 pub fn value_to_form(v: &Value, span: TextRange) -> Result<Form, Error> {
-    let seq = |xs: &Vector<Value>| -> Result<Vec<Form>, Error> {
-        xs.iter().map(|x| value_to_form(x, span)).collect()
+    let seq = |xs: &Value| -> Result<Vec<Form>, Error> {
+        xs.elements()
+            .into_iter()
+            .flatten()
+            .map(|x| value_to_form(x, span))
+            .collect()
     };
     let kind = match v {
         Value::Nil => FormKind::Nil,
@@ -90,8 +94,8 @@ pub fn value_to_form(v: &Value, span: TextRange) -> Result<Form, Error> {
         Value::Str(s) => FormKind::Str(s.to_string()),
         Value::Keyword(k) => FormKind::Keyword(k.clone()),
         Value::Symbol(s) => FormKind::Symbol(s.clone()),
-        Value::List(s) => FormKind::List(seq(&s.items)?),
-        Value::Vector(s) => FormKind::Vector(seq(&s.items)?),
+        Value::List(_) => FormKind::List(seq(v)?),
+        Value::Vector(_) => FormKind::Vector(seq(v)?),
         Value::Set(s) => FormKind::Set(
             s.iter()
                 .map(|x| value_to_form(x, span))

@@ -248,7 +248,7 @@ fn too_many(max_items: usize) -> Error {
 }
 
 fn acc_items(acc: &Value) -> Vector<Value> {
-    acc.as_seq().cloned().unwrap_or_default()
+    acc.as_seq().unwrap_or_default()
 }
 
 fn empty() -> Value {
@@ -705,7 +705,7 @@ pub(crate) fn resume(mut lib: Lib, v: Value, max_items: usize) -> Result<Flow, E
         }
         LibOp::SortByCmp => return sort_pairs_resume(lib, &v),
         LibOp::MaxKey | LibOp::MinKey => {
-            let better = match lib.acc.as_seq().and_then(|s| s.front()) {
+            let better = match lib.acc.elements().and_then(|mut s| s.next()) {
                 None => true,
                 Some(best) => {
                     let o = crate::num::compare_checked(&v, best, lib.op.name())?;

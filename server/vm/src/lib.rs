@@ -35,6 +35,7 @@ mod hof;
 pub mod inspect;
 mod kont;
 mod limits;
+mod list;
 mod memory;
 mod num;
 mod output;
@@ -71,4 +72,5 @@ pub use session::{
 pub use source::{Location, SourceId};
 pub use state::{State, Status};
 pub use store::Store;
-pub use value::{MAX_DEPTH, Value};
+pub use list::List;
+pub use value::{Elements, MAX_DEPTH, Value};

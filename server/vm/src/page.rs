@@ -101,7 +101,12 @@ pub fn page(v: &Value, store: &Store, offset: usize, count: usize) -> Page {
         text: None,
     };
     match v {
-        Value::List(s) | Value::Vector(s) => {
+        // A list is walked to the offset: pointer steps, no copy.
+        Value::List(l) => {
+            page.count = l.len();
+            page.items = l.iter().skip(offset).take(count).map(element).collect();
+        }
+        Value::Vector(s) => {
             page.count = s.items.len();
             if offset < s.items.len() {
                 let end = offset.saturating_add(count).min(s.items.len());

@@ -22,6 +22,7 @@ use crate::num::{self, IntDiv};
 use crate::output::Output;
 use crate::printer::{pr_capped, pr_str, print_str, str_form};
 use crate::store::{Cursor, Store, Stream};
+use crate::list::List;
 use crate::value::{Map, Seq, Value};
 
 /// Primitives and the names they are bound to. Arities and docs are not repeated here: they are
@@ -504,7 +505,8 @@ pub(crate) fn check_len(n: usize, limits: &Limits) -> Result<(), Error> {
 pub(crate) fn items(op: &str, v: &Value) -> Result<Vector<Value>, Error> {
     match v {
         Value::Nil => Ok(Vector::new()),
-        Value::List(s) | Value::Vector(s) => Ok(s.items.clone()),
+        Value::List(l) => Ok(l.to_vector()),
+        Value::Vector(s) => Ok(s.items.clone()),
         Value::Set(s) => Ok(s.iter().cloned().collect()),
         Value::Map(m) => m
             .iter()
@@ -530,11 +532,10 @@ fn index(op: &str, v: &Value) -> Result<usize, Error> {
     usize::try_from(i).map_err(|_| Error::argument(format!("{op}: index {i} is out of bounds")))
 }
 
-/// The elements after the first of `coll`: a list or vector's keep its depth bound (a part is no
-/// deeper than the whole), so `rest` and `next` never rescan what is left.
+/// The elements after the first of `coll` (not a list or vector: [`seq1`] answers for those).
 fn tail_of(coll: &Value, xs: Vector<Value>) -> Result<Value, Error> {
     match coll {
-        Value::List(s) | Value::Vector(s) => Ok(Value::vector_bounded(xs, s.depth)),
+        Value::Vector(s) => Ok(Value::vector_bounded(xs, s.depth)),
         _ => Value::vector(xs),
     }
 }
@@ -644,18 +645,17 @@ fn assoc(coll: &Value, k: Value, v: Value, limits: &Limits) -> Result<Value, Err
 
 fn conj(coll: &Value, x: Value, limits: &Limits) -> Result<Value, Error> {
     match coll {
-        Value::Nil => Value::list(Vector::from(vec![x])),
-        Value::Vector(s) | Value::List(s) => {
+        Value::Nil => Ok(Value::List(List::new().cons(x)?)),
+        Value::Vector(s) => {
             check_len(s.items.len() + 1, limits)?;
             let depth = s.with_depth_of(&x)?;
             let mut items = s.items.clone();
-            if matches!(coll, Value::Vector(_)) {
-                items.push_back(x);
-                Ok(Value::Vector(Rc::new(Seq { items, depth })))
-            } else {
-                items.push_front(x);
-                Ok(Value::List(Rc::new(Seq { items, depth })))
-            }
+            items.push_back(x);
+            Ok(Value::Vector(Rc::new(Seq { items, depth })))
+        }
+        Value::List(l) => {
+            check_len(l.len() + 1, limits)?;
+            Ok(Value::List(l.cons(x)?))
         }
         Value::Set(s) => {
             check_len(s.len() + 1, limits)?;
@@ -819,13 +819,15 @@ pub(crate) fn int1(p: Prim, x: i64) -> Option<Value> {
     })
 }
 
-/// The fast path of `first`, `rest`, `next`, `empty?` and `count` on a list or vector, read in
-/// place: walking a list with `first`/`rest` is most of what such loops do, and the general path
-/// clones the value and its element tree before looking at it. Same results as [`simple`].
+/// `first`, `rest`, `next`, `empty?` and `count` of a list or vector, read in place: walking a
+/// list with `first`/`rest` is most of what such loops do. [`simple`] asks here first. A list's
+/// `rest` and `next` are its tail (a list, shared, O(1)); a vector's are a vector.
 #[inline]
 pub(crate) fn seq1(p: Prim, a: &Value) -> Option<Value> {
-    let (Value::List(s) | Value::Vector(s)) = a else {
-        return None;
+    let s = match a {
+        Value::List(l) => return list1(p, l),
+        Value::Vector(s) => s,
+        _ => return None,
     };
     let xs = &s.items;
     Some(match p {
@@ -844,6 +846,20 @@ pub(crate) fn seq1(p: Prim, a: &Value) -> Option<Value> {
     })
 }
 
+/// [`seq1`] of a list: every answer is O(1).
+#[inline]
+fn list1(p: Prim, l: &List) -> Option<Value> {
+    Some(match p {
+        Prim::First => l.first().cloned().unwrap_or(Value::Nil),
+        Prim::IsEmpty => Value::Bool(l.is_empty()),
+        Prim::Count => Value::Int(i64::try_from(l.len()).unwrap_or(i64::MAX)),
+        Prim::Rest => Value::List(l.rest()),
+        Prim::Next if l.len() <= 1 => Value::Nil,
+        Prim::Next => Value::List(l.rest()),
+        _ => return None,
+    })
+}
+
 /// `rest` or `next` of a list or vector, `assoc` of one key on a map, or `conj` of one value on a
 /// vector, for a `recur` whose loop rebinds the collection's slot (`(recur (rest s) ...)`,
 /// `(recur (assoc m k v) ...)`): the value is taken out of `slot`, and a collection nothing else
@@ -856,9 +872,18 @@ pub(crate) fn owned(
     limits: &Limits,
 ) -> Option<Result<Value, Error>> {
     match (p, &*slot, rest) {
-        (Prim::Rest | Prim::Next, Value::List(_) | Value::Vector(_), []) => {
-            let (Value::List(mut s) | Value::Vector(mut s)) = std::mem::replace(slot, Value::Nil)
-            else {
+        (Prim::Rest | Prim::Next, Value::List(l), []) => {
+            if p == Prim::Next && l.len() <= 1 {
+                return Some(Ok(Value::Nil));
+            }
+            let Value::List(mut l) = std::mem::replace(slot, Value::Nil) else {
+                return None;
+            };
+            l.pop_front();
+            Some(Ok(Value::List(l)))
+        }
+        (Prim::Rest | Prim::Next, Value::Vector(_), []) => {
+            let Value::Vector(mut s) = std::mem::replace(slot, Value::Nil) else {
                 return None;
             };
             if p == Prim::Next && s.items.len() <= 1 {
@@ -902,6 +927,11 @@ pub(crate) fn owned(
 
 /// Runs a simple primitive. The caller has checked the arity.
 pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
+    if let [a] = args
+        && let Some(v) = seq1(p, a)
+    {
+        return Ok(v);
+    }
     let a0 = || args.first().cloned().unwrap_or(Value::Nil);
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     Ok(match p {
@@ -1095,20 +1125,17 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             }
         }
         Prim::Cons => {
-            let coll = arg(1);
-            let mut xs = items("cons", &coll)?;
-            check_len(xs.len() + 1, limits)?;
             let x = a0();
-            match &coll {
-                Value::List(s) | Value::Vector(s) => {
-                    let depth = s.with_depth_of(&x)?;
-                    xs.push_front(x);
-                    Value::List(Rc::new(Seq::bounded(xs, depth)))
+            match args.get(1) {
+                Some(Value::List(l)) => {
+                    check_len(l.len() + 1, limits)?;
+                    Value::List(l.cons(x)?)
                 }
-                // Sets, maps and strings were converted, element by element, anyway.
-                _ => {
-                    xs.push_front(x);
-                    Value::list(xs)?
+                // Anything else becomes a list first: one cell per element.
+                coll => {
+                    let xs = items("cons", coll.unwrap_or(&Value::Nil))?;
+                    check_len(xs.len() + 1, limits)?;
+                    Value::List(List::from_items(xs)?.cons(x)?)
                 }
             }
         }
@@ -1122,17 +1149,28 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
                 acc
             }
         },
+        // A list, as Clojure's seq prints: a macro that builds its expansion with concat
+        // returns a call, not a vector literal. A list given last is shared, not copied (as
+        // Scheme's `append` shares its last argument): only the elements before it get cells.
         Prim::Concat => {
+            let (front, mut tail) = match args.split_last() {
+                Some((Value::List(l), front)) => (front, l.clone()),
+                _ => (args, List::new()),
+            };
             let mut acc = Vector::new();
-            for x in args {
+            for x in front {
                 acc.append(items("concat", x)?);
-                check_len(acc.len(), limits)?;
+                check_len(acc.len().saturating_add(tail.len()), limits)?;
             }
-            // A list, as Clojure's seq prints: a macro that builds its expansion with concat
-            // returns a call, not a vector literal.
-            Value::list(acc)?
+            for x in acc.into_iter().rev() {
+                tail = tail.cons(x)?;
+            }
+            Value::List(tail)
         }
         Prim::Seq => {
+            if let Value::List(l) = a0() {
+                return Ok(if l.is_empty() { Value::Nil } else { Value::List(l) });
+            }
             let xs = items("seq", &a0())?;
             if xs.is_empty() {
                 Value::Nil
@@ -1143,7 +1181,7 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         // A vector is its own `vec`, and a list's depth bound carries over: no element is read.
         Prim::Vec => match a0() {
             v @ Value::Vector(_) => v,
-            Value::List(s) => Value::vector_bounded(s.items.clone(), s.depth),
+            Value::List(l) => Value::vector_bounded(l.to_vector(), l.depth()),
             other => Value::vector(items("vec", &other)?)?,
         },
         Prim::Vector => vector(args.iter().cloned().collect(), limits)?,
@@ -1211,11 +1249,19 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             if matches!(acc, Value::Nil) {
                 acc = Value::list(Vector::new())?;
             }
-            if let (Value::Vector(to), Value::Vector(from) | Value::List(from)) = (&acc, &arg(1))
+            if let Value::Vector(to) = &acc
                 && to.items.is_empty()
             {
                 // Into an empty vector: the source's elements and depth bound, as they are.
-                return Ok(Value::vector_bounded(from.items.clone(), from.depth));
+                match arg(1) {
+                    Value::Vector(from) => {
+                        return Ok(Value::vector_bounded(from.items.clone(), from.depth));
+                    }
+                    Value::List(from) => {
+                        return Ok(Value::vector_bounded(from.to_vector(), from.depth()));
+                    }
+                    _ => {}
+                }
             }
             let xs = items("into", &arg(1))?;
             if let Value::Vector(s) = &acc {

@@ -177,7 +177,7 @@ impl Printer {
                 let _ = write!(out, "{k}");
             }
             Value::Symbol(s) => out.push_str(s.as_str()),
-            Value::List(s) => self.seq("(", s.items.iter(), ")", depth),
+            Value::List(l) => self.seq("(", l.iter(), ")", depth),
             Value::Vector(s) => self.seq("[", s.items.iter(), "]", depth),
             Value::Set(s) => self.seq("#{", s.iter(), "}", depth),
             Value::Map(m) => {
@@ -372,7 +372,7 @@ impl<'a> Limited<'a> {
 
     fn pr(&mut self, v: &Value, depth: u32) {
         match v {
-            Value::List(s) => self.coll("(", s.items.iter().map(|x| (None, x)), ")", depth),
+            Value::List(l) => self.coll("(", l.iter().map(|x| (None, x)), ")", depth),
             Value::Vector(s) => self.coll("[", s.items.iter().map(|x| (None, x)), "]", depth),
             Value::Set(s) => self.coll("#{", s.iter().map(|x| (None, x)), "}", depth),
             Value::Map(m) => self.coll("{", m.iter().map(|(k, x)| (Some(k), x)), "}", depth),

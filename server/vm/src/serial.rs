@@ -391,8 +391,10 @@ impl Writer {
                 cause: w.value(&x.cause),
                 kind: x.kind,
             }),
-            Value::List(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
-                Composite::List(s.items.iter().map(|x| w.value(x)).collect())
+            // Keyed by the first cell (every empty list is the same value, key 0): a list
+            // written twice is one entry. Its elements are written flat, as a vector's are.
+            Value::List(l) => self.composite(l.addr().unwrap_or(0), |w| {
+                Composite::List(l.iter().map(|x| w.value(x)).collect())
             }),
             Value::Vector(s) => self.composite(Rc::as_ptr(s) as usize, |w| {
                 Composite::Vector(s.items.iter().map(|x| w.value(x)).collect())

@@ -1,8 +1,8 @@
 //! Runtime values: what yin programs compute with.
 //!
 //! Values are immutable and cheap to clone: scalars are inline, text is an `Rc<str>`, and
-//! collections are persistent structures behind an `Rc` (lists and vectors `imbl` vectors, maps
-//! and sets the tries of [`crate::hamt`]). Maps and sets remember insertion
+//! collections are persistent structures behind an `Rc` (lists cons cells of [`crate::list`],
+//! vectors `imbl` vectors, maps and sets the tries of [`crate::hamt`]). Maps and sets remember insertion
 //! order (for printing only: equality and hashing ignore it), so output is deterministic and small
 //! maps print the way they were written, as Clojure's array maps do.
 //!
@@ -31,6 +31,7 @@ use crate::code::Proto;
 use crate::error::{Error, ErrorKind};
 use crate::hamt::Hamt;
 use crate::kont::Kont;
+use crate::list::{self, List};
 use crate::prim::Prim;
 use crate::reclaim::{self, Deferred};
 
@@ -57,7 +58,8 @@ pub enum Value {
     Str(Rc<str>),
     Keyword(Keyword),
     Symbol(Symbol),
-    List(Rc<Seq>),
+    /// Cons cells: `first`, `rest`, `cons` and `count` in O(1).
+    List(List),
     Vector(Rc<Seq>),
     Map(Rc<Map>),
     Set(Rc<Set>),
@@ -84,7 +86,7 @@ pub enum Value {
     Regex(Rc<regex::Regex>),
 }
 
-/// The elements of a list or vector, and a bound on their nesting depth.
+/// The elements of a vector, and a bound on their nesting depth.
 #[derive(Clone, Debug)]
 pub struct Seq {
     pub items: Vector<Value>,
@@ -173,6 +175,15 @@ fn too_deep() -> Error {
     )
 }
 
+/// The depth bound of a collection holding `x`, refusing to nest past [`MAX_DEPTH`].
+pub(crate) fn element_depth(x: &Value) -> Result<u32, Error> {
+    let d = x.depth();
+    if d >= MAX_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(d + 1)
+}
+
 fn child_depth<'a>(items: impl IntoIterator<Item = &'a Value>) -> Result<u32, Error> {
     let inner = items.into_iter().map(Value::depth).max().unwrap_or(0);
     if inner >= MAX_DEPTH {
@@ -195,11 +206,7 @@ impl Seq {
 
     /// Adds one value, keeping the depth bound without rescanning.
     pub fn with_depth_of(&self, v: &Value) -> Result<u32, Error> {
-        let d = v.depth();
-        if d >= MAX_DEPTH {
-            return Err(too_deep());
-        }
-        Ok(self.depth.max(d + 1))
+        Ok(self.depth.max(element_depth(v)?))
     }
 }
 
@@ -375,7 +382,7 @@ impl Value {
     }
 
     pub fn list(items: Vector<Value>) -> Result<Value, Error> {
-        Ok(Value::List(Rc::new(Seq::new(items)?)))
+        Ok(Value::List(List::from_items(items)?))
     }
 
     pub fn vector(items: Vector<Value>) -> Result<Value, Error> {
@@ -432,7 +439,8 @@ impl Value {
     /// Upper bound of nesting depth: 0 for scalars.
     pub fn depth(&self) -> u32 {
         match self {
-            Value::List(s) | Value::Vector(s) => s.depth,
+            Value::List(l) => l.depth(),
+            Value::Vector(s) => s.depth,
             Value::Map(m) => m.depth,
             Value::Set(s) => s.depth,
             Value::Fn(c) => c.depth,
@@ -448,10 +456,30 @@ impl Value {
         !matches!(self, Value::Nil | Value::Bool(false))
     }
 
-    /// Elements of a list or vector.
-    pub fn as_seq(&self) -> Option<&Vector<Value>> {
+    /// Elements of a list or vector, as a vector: O(1) for a vector, a copy for a list (to
+    /// read them in place, see [`Value::elements`]).
+    pub fn as_seq(&self) -> Option<Vector<Value>> {
         match self {
-            Value::List(s) | Value::Vector(s) => Some(&s.items),
+            Value::List(l) => Some(l.to_vector()),
+            Value::Vector(s) => Some(s.items.clone()),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list or vector, read in place, front to back.
+    pub fn elements(&self) -> Option<Elements<'_>> {
+        match self {
+            Value::List(l) => Some(Elements::List(l.iter())),
+            Value::Vector(s) => Some(Elements::Vector(s.items.iter())),
+            _ => None,
+        }
+    }
+
+    /// Elements in a list or vector (`None` for anything else), in O(1).
+    pub fn seq_len(&self) -> Option<usize> {
+        match self {
+            Value::List(l) => Some(l.len()),
+            Value::Vector(s) => Some(s.items.len()),
             _ => None,
         }
     }
@@ -528,10 +556,11 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
             (Value::Keyword(a), Value::Keyword(b)) => Some(a.cmp(b)),
             (Value::Symbol(a), Value::Symbol(b)) => Some(a.cmp(b)),
-            (Value::Vector(a), Value::Vector(b)) | (Value::List(a), Value::List(b)) => {
-                match a.items.len().cmp(&b.items.len()) {
+            (Value::Vector(_), Value::Vector(_)) | (Value::List(_), Value::List(_)) => {
+                let (a, b) = (self.elements()?, other.elements()?);
+                match a.len().cmp(&b.len()) {
                     Ordering::Equal => {
-                        for (x, y) in a.items.iter().zip(b.items.iter()) {
+                        for (x, y) in a.zip(b) {
                             match x.compare(y)? {
                                 Ordering::Equal => {}
                                 o => return Some(o),
@@ -562,8 +591,13 @@ impl PartialEq for Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Keyword(a), Value::Keyword(b)) => a == b,
             (Value::Symbol(a), Value::Symbol(b)) => a == b,
-            (Value::List(a) | Value::Vector(a), Value::List(b) | Value::Vector(b)) => {
-                Rc::ptr_eq(a, b) || a.items == b.items
+            (Value::List(a), Value::List(b)) if a.ptr_eq(b) => true,
+            (Value::Vector(a), Value::Vector(b)) if Rc::ptr_eq(a, b) => true,
+            (Value::List(_) | Value::Vector(_), Value::List(_) | Value::Vector(_)) => {
+                match (self.elements(), other.elements()) {
+                    (Some(a), Some(b)) => a.len() == b.len() && a.eq(b),
+                    _ => false,
+                }
             }
             // Cached hashes first: unequal maps almost always differ there, and each entry is
             // then read from the table rather than looked up through the insertion order.
@@ -610,10 +644,12 @@ impl Hash for Value {
             Value::Str(s) => s.hash(state),
             Value::Keyword(k) => k.hash(state),
             Value::Symbol(s) => s.hash(state),
-            Value::List(s) | Value::Vector(s) => {
-                s.items.len().hash(state);
-                for x in &s.items {
-                    x.hash(state);
+            Value::List(_) | Value::Vector(_) => {
+                if let Some(xs) = self.elements() {
+                    xs.len().hash(state);
+                    for x in xs {
+                        x.hash(state);
+                    }
                 }
             }
             Value::Map(m) => m.hash_code().hash(state),
@@ -629,3 +665,31 @@ impl Hash for Value {
         }
     }
 }
+
+/// The elements of a list or vector, read in place ([`Value::elements`]).
+#[derive(Clone)]
+pub enum Elements<'a> {
+    List(list::Iter<'a>),
+    Vector(imbl::vector::Iter<'a, Value, imbl::shared_ptr::DefaultSharedPtr>),
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = &'a Value;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Value> {
+        match self {
+            Elements::List(i) => i.next(),
+            Elements::Vector(i) => i.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Elements::List(i) => i.size_hint(),
+            Elements::Vector(i) => i.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Elements<'_> {}
