@@ -62,6 +62,7 @@ pub use error::{Error, ErrorKind};
 pub use hof::LibOp;
 pub use kont::{KFrame, Kont, Native};
 pub use limits::Limits;
+pub use list::List;
 pub use memory::{CountingAlloc, live_bytes};
 pub use output::{Captured, Discard, Output, WriteOutput};
 pub use prim::Prim;
@@ -72,5 +73,4 @@ pub use session::{
 pub use source::{Location, SourceId};
 pub use state::{State, Status};
 pub use store::Store;
-pub use list::List;
 pub use value::{Elements, MAX_DEPTH, Value};

@@ -56,7 +56,9 @@ impl List {
 
     /// The list after the first element (empty for the empty list): shares the cells.
     pub fn rest(&self) -> List {
-        self.head.as_ref().map_or_else(List::new, |c| c.rest.clone())
+        self.head
+            .as_ref()
+            .map_or_else(List::new, |c| c.rest.clone())
     }
 
     /// `x` in front of this list. Refuses to nest past [`crate::value::MAX_DEPTH`]; the
@@ -194,7 +196,9 @@ mod tests {
     #[test]
     fn cons_first_rest_count_share_tails() {
         let empty = List::new();
-        let a = empty.cons(Value::Int(3)).and_then(|l| l.cons(Value::Int(2)));
+        let a = empty
+            .cons(Value::Int(3))
+            .and_then(|l| l.cons(Value::Int(2)));
         let Ok(a) = a else { panic!("cons failed") };
         let Ok(b) = a.cons(Value::Int(1)) else {
             panic!("cons failed")

@@ -18,11 +18,11 @@ use crate::error::{Error, ErrorKind};
 use crate::hof::LibOp;
 use crate::kont::{KFrame, Native};
 use crate::limits::Limits;
+use crate::list::List;
 use crate::num::{self, IntDiv};
 use crate::output::Output;
 use crate::printer::{pr_capped, pr_str, print_str, str_form};
 use crate::store::{Cursor, Store, Stream};
-use crate::list::List;
 use crate::value::{Map, Seq, Value};
 
 /// Primitives and the names they are bound to. Arities and docs are not repeated here: they are
@@ -1169,7 +1169,11 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         }
         Prim::Seq => {
             if let Value::List(l) = a0() {
-                return Ok(if l.is_empty() { Value::Nil } else { Value::List(l) });
+                return Ok(if l.is_empty() {
+                    Value::Nil
+                } else {
+                    Value::List(l)
+                });
             }
             let xs = items("seq", &a0())?;
             if xs.is_empty() {

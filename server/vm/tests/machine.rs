@@ -426,3 +426,60 @@ fn a_state_holding_atoms_exceptions_regexes_and_library_frames_resumes() {
         "{outcome:?}"
     );
 }
+
+/// The index in the document's value table of global `name`'s value.
+fn global_ref(json: &str, name: &str) -> u64 {
+    let doc: serde_json::Value = serde_json::from_str(json).expect("the document is JSON");
+    let globals = doc["store"]["globals"].as_array().expect("globals");
+    let entry = globals
+        .iter()
+        .find(|g| g[0] == name)
+        .expect("the global is saved");
+    entry[2]["ref"].as_u64().expect("a reference")
+}
+
+/// A saved list is its elements only: the loader rebuilds the cells, recomputing each one's
+/// length and nesting bound, so an edit can make a list neither cyclic nor deeper than allowed.
+#[test]
+fn a_tampered_list_in_a_saved_state_is_refused() {
+    let mut s = started(
+        "(def deep (loop [i 0 x (list)] (if (< i 999) (recur (inc i) (list x)) x)))
+         (def short (list 7001 7002))
+         (def n (park))
+         [(count short) (first deep)]",
+    );
+    let limits = Limits::inline();
+    let mut out = Captured::default();
+    assert!(matches!(s.run(&limits, &mut out), Outcome::Parked { .. }));
+    let json = serial::to_json(&s);
+    let mut moved = serial::from_json(&json).expect("the untouched document loads");
+    let outcome = moved.resume(Value::Int(0), &limits, &mut out);
+    assert!(outcome.printed().unwrap().starts_with("[2 (("));
+
+    let short = global_ref(&json, "short");
+    let deep = global_ref(&json, "deep");
+    for (target, refused) in [(short, "cycle"), (deep, "nested too deeply")] {
+        let edited = json.replacen(
+            r#"{"list":[{"int":7001}"#,
+            &format!(r#"{{"list":[{{"ref":{target}}}"#),
+            1,
+        );
+        assert_ne!(edited, json);
+        let tampered = serial::rehash(&edited).expect("the document has a hash");
+        let err = serial::from_json(&tampered).expect_err("the edited list is refused");
+        assert!(err.to_string().contains(refused), "{refused}: {err}");
+    }
+}
+
+/// Lists are cons cells: a million-element list is built, counted, walked and dropped, and a
+/// shared tail outlives the list it was taken from, with no recursion on the length.
+#[test]
+fn a_million_element_list_is_built_walked_and_dropped() {
+    let out = eval(
+        "(def xs (loop [i 0 acc (list)] (if (< i 1000000) (recur (inc i) (cons i acc)) acc)))
+         (def tail (loop [s xs k 0] (if (< k 500000) (recur (rest s) (inc k)) s)))
+         (def xs nil)
+         [(count tail) (first tail) (loop [s tail acc 0] (if (empty? s) acc (recur (next s) (+ acc (first s)))))]",
+    );
+    assert_eq!(out, "[500000 499999 124999750000]");
+}
