@@ -181,6 +181,10 @@ impl<'a> IntoIterator for &'a List {
 
 #[cfg(test)]
 mod tests {
+    use std::hash::{Hash, Hasher};
+
+    use proptest::prelude::*;
+
     use super::*;
     use crate::value::MAX_DEPTH;
 
@@ -241,6 +245,76 @@ mod tests {
             panic!("cons failed")
         };
         assert_eq!(l.depth(), 1);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Cons(i64),
+        Rest,
+        Pop,
+        /// Keep a copy of the current list (a version the program holds).
+        Keep,
+        /// Continue from a kept version.
+        Back(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => any::<i64>().prop_map(Op::Cons),
+            2 => Just(Op::Rest),
+            2 => Just(Op::Pop),
+            1 => Just(Op::Keep),
+            1 => any::<usize>().prop_map(Op::Back),
+        ]
+    }
+
+    proptest! {
+        /// Every operation agrees with a `Vec` model, on the current list and on every kept
+        /// version (sharing never lets one version change another), and a list equals and
+        /// hashes as the vector of its elements.
+        #[test]
+        fn lists_behave_as_vectors_of_their_elements(ops in proptest::collection::vec(op(), 0..60)) {
+            let mut cur = (List::new(), Vec::<i64>::new());
+            let mut kept: Vec<(List, Vec<i64>)> = Vec::new();
+            for o in ops {
+                match o {
+                    Op::Cons(x) => {
+                        cur.0 = cur.0.cons(Value::Int(x)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        cur.1.insert(0, x);
+                    }
+                    Op::Rest => {
+                        cur.0 = cur.0.rest();
+                        if !cur.1.is_empty() {
+                            cur.1.remove(0);
+                        }
+                    }
+                    Op::Pop => {
+                        let got = cur.0.pop_front();
+                        let want = (!cur.1.is_empty()).then(|| Value::Int(cur.1.remove(0)));
+                        prop_assert_eq!(got, want);
+                    }
+                    Op::Keep => kept.push(cur.clone()),
+                    Op::Back(i) if !kept.is_empty() => cur = kept[i % kept.len()].clone(),
+                    Op::Back(_) => {}
+                }
+                prop_assert_eq!(cur.0.len(), cur.1.len());
+                prop_assert_eq!(cur.0.first().cloned(), cur.1.first().map(|x| Value::Int(*x)));
+            }
+            kept.push(cur);
+            for (l, model) in &kept {
+                prop_assert_eq!(&ints(l), model);
+                let as_list = Value::List(l.clone());
+                let as_vector = Value::vector(model.iter().map(|x| Value::Int(*x)).collect())
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&as_list, &as_vector);
+                let hash = |v: &Value| {
+                    let mut h = std::hash::DefaultHasher::new();
+                    v.hash(&mut h);
+                    h.finish()
+                };
+                prop_assert_eq!(hash(&as_list), hash(&as_vector));
+            }
+        }
     }
 
     #[test]
