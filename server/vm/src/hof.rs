@@ -64,6 +64,8 @@ lib_ops! {
     Repeatedly "repeatedly";
     Iterate "iterate";
     IterateWhile "iterate-while";
+    SomeFn "some-fn";
+    EveryPred "every-pred";
 }
 
 /// The kinds of bounded producer, the first argument of [`Prim::Producer`].
@@ -175,6 +177,11 @@ impl Lib {
                     .map(|a| a.iter().cloned().collect())
                     .unwrap_or_default();
                 self.call(args)
+            }
+            // some-fn and every-pred: each item is a [pred arg] pair.
+            LibOp::SomeFn | LibOp::EveryPred => {
+                let (pred, arg) = pair(&x);
+                self.call_with(pred, vec![arg])
             }
             // juxt: the items are the functions, `extra` the arguments.
             LibOp::Juxt => {
@@ -293,6 +300,25 @@ pub(crate) fn juxt(fns: &Value, args: Vec<Value>, span: TextRange) -> Result<Flo
     let mut lib = Lib::new(LibOp::Juxt, Value::Nil, fs, empty(), span);
     lib.extra = vector(args.into_iter().collect())?;
     lib.next(finish)
+}
+
+/// A call of the function `(some-fn p q ...)` or `(every-pred p q ...)` returned: each predicate
+/// on each argument, predicate by predicate as Clojure orders them, until one answer decides.
+/// `some-fn` gives the first truthy value or the last falsy one (`nil` with no arguments);
+/// `every-pred` gives a boolean.
+pub(crate) fn any_pred(
+    op: LibOp,
+    preds: &Value,
+    args: Vec<Value>,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    let mut calls = Vector::new();
+    for p in items(op.name(), preds)? {
+        for a in &args {
+            calls.push_back(vector(Vector::from(vec![p.clone(), a.clone()]))?);
+        }
+    }
+    Lib::new(op, Value::Nil, calls, Value::Nil, span).next(finish)
 }
 
 /// `(max-key k x y ...)`/`(min-key k x y ...)`.
@@ -596,7 +622,7 @@ pub(crate) fn repeatedly(
 fn finish(lib: Lib) -> Result<Value, Error> {
     Ok(match lib.op {
         LibOp::Some => Value::Nil,
-        LibOp::Every | LibOp::NotAny => Value::Bool(true),
+        LibOp::Every | LibOp::NotAny | LibOp::EveryPred => Value::Bool(true),
         LibOp::Mapcat => Value::list(acc_items(&lib.acc))?,
         LibOp::PartitionBy => {
             let mut groups = acc_items(&lib.acc);
@@ -652,6 +678,10 @@ pub(crate) fn resume(mut lib: Lib, v: Value, max_items: usize) -> Result<Flow, E
         LibOp::Every if !v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
         LibOp::NotAny if v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
         LibOp::Some | LibOp::Every | LibOp::NotAny => {}
+        LibOp::SomeFn if v.truthy() => return Ok(Flow::Value(v)),
+        LibOp::SomeFn => lib.acc = v,
+        LibOp::EveryPred if !v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
+        LibOp::EveryPred => {}
         LibOp::Remove => {
             if !v.truthy() {
                 push_into(&mut lib.acc, x)?;

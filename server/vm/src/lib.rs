@@ -26,6 +26,7 @@ mod basics;
 mod code;
 mod collections;
 mod compile;
+mod compose;
 mod control;
 mod convert;
 mod env;
@@ -50,6 +51,7 @@ mod state;
 mod store;
 mod strings;
 pub mod trace;
+mod transduce;
 mod value;
 
 pub use code::{Code, CodeRef, Op, Proto};

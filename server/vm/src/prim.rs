@@ -318,6 +318,30 @@ prims! {
     Printf "printf";
     Mapv "mapv";
     Filterv "filterv";
+    SomeFn "some-fn";
+    EveryPred "every-pred";
+    Memoize "memoize";
+    Trampoline "trampoline";
+    UpdateVals "update-vals";
+    UpdateKeys "update-keys";
+    Run "run!";
+    SwapVals "swap-vals!";
+    ResetVals "reset-vals!";
+    Transduce "transduce";
+    Sequence "sequence";
+    Eduction "eduction";
+    Completing "completing";
+    Cat "cat";
+    SomeFnFn "some-fn-fn";
+    EveryPredFn "every-pred-fn";
+    MemoFn "memo-fn";
+    MemoStore "memo-store";
+    TrampolineStep "trampoline-step";
+    SwapValsStore "swap-vals-store";
+    Xform "xform";
+    TransduceInit "transduce-init";
+    ReduceTo "reduce-to";
+    CompletingFn "completing-fn";
 }
 
 impl Prim {
@@ -333,6 +357,16 @@ impl Prim {
                 | Prim::FnilFn
                 | Prim::Producer
                 | Prim::ReducedBox
+                | Prim::SomeFnFn
+                | Prim::EveryPredFn
+                | Prim::MemoFn
+                | Prim::MemoStore
+                | Prim::TrampolineStep
+                | Prim::SwapValsStore
+                | Prim::Xform
+                | Prim::TransduceInit
+                | Prim::ReduceTo
+                | Prim::CompletingFn
         )
     }
 }
@@ -436,6 +470,28 @@ impl Prim {
                 | Prim::CallCc
                 | Prim::Park
                 | Prim::Resume
+                | Prim::Into
+                | Prim::SomeFnFn
+                | Prim::EveryPredFn
+                | Prim::Memoize
+                | Prim::MemoFn
+                | Prim::MemoStore
+                | Prim::Trampoline
+                | Prim::TrampolineStep
+                | Prim::UpdateVals
+                | Prim::UpdateKeys
+                | Prim::Run
+                | Prim::SwapVals
+                | Prim::SwapValsStore
+                | Prim::ResetVals
+                | Prim::Transduce
+                | Prim::Sequence
+                | Prim::Eduction
+                | Prim::TransduceInit
+                | Prim::ReduceTo
+                | Prim::CompletingFn
+                | Prim::Xform
+                | Prim::Cat
         )
     }
 
@@ -775,7 +831,7 @@ fn stream_id(op: &str, v: &Value) -> Result<u32, Error> {
     }
 }
 
-fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
+pub(crate) fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
     store.cells += 1;
     if store.cells > limits.max_store {
         return Err(Error::new(
@@ -905,6 +961,26 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
     let a0 = || args.first().cloned().unwrap_or(Value::Nil);
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     Ok(match p {
+        Prim::Drop | Prim::Distinct | Prim::Dedupe | Prim::PartitionAll | Prim::Interpose
+            if args.len() < 2 =>
+        {
+            match crate::transduce::constructor(p, args) {
+                Some(xf) => xf?,
+                None => crate::collections::simple(p, args, limits)?,
+            }
+        }
+        Prim::SomeFn | Prim::EveryPred => {
+            let f = if p == Prim::SomeFn {
+                Prim::SomeFnFn
+            } else {
+                Prim::EveryPredFn
+            };
+            Value::partial(
+                Value::Prim(f),
+                vec![Value::vector(args.iter().cloned().collect())?],
+            )?
+        }
+        Prim::Completing => crate::transduce::completing(args)?,
         Prim::Add => fold_num(args, 0, "+", num::add)?,
         Prim::Mul => fold_num(args, 1, "*", num::mul)?,
         Prim::Sub => match args {
@@ -1267,7 +1343,60 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
 /// Runs any primitive. The caller has checked the arity.
 pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow, Error> {
     let span = ctx.span;
+    if let Some(xf) = crate::transduce::constructor(p, &args) {
+        return Ok(Flow::Value(xf?));
+    }
     Ok(match p {
+        Prim::Into if args.len() == 3 => {
+            let mut it = args.into_iter();
+            let to = it.next().unwrap_or(Value::Nil);
+            let xform = it.next().unwrap_or(Value::Nil);
+            crate::transduce::into(to, &xform, it.next().unwrap_or(Value::Nil))?
+        }
+        Prim::Transduce => crate::transduce::transduce(&args)?,
+        Prim::Sequence | Prim::Eduction => crate::transduce::sequence(p.name(), &args)?,
+        Prim::TransduceInit => crate::transduce::transduce_init(&args[0], args[1].clone())?,
+        Prim::ReduceTo => crate::transduce::reduce_to(&args),
+        Prim::CompletingFn => crate::transduce::completing_call(args),
+        Prim::Xform | Prim::Cat => {
+            let stage = if p == Prim::Cat {
+                Value::Prim(Prim::Cat)
+            } else {
+                Value::partial(Value::Prim(p), args)?
+            };
+            return Err(crate::transduce::called(&stage));
+        }
+        Prim::SomeFnFn | Prim::EveryPredFn => {
+            let mut it = args.into_iter();
+            let preds = it.next().unwrap_or(Value::Nil);
+            let op = if p == Prim::SomeFnFn {
+                LibOp::SomeFn
+            } else {
+                LibOp::EveryPred
+            };
+            crate::hof::any_pred(op, &preds, it.collect(), span)?
+        }
+        Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
+        Prim::MemoFn => crate::compose::memo_call(args, ctx)?,
+        Prim::MemoStore => crate::compose::memo_store(&args, ctx)?,
+        Prim::Trampoline => crate::compose::trampoline(args)?,
+        Prim::TrampolineStep => crate::compose::trampoline_step(args[0].clone())?,
+        Prim::UpdateVals | Prim::UpdateKeys => {
+            crate::compose::update_entries(p, args[0].clone(), args[1].clone())?
+        }
+        Prim::Run => crate::compose::run(args[0].clone(), args[1].clone())?,
+        Prim::SwapVals => crate::compose::swap_vals(args, ctx)?,
+        Prim::SwapValsStore => crate::compose::set_vals(
+            "swap-vals!",
+            &args[0],
+            args[1].clone(),
+            args[2].clone(),
+            ctx,
+        )?,
+        Prim::ResetVals => {
+            let old = atom_value(ctx.store, "reset-vals!", &args[0])?;
+            crate::compose::set_vals("reset-vals!", &args[0], old, args[1].clone(), ctx)?
+        }
         Prim::Sort if args.len() == 2 => {
             let cmp = args[0].clone();
             let items = items("sort", &args[1])?;
@@ -1635,14 +1764,14 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
     })
 }
 
-fn atom_id(op: &str, v: &Value) -> Result<u32, Error> {
+pub(crate) fn atom_id(op: &str, v: &Value) -> Result<u32, Error> {
     match v {
         Value::Atom(id) => Ok(*id),
         other => Err(type_err(op, "an atom", other)),
     }
 }
 
-fn atom_value(store: &Store, op: &str, v: &Value) -> Result<Value, Error> {
+pub(crate) fn atom_value(store: &Store, op: &str, v: &Value) -> Result<Value, Error> {
     let id = atom_id(op, v)?;
     store
         .atoms
