@@ -141,3 +141,145 @@ pub(crate) fn set_vals(
     set_atom(ctx.store, id, new.clone())?;
     Ok(Flow::Value(Value::vector(Vector::from(vec![old, new]))?))
 }
+
+/// `(reduce-kv f init coll)`: `(f acc k v)` over a map's entries, or a vector's indices and
+/// elements, through `reduce` (so `reduced` stops it).
+pub(crate) fn reduce_kv(args: &[Value]) -> Result<Flow, Error> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    let entries: Vector<Value> = match arg(2) {
+        Value::Nil => Vector::new(),
+        m @ Value::Map(_) => crate::prim::items("reduce-kv", &m)?,
+        Value::Vector(s) => s
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Value::vector(Vector::from(vec![Value::Int(i as i64), x.clone()])))
+            .collect::<Result<_, _>>()?,
+        other => return Err(type_err("reduce-kv", "a map or vector", &other)),
+    };
+    let step = Value::partial(Value::Prim(Prim::KvStep), vec![arg(0)])?;
+    Ok(Flow::Apply(
+        Value::Prim(Prim::Reduce),
+        vec![step, arg(1), Value::vector(entries)?],
+    ))
+}
+
+/// `(kv-step f acc [k v])`: `(f acc k v)`.
+pub(crate) fn kv_step(args: Vec<Value>) -> Flow {
+    let mut it = args.into_iter();
+    let f = it.next().unwrap_or(Value::Nil);
+    let acc = it.next().unwrap_or(Value::Nil);
+    let entry = it.next().unwrap_or(Value::Nil);
+    let (k, v) = match entry.as_seq() {
+        Some(kv) => (
+            kv.get(0).cloned().unwrap_or(Value::Nil),
+            kv.get(1).cloned().unwrap_or(Value::Nil),
+        ),
+        None => (Value::Nil, Value::Nil),
+    };
+    Flow::Apply(f, vec![acc, k, v])
+}
+
+/// `(reductions f coll)`, `(reductions f init coll)`: the vector of `reduce`'s intermediate
+/// values, from the initial one.
+pub(crate) fn reductions(args: &[Value]) -> Result<Flow, Error> {
+    let f = args.first().cloned().unwrap_or(Value::Nil);
+    let (init, rest) = match args {
+        [_, init, coll] => (init.clone(), crate::prim::items("reductions", coll)?),
+        [_, coll] => {
+            let xs = crate::prim::items("reductions", coll)?;
+            match xs.front().cloned() {
+                // (reductions f []) is [(f)], as in Clojure.
+                None => {
+                    return Ok(Flow::Apply(
+                        Value::comp(vec![Value::Prim(Prim::Vector), f])?,
+                        Vec::new(),
+                    ));
+                }
+                Some(first) => (first, xs.skip(1)),
+            }
+        }
+        _ => return Err(type_err("reductions", "a collection", &Value::Nil)),
+    };
+    let step = Value::partial(Value::Prim(Prim::ReductionsStep), vec![f])?;
+    Ok(Flow::Apply(
+        Value::Prim(Prim::Reduce),
+        vec![
+            step,
+            Value::vector(Vector::from(vec![init]))?,
+            Value::vector(rest)?,
+        ],
+    ))
+}
+
+/// `(reductions-step f acc x)`: `acc` with `(f (peek acc) x)` added.
+pub(crate) fn reductions_step(args: &[Value]) -> Result<Flow, Error> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    let acc = arg(1);
+    let last = acc
+        .as_seq()
+        .and_then(|s| s.last().cloned())
+        .unwrap_or(Value::Nil);
+    let add = Value::partial(Value::Prim(Prim::Conj), vec![acc])?;
+    Ok(Flow::Apply(
+        Value::comp(vec![add, arg(0)])?,
+        vec![last, arg(2)],
+    ))
+}
+
+/// `(keep-indexed f coll)`: the non-nil values of `(f index x)`.
+pub(crate) fn keep_indexed(f: Value, coll: Value) -> Result<Flow, Error> {
+    let run = Value::comp(vec![
+        Value::partial(Value::Prim(Prim::Keep), vec![Value::Prim(Prim::Identity)])?,
+        Value::partial(Value::Prim(Prim::MapIndexed), vec![f])?,
+    ])?;
+    Ok(Flow::Apply(run, vec![coll]))
+}
+
+/// `(split-with pred coll)`: `[(take-while pred coll) (drop-while pred coll)]`.
+pub(crate) fn split_with(pred: Value, coll: Value) -> Result<Flow, Error> {
+    let parts = Value::vector(Vector::from(vec![
+        Value::partial(Value::Prim(Prim::TakeWhile), vec![pred.clone()])?,
+        Value::partial(Value::Prim(Prim::DropWhile), vec![pred])?,
+    ]))?;
+    Ok(Flow::Apply(
+        Value::partial(Value::Prim(Prim::JuxtFn), vec![parts])?,
+        vec![coll],
+    ))
+}
+
+/// `(not-every? pred coll)`: `(not (every? pred coll))`.
+pub(crate) fn not_every(pred: Value, coll: Value) -> Result<Flow, Error> {
+    let run = Value::comp(vec![
+        Value::Prim(Prim::Not),
+        Value::partial(Value::Prim(Prim::Every), vec![pred])?,
+    ])?;
+    Ok(Flow::Apply(run, vec![coll]))
+}
+
+/// A call of `(comparator pred)` on `a` and `b`: -1 when `(pred a b)`, else 1 when `(pred b a)`,
+/// else 0, as Clojure's.
+pub(crate) fn comparator_call(args: &[Value]) -> Result<Flow, Error> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    let then = Value::partial(
+        Value::Prim(Prim::ComparatorThen),
+        vec![arg(0), arg(1), arg(2)],
+    )?;
+    Ok(Flow::Apply(
+        Value::comp(vec![then, arg(0)])?,
+        vec![arg(1), arg(2)],
+    ))
+}
+
+/// `(comparator-then pred a b r)`: -1 when `r`, the answer of `(pred a b)`, is truthy; else
+/// asks `(pred b a)`.
+pub(crate) fn comparator_then(args: &[Value]) -> Result<Flow, Error> {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    if arg(3).truthy() {
+        return Ok(Flow::Value(Value::Int(-1)));
+    }
+    Ok(Flow::Apply(
+        Value::comp(vec![Value::Prim(Prim::ComparatorLast), arg(0)])?,
+        vec![arg(2), arg(1)],
+    ))
+}

@@ -332,6 +332,39 @@ prims! {
     Eduction "eduction";
     Completing "completing";
     Cat "cat";
+    SortedMap "sorted-map";
+    SortedMapBy "sorted-map-by";
+    SortedSet "sorted-set";
+    SortedSetBy "sorted-set-by";
+    ReduceKv "reduce-kv";
+    Reductions "reductions";
+    KeepIndexed "keep-indexed";
+    SplitWith "split-with";
+    NotEvery "not-every?";
+    TakeNth "take-nth";
+    Comparator "comparator";
+    TreeSeq "tree-seq";
+    Volatile "volatile!";
+    VSwap "vswap!";
+    VReset "vreset!";
+    Transient "transient";
+    Persistent "persistent!";
+    ConjBang "conj!";
+    AssocBang "assoc!";
+    DissocBang "dissoc!";
+    DisjBang "disj!";
+    PopBang "pop!";
+    SetRenameKeys "clojure.set/rename-keys";
+    ToUpperCase "Character/toUpperCase";
+    ToLowerCase "Character/toLowerCase";
+    BitNot "bit-not";
+    CharDigit "Character/digit";
+    StrReplaceFirst "clojure.string/replace-first";
+    KvStep "kv-step";
+    ReductionsStep "reductions-step";
+    ComparatorFn "comparator-fn";
+    ComparatorThen "comparator-then";
+    ComparatorLast "comparator-last";
     SomeFnFn "some-fn-fn";
     EveryPredFn "every-pred-fn";
     MemoFn "memo-fn";
@@ -367,6 +400,11 @@ impl Prim {
                 | Prim::TransduceInit
                 | Prim::ReduceTo
                 | Prim::CompletingFn
+                | Prim::KvStep
+                | Prim::ReductionsStep
+                | Prim::ComparatorFn
+                | Prim::ComparatorThen
+                | Prim::ComparatorLast
         )
     }
 }
@@ -492,6 +530,20 @@ impl Prim {
                 | Prim::CompletingFn
                 | Prim::Xform
                 | Prim::Cat
+                | Prim::ReduceKv
+                | Prim::Reductions
+                | Prim::KeepIndexed
+                | Prim::SplitWith
+                | Prim::NotEvery
+                | Prim::TreeSeq
+                | Prim::Volatile
+                | Prim::VSwap
+                | Prim::VReset
+                | Prim::KvStep
+                | Prim::ReductionsStep
+                | Prim::ComparatorFn
+                | Prim::ComparatorThen
+                | Prim::ComparatorLast
         )
     }
 
@@ -981,6 +1033,23 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             )?
         }
         Prim::Completing => crate::transduce::completing(args)?,
+        Prim::Comparator => Value::partial(Value::Prim(Prim::ComparatorFn), vec![a0()])?,
+        Prim::Transient | Prim::Persistent => a0(),
+        Prim::ConjBang | Prim::AssocBang | Prim::DissocBang | Prim::DisjBang | Prim::PopBang => {
+            let plain = match p {
+                Prim::ConjBang => Prim::Conj,
+                Prim::AssocBang => Prim::Assoc,
+                Prim::DissocBang => Prim::Dissoc,
+                Prim::DisjBang => Prim::Disj,
+                _ => Prim::Pop,
+            };
+            simple(plain, args, limits)?
+        }
+        Prim::Zipmap if crate::hof::as_producer(&arg(1)).is_some() => {
+            let n = items("zipmap", &a0())?.len();
+            let vals = crate::hof::bounded_prefix("zipmap", &arg(1), n)?;
+            crate::collections::simple(Prim::Zipmap, &[a0(), Value::vector(vals)?], limits)?
+        }
         Prim::Add => fold_num(args, 0, "+", num::add)?,
         Prim::Mul => fold_num(args, 1, "*", num::mul)?,
         Prim::Sub => match args {
@@ -1377,6 +1446,22 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             crate::hof::any_pred(op, &preds, it.collect(), span)?
         }
         Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
+        Prim::ReduceKv => crate::compose::reduce_kv(&args)?,
+        Prim::KvStep => crate::compose::kv_step(args),
+        Prim::Reductions => crate::compose::reductions(&args)?,
+        Prim::ReductionsStep => crate::compose::reductions_step(&args)?,
+        Prim::KeepIndexed => crate::compose::keep_indexed(args[0].clone(), args[1].clone())?,
+        Prim::SplitWith => crate::compose::split_with(args[0].clone(), args[1].clone())?,
+        Prim::NotEvery => crate::compose::not_every(args[0].clone(), args[1].clone())?,
+        Prim::ComparatorFn => crate::compose::comparator_call(&args)?,
+        Prim::ComparatorThen => crate::compose::comparator_then(&args)?,
+        Prim::ComparatorLast => Flow::Value(Value::Int(if args[0].truthy() { 1 } else { 0 })),
+        Prim::TreeSeq => {
+            crate::hof::tree_seq(args[0].clone(), args[1].clone(), args[2].clone(), span)?
+        }
+        Prim::Volatile => return call(Prim::Atom, args, ctx),
+        Prim::VSwap => return call(Prim::Swap, args, ctx),
+        Prim::VReset => return call(Prim::Reset, args, ctx),
         Prim::MemoFn => crate::compose::memo_call(args, ctx)?,
         Prim::MemoStore => crate::compose::memo_store(&args, ctx)?,
         Prim::Trampoline => crate::compose::trampoline(args)?,
@@ -1413,10 +1498,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::MapFn | Prim::Mapv => {
             let f = args[0].clone();
-            let colls = args[1..]
-                .iter()
-                .map(|c| items("map", c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let colls = crate::hof::finite_or_bounded("map", &args[1..])?;
             map_step(f, colls, 0, Vector::new(), span)?
         }
         Prim::Filter | Prim::Filterv => {

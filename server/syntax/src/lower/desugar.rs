@@ -350,6 +350,8 @@ pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
 /// binds and its body.
 pub(super) struct Catch<'a> {
     pub selector: Option<&'a Form>,
+    /// The error kinds a Java class selector stands for (`ArithmeticException`).
+    pub kinds: Option<&'static [&'static str]>,
     pub name: &'a Form,
     pub body: &'a [Form],
     pub span: TextRange,
@@ -368,29 +370,44 @@ pub(super) fn catch_dispatch(
     let mut cond = vec![sym("cond", span)];
     for c in catches {
         let at = c.selector.map_or(c.span, |s| s.span);
-        let test = match c.selector {
-            None => form(FormKind::Bool(true), glue(at)),
-            Some(
-                k @ Form {
-                    kind: FormKind::Keyword(_),
-                    ..
-                },
-            ) => call(
-                "=",
+        let kind_of_ex = || {
+            call(
+                "get",
                 vec![
-                    k.clone(),
-                    call(
-                        "get",
-                        vec![
-                            call("ex-data", vec![ex.clone()], at),
-                            form(FormKind::Keyword(Keyword::new("yin/error")), glue(at)),
-                        ],
-                        at,
+                    call("ex-data", vec![ex.clone()], at),
+                    form(FormKind::Keyword(Keyword::new("yin/error")), glue(at)),
+                ],
+                at,
+            )
+        };
+        let test = match (c.selector, c.kinds) {
+            (_, Some(kinds)) => call(
+                "contains?",
+                vec![
+                    form(
+                        FormKind::Set(
+                            kinds
+                                .iter()
+                                .map(|k| form(FormKind::Keyword(Keyword::new(k)), glue(at)))
+                                .collect(),
+                        ),
+                        glue(at),
                     ),
+                    kind_of_ex(),
                 ],
                 at,
             ),
-            Some(pred) => list(vec![pred.clone(), ex.clone()], at),
+            (None, None) => form(FormKind::Bool(true), glue(at)),
+            (
+                Some(
+                    k @ Form {
+                        kind: FormKind::Keyword(_),
+                        ..
+                    },
+                ),
+                None,
+            ) => call("=", vec![k.clone(), kind_of_ex()], at),
+            (Some(pred), None) => list(vec![pred.clone(), ex.clone()], at),
         };
         cond.push(test);
         let mut handler = vec![vector(vec![c.name.clone(), ex.clone()], c.span)];
@@ -1073,4 +1090,194 @@ fn associative(
         }
     }
     Ok(())
+}
+
+/// The failure of an assertion: `(throw (ex-info (str "Assert failed: " detail) {:yin/error
+/// :assertion}))`, the kind a `(catch AssertionError e ...)` selects.
+fn assertion_failure(detail: Form, span: TextRange) -> Form {
+    let data = form(
+        FormKind::Map(vec![(
+            form(FormKind::Keyword(Keyword::new("yin/error")), glue(span)),
+            form(FormKind::Keyword(Keyword::new("assertion")), glue(span)),
+        )]),
+        glue(span),
+    );
+    let message = call(
+        "str",
+        vec![
+            form(FormKind::Str("Assert failed: ".into()), glue(span)),
+            detail,
+        ],
+        span,
+    );
+    call(
+        "throw",
+        vec![call("ex-info", vec![message, data], span)],
+        span,
+    )
+}
+
+/// `(pr-str 'test)`: the text of a failed test, as Clojure's message quotes it.
+fn quoted_text(test: &Form) -> Form {
+    call(
+        "pr-str",
+        vec![call("quote", vec![test.clone()], test.span)],
+        test.span,
+    )
+}
+
+/// `(assert test)`, `(assert test message)`: `(when-not test (throw ...))`, the message being
+/// Clojure's `Assert failed: message` followed by the test's text.
+pub(super) fn assert(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (test, detail) = match args {
+        [test] => (test, quoted_text(test)),
+        [test, message] => (
+            test,
+            call(
+                "str",
+                vec![
+                    message.clone(),
+                    form(FormKind::Str("\n".into()), glue(span)),
+                    quoted_text(test),
+                ],
+                span,
+            ),
+        ),
+        _ => {
+            return Err(malformed(
+                head.span,
+                "assert takes a test and an optional message",
+            ));
+        }
+    };
+    Ok(call(
+        "when-not",
+        vec![test.clone(), assertion_failure(detail, span)],
+        span,
+    ))
+}
+
+/// A function body that starts with a condition map (`{:pre [tests] :post [tests]}`) and has
+/// more after it: the `:pre` tests checked first, the `:post` tests on the result bound to `%`.
+/// `None` when the body has no condition map.
+pub(super) fn conditions(body: &[Form]) -> Option<Vec<Form>> {
+    let [
+        Form {
+            kind: FormKind::Map(entries),
+            span,
+        },
+        rest @ ..,
+    ] = body
+    else {
+        return None;
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let tests = |name: &str| -> Option<Vec<Form>> {
+        entries.iter().find_map(|(k, v)| match (&k.kind, &v.kind) {
+            (FormKind::Keyword(k), FormKind::Vector(tests)) if k.as_str() == name => {
+                Some(tests.clone())
+            }
+            _ => None,
+        })
+    };
+    let (pre, post) = (tests("pre"), tests("post"));
+    if pre.is_none() && post.is_none() {
+        return None;
+    }
+    let check = |t: &Form| {
+        call(
+            "when-not",
+            vec![t.clone(), assertion_failure(quoted_text(t), t.span)],
+            t.span,
+        )
+    };
+    let mut out: Vec<Form> = pre.iter().flatten().map(check).collect();
+    match post {
+        None => out.extend(rest.iter().cloned()),
+        Some(post) => {
+            let result = sym("%", *span);
+            let value = match rest {
+                [one] => one.clone(),
+                _ => {
+                    let mut value = vec![sym("do", *span)];
+                    value.extend(rest.iter().cloned());
+                    list(value, *span)
+                }
+            };
+            let mut body = vec![vector(vec![result.clone(), value], *span)];
+            body.extend(post.iter().map(check));
+            body.push(result);
+            out.push(call("let", body, *span));
+        }
+    }
+    Some(out)
+}
+
+/// `(defrecord Name [fields] protocol-impls...)`: a record is a plain map of its fields, so this
+/// defines `(->Name f1 f2 ...)` building `{:f1 f1 ...}` and `(map->Name m)` returning the map.
+/// Protocol implementations after the fields are refused: yin has no protocols.
+pub(super) fn defrecord(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (name, fields) = match args {
+        [
+            Form {
+                kind: FormKind::Symbol(name),
+                ..
+            },
+            Form {
+                kind: FormKind::Vector(fields),
+                ..
+            },
+            rest @ ..,
+        ] => {
+            if let Some(first) = rest.first() {
+                return Err(malformed(
+                    first.span,
+                    "defrecord: protocol implementations are not supported in yin (there are no protocols); a record is a plain map of its fields",
+                ));
+            }
+            (name, fields)
+        }
+        _ => {
+            return Err(malformed(
+                head.span,
+                "defrecord needs a name and a vector of fields",
+            ));
+        }
+    };
+    let mut entries = Vec::with_capacity(fields.len());
+    for f in fields {
+        let FormKind::Symbol(s) = &f.kind else {
+            return Err(malformed(f.span, "defrecord: a field must be a symbol"));
+        };
+        entries.push((
+            form(FormKind::Keyword(Keyword::new(s.as_str())), glue(f.span)),
+            f.clone(),
+        ));
+    }
+    let positional = call(
+        "defn",
+        vec![
+            sym(&format!("->{}", name.as_str()), span),
+            vector(fields.clone(), span),
+            form(FormKind::Map(entries), glue(span)),
+        ],
+        span,
+    );
+    let m = sym("m", span);
+    let from_map = call(
+        "defn",
+        vec![
+            sym(&format!("map->{}", name.as_str()), span),
+            vector(vec![m.clone()], span),
+            call(
+                "into",
+                vec![form(FormKind::Map(Vec::new()), glue(span)), m],
+                span,
+            ),
+        ],
+        span,
+    );
+    Ok(call("do", vec![positional, from_map], span))
 }
