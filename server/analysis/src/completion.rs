@@ -304,6 +304,8 @@ mod tests {
                 SpecialForm doto | special form
                 SpecialForm defn- | special form
                 SpecialForm defrecord | special form
+                SpecialForm defmulti | special form
+                SpecialForm defmethod | special form
             "#]],
         );
     }

@@ -163,6 +163,7 @@ fn succeeding_eval_programs() {
         tests/eval/idioms/exceptions-finally.yin:8:5: constant-test the test is always true
         tests/eval/idioms/exceptions-finally.yin:11:28: unused-binding e is bound but never used
         tests/eval/idioms/loop-accumulators.yin:2:10: shadowed-binding xs shadows an outer binding of the same name
+        tests/eval/idioms/primes-lazy.yin:5:10: shadowed-binding n shadows an outer binding of the same name
         tests/eval/idioms/reduce-reduced.yin:3:19: shadowed-binding acc shadows an outer binding of the same name
         tests/eval/idioms/roman.yin:4:10: shadowed-binding n shadows an outer binding of the same name
         tests/eval/idioms/some-threading.yin:9:27: constant-test the test is always true
@@ -216,6 +217,7 @@ fn failing_eval_programs() {
         tests/eval/comparison/not-arity.yin:1:1: arity not called with too many arguments
         tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too few arguments
         tests/eval/control/assert.yin:3:23: constant-test the test is always false
+        tests/eval/control/defmethod-malformed.yin:1:12: unresolved-symbol unresolved symbol speak
         tests/eval/control/defrecord-with-protocols.yin:1:12: unresolved-symbol unresolved symbol Circle
         tests/eval/control/defrecord-with-protocols.yin:1:20: unresolved-symbol unresolved symbol r
         tests/eval/control/defrecord-with-protocols.yin:2:3: unresolved-symbol unresolved symbol Shape

@@ -82,6 +82,8 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "defn-",
     "defrecord",
     "assert",
+    "defmulti",
+    "defmethod",
 ];
 
 /// Whether `name` is a special form's head.
@@ -246,6 +248,14 @@ const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
     (
         "defn-",
         "(defn- name doc? [params] body...): as defn (yin has no namespaces, so nothing is private).",
+    ),
+    (
+        "defmulti",
+        "(defmulti name doc? dispatch-fn): a function calling the method defmethod gave for (dispatch-fn args...), else the :default one.",
+    ),
+    (
+        "defmethod",
+        "(defmethod name dispatch-value [params] body...): adds the method for dispatch-value to the multimethod name.",
     ),
     (
         "assert",

@@ -517,10 +517,17 @@ impl Lowerer<'_> {
             }
             "doto" => (Surface::Doto, desugar::doto(span, head, args, fresh)),
             "assert" => (Surface::WhenNot, desugar::assert(span, head, args)),
-            "defrecord" => match desugar::defrecord(span, head, args) {
-                Ok(core) => return self.form(&core),
-                Err(e) => (Surface::Defn, Err(e)),
-            },
+            "defrecord" | "defmulti" | "defmethod" => {
+                let rewrite = match name {
+                    "defrecord" => desugar::defrecord(span, head, args),
+                    "defmulti" => desugar::defmulti(span, head, args),
+                    _ => desugar::defmethod(span, head, args),
+                };
+                match rewrite {
+                    Ok(core) => return self.form(&core),
+                    Err(e) => (Surface::Defn, Err(e)),
+                }
+            }
             _ => return self.error(args, span),
         };
         self.rewritten(form, args, rewrite, surface)

@@ -688,6 +688,7 @@ pub(crate) fn take_producer(
             }
             lib.next(finish)
         }
+        (k, _) if crate::lazy::is_pipeline_kind(k) => crate::lazy::take(n, pred, args, max_items),
         _ => Err(infinite("take", kind)),
     }
 }

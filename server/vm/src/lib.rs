@@ -35,6 +35,7 @@ mod hamt;
 mod hof;
 pub mod inspect;
 mod kont;
+mod lazy;
 mod limits;
 mod memory;
 mod num;

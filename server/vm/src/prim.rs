@@ -365,6 +365,9 @@ prims! {
     ComparatorFn "comparator-fn";
     ComparatorThen "comparator-then";
     ComparatorLast "comparator-last";
+    LazyChunk "lazy-chunk";
+    LazyOut "lazy-out";
+    LazyWhile "lazy-while";
     SomeFnFn "some-fn-fn";
     EveryPredFn "every-pred-fn";
     MemoFn "memo-fn";
@@ -405,6 +408,9 @@ impl Prim {
                 | Prim::ComparatorFn
                 | Prim::ComparatorThen
                 | Prim::ComparatorLast
+                | Prim::LazyChunk
+                | Prim::LazyOut
+                | Prim::LazyWhile
         )
     }
 }
@@ -544,6 +550,9 @@ impl Prim {
                 | Prim::ComparatorFn
                 | Prim::ComparatorThen
                 | Prim::ComparatorLast
+                | Prim::LazyChunk
+                | Prim::LazyOut
+                | Prim::LazyWhile
         )
     }
 
@@ -1405,6 +1414,7 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
     match (p, args) {
         (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        (Prim::First, [coll]) => crate::lazy::is_pipeline(coll),
         _ => false,
     }
 }
@@ -1414,6 +1424,9 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
     let span = ctx.span;
     if let Some(xf) = crate::transduce::constructor(p, &args) {
         return Ok(Flow::Value(xf?));
+    }
+    if let Some(pipeline) = crate::lazy::extend(p, &args) {
+        return Ok(Flow::Value(pipeline?));
     }
     Ok(match p {
         Prim::Into if args.len() == 3 => {
@@ -1446,6 +1459,16 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
             crate::hof::any_pred(op, &preds, it.collect(), span)?
         }
         Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
+        Prim::LazyChunk => crate::lazy::chunk(&args)?,
+        Prim::LazyOut => crate::lazy::out(&args, ctx.limits.max_items)?,
+        Prim::LazyWhile => crate::lazy::while_out(&args, ctx.limits.max_items)?,
+        Prim::First if crate::lazy::is_pipeline(&args[0]) => Flow::Apply(
+            Value::comp(vec![
+                Value::Prim(Prim::First),
+                Value::partial(Value::Prim(Prim::Take), vec![Value::Int(1)])?,
+            ])?,
+            vec![args[0].clone()],
+        ),
         Prim::ReduceKv => crate::compose::reduce_kv(&args)?,
         Prim::KvStep => crate::compose::kv_step(args),
         Prim::Reductions => crate::compose::reductions(&args)?,

@@ -1281,3 +1281,187 @@ pub(super) fn defrecord(span: TextRange, head: &Form, args: &[Form]) -> Rewrite 
     );
     Ok(call("do", vec![positional, from_map], span))
 }
+
+/// The global holding a multimethod's methods: an atom of a map from dispatch values to
+/// functions. Its name starts with `_`, like the other names rewrites add.
+fn methods_global(name: &str, span: TextRange) -> Form {
+    sym(&format!("_methods__{name}"), span)
+}
+
+/// `(defmulti name doc? dispatch-fn)`: the methods in an atom (`_methods__name`) and `name` a
+/// function that calls the method for `(apply dispatch-fn args)`, else the `:default` one, else
+/// fails as Clojure does: `No method in multimethod 'name' for dispatch value: :tri`.
+/// Hierarchies (`derive`, `isa?`) and `prefer-method` are not supported.
+pub(super) fn defmulti(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (name, dispatch) = match args {
+        [
+            name @ Form {
+                kind: FormKind::Symbol(_),
+                ..
+            },
+            rest @ ..,
+        ] => {
+            let rest = match rest {
+                [
+                    Form {
+                        kind: FormKind::Str(_),
+                        ..
+                    },
+                    more @ ..,
+                ] => more,
+                _ => rest,
+            };
+            match rest.first() {
+                Some(dispatch) => (name, dispatch),
+                None => {
+                    return Err(malformed(
+                        name.span,
+                        "defmulti needs a dispatch function after the name",
+                    ));
+                }
+            }
+        }
+        _ => {
+            return Err(malformed(
+                head.span,
+                "defmulti needs a name and a dispatch function",
+            ));
+        }
+    };
+    let FormKind::Symbol(name_sym) = &name.kind else {
+        return Err(malformed(name.span, "defmulti needs a symbol as its name"));
+    };
+    let table = methods_global(name_sym.as_str(), span);
+    let (params, k, ms, f) = (
+        sym("_args", span),
+        sym("_dispatch", span),
+        sym("_methods", span),
+        sym("_method", span),
+    );
+    let missing = call(
+        "throw",
+        vec![call(
+            "ex-info",
+            vec![
+                call(
+                    "str",
+                    vec![
+                        form(
+                            FormKind::Str(format!(
+                                "No method in multimethod '{}' for dispatch value: ",
+                                name_sym.as_str()
+                            )),
+                            glue(span),
+                        ),
+                        call("pr-str", vec![k.clone()], span),
+                    ],
+                    span,
+                ),
+                form(
+                    FormKind::Map(vec![(
+                        form(FormKind::Keyword(Keyword::new("yin/error")), glue(span)),
+                        form(FormKind::Keyword(Keyword::new("argument")), glue(span)),
+                    )]),
+                    glue(span),
+                ),
+            ],
+            span,
+        )],
+        span,
+    );
+    let body = call(
+        "let",
+        vec![
+            vector(
+                vec![
+                    k.clone(),
+                    call("apply", vec![dispatch.clone(), params.clone()], span),
+                    ms.clone(),
+                    call("deref", vec![table.clone()], span),
+                    f.clone(),
+                    call(
+                        "get",
+                        vec![
+                            ms.clone(),
+                            k,
+                            call(
+                                "get",
+                                vec![
+                                    ms,
+                                    form(FormKind::Keyword(Keyword::new("default")), glue(span)),
+                                ],
+                                span,
+                            ),
+                        ],
+                        span,
+                    ),
+                ],
+                span,
+            ),
+            call(
+                "if",
+                vec![
+                    f.clone(),
+                    call("apply", vec![f, params.clone()], span),
+                    missing,
+                ],
+                span,
+            ),
+        ],
+        span,
+    );
+    let table_def = call(
+        "def",
+        vec![
+            table,
+            call(
+                "atom",
+                vec![form(FormKind::Map(Vec::new()), glue(span))],
+                span,
+            ),
+        ],
+        span,
+    );
+    let function = call(
+        "defn",
+        vec![
+            name.clone(),
+            vector(vec![sym("&", span), params], span),
+            body,
+        ],
+        span,
+    );
+    Ok(call("do", vec![table_def, function], span))
+}
+
+/// `(defmethod name dispatch-value [params] body...)` (or several arities): the function stored
+/// under the dispatch value in the multimethod's table.
+pub(super) fn defmethod(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    match args {
+        [
+            Form {
+                kind: FormKind::Symbol(name),
+                ..
+            },
+            value,
+            tail @ ..,
+        ] if !tail.is_empty() => {
+            let mut function = vec![sym("fn", span)];
+            function.extend(tail.iter().cloned());
+            Ok(call(
+                "swap!",
+                vec![
+                    methods_global(name.as_str(), span),
+                    sym("assoc", span),
+                    value.clone(),
+                    list(function, span),
+                ],
+                span,
+            ))
+        }
+        _ => Err(malformed(
+            head.span,
+            "defmethod needs a multimethod name, a dispatch value and a function tail: (defmethod area :circle [s] ...)",
+        )),
+    }
+}
