@@ -103,7 +103,14 @@
     "clojure.string/triml" "str/triml" "clojure.string/trimr" "str/trimr"
     "clojure.string/trim-newline" "str/trim-newline" "pr" "newline" "printf" "mapv" "filterv" "float"
     "Integer/parseInt" "Long/parseLong" "Double/parseDouble" "Character/isDigit" "Character/isLetter"
-    "Character/isWhitespace" "Character/isUpperCase" "Character/isLowerCase"))
+    "Character/isWhitespace" "Character/isUpperCase" "Character/isLowerCase"
+    "some-fn" "every-pred" "memoize" "trampoline" "update-vals" "update-keys" "run!" "swap-vals!"
+    "reset-vals!" "transduce" "sequence" "eduction" "completing" "cat" "reduce-kv" "reductions"
+    "keep-indexed" "split-with" "not-every?" "take-nth" "comparator" "tree-seq" "volatile!" "vswap!"
+    "vreset!" "transient" "persistent!" "conj!" "assoc!" "dissoc!" "disj!" "pop!"
+    "clojure.set/rename-keys" "Character/toUpperCase" "Character/toLowerCase" "Character/digit"
+    "bit-not" "clojure.string/replace-first" "set/rename-keys" "str/replace-first" "sorted-map"
+    "sorted-map-by" "sorted-set" "sorted-set-by"))
 
 ; Special forms and core macros, wherever they appear (they are reserved names in yin), with
 ; `try`'s clause heads and `throw`, which Clojure editors show as keywords too.
@@ -114,7 +121,7 @@
     "recur" "->" "->>" "comment" "ns" "declare" "if-not" "if-let" "when-let" "if-some" "when-some"
     "case" "condp"
     "letfn" "while" "doseq" "dotimes" "for" "as->" "some->" "some->>" "cond->" "cond->>" "doto"
-    "try" "catch" "finally" "throw" "call/cc"))
+    "try" "catch" "finally" "throw" "call/cc" "defn-" "defrecord" "assert" "defmulti" "defmethod"))
 
 ; The rest parameter marker and anonymous-function arguments.
 

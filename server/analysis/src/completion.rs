@@ -281,17 +281,19 @@ mod tests {
                 CoreFunction dec | (dec x1)
                 CoreFunction dissoc | (dissoc x1 & more)
                 CoreFunction deref | (deref x1)
-                CoreFunction drop | (drop x1 x2)
-                CoreFunction drop-while | (drop-while x1 x2)
-                CoreFunction distinct | (distinct x1)
+                CoreFunction drop | (drop x1); (drop x1 x2)
+                CoreFunction drop-while | (drop-while x1); (drop-while x1 x2)
+                CoreFunction distinct | (distinct); (distinct x1)
                 CoreFunction disj | (disj x1 & more)
                 CoreFunction double | (double x1)
                 CoreFunction drop-last | (drop-last x1); (drop-last x1 x2)
-                CoreFunction dedupe | (dedupe x1)
+                CoreFunction dedupe | (dedupe); (dedupe x1)
                 CoreFunction doall | (doall x1); (doall x1 x2)
                 CoreFunction dorun | (dorun x1); (dorun x1 x2)
                 CoreFunction double? | (double? x1)
                 CoreFunction distinct? | (distinct? x1 & more)
+                CoreFunction dissoc! | (dissoc! x1 & more)
+                CoreFunction disj! | (disj! x1 & more)
                 SpecialForm def | special form
                 SpecialForm defn | special form
                 SpecialForm defmacro | special form
@@ -300,6 +302,10 @@ mod tests {
                 SpecialForm doseq | special form
                 SpecialForm dotimes | special form
                 SpecialForm doto | special form
+                SpecialForm defn- | special form
+                SpecialForm defrecord | special form
+                SpecialForm defmulti | special form
+                SpecialForm defmethod | special form
             "#]],
         );
     }

@@ -144,6 +144,10 @@ fn succeeding_eval_programs() {
         tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:5:18: unused-binding e is bound but never used
         tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:6:20: unused-binding e is bound but never used
         tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:8:26: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-java-class.yin:1:41: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-java-classes.yin:6:5: constant-test the test is always true
+        tests/eval/exceptions/catch-java-classes.yin:11:68: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-java-classes.yin:12:53: unused-binding e is bound but never used
         tests/eval/exceptions/catch-user-kind.yin:3:23: unused-binding e is bound but never used
         tests/eval/exceptions/several-catch-clauses.yin:6:18: unused-binding e is bound but never used
         tests/eval/exceptions/several-catch-clauses.yin:8:5: constant-test the test is always true
@@ -153,14 +157,22 @@ fn succeeding_eval_programs() {
         tests/eval/globals/redefined-function-seen-by-callers.yin:4:1: duplicate-def g is already defined
         tests/eval/globals/redefined-value-seen-by-functions.yin:3:1: duplicate-def x is already defined
         tests/eval/globals/unresolved-symbol-in-untaken-branch.yin:1:24: unresolved-symbol unresolved symbol not-yet-defined
+        tests/eval/idioms/defn-variants.yin:14:46: unused-binding e is bound but never used
         tests/eval/idioms/destructuring-tour.yin:10:20: shadowed-binding x shadows an outer binding of the same name
+        tests/eval/idioms/exceptions-ex-info.yin:13:41: unused-binding e is bound but never used
         tests/eval/idioms/exceptions-finally.yin:8:5: constant-test the test is always true
         tests/eval/idioms/exceptions-finally.yin:11:28: unused-binding e is bound but never used
+        tests/eval/idioms/loop-accumulators.yin:2:10: shadowed-binding xs shadows an outer binding of the same name
+        tests/eval/idioms/primes-lazy.yin:5:10: shadowed-binding n shadows an outer binding of the same name
         tests/eval/idioms/reduce-reduced.yin:3:19: shadowed-binding acc shadows an outer binding of the same name
+        tests/eval/idioms/roman.yin:4:10: shadowed-binding n shadows an outer binding of the same name
+        tests/eval/idioms/some-threading.yin:9:27: constant-test the test is always true
+        tests/eval/idioms/some-threading.yin:9:42: constant-test the test is always false
         tests/eval/idioms/threading.yin:6:20: constant-test the test is always true
         tests/eval/idioms/threading.yin:6:29: constant-test the test is always false
         tests/eval/idioms/threading.yin:7:27: constant-test the test is always true
         tests/eval/idioms/threading.yin:7:42: constant-test the test is always false
+        tests/eval/idioms/validation.yin:1:45: unused-binding user is bound but never used
         tests/eval/special-forms/and-short-circuit.yin:1:15: unresolved-symbol unresolved symbol undefined-fn
         tests/eval/special-forms/cond-else-keyword-is-just-truthy.yin:1:7: constant-test the test is always nil
         tests/eval/special-forms/cond-first-match.yin:1:7: constant-test the test is always false
@@ -204,6 +216,15 @@ fn failing_eval_programs() {
         tests/eval/comparison/less-than-no-args.yin:1:1: arity < called with too few arguments
         tests/eval/comparison/not-arity.yin:1:1: arity not called with too many arguments
         tests/eval/comparison/not-eq-no-args.yin:1:1: arity not= called with too few arguments
+        tests/eval/control/assert.yin:3:23: constant-test the test is always false
+        tests/eval/control/defmethod-malformed.yin:1:12: unresolved-symbol unresolved symbol speak
+        tests/eval/control/defrecord-with-protocols.yin:1:12: unresolved-symbol unresolved symbol Circle
+        tests/eval/control/defrecord-with-protocols.yin:1:20: unresolved-symbol unresolved symbol r
+        tests/eval/control/defrecord-with-protocols.yin:2:3: unresolved-symbol unresolved symbol Shape
+        tests/eval/control/defrecord-with-protocols.yin:3:4: unresolved-symbol unresolved symbol area
+        tests/eval/control/defrecord-with-protocols.yin:3:10: unresolved-symbol unresolved symbol this
+        tests/eval/control/defrecord-with-protocols.yin:3:27: unresolved-symbol unresolved symbol r
+        tests/eval/control/defrecord-with-protocols.yin:3:29: unresolved-symbol unresolved symbol r
         tests/eval/control/dotimes-malformed.yin:1:12: unresolved-symbol unresolved symbol a
         tests/eval/control/dotimes-malformed.yin:1:18: unresolved-symbol unresolved symbol a
         tests/eval/control/for-starts-with-modifier.yin:1:18: unresolved-symbol unresolved symbol x
@@ -214,6 +235,7 @@ fn failing_eval_programs() {
         tests/eval/control/if-let-two-bindings.yin:1:14: unresolved-symbol unresolved symbol b
         tests/eval/control/if-let-two-bindings.yin:1:19: unresolved-symbol unresolved symbol a
         tests/eval/control/letfn-malformed.yin:1:9: unresolved-symbol unresolved symbol f
+        tests/eval/control/unknown-alias-stays-unresolved.yin:2:2: unresolved-symbol unresolved symbol s/no-such-function
         tests/eval/destructuring/malformed-after-rest.yin:1:26: unresolved-symbol unresolved symbol a
         tests/eval/destructuring/malformed-as.yin:1:20: unresolved-symbol unresolved symbol a
         tests/eval/destructuring/malformed-keys.yin:1:21: unresolved-symbol unresolved symbol a
@@ -229,9 +251,12 @@ fn failing_eval_programs() {
         tests/eval/errors/error-in-let-binding.yin:1:14: unresolved-symbol unresolved symbol undefined-thing
         tests/eval/exceptions/catch-clauses-none-matches-uncaught.yin:1:27: unused-binding e is bound but never used
         tests/eval/exceptions/catch-clauses-none-matches-uncaught.yin:1:46: unused-binding e is bound but never used
+        tests/eval/exceptions/catch-unmapped-java-class.yin:1:7: unresolved-symbol unresolved symbol slurp
         tests/eval/globals/unresolved-symbol-in-argument.yin:1:6: unresolved-symbol unresolved symbol missing-value
         tests/eval/globals/unresolved-symbol-in-call.yin:1:13: unresolved-symbol unresolved symbol undefined-g
         tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
+        tests/eval/library/map-with-no-arguments.yin:1:1: arity map called with too few arguments
+        tests/eval/library/memoize-arity.yin:1:1: arity memoize called with too many arguments
         tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too many arguments
         tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too few arguments
         tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too many arguments

@@ -91,6 +91,81 @@ pub const CATCH_ALL: &[&str] = &[
     "js/Error",
 ];
 
+/// The Java exception classes a `catch` accepts, each standing for the kinds of yin runtime error
+/// that Clojure would raise as that class (`(catch ArithmeticException e ...)` catches `(/ 1 0)`).
+pub const CATCH_CLASSES: &[(&str, &[&str])] = &[
+    ("ArithmeticException", &["divide-by-zero", "overflow"]),
+    (
+        "java.lang.ArithmeticException",
+        &["divide-by-zero", "overflow"],
+    ),
+    ("NumberFormatException", &["argument"]),
+    ("IllegalArgumentException", &["argument", "arity", "type"]),
+    ("clojure.lang.ArityException", &["arity"]),
+    ("ArityException", &["arity"]),
+    ("ClassCastException", &["type", "not-a-function"]),
+    ("NullPointerException", &["type", "not-a-function"]),
+    ("IndexOutOfBoundsException", &["argument"]),
+    ("ArrayIndexOutOfBoundsException", &["argument"]),
+    ("StringIndexOutOfBoundsException", &["argument"]),
+    ("IllegalStateException", &["argument"]),
+    ("UnsupportedOperationException", &["argument", "type"]),
+    ("AssertionError", &["assertion"]),
+];
+
+/// The yin error kinds a Java exception class stands for in a `catch`, if it is one of
+/// [`CATCH_CLASSES`].
+pub fn catch_class_kinds(name: &str) -> Option<&'static [&'static str]> {
+    CATCH_CLASSES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, kinds)| *kinds)
+}
+
+/// The Java constants a Clojure program reaches for, read as the numbers they are.
+fn java_constant(name: &str) -> Option<Literal> {
+    Some(match name {
+        "Math/PI" => Literal::Float(std::f64::consts::PI),
+        "Math/E" => Literal::Float(std::f64::consts::E),
+        "Long/MAX_VALUE" => Literal::Int(i64::MAX),
+        "Long/MIN_VALUE" => Literal::Int(i64::MIN),
+        "Integer/MAX_VALUE" => Literal::Int(i64::from(i32::MAX)),
+        "Integer/MIN_VALUE" => Literal::Int(i64::from(i32::MIN)),
+        "Double/MAX_VALUE" => Literal::Float(f64::MAX),
+        "Double/POSITIVE_INFINITY" => Literal::Float(f64::INFINITY),
+        "Double/NEGATIVE_INFINITY" => Literal::Float(f64::NEG_INFINITY),
+        _ => return None,
+    })
+}
+
+/// The core name a namespace-qualified symbol stands for. `ns` and `require` accept no namespace
+/// but `clojure.core`, `clojure.string` and `clojure.set`, so whatever alias a program gave one
+/// of them (`[clojure.string :as s]`), `s/join` can only mean `clojure.string/join`: a qualified
+/// name that is not itself known reads as the `clojure.string` function of that name, else the
+/// `clojure.set` one, and `clojure.core/f` as `f`. Java class members (`Character/foo`) and names
+/// that match nothing are left as written, to be reported unresolved.
+fn resolve_alias(sym: &Symbol) -> Symbol {
+    let text = sym.as_str();
+    let Some((ns, name)) = text.split_once('/') else {
+        return sym.clone();
+    };
+    if ns.is_empty()
+        || name.is_empty()
+        || ns.starts_with(|c: char| c.is_ascii_uppercase())
+        || core::core_fn(text).is_some()
+    {
+        return sym.clone();
+    }
+    if ns == "clojure.core" {
+        return Symbol::new(name);
+    }
+    ["clojure.string/", "clojure.set/"]
+        .iter()
+        .map(|long| format!("{long}{name}"))
+        .find(|full| core::core_fn(full).is_some())
+        .map_or_else(|| sym.clone(), |full| Symbol::new(&full))
+}
+
 const CLOJURE_ONLY: &[&str] = &[".", "new", "set!", "var", "monitor-enter", "monitor-exit"];
 
 /// What a `recur` jumps to: a function arity or a `loop`, with the arguments it takes.
@@ -183,7 +258,10 @@ impl Lowerer<'_> {
             FormKind::Char(c) => literal(Literal::Char(*c)),
             FormKind::Str(s) => literal(Literal::Str(s.clone())),
             FormKind::Keyword(k) => literal(Literal::Keyword(k.clone())),
-            FormKind::Symbol(s) => NodeKind::Variable(s.clone()),
+            FormKind::Symbol(s) => match java_constant(s.as_str()) {
+                Some(value) => literal(value),
+                None => NodeKind::Variable(resolve_alias(s)),
+            },
             FormKind::Vector(xs) => NodeKind::Vector(self.forms(xs)),
             FormKind::Set(xs) => NodeKind::Set(self.forms(xs)),
             FormKind::Map(entries) => NodeKind::Map(
@@ -321,7 +399,7 @@ impl Lowerer<'_> {
                 self.node(NodeKind::Or(xs), span)
             }
             "def" => self.def(form, head, args),
-            "defn" => self.defn(form, head, args, false),
+            "defn" | "defn-" => self.defn(form, head, args, false),
             "defmacro" => self.defn(form, head, args, true),
             "fn" => self.fn_form(form, head, args),
             "let" => self.let_form(form, head, args, false),
@@ -438,6 +516,18 @@ impl Lowerer<'_> {
                 )
             }
             "doto" => (Surface::Doto, desugar::doto(span, head, args, fresh)),
+            "assert" => (Surface::WhenNot, desugar::assert(span, head, args)),
+            "defrecord" | "defmulti" | "defmethod" => {
+                let rewrite = match name {
+                    "defrecord" => desugar::defrecord(span, head, args),
+                    "defmulti" => desugar::defmulti(span, head, args),
+                    _ => desugar::defmethod(span, head, args),
+                };
+                match rewrite {
+                    Ok(core) => return self.form(&core),
+                    Err(e) => (Surface::Defn, Err(e)),
+                }
+            }
             _ => return self.error(args, span),
         };
         self.rewritten(form, args, rewrite, surface)
@@ -777,6 +867,8 @@ impl Lowerer<'_> {
             is_try: false,
             count: fixed.len() + usize::from(rest.is_some()),
         });
+        let checked = desugar::conditions(body);
+        let body = checked.as_deref().unwrap_or(body);
         let body = if patterns.is_empty() {
             self.forms(body)
         } else {
@@ -1074,15 +1166,29 @@ impl Lowerer<'_> {
                 );
                 return self.error(body, form.span);
             };
+            let kinds = match &selector.kind {
+                FormKind::Symbol(s) => catch_class_kinds(s.as_str()),
+                _ => None,
+            };
             if let FormKind::Symbol(s) = &selector.kind
                 && !CATCH_ALL.contains(&s.as_str())
-                && s.as_str().starts_with(|c: char| c.is_ascii_uppercase())
+                && kinds.is_none()
+                && s.as_str()
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_uppercase()))
             {
                 self.malformed(
                     selector.span,
                     format!(
-                        "catch: expected one of {} or :default (every yin exception is ex-info-like), a keyword naming an error kind (:divide-by-zero) or a predicate",
-                        CATCH_ALL.join(", ")
+                        "catch: expected one of {} or :default (every yin exception is ex-info-like), a Java class standing for runtime errors ({}), a keyword naming an error kind (:divide-by-zero) or a predicate",
+                        CATCH_ALL.join(", "),
+                        CATCH_CLASSES
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .filter(|n| !n.contains('.'))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
                 return self.error(body, form.span);
@@ -1107,6 +1213,7 @@ impl Lowerer<'_> {
             };
             catches.push(desugar::Catch {
                 selector: (!catch_all).then_some(selector),
+                kinds,
                 name,
                 body: &items[3..],
                 span: c.span,
@@ -1123,6 +1230,7 @@ impl Lowerer<'_> {
                     name,
                     body,
                     span,
+                    ..
                 },
             ] => self.try_thunk(Some(name), body, *span),
             _ => {

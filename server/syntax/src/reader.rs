@@ -431,6 +431,9 @@ impl Reader<'_> {
     }
 
     fn symbol(&mut self, text: &str) -> Result<FormKind, String> {
+        if let Some(name) = text.strip_prefix('.').and_then(java_method) {
+            return Ok(FormKind::Symbol(self.interner.symbol(name)));
+        }
         let interop = (text.len() > 1 && text.starts_with('.') && text != "..")
             || (text.len() > 1 && text.ends_with('.') && text != "..");
         if interop {
@@ -779,6 +782,31 @@ pub fn parse_char(text: &str) -> Result<char, String> {
     };
     code.and_then(char::from_u32)
         .ok_or_else(|| format!("unknown character `{text}`"))
+}
+
+/// The core function a Java method call on a string or an exception stands for, taking the same
+/// arguments in the same order: `(.toUpperCase s)` reads as `(clojure.string/upper-case s)`,
+/// `(.getMessage e)` as `(ex-message e)`. Only methods whose meaning the core function keeps are
+/// here (`.indexOf` is not: Java's -1 is `index-of`'s `nil`); any other `.method` is refused.
+fn java_method(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "getMessage" => "ex-message",
+        "getData" => "ex-data",
+        "getCause" => "ex-cause",
+        "toUpperCase" => "clojure.string/upper-case",
+        "toLowerCase" => "clojure.string/lower-case",
+        "trim" => "clojure.string/trim",
+        "length" => "count",
+        "isEmpty" => "empty?",
+        "substring" => "subs",
+        "charAt" => "nth",
+        "startsWith" => "clojure.string/starts-with?",
+        "endsWith" => "clojure.string/ends-with?",
+        "contains" => "clojure.string/includes?",
+        "equals" => "=",
+        "toString" => "str",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::collections::finite;
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::prim::{Prim, check_len, type_err};
-use crate::value::{Map, Value};
+use crate::value::{Map, Order, Set, Value};
 
 fn vector(items: Vector<Value>, limits: &Limits) -> Result<Value, Error> {
     check_len(items.len(), limits)?;
@@ -126,11 +126,114 @@ fn require(spec: &Value) -> Result<(), Error> {
     )))
 }
 
+/// The order a `sorted-map-by` or `sorted-set-by` comparator asks for. The collection is walked
+/// by the machine's own `compare`, not by calling the comparator, so only the comparators whose
+/// order that is are accepted: `compare` and `<` (ascending), `>` (descending).
+fn order_of(op: &str, cmp: &Value) -> Result<Order, Error> {
+    match cmp {
+        Value::Prim(Prim::Compare | Prim::Lt) => Ok(Order::Ascending),
+        Value::Prim(Prim::Gt) => Ok(Order::Descending),
+        other => Err(type_err(
+            op,
+            "compare, < or > (yin keeps sorted collections in the order of compare, \
+             ascending or descending; sort with sort-by for any other order)",
+            other,
+        )),
+    }
+}
+
 /// Runs one of this module's primitives; any other is an error (the machine never asks).
 pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Error> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     let name = p.name();
     Ok(match p {
+        Prim::SortedMap | Prim::SortedMapBy => {
+            let (order, kvs) = match p {
+                Prim::SortedMapBy => (order_of(name, &arg(0))?, &args[1..]),
+                _ => (Order::Ascending, args),
+            };
+            if kvs.len() % 2 != 0 {
+                return Err(Error::argument(format!(
+                    "{name} needs an even number of keys and values, got {}",
+                    kvs.len()
+                )));
+            }
+            check_len(kvs.len() / 2, limits)?;
+            let mut m = Map::default();
+            m.order = order;
+            for kv in kvs.chunks(2) {
+                m = m.assoc(kv[0].clone(), kv[1].clone())?;
+            }
+            Value::Map(std::rc::Rc::new(m))
+        }
+        Prim::SortedSet | Prim::SortedSetBy => {
+            let (order, xs) = match p {
+                Prim::SortedSetBy => (order_of(name, &arg(0))?, &args[1..]),
+                _ => (Order::Ascending, args),
+            };
+            check_len(xs.len(), limits)?;
+            let mut set = Set::default();
+            set.order = order;
+            for x in xs {
+                set = set.insert(x.clone())?;
+            }
+            Value::Set(std::rc::Rc::new(set))
+        }
+        Prim::TakeNth => {
+            let n = int(name, &arg(0))?;
+            if n <= 0 {
+                return Err(Error::argument(format!(
+                    "take-nth: n must be positive, got {n}"
+                )));
+            }
+            let xs = finite(name, &arg(1))?;
+            vector(xs.into_iter().step_by(n as usize).collect(), limits)?
+        }
+        Prim::SetRenameKeys => {
+            let (Value::Map(m), Value::Map(renames)) = (arg(0), arg(1)) else {
+                return Err(type_err(name, "two maps", &arg(0)));
+            };
+            let mut out = (*m).clone();
+            for (old, _) in renames.iter() {
+                out = out.dissoc(old);
+            }
+            for (old, new) in renames.iter() {
+                if let Some(v) = m.get(old) {
+                    out = out.assoc(new.clone(), v.clone())?;
+                }
+            }
+            Value::Map(std::rc::Rc::new(out))
+        }
+        Prim::ToUpperCase | Prim::ToLowerCase => match arg(0) {
+            Value::Char(c) => {
+                let mut mapped = if p == Prim::ToUpperCase {
+                    c.to_uppercase().collect::<Vec<_>>()
+                } else {
+                    c.to_lowercase().collect::<Vec<_>>()
+                };
+                // Java maps a character to one character; a multi-character mapping keeps it.
+                Value::Char(if mapped.len() == 1 {
+                    mapped.remove(0)
+                } else {
+                    c
+                })
+            }
+            other => return Err(type_err(name, "a character", &other)),
+        },
+        Prim::BitNot => Value::Int(!int(name, &arg(0))?),
+        Prim::CharDigit => {
+            let Value::Char(c) = arg(0) else {
+                return Err(type_err(name, "a character", &arg(0)));
+            };
+            let radix = int(name, &arg(1))?;
+            // Java gives -1 for a character that is no digit in the radix, or a radix outside
+            // 2..=36.
+            let digit = u32::try_from(radix)
+                .ok()
+                .filter(|r| (2..=36).contains(r))
+                .and_then(|r| c.to_digit(r));
+            Value::Int(digit.map_or(-1, i64::from))
+        }
         Prim::Second => finite(name, &arg(0))?.get(1).cloned().unwrap_or(Value::Nil),
         Prim::Ffirst => {
             let first = finite(name, &arg(0))?

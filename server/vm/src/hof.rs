@@ -64,6 +64,9 @@ lib_ops! {
     Repeatedly "repeatedly";
     Iterate "iterate";
     IterateWhile "iterate-while";
+    SomeFn "some-fn";
+    EveryPred "every-pred";
+    TreeSeq "tree-seq";
 }
 
 /// The kinds of bounded producer, the first argument of [`Prim::Producer`].
@@ -175,6 +178,11 @@ impl Lib {
                     .map(|a| a.iter().cloned().collect())
                     .unwrap_or_default();
                 self.call(args)
+            }
+            // some-fn and every-pred: each item is a [pred arg] pair.
+            LibOp::SomeFn | LibOp::EveryPred => {
+                let (pred, arg) = pair(&x);
+                self.call_with(pred, vec![arg])
             }
             // juxt: the items are the functions, `extra` the arguments.
             LibOp::Juxt => {
@@ -293,6 +301,116 @@ pub(crate) fn juxt(fns: &Value, args: Vec<Value>, span: TextRange) -> Result<Flo
     let mut lib = Lib::new(LibOp::Juxt, Value::Nil, fs, empty(), span);
     lib.extra = vector(args.into_iter().collect())?;
     lib.next(finish)
+}
+
+/// A call of the function `(some-fn p q ...)` or `(every-pred p q ...)` returned: each predicate
+/// on each argument, predicate by predicate as Clojure orders them, until one answer decides.
+/// `some-fn` gives the first truthy value or the last falsy one (`nil` with no arguments);
+/// `every-pred` gives a boolean.
+pub(crate) fn any_pred(
+    op: LibOp,
+    preds: &Value,
+    args: Vec<Value>,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    let mut calls = Vector::new();
+    for p in items(op.name(), preds)? {
+        for a in &args {
+            calls.push_back(vector(Vector::from(vec![p.clone(), a.clone()]))?);
+        }
+    }
+    Lib::new(op, Value::Nil, calls, Value::Nil, span).next(finish)
+}
+
+/// `(tree-seq branch? children root)`: the nodes depth first, each before its children. The
+/// frame's `items` is the stack of nodes still to visit (top last), `acc` the nodes visited, `f`
+/// `branch?` and `extra` `children`; `idx` is 0 while `branch?` is asked about the last node
+/// visited, 1 while `children` is.
+pub(crate) fn tree_seq(
+    branch: Value,
+    children: Value,
+    root: Value,
+    span: TextRange,
+) -> Result<Flow, Error> {
+    let mut lib = Lib::new(
+        LibOp::TreeSeq,
+        branch,
+        Vector::from(vec![root]),
+        empty(),
+        span,
+    );
+    lib.extra = children;
+    tree_visit(lib)
+}
+
+fn tree_visit(mut lib: Lib) -> Result<Flow, Error> {
+    let Some(node) = lib.items.pop_back() else {
+        return Ok(Flow::Value(lib.acc));
+    };
+    push_into(&mut lib.acc, node.clone())?;
+    lib.idx = 0;
+    Ok(lib.call(vec![node]))
+}
+
+fn tree_resume(mut lib: Lib, v: Value, max_items: usize) -> Result<Flow, Error> {
+    let node = acc_items(&lib.acc).last().cloned().unwrap_or(Value::Nil);
+    if lib.idx == 0 {
+        if !v.truthy() {
+            return tree_visit(lib);
+        }
+        lib.idx = 1;
+        let children = lib.extra.clone();
+        return Ok(lib.call_with(children, vec![node]));
+    }
+    let kids = items("tree-seq", &v)?;
+    if lib.items.len() + kids.len() + acc_items(&lib.acc).len() > max_items {
+        return Err(too_many(max_items));
+    }
+    lib.items.extend(kids.into_iter().rev());
+    tree_visit(lib)
+}
+
+/// The first `n` elements of a producer whose elements need no call of a program's function
+/// (`(range)`, `(repeat x)`, `(cycle c)`), for the functions that take several collections and
+/// stop at the shortest (`(map vector xs (range))`, `(zipmap ks (repeat 0))`). Any other
+/// producer is refused as infinite.
+pub(crate) fn bounded_prefix(op: &str, producer: &Value, n: usize) -> Result<Vector<Value>, Error> {
+    let Some((kind, args)) = as_producer(producer) else {
+        return items(op, producer);
+    };
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    Ok(match kind {
+        RANGE => (0..n as i64).map(Value::Int).collect(),
+        REPEAT => std::iter::repeat_n(arg(0), n).collect(),
+        CYCLE => {
+            let xs = items(op, &arg(0))?;
+            xs.iter()
+                .cycle()
+                .take(if xs.is_empty() { 0 } else { n })
+                .cloned()
+                .collect()
+        }
+        other => return Err(infinite(op, other)),
+    })
+}
+
+/// The elements of each collection of a several-collection call, a bounded producer among them
+/// cut to the shortest of the others ([`bounded_prefix`]).
+pub(crate) fn finite_or_bounded(op: &str, colls: &[Value]) -> Result<Vec<Vector<Value>>, Error> {
+    let shortest = colls
+        .iter()
+        .filter(|c| as_producer(c).is_none())
+        .map(|c| items(op, c).map(|xs| xs.len()))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .min();
+    colls
+        .iter()
+        .map(|c| match (as_producer(c), shortest) {
+            (Some(_), Some(n)) => bounded_prefix(op, c, n),
+            _ => items(op, c),
+        })
+        .collect()
 }
 
 /// `(max-key k x y ...)`/`(min-key k x y ...)`.
@@ -570,6 +688,7 @@ pub(crate) fn take_producer(
             }
             lib.next(finish)
         }
+        (k, _) if crate::lazy::is_pipeline_kind(k) => crate::lazy::take(n, pred, args, max_items),
         _ => Err(infinite("take", kind)),
     }
 }
@@ -596,7 +715,7 @@ pub(crate) fn repeatedly(
 fn finish(lib: Lib) -> Result<Value, Error> {
     Ok(match lib.op {
         LibOp::Some => Value::Nil,
-        LibOp::Every | LibOp::NotAny => Value::Bool(true),
+        LibOp::Every | LibOp::NotAny | LibOp::EveryPred => Value::Bool(true),
         LibOp::Mapcat => Value::list(acc_items(&lib.acc))?,
         LibOp::PartitionBy => {
             let mut groups = acc_items(&lib.acc);
@@ -652,6 +771,11 @@ pub(crate) fn resume(mut lib: Lib, v: Value, max_items: usize) -> Result<Flow, E
         LibOp::Every if !v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
         LibOp::NotAny if v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
         LibOp::Some | LibOp::Every | LibOp::NotAny => {}
+        LibOp::SomeFn if v.truthy() => return Ok(Flow::Value(v)),
+        LibOp::SomeFn => lib.acc = v,
+        LibOp::EveryPred if !v.truthy() => return Ok(Flow::Value(Value::Bool(false))),
+        LibOp::EveryPred => {}
+        LibOp::TreeSeq => return tree_resume(lib, v, max_items),
         LibOp::Remove => {
             if !v.truthy() {
                 push_into(&mut lib.acc, x)?;

@@ -319,6 +319,66 @@ prims! {
     Printf "printf";
     Mapv "mapv";
     Filterv "filterv";
+    SomeFn "some-fn";
+    EveryPred "every-pred";
+    Memoize "memoize";
+    Trampoline "trampoline";
+    UpdateVals "update-vals";
+    UpdateKeys "update-keys";
+    Run "run!";
+    SwapVals "swap-vals!";
+    ResetVals "reset-vals!";
+    Transduce "transduce";
+    Sequence "sequence";
+    Eduction "eduction";
+    Completing "completing";
+    Cat "cat";
+    SortedMap "sorted-map";
+    SortedMapBy "sorted-map-by";
+    SortedSet "sorted-set";
+    SortedSetBy "sorted-set-by";
+    ReduceKv "reduce-kv";
+    Reductions "reductions";
+    KeepIndexed "keep-indexed";
+    SplitWith "split-with";
+    NotEvery "not-every?";
+    TakeNth "take-nth";
+    Comparator "comparator";
+    TreeSeq "tree-seq";
+    Volatile "volatile!";
+    VSwap "vswap!";
+    VReset "vreset!";
+    Transient "transient";
+    Persistent "persistent!";
+    ConjBang "conj!";
+    AssocBang "assoc!";
+    DissocBang "dissoc!";
+    DisjBang "disj!";
+    PopBang "pop!";
+    SetRenameKeys "clojure.set/rename-keys";
+    ToUpperCase "Character/toUpperCase";
+    ToLowerCase "Character/toLowerCase";
+    BitNot "bit-not";
+    CharDigit "Character/digit";
+    StrReplaceFirst "clojure.string/replace-first";
+    KvStep "kv-step";
+    ReductionsStep "reductions-step";
+    ComparatorFn "comparator-fn";
+    ComparatorThen "comparator-then";
+    ComparatorLast "comparator-last";
+    LazyChunk "lazy-chunk";
+    LazyOut "lazy-out";
+    LazyWhile "lazy-while";
+    SomeFnFn "some-fn-fn";
+    EveryPredFn "every-pred-fn";
+    MemoFn "memo-fn";
+    MemoStore "memo-store";
+    TrampolineStep "trampoline-step";
+    SwapValsStore "swap-vals-store";
+    Xform "xform";
+    TransduceInit "transduce-init";
+    ReduceTo "reduce-to";
+    CompletingFn "completing-fn";
 }
 
 impl Prim {
@@ -334,6 +394,24 @@ impl Prim {
                 | Prim::FnilFn
                 | Prim::Producer
                 | Prim::ReducedBox
+                | Prim::SomeFnFn
+                | Prim::EveryPredFn
+                | Prim::MemoFn
+                | Prim::MemoStore
+                | Prim::TrampolineStep
+                | Prim::SwapValsStore
+                | Prim::Xform
+                | Prim::TransduceInit
+                | Prim::ReduceTo
+                | Prim::CompletingFn
+                | Prim::KvStep
+                | Prim::ReductionsStep
+                | Prim::ComparatorFn
+                | Prim::ComparatorThen
+                | Prim::ComparatorLast
+                | Prim::LazyChunk
+                | Prim::LazyOut
+                | Prim::LazyWhile
         )
     }
 }
@@ -437,6 +515,45 @@ impl Prim {
                 | Prim::CallCc
                 | Prim::Park
                 | Prim::Resume
+                | Prim::Into
+                | Prim::SomeFnFn
+                | Prim::EveryPredFn
+                | Prim::Memoize
+                | Prim::MemoFn
+                | Prim::MemoStore
+                | Prim::Trampoline
+                | Prim::TrampolineStep
+                | Prim::UpdateVals
+                | Prim::UpdateKeys
+                | Prim::Run
+                | Prim::SwapVals
+                | Prim::SwapValsStore
+                | Prim::ResetVals
+                | Prim::Transduce
+                | Prim::Sequence
+                | Prim::Eduction
+                | Prim::TransduceInit
+                | Prim::ReduceTo
+                | Prim::CompletingFn
+                | Prim::Xform
+                | Prim::Cat
+                | Prim::ReduceKv
+                | Prim::Reductions
+                | Prim::KeepIndexed
+                | Prim::SplitWith
+                | Prim::NotEvery
+                | Prim::TreeSeq
+                | Prim::Volatile
+                | Prim::VSwap
+                | Prim::VReset
+                | Prim::KvStep
+                | Prim::ReductionsStep
+                | Prim::ComparatorFn
+                | Prim::ComparatorThen
+                | Prim::ComparatorLast
+                | Prim::LazyChunk
+                | Prim::LazyOut
+                | Prim::LazyWhile
         )
     }
 
@@ -775,7 +892,7 @@ fn stream_id(op: &str, v: &Value) -> Result<u32, Error> {
     }
 }
 
-fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
+pub(crate) fn bump_cells(store: &mut Store, limits: &Limits) -> Result<(), Error> {
     store.cells += 1;
     if store.cells > limits.max_store {
         return Err(Error::new(
@@ -935,6 +1052,43 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
     let a0 = || args.first().cloned().unwrap_or(Value::Nil);
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     Ok(match p {
+        Prim::Drop | Prim::Distinct | Prim::Dedupe | Prim::PartitionAll | Prim::Interpose
+            if args.len() < 2 =>
+        {
+            match crate::transduce::constructor(p, args) {
+                Some(xf) => xf?,
+                None => crate::collections::simple(p, args, limits)?,
+            }
+        }
+        Prim::SomeFn | Prim::EveryPred => {
+            let f = if p == Prim::SomeFn {
+                Prim::SomeFnFn
+            } else {
+                Prim::EveryPredFn
+            };
+            Value::partial(
+                Value::Prim(f),
+                vec![Value::vector(args.iter().cloned().collect())?],
+            )?
+        }
+        Prim::Completing => crate::transduce::completing(args)?,
+        Prim::Comparator => Value::partial(Value::Prim(Prim::ComparatorFn), vec![a0()])?,
+        Prim::Transient | Prim::Persistent => a0(),
+        Prim::ConjBang | Prim::AssocBang | Prim::DissocBang | Prim::DisjBang | Prim::PopBang => {
+            let plain = match p {
+                Prim::ConjBang => Prim::Conj,
+                Prim::AssocBang => Prim::Assoc,
+                Prim::DissocBang => Prim::Dissoc,
+                Prim::DisjBang => Prim::Disj,
+                _ => Prim::Pop,
+            };
+            simple(plain, args, limits)?
+        }
+        Prim::Zipmap if crate::hof::as_producer(&arg(1)).is_some() => {
+            let n = items("zipmap", &a0())?.len();
+            let vals = crate::hof::bounded_prefix("zipmap", &arg(1), n)?;
+            crate::collections::simple(Prim::Zipmap, &[a0(), Value::vector(vals)?], limits)?
+        }
         Prim::Add => fold_num(args, 0, "+", num::add)?,
         Prim::Mul => fold_num(args, 1, "*", num::mul)?,
         Prim::Sub => match args {
@@ -1310,6 +1464,7 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
     match (p, args) {
         (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
+        (Prim::First, [coll]) => crate::lazy::is_pipeline(coll),
         _ => false,
     }
 }
@@ -1317,7 +1472,89 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
 /// Runs any primitive. The caller has checked the arity.
 pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow, Error> {
     let span = ctx.span;
+    if let Some(xf) = crate::transduce::constructor(p, &args) {
+        return Ok(Flow::Value(xf?));
+    }
+    if let Some(pipeline) = crate::lazy::extend(p, &args) {
+        return Ok(Flow::Value(pipeline?));
+    }
     Ok(match p {
+        Prim::Into if args.len() == 3 => {
+            let mut it = args.into_iter();
+            let to = it.next().unwrap_or(Value::Nil);
+            let xform = it.next().unwrap_or(Value::Nil);
+            crate::transduce::into(to, &xform, it.next().unwrap_or(Value::Nil))?
+        }
+        Prim::Transduce => crate::transduce::transduce(&args)?,
+        Prim::Sequence | Prim::Eduction => crate::transduce::sequence(p.name(), &args)?,
+        Prim::TransduceInit => crate::transduce::transduce_init(&args[0], args[1].clone())?,
+        Prim::ReduceTo => crate::transduce::reduce_to(&args),
+        Prim::CompletingFn => crate::transduce::completing_call(args),
+        Prim::Xform | Prim::Cat => {
+            let stage = if p == Prim::Cat {
+                Value::Prim(Prim::Cat)
+            } else {
+                Value::partial(Value::Prim(p), args)?
+            };
+            return Err(crate::transduce::called(&stage));
+        }
+        Prim::SomeFnFn | Prim::EveryPredFn => {
+            let mut it = args.into_iter();
+            let preds = it.next().unwrap_or(Value::Nil);
+            let op = if p == Prim::SomeFnFn {
+                LibOp::SomeFn
+            } else {
+                LibOp::EveryPred
+            };
+            crate::hof::any_pred(op, &preds, it.collect(), span)?
+        }
+        Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
+        Prim::LazyChunk => crate::lazy::chunk(&args)?,
+        Prim::LazyOut => crate::lazy::out(&args, ctx.limits.max_items)?,
+        Prim::LazyWhile => crate::lazy::while_out(&args, ctx.limits.max_items)?,
+        Prim::First if crate::lazy::is_pipeline(&args[0]) => Flow::Apply(
+            Value::comp(vec![
+                Value::Prim(Prim::First),
+                Value::partial(Value::Prim(Prim::Take), vec![Value::Int(1)])?,
+            ])?,
+            vec![args[0].clone()],
+        ),
+        Prim::ReduceKv => crate::compose::reduce_kv(&args)?,
+        Prim::KvStep => crate::compose::kv_step(args),
+        Prim::Reductions => crate::compose::reductions(&args)?,
+        Prim::ReductionsStep => crate::compose::reductions_step(&args)?,
+        Prim::KeepIndexed => crate::compose::keep_indexed(args[0].clone(), args[1].clone())?,
+        Prim::SplitWith => crate::compose::split_with(args[0].clone(), args[1].clone())?,
+        Prim::NotEvery => crate::compose::not_every(args[0].clone(), args[1].clone())?,
+        Prim::ComparatorFn => crate::compose::comparator_call(&args)?,
+        Prim::ComparatorThen => crate::compose::comparator_then(&args)?,
+        Prim::ComparatorLast => Flow::Value(Value::Int(if args[0].truthy() { 1 } else { 0 })),
+        Prim::TreeSeq => {
+            crate::hof::tree_seq(args[0].clone(), args[1].clone(), args[2].clone(), span)?
+        }
+        Prim::Volatile => return call(Prim::Atom, args, ctx),
+        Prim::VSwap => return call(Prim::Swap, args, ctx),
+        Prim::VReset => return call(Prim::Reset, args, ctx),
+        Prim::MemoFn => crate::compose::memo_call(args, ctx)?,
+        Prim::MemoStore => crate::compose::memo_store(&args, ctx)?,
+        Prim::Trampoline => crate::compose::trampoline(args)?,
+        Prim::TrampolineStep => crate::compose::trampoline_step(args[0].clone())?,
+        Prim::UpdateVals | Prim::UpdateKeys => {
+            crate::compose::update_entries(p, args[0].clone(), args[1].clone())?
+        }
+        Prim::Run => crate::compose::run(args[0].clone(), args[1].clone())?,
+        Prim::SwapVals => crate::compose::swap_vals(args, ctx)?,
+        Prim::SwapValsStore => crate::compose::set_vals(
+            "swap-vals!",
+            &args[0],
+            args[1].clone(),
+            args[2].clone(),
+            ctx,
+        )?,
+        Prim::ResetVals => {
+            let old = atom_value(ctx.store, "reset-vals!", &args[0])?;
+            crate::compose::set_vals("reset-vals!", &args[0], old, args[1].clone(), ctx)?
+        }
         Prim::Sort if args.len() == 2 => {
             let cmp = args[0].clone();
             let items = items("sort", &args[1])?;
@@ -1334,10 +1571,7 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::MapFn | Prim::Mapv => {
             let f = args[0].clone();
-            let colls = args[1..]
-                .iter()
-                .map(|c| items("map", c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let colls = crate::hof::finite_or_bounded("map", &args[1..])?;
             map_step(f, colls, 0, Vector::new(), span)?
         }
         Prim::Filter | Prim::Filterv => {
@@ -1685,14 +1919,14 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
     })
 }
 
-fn atom_id(op: &str, v: &Value) -> Result<u32, Error> {
+pub(crate) fn atom_id(op: &str, v: &Value) -> Result<u32, Error> {
     match v {
         Value::Atom(id) => Ok(*id),
         other => Err(type_err(op, "an atom", other)),
     }
 }
 
-fn atom_value(store: &Store, op: &str, v: &Value) -> Result<Value, Error> {
+pub(crate) fn atom_value(store: &Store, op: &str, v: &Value) -> Result<Value, Error> {
     let id = atom_id(op, v)?;
     store
         .atoms

@@ -761,6 +761,9 @@ impl State {
                 {
                     return Ok(Some(v));
                 }
+                if p == Prim::First && prim::needs_machine(p, std::slice::from_ref(&a)) {
+                    return Ok(None);
+                }
                 p.check_arity(1)?;
                 prim::simple(p, &[a], &self.limits).map(Some)
             }

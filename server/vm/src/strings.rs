@@ -93,10 +93,21 @@ pub(crate) fn call(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Er
                 Some(other) => return Err(type_err(name, "an integer limit", other)),
             };
             let mut parts: Vec<String> = match &arg(1) {
-                Value::Regex(re) => match limit {
-                    Some(n) => re.splitn(&s, n).map(str::to_owned).collect(),
-                    None => re.split(&s).map(str::to_owned).collect(),
-                },
+                Value::Regex(re) => {
+                    let mut parts: Vec<String> = match limit {
+                        Some(n) => re.splitn(&s, n).map(str::to_owned).collect(),
+                        None => re.split(&s).map(str::to_owned).collect(),
+                    };
+                    // As Java's split: a zero-width match at the start gives no leading empty
+                    // string (`(split "abc" #"")` is ["a" "b" "c"]).
+                    if re.find(&s).is_some_and(|m| m.start() == 0 && m.end() == 0)
+                        && parts.first().is_some_and(String::is_empty)
+                        && parts.len() > 1
+                    {
+                        parts.remove(0);
+                    }
+                    parts
+                }
                 sep => {
                     let sep = needle(name, sep)?;
                     if sep.is_empty() {
@@ -153,13 +164,19 @@ pub(crate) fn call(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Er
             let s = text(name, &arg(0))?;
             strings(s.lines().map(str::to_owned), limits)?
         }
-        Prim::StrReplace => {
+        Prim::StrReplace | Prim::StrReplaceFirst => {
             let s = text(name, &arg(0))?;
+            let limit = if p == Prim::StrReplaceFirst { 1 } else { 0 };
             let out = match (&arg(1), &arg(2)) {
                 (Value::Regex(re), replacement) => {
                     let r = text(name, replacement)?;
-                    re.replace_all(&s, crate::regex::java_replacement(&r).as_str())
+                    re.replacen(&s, limit, crate::regex::java_replacement(&r).as_str())
                         .into_owned()
+                }
+                (pattern, replacement) if limit == 1 => {
+                    let from = needle(name, pattern)?;
+                    let to = needle(name, replacement)?;
+                    s.replacen(from.as_str(), to.as_str(), 1)
                 }
                 (pattern, replacement) => {
                     let from = needle(name, pattern)?;

@@ -93,12 +93,37 @@ pub struct Seq {
     pub depth: u32,
 }
 
+/// How a map or set is walked (printed, `seq`, `keys`, `first` ...): in insertion order, or by
+/// `compare` of the keys for `sorted-map` and `sorted-set` (`Descending` for `(sorted-map-by >)`).
+/// Keys `compare` cannot order keep their insertion order among themselves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    Insertion,
+    Ascending,
+    Descending,
+}
+
+impl Order {
+    fn arrange(self, entries: &mut [&crate::hamt::Entry]) {
+        let by = |a: &&crate::hamt::Entry, b: &&crate::hamt::Entry| {
+            a.key.compare(&b.key).unwrap_or(Ordering::Equal)
+        };
+        match self {
+            Order::Insertion => {}
+            Order::Ascending => entries.sort_by(by),
+            Order::Descending => entries.sort_by(|a, b| by(b, a)),
+        }
+    }
+}
+
 /// A persistent map keeping insertion order for printing: a [`Hamt`] whose entries carry their
-/// insertion number, sorted by it when the map is walked in order.
+/// insertion number, sorted by it when the map is walked in order (or by key: [`Order`]).
 #[derive(Clone, Debug, Default)]
 pub struct Map {
     entries: Hamt,
     next: u64,
+    pub order: Order,
     pub depth: u32,
     /// The hash of the map once computed (0: not yet). Maps are immutable, and a map used as a
     /// key is hashed on every lookup: without the cache, a key nested n levels deep costs n
@@ -112,6 +137,7 @@ pub struct Map {
 pub struct Set {
     members: Hamt,
     next: u64,
+    pub order: Order,
     pub depth: u32,
     /// As for [`Map`]: 0 until computed.
     hash: Cell<u64>,
@@ -233,6 +259,7 @@ impl Map {
         Ok(Map {
             entries,
             next: self.next + u64::from(added),
+            order: self.order,
             depth,
             hash: Cell::new(0),
         })
@@ -254,6 +281,7 @@ impl Map {
             Some(entries) => Map {
                 entries,
                 next: self.next,
+                order: self.order,
                 depth: self.depth,
                 hash: Cell::new(0),
             },
@@ -261,17 +289,20 @@ impl Map {
         }
     }
 
-    /// Entries in insertion order.
+    /// Entries in the map's [`Order`].
     pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> + '_ {
-        self.entries
-            .in_order()
-            .into_iter()
-            .map(|e| (&e.key, &e.val))
+        self.in_order().into_iter().map(|e| (&e.key, &e.val))
     }
 
-    /// Keys in insertion order.
+    /// Keys in the map's [`Order`].
     pub fn keys(&self) -> impl Iterator<Item = &Value> + '_ {
-        self.entries.in_order().into_iter().map(|e| &e.key)
+        self.in_order().into_iter().map(|e| &e.key)
+    }
+
+    fn in_order(&self) -> Vec<&crate::hamt::Entry> {
+        let mut all = self.entries.in_order();
+        self.order.arrange(&mut all);
+        all
     }
 
     /// The hash of the contents, independent of insertion order. Each entry is read once,
@@ -323,6 +354,7 @@ impl Set {
         Ok(Set {
             members,
             next: self.next + 1,
+            order: self.order,
             depth,
             hash: Cell::new(0),
         })
@@ -333,6 +365,7 @@ impl Set {
             Some(members) => Set {
                 members,
                 next: self.next,
+                order: self.order,
                 depth: self.depth,
                 hash: Cell::new(0),
             },
@@ -340,9 +373,11 @@ impl Set {
         }
     }
 
-    /// Members in insertion order.
+    /// Members in the set's [`Order`].
     pub fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
-        self.members.in_order().into_iter().map(|e| &e.key)
+        let mut all = self.members.in_order();
+        self.order.arrange(&mut all);
+        all.into_iter().map(|e| &e.key)
     }
 
     /// As [`Map::hash_code`]: order-independent, linear, cached.

@@ -350,6 +350,8 @@ pub(super) fn condp(span: TextRange, head: &Form, args: &[Form], fresh: &mut Fre
 /// binds and its body.
 pub(super) struct Catch<'a> {
     pub selector: Option<&'a Form>,
+    /// The error kinds a Java class selector stands for (`ArithmeticException`).
+    pub kinds: Option<&'static [&'static str]>,
     pub name: &'a Form,
     pub body: &'a [Form],
     pub span: TextRange,
@@ -368,29 +370,44 @@ pub(super) fn catch_dispatch(
     let mut cond = vec![sym("cond", span)];
     for c in catches {
         let at = c.selector.map_or(c.span, |s| s.span);
-        let test = match c.selector {
-            None => form(FormKind::Bool(true), glue(at)),
-            Some(
-                k @ Form {
-                    kind: FormKind::Keyword(_),
-                    ..
-                },
-            ) => call(
-                "=",
+        let kind_of_ex = || {
+            call(
+                "get",
                 vec![
-                    k.clone(),
-                    call(
-                        "get",
-                        vec![
-                            call("ex-data", vec![ex.clone()], at),
-                            form(FormKind::Keyword(Keyword::new("yin/error")), glue(at)),
-                        ],
-                        at,
+                    call("ex-data", vec![ex.clone()], at),
+                    form(FormKind::Keyword(Keyword::new("yin/error")), glue(at)),
+                ],
+                at,
+            )
+        };
+        let test = match (c.selector, c.kinds) {
+            (_, Some(kinds)) => call(
+                "contains?",
+                vec![
+                    form(
+                        FormKind::Set(
+                            kinds
+                                .iter()
+                                .map(|k| form(FormKind::Keyword(Keyword::new(k)), glue(at)))
+                                .collect(),
+                        ),
+                        glue(at),
                     ),
+                    kind_of_ex(),
                 ],
                 at,
             ),
-            Some(pred) => list(vec![pred.clone(), ex.clone()], at),
+            (None, None) => form(FormKind::Bool(true), glue(at)),
+            (
+                Some(
+                    k @ Form {
+                        kind: FormKind::Keyword(_),
+                        ..
+                    },
+                ),
+                None,
+            ) => call("=", vec![k.clone(), kind_of_ex()], at),
+            (Some(pred), None) => list(vec![pred.clone(), ex.clone()], at),
         };
         cond.push(test);
         let mut handler = vec![vector(vec![c.name.clone(), ex.clone()], c.span)];
@@ -1073,4 +1090,378 @@ fn associative(
         }
     }
     Ok(())
+}
+
+/// The failure of an assertion: `(throw (ex-info (str "Assert failed: " detail) {:yin/error
+/// :assertion}))`, the kind a `(catch AssertionError e ...)` selects.
+fn assertion_failure(detail: Form, span: TextRange) -> Form {
+    let data = form(
+        FormKind::Map(vec![(
+            form(FormKind::Keyword(Keyword::new("yin/error")), glue(span)),
+            form(FormKind::Keyword(Keyword::new("assertion")), glue(span)),
+        )]),
+        glue(span),
+    );
+    let message = call(
+        "str",
+        vec![
+            form(FormKind::Str("Assert failed: ".into()), glue(span)),
+            detail,
+        ],
+        span,
+    );
+    call(
+        "throw",
+        vec![call("ex-info", vec![message, data], span)],
+        span,
+    )
+}
+
+/// `(pr-str 'test)`: the text of a failed test, as Clojure's message quotes it.
+fn quoted_text(test: &Form) -> Form {
+    call(
+        "pr-str",
+        vec![call("quote", vec![test.clone()], test.span)],
+        test.span,
+    )
+}
+
+/// `(assert test)`, `(assert test message)`: `(when-not test (throw ...))`, the message being
+/// Clojure's `Assert failed: message` followed by the test's text.
+pub(super) fn assert(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (test, detail) = match args {
+        [test] => (test, quoted_text(test)),
+        [test, message] => (
+            test,
+            call(
+                "str",
+                vec![
+                    message.clone(),
+                    form(FormKind::Str("\n".into()), glue(span)),
+                    quoted_text(test),
+                ],
+                span,
+            ),
+        ),
+        _ => {
+            return Err(malformed(
+                head.span,
+                "assert takes a test and an optional message",
+            ));
+        }
+    };
+    Ok(call(
+        "when-not",
+        vec![test.clone(), assertion_failure(detail, span)],
+        span,
+    ))
+}
+
+/// A function body that starts with a condition map (`{:pre [tests] :post [tests]}`) and has
+/// more after it: the `:pre` tests checked first, the `:post` tests on the result bound to `%`.
+/// `None` when the body has no condition map.
+pub(super) fn conditions(body: &[Form]) -> Option<Vec<Form>> {
+    let [
+        Form {
+            kind: FormKind::Map(entries),
+            span,
+        },
+        rest @ ..,
+    ] = body
+    else {
+        return None;
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let tests = |name: &str| -> Option<Vec<Form>> {
+        entries.iter().find_map(|(k, v)| match (&k.kind, &v.kind) {
+            (FormKind::Keyword(k), FormKind::Vector(tests)) if k.as_str() == name => {
+                Some(tests.clone())
+            }
+            _ => None,
+        })
+    };
+    let (pre, post) = (tests("pre"), tests("post"));
+    if pre.is_none() && post.is_none() {
+        return None;
+    }
+    let check = |t: &Form| {
+        call(
+            "when-not",
+            vec![t.clone(), assertion_failure(quoted_text(t), t.span)],
+            t.span,
+        )
+    };
+    let mut out: Vec<Form> = pre.iter().flatten().map(check).collect();
+    match post {
+        None => out.extend(rest.iter().cloned()),
+        Some(post) => {
+            let result = sym("%", *span);
+            let value = match rest {
+                [one] => one.clone(),
+                _ => {
+                    let mut value = vec![sym("do", *span)];
+                    value.extend(rest.iter().cloned());
+                    list(value, *span)
+                }
+            };
+            let mut body = vec![vector(vec![result.clone(), value], *span)];
+            body.extend(post.iter().map(check));
+            body.push(result);
+            out.push(call("let", body, *span));
+        }
+    }
+    Some(out)
+}
+
+/// `(defrecord Name [fields] protocol-impls...)`: a record is a plain map of its fields, so this
+/// defines `(->Name f1 f2 ...)` building `{:f1 f1 ...}` and `(map->Name m)` returning the map.
+/// Protocol implementations after the fields are refused: yin has no protocols.
+pub(super) fn defrecord(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (name, fields) = match args {
+        [
+            Form {
+                kind: FormKind::Symbol(name),
+                ..
+            },
+            Form {
+                kind: FormKind::Vector(fields),
+                ..
+            },
+            rest @ ..,
+        ] => {
+            if let Some(first) = rest.first() {
+                return Err(malformed(
+                    first.span,
+                    "defrecord: protocol implementations are not supported in yin (there are no protocols); a record is a plain map of its fields",
+                ));
+            }
+            (name, fields)
+        }
+        _ => {
+            return Err(malformed(
+                head.span,
+                "defrecord needs a name and a vector of fields",
+            ));
+        }
+    };
+    let mut entries = Vec::with_capacity(fields.len());
+    for f in fields {
+        let FormKind::Symbol(s) = &f.kind else {
+            return Err(malformed(f.span, "defrecord: a field must be a symbol"));
+        };
+        entries.push((
+            form(FormKind::Keyword(Keyword::new(s.as_str())), glue(f.span)),
+            f.clone(),
+        ));
+    }
+    let positional = call(
+        "defn",
+        vec![
+            sym(&format!("->{}", name.as_str()), span),
+            vector(fields.clone(), span),
+            form(FormKind::Map(entries), glue(span)),
+        ],
+        span,
+    );
+    let m = sym("m", span);
+    let from_map = call(
+        "defn",
+        vec![
+            sym(&format!("map->{}", name.as_str()), span),
+            vector(vec![m.clone()], span),
+            call(
+                "into",
+                vec![form(FormKind::Map(Vec::new()), glue(span)), m],
+                span,
+            ),
+        ],
+        span,
+    );
+    Ok(call("do", vec![positional, from_map], span))
+}
+
+/// The global holding a multimethod's methods: an atom of a map from dispatch values to
+/// functions. Its name starts with `_`, like the other names rewrites add.
+fn methods_global(name: &str, span: TextRange) -> Form {
+    sym(&format!("_methods__{name}"), span)
+}
+
+/// `(defmulti name doc? dispatch-fn)`: the methods in an atom (`_methods__name`) and `name` a
+/// function that calls the method for `(apply dispatch-fn args)`, else the `:default` one, else
+/// fails as Clojure does: `No method in multimethod 'name' for dispatch value: :tri`.
+/// Hierarchies (`derive`, `isa?`) and `prefer-method` are not supported.
+pub(super) fn defmulti(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    let (name, dispatch) = match args {
+        [
+            name @ Form {
+                kind: FormKind::Symbol(_),
+                ..
+            },
+            rest @ ..,
+        ] => {
+            let rest = match rest {
+                [
+                    Form {
+                        kind: FormKind::Str(_),
+                        ..
+                    },
+                    more @ ..,
+                ] => more,
+                _ => rest,
+            };
+            match rest.first() {
+                Some(dispatch) => (name, dispatch),
+                None => {
+                    return Err(malformed(
+                        name.span,
+                        "defmulti needs a dispatch function after the name",
+                    ));
+                }
+            }
+        }
+        _ => {
+            return Err(malformed(
+                head.span,
+                "defmulti needs a name and a dispatch function",
+            ));
+        }
+    };
+    let FormKind::Symbol(name_sym) = &name.kind else {
+        return Err(malformed(name.span, "defmulti needs a symbol as its name"));
+    };
+    let table = methods_global(name_sym.as_str(), span);
+    let (params, k, ms, f) = (
+        sym("_args", span),
+        sym("_dispatch", span),
+        sym("_methods", span),
+        sym("_method", span),
+    );
+    let missing = call(
+        "throw",
+        vec![call(
+            "ex-info",
+            vec![
+                call(
+                    "str",
+                    vec![
+                        form(
+                            FormKind::Str(format!(
+                                "No method in multimethod '{}' for dispatch value: ",
+                                name_sym.as_str()
+                            )),
+                            glue(span),
+                        ),
+                        call("pr-str", vec![k.clone()], span),
+                    ],
+                    span,
+                ),
+                form(
+                    FormKind::Map(vec![(
+                        form(FormKind::Keyword(Keyword::new("yin/error")), glue(span)),
+                        form(FormKind::Keyword(Keyword::new("argument")), glue(span)),
+                    )]),
+                    glue(span),
+                ),
+            ],
+            span,
+        )],
+        span,
+    );
+    let body = call(
+        "let",
+        vec![
+            vector(
+                vec![
+                    k.clone(),
+                    call("apply", vec![dispatch.clone(), params.clone()], span),
+                    ms.clone(),
+                    call("deref", vec![table.clone()], span),
+                    f.clone(),
+                    call(
+                        "get",
+                        vec![
+                            ms.clone(),
+                            k,
+                            call(
+                                "get",
+                                vec![
+                                    ms,
+                                    form(FormKind::Keyword(Keyword::new("default")), glue(span)),
+                                ],
+                                span,
+                            ),
+                        ],
+                        span,
+                    ),
+                ],
+                span,
+            ),
+            call(
+                "if",
+                vec![
+                    f.clone(),
+                    call("apply", vec![f, params.clone()], span),
+                    missing,
+                ],
+                span,
+            ),
+        ],
+        span,
+    );
+    let table_def = call(
+        "def",
+        vec![
+            table,
+            call(
+                "atom",
+                vec![form(FormKind::Map(Vec::new()), glue(span))],
+                span,
+            ),
+        ],
+        span,
+    );
+    let function = call(
+        "defn",
+        vec![
+            name.clone(),
+            vector(vec![sym("&", span), params], span),
+            body,
+        ],
+        span,
+    );
+    Ok(call("do", vec![table_def, function], span))
+}
+
+/// `(defmethod name dispatch-value [params] body...)` (or several arities): the function stored
+/// under the dispatch value in the multimethod's table.
+pub(super) fn defmethod(span: TextRange, head: &Form, args: &[Form]) -> Rewrite {
+    match args {
+        [
+            Form {
+                kind: FormKind::Symbol(name),
+                ..
+            },
+            value,
+            tail @ ..,
+        ] if !tail.is_empty() => {
+            let mut function = vec![sym("fn", span)];
+            function.extend(tail.iter().cloned());
+            Ok(call(
+                "swap!",
+                vec![
+                    methods_global(name.as_str(), span),
+                    sym("assoc", span),
+                    value.clone(),
+                    list(function, span),
+                ],
+                span,
+            ))
+        }
+        _ => Err(malformed(
+            head.span,
+            "defmethod needs a multimethod name, a dispatch value and a function tail: (defmethod area :circle [s] ...)",
+        )),
+    }
 }
