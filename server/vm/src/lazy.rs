@@ -52,7 +52,6 @@ pub(crate) fn extend(p: Prim, args: &[Value]) -> Option<Result<Value, Error>> {
             let stages = pargs
                 .get(1)
                 .and_then(Value::as_seq)
-                .cloned()
                 .unwrap_or_default();
             (source, stages)
         } else {
@@ -91,9 +90,9 @@ impl Run {
     }
 
     fn from_value(v: &Value) -> Run {
-        let parts = v.as_seq().cloned().unwrap_or_default();
+        let parts = v.as_seq().unwrap_or_default();
         let at = |i: usize| parts.get(i).cloned().unwrap_or(Value::Nil);
-        let seq = |i: usize| at(i).as_seq().cloned().unwrap_or_default();
+        let seq = |i: usize| at(i).as_seq().unwrap_or_default();
         Run {
             want: at(0),
             pred: at(1),
@@ -141,7 +140,6 @@ pub(crate) fn take(
         stages: args
             .get(1)
             .and_then(Value::as_seq)
-            .cloned()
             .unwrap_or_default(),
         acc: Vector::new(),
         chunk: n.unwrap_or(1),
