@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use datalog::{Allowance, Db};
+use datalog::{Allowance, AttrNumbers, Db, Numbered};
 use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::{Delta, FileLowering};
@@ -189,9 +189,9 @@ const PARALLEL_FORMS: usize = 4 * BATCH_FORMS;
 
 /// The database of the core library's datoms and `lowering`'s. Streamed, so a file of half a
 /// million tiny forms never holds its datoms twice: on a large file, a second thread makes the
-/// forms' datoms in batches while this one interns and indexes them (making them is about a
-/// fifth of the build), a bounded channel keeping at most a few batches in flight. The datoms
-/// arrive in the same order either way, so the database is the same.
+/// datoms (and numbers their attributes) in batches of forms while this one interns and
+/// indexes them, a bounded channel keeping a few batches in flight. The datoms arrive in the
+/// same order either way, so the database is the same, ids included.
 fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
     let forms = lowering.forms();
     let parallel = forms.len() >= PARALLEL_FORMS
@@ -200,20 +200,26 @@ fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
         return Db::from_datoms(core.iter().cloned().chain(lowering.each_datom()));
     }
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Datom>>(4);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Numbered>(4);
         let maker = std::thread::Builder::new()
             .name("yin-datoms".to_owned())
             .spawn_scoped(scope, move || {
+                let mut numbers = AttrNumbers::default();
+                for d in core.iter().cloned() {
+                    numbers.push(d);
+                }
                 for batch in forms.chunks(BATCH_FORMS) {
-                    let datoms = batch.iter().flat_map(|form| form.datoms()).collect();
-                    if send.send(datoms).is_err() {
+                    for d in batch.iter().flat_map(|form| form.datoms()) {
+                        numbers.push(d);
+                    }
+                    if send.send(numbers.take()).is_err() {
                         return;
                     }
                 }
             });
         match maker {
             Ok(maker) => {
-                let db = Db::from_datoms(core.iter().cloned().chain(receive.into_iter().flatten()));
+                let db = Db::from_numbered(receive);
                 if let Err(panic) = maker.join() {
                     std::panic::resume_unwind(panic);
                 }
