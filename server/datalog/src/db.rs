@@ -350,55 +350,12 @@ impl AttrIndex {
     }
 }
 
-/// Pairs at or above which a bulk build sorts its indexes on two threads.
-const PARALLEL_PAIRS: usize = 1 << 16;
-
-/// The indexes of each attribute's `(e, v)` pairs. A large build sorts them on two threads,
-/// the attributes dealt, largest first, to the thread with fewer pairs so far; each index is
-/// built alone, so the result is the same on one thread (or if a second cannot be started).
+/// The indexes of each attribute's `(e, v)` pairs.
 fn index_all(attrs: Vec<(Id, Vec<(Id, Id)>)>) -> BTreeMap<Id, AttrIndex> {
-    let build = |group: Vec<(Id, Vec<(Id, Id)>)>| -> Vec<(Id, AttrIndex)> {
-        group
-            .into_iter()
-            .map(|(a, ev)| (a, AttrIndex::from_pairs(ev)))
-            .collect()
-    };
-    let total: usize = attrs.iter().map(|(_, ev)| ev.len()).sum();
-    let parallel = total >= PARALLEL_PAIRS
-        && attrs.len() > 1
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel {
-        return build(attrs).into_iter().collect();
-    }
-    let mut attrs = attrs;
-    attrs.sort_by_key(|(_, ev)| std::cmp::Reverse(ev.len()));
-    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
-    let (mut mine_pairs, mut their_pairs) = (0, 0);
-    for attr in attrs {
-        if mine_pairs <= their_pairs {
-            mine_pairs += attr.1.len();
-            mine.push(attr);
-        } else {
-            their_pairs += attr.1.len();
-            theirs.push(attr);
-        }
-    }
-    let mut indexes = std::thread::scope(|scope| {
-        let other = std::thread::Builder::new()
-            .name("yin-index".to_owned())
-            .spawn_scoped(scope, || build(std::mem::take(&mut theirs)));
-        let mut indexes = build(mine);
-        if let Ok(other) = other {
-            match other.join() {
-                Ok(built) => indexes.extend(built),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        indexes
-    });
-    // Left here only if the second thread could not be started.
-    indexes.extend(build(theirs));
-    indexes.into_iter().collect()
+    attrs
+        .into_iter()
+        .map(|(a, ev)| (a, AttrIndex::from_pairs(ev)))
+        .collect()
 }
 
 /// A relation of `pairs`. Ids are dense small integers, so a large list is sorted by radix
@@ -566,9 +523,6 @@ struct Interner {
     values: Vec<Value>,
     ids: HashTable<Id>,
     pages: Pages,
-    /// Integers outside [`Pages`] (entity ids, mostly): hashed as an `i64` and compared as
-    /// one, where the table of values would hash and compare a whole `Value`.
-    ints: Fast<i64, Id>,
     by_address: Fast<(u8, usize), Id>,
 }
 
@@ -599,9 +553,6 @@ impl Interner {
         if let Some(i) = paged(v) {
             return self.pages.get(i);
         }
-        if let Value::Int(i) = v {
-            return self.ints.get(i).copied();
-        }
         if let Some(id) = address(v).and_then(|a| self.by_address.get(&a)) {
             return Some(*id);
         }
@@ -620,9 +571,6 @@ impl Interner {
                 self.values.push(v);
             }
             return *slot;
-        }
-        if let Value::Int(i) = v {
-            return self.intern_int(i);
         }
         let at = address(&v);
         if let Some(id) = at.and_then(|a| self.by_address.get(&a)) {
@@ -643,16 +591,6 @@ impl Interner {
         next
     }
 
-    /// The id of an integer outside [`Pages`].
-    fn intern_int(&mut self, i: i64) -> Id {
-        let next = self.values.len() as Id;
-        let values = &mut self.values;
-        *self.ints.entry(i).or_insert_with(|| {
-            values.push(Value::Int(i));
-            next
-        })
-    }
-
     /// Gives back the reverse table's spare room after a bulk build, whose vectors grew by
     /// doubling (32 bytes a value). The table of ids keeps its own: shrinking it would hash every
     /// value again, for at most 4 bytes an entry.
@@ -666,7 +604,6 @@ impl Interner {
             + self.ids.allocation_size()
             + self.pages.pages.capacity() * std::mem::size_of::<[Id; 1 << PAGE_BITS]>()
             + self.pages.numbers.capacity() * 12
-            + self.ints.capacity() * 12
             + self.by_address.capacity() * 24
     }
 }
@@ -742,10 +679,7 @@ impl Bulk {
         match self.last_e {
             Some((raw, id)) if raw == e => id,
             _ => {
-                let id = match i64::try_from(e) {
-                    Ok(i) if i >= PAGED_BELOW => self.db.table.intern_int(i),
-                    _ => self.db.table.intern(Value::Int(e as i64)),
-                };
+                let id = self.db.table.intern(Value::Int(e as i64));
                 self.last_e = Some((e, id));
                 id
             }
@@ -988,9 +922,9 @@ mod tests {
         assert!(db.is_empty());
     }
 
-    /// A bulk build large enough for its indexes to be sorted on two threads holds what the
-    /// same datoms asserted one transaction at a time hold, with the same statistics; large
-    /// integers (entity ids, refs) and small ones get one id each however they are looked up.
+    /// A large bulk build holds what the same datoms asserted one transaction at a time hold,
+    /// with the same statistics, and so does the build from numbered batches, ids included;
+    /// large integers (entity ids, refs) and small ones get one id each.
     #[test]
     fn a_large_bulk_build_agrees_with_transactions() {
         let attrs: Vec<Keyword> = (0..9).map(|n| Keyword::new(&format!("a{n}"))).collect();
@@ -1008,7 +942,6 @@ mod tests {
                 })
             })
             .collect();
-        assert!(datoms.len() >= super::PARALLEL_PAIRS);
         let bulk = Db::from_datoms(datoms.clone());
         let mut one_by_one = Db::new();
         for chunk in datoms.chunks(1000) {
