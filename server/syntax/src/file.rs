@@ -56,8 +56,6 @@ use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{Resolved, definitions, resolve};
 
-mod parallel;
-
 /// One top-level form of a file, lowered.
 ///
 /// Compact, since a file can hold half a million one-atom forms: a few words and the shared
@@ -281,10 +279,7 @@ impl FileLowering {
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
         let text = (!doc.has_syntax_error()).then_some(text.as_str());
-        match text {
-            Some(text) if file.lower_in_parallel(doc, text) => {}
-            _ => file.sync(doc, text, None, Spliced::default(), None),
-        }
+        file.sync(doc, text, None, Spliced::default(), None);
         file
     }
 
