@@ -134,13 +134,16 @@ impl List {
     }
 }
 
-impl Drop for List {
+/// A cell is freed when its last holder lets go; it then frees, in a loop, the cells of its tail
+/// that it alone held. The impl is on the cell, not on [`List`], so dropping a value that holds a
+/// list is a reference-count decrement like any other `Rc` (an impl on `List` made every
+/// `Value`'s drop glue larger: 2-4% more instructions on programs without lists).
+impl Drop for Cell {
     fn drop(&mut self) {
-        let mut next = self.head.take();
+        let mut next = self.rest.head.take();
         while let Some(cell) = next {
             match Rc::try_unwrap(cell) {
-                // The element drops here (its own depth is bounded); the rest is taken first,
-                // so the cell's drop does not recurse into it.
+                // Its tail is taken before it drops, so that drop finds nothing to follow.
                 Ok(mut c) => next = c.rest.head.take(),
                 // Someone else holds the rest from here on: it stays theirs.
                 Err(_) => break,
