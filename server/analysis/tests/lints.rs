@@ -195,6 +195,7 @@ fn succeeding_eval_programs() {
         tests/eval/special-forms/when-not-false.yin:1:11: constant-test the test is always false
         tests/eval/special-forms/when-not-true.yin:1:11: constant-test the test is always 1
         tests/eval/special-forms/when-true.yin:1:7: constant-test the test is always true
+        tests/eval/strings-lib/replace-with-function.yin:3:40: unused-param parameter m is never used
         tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:4:32: redundant-do do with a single expression is redundant
         tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:5:17: constant-test the test is always true
     "#]].assert_eq(&report(&files, &rules));

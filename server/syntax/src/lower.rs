@@ -398,7 +398,7 @@ impl Lowerer<'_> {
                 let xs = self.forms(args);
                 self.node(NodeKind::Or(xs), span)
             }
-            "def" => self.def(form, head, args),
+            "def" | "defonce" => self.def(form, head, args),
             "defn" | "defn-" => self.defn(form, head, args, false),
             "defmacro" => self.defn(form, head, args, true),
             "fn" => self.fn_form(form, head, args),

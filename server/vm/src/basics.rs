@@ -494,8 +494,15 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         Prim::ParseInt | Prim::ParseLongJava => {
             let a0 = arg(0);
             let s = text(name, &a0)?;
+            let radix = match args.get(1) {
+                None => 10,
+                Some(r) => u32::try_from(int(name, r)?)
+                    .ok()
+                    .filter(|r| (2..=36).contains(r))
+                    .ok_or_else(|| Error::argument(format!("{name}: the radix must be 2 to 36")))?,
+            };
             // Java accepts a leading `+`, as Rust's parser does, and nothing else around digits.
-            s.parse::<i64>().map(Value::Int).map_err(|_| {
+            i64::from_str_radix(s, radix).map(Value::Int).map_err(|_| {
                 Error::argument(format!(
                     "{name}: {} is not an integer (parse-long returns nil instead of failing)",
                     crate::printer::pr_capped(&a0)

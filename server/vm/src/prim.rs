@@ -365,6 +365,8 @@ prims! {
     ComparatorFn "comparator-fn";
     ComparatorThen "comparator-then";
     ComparatorLast "comparator-last";
+    StrEscape "clojure.string/escape";
+    ReplaceStitch "replace-stitch";
     LazyChunk "lazy-chunk";
     LazyOut "lazy-out";
     LazyWhile "lazy-while";
@@ -411,6 +413,7 @@ impl Prim {
                 | Prim::LazyChunk
                 | Prim::LazyOut
                 | Prim::LazyWhile
+                | Prim::ReplaceStitch
         )
     }
 }
@@ -536,6 +539,7 @@ impl Prim {
                 | Prim::CompletingFn
                 | Prim::Xform
                 | Prim::Cat
+                | Prim::StrReplace
                 | Prim::ReduceKv
                 | Prim::Reductions
                 | Prim::KeepIndexed
@@ -553,6 +557,7 @@ impl Prim {
                 | Prim::LazyChunk
                 | Prim::LazyOut
                 | Prim::LazyWhile
+                | Prim::ReplaceStitch
         )
     }
 
@@ -1054,11 +1059,16 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             };
             simple(plain, args, limits)?
         }
-        Prim::Zipmap if crate::hof::as_producer(&arg(1)).is_some() => {
-            let n = items("zipmap", &a0())?.len();
-            let vals = crate::hof::bounded_prefix("zipmap", &arg(1), n)?;
-            crate::collections::simple(Prim::Zipmap, &[a0(), Value::vector(vals)?], limits)?
+        Prim::Zipmap | Prim::Interleave
+            if args.iter().any(|c| crate::hof::as_producer(c).is_some()) =>
+        {
+            let colls = crate::hof::finite_or_bounded(p.name(), args)?
+                .into_iter()
+                .map(Value::vector)
+                .collect::<Result<Vec<_>, _>>()?;
+            crate::collections::simple(p, &colls, limits)?
         }
+        Prim::StrEscape => crate::strings::escape(&a0(), &arg(1), limits)?,
         Prim::Add => fold_num(args, 0, "+", num::add)?,
         Prim::Mul => fold_num(args, 1, "*", num::mul)?,
         Prim::Sub => match args {
@@ -1460,6 +1470,10 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
         Prim::LazyChunk => crate::lazy::chunk(&args)?,
+        Prim::StrReplace if args[2].is_fn() => {
+            crate::strings::replace_with(&args, ctx.limits.max_items)?
+        }
+        Prim::ReplaceStitch => Flow::Value(crate::strings::replace_stitch(&args, ctx.limits)?),
         Prim::LazyOut => crate::lazy::out(&args, ctx.limits.max_items)?,
         Prim::LazyWhile => crate::lazy::while_out(&args, ctx.limits.max_items)?,
         Prim::First if crate::lazy::is_pipeline(&args[0]) => Flow::Apply(
