@@ -258,6 +258,7 @@ fn failing_eval_programs() {
         tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
         tests/eval/library/map-with-no-arguments.yin:1:1: arity map called with too few arguments
         tests/eval/library/memoize-arity.yin:1:1: arity memoize called with too many arguments
+        tests/eval/library/producers-rest-pattern.yin:1:12: unused-binding more is bound but never used
         tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too many arguments
         tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too few arguments
         tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too many arguments

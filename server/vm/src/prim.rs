@@ -1425,6 +1425,7 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
         (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::First, [coll]) => crate::lazy::is_pipeline(coll),
+        (Prim::Second | Prim::Rest | Prim::Next, [coll]) => crate::hof::as_producer(coll).is_some(),
         _ => false,
     }
 }
@@ -1470,6 +1471,21 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
         Prim::LazyChunk => crate::lazy::chunk(&args)?,
+        Prim::Second if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::nth_producer(&args[0], &Value::Int(1))?
+        }
+        Prim::Rest | Prim::Next if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::drop_producer(&Value::Int(1), &args[0])?
+        }
+        // (some f p) over an infinite producer: the first truthy (f x), through a pipeline.
+        Prim::Some if crate::hof::as_producer(&args[1]).is_some() => Flow::Apply(
+            Value::comp(vec![
+                Value::Prim(Prim::First),
+                Value::partial(Value::Prim(Prim::Filter), vec![Value::Prim(Prim::Identity)])?,
+                Value::partial(Value::Prim(Prim::MapFn), vec![args[0].clone()])?,
+            ])?,
+            vec![args[1].clone()],
+        ),
         Prim::StrReplace if args[2].is_fn() => {
             crate::strings::replace_with(&args, ctx.limits.max_items)?
         }
