@@ -1166,7 +1166,7 @@ pub const CORE: &[CoreFn] = &[
         "rseq",
         1,
         Some(1),
-        "The elements of a vector in reverse order, or nil when empty.",
+        "The elements of a vector or a sorted map or set in reverse order, or nil when empty.",
     ),
     f("set", 1, Some(1), "A set of the collection's elements."),
     f(
@@ -1605,6 +1605,7 @@ pub const CORE: &[CoreFn] = &[
         Some(2),
         "s with each character the map names replaced by its value (as str).",
     ),
+    f("sorted?", 1, Some(1), "True for a sorted map or set."),
     f(
         "sorted-map",
         0,

@@ -126,6 +126,15 @@ fn require(spec: &Value) -> Result<(), Error> {
     )))
 }
 
+/// Whether `v` is a sorted map or set.
+fn is_sorted(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.order != Order::Insertion,
+        Value::Set(s) => s.order != Order::Insertion,
+        _ => false,
+    }
+}
+
 /// The order a `sorted-map-by` or `sorted-set-by` comparator asks for. The collection is walked
 /// by the machine's own `compare`, not by calling the comparator, so only the comparators whose
 /// order that is are accepted: `compare` and `<` (ascending), `>` (descending).
@@ -416,8 +425,13 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Vector(s) => {
                 Value::vector_bounded(s.items.iter().rev().cloned().collect(), s.depth)
             }
-            other => return Err(type_err(name, "a vector", &other)),
+            // A sorted map or set walks backwards too, as Clojure's `rseq` of a sorted collection.
+            coll @ (Value::Map(_) | Value::Set(_)) if is_sorted(&coll) => {
+                seq_or_nil(finite(name, &coll)?.into_iter().rev().collect(), limits)?
+            }
+            other => return Err(type_err(name, "a vector or a sorted collection", &other)),
         },
+        Prim::IsSorted => Value::Bool(is_sorted(&arg(0))),
         Prim::SetFn => match arg(0) {
             Value::Set(_) => arg(0),
             other => {

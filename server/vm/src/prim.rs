@@ -366,6 +366,7 @@ prims! {
     ComparatorThen "comparator-then";
     ComparatorLast "comparator-last";
     StrEscape "clojure.string/escape";
+    IsSorted "sorted?";
     ReplaceStitch "replace-stitch";
     LazyChunk "lazy-chunk";
     LazyOut "lazy-out";
