@@ -306,6 +306,7 @@ mod tests {
                 SpecialForm defrecord | special form
                 SpecialForm defmulti | special form
                 SpecialForm defmethod | special form
+                SpecialForm defonce | special form
             "#]],
         );
     }

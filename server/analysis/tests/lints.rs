@@ -195,6 +195,7 @@ fn succeeding_eval_programs() {
         tests/eval/special-forms/when-not-false.yin:1:11: constant-test the test is always false
         tests/eval/special-forms/when-not-true.yin:1:11: constant-test the test is always 1
         tests/eval/special-forms/when-true.yin:1:7: constant-test the test is always true
+        tests/eval/strings-lib/replace-with-function.yin:3:40: unused-param parameter m is never used
         tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:4:32: redundant-do do with a single expression is redundant
         tests/eval/tail-calls/tail-call-through-cond-let-do-when.yin:5:17: constant-test the test is always true
     "#]].assert_eq(&report(&files, &rules));
@@ -257,6 +258,7 @@ fn failing_eval_programs() {
         tests/eval/globals/unresolved-symbol.yin:1:1: unresolved-symbol unresolved symbol foo
         tests/eval/library/map-with-no-arguments.yin:1:1: arity map called with too few arguments
         tests/eval/library/memoize-arity.yin:1:1: arity memoize called with too many arguments
+        tests/eval/library/producers-rest-pattern.yin:1:12: unused-binding more is bound but never used
         tests/eval/macros/defmacro-arity.yin:2:1: arity one-arg called with too many arguments
         tests/eval/numbers/divide-no-args.yin:1:1: arity / called with too few arguments
         tests/eval/numbers/inc-arity.yin:1:1: arity inc called with too many arguments

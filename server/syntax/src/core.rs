@@ -84,6 +84,7 @@ pub const SPECIAL_FORMS: &[&str] = &[
     "assert",
     "defmulti",
     "defmethod",
+    "defonce",
 ];
 
 /// Whether `name` is a special form's head.
@@ -248,6 +249,10 @@ const SPECIAL_FORM_DOCS: &[(&str, &str)] = &[
     (
         "defn-",
         "(defn- name doc? [params] body...): as defn (yin has no namespaces, so nothing is private).",
+    ),
+    (
+        "defonce",
+        "(defonce name value): as def (a program's forms run once, so there is nothing to keep).",
     ),
     (
         "defmulti",
@@ -1161,7 +1166,7 @@ pub const CORE: &[CoreFn] = &[
         "rseq",
         1,
         Some(1),
-        "The elements of a vector in reverse order, or nil when empty.",
+        "The elements of a vector or a sorted map or set in reverse order, or nil when empty.",
     ),
     f("set", 1, Some(1), "A set of the collection's elements."),
     f(
@@ -1589,6 +1594,19 @@ pub const CORE: &[CoreFn] = &[
         "s with the first match of a string or regex replaced.",
     ),
     f(
+        "clojure.string/escape",
+        2,
+        Some(2),
+        "s with each character the map names replaced by its value (as str).",
+    ),
+    f(
+        "str/escape",
+        2,
+        Some(2),
+        "s with each character the map names replaced by its value (as str).",
+    ),
+    f("sorted?", 1, Some(1), "True for a sorted map or set."),
+    f(
         "sorted-map",
         0,
         ANY,
@@ -1621,14 +1639,14 @@ pub const CORE: &[CoreFn] = &[
     f(
         "Integer/parseInt",
         1,
-        Some(1),
-        "The integer the string spells; an error if it spells none (parse-long gives nil).",
+        Some(2),
+        "The integer the string spells (in base 10 or the radix given); an error if it spells none (parse-long gives nil).",
     ),
     f(
         "Long/parseLong",
         1,
-        Some(1),
-        "The integer the string spells; an error if it spells none (parse-long gives nil).",
+        Some(2),
+        "The integer the string spells (in base 10 or the radix given); an error if it spells none (parse-long gives nil).",
     ),
     f(
         "Double/parseDouble",

@@ -398,7 +398,7 @@ impl Lowerer<'_> {
                 let xs = self.forms(args);
                 self.node(NodeKind::Or(xs), span)
             }
-            "def" => self.def(form, head, args),
+            "def" | "defonce" => self.def(form, head, args),
             "defn" | "defn-" => self.defn(form, head, args, false),
             "defmacro" => self.defn(form, head, args, true),
             "fn" => self.fn_form(form, head, args),
@@ -454,7 +454,9 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                "import" | "load" | "gen-class" => self.malformed(
+                // `(:gen-class)` only asks for ahead-of-time compilation of a class with `-main`,
+                // which changes nothing about what the program does, so it is accepted.
+                "import" | "load" => self.malformed(
                     clause.span,
                     format!(
                         "ns: (:{} ...) reaches the host, and yin has no host interop",

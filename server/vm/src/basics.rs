@@ -126,6 +126,15 @@ fn require(spec: &Value) -> Result<(), Error> {
     )))
 }
 
+/// Whether `v` is a sorted map or set.
+fn is_sorted(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m.order != Order::Insertion,
+        Value::Set(s) => s.order != Order::Insertion,
+        _ => false,
+    }
+}
+
 /// The order a `sorted-map-by` or `sorted-set-by` comparator asks for. The collection is walked
 /// by the machine's own `compare`, not by calling the comparator, so only the comparators whose
 /// order that is are accepted: `compare` and `<` (ascending), `>` (descending).
@@ -412,8 +421,13 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             Value::Vector(s) => {
                 Value::vector_bounded(s.items.iter().rev().cloned().collect(), s.depth)
             }
-            other => return Err(type_err(name, "a vector", &other)),
+            // A sorted map or set walks backwards too, as Clojure's `rseq` of a sorted collection.
+            coll @ (Value::Map(_) | Value::Set(_)) if is_sorted(&coll) => {
+                seq_or_nil(finite(name, &coll)?.into_iter().rev().collect(), limits)?
+            }
+            other => return Err(type_err(name, "a vector or a sorted collection", &other)),
         },
+        Prim::IsSorted => Value::Bool(is_sorted(&arg(0))),
         Prim::SetFn => match arg(0) {
             Value::Set(_) => arg(0),
             other => {
@@ -490,8 +504,15 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
         Prim::ParseInt | Prim::ParseLongJava => {
             let a0 = arg(0);
             let s = text(name, &a0)?;
+            let radix = match args.get(1) {
+                None => 10,
+                Some(r) => u32::try_from(int(name, r)?)
+                    .ok()
+                    .filter(|r| (2..=36).contains(r))
+                    .ok_or_else(|| Error::argument(format!("{name}: the radix must be 2 to 36")))?,
+            };
             // Java accepts a leading `+`, as Rust's parser does, and nothing else around digits.
-            s.parse::<i64>().map(Value::Int).map_err(|_| {
+            i64::from_str_radix(s, radix).map(Value::Int).map_err(|_| {
                 Error::argument(format!(
                     "{name}: {} is not an integer (parse-long returns nil instead of failing)",
                     crate::printer::pr_capped(&a0)

@@ -366,6 +366,9 @@ prims! {
     ComparatorFn "comparator-fn";
     ComparatorThen "comparator-then";
     ComparatorLast "comparator-last";
+    StrEscape "clojure.string/escape";
+    IsSorted "sorted?";
+    ReplaceStitch "replace-stitch";
     LazyChunk "lazy-chunk";
     LazyOut "lazy-out";
     LazyWhile "lazy-while";
@@ -412,6 +415,7 @@ impl Prim {
                 | Prim::LazyChunk
                 | Prim::LazyOut
                 | Prim::LazyWhile
+                | Prim::ReplaceStitch
         )
     }
 }
@@ -537,6 +541,7 @@ impl Prim {
                 | Prim::CompletingFn
                 | Prim::Xform
                 | Prim::Cat
+                | Prim::StrReplace
                 | Prim::ReduceKv
                 | Prim::Reductions
                 | Prim::KeepIndexed
@@ -554,6 +559,7 @@ impl Prim {
                 | Prim::LazyChunk
                 | Prim::LazyOut
                 | Prim::LazyWhile
+                | Prim::ReplaceStitch
         )
     }
 
@@ -1084,11 +1090,16 @@ pub(crate) fn simple(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, 
             };
             simple(plain, args, limits)?
         }
-        Prim::Zipmap if crate::hof::as_producer(&arg(1)).is_some() => {
-            let n = items("zipmap", &a0())?.len();
-            let vals = crate::hof::bounded_prefix("zipmap", &arg(1), n)?;
-            crate::collections::simple(Prim::Zipmap, &[a0(), Value::vector(vals)?], limits)?
+        Prim::Zipmap | Prim::Interleave
+            if args.iter().any(|c| crate::hof::as_producer(c).is_some()) =>
+        {
+            let colls = crate::hof::finite_or_bounded(p.name(), args)?
+                .into_iter()
+                .map(Value::vector)
+                .collect::<Result<Vec<_>, _>>()?;
+            crate::collections::simple(p, &colls, limits)?
         }
+        Prim::StrEscape => crate::strings::escape(&a0(), &arg(1), limits)?,
         Prim::Add => fold_num(args, 0, "+", num::add)?,
         Prim::Mul => fold_num(args, 1, "*", num::mul)?,
         Prim::Sub => match args {
@@ -1465,6 +1476,7 @@ pub(crate) fn needs_machine(p: Prim, args: &[Value]) -> bool {
         (Prim::Nth, [coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::Drop, [_, coll, ..]) => crate::hof::as_producer(coll).is_some(),
         (Prim::First, [coll]) => crate::lazy::is_pipeline(coll),
+        (Prim::Second | Prim::Rest | Prim::Next, [coll]) => crate::hof::as_producer(coll).is_some(),
         _ => false,
     }
 }
@@ -1510,6 +1522,25 @@ pub(crate) fn call(p: Prim, args: Vec<Value>, ctx: &mut Ctx<'_>) -> Result<Flow,
         }
         Prim::Memoize => Flow::Value(crate::compose::memoize(args[0].clone(), ctx)?),
         Prim::LazyChunk => crate::lazy::chunk(&args)?,
+        Prim::Second if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::nth_producer(&args[0], &Value::Int(1))?
+        }
+        Prim::Rest | Prim::Next if crate::hof::as_producer(&args[0]).is_some() => {
+            crate::hof::drop_producer(&Value::Int(1), &args[0])?
+        }
+        // (some f p) over an infinite producer: the first truthy (f x), through a pipeline.
+        Prim::Some if crate::hof::as_producer(&args[1]).is_some() => Flow::Apply(
+            Value::comp(vec![
+                Value::Prim(Prim::First),
+                Value::partial(Value::Prim(Prim::Filter), vec![Value::Prim(Prim::Identity)])?,
+                Value::partial(Value::Prim(Prim::MapFn), vec![args[0].clone()])?,
+            ])?,
+            vec![args[1].clone()],
+        ),
+        Prim::StrReplace if args[2].is_fn() => {
+            crate::strings::replace_with(&args, ctx.limits.max_items)?
+        }
+        Prim::ReplaceStitch => Flow::Value(crate::strings::replace_stitch(&args, ctx.limits)?),
         Prim::LazyOut => crate::lazy::out(&args, ctx.limits.max_items)?,
         Prim::LazyWhile => crate::lazy::while_out(&args, ctx.limits.max_items)?,
         Prim::First if crate::lazy::is_pipeline(&args[0]) => Flow::Apply(

@@ -761,7 +761,9 @@ impl State {
                 {
                     return Ok(Some(v));
                 }
-                if p == Prim::First && prim::needs_machine(p, std::slice::from_ref(&a)) {
+                if matches!(p, Prim::First | Prim::Second | Prim::Rest | Prim::Next)
+                    && prim::needs_machine(p, std::slice::from_ref(&a))
+                {
                     return Ok(None);
                 }
                 p.check_arity(1)?;
@@ -788,6 +790,9 @@ impl State {
                 for i in 0..n {
                     let Some(v) = arg(i)? else { return Ok(None) };
                     vals.push(v);
+                }
+                if p == Prim::Nth && prim::needs_machine(p, &vals) {
+                    return Ok(None);
                 }
                 p.check_arity(n)?;
                 prim::simple(p, &vals, &self.limits).map(Some)

@@ -200,6 +200,56 @@ pub(crate) fn call(p: Prim, args: &[Value], limits: &Limits) -> Result<Value, Er
 }
 
 /// `(format fmt args...)` over the subset in the module doc.
+/// `digits` with a comma between each group of three, when `group` (Java's `,` flag).
+fn grouped(digits: String, group: bool) -> String {
+    if !group {
+        return digits;
+    }
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `digits` with its sign: `-` when negative, `+` otherwise when `plus` (Java's `+` flag).
+fn signed(digits: String, negative: bool, plus: bool) -> String {
+    match (negative, plus) {
+        (true, _) => format!("-{digits}"),
+        (false, true) => format!("+{digits}"),
+        (false, false) => digits,
+    }
+}
+
+/// Java's `%e`: one digit before the point, `precision` after, and a signed exponent of at
+/// least two digits (`1.234500e+03`).
+fn java_scientific(x: f64, precision: usize) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".to_owned()
+        } else if x > 0.0 {
+            "Infinity".to_owned()
+        } else {
+            "-Infinity".to_owned()
+        };
+    }
+    let text = format!("{x:.precision$e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => text,
+    }
+}
+
 pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
     let fmt = text("format", args.first().unwrap_or(&Value::Nil))?;
     let mut rest = args.iter().skip(1);
@@ -213,13 +263,19 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
         let mut spec = String::new();
         let conv = loop {
             match chars.next() {
-                Some(d) if d.is_ascii_digit() || d == '.' || d == '-' => spec.push(d),
+                Some(d) if d.is_ascii_digit() || matches!(d, '.' | '-' | ',' | '+') => spec.push(d),
                 Some(d) => break d,
                 None => return Err(Error::argument("format: the string ends inside a %")),
             }
         };
-        let left = spec.starts_with('-');
-        let spec = spec.trim_start_matches('-');
+        let left = spec.contains('-');
+        let group = spec.contains(',');
+        let plus = spec.contains('+');
+        let spec: String = spec
+            .chars()
+            .filter(|c| !matches!(c, '-' | ',' | '+'))
+            .collect();
+        let spec = spec.as_str();
         let zero = spec.starts_with('0');
         let (width, precision) = match spec.split_once('.') {
             Some((w, p)) => (
@@ -238,9 +294,36 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
             'n' => "\n".to_owned(),
             's' => str_form(&next()?),
             'd' => match next()? {
-                Value::Int(i) => i.to_string(),
+                Value::Int(i) => signed(grouped(i.unsigned_abs().to_string(), group), i < 0, plus),
                 other => return Err(type_err("format %d", "an integer", &other)),
             },
+            'c' => match next()? {
+                Value::Char(c) => c.to_string(),
+                Value::Int(i) => u32::try_from(i)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .map(String::from)
+                    .ok_or_else(|| Error::argument(format!("format %c: {i} is not a character")))?,
+                other => return Err(type_err("format %c", "a character", &other)),
+            },
+            // Java's %b: false for nil and false, true for anything else.
+            'b' => match next()? {
+                Value::Nil | Value::Bool(false) => "false".to_owned(),
+                _ => "true".to_owned(),
+            },
+            'o' => match next()? {
+                Value::Int(i) => format!("{i:o}"),
+                other => return Err(type_err("format %o", "an integer", &other)),
+            },
+            'e' => {
+                let x = match next()? {
+                    Value::Float(f) => f,
+                    Value::Int(i) => i as f64,
+                    Value::Ratio(n, d) => n as f64 / d as f64,
+                    other => return Err(type_err("format %e", "a number", &other)),
+                };
+                java_scientific(x, precision.unwrap_or(6))
+            }
             'x' | 'X' => match next()? {
                 Value::Int(i) => {
                     let s = format!("{i:x}");
@@ -255,11 +338,20 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
                     Value::Ratio(n, d) => n as f64 / d as f64,
                     other => return Err(type_err("format %f", "a number", &other)),
                 };
-                java_fixed(x, precision.unwrap_or(6))
+                let fixed = java_fixed(x, precision.unwrap_or(6));
+                let (digits, negative) = match fixed.strip_prefix('-') {
+                    Some(d) => (d.to_owned(), true),
+                    None => (fixed, false),
+                };
+                let digits = match digits.split_once('.') {
+                    Some((int, frac)) => format!("{}.{frac}", grouped(int.to_owned(), group)),
+                    None => grouped(digits, group),
+                };
+                signed(digits, negative, plus)
             }
             other => {
                 return Err(Error::argument(format!(
-                    "format: %{other} is not supported (yin's format has %s %d %f %.Nf %x %n %%); got {}",
+                    "format: %{other} is not supported (yin's format has %s %d %f %.Nf %e %x %o %c %b %n %% and the flags - 0 , +); got {}",
                     pr_capped(&Value::Str(fmt.clone()))
                 )));
             }
@@ -268,12 +360,12 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
         if left {
             out.push_str(&piece);
             out.extend(std::iter::repeat_n(' ', pad));
-        } else if zero && matches!(conv, 'd' | 'f' | 'x' | 'X') {
-            let (sign, digits) = match piece.strip_prefix('-') {
-                Some(d) => ("-", d),
-                None => ("", piece.as_str()),
+        } else if zero && matches!(conv, 'd' | 'f' | 'x' | 'X' | 'o' | 'e') {
+            let (sign, digits) = match piece.chars().next() {
+                Some(c @ ('-' | '+')) => (c.to_string(), &piece[1..]),
+                _ => (String::new(), piece.as_str()),
             };
-            out.push_str(sign);
+            out.push_str(&sign);
             out.extend(std::iter::repeat_n('0', pad));
             out.push_str(digits);
         } else {
@@ -282,5 +374,69 @@ pub(crate) fn format(args: &[Value], limits: &Limits) -> Result<Value, Error> {
         }
         check_len(out.len(), limits)?;
     }
+    Ok(Value::str(&out))
+}
+
+/// `(clojure.string/escape s cmap)`: each character `cmap` maps replaced by its value's `str`.
+pub(crate) fn escape(s: &Value, cmap: &Value, limits: &Limits) -> Result<Value, Error> {
+    let op = "clojure.string/escape";
+    let s = text(op, s)?;
+    let Value::Map(m) = cmap else {
+        return Err(type_err(op, "a map from characters to replacements", cmap));
+    };
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match m.get(&Value::Char(c)) {
+            Some(Value::Nil) | None => out.push(c),
+            Some(r) => out.push_str(&str_form(r)),
+        }
+        check_len(out.len(), limits)?;
+    }
+    Ok(Value::str(&out))
+}
+
+/// `(clojure.string/replace s regex f)`: each match replaced by `(str (f match))`, the match
+/// shaped as `re-find`'s. The machine calls `f` on every match (`map`), then
+/// [`replace_stitch`] puts the results in place.
+pub(crate) fn replace_with(args: &[Value], max_items: usize) -> Result<crate::prim::Flow, Error> {
+    let op = "clojure.string/replace";
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
+    if !matches!(arg(1), Value::Regex(_)) {
+        return Err(type_err(
+            op,
+            "a regex when the replacement is a function",
+            &arg(1),
+        ));
+    }
+    let matches = match crate::regex::re_seq(&arg(1), &arg(0), max_items)? {
+        Value::Nil => return Ok(crate::prim::Flow::Value(arg(0))),
+        m => m,
+    };
+    let stitch = Value::partial(Value::Prim(Prim::ReplaceStitch), vec![arg(0), arg(1)])?;
+    let map = Value::partial(Value::Prim(Prim::MapFn), vec![arg(2)])?;
+    Ok(crate::prim::Flow::Apply(
+        Value::comp(vec![stitch, map])?,
+        vec![matches],
+    ))
+}
+
+/// `(replace-stitch s regex replacements)`: `s` with its matches replaced in order.
+pub(crate) fn replace_stitch(args: &[Value], limits: &Limits) -> Result<Value, Error> {
+    let op = "clojure.string/replace";
+    let s = text(op, args.first().unwrap_or(&Value::Nil))?;
+    let Some(Value::Regex(re)) = args.get(1) else {
+        return Err(type_err(op, "a regex", args.get(1).unwrap_or(&Value::Nil)));
+    };
+    let outs = items(op, args.get(2).unwrap_or(&Value::Nil))?;
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (m, r) in re.find_iter(&s).zip(outs.iter()) {
+        out.push_str(&s[last..m.start()]);
+        out.push_str(&str_form(r));
+        last = m.end();
+        check_len(out.len(), limits)?;
+    }
+    out.push_str(&s[last..]);
+    check_len(out.len(), limits)?;
     Ok(Value::str(&out))
 }

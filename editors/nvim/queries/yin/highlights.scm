@@ -110,7 +110,7 @@
     "vreset!" "transient" "persistent!" "conj!" "assoc!" "dissoc!" "disj!" "pop!"
     "clojure.set/rename-keys" "Character/toUpperCase" "Character/toLowerCase" "Character/digit"
     "bit-not" "clojure.string/replace-first" "set/rename-keys" "str/replace-first" "sorted-map"
-    "sorted-map-by" "sorted-set" "sorted-set-by"))
+    "sorted-map-by" "sorted-set" "sorted-set-by" "clojure.string/escape" "str/escape" "sorted?"))
 
 ; Special forms and core macros, wherever they appear (they are reserved names in yin), with
 ; `try`'s clause heads and `throw`, which Clojure editors show as keywords too.
@@ -121,7 +121,8 @@
     "recur" "->" "->>" "comment" "ns" "declare" "if-not" "if-let" "when-let" "if-some" "when-some"
     "case" "condp"
     "letfn" "while" "doseq" "dotimes" "for" "as->" "some->" "some->>" "cond->" "cond->>" "doto"
-    "try" "catch" "finally" "throw" "call/cc" "defn-" "defrecord" "assert" "defmulti" "defmethod"))
+    "try" "catch" "finally" "throw" "call/cc" "defn-" "defrecord" "assert" "defmulti" "defmethod"
+    "defonce"))
 
 ; The rest parameter marker and anonymous-function arguments.
 
