@@ -21,9 +21,11 @@
 //! # Updates
 //!
 //! An update takes the document's replacements since the version it last saw
-//! ([`Document::splices_since`]). The forms the replacements touch are found by binary search over
-//! the form starts and dropped; the later ones are moved. The new tree's top-level nodes (and
-//! chunks) are then matched against the kept forms without reading their text: a kept form read
+//! ([`Document::splices_since`]). The forms the replacements touch are found by a search over
+//! the form starts and dropped; the later ones are moved, in O(log n) (the forms are a
+//! persistent sequence, `seq.rs`, each form's start relative to its neighbours). The new tree's
+//! top-level nodes (and chunks) are then matched against the kept forms without reading their
+//! text: a kept form read
 //! from a node free of errors stays if such a node has its exact extent (its text is unchanged;
 //! in a clean tree a form parses alone as it parses in the file, and in a broken tree such nodes
 //! are always parsed alone), and the forms of a chunk no replacement touched stay if they were
@@ -34,6 +36,14 @@
 //! Only the chunks the document cut or parsed again since the lowered version are matched
 //! ([`Document::rechunked_since`]): every other chunk is an old one, moved, so its forms are the
 //! kept ones. Only the forms an edit changed are lowered.
+//!
+//! # Cost
+//!
+//! Nothing an update does walks every form: forms are found by offset or by label in O(log n),
+//! the first definition of a name is the first entry of a set ordered by name and label, the
+//! forms to relink when it changes are that name's users, and the lowering's diagnostics come
+//! from the forms flagged as having some. Every structure is persistent, so a copy of the
+//! lowering (a snapshot) shares them all and an edit after it copies O(log n) of each.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -50,7 +60,7 @@ use crate::datoms::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::{Document, Splice};
-use crate::intern::Interner;
+use crate::intern::{Interner, NameMap};
 use crate::lower::{NoMacros, lower};
 use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
@@ -708,6 +718,47 @@ impl FileLowering {
         }
     }
 
+    /// Indexes and links every form, all of them new (the first lowering, or an update of an
+    /// empty one): one pass over the forms and one build of the sequence, O(n), where relinking
+    /// them one by one would cost O(n log n).
+    fn link_all(&mut self, mut delta: Option<&mut Delta>) {
+        let mut defs: NameMap<Symbol, Entity> = NameMap::default();
+        let mut root_defs: NameMap<Symbol, Entity> = NameMap::default();
+        for (_, form) in self.forms.iter() {
+            for (name, binder) in form.defines() {
+                defs.entry(name.clone()).or_insert(*binder);
+            }
+            if let Some((name, root)) = form.root_def() {
+                root_defs.entry(name.clone()).or_insert(*root);
+            }
+        }
+        let mut forms = Vec::with_capacity(self.forms.len());
+        for (start, form) in self.forms.iter() {
+            let links = link_datoms(
+                form,
+                |name| defs.get(name).copied(),
+                |name| root_defs.get(name).copied(),
+            );
+            if let Some(delta) = delta.as_deref_mut() {
+                delta.asserted.extend(form.local_datoms());
+                delta.asserted.extend(links.iter().cloned());
+            }
+            let mut form = form.clone();
+            // A form with links has globals or a root `def`, so its `More` is there already.
+            if let (Some(more), false) = (form.more.as_mut(), links.is_empty()) {
+                Arc::make_mut(more).links = links.into_boxed_slice();
+            }
+            forms.push((start, form));
+        }
+        for (_, form) in &forms {
+            self.index_definitions(form);
+            for (_, name) in form.globals() {
+                self.users.insert((name.clone(), form.slot));
+            }
+        }
+        self.forms = Seq::from_pieces(forms);
+    }
+
     /// Updates the definitions and users for the removed and added forms (at positions `added`;
     /// `renumber` when their labels did not fit between their neighbours'), gives the added
     /// forms their links and relinks the kept forms whose links changed; records every change in
@@ -719,6 +770,10 @@ impl FileLowering {
         renumber: bool,
         mut delta: Option<&mut Delta>,
     ) {
+        if removed.is_empty() && added.len() == self.forms.len() {
+            self.link_all(delta);
+            return;
+        }
         let new: Vec<TopForm> = added
             .iter()
             .filter_map(|&i| self.forms.get(i).map(|(_, form)| form.clone()))
@@ -796,7 +851,11 @@ impl FileLowering {
             let Some((_, form)) = self.forms.get(i) else {
                 continue;
             };
-            let links = link_datoms(form, &self.defs, &self.root_defs);
+            let links = link_datoms(
+                form,
+                |name| first_of(&self.defs, name),
+                |name| first_of(&self.root_defs, name),
+            );
             if let Some(delta) = delta.as_deref_mut() {
                 if is_new {
                     delta.asserted.extend(links.iter().cloned());
@@ -983,12 +1042,12 @@ fn lower_top(
 /// top-level `def` of the name the form's root `def` defines, when it is not this one.
 fn link_datoms(
     form: &TopForm,
-    defs: &imbl::OrdSet<(Symbol, u64, u32, Entity)>,
-    root_defs: &imbl::OrdSet<(Symbol, u64, u32, Entity)>,
+    first_def: impl Fn(&Symbol) -> Option<Entity>,
+    first_root_def: impl Fn(&Symbol) -> Option<Entity>,
 ) -> Vec<Datom> {
     let mut out = Vec::with_capacity(2 * form.globals().len());
     if let Some((name, root)) = form.root_def()
-        && let Some(first) = first_of(root_defs, name)
+        && let Some(first) = first_root_def(name)
         && first != *root
     {
         out.push(Datom::new(
@@ -998,7 +1057,7 @@ fn link_datoms(
         ));
     }
     for (var, name) in form.globals() {
-        let link = match first_of(defs, name) {
+        let link = match first_def(name) {
             Some(binder) => GlobalLink::Def(binder),
             None => match core_entity(name.as_str()) {
                 Some(e) => GlobalLink::Core(e),
