@@ -137,7 +137,7 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             if span.contains_inclusive(offset) {
                 continue;
             }
-            let Some(info) = binder_info_in(form, binder) else {
+            let Some(info) = binder_info_in(&form, binder) else {
                 continue;
             };
             add(

@@ -58,12 +58,14 @@ pub(crate) fn name_at(file: &SourceFile, offset: TextSize) -> Option<NameRef> {
         }
         let at = form.range().start();
         let relative = range.checked_sub(at)?;
-        form.ast
+        let id = form
+            .ast
             .iter()
             .filter(|(_, n)| n.span.contains_range(relative))
             .filter(|(_, n)| matches!(n.kind, NodeKind::Variable(_) | NodeKind::Binder(_)))
             .min_by_key(|(_, n)| n.span.len())
-            .map(|(id, _)| (form, id))
+            .map(|(id, _)| id)?;
+        Some((form, id))
     });
     let target = match node {
         Some((form, id)) => match &form.ast.node(id).kind {
@@ -329,7 +331,7 @@ pub(crate) struct BinderInfo {
 
 pub(crate) fn binder_info(lowering: &FileLowering, e: Entity) -> Option<BinderInfo> {
     let (form, binder) = lowering.node(e)?;
-    binder_info_in(form, binder)
+    binder_info_in(&form, binder)
 }
 
 /// [`binder_info`] of a binder of `form`, without finding the form by its slot (a walk over
@@ -409,11 +411,8 @@ fn signatures(ast: &Ast, f: NodeId) -> Vec<Signature> {
 }
 
 /// The top-level form containing `offset` (a form ending there counts).
-pub(crate) fn form_at(lowering: &FileLowering, offset: TextSize) -> Option<&TopForm> {
-    // The forms are in file order and do not overlap: the first ending at or after `offset`.
-    let forms = lowering.forms();
-    let i = forms.partition_point(|f| f.range().end() < offset);
-    forms.get(i).filter(|f| f.range().start() <= offset)
+pub(crate) fn form_at(lowering: &FileLowering, offset: TextSize) -> Option<TopForm> {
+    lowering.form_at(offset)
 }
 
 /// Node kinds that are forms (what a reader reads as one datum), as opposed to comments,

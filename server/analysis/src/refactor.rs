@@ -232,7 +232,7 @@ impl Excerpt {
                 moved.push((start, edit));
                 pending.next();
             }
-            if !(edited || mentions(form, names)) {
+            if !(edited || mentions(&form, names)) {
                 continue;
             }
             let at = TextSize::try_from(text.len()).ok()?;
@@ -331,8 +331,8 @@ fn check_renamed(file: &SourceFile, edits: &[Edit]) -> Result<(), Refused> {
         if !(touched.contains(&old.slot) || touched.contains(&new.slot)) {
             continue;
         }
-        let was = form_resolutions(old, |s| s);
-        let is_now = form_resolutions(new, |s| slots.get(&s).copied().unwrap_or(s));
+        let was = form_resolutions(&old, |s| s);
+        let is_now = form_resolutions(&new, |s| slots.get(&s).copied().unwrap_or(s));
         let differs = was
             .iter()
             .find(|(node, r)| is_now.get(node) != Some(r))

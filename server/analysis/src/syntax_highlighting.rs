@@ -116,21 +116,23 @@ impl GlobalRoles {
     /// forms in between are the same as before, in the same order, so are the roles.
     pub fn update(&mut self, file: &SourceFile) -> HashSet<String> {
         let forms = file.lowering().forms();
+        let slots: Vec<u32> = forms.iter().map(|form| form.slot).collect();
         let old = &self.forms;
         let prefix = old
             .iter()
-            .zip(forms)
-            .take_while(|(o, n)| o.0 == n.slot)
+            .zip(&slots)
+            .take_while(|(o, slot)| o.0 == **slot)
             .count();
         let suffix = old[prefix..]
             .iter()
             .rev()
-            .zip(forms[prefix..].iter().rev())
-            .take_while(|(o, n)| o.0 == n.slot)
+            .zip(slots[prefix..].iter().rev())
+            .take_while(|(o, slot)| o.0 == **slot)
             .count();
-        let middle: Vec<(u32, Definitions)> = forms[prefix..forms.len() - suffix]
-            .iter()
-            .map(|form| (form.slot, form_definitions(form).into_boxed_slice()))
+        let middle: Vec<(u32, Definitions)> = forms
+            .iter_from(prefix)
+            .take(slots.len() - suffix - prefix)
+            .map(|form| (form.slot, form_definitions(&form).into_boxed_slice()))
             .collect();
         let replaced = prefix..old.len() - suffix;
         let same = old[replaced.clone()]
@@ -229,7 +231,7 @@ pub fn highlight_unit(file: &SourceFile, roles: &GlobalRoles, unit: HlUnit) -> U
         .form
         .and_then(|_| file.lowering().forms().get(unit.index))
     {
-        let known: HashMap<TextRange, (Role, bool)> = form_roles(form, &roles.roles, &mut globals)
+        let known: HashMap<TextRange, (Role, bool)> = form_roles(&form, &roles.roles, &mut globals)
             .into_iter()
             .map(|(range, role, binder)| (range, (role, binder)))
             .collect();

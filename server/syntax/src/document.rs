@@ -83,6 +83,7 @@ use tree_sitter::{InputEdit, Point, Tree};
 use crate::Diagnostic;
 use crate::parse::{self, size};
 use crate::position::{self, Position, PositionEncoding, Range};
+use crate::seq::{Piece, Seq};
 
 /// Replace the text in `range` with `text`, as an editor's incremental change does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,13 +110,14 @@ pub enum EditError {
     StartAfterEnd { start: Position, end: Position },
 }
 
-/// Text plus its chunks' trees, edited incrementally. Cloning copies the list of chunks, not
-/// their trees (shared), nor the rope's nodes.
+/// Text plus its chunks' trees, edited incrementally. Cloning copies nothing: the rope's nodes,
+/// the sequence of chunks and their trees are shared.
 #[derive(Clone, Debug)]
 pub struct Document {
     rope: Rope,
-    /// The text cut into top-level chunks (see the module doc), in order, covering it exactly.
-    chunks: Vec<Chunk>,
+    /// The text cut into top-level chunks (see the module doc), in order, covering it exactly: a
+    /// persistent sequence (`seq.rs`), so an edit that moves every later chunk costs O(log n).
+    chunks: Seq<Chunk>,
     /// How many `\r` are not followed by `\n`. While zero, LSP lines and tree-sitter rows agree and
     /// a tree-sitter point costs one rope lookup.
     lone_crs: usize,
@@ -130,6 +132,8 @@ pub struct Document {
 /// One top-level chunk of the text: bytes `start..start + len`, parsed on their own.
 #[derive(Clone, Debug)]
 pub struct Chunk {
+    /// Where the chunk starts, in a chunk handed out by the document; in the document's
+    /// sequence the sequence places it (and this is 0).
     start: usize,
     len: usize,
     /// The parse of the chunk's bytes alone: offsets and points relative to its start. Shared
@@ -169,6 +173,74 @@ impl Chunk {
             tree,
             error,
         }
+    }
+
+    /// The chunk as handed out: placed at `start`.
+    fn at(&self, start: usize) -> Chunk {
+        Chunk {
+            start,
+            ..self.clone()
+        }
+    }
+
+    /// The chunk to store, its start apart (the sequence places it).
+    fn stored(self) -> (usize, Chunk) {
+        (self.start, Chunk { start: 0, ..self })
+    }
+}
+
+impl Piece for Chunk {
+    fn extent(&self) -> usize {
+        self.len
+    }
+
+    /// Chunks with a syntax error: [`Document::syntax_diagnostics`] visits only them.
+    fn flagged(&self) -> bool {
+        self.error
+    }
+}
+
+/// The chunks of a document in order, each placed in the text.
+#[derive(Clone, Copy)]
+pub struct Chunks<'a> {
+    seq: &'a Seq<Chunk>,
+}
+
+impl<'a> Chunks<'a> {
+    pub fn len(&self) -> usize {
+        self.seq.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seq.is_empty()
+    }
+
+    /// Chunk `i`: O(log n).
+    pub fn get(&self, i: usize) -> Option<Chunk> {
+        self.seq.get(i).map(|(start, chunk)| chunk.at(start))
+    }
+
+    /// The chunks from `i` on.
+    pub fn iter_from(self, i: usize) -> impl Iterator<Item = Chunk> + 'a {
+        self.seq.iter_from(i).map(|(start, chunk)| chunk.at(start))
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Chunk> + 'a {
+        self.iter_from(0)
+    }
+
+    /// The index of the first chunk ending after `offset` (the length if none does).
+    pub fn first_ending_after(&self, offset: usize) -> usize {
+        self.seq.first(|_, end, _| end > offset)
+    }
+}
+
+impl<'a> IntoIterator for Chunks<'a> {
+    type Item = Chunk;
+    type IntoIter = Box<dyn Iterator<Item = Chunk> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -220,6 +292,7 @@ impl Document {
             ));
             at = end;
         }
+        let chunks = Seq::from_pieces(chunks.into_iter().map(Chunk::stored));
         let last_change = LastChange {
             reparsed: Vec::new(),
             edited: vec![TextRange::up_to(size(len))],
@@ -247,21 +320,30 @@ impl Document {
     }
 
     /// The text's top-level chunks, in order; they cover it exactly (an empty text has one, empty).
-    pub fn chunks(&self) -> &[Chunk] {
+    pub fn chunks(&self) -> Chunks<'_> {
+        Chunks { seq: &self.chunks }
+    }
+
+    /// The chunks as stored, for reading their trees in place.
+    pub(crate) fn chunk_seq(&self) -> &Seq<Chunk> {
         &self.chunks
     }
 
     /// The index of the chunk holding byte `offset` (the last one for the end of the text).
     pub fn chunk_index(&self, offset: usize) -> usize {
         self.chunks
-            .partition_point(|chunk| chunk.end() <= offset)
+            .first(|_, end, _| end > offset)
             .min(self.chunks.len().saturating_sub(1))
     }
 
     /// The tree of chunk `index` with the text's offsets (a copy of its tree shifted to where the
     /// chunk starts: it costs the depth of the tree's first leaf). `None` past the last chunk.
     pub fn chunk_tree(&self, index: usize) -> Option<Tree> {
-        let chunk = self.chunks.get(index)?;
+        self.shifted_tree(&self.chunks().get(index)?)
+    }
+
+    /// `chunk`'s tree shifted to where it starts in the text.
+    fn shifted_tree(&self, chunk: &Chunk) -> Option<Tree> {
         let mut tree = (*chunk.tree).clone();
         if chunk.start > 0 {
             tree.edit(&InputEdit {
@@ -289,12 +371,14 @@ impl Document {
 
     /// Every chunk's tree with the text's offsets, in order.
     pub fn trees(&self) -> impl Iterator<Item = Tree> + '_ {
-        (0..self.chunks.len()).filter_map(|index| self.chunk_tree(index))
+        self.chunks()
+            .iter()
+            .filter_map(|chunk| self.shifted_tree(&chunk))
     }
 
     /// Whether the text has a syntax error.
     pub fn has_syntax_error(&self) -> bool {
-        self.chunks.iter().any(Chunk::has_error)
+        self.chunks.flagged_count() > 0
     }
 
     /// Length of the text in bytes.
@@ -385,11 +469,9 @@ impl Document {
     /// bracket around it unmatched, and tens of thousands of messages help no one.
     pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (index, chunk) in self.chunks.iter().enumerate() {
-            if !chunk.has_error() {
-                continue;
-            }
-            if let Some(tree) = self.chunk_tree(index) {
+        for (start, chunk) in self.chunks.flagged() {
+            let chunk = chunk.at(start);
+            if let Some(tree) = self.shifted_tree(&chunk) {
                 let mut found = parse::chunk_diagnostics(&tree, &self.rope, chunk.end());
                 if found.len() > CHUNK_DIAGNOSTICS {
                     let more = found.len() - (CHUNK_DIAGNOSTICS - 1);
@@ -499,16 +581,15 @@ impl Document {
         high: usize,
         growth: isize,
     ) -> Rechunked {
-        let old_chunks = &self.chunks;
-        let first = old_chunks
-            .partition_point(|chunk| chunk.start < low)
-            .saturating_sub(1);
+        // A copy shares every node: the old chunks stay readable while the new ones are made.
+        let old_chunks = &self.chunks.clone();
+        let first = old_chunks.first(|s, _, _| s >= low).saturating_sub(1);
         let old_position = |new: usize| new.checked_add_signed(-growth);
         let len = self.rope.len_bytes();
         let mut made: Vec<Chunk> = Vec::new();
         let mut reparsed = Vec::new();
         let mut fresh = Vec::new();
-        let mut at = old_chunks.get(first).map_or(0, |chunk| chunk.start);
+        let mut at = old_chunks.get(first).map_or(0, |(start, _)| start);
         let rechunk_start = at;
         // The old chunks from `resume` on are kept, moved by `growth`.
         let mut resume = old_chunks.len();
@@ -517,10 +598,10 @@ impl Document {
             if at >= high
                 && let Some(old_at) = old_position(at)
             {
-                k += old_chunks[k..].partition_point(|chunk| chunk.start < old_at);
+                k = k.max(old_chunks.first(|s, _, _| s >= old_at));
                 if old_chunks
                     .get(k)
-                    .is_some_and(|chunk| chunk.start == old_at && chunk.len > 0)
+                    .is_some_and(|(start, chunk)| start == old_at && chunk.len > 0)
                 {
                     resume = k;
                     break;
@@ -545,12 +626,9 @@ impl Document {
             at = end;
         }
         let rechunked = (rechunk_start, at);
-        // In place: the chunks before and after keep their slots, those after only move.
-        let after = first + made.len();
-        self.chunks.splice(first..resume, made);
-        for chunk in &mut self.chunks[after..] {
-            chunk.start = chunk.start.saturating_add_signed(growth);
-        }
+        // The chunks before and after are kept, those after moved: O(log n) whatever their number.
+        self.chunks
+            .splice(first, resume, made.into_iter().map(Chunk::stored), growth);
         (reparsed, fresh, rechunked)
     }
 
@@ -558,7 +636,7 @@ impl Document {
     #[allow(clippy::too_many_arguments)]
     fn new_chunk(
         &self,
-        old_chunks: &[Chunk],
+        old_chunks: &Seq<Chunk>,
         old: &Rope,
         edits: &[(Splice, &str)],
         (low, high): (usize, usize),
@@ -576,10 +654,10 @@ impl Document {
         };
         // Untouched by the edits and cut as before: the old chunk, moved.
         if let Some(old_start) = old_start {
-            let i = old_chunks.partition_point(|chunk| chunk.start < old_start);
-            if let Some(chunk) = old_chunks
+            let i = old_chunks.first(|s, _, _| s >= old_start);
+            if let Some((_, chunk)) = old_chunks
                 .get(i)
-                .filter(|chunk| chunk.start == old_start && chunk.len == len)
+                .filter(|(s, chunk)| *s == old_start && chunk.len == len)
             {
                 return Made::Kept(Chunk {
                     start,
@@ -591,10 +669,10 @@ impl Document {
         }
         // Holding every edit, with its old start and end: reparsed incrementally.
         if start <= low && high <= end {
-            let i = old_chunks.partition_point(|chunk| chunk.start < start);
-            if let Some(chunk) = old_chunks.get(i).filter(|chunk| {
-                chunk.start == start && (chunk.end() as isize + growth) as usize == end
-            }) && chunk.start + chunk.len <= old.len_bytes()
+            let i = old_chunks.first(|s, _, _| s >= start);
+            if let Some((_, chunk)) = old_chunks.get(i).filter(|(s, chunk)| {
+                *s == start && ((s + chunk.len) as isize + growth) as usize == end
+            }) && start + chunk.len <= old.len_bytes()
             {
                 let mut old_tree = (*chunk.tree).clone();
                 let mut text = old.clone();

@@ -21,9 +21,11 @@
 //! # Updates
 //!
 //! An update takes the document's replacements since the version it last saw
-//! ([`Document::splices_since`]). The forms the replacements touch are found by binary search over
-//! the form starts and dropped; the later ones are moved. The new tree's top-level nodes (and
-//! chunks) are then matched against the kept forms without reading their text: a kept form read
+//! ([`Document::splices_since`]). The forms the replacements touch are found by a search over
+//! the form starts and dropped; the later ones are moved, in O(log n) (the forms are a
+//! persistent sequence, `seq.rs`, each form's start relative to its neighbours). The new tree's
+//! top-level nodes (and chunks) are then matched against the kept forms without reading their
+//! text: a kept form read
 //! from a node free of errors stays if such a node has its exact extent (its text is unchanged;
 //! in a clean tree a form parses alone as it parses in the file, and in a broken tree such nodes
 //! are always parsed alone), and the forms of a chunk no replacement touched stay if they were
@@ -34,8 +36,16 @@
 //! Only the chunks the document cut or parsed again since the lowered version are matched
 //! ([`Document::rechunked_since`]): every other chunk is an old one, moved, so its forms are the
 //! kept ones. Only the forms an edit changed are lowered.
+//!
+//! # Cost
+//!
+//! Nothing an update does walks every form: forms are found by offset or by label in O(log n),
+//! the first definition of a name is the first entry of a set ordered by name and label, the
+//! forms to relink when it changes are that name's users, and the lowering's diagnostics come
+//! from the forms flagged as having some. Every structure is persistent, so a copy of the
+//! lowering (a snapshot) shares them all and an edit after it copies O(log n) of each.
 
-use std::hash::Hasher;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use edn::{Datom, Entity, Symbol, Value};
@@ -50,33 +60,56 @@ use crate::datoms::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::{Document, Splice};
-use crate::intern::{Interner, NameHasher, NameMap, NameSet};
+use crate::intern::{Interner, NameMap};
 use crate::lower::{NoMacros, lower};
 use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{Resolved, definitions, resolve};
+use crate::seq::{Piece, Seq};
 
 /// One top-level form of a file, lowered.
 ///
 /// Compact, since a file can hold half a million one-atom forms: a few words and the shared
-/// `Ast`, with what most forms lack (diagnostics, globals, definitions, links) boxed apart. Its
+/// `Ast`, with what most forms lack (diagnostics, globals, definitions, links) shared apart. Its
 /// datoms are not kept: they are a function of the slot and the `Ast`, made when asked for
-/// ([`TopForm::datoms`]), so a retraction re-derives exactly what was asserted.
+/// ([`TopForm::datoms`]), so a retraction re-derives exactly what was asserted. Cloning one
+/// copies handles only.
 #[derive(Clone, Debug)]
 pub struct TopForm {
     /// Names this form's entities: `entity(slot, node)`. Stable while the form's text is.
     pub slot: u32,
-    /// Absolute byte offset of the form in the file (offsets are `u32`, as in `TextSize`).
+    /// Where the form starts in the file, in a form handed out by the lowering. Inside it the
+    /// sequence of forms places each form (a start relative to its neighbours), so an edit moves
+    /// later forms without touching them; this field is then unused (0).
     start: u32,
     /// Length in bytes of the form's text.
     len: u32,
     /// Whether the form's text parses without syntax errors.
     clean: bool,
+    /// Orders the forms: increases along the file, so a form is found from its slot by a search
+    /// ([`FileLowering::node`]). Fixed while the form lives, except when the lowering renumbers
+    /// every form (see [`FileLowering::labels`]).
+    label: u64,
     /// The lowered form; its spans are relative to its start. Its nodes are shared: a snapshot
     /// of the lowering copies no form's nodes, and an edit that follows it copies only handles.
     pub ast: Ast,
     /// What a form without diagnostics, global names or a chunk does not need.
-    more: Option<Box<More>>,
+    more: Option<Arc<More>>,
+}
+
+impl Piece for TopForm {
+    fn extent(&self) -> usize {
+        self.len as usize
+    }
+
+    fn key(&self) -> u64 {
+        self.label
+    }
+
+    /// Forms with reader or lowering diagnostics: [`FileLowering::diagnostics`] visits only them.
+    fn flagged(&self) -> bool {
+        !self.diagnostics().is_empty()
+    }
 }
 
 /// The parts of a [`TopForm`] most one-atom forms lack.
@@ -89,8 +122,6 @@ struct More {
     chunk: Option<(u32, u32)>,
     /// Variables resolved to a global name.
     globals: Box<[(Entity, Symbol)]>,
-    /// [`name_bits`] of every name in `globals`: a quick "maybe" before searching them.
-    global_bits: u128,
     /// Globals this form defines, with their binders' entities.
     defines: Box<[(Symbol, Entity)]>,
     /// The name defined by the form's root, when it is a `def`, with the root's entity.
@@ -179,10 +210,6 @@ impl TopForm {
         self.more.as_deref().map_or(&[], |m| &m.globals)
     }
 
-    fn global_bits(&self) -> u128 {
-        self.more.as_deref().map_or(0, |m| m.global_bits)
-    }
-
     fn defines(&self) -> &[(Symbol, Entity)] {
         self.more.as_deref().map_or(&[], |m| &m.defines)
     }
@@ -195,9 +222,12 @@ impl TopForm {
         self.more.as_deref().map_or(&[], |m| &m.links)
     }
 
-    /// Moves the form to `start` in the file.
-    fn move_to(&mut self, start: usize) {
-        self.start = to_u32(start);
+    /// The form as handed out: placed at `start`.
+    fn at(&self, start: usize) -> TopForm {
+        TopForm {
+            start: to_u32(start),
+            ..self.clone()
+        }
     }
 }
 
@@ -222,21 +252,28 @@ pub struct Delta {
 }
 
 /// A file's top-level forms, lowered, and their datoms.
+///
+/// Every part is persistent (shared between copies, an edit copying O(log n) of it): the forms
+/// and the indexes that find a form by slot, a name's definitions and a name's users, so a
+/// snapshot costs nothing and an edit costs what it changed, whatever the number of forms.
 #[derive(Clone, Debug, Default)]
 pub struct FileLowering {
-    forms: Vec<TopForm>,
+    forms: Seq<TopForm>,
     next_slot: u32,
-    /// Each slot's position in `forms` (`u32::MAX` or a stale position for a slot no form holds
-    /// any more: check the form's slot), so an entity finds its form in constant time.
-    index: Vec<u32>,
+    /// Each live slot's form's label: the form is then found by searching the forms by label.
+    labels: imbl::OrdMap<u32, u64>,
     /// The names read so far. Shared by the copies of a lowering (a snapshot and the lowering
     /// edited after it): interning only adds names and is invisible in what it returns, so a
     /// copy need not copy the table.
     interner: Arc<Mutex<Interner>>,
-    /// The first definition of each global name, in file order.
-    defs: NameMap<Symbol, Entity>,
-    /// The first top-level form whose root is a `def` of each name: that root.
-    root_defs: NameMap<Symbol, Entity>,
+    /// Every global definition: (name, its form's label, its place among the form's
+    /// definitions, binder). A name's first definition in file order is its first entry.
+    defs: imbl::OrdSet<(Symbol, u64, u32, Entity)>,
+    /// Every top-level form whose root is a `def`: (name, its label, 0, the root).
+    root_defs: imbl::OrdSet<(Symbol, u64, u32, Entity)>,
+    /// Every form using a global name: (name, its slot); the forms to relink when the name's
+    /// first definition changes.
+    users: imbl::OrdSet<(Symbol, u32)>,
     /// The document version the forms were lowered from.
     version: u64,
     /// That version's text: shares the document's rope nodes, so keeping it copies nothing. Read
@@ -254,13 +291,70 @@ enum Unit<'t> {
 }
 
 /// What replacing text did to the kept forms ([`FileLowering::apply_splices`]): the forms it
-/// dropped, the byte ranges of the new text to read again (sorted, disjoint), and the first
-/// position in `forms` whose form may have changed.
+/// dropped, and the byte ranges of the new text to read again (sorted, disjoint).
 #[derive(Default)]
 struct Spliced {
     removed: Vec<TopForm>,
     dirty: Vec<(usize, usize)>,
-    moved_from: usize,
+}
+
+/// The distance between the labels of neighbouring forms when they are numbered afresh: new
+/// forms between two others get labels between theirs, and only a run of about 32 forms each
+/// inserted right after the previous one exhausts a gap (then every form is numbered again).
+const LABEL_STEP: u64 = 1 << 32;
+
+/// The forms of a lowering in file order, each placed in the file (see [`TopForm::range`]).
+#[derive(Clone, Copy)]
+pub struct Forms<'a> {
+    seq: &'a Seq<TopForm>,
+}
+
+impl<'a> Forms<'a> {
+    pub fn len(&self) -> usize {
+        self.seq.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seq.is_empty()
+    }
+
+    /// Form `i`: O(log n).
+    pub fn get(&self, i: usize) -> Option<TopForm> {
+        self.seq.get(i).map(|(start, form)| form.at(start))
+    }
+
+    /// The forms from `i` on.
+    pub fn iter_from(self, i: usize) -> impl Iterator<Item = TopForm> + 'a {
+        self.seq.iter_from(i).map(|(start, form)| form.at(start))
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = TopForm> + 'a {
+        self.iter_from(0)
+    }
+}
+
+impl<'a> IntoIterator for Forms<'a> {
+    type Item = TopForm;
+    type IntoIter = Box<dyn Iterator<Item = TopForm> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+/// A form to store: its start apart (the sequence places it).
+fn stored(mut form: TopForm) -> (usize, TopForm) {
+    let start = form.start();
+    form.start = 0;
+    (start, form)
+}
+
+/// The first entry of `name` in a set ordered by name, then by file order.
+fn first_of(set: &imbl::OrdSet<(Symbol, u64, u32, Entity)>, name: &Symbol) -> Option<Entity> {
+    set.range((name.clone(), 0, 0, 0)..)
+        .next()
+        .filter(|(n, ..)| n == name)
+        .map(|&(.., value)| value)
 }
 
 impl FileLowering {
@@ -288,17 +382,41 @@ impl FileLowering {
         FileLowering::new(&Document::new(text))
     }
 
-    pub fn forms(&self) -> &[TopForm] {
-        &self.forms
+    pub fn forms(&self) -> Forms<'_> {
+        Forms { seq: &self.forms }
+    }
+
+    /// The position in `forms` of the form holding `slot`: O(log n).
+    fn index_of(&self, slot: u32) -> Option<usize> {
+        let &label = self.labels.get(&slot)?;
+        let i = self.forms.first(|_, _, key| key >= label);
+        self.forms
+            .get(i)
+            .filter(|(_, form)| form.slot == slot)
+            .map(|_| i)
+    }
+
+    /// The form holding `slot`, if one does.
+    pub fn form_of_slot(&self, slot: u32) -> Option<TopForm> {
+        self.forms().get(self.index_of(slot)?)
+    }
+
+    /// The form whose span contains `offset` (a form ending at `offset` counts), if any.
+    pub fn form_at(&self, offset: TextSize) -> Option<TopForm> {
+        let at = usize::from(offset);
+        let i = self.forms.first(|_, end, _| end >= at);
+        self.forms
+            .get(i)
+            .filter(|(start, _)| *start <= at)
+            .map(|(start, form)| form.at(start))
     }
 
     /// The form and node an entity names, if it is a node of this file.
-    pub fn node(&self, e: Entity) -> Option<(&TopForm, NodeId)> {
-        let slot = slot_of(e);
-        let &i = self.index.get(slot as usize)?;
-        let form = self.forms.get(i as usize).filter(|f| f.slot == slot)?;
+    pub fn node(&self, e: Entity) -> Option<(TopForm, NodeId)> {
+        let form = self.form_of_slot(slot_of(e))?;
         let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
-        Some((form, form.ast.id_at(index)?))
+        let id = form.ast.id_at(index)?;
+        Some((form, id))
     }
 
     /// The absolute span of the node an entity names (what a lint diagnostic on it covers).
@@ -310,9 +428,7 @@ impl FileLowering {
     /// The innermost node whose span contains `offset` (a node ending at `offset` counts, so a
     /// cursor just after a symbol finds it), as an entity.
     pub fn entity_at(&self, offset: TextSize) -> Option<Entity> {
-        let at = usize::from(offset);
-        let i = self.forms.partition_point(|f| f.end() < at);
-        let form = self.forms.get(i).filter(|f| f.start() <= at)?;
+        let form = self.form_at(offset)?;
         let relative = offset - form.range().start();
         form.ast
             .iter()
@@ -329,16 +445,17 @@ impl FileLowering {
     /// All datoms, form by form in file order, without collecting them (a database built from
     /// them then never holds them twice).
     pub fn each_datom(&self) -> impl Iterator<Item = Datom> + '_ {
-        self.forms.iter().flat_map(TopForm::datoms)
+        self.forms.iter().flat_map(|(_, form)| form.datoms())
     }
 
     /// Reader and lowering diagnostics, with absolute ranges. Syntax errors (code `syntax`) are
     /// left out: the document reports them, worded from the whole tree
     /// (`Document::syntax_diagnostics`); each form keeps its own in [`TopForm::diagnostics`].
+    /// Costs the forms that have diagnostics, not the others.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for form in &self.forms {
-            let offset = form.range().start();
+        for (start, form) in self.forms.flagged() {
+            let offset = TextSize::from(to_u32(start));
             let lowering = form.diagnostics().iter().filter(|d| d.code != "syntax");
             out.extend(lowering.map(|d| Diagnostic {
                 range: d.range + offset,
@@ -348,9 +465,9 @@ impl FileLowering {
         out
     }
 
-    /// Brings the lowering up to date with `doc`; returns what changed. Costs the top-level
-    /// walk plus the forms the document's last change touched, when the lowering followed the
-    /// version that change started from; otherwise the old and new texts are compared once.
+    /// Brings the lowering up to date with `doc`; returns what changed. Costs the forms the
+    /// document's last change touched (O(log n) each), when the lowering followed the version
+    /// that change started from; otherwise the old and new texts are compared once.
     pub fn update(&mut self, doc: &Document) -> Delta {
         let mut delta = Delta::default();
         let rechunked = doc.rechunked_since(self.version);
@@ -370,10 +487,8 @@ impl FileLowering {
     }
 
     /// Drops the forms each replacement touches and moves the later ones; returns the dropped
-    /// forms, the byte ranges of the new text to read again (sorted, disjoint) and the first
-    /// position in `forms` whose form may have changed.
+    /// forms and the byte ranges of the new text to read again (sorted, disjoint).
     fn apply_splices(&mut self, splices: &[Splice]) -> Spliced {
-        let mut moved_from = self.forms.len();
         let mut removed = Vec::new();
         let mut dirty: Vec<(usize, usize)> = Vec::new();
         for &Splice {
@@ -385,22 +500,22 @@ impl FileLowering {
             // The forms holding replaced bytes, or the insertion point strictly inside them. A
             // form the edit only touches keeps its bytes; if the edit extended one of its
             // tokens, the new tree's node no longer has its extent and `sync` reads it again.
-            let first = self.forms.partition_point(|f| f.end() <= start);
-            let after = self
-                .forms
-                .partition_point(|f| f.start() < old_end)
-                .max(first);
+            let first = self.forms.first(|_, end, _| end > start);
+            let after = self.forms.first(|s, _, _| s >= old_end).max(first);
             let (mut low, mut high) = (start, old_end);
             if first < after {
-                low = low.min(self.forms[first].start());
-                high = high.max(self.forms[after - 1].end());
+                if let Some((s, _)) = self.forms.get(first) {
+                    low = low.min(s);
+                }
+                if let Some((s, form)) = self.forms.get(after - 1) {
+                    high = high.max(s + form.extent());
+                }
             }
-            removed.extend(self.forms.drain(first..after));
-            moved_from = moved_from.min(first);
+            let growth = new_end as isize - old_end as isize;
+            if first < after || growth != 0 {
+                removed.extend(self.forms.splice(first, after, [], growth));
+            }
             let moved = |x: usize| x - old_end + new_end;
-            for form in &mut self.forms[first..] {
-                form.move_to(moved(form.start()));
-            }
             let map = |x: usize| match x {
                 _ if x >= old_end => moved(x),
                 _ if x > start => start,
@@ -412,11 +527,7 @@ impl FileLowering {
             dirty.push((low, moved(high)));
             dirty = merge_ranges(dirty);
         }
-        Spliced {
-            removed,
-            dirty,
-            moved_from,
-        }
+        Spliced { removed, dirty }
     }
 
     /// Matches the top-level nodes of the document's chunks against the kept forms
@@ -433,11 +544,7 @@ impl FileLowering {
         spliced: Spliced,
         delta: Option<&mut Delta>,
     ) {
-        let Spliced {
-            mut removed,
-            dirty,
-            moved_from,
-        } = spliced;
+        let Spliced { mut removed, dirty } = spliced;
         let rope = doc.rope();
         // The kept forms stay in place: the walk records which runs of them to replace by which
         // new forms, applied at the end, so an edit moves no form it does not replace.
@@ -461,28 +568,29 @@ impl FileLowering {
         let mut k = 0;
         for (window_start, window_end, units) in windows {
             // Forms before the window stay; those in it not matched below are dropped.
-            k = k.max(self.forms.partition_point(|f| f.start() < window_start));
+            k = k.max(self.forms.first(|s, _, _| s >= window_start));
             for unit in units {
                 let (from, to) = match unit {
                     Unit::Node(node, base) => (base + node.start_byte(), base + node.end_byte()),
                     Unit::Chunk(from, to) => (from, to),
                 };
-                let stale = k + self.forms[k..].partition_point(|f| f.start() < from);
+                let stale = k.max(self.forms.first(|s, _, _| s >= from));
                 record(k, stale, Vec::new());
                 k = stale;
-                let next = k + self.forms[k..].partition_point(|f| f.start() < to);
+                let next = k.max(self.forms.first(|s, _, _| s >= to));
                 let reuse = match unit {
-                    Unit::Node(..) => self.forms.get(k).is_some_and(|f| {
-                        f.start() == from && f.end() == to && f.clean && f.chunk().is_none()
+                    Unit::Node(..) => self.forms.get(k).is_some_and(|(start, f)| {
+                        start == from && start + f.extent() == to && f.clean && f.chunk().is_none()
                     }),
                     Unit::Chunk(..) => {
-                        let inside = &self.forms[k..next];
+                        let inside: Vec<(usize, &TopForm)> =
+                            self.forms.iter_from(k).take(next - k).collect();
                         !inside.is_empty()
                             && !is_dirty(from, to)
                             && (inside
                                 .iter()
-                                .all(|f| f.chunk() == Some((f.start() - from, to - from)))
-                                || only_clean_forms(rope, from, to, inside))
+                                .all(|(start, f)| f.chunk() == Some((start - from, to - from)))
+                                || only_clean_forms(rope, from, to, &inside))
                     }
                 };
                 if reuse {
@@ -503,9 +611,23 @@ impl FileLowering {
                 record(k, next, new);
                 k = next;
             }
-            let stale = k.max(self.forms.partition_point(|f| f.start() < window_end));
+            let stale = k.max(self.forms.first(|s, _, _| s >= window_end));
             record(k, stale, Vec::new());
             k = stale;
+        }
+        // Labels for the new forms, between their kept neighbours'.
+        let mut renumber = false;
+        for (from, to, new) in &mut ops {
+            let low = match from.checked_sub(1) {
+                Some(i) => self.forms.get(i).map_or(0, |(_, f)| f.label),
+                None => 0,
+            };
+            let high = self.forms.get(*to).map_or(u64::MAX, |(_, f)| f.label);
+            let step = (high.saturating_sub(low) / (new.len() as u64 + 1)).min(LABEL_STEP);
+            renumber |= step == 0;
+            for (j, form) in new.iter_mut().enumerate() {
+                form.label = low.saturating_add(step.saturating_mul(j as u64 + 1));
+            }
         }
         let mut added: Vec<usize> = Vec::new();
         let mut shift = 0isize;
@@ -514,23 +636,10 @@ impl FileLowering {
             added.extend(at..at + new.len());
             shift += new.len() as isize - (to - from) as isize;
         }
-        let moved_from = ops.first().map_or(moved_from, |op| op.0.min(moved_from));
         for (from, to, new) in ops.into_iter().rev() {
-            removed.extend(self.forms.splice(from..to, new));
+            removed.extend(self.forms.splice(from, to, new.into_iter().map(stored), 0));
         }
-        self.reindex(moved_from);
-        self.relink(removed, &added, delta);
-    }
-
-    /// Records the positions of the forms from `from` on in `index`.
-    fn reindex(&mut self, from: usize) {
-        let index = &mut self.index;
-        index.resize(self.next_slot as usize, u32::MAX);
-        for (i, form) in self.forms.iter().enumerate().skip(from) {
-            if let Some(cell) = index.get_mut(form.slot as usize) {
-                *cell = to_u32(i);
-            }
-        }
+        self.relink(removed, &added, renumber, delta);
     }
 
     fn fresh_slot(&mut self) -> u32 {
@@ -559,74 +668,194 @@ impl FileLowering {
         }
     }
 
-    /// Updates the first definitions for the names the removed and added forms define, gives
-    /// the added forms their links and relinks the kept forms whose links changed; records
-    /// every change in `delta`.
-    fn relink(&mut self, removed: Vec<TopForm>, added: &[usize], mut delta: Option<&mut Delta>) {
+    /// Gives every form a label afresh, evenly spaced, and rebuilds what is ordered by them.
+    fn renumber(&mut self) {
+        let forms: Vec<(usize, TopForm)> = self
+            .forms
+            .iter()
+            .enumerate()
+            .map(|(i, (start, form))| {
+                let label = (i as u64 + 1).saturating_mul(LABEL_STEP);
+                (
+                    start,
+                    TopForm {
+                        label,
+                        ..form.clone()
+                    },
+                )
+            })
+            .collect();
+        self.labels = imbl::OrdMap::new();
+        self.defs = imbl::OrdSet::new();
+        self.root_defs = imbl::OrdSet::new();
+        for (_, form) in &forms {
+            self.index_definitions(form);
+        }
+        self.forms = Seq::from_pieces(forms);
+    }
+
+    /// Records `form`'s label and definitions.
+    fn index_definitions(&mut self, form: &TopForm) {
+        self.labels.insert(form.slot, form.label);
+        for (n, (name, binder)) in form.defines().iter().enumerate() {
+            self.defs
+                .insert((name.clone(), form.label, to_u32(n), *binder));
+        }
+        if let Some((name, root)) = form.root_def() {
+            self.root_defs.insert((name.clone(), form.label, 0, *root));
+        }
+    }
+
+    /// Forgets `form`'s label and definitions.
+    fn forget_definitions(&mut self, form: &TopForm) {
+        self.labels.remove(&form.slot);
+        for (n, (name, binder)) in form.defines().iter().enumerate() {
+            self.defs
+                .remove(&(name.clone(), form.label, to_u32(n), *binder));
+        }
+        if let Some((name, root)) = form.root_def() {
+            self.root_defs.remove(&(name.clone(), form.label, 0, *root));
+        }
+    }
+
+    /// Indexes and links every form, all of them new (the first lowering, or an update of an
+    /// empty one): one pass over the forms and one build of the sequence, O(n), where relinking
+    /// them one by one would cost O(n log n).
+    fn link_all(&mut self, mut delta: Option<&mut Delta>) {
+        let mut defs: NameMap<Symbol, Entity> = NameMap::default();
+        let mut root_defs: NameMap<Symbol, Entity> = NameMap::default();
+        for (_, form) in self.forms.iter() {
+            for (name, binder) in form.defines() {
+                defs.entry(name.clone()).or_insert(*binder);
+            }
+            if let Some((name, root)) = form.root_def() {
+                root_defs.entry(name.clone()).or_insert(*root);
+            }
+        }
+        let mut forms = Vec::with_capacity(self.forms.len());
+        for (start, form) in self.forms.iter() {
+            let links = link_datoms(
+                form,
+                |name| defs.get(name).copied(),
+                |name| root_defs.get(name).copied(),
+            );
+            if let Some(delta) = delta.as_deref_mut() {
+                delta.asserted.extend(form.local_datoms());
+                delta.asserted.extend(links.iter().cloned());
+            }
+            let mut form = form.clone();
+            // A form with links has globals or a root `def`, so its `More` is there already.
+            if let (Some(more), false) = (form.more.as_mut(), links.is_empty()) {
+                Arc::make_mut(more).links = links.into_boxed_slice();
+            }
+            forms.push((start, form));
+        }
+        for (_, form) in &forms {
+            self.index_definitions(form);
+            for (_, name) in form.globals() {
+                self.users.insert((name.clone(), form.slot));
+            }
+        }
+        self.forms = Seq::from_pieces(forms);
+    }
+
+    /// Updates the definitions and users for the removed and added forms (at positions `added`;
+    /// `renumber` when their labels did not fit between their neighbours'), gives the added
+    /// forms their links and relinks the kept forms whose links changed; records every change in
+    /// `delta`. Costs the forms involved, O(log n) each.
+    fn relink(
+        &mut self,
+        removed: Vec<TopForm>,
+        added: &[usize],
+        renumber: bool,
+        mut delta: Option<&mut Delta>,
+    ) {
+        if removed.is_empty() && added.len() == self.forms.len() {
+            self.link_all(delta);
+            return;
+        }
+        let new: Vec<TopForm> = added
+            .iter()
+            .filter_map(|&i| self.forms.get(i).map(|(_, form)| form.clone()))
+            .collect();
         // Only names defined by a removed or an added form can change their first definition.
-        let (touched, touched_roots) = {
-            let changed = || {
-                removed
-                    .iter()
-                    .chain(added.iter().filter_map(|&i| self.forms.get(i)))
-            };
-            let touched = names(changed().flat_map(|f| f.defines().iter().map(|(n, _)| n)));
-            let roots = names(changed().filter_map(|f| f.root_def().map(|(n, _)| n)));
-            (touched, roots)
-        };
+        let changed = || removed.iter().chain(&new);
+        let touched: BTreeSet<Symbol> = changed()
+            .flat_map(|f| f.defines().iter().map(|(n, _)| n.clone()))
+            .collect();
+        let touched_roots: BTreeSet<Symbol> = changed()
+            .filter_map(|f| f.root_def().map(|(n, _)| n.clone()))
+            .collect();
+        let before: Vec<Option<Entity>> = touched.iter().map(|n| first_of(&self.defs, n)).collect();
+        let before_roots: Vec<Option<Entity>> = touched_roots
+            .iter()
+            .map(|n| first_of(&self.root_defs, n))
+            .collect();
+        for form in &removed {
+            self.forget_definitions(form);
+            for (_, name) in form.globals() {
+                self.users.remove(&(name.clone(), form.slot));
+            }
+        }
+        if renumber {
+            self.renumber();
+        } else {
+            for form in &new {
+                self.index_definitions(form);
+            }
+        }
+        for form in &new {
+            for (_, name) in form.globals() {
+                self.users.insert((name.clone(), form.slot));
+            }
+        }
         if let Some(delta) = delta.as_deref_mut() {
             for form in removed {
                 delta.retracted.extend(form.datoms());
             }
-            for form in added.iter().filter_map(|&i| self.forms.get(i)) {
+            for form in &new {
                 delta.asserted.extend(form.local_datoms());
             }
         }
-        let changed_names = if touched.len() <= 8 {
-            redefine(&self.forms, &mut self.defs, touched, form_defines)
-        } else {
-            redefine_all(&self.forms, &mut self.defs, form_defines)
-        };
-        let changed_roots = if touched_roots.len() <= 8 {
-            redefine(
-                &self.forms,
-                &mut self.root_defs,
-                touched_roots,
-                form_root_def,
-            )
-        } else {
-            redefine_all(&self.forms, &mut self.root_defs, form_root_def)
-        };
-        let changed_bits = changed_names.iter().fold(0, |bits, n| bits | name_bits(n));
-        let changed_names: NameSet = changed_names.into_iter().collect();
-        let changed_roots: NameSet = changed_roots.into_iter().collect();
-        // When no first definition changed, only the new forms need links: the others' stay.
-        let candidates = if changed_names.is_empty() && changed_roots.is_empty() {
-            added
-                .first()
-                .map_or(0..0, |&first| first..added[added.len() - 1] + 1)
-        } else {
-            0..self.forms.len()
-        };
-        let mut added = added.iter().copied().peekable();
-        for (i, form) in self.forms.iter_mut().enumerate().skip(candidates.start) {
-            if i >= candidates.end {
-                break;
+        // The kept forms whose links may change: those using a name whose first definition
+        // changed, and the top-level `def`s of a name whose first such `def` changed.
+        let added_slots: BTreeSet<u32> = new.iter().map(|f| f.slot).collect();
+        let mut stale: BTreeSet<u32> = BTreeSet::new();
+        for (name, before) in touched.iter().zip(before) {
+            if first_of(&self.defs, name) != before {
+                let users = self
+                    .users
+                    .range((name.clone(), 0)..=(name.clone(), u32::MAX));
+                stale.extend(users.map(|(_, slot)| *slot));
             }
-            let is_new = added.next_if_eq(&i).is_some();
-            let relinks = !is_new
-                && ((form.global_bits() & changed_bits != 0
-                    && form
-                        .globals()
-                        .iter()
-                        .any(|(_, n)| changed_names.contains(n)))
-                    || form
-                        .root_def()
-                        .is_some_and(|(n, _)| changed_roots.contains(n)));
-            if !(is_new || relinks) {
+        }
+        for (name, before) in touched_roots.iter().zip(before_roots) {
+            if first_of(&self.root_defs, name) != before {
+                let defs = self
+                    .root_defs
+                    .range((name.clone(), 0, 0, 0)..)
+                    .take_while(|(n, ..)| n == name);
+                stale.extend(defs.map(|(.., root)| slot_of(*root)));
+            }
+        }
+        let positions = added.iter().copied().chain(
+            stale
+                .difference(&added_slots)
+                .filter_map(|&slot| self.index_of(slot)),
+        );
+        let positions: Vec<(usize, bool)> = positions
+            .enumerate()
+            .map(|(n, i)| (i, n < added.len()))
+            .collect();
+        for (i, is_new) in positions {
+            let Some((_, form)) = self.forms.get(i) else {
                 continue;
-            }
-            let links = link_datoms(form, &self.defs, &self.root_defs);
+            };
+            let links = link_datoms(
+                form,
+                |name| first_of(&self.defs, name),
+                |name| first_of(&self.root_defs, name),
+            );
             if let Some(delta) = delta.as_deref_mut() {
                 if is_new {
                     delta.asserted.extend(links.iter().cloned());
@@ -634,92 +863,31 @@ impl FileLowering {
                     diff(form.links(), &links, delta);
                 }
             }
-            // A form with links has globals or a root `def`, so its `More` is there already.
-            if let Some(more) = form.more.as_deref_mut() {
-                more.links = links.into_boxed_slice();
+            if !is_new && form.links() == links.as_slice() {
+                continue;
             }
+            // A form with links has globals or a root `def`, so its `More` is there already.
+            self.forms.update(i, |form| {
+                if let Some(more) = form.more.as_mut() {
+                    Arc::make_mut(more).links = links.into_boxed_slice();
+                }
+            });
         }
     }
-}
-
-/// The global names `form` defines, with their binders.
-fn form_defines(form: &TopForm) -> &[(Symbol, Entity)] {
-    form.defines()
-}
-
-/// The name `form`'s root `def` defines, with the root.
-fn form_root_def(form: &TopForm) -> &[(Symbol, Entity)] {
-    form.root_def().map_or(&[], std::slice::from_ref)
-}
-
-/// The distinct names of `names`, sorted.
-fn names<'a>(names: impl Iterator<Item = &'a Symbol>) -> Vec<Symbol> {
-    let mut out: Vec<Symbol> = names.cloned().collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// Recomputes the first definition in `defs` of each of `names` (a few), scanning the forms'
-/// definitions (`defined`); returns the names whose first definition changed.
-fn redefine(
-    forms: &[TopForm],
-    defs: &mut NameMap<Symbol, Entity>,
-    names: Vec<Symbol>,
-    defined: fn(&TopForm) -> &[(Symbol, Entity)],
-) -> Vec<Symbol> {
-    let mut changed = Vec::new();
-    for name in names {
-        let first = forms
-            .iter()
-            .find_map(|f| defined(f).iter().find(|(n, _)| *n == name).map(|(_, e)| *e));
-        let before = match first {
-            Some(binder) => defs.insert(name.clone(), binder),
-            None => defs.remove(&name),
-        };
-        if before != first {
-            changed.push(name);
-        }
-    }
-    changed
-}
-
-/// Rebuilds every first definition in `defs` in one pass; returns the names whose first
-/// definition changed.
-fn redefine_all(
-    forms: &[TopForm],
-    defs: &mut NameMap<Symbol, Entity>,
-    defined: fn(&TopForm) -> &[(Symbol, Entity)],
-) -> Vec<Symbol> {
-    let mut new: NameMap<Symbol, Entity> =
-        NameMap::with_capacity_and_hasher(defs.len(), Default::default());
-    for form in forms {
-        for (name, binder) in defined(form) {
-            new.entry(name.clone()).or_insert(*binder);
-        }
-    }
-    let old = std::mem::replace(defs, new);
-    let mut changed: Vec<Symbol> = old
-        .iter()
-        .filter(|&(name, binder)| defs.get(name) != Some(binder))
-        .map(|(name, _)| name.clone())
-        .collect();
-    changed.extend(defs.keys().filter(|name| !old.contains_key(*name)).cloned());
-    changed
 }
 
 /// The top-level units of the document's chunks that overlap bytes `from..to`, in order: the
 /// forms of chunks free of syntax errors, and each broken chunk whole (see the module doc).
 fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
     let mut out = Vec::new();
-    let chunks = doc.chunks();
-    let first = chunks.partition_point(|chunk| chunk.end() <= from);
-    for chunk in chunks[first..]
-        .iter()
-        .take_while(|c| c.start() < to || c.start() == from)
+    let chunks = doc.chunk_seq();
+    let first = chunks.first(|_, end, _| end > from);
+    for (start, chunk) in chunks
+        .iter_from(first)
+        .take_while(|&(start, _)| start < to || start == from)
     {
         if chunk.has_error() {
-            out.push(Unit::Chunk(chunk.start(), chunk.end()));
+            out.push(Unit::Chunk(start, start + chunk.extent()));
             continue;
         }
         let root = chunk.tree().root_node();
@@ -727,7 +895,7 @@ fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
         out.extend(
             root.children(&mut cursor)
                 .filter(crate::reader::is_form)
-                .map(|node| Unit::Node(node, chunk.start())),
+                .map(|node| Unit::Node(node, start)),
         );
     }
     out
@@ -736,15 +904,15 @@ fn units(doc: &Document, from: usize, to: usize) -> Vec<Unit<'_>> {
 /// Whether bytes `from..to` of `rope` are exactly `forms` separated by whitespace, each read on
 /// its own without errors. Such a chunk (the forms after an unclosed one, typically) parses into
 /// the same forms: their text is unchanged and whitespace ends every token.
-fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[TopForm]) -> bool {
+fn only_clean_forms(rope: &Rope, from: usize, to: usize, forms: &[(usize, &TopForm)]) -> bool {
     let mut at = from;
-    for form in forms {
-        if !(form.clean && form.chunk().is_none() && is_blank(rope, at, form.start())) {
+    for &(start, form) in forms {
+        if !(form.clean && form.chunk().is_none() && is_blank(rope, at, start)) {
             return false;
         }
-        at = form.end();
+        at = start + form.extent();
     }
-    is_blank(rope, at, to) && forms.first().is_some_and(|f| f.start() == from)
+    is_blank(rope, at, to) && forms.first().is_some_and(|&(start, _)| start == from)
 }
 
 /// Whether bytes `from..to` of `rope` are all whitespace (commas count, as in Clojure).
@@ -840,7 +1008,6 @@ fn lower_top(
         })
         .collect();
     let root = ast.root();
-    let global_bits = globals.iter().fold(0, |bits, (_, n)| bits | name_bits(n));
     let defines: Vec<(Symbol, Entity)> = definitions(&ast)
         .into_iter()
         .map(|(name, binder)| (name, entity(slot, binder)))
@@ -856,7 +1023,6 @@ fn lower_top(
         diagnostics: diagnostics.into_boxed_slice(),
         chunk: chunk.map(|(at, len)| (to_u32(at), to_u32(len))),
         globals: globals.into_boxed_slice(),
-        global_bits,
         defines: defines.into_boxed_slice(),
         root_def,
         links: Box::default(),
@@ -867,29 +1033,21 @@ fn lower_top(
         len: to_u32(node.end_byte().saturating_sub(start)),
         clean: !node.has_error(),
         ast,
-        more: (!more.is_empty()).then(|| Box::new(more)),
+        label: 0,
+        more: (!more.is_empty()).then(|| Arc::new(more)),
     }
-}
-
-/// Two bits chosen by the name's hash: a set of names becomes a 128-bit Bloom filter, which
-/// rules out most forms without comparing names.
-fn name_bits(name: &Symbol) -> u128 {
-    let mut hasher = NameHasher::default();
-    hasher.write(name.as_str().as_bytes());
-    let hash = hasher.finish();
-    (1 << (hash >> 57)) | (1 << ((hash >> 50) & 127))
 }
 
 /// What each global variable of the form links to, given the file's definitions, and the first
 /// top-level `def` of the name the form's root `def` defines, when it is not this one.
 fn link_datoms(
     form: &TopForm,
-    defs: &NameMap<Symbol, Entity>,
-    root_defs: &NameMap<Symbol, Entity>,
+    first_def: impl Fn(&Symbol) -> Option<Entity>,
+    first_root_def: impl Fn(&Symbol) -> Option<Entity>,
 ) -> Vec<Datom> {
     let mut out = Vec::with_capacity(2 * form.globals().len());
     if let Some((name, root)) = form.root_def()
-        && let Some(&first) = root_defs.get(name)
+        && let Some(first) = first_root_def(name)
         && first != *root
     {
         out.push(Datom::new(
@@ -899,8 +1057,8 @@ fn link_datoms(
         ));
     }
     for (var, name) in form.globals() {
-        let link = match defs.get(name) {
-            Some(&binder) => GlobalLink::Def(binder),
+        let link = match first_def(name) {
+            Some(binder) => GlobalLink::Def(binder),
             None => match core_entity(name.as_str()) {
                 Some(e) => GlobalLink::Core(e),
                 None => GlobalLink::Unresolved,

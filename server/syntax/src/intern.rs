@@ -12,10 +12,7 @@
 use std::sync::Arc;
 
 use edn::{Keyword, Symbol};
-use rustc_hash::{FxHashMap, FxHashSet};
-
-/// The hasher of the name tables.
-pub(crate) use rustc_hash::FxHasher as NameHasher;
+use rustc_hash::FxHashMap;
 
 /// A table of names seen so far. Cheap to create; keep one per file to share names across forms.
 #[derive(Default, Debug, Clone)]
@@ -25,11 +22,8 @@ pub struct Interner {
     strings: NameMap<Box<str>, Arc<str>>,
 }
 
-/// A hash map keyed by names, hashed with [`NameHasher`].
+/// A hash map keyed by names, hashed with FxHash.
 pub(crate) type NameMap<K, V> = FxHashMap<K, V>;
-
-/// A set of names, hashed with [`NameHasher`].
-pub(crate) type NameSet = FxHashSet<Symbol>;
 
 impl Interner {
     pub fn new() -> Interner {

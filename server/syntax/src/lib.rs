@@ -21,6 +21,7 @@ mod parse;
 mod position;
 pub mod reader;
 pub mod scope;
+pub mod seq;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};

@@ -67,7 +67,8 @@ fn long_desugarings_stay_flat() {
         let text = format!("(fn [x] (cond {clauses}))");
         let file = FileLowering::from_text(&text);
         assert!(file.diagnostics().is_empty());
-        let ast = &file.forms()[0].ast;
+        let form = file.forms().get(0).expect("one form");
+        let ast = &form.ast;
         let resolution = resolve(ast);
         let locals = ast
             .iter()

@@ -133,7 +133,7 @@ pub fn nodes(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
     for chunk in doc.chunks() {
         out.push(format!("chunk {}..{}", chunk.start(), chunk.end()));
-        chunk_nodes(chunk, &mut out);
+        chunk_nodes(&chunk, &mut out);
     }
     out
 }

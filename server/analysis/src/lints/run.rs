@@ -1,16 +1,13 @@
 //! Running rules over one file's database and turning result rows into findings: the first
 //! `:find` variable gives the span, the others fill the message and the fix.
 
-use std::cell::OnceCell;
 use std::time::Duration;
 
 use datalog::{Allowance, Budget, Db};
 use edn::Value;
 use ropey::Rope;
-use rustc_hash::FxHashMap;
 use syntax::TextRange;
-use syntax::datoms::{NODE_BITS, slot_of};
-use syntax::file::{FileLowering, TopForm};
+use syntax::file::FileLowering;
 
 use crate::edit::Edit;
 use crate::findings::{Finding, Fix};
@@ -42,32 +39,20 @@ pub(super) fn rows(
     Ok(db.query_within(&rule.query, &rule.inputs, allowance)?.rows)
 }
 
-/// The file's forms by slot, to find the node an entity names in constant time: rendering the
-/// findings of every rule at each report then costs the rows and the forms, not their product
-/// (and the forms not at all when no rule has a row).
+/// The file's nodes, found by entity: O(log n) each, so rendering the findings of every rule at
+/// each report costs the rows, not the forms.
 pub(super) struct Nodes<'f> {
     lowering: &'f FileLowering,
-    by_slot: OnceCell<FxHashMap<u32, &'f TopForm>>,
 }
 
 impl<'f> Nodes<'f> {
     pub(super) fn new(lowering: &'f FileLowering) -> Nodes<'f> {
-        Nodes {
-            lowering,
-            by_slot: OnceCell::new(),
-        }
+        Nodes { lowering }
     }
 
     /// The absolute span of the node `e` names, if it is a node of the file.
     fn span(&self, e: u64) -> Option<TextRange> {
-        let lowering = self.lowering;
-        let by_slot = self
-            .by_slot
-            .get_or_init(|| lowering.forms().iter().map(|f| (f.slot, f)).collect());
-        let form = by_slot.get(&slot_of(e))?;
-        let index = usize::try_from(e & ((1 << NODE_BITS) - 1)).ok()?;
-        let id = form.ast.id_at(index)?;
-        Some(form.ast.node(id).span + form.range().start())
+        self.lowering.span(e)
     }
 }
 

@@ -202,15 +202,16 @@ fn reads_anything(rule: &super::Rule) -> bool {
 /// use, and the core library: enough to answer a `:scope :form` or `:scope :linked` rule about
 /// the changed forms (its rows about the other forms in it are not kept).
 fn changed_forms_db(core: &Db, lowering: &FileLowering, changed: &BTreeSet<u32>) -> Db {
+    // Found by slot, O(log n) each: the cost is the changed forms', not the file's.
     let mut wanted = changed.clone();
-    for form in lowering.forms() {
-        if changed.contains(&form.slot) {
+    for slot in changed {
+        if let Some(form) = lowering.form_of_slot(*slot) {
             wanted.extend(form.linked_slots());
         }
     }
     let mut datoms: Vec<Datom> = Vec::new();
-    for form in lowering.forms() {
-        if wanted.contains(&form.slot) {
+    for slot in wanted {
+        if let Some(form) = lowering.form_of_slot(slot) {
             datoms.extend(form.datoms());
         }
     }

@@ -102,7 +102,11 @@ pub fn summarize(file: &SourceFile) -> Result<Vec<FormSummary>, PlanError> {
             }
         })
         .collect();
-    let db = Db::from_datoms(forms.iter().flat_map(|form| form.datoms()));
+    let db = Db::from_datoms(
+        forms
+            .iter()
+            .flat_map(|form| form.datoms().collect::<Vec<_>>()),
+    );
     let budget = Budget::default();
     let inputs = Inputs::new();
     for row in db.query(&Query::parse(REFS_QUERY)?, &inputs, &budget)?.rows {

@@ -320,7 +320,10 @@ fn keystrokes(session: &mut Session<'_>, at: At, typed: &str, max: usize) -> Mea
 pub(crate) fn symbol(session: &mut Session<'_>) -> Rows {
     let at = session.shape.places.symbol;
     let (before, pid) = match session.ready() {
-        Ok(server) => (server::cpu_ms(server.pid()), server.pid()),
+        Ok(server) => {
+            server::settle(server.pid());
+            (server::cpu_ms(server.pid()), server.pid())
+        }
         Err(stop) => {
             let measured = fail(session, stop, session.limits.cap * 2);
             return vec![

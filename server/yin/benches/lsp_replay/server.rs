@@ -259,6 +259,21 @@ impl Drop for Server {
     }
 }
 
+/// Waits until the process has used no CPU for 300 ms (at most 10 s), so that work left over
+/// from an earlier scenario (a closed document freed on a blocking thread, say) is not counted
+/// in the next one's CPU time.
+pub(crate) fn settle(pid: u32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut last = cpu_ms(pid);
+    let mut quiet = 0;
+    while quiet < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = cpu_ms(pid);
+        quiet = if now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
+}
+
 /// The process's CPU time (user and system, all its threads, living or ended) in milliseconds,
 /// from `/proc/PID/stat`, clock ticks taken as 10 ms (Linux's usual `CLK_TCK`).
 pub(crate) fn cpu_ms(pid: u32) -> u64 {
