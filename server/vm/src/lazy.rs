@@ -49,10 +49,7 @@ pub(crate) fn extend(p: Prim, args: &[Value]) -> Option<Result<Value, Error>> {
         let stage = Value::partial(Value::Prim(p), vec![f.clone()])?;
         let (source, mut stages) = if is_pipeline_kind(kind) {
             let source = pargs.first().cloned().unwrap_or(Value::Nil);
-            let stages = pargs
-                .get(1)
-                .and_then(Value::as_seq)
-                .unwrap_or_default();
+            let stages = pargs.get(1).and_then(Value::as_seq).unwrap_or_default();
             (source, stages)
         } else {
             (coll.clone(), Vector::new())
@@ -137,10 +134,7 @@ pub(crate) fn take(
         want: n.map_or(Value::Nil, |n| Value::Int(n as i64)),
         pred,
         source,
-        stages: args
-            .get(1)
-            .and_then(Value::as_seq)
-            .unwrap_or_default(),
+        stages: args.get(1).and_then(Value::as_seq).unwrap_or_default(),
         acc: Vector::new(),
         chunk: n.unwrap_or(1),
     };
