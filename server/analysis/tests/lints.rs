@@ -173,6 +173,7 @@ fn succeeding_eval_programs() {
         tests/eval/idioms/threading.yin:7:27: constant-test the test is always true
         tests/eval/idioms/threading.yin:7:42: constant-test the test is always false
         tests/eval/idioms/validation.yin:1:45: unused-binding user is bound but never used
+        tests/eval/lists/a-long-list-walked-and-counted.yin:3:22: shadowed-binding s shadows an outer binding of the same name
         tests/eval/special-forms/and-short-circuit.yin:1:15: unresolved-symbol unresolved symbol undefined-fn
         tests/eval/special-forms/cond-else-keyword-is-just-truthy.yin:1:7: constant-test the test is always nil
         tests/eval/special-forms/cond-first-match.yin:1:7: constant-test the test is always false
