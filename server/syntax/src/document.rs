@@ -85,6 +85,10 @@ use crate::parse::{self, size};
 use crate::position::{self, Position, PositionEncoding, Range};
 use crate::seq::{Piece, Seq};
 
+mod parallel;
+
+use parallel::parse_chunks;
+
 /// Replace the text in `range` with `text`, as an editor's incremental change does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextEdit {
@@ -281,18 +285,11 @@ impl Document {
         let rope = Rope::from_str(text);
         let lone_crs = count_lone_crs(&rope, 0, rope.len_bytes());
         let len = rope.len_bytes();
-        let mut chunks = Vec::new();
-        let mut at = 0;
-        while at < len || chunks.is_empty() {
-            let end = chunk_end(&rope, at);
-            chunks.push(Chunk::new(
-                at,
-                end - at,
-                Arc::new(parse::parse_range(&rope, at, end, None)),
-            ));
-            at = end;
-        }
-        let chunks = Seq::from_pieces(chunks.into_iter().map(Chunk::stored));
+        let chunks = Seq::from_pieces(
+            parse_chunks(&rope, &chunk_bounds(&rope))
+                .into_iter()
+                .map(Chunk::stored),
+        );
         let last_change = LastChange {
             reparsed: Vec::new(),
             edited: vec![TextRange::up_to(size(len))],
@@ -781,6 +778,20 @@ const OPENERS: &[u8] = b"([{#'^@~`";
 /// a multi-line docstring with a line of code at column 0 stays whole, and a string left open
 /// (whose quote pairs the rest of the file up the wrong way round) swallows at most this many.
 const STRING_LINES: usize = 8;
+
+/// The chunks' extents `(start, end)` of a whole text: they cover it exactly (an empty text has
+/// one, empty).
+fn chunk_bounds(rope: &Rope) -> Vec<(usize, usize)> {
+    let len = rope.len_bytes();
+    let mut bounds = Vec::new();
+    let mut at = 0;
+    while at < len || bounds.is_empty() {
+        let end = chunk_end(rope, at);
+        bounds.push((at, end));
+        at = end;
+    }
+    bounds
+}
 
 /// Where the chunk that starts at byte `start` of `rope` ends: at the next line (after `\n` or a
 /// lone `\r`) whose first byte is in [`OPENERS`], unless that line lies inside a string opened in

@@ -67,6 +67,8 @@ use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{Resolved, definitions, resolve};
 use crate::seq::{Piece, Seq};
 
+mod parallel;
+
 /// One top-level form of a file, lowered.
 ///
 /// Compact, since a file can hold half a million one-atom forms: a few words and the shared
@@ -373,7 +375,10 @@ impl FileLowering {
         // node is parsed on its own from the start.
         let text = doc.rope().to_string();
         let text = (!doc.has_syntax_error()).then_some(text.as_str());
-        file.sync(doc, text, None, Spliced::default(), None);
+        match text {
+            Some(text) if file.lower_in_parallel(doc, text) => {}
+            _ => file.sync(doc, text, None, Spliced::default(), None),
+        }
         file
     }
 
@@ -544,7 +549,7 @@ impl FileLowering {
         spliced: Spliced,
         delta: Option<&mut Delta>,
     ) {
-        let Spliced { mut removed, dirty } = spliced;
+        let Spliced { removed, dirty } = spliced;
         let rope = doc.rope();
         // The kept forms stay in place: the walk records which runs of them to replace by which
         // new forms, applied at the end, so an edit moves no form it does not replace.
@@ -615,6 +620,18 @@ impl FileLowering {
             record(k, stale, Vec::new());
             k = stale;
         }
+        self.replace(ops, removed, delta);
+    }
+
+    /// Replaces each run `from..to` of the forms by its new forms (runs in order, indexes into
+    /// the forms before any replacement), labels the new forms between their kept neighbours,
+    /// and relinks.
+    fn replace(
+        &mut self,
+        mut ops: Vec<(usize, usize, Vec<TopForm>)>,
+        mut removed: Vec<TopForm>,
+        delta: Option<&mut Delta>,
+    ) {
         // Labels for the new forms, between their kept neighbours'.
         let mut renumber = false;
         for (from, to, new) in &mut ops {

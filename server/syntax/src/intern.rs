@@ -48,6 +48,20 @@ impl Interner {
         k
     }
 
+    /// Takes `other`'s names that this table lacks (a name in both keeps this table's
+    /// allocation; forms read with `other` keep theirs, equal by value).
+    pub(crate) fn absorb(&mut self, other: Interner) {
+        for (text, name) in other.symbols {
+            self.symbols.entry(text).or_insert(name);
+        }
+        for (text, name) in other.keywords {
+            self.keywords.entry(text).or_insert(name);
+        }
+        for (text, name) in other.strings {
+            self.strings.entry(text).or_insert(name);
+        }
+    }
+
     pub fn string(&mut self, text: &str) -> Arc<str> {
         if let Some(s) = self.strings.get(text) {
             return s.clone();
