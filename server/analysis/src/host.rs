@@ -86,6 +86,26 @@ pub enum Applied {
     Failed(String),
     /// A change that concerns no document.
     Done,
+    /// The document was closed: its state, for the caller to drop where the time that takes
+    /// delays nobody (a large file's trees, lowering and lint database take tens of
+    /// milliseconds to free, and the host is locked while a change is applied).
+    Closed(Closed),
+}
+
+/// A closed document's state, handed back by [`Change::Close`] so that it is not freed under the
+/// host's lock.
+pub struct Closed(
+    #[expect(
+        dead_code,
+        reason = "never read: held only so that the caller chooses where it is dropped"
+    )]
+    Box<Doc>,
+);
+
+impl std::fmt::Debug for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Closed")
+    }
 }
 
 /// A document as one request sees it: unaffected by later changes, cheap to make (the rope and
@@ -224,7 +244,7 @@ impl AnalysisHost {
                 changes,
             } => self.edit(key, version, changes),
             Change::Close { key } => match self.documents.remove(&key) {
-                Some(_) => Applied::Done,
+                Some(doc) => Applied::Closed(Closed(Box::new(doc))),
                 None => Applied::Unknown,
             },
             Change::DiskFile {
@@ -671,5 +691,29 @@ mod tests {
         assert!(host.install_rules(to_read.read()));
         assert!(host.loaded_rules(None).is_some());
         assert!(host.rules_to_read(None).is_none(), "loaded once");
+    }
+
+    #[test]
+    fn a_closed_document_is_handed_back_to_be_dropped_outside_the_lock() {
+        let mut host = host();
+        host.apply(Change::Open {
+            key: "file:///a.yin".to_owned(),
+            path: None,
+            version: 1,
+            file: SourceFile::from_text("(defn f [x] x)"),
+        });
+        assert!(matches!(
+            host.apply(Change::Close {
+                key: "file:///a.yin".to_owned()
+            }),
+            Applied::Closed(_)
+        ));
+        assert!(host.snapshot("file:///a.yin").is_none());
+        assert!(matches!(
+            host.apply(Change::Close {
+                key: "file:///a.yin".to_owned()
+            }),
+            Applied::Unknown
+        ));
     }
 }

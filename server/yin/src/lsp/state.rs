@@ -207,15 +207,14 @@ impl State {
             }
             Applied::Stale { current } => Changed::Stale { current },
             Applied::Failed(message) => Changed::Failed(message),
-            Applied::Unknown | Applied::Done => Changed::Unknown,
+            Applied::Unknown | Applied::Done | Applied::Closed(_) => Changed::Unknown,
         }
     }
 
     pub(crate) fn close(&self, uri: &Uri) {
         let closed = {
             let mut host = self.host();
-            let document = host.snapshot(uri.as_str());
-            host.apply(Change::Close {
+            let applied = host.apply(Change::Close {
                 key: uri.as_str().to_owned(),
             });
             // Clears the client's diagnostics for the closed file, queued under the host's lock
@@ -225,10 +224,10 @@ impl State {
                 version: None,
                 diagnostics: Vec::new(),
             });
-            document
+            applied
         };
-        // Freeing a large document's trees and lowering takes milliseconds: not on the async
-        // thread, which the next message is waiting for.
+        // Freeing a large document's trees, lowering and lint database takes milliseconds: not
+        // under the host's lock nor on the async thread, which the next message is waiting for.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn_blocking(move || drop(closed));
         }
