@@ -17,6 +17,7 @@ mod framing;
 mod handlers;
 mod lifeline;
 mod live;
+mod memory;
 mod panics;
 mod semantic_tokens;
 mod server;

@@ -24,6 +24,7 @@ use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{Diagnostic, Uri};
 
 use super::live::PlanFiles;
+use super::memory;
 use super::semantic_tokens::{TokenCache, Tokens};
 
 /// An open document as one request sees it: cheap to clone, unaffected by later edits.
@@ -229,7 +230,10 @@ impl State {
         // Freeing a large document's trees, lowering and lint database takes milliseconds: not
         // under the host's lock nor on the async thread, which the next message is waiting for.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn_blocking(move || drop(closed));
+            runtime.spawn_blocking(move || {
+                drop(closed);
+                memory::release_freed();
+            });
         }
         let mut editor = self.editor();
         editor.tokens.remove(uri.as_str());
