@@ -362,12 +362,23 @@ fn first_of(set: &imbl::OrdSet<(Symbol, u64, u32, Entity)>, name: &Symbol) -> Op
 impl FileLowering {
     /// Lowers every top-level form of `doc`.
     pub fn new(doc: &Document) -> FileLowering {
-        let mut file = FileLowering {
+        FileLowering::first(doc, true)
+    }
+
+    /// A lowering of `doc`'s version that holds no form yet.
+    fn unlowered(doc: &Document) -> FileLowering {
+        FileLowering {
             next_slot: 1,
             version: doc.version(),
             rope: doc.rope().clone(),
             ..FileLowering::default()
-        };
+        }
+    }
+
+    /// [`FileLowering::new`], on a second thread too if `parallel` allows (the tests compare
+    /// the two).
+    fn first(doc: &Document, parallel: bool) -> FileLowering {
+        let mut file = FileLowering::unlowered(doc);
         // One copy of the text at the start, so the forms of a clean tree are read from it as
         // they are; updates read only the forms they lower, from the rope. In a broken tree a
         // node without errors can still be a fragment of tree-sitter's recovery (a bare symbol
@@ -376,7 +387,7 @@ impl FileLowering {
         let text = doc.rope().to_string();
         let text = (!doc.has_syntax_error()).then_some(text.as_str());
         match text {
-            Some(text) if file.lower_in_parallel(doc, text) => {}
+            Some(text) if parallel && file.lower_in_parallel(doc, text) => {}
             _ => file.sync(doc, text, None, Spliced::default(), None),
         }
         file

@@ -100,24 +100,9 @@ fn lower_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::file::Spliced;
 
-    /// The lowering `FileLowering::new` makes on one thread.
-    fn serial(doc: &Document) -> FileLowering {
-        let mut file = FileLowering {
-            next_slot: 1,
-            version: doc.version(),
-            rope: doc.rope().clone(),
-            ..FileLowering::default()
-        };
-        let text = doc.rope().to_string();
-        let text = (!doc.has_syntax_error()).then_some(text.as_str());
-        file.sync(doc, text, None, Spliced::default(), None);
-        file
-    }
-
-    /// What a lowering holds that anyone can see: forms (slot, extent), datoms, diagnostics,
-    /// the slot index, the first definitions and the next slot.
+    /// What a lowering holds that anyone can see: forms (slot, label, extent), datoms,
+    /// diagnostics, the definition and user indexes, the labels and the next slot.
     fn visible(file: &FileLowering) -> String {
         let forms: Vec<(u32, u64, usize, usize)> = file
             .forms()
@@ -139,14 +124,9 @@ mod tests {
     fn assert_same_as_serial(text: &str) {
         let doc = Document::new(text);
         assert!(!doc.has_syntax_error() && text.len() >= PARALLEL_BYTES);
-        let mut parallel = FileLowering {
-            next_slot: 1,
-            version: doc.version(),
-            rope: doc.rope().clone(),
-            ..FileLowering::default()
-        };
+        let mut parallel = FileLowering::unlowered(&doc);
         assert!(parallel.lower_in_parallel(&doc, &doc.rope().to_string()));
-        let serial = serial(&doc);
+        let serial = FileLowering::first(&doc, false);
         assert!(
             visible(&parallel) == visible(&serial),
             "the parallel lowering differs from the serial one"
