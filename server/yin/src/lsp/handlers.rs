@@ -172,6 +172,10 @@ pub(crate) async fn workspace_symbol(
 
 pub(crate) fn did_open(state: &Arc<State>, client: &Client, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
+    // Documents closed just before are freed first: freed while this one is parsed, they would
+    // compete with it for the cores and the allocator's locks (a client often closes one large
+    // file and opens another).
+    state.settle();
     // Parsed and lowered here, off the host's lock; the lint session starts from this lowering.
     let file = SourceFile::from_text(&document.text);
     if let Some(snapshot) = state.open(document.uri, document.version, file) {

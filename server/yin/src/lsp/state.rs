@@ -24,7 +24,7 @@ use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{Diagnostic, Uri};
 
 use super::live::PlanFiles;
-use super::memory;
+use super::memory::Reaper;
 use super::semantic_tokens::{TokenCache, Tokens};
 
 /// An open document as one request sees it: cheap to clone, unaffected by later edits.
@@ -94,6 +94,7 @@ pub(crate) struct State {
     editor: Mutex<Editor>,
     publish: mpsc::UnboundedSender<Publish>,
     shut_down: AtomicBool,
+    reaper: Reaper,
 }
 
 impl State {
@@ -108,6 +109,7 @@ impl State {
             editor: Mutex::new(Editor::default()),
             publish,
             shut_down: AtomicBool::new(false),
+            reaper: Reaper::start(),
         })
     }
 
@@ -212,6 +214,11 @@ impl State {
         }
     }
 
+    /// Waits until the documents closed so far are freed.
+    pub(crate) fn settle(&self) {
+        self.reaper.settle();
+    }
+
     pub(crate) fn close(&self, uri: &Uri) {
         let closed = {
             let mut host = self.host();
@@ -227,14 +234,9 @@ impl State {
             });
             applied
         };
-        // Freeing a large document's trees, lowering and lint database takes milliseconds: not
-        // under the host's lock nor on the async thread, which the next message is waiting for.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn_blocking(move || {
-                drop(closed);
-                memory::release_freed();
-            });
-        }
+        // Freeing a large document takes milliseconds: not under the host's lock, nor on the
+        // async thread the next message waits for, nor in competition with the next open.
+        self.reaper.free(closed);
         let mut editor = self.editor();
         editor.tokens.remove(uri.as_str());
         editor.token_caches.remove(uri.as_str());
