@@ -31,7 +31,7 @@ mod query;
 mod result;
 
 pub use budget::{Allowance, Budget, Limit, value_bytes};
-pub use db::{AttrStats, Db};
+pub use db::{AttrNumbers, AttrStats, Db, Numbered};
 pub use error::{Error, ErrorKind, Origin};
 pub use function::Aggregate;
 pub use graph::strongly_connected;

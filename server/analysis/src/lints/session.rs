@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use datalog::{Allowance, Db};
+use datalog::{Allowance, AttrNumbers, Db, Numbered};
 use edn::{Datom, Keyword, Value};
 use syntax::datoms::{core_datoms, slot_of};
 use syntax::file::{Delta, FileLowering};
@@ -57,8 +57,7 @@ impl LintSession {
     /// Starts a session on `file` as it is now, running every rule.
     pub fn new(rules: RuleSet, file: &SourceFile) -> LintSession {
         let core = core_datoms();
-        // Streamed: a file of half a million tiny forms would otherwise hold its datoms twice.
-        let db = Db::from_datoms(core.iter().cloned().chain(file.lowering().each_datom()));
+        let db = file_db(&core, file.lowering());
         let core = Db::from_datoms(core);
         // One budget for the file, shared by all its rules.
         let mut allowance = Allowance::new(&rules.budget);
@@ -182,6 +181,61 @@ impl LintSession {
     }
 }
 
+/// Forms whose datoms are made and handed over at once by [`file_db`]'s second thread.
+const BATCH_FORMS: usize = 256;
+
+/// Files with fewer forms build their database on one thread.
+const PARALLEL_FORMS: usize = 4 * BATCH_FORMS;
+
+/// The database of the core library's datoms and `lowering`'s. Streamed, so a file of half a
+/// million tiny forms never holds its datoms twice: on a large file, a second thread makes the
+/// datoms (and numbers their attributes) in batches of forms while this one interns and
+/// indexes them, a bounded channel keeping a few batches in flight. The datoms arrive in the
+/// same order either way, so the database is the same, ids included.
+fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
+    let forms = lowering.forms();
+    let parallel = forms.len() >= PARALLEL_FORMS
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel {
+        return Db::from_datoms(core.iter().cloned().chain(lowering.each_datom()));
+    }
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Numbered>(4);
+        let maker = std::thread::Builder::new()
+            .name("yin-datoms".to_owned())
+            .spawn_scoped(scope, move || {
+                let mut numbers = AttrNumbers::default();
+                for d in core.iter().cloned() {
+                    numbers.push(d);
+                }
+                let mut in_batch = 0;
+                for form in forms.iter() {
+                    for d in form.datoms() {
+                        numbers.push(d);
+                    }
+                    in_batch += 1;
+                    if in_batch == BATCH_FORMS {
+                        in_batch = 0;
+                        if send.send(numbers.take()).is_err() {
+                            return;
+                        }
+                    }
+                }
+                let _ = send.send(numbers.take());
+            });
+        match maker {
+            Ok(maker) => {
+                let db = Db::from_numbered(receive);
+                if let Err(panic) = maker.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                db
+            }
+            Err(_) => Db::from_datoms(core.iter().cloned().chain(lowering.each_datom())),
+        }
+    })
+}
+
 /// Whether the deltas' `touched` attributes make `rule`'s answer stale (a rule with a variable
 /// attribute, `[?e ?a ?v]`, always is).
 fn is_stale(rule: &super::Rule, touched: &BTreeSet<Keyword>) -> bool {
@@ -225,5 +279,43 @@ fn row_in(row: &[Value], forms: &BTreeSet<u32>) -> bool {
     match row.first() {
         Some(Value::Int(e)) => u64::try_from(*e).is_ok_and(|e| forms.contains(&slot_of(e))),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The database `file_db` builds for `text`, as the datoms it holds, against the one built
+    /// on one thread.
+    fn assert_same_as_serial(text: &str) {
+        let file = SourceFile::from_text(text);
+        let core = core_datoms();
+        assert!(file.lowering().forms().len() >= PARALLEL_FORMS);
+        let streamed = file_db(&core, file.lowering());
+        let serial = Db::from_datoms(core.iter().cloned().chain(file.lowering().each_datom()));
+        assert_eq!(streamed.len(), serial.len());
+        assert!(
+            streamed.datoms().eq(serial.datoms()),
+            "the database built on two threads differs from the one built on one"
+        );
+    }
+
+    #[test]
+    fn a_file_of_one_line_definitions_has_the_database_of_one_thread() {
+        let text: String = (0..3_000)
+            .map(|n| format!("(defn f{n} [x] (+ x (f{} {n})))\n", (n * 7) % 3_000))
+            .collect();
+        assert_same_as_serial(&text);
+    }
+
+    #[test]
+    fn the_corpus_has_the_database_of_one_thread() {
+        let mut text = test_support::corpus::examples_joined();
+        // Enough forms for the second thread, broken ones included.
+        while SourceFile::from_text(&text).lowering().forms().len() < PARALLEL_FORMS {
+            text.push_str(&"(defn g [x] (let [y x] y))\n(defn broken [x\n".repeat(100));
+        }
+        assert_same_as_serial(&text);
     }
 }
