@@ -145,12 +145,10 @@ fn succeeding_eval_programs() {
         tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:6:20: unused-binding e is bound but never used
         tests/eval/exceptions/catch-clauses-none-matches-rethrows.yin:8:26: unused-binding e is bound but never used
         tests/eval/exceptions/catch-java-class.yin:1:41: unused-binding e is bound but never used
-        tests/eval/exceptions/catch-java-classes.yin:6:5: constant-test the test is always true
         tests/eval/exceptions/catch-java-classes.yin:11:68: unused-binding e is bound but never used
         tests/eval/exceptions/catch-java-classes.yin:12:53: unused-binding e is bound but never used
         tests/eval/exceptions/catch-user-kind.yin:3:23: unused-binding e is bound but never used
         tests/eval/exceptions/several-catch-clauses.yin:6:18: unused-binding e is bound but never used
-        tests/eval/exceptions/several-catch-clauses.yin:8:5: constant-test the test is always true
         tests/eval/exceptions/several-catch-clauses.yin:9:19: unused-binding e is bound but never used
         tests/eval/globals/closure-sees-redefinition.yin:3:1: duplicate-def helper is already defined
         tests/eval/globals/global-function-passed-before-redefinition.yin:3:1: duplicate-def op is already defined
@@ -160,7 +158,6 @@ fn succeeding_eval_programs() {
         tests/eval/idioms/defn-variants.yin:14:46: unused-binding e is bound but never used
         tests/eval/idioms/destructuring-tour.yin:10:20: shadowed-binding x shadows an outer binding of the same name
         tests/eval/idioms/exceptions-ex-info.yin:13:41: unused-binding e is bound but never used
-        tests/eval/idioms/exceptions-finally.yin:8:5: constant-test the test is always true
         tests/eval/idioms/exceptions-finally.yin:11:28: unused-binding e is bound but never used
         tests/eval/idioms/loop-accumulators.yin:2:10: shadowed-binding xs shadows an outer binding of the same name
         tests/eval/idioms/primes-lazy.yin:5:10: shadowed-binding n shadows an outer binding of the same name

@@ -397,7 +397,9 @@ pub(super) fn catch_dispatch(
                 ],
                 at,
             ),
-            (None, None) => form(FormKind::Bool(true), glue(at)),
+            // A keyword, as `cond`'s `:else`: a catch-all the user wrote is no constant test
+            // for the lints to report.
+            (None, None) => form(FormKind::Keyword(Keyword::new("default")), glue(at)),
             (
                 Some(
                     k @ Form {
