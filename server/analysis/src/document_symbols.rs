@@ -1,4 +1,5 @@
-//! The outline of a file: its top-level definitions (`def`, `defn`, `defmacro`).
+//! The outline of a file: its top-level definitions (`def`, `defonce`, `defn`, `defn-`,
+//! `defmulti`, `defmacro`).
 //!
 //! Read from the syntax tree, so it works on broken files as long as a definition's head and name
 //! parse. Nested definitions are not listed: yin has no namespaces or classes to nest under, and a
@@ -12,11 +13,11 @@ use crate::tree::{node_range, node_text, value_children};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SymbolKind {
-    /// `defn`
+    /// `defn`, `defn-`, `defmulti`
     Function,
     /// `defmacro`
     Macro,
-    /// `def`
+    /// `def`, `defonce`
     Value,
 }
 
@@ -58,8 +59,8 @@ fn definition(form: Node<'_>, rope: &ropey::Rope) -> Option<DocumentSymbol> {
     let mut values = value_children(form).into_iter();
     let head = symbol_name(values.next()?, rope)?;
     let kind = match head.as_str() {
-        "def" => SymbolKind::Value,
-        "defn" => SymbolKind::Function,
+        "def" | "defonce" => SymbolKind::Value,
+        "defn" | "defn-" | "defmulti" => SymbolKind::Function,
         "defmacro" => SymbolKind::Macro,
         _ => return None,
     };
@@ -127,6 +128,18 @@ mod tests {
                 Function add 25..57 focus 31..34 detail Some("[a b]")
                 Macro unless 58..117 focus 68..74 detail Some("[test & body]")
                 Function multi 118..148 focus 124..129 detail None
+            "#]],
+        );
+    }
+
+    #[test]
+    fn private_functions_multimethods_and_defonce_are_definitions() {
+        check(
+            "(defn- helper [x] x)\n(defonce cache (atom {}))\n(defmulti area :shape)\n(defmethod area :sq [s] 1)\n",
+            expect![[r#"
+                Function helper 0..20 focus 7..13 detail Some("[x]")
+                Value cache 21..46 focus 30..35 detail None
+                Function area 47..69 focus 57..61 detail None
             "#]],
         );
     }
