@@ -80,10 +80,10 @@ use ropey::Rope;
 use text_size::{TextRange, TextSize};
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::Diagnostic;
 use crate::parse::{self, size};
 use crate::position::{self, Position, PositionEncoding, Range};
 use crate::seq::{Piece, Seq};
+use crate::{Diagnostic, Severity};
 
 mod parallel;
 
@@ -463,10 +463,17 @@ impl Document {
     /// position. Each chunk's are its own: a chunk's mistakes are worded from its text alone.
     /// A chunk reports at most [`CHUNK_DIAGNOSTICS`] of them, the last saying how many more it
     /// has: a line that begins a form at column 0 inside a deeply nested form leaves every
-    /// bracket around it unmatched, and tens of thousands of messages help no one.
+    /// bracket around it unmatched, and tens of thousands of messages help no one. Likewise only
+    /// the first [`BROKEN_CHUNKS`] broken chunks report theirs, and one more diagnostic, where
+    /// the next broken chunk starts, counts the broken chunks left out: a keystroke in a file of
+    /// a hundred thousand broken forms then costs what those chunks cost, not the file.
     pub fn syntax_diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (start, chunk) in self.chunks.flagged() {
+        let mut broken = self.chunks.flagged_up_to(BROKEN_CHUNKS + 1);
+        let next_broken = (broken.len() > BROKEN_CHUNKS)
+            .then(|| broken.pop())
+            .flatten();
+        for (start, chunk) in broken {
             let chunk = chunk.at(start);
             if let Some(tree) = self.shifted_tree(&chunk) {
                 let mut found = parse::chunk_diagnostics(&tree, &self.rope, chunk.end());
@@ -479,6 +486,24 @@ impl Document {
                 }
                 out.extend(found);
             }
+        }
+        if let Some((start, chunk)) = next_broken {
+            let more = self.chunks.flagged_count() - BROKEN_CHUNKS;
+            // The broken chunk's first line, where the unlisted errors begin.
+            let line = self.rope.byte_to_line(start.min(self.rope.len_bytes()));
+            let mut line_end = self.rope.line_to_byte(line + 1).min(chunk.at(start).end());
+            while line_end > start && matches!(self.rope.byte(line_end - 1), b'\n' | b'\r') {
+                line_end -= 1;
+            }
+            let offset = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
+            out.push(Diagnostic {
+                range: TextRange::new(offset(start), offset(line_end.max(start))),
+                severity: Severity::Error,
+                code: "syntax",
+                message: format!(
+                    "{more} more forms from here on have syntax errors (only the first {BROKEN_CHUNKS} forms with errors are listed)"
+                ),
+            });
         }
         out
     }
@@ -770,6 +795,9 @@ fn slow_point(rope: &Rope, from: usize, offset: usize) -> Point {
 
 /// How many syntax diagnostics one chunk reports at most (see [`Document::syntax_diagnostics`]).
 const CHUNK_DIAGNOSTICS: usize = 100;
+
+/// How many broken chunks report their syntax diagnostics (see [`Document::syntax_diagnostics`]).
+const BROKEN_CHUNKS: usize = 200;
 
 /// Characters that begin a form at column 0 of a line: such a line begins a new chunk.
 const OPENERS: &[u8] = b"([{#'^@~`";

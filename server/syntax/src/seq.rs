@@ -345,12 +345,20 @@ impl<T: Piece> Seq<T> {
 
     /// The flagged pieces with their starts, in order; costs O(k log n) for k of them.
     pub fn flagged(&self) -> Vec<(usize, &T)> {
+        self.flagged_up_to(usize::MAX)
+    }
+
+    /// The first `limit` flagged pieces with their starts, in order; costs O(limit log n).
+    pub fn flagged_up_to(&self, limit: usize) -> Vec<(usize, &T)> {
         let mut out = Vec::new();
         let mut stack: Vec<(&Node<T>, i64, bool)> = Vec::new();
         if let Some(root) = self.root.as_deref().filter(|n| n.flagged > 0) {
             stack.push((root, root.at, false));
         }
         while let Some((node, start, expanded)) = stack.pop() {
+            if out.len() >= limit {
+                break;
+            }
             if expanded {
                 out.push((position(start), &node.piece));
                 continue;

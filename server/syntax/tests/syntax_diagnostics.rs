@@ -170,6 +170,27 @@ fn deep_nesting_does_not_overflow() {
     );
 }
 
+#[test]
+fn only_the_first_broken_forms_are_listed_and_the_rest_counted() {
+    let text: String = (0..250).map(|n| format!("(f{n} [x\n")).collect();
+    let doc = Document::new(&text);
+    let diagnostics = doc.syntax_diagnostics();
+    // Two errors per broken form (the `[` and the `(` left open) for the first 200 forms, then
+    // one diagnostic on the 201st form's line counting the 50 left out.
+    assert_eq!(diagnostics.len(), 2 * 200 + 1);
+    let last = diagnostics.last().expect("diagnostics");
+    assert_eq!(
+        last.message,
+        "50 more forms from here on have syntax errors (only the first 200 forms with errors are listed)"
+    );
+    assert_eq!(&text[last.range], "(f200 [x");
+    assert!(
+        diagnostics
+            .windows(2)
+            .all(|pair| pair[0].range.start() <= pair[1].range.start())
+    );
+}
+
 proptest::proptest! {
     /// On any text: a diagnostic exactly when the tree has an error, every range inside the text
     /// and on character boundaries, and no two diagnostics on the same range.
