@@ -20,6 +20,8 @@
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use rustc_hash::FxHasher;
+
 use crate::value::Value;
 
 /// Bits of the hash consumed per level.
@@ -71,52 +73,13 @@ impl Default for Hamt {
     }
 }
 
-/// A fast hash of a value, consistent with `=` (it feeds `Value`'s `Hash` impl to a
-/// multiply-rotate hasher in the style of rustc's `FxHasher`, then mixes the high bits down, as
-/// the trie reads the low bits first).
+/// A fast hash of a value, consistent with `=` (it feeds `Value`'s `Hash` impl to rustc's
+/// `FxHasher`, then mixes the high bits down, as the trie reads the low bits first).
 pub(crate) fn hash_of(v: &Value) -> u64 {
-    let mut h = FxLike(0);
+    let mut h = FxHasher::default();
     v.hash(&mut h);
-    let x = h.0;
+    let x = h.finish();
     (x ^ (x >> 29) ^ (x >> 47)).wrapping_mul(0x94d0_49bb_1331_11eb)
-}
-
-struct FxLike(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Hasher for FxLike {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_i64(&mut self, i: i64) {
-        self.add(i as u64);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxLike {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
 }
 
 fn slot(hash: u64, shift: u32) -> u32 {
