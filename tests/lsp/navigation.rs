@@ -232,70 +232,73 @@ fn completion_and_signature_help_in_half_typed_code() {
             {
               "id": 2,
               "jsonrpc": "2.0",
-              "result": [
-                {
-                  "detail": "local",
-                  "kind": 6,
-                  "label": "sum",
-                  "textEdit": {
-                    "newText": "sum",
-                    "range": {
-                      "end": {
-                        "character": 20,
-                        "line": 2
-                      },
-                      "start": {
-                        "character": 18,
-                        "line": 2
+              "result": {
+                "isIncomplete": false,
+                "items": [
+                  {
+                    "detail": "local",
+                    "kind": 6,
+                    "label": "sum",
+                    "textEdit": {
+                      "newText": "sum",
+                      "range": {
+                        "end": {
+                          "character": 20,
+                          "line": 2
+                        },
+                        "start": {
+                          "character": 18,
+                          "line": 2
+                        }
                       }
                     }
-                  }
-                },
-                {
-                  "detail": "(subs x1 x2)\n(subs x1 x2 x3)",
-                  "documentation": {
-                    "kind": "markdown",
-                    "value": "Substring from start (inclusive) to end (exclusive)."
                   },
-                  "kind": 3,
-                  "label": "subs",
-                  "textEdit": {
-                    "newText": "subs",
-                    "range": {
-                      "end": {
-                        "character": 20,
-                        "line": 2
-                      },
-                      "start": {
-                        "character": 18,
-                        "line": 2
+                  {
+                    "detail": "(subs x1 x2)\n(subs x1 x2 x3)",
+                    "documentation": {
+                      "kind": "markdown",
+                      "value": "Substring from start (inclusive) to end (exclusive)."
+                    },
+                    "kind": 3,
+                    "label": "subs",
+                    "textEdit": {
+                      "newText": "subs",
+                      "range": {
+                        "end": {
+                          "character": 20,
+                          "line": 2
+                        },
+                        "start": {
+                          "character": 18,
+                          "line": 2
+                        }
                       }
                     }
-                  }
-                },
-                {
-                  "detail": "(subvec x1 x2)\n(subvec x1 x2 x3)",
-                  "documentation": {
-                    "kind": "markdown",
-                    "value": "(subvec v start end?): the elements of v from start up to end."
                   },
-                  "kind": 3,
-                  "label": "subvec",
-                  "textEdit": {
-                    "newText": "subvec",
-                    "range": {
-                      "end": {
-                        "character": 20,
-                        "line": 2
-                      },
-                      "start": {
-                        "character": 18,
-                        "line": 2
+                  {
+                    "detail": "(subvec x1 x2)\n(subvec x1 x2 x3)",
+                    "documentation": {
+                      "kind": "markdown",
+                      "value": "(subvec v start end?): the elements of v from start up to end."
+                    },
+                    "kind": 3,
+                    "label": "subvec",
+                    "textEdit": {
+                      "newText": "subvec",
+                      "range": {
+                        "end": {
+                          "character": 20,
+                          "line": 2
+                        },
+                        "start": {
+                          "character": 18,
+                          "line": 2
+                        }
                       }
                     }
                   }
-                }
-              ]
+                ]
+              }
             }
         "#]],
     );

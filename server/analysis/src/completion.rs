@@ -41,7 +41,16 @@ pub struct Completions {
     /// The partly typed name the items replace.
     pub replace: TextRange,
     pub items: Vec<CompletionItem>,
+    /// Whether names were left out ([`FILE_NAMES`]): the editor should ask again as more of
+    /// the name is typed rather than filter this list.
+    pub incomplete: bool,
 }
+
+/// How many of the file's own names (its globals, then its keywords) one completion lists at
+/// most. Locals, the core library and the special forms are bounded by the scope and the
+/// language and always listed; a file's names are not: a file of 50,000 definitions would send
+/// every one on each keystroke (10,000 of them took 100 ms to list and encode).
+pub(crate) const FILE_NAMES: usize = 500;
 
 /// Characters that end a symbol or keyword (Clojure's reader: whitespace, commas, brackets,
 /// quotes and the prefix characters).
@@ -83,23 +92,29 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
         if wanted(&item.label, seen) {
             seen.insert(item.label.clone());
             items.push(item);
+            true
+        } else {
+            false
         }
     };
+    // The file's own names listed so far, against [`FILE_NAMES`].
+    let mut file_names = 0;
+    let mut incomplete = false;
     // Keywords start with `:`: none can follow a prefix that does not.
     let with_keywords = prefix.is_empty() || prefix.starts_with(':');
     if prefix.starts_with(':') {
         for keyword in keywords(file, replace) {
-            add(
-                CompletionItem {
-                    label: keyword,
-                    kind: CompletionKind::Keyword,
-                    detail: None,
-                    documentation: None,
-                },
-                &mut seen,
-            );
+            if file_names == FILE_NAMES {
+                incomplete = true;
+                break;
+            }
+            file_names += usize::from(add(keyword_item(keyword), &mut seen));
         }
-        return Some(Completions { replace, items });
+        return Some(Completions {
+            replace,
+            items,
+            incomplete,
+        });
     }
     let readable = usable(file, offset);
     let lowering = readable.lowering();
@@ -127,10 +142,14 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             &mut seen,
         );
     }
-    for form in file.lowering().forms() {
+    'forms: for form in file.lowering().forms() {
         for (name, binder) in definitions(&form.ast) {
             if !wanted(name.as_str(), &seen) {
                 continue;
+            }
+            if file_names == FILE_NAMES {
+                incomplete = true;
+                break 'forms;
             }
             // The name being typed in `(def na|` is not a completion of itself.
             let span = form.ast.node(binder).span + form.range().start();
@@ -140,6 +159,7 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             let Some(info) = binder_info_in(&form, binder) else {
                 continue;
             };
+            file_names += 1;
             add(
                 CompletionItem {
                     label: name.as_str().to_owned(),
@@ -184,20 +204,29 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             &mut seen,
         );
     }
-    if with_keywords {
+    if with_keywords && !incomplete {
         for keyword in keywords(file, replace) {
-            add(
-                CompletionItem {
-                    label: keyword,
-                    kind: CompletionKind::Keyword,
-                    detail: None,
-                    documentation: None,
-                },
-                &mut seen,
-            );
+            if file_names == FILE_NAMES {
+                incomplete = true;
+                break;
+            }
+            file_names += usize::from(add(keyword_item(keyword), &mut seen));
         }
     }
-    Some(Completions { replace, items })
+    Some(Completions {
+        replace,
+        items,
+        incomplete,
+    })
+}
+
+fn keyword_item(label: String) -> CompletionItem {
+    CompletionItem {
+        label,
+        kind: CompletionKind::Keyword,
+        detail: None,
+        documentation: None,
+    }
 }
 
 /// The signatures on one line each: `(f a)\n(f a b)`.
@@ -212,19 +241,22 @@ fn detail(name: &str, signatures: &[Signature]) -> Option<String> {
 }
 
 /// The keywords the file uses as literals, in order of first use, but the one being typed.
-fn keywords(file: &SourceFile, typing: TextRange) -> Vec<String> {
-    let mut out = Vec::new();
-    for form in file.lowering().forms() {
-        for (_, node) in form.ast.iter() {
-            if let NodeKind::Literal(syntax::ast::Literal::Keyword(k)) = &node.kind {
-                if (node.span + form.range().start()) == typing {
-                    continue;
+/// The keywords the file uses, form by form (read only as far as the caller takes them).
+fn keywords(file: &SourceFile, typing: TextRange) -> impl Iterator<Item = String> + '_ {
+    file.lowering().forms().into_iter().flat_map(move |form| {
+        let start = form.range().start();
+        form.ast
+            .iter()
+            .filter_map(|(_, node)| match &node.kind {
+                NodeKind::Literal(syntax::ast::Literal::Keyword(k))
+                    if node.span + start != typing =>
+                {
+                    Some(k.to_string())
                 }
-                out.push(k.to_string());
-            }
-        }
-    }
-    out
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    })
 }
 
 fn in_string_or_comment(file: &SourceFile, offset: TextSize) -> bool {
@@ -265,6 +297,59 @@ mod tests {
             }
         };
         expect.assert_eq(&actual);
+    }
+
+    /// Labels and whether the list is incomplete, for a file of `n` globals `a0`..
+    fn many_globals(n: usize, typed: &str) -> (Vec<String>, bool) {
+        let mut text: String = (0..n).map(|i| format!("(def a{i} {i})\n")).collect();
+        text.push_str(typed);
+        let file = SourceFile::from_text(&text);
+        let offset = TextSize::try_from(text.len()).expect("a small text");
+        let found = completions(&file, offset).expect("completions after a name");
+        let labels = found.items.into_iter().map(|item| item.label).collect();
+        (labels, found.incomplete)
+    }
+
+    #[test]
+    fn a_files_names_are_listed_up_to_a_bound_and_the_list_says_so() {
+        let (labels, incomplete) = many_globals(FILE_NAMES + 100, "(a");
+        assert!(incomplete);
+        let globals: Vec<&String> = labels
+            .iter()
+            .filter(|l| l.starts_with("a") && l[1..].parse::<usize>().is_ok())
+            .collect();
+        assert_eq!(globals.len(), FILE_NAMES);
+        // The core library's names are still all there.
+        assert!(labels.iter().any(|l| l == "assoc"), "{labels:?}");
+        // Typing more narrows the names to fewer than the bound: the list is complete again.
+        let (labels, incomplete) = many_globals(FILE_NAMES + 100, "(a59");
+        assert!(!incomplete);
+        let mut expected: Vec<String> = std::iter::once("a59".to_owned())
+            .chain((590..600).map(|i| format!("a{i}")))
+            .collect();
+        expected.sort();
+        let mut labels = labels;
+        labels.sort();
+        assert_eq!(labels, expected);
+    }
+
+    #[test]
+    fn a_files_keywords_are_bounded_too() {
+        let mut text: String = (0..FILE_NAMES + 100)
+            .map(|i| format!("(def k{i} :k{i})\n"))
+            .collect();
+        text.push_str("(:k");
+        let file = SourceFile::from_text(&text);
+        let offset = TextSize::try_from(text.len()).expect("a small text");
+        let found = completions(&file, offset).expect("completions after a keyword's start");
+        assert!(found.incomplete);
+        assert_eq!(found.items.len(), FILE_NAMES);
+        assert!(
+            found
+                .items
+                .iter()
+                .all(|item| item.kind == CompletionKind::Keyword)
+        );
     }
 
     #[test]

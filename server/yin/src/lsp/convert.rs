@@ -249,12 +249,14 @@ pub(crate) fn inlay_hints(
         .collect()
 }
 
+/// An incomplete list (a file's names left out) is marked so: the editor asks again as more is
+/// typed instead of filtering this one.
 pub(crate) fn completions(
     snapshot: &Snapshot,
     completions: analysis::Completions,
-) -> Vec<lsp::CompletionItem> {
+) -> lsp::CompletionList {
     let replace = lsp_range(&snapshot.file, snapshot.encoding, completions.replace);
-    completions
+    let items = completions
         .items
         .into_iter()
         .map(|item| lsp::CompletionItem {
@@ -283,7 +285,11 @@ pub(crate) fn completions(
             label: item.label,
             ..lsp::CompletionItem::default()
         })
-        .collect()
+        .collect();
+    lsp::CompletionList {
+        is_incomplete: completions.incomplete,
+        items,
+    }
 }
 
 /// Parameter ranges become UTF-16 offsets into the label, as LSP counts them.

@@ -709,7 +709,7 @@ pub(crate) async fn completion(
     on_snapshot(state, s, move |s| {
         let offset = convert::offset(&s.file, s.encoding, at.position);
         analysis::completions(&s.file, offset)
-            .map(|c| CompletionResponse::Array(convert::completions(s, c)))
+            .map(|c| CompletionResponse::List(convert::completions(s, c)))
     })
     .await
 }
