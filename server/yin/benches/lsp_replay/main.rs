@@ -8,7 +8,8 @@
 //! between forms (each until that version's `publishDiagnostics`, with the server's CPU per
 //! keystroke for the symbol); a 50-line paste and its removal; deleting a form; `codeAction` at
 //! a cursor move; `prepareRename` and `rename` of a global; `semanticTokens/full/delta` after a
-//! one-letter edit; completion and hover; 30 keys 50 ms apart (the last key until its
+//! one-letter edit; completion (after a local's name, and after a global's first letter) and
+//! hover; 30 keys 50 ms apart (the last key until its
 //! diagnostics) and the memory after, and 2 s later; `(` typed between forms, 20 characters while
 //! it is open and the closer, each keystroke until its diagnostics, and the memory after. One-line
 //! defns at 1,000 lines too, for the keystroke CPU by number of forms (1k, 10k, 50k). Then a
@@ -83,7 +84,11 @@ const SCENARIOS: &[(&[&str], Scenario)] = &[
         scenarios::token_delta,
     ),
     (
-        &["completion (after a local's name)", "hover (a global)"],
+        &[
+            "completion (after a local's name)",
+            "completion (after a global's first letter)",
+            "hover (a global)",
+        ],
         scenarios::completion_and_hover,
     ),
     (

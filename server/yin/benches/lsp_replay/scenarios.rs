@@ -561,6 +561,13 @@ pub(crate) fn completion_and_hover(session: &mut Session<'_>) -> Rows {
             "textDocument/completion",
             session.shape.places.symbol,
         ),
+        // The shape's globals share that letter (`f` of `fN`, `s` of `step-N`): the most a
+        // file's names can offer.
+        (
+            "completion (after a global's first letter)",
+            "textDocument/completion",
+            session.shape.places.global,
+        ),
         (
             "hover (a global)",
             "textDocument/hover",
