@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 
 use syntax::core::{CORE, SPECIAL_FORMS};
-use syntax::scope::definitions;
 use syntax::{NodeKind, TextRange, TextSize};
 
 use crate::SourceFile;
@@ -59,8 +58,9 @@ fn is_delimiter(c: char) -> bool {
 }
 
 /// What may be typed at `offset`; nothing inside strings and comments. Costs the forms around
-/// the cursor plus one look at each top-level definition's name: the details of a global are
-/// read only when its name matches what is typed.
+/// the cursor plus the globals whose names start with what is typed (a range of the lowering's
+/// ordered definitions, at most [`FILE_NAMES`] of them), whatever the number of forms; only
+/// keywords are looked for form by form.
 pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
     let rope = file.document().rope();
     let at = usize::from(offset).min(rope.len_bytes());
@@ -142,39 +142,38 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             &mut seen,
         );
     }
-    'forms: for form in file.lowering().forms() {
-        for (name, binder) in definitions(&form.ast) {
-            if !wanted(name.as_str(), &seen) {
-                continue;
-            }
-            if file_names == FILE_NAMES {
-                incomplete = true;
-                break 'forms;
-            }
-            // The name being typed in `(def na|` is not a completion of itself.
-            let span = form.ast.node(binder).span + form.range().start();
-            if span.contains_inclusive(offset) {
-                continue;
-            }
-            let Some(info) = binder_info_in(&form, binder) else {
-                continue;
-            };
-            file_names += 1;
-            add(
-                CompletionItem {
-                    label: name.as_str().to_owned(),
-                    kind: match (info.kind, info.signatures.is_empty()) {
-                        (BinderKind::Macro, _) => CompletionKind::Macro,
-                        (_, true) => CompletionKind::Global,
-                        (_, false) => CompletionKind::Function,
-                    },
-                    detail: detail(name.as_str(), &info.signatures)
-                        .or_else(|| Some(info.kind.describe().to_owned())),
-                    documentation: info.doc,
-                },
-                &mut seen,
-            );
+    // Only the definitions whose names start with the prefix are visited, in name order.
+    for (name, form, binder) in file.lowering().definitions_starting_with(prefix) {
+        if !wanted(name.as_str(), &seen) {
+            continue;
         }
+        if file_names == FILE_NAMES {
+            incomplete = true;
+            break;
+        }
+        // The name being typed in `(def na|` is not a completion of itself.
+        let span = form.ast.node(binder).span + form.range().start();
+        if span.contains_inclusive(offset) {
+            continue;
+        }
+        let Some(info) = binder_info_in(&form, binder) else {
+            continue;
+        };
+        file_names += 1;
+        add(
+            CompletionItem {
+                label: name.as_str().to_owned(),
+                kind: match (info.kind, info.signatures.is_empty()) {
+                    (BinderKind::Macro, _) => CompletionKind::Macro,
+                    (_, true) => CompletionKind::Global,
+                    (_, false) => CompletionKind::Function,
+                },
+                detail: detail(name.as_str(), &info.signatures)
+                    .or_else(|| Some(info.kind.describe().to_owned())),
+                documentation: info.doc,
+            },
+            &mut seen,
+        );
     }
     for f in CORE {
         if !wanted(f.name, &seen) {

@@ -435,6 +435,22 @@ impl FileLowering {
         Some((form, id))
     }
 
+    /// The global definitions whose names start with `prefix`, in name order and, for one
+    /// name, in file order: (name, its form, its binder). A range of the ordered definitions, so
+    /// it costs O(log n) for each definition taken, whatever the number of forms.
+    pub fn definitions_starting_with<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (Symbol, TopForm, NodeId)> + 'a {
+        self.defs
+            .range((Symbol::new(prefix), 0, 0, 0)..)
+            .take_while(move |(name, ..)| name.as_str().starts_with(prefix))
+            .filter_map(move |(name, .., binder)| {
+                let (form, id) = self.node(*binder)?;
+                Some((name.clone(), form, id))
+            })
+    }
+
     /// The absolute span of the node an entity names (what a lint diagnostic on it covers).
     pub fn span(&self, e: Entity) -> Option<TextRange> {
         let (form, id) = self.node(e)?;

@@ -130,3 +130,29 @@ fn many_forms_inserted_at_one_place_keep_their_lookups() {
     };
     assert_eq!(shape(&file), shape(&fresh));
 }
+
+/// The definitions of a prefix are a range of the ordered definitions: in name order, one
+/// name's in file order, nested `def`s included, and nothing outside the prefix.
+#[test]
+fn definitions_by_prefix_come_in_name_then_file_order() {
+    let text = "(def b 1)\n(def ab 2)\n(def a 3)\n(defn f [] (def ac 4))\n(def ab 5)\n(def ba 6)\n";
+    let lowering = FileLowering::new(&Document::new(text));
+    let found: Vec<(String, usize)> = lowering
+        .definitions_starting_with("a")
+        .map(|(name, form, binder)| {
+            let at = form.ast.node(binder).span + form.range().start();
+            (name.as_str().to_owned(), usize::from(at.start()))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("a".to_owned(), 26),
+            ("ab".to_owned(), 15),
+            ("ab".to_owned(), 59),
+            ("ac".to_owned(), 47),
+        ]
+    );
+    assert_eq!(lowering.definitions_starting_with("z").count(), 0);
+    assert_eq!(lowering.definitions_starting_with("").count(), 7);
+}
