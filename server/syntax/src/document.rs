@@ -82,7 +82,7 @@ use tree_sitter::{InputEdit, Point, Tree};
 
 use crate::parse::{self, size};
 use crate::position::{self, Position, PositionEncoding, Range};
-use crate::seq::{Piece, Seq};
+use crate::seq::{Piece, Placed, Seq};
 use crate::{Diagnostic, Severity};
 
 mod parallel;
@@ -179,14 +179,6 @@ impl Chunk {
         }
     }
 
-    /// The chunk as handed out: placed at `start`.
-    fn at(&self, start: usize) -> Chunk {
-        Chunk {
-            start,
-            ..self.clone()
-        }
-    }
-
     /// The chunk to store, its start apart (the sequence places it).
     fn stored(self) -> (usize, Chunk) {
         (self.start, Chunk { start: 0, ..self })
@@ -202,51 +194,17 @@ impl Piece for Chunk {
     fn flagged(&self) -> bool {
         self.error
     }
+
+    fn placed(&self, start: usize) -> Chunk {
+        Chunk {
+            start,
+            ..self.clone()
+        }
+    }
 }
 
 /// The chunks of a document in order, each placed in the text.
-#[derive(Clone, Copy)]
-pub struct Chunks<'a> {
-    seq: &'a Seq<Chunk>,
-}
-
-impl<'a> Chunks<'a> {
-    pub fn len(&self) -> usize {
-        self.seq.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seq.is_empty()
-    }
-
-    /// Chunk `i`: O(log n).
-    pub fn get(&self, i: usize) -> Option<Chunk> {
-        self.seq.get(i).map(|(start, chunk)| chunk.at(start))
-    }
-
-    /// The chunks from `i` on.
-    pub fn iter_from(self, i: usize) -> impl Iterator<Item = Chunk> + 'a {
-        self.seq.iter_from(i).map(|(start, chunk)| chunk.at(start))
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = Chunk> + 'a {
-        self.iter_from(0)
-    }
-
-    /// The index of the first chunk ending after `offset` (the length if none does).
-    pub fn first_ending_after(&self, offset: usize) -> usize {
-        self.seq.first(|_, end, _| end > offset)
-    }
-}
-
-impl<'a> IntoIterator for Chunks<'a> {
-    type Item = Chunk;
-    type IntoIter = Box<dyn Iterator<Item = Chunk> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
+pub type Chunks<'a> = Placed<'a, Chunk>;
 
 /// One replacement of a change: bytes `start..old_end` became `start..new_end`, in the offsets of
 /// the text as it was when this replacement was applied (after the change's earlier ones).
@@ -318,7 +276,7 @@ impl Document {
 
     /// The text's top-level chunks, in order; they cover it exactly (an empty text has one, empty).
     pub fn chunks(&self) -> Chunks<'_> {
-        Chunks { seq: &self.chunks }
+        self.chunks.placed()
     }
 
     /// The chunks as stored, for reading their trees in place.
@@ -474,7 +432,7 @@ impl Document {
             .then(|| broken.pop())
             .flatten();
         for (start, chunk) in broken {
-            let chunk = chunk.at(start);
+            let chunk = chunk.placed(start);
             if let Some(tree) = self.shifted_tree(&chunk) {
                 let mut found = parse::chunk_diagnostics(&tree, &self.rope, chunk.end());
                 if found.len() > CHUNK_DIAGNOSTICS {
@@ -491,7 +449,10 @@ impl Document {
             let more = self.chunks.flagged_count() - BROKEN_CHUNKS;
             // The broken chunk's first line, where the unlisted errors begin.
             let line = self.rope.byte_to_line(start.min(self.rope.len_bytes()));
-            let mut line_end = self.rope.line_to_byte(line + 1).min(chunk.at(start).end());
+            let mut line_end = self
+                .rope
+                .line_to_byte(line + 1)
+                .min(chunk.placed(start).end());
             while line_end > start && matches!(self.rope.byte(line_end - 1), b'\n' | b'\r') {
                 line_end -= 1;
             }

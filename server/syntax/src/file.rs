@@ -65,7 +65,7 @@ use crate::lower::{NoMacros, lower};
 use crate::parse::parse_str;
 use crate::reader::{read_node_with, top_level_nodes};
 use crate::scope::{Resolved, definitions, resolve};
-use crate::seq::{Piece, Seq};
+use crate::seq::{Piece, Placed, Seq};
 
 mod parallel;
 
@@ -111,6 +111,13 @@ impl Piece for TopForm {
     /// Forms with reader or lowering diagnostics: [`FileLowering::diagnostics`] visits only them.
     fn flagged(&self) -> bool {
         !self.diagnostics().is_empty()
+    }
+
+    fn placed(&self, start: usize) -> TopForm {
+        TopForm {
+            start: to_u32(start),
+            ..self.clone()
+        }
     }
 }
 
@@ -223,14 +230,6 @@ impl TopForm {
     fn links(&self) -> &[Datom] {
         self.more.as_deref().map_or(&[], |m| &m.links)
     }
-
-    /// The form as handed out: placed at `start`.
-    fn at(&self, start: usize) -> TopForm {
-        TopForm {
-            start: to_u32(start),
-            ..self.clone()
-        }
-    }
 }
 
 /// The interner, locked. A panic while it was locked leaves it usable: interning only adds
@@ -306,43 +305,7 @@ struct Spliced {
 const LABEL_STEP: u64 = 1 << 32;
 
 /// The forms of a lowering in file order, each placed in the file (see [`TopForm::range`]).
-#[derive(Clone, Copy)]
-pub struct Forms<'a> {
-    seq: &'a Seq<TopForm>,
-}
-
-impl<'a> Forms<'a> {
-    pub fn len(&self) -> usize {
-        self.seq.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seq.is_empty()
-    }
-
-    /// Form `i`: O(log n).
-    pub fn get(&self, i: usize) -> Option<TopForm> {
-        self.seq.get(i).map(|(start, form)| form.at(start))
-    }
-
-    /// The forms from `i` on.
-    pub fn iter_from(self, i: usize) -> impl Iterator<Item = TopForm> + 'a {
-        self.seq.iter_from(i).map(|(start, form)| form.at(start))
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = TopForm> + 'a {
-        self.iter_from(0)
-    }
-}
-
-impl<'a> IntoIterator for Forms<'a> {
-    type Item = TopForm;
-    type IntoIter = Box<dyn Iterator<Item = TopForm> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
+pub type Forms<'a> = Placed<'a, TopForm>;
 
 /// A form to store: its start apart (the sequence places it).
 fn stored(mut form: TopForm) -> (usize, TopForm) {
@@ -399,7 +362,7 @@ impl FileLowering {
     }
 
     pub fn forms(&self) -> Forms<'_> {
-        Forms { seq: &self.forms }
+        self.forms.placed()
     }
 
     /// The position in `forms` of the form holding `slot`: O(log n).
@@ -424,7 +387,7 @@ impl FileLowering {
         self.forms
             .get(i)
             .filter(|(start, _)| *start <= at)
-            .map(|(start, form)| form.at(start))
+            .map(|(start, form)| form.placed(start))
     }
 
     /// The form and node an entity names, if it is a node of this file.

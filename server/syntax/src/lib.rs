@@ -25,7 +25,7 @@ pub mod seq;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};
-pub use document::{Chunk, Document, EditError, Splice, TextEdit};
+pub use document::{Chunk, Chunks, Document, EditError, Splice, TextEdit};
 pub use form::{Form, FormKind};
 pub use intern::Interner;
 pub use position::{Position, PositionEncoding, Range};

@@ -31,6 +31,63 @@ pub trait Piece: Clone {
     fn flagged(&self) -> bool {
         false
     }
+    /// The piece as handed out, knowing where it starts (a stored piece's start is 0: the
+    /// sequence places it).
+    fn placed(&self, start: usize) -> Self;
+}
+
+/// The pieces of a sequence in order, each placed at its start ([`Piece::placed`]): what a
+/// document hands out as its chunks and a lowering as its forms.
+pub struct Placed<'a, T> {
+    seq: &'a Seq<T>,
+}
+
+impl<T> Clone for Placed<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Placed<'_, T> {}
+
+impl<'a, T: Piece> Placed<'a, T> {
+    pub fn len(&self) -> usize {
+        self.seq.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seq.is_empty()
+    }
+
+    /// Piece `i`: O(log n).
+    pub fn get(&self, i: usize) -> Option<T> {
+        self.seq.get(i).map(|(start, piece)| piece.placed(start))
+    }
+
+    /// The pieces from `i` on.
+    pub fn iter_from(self, i: usize) -> impl Iterator<Item = T> + 'a {
+        self.seq
+            .iter_from(i)
+            .map(|(start, piece)| piece.placed(start))
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = T> + 'a {
+        self.iter_from(0)
+    }
+
+    /// The index of the first piece ending after `offset` (the length if none does).
+    pub fn first_ending_after(&self, offset: usize) -> usize {
+        self.seq.first(|_, end, _| end > offset)
+    }
+}
+
+impl<'a, T: Piece + 'a> IntoIterator for Placed<'a, T> {
+    type Item = T;
+    type IntoIter = Box<dyn Iterator<Item = T> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -267,16 +324,28 @@ impl<T: Piece> Seq<T> {
     }
 
     /// Piece `i` with its start.
-    pub fn get(&self, mut i: usize) -> Option<(usize, &T)> {
+    pub fn get(&self, i: usize) -> Option<(usize, &T)> {
+        self.descend(i, |_, _| {})
+            .map(|(node, start)| (position(start), &node.piece))
+    }
+
+    /// Walks down to piece `i`: calls `went_left` with each node passed on the left (the nodes
+    /// an in-order walk from `i` visits after it), and returns piece `i`'s node with its start.
+    fn descend<'a>(
+        &'a self,
+        mut i: usize,
+        mut went_left: impl FnMut(&'a Node<T>, i64),
+    ) -> Option<(&'a Node<T>, i64)> {
         let mut link = self.root.as_deref();
         let mut base = 0;
         while let Some(node) = link {
             let start = base + node.at;
             let before = count(&node.left);
             if i < before {
+                went_left(node, start);
                 link = node.left.as_deref();
             } else if i == before {
-                return Some((position(start), &node.piece));
+                return Some((node, start));
             } else {
                 i -= before + 1;
                 link = node.right.as_deref();
@@ -317,30 +386,20 @@ impl<T: Piece> Seq<T> {
     }
 
     /// The pieces from index `i` on, with their starts.
-    pub fn iter_from(&self, mut i: usize) -> Iter<'_, T> {
+    pub fn iter_from(&self, i: usize) -> Iter<'_, T> {
         let mut stack = Vec::new();
-        let mut link = self.root.as_deref();
-        let mut base = 0;
-        while let Some(node) = link {
-            let start = base + node.at;
-            let before = count(&node.left);
-            if i < before {
-                stack.push((node, start));
-                link = node.left.as_deref();
-            } else if i == before {
-                stack.push((node, start));
-                break;
-            } else {
-                i -= before + 1;
-                link = node.right.as_deref();
-            }
-            base = start;
-        }
+        let found = self.descend(i, |node, start| stack.push((node, start)));
+        stack.extend(found);
         Iter { stack }
     }
 
     pub fn iter(&self) -> Iter<'_, T> {
         self.iter_from(0)
+    }
+
+    /// The pieces placed at their starts, as a view.
+    pub fn placed(&self) -> Placed<'_, T> {
+        Placed { seq: self }
     }
 
     /// The flagged pieces with their starts, in order; costs O(k log n) for k of them.
@@ -452,6 +511,9 @@ mod tests {
         }
         fn flagged(&self) -> bool {
             self.flag
+        }
+        fn placed(&self, _start: usize) -> P {
+            self.clone()
         }
     }
 
