@@ -22,6 +22,7 @@ mod position;
 pub mod reader;
 pub mod scope;
 pub mod seq;
+pub mod threads;
 
 pub use ast::{Ast, Node, NodeId, NodeKind};
 pub use diagnostic::{Diagnostic, Severity};

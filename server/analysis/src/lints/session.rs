@@ -57,7 +57,7 @@ impl LintSession {
     /// Starts a session on `file` as it is now, running every rule.
     pub fn new(rules: RuleSet, file: &SourceFile) -> LintSession {
         let core = core_datoms();
-        let db = file_db(&core, file.lowering());
+        let db = file_db(&core, file);
         let core = Db::from_datoms(core);
         // One budget for the file, shared by all its rules.
         let mut allowance = Allowance::new(&rules.budget);
@@ -184,20 +184,17 @@ impl LintSession {
 /// Forms whose datoms are made and handed over at once by [`file_db`]'s second thread.
 const BATCH_FORMS: usize = 256;
 
-/// Files with fewer forms build their database on one thread.
-const PARALLEL_FORMS: usize = 4 * BATCH_FORMS;
-
-/// The database of the core library's datoms and `lowering`'s. Streamed, so a file of half a
-/// million tiny forms never holds its datoms twice: on a large file, a second thread makes the
-/// datoms (and numbers their attributes) in batches of forms while this one interns and
-/// indexes them, a bounded channel keeping a few batches in flight. The datoms arrive in the
-/// same order either way, so the database is the same, ids included.
-fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
-    let forms = lowering.forms();
-    let parallel = forms.len() >= PARALLEL_FORMS
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel {
-        return Db::from_datoms(core.iter().cloned().chain(lowering.each_datom()));
+/// The database of the core library's datoms and `file`'s. Streamed, so a file of half a
+/// million tiny forms never holds its datoms twice: on a large file
+/// ([`syntax::threads::worth_a_second_thread`]), a second thread makes the datoms (and numbers
+/// their attributes) in batches of forms while this one interns and indexes them, a bounded
+/// channel keeping a few batches in flight. The datoms arrive in the same order either way, so
+/// the database is the same, ids included.
+fn file_db(core: &[Datom], file: &SourceFile) -> Db {
+    let lowering = file.lowering();
+    let serially = || Db::from_datoms(core.iter().cloned().chain(lowering.each_datom()));
+    if !syntax::threads::worth_a_second_thread(usize::from(file.document().len())) {
+        return serially();
     }
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Numbered>(4);
@@ -209,7 +206,7 @@ fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
                     numbers.push(d);
                 }
                 let mut in_batch = 0;
-                for form in forms.iter() {
+                for form in lowering.forms().iter() {
                     for d in form.datoms() {
                         numbers.push(d);
                     }
@@ -231,7 +228,7 @@ fn file_db(core: &[Datom], lowering: &FileLowering) -> Db {
                 }
                 db
             }
-            Err(_) => Db::from_datoms(core.iter().cloned().chain(lowering.each_datom())),
+            Err(_) => serially(),
         }
     })
 }
@@ -289,10 +286,10 @@ mod tests {
     /// The database `file_db` builds for `text`, as the datoms it holds, against the one built
     /// on one thread.
     fn assert_same_as_serial(text: &str) {
+        assert!(text.len() >= syntax::threads::PARALLEL_BYTES);
         let file = SourceFile::from_text(text);
         let core = core_datoms();
-        assert!(file.lowering().forms().len() >= PARALLEL_FORMS);
-        let streamed = file_db(&core, file.lowering());
+        let streamed = file_db(&core, &file);
         let serial = Db::from_datoms(core.iter().cloned().chain(file.lowering().each_datom()));
         assert_eq!(streamed.len(), serial.len());
         assert!(
@@ -313,7 +310,7 @@ mod tests {
     fn the_corpus_has_the_database_of_one_thread() {
         let mut text = test_support::corpus::examples_joined();
         // Enough forms for the second thread, broken ones included.
-        while SourceFile::from_text(&text).lowering().forms().len() < PARALLEL_FORMS {
+        while text.len() < syntax::threads::PARALLEL_BYTES {
             text.push_str(&"(defn g [x] (let [y x] y))\n(defn broken [x\n".repeat(100));
         }
         assert_same_as_serial(&text);

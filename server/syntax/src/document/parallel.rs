@@ -10,19 +10,14 @@ use std::sync::Arc;
 use ropey::Rope;
 
 use super::Chunk;
-use crate::parse;
-
-/// Texts shorter than this are parsed on one thread: starting a thread costs more than they do.
-const PARALLEL_BYTES: usize = 64 * 1024;
+use crate::{parse, threads};
 
 /// The chunks of `bounds` (`(start, end)` pairs covering `rope`), each parsed afresh: on two
 /// threads, split by bytes, when the text is large and the machine has a second core; on this
 /// one otherwise, or if a second thread cannot be started.
 pub(super) fn parse_chunks(rope: &Rope, bounds: &[(usize, usize)]) -> Vec<Chunk> {
     let len = rope.len_bytes();
-    let parallel = len >= PARALLEL_BYTES
-        && bounds.len() > 1
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let parallel = bounds.len() > 1 && threads::worth_a_second_thread(len);
     if !parallel {
         return parse_chunks_serially(rope, bounds);
     }
@@ -104,7 +99,7 @@ mod tests {
     fn assert_same_as_serial(text: &str) {
         let rope = Rope::from_str(text);
         let bounds = chunk_bounds(&rope);
-        assert!(text.len() >= PARALLEL_BYTES && bounds.len() > 1);
+        assert!(text.len() >= threads::PARALLEL_BYTES && bounds.len() > 1);
         let parallel = nodes(&parse_chunks(&rope, &bounds));
         let serial = nodes(&parse_chunks_serially(&rope, &bounds));
         assert_eq!(parallel.len(), serial.len());

@@ -12,9 +12,7 @@ use tree_sitter::Node;
 use super::{FileLowering, TopForm, Unit, lock, lower_top, to_u32, units};
 use crate::document::Document;
 use crate::intern::Interner;
-
-/// Texts shorter than this are lowered on one thread: starting a thread costs more than they do.
-const PARALLEL_BYTES: usize = 64 * 1024;
+use crate::threads;
 
 impl FileLowering {
     /// Lowers every top-level form of `doc`, free of syntax errors, whose whole text is `text`,
@@ -22,10 +20,7 @@ impl FileLowering {
     /// the text is small, the machine has one core or a second thread cannot be started: the
     /// caller then lowers on its own thread.
     pub(super) fn lower_in_parallel(&mut self, doc: &Document, text: &str) -> bool {
-        if text.len() < PARALLEL_BYTES
-            || !self.forms.is_empty()
-            || !std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-        {
+        if !self.forms.is_empty() || !threads::worth_a_second_thread(text.len()) {
             return false;
         }
         // A clean document's units are all nodes.
@@ -123,7 +118,7 @@ mod tests {
 
     fn assert_same_as_serial(text: &str) {
         let doc = Document::new(text);
-        assert!(!doc.has_syntax_error() && text.len() >= PARALLEL_BYTES);
+        assert!(!doc.has_syntax_error() && text.len() >= threads::PARALLEL_BYTES);
         let mut parallel = FileLowering::unlowered(&doc);
         assert!(parallel.lower_in_parallel(&doc, &doc.rope().to_string()));
         let serial = FileLowering::first(&doc, false);
