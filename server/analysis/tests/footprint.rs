@@ -4,15 +4,13 @@
 //! (its lowering and its lint database), per form. Tree-sitter's tree is allocated in C and not
 //! counted. The bound is a footprint, not a timing, so load does not make it flaky.
 
-use std::sync::Mutex;
+use analysis::host;
+use support::KEY;
 
-use analysis::host::{self, AnalysisHost, Change, HostConfig};
-use analysis::{PositionEncoding, SourceFile};
+mod support;
 
 #[global_allocator]
 static ALLOC: vm::CountingAlloc = vm::CountingAlloc;
-
-const KEY: &str = "file:///tiny.yin";
 
 /// Bytes per one-atom form the host may hold. Each form has one node and five datoms. With the
 /// database's integer pages of 256 ids (a page per form, since every form's entities start a
@@ -27,16 +25,8 @@ fn a_file_of_tiny_forms_is_held_compactly() {
     let forms = 50_000;
     let text = "1\n".repeat(forms);
     let before = vm::live_bytes();
-    let host = Mutex::new(AnalysisHost::new(HostConfig {
-        encoding: PositionEncoding::Utf8,
-        extra_rules: None,
-    }));
-    host::lock(&host).apply(Change::Open {
-        key: KEY.to_owned(),
-        path: None,
-        version: 1,
-        file: SourceFile::from_text(&text),
-    });
+    let host = support::host();
+    support::open(&host, &text);
     let found = host::findings(&host, KEY).map(|f| f.findings.len());
     assert_eq!(found, Some(0));
     let held = (vm::live_bytes() - before) / forms as isize;

@@ -5,27 +5,12 @@
 
 use std::sync::Mutex;
 
-use analysis::host::{self, AnalysisHost, Applied, Change, HostConfig};
-use analysis::{ContentChange, Position, PositionEncoding, Range, SourceFile, TextEdit};
+use analysis::host::{self, AnalysisHost, Applied, Change};
+use analysis::{ContentChange, Position, Range, TextEdit};
 use proptest::prelude::*;
+use support::{KEY, host, open};
 
-const KEY: &str = "file:///t.yin";
-
-fn host() -> Mutex<AnalysisHost> {
-    Mutex::new(AnalysisHost::new(HostConfig {
-        encoding: PositionEncoding::Utf8,
-        extra_rules: None,
-    }))
-}
-
-fn open(host: &Mutex<AnalysisHost>, text: &str) {
-    host::lock(host).apply(Change::Open {
-        key: KEY.to_owned(),
-        path: None,
-        version: 1,
-        file: SourceFile::from_text(text),
-    });
-}
+mod support;
 
 fn shown(host: &Mutex<AnalysisHost>) -> Vec<String> {
     host::findings(host, KEY)

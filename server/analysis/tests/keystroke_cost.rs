@@ -6,16 +6,14 @@
 //! sequences, each keystroke after a snapshot copied the whole list of forms and the whole list
 //! of chunks, so those bytes grew with the file.
 
-use std::sync::Mutex;
-
-use analysis::host::{self, AnalysisHost, Change, ContentChange, HostConfig};
-use analysis::{PositionEncoding, SourceFile};
+use analysis::host::{self, Change, ContentChange};
+use support::KEY;
 use syntax::{Position, Range, TextEdit};
+
+mod support;
 
 #[global_allocator]
 static ALLOC: vm::CountingAlloc = vm::CountingAlloc;
-
-const KEY: &str = "file:///one-line.yin";
 
 /// Bytes each keystroke leaves unshared in a file of `forms` one-line `defn`s: a letter typed
 /// into the middle form's name, then deleted, alternately, each edit arriving while a snapshot
@@ -24,16 +22,8 @@ fn bytes_per_keystroke(forms: usize) -> isize {
     let text: String = (0..forms)
         .map(|n| format!("(defn f{n} [x] (+ x {n}))\n"))
         .collect();
-    let host = Mutex::new(AnalysisHost::new(HostConfig {
-        encoding: PositionEncoding::Utf8,
-        extra_rules: None,
-    }));
-    host::lock(&host).apply(Change::Open {
-        key: KEY.to_owned(),
-        path: None,
-        version: 0,
-        file: SourceFile::from_text(&text),
-    });
+    let host = support::host();
+    support::open(&host, &text);
     assert!(host::findings(&host, KEY).is_some());
     let line = (forms / 2) as u32;
     let at = Position::new(line, "(defn f".len() as u32);
@@ -41,7 +31,8 @@ fn bytes_per_keystroke(forms: usize) -> isize {
     let mut snapshots = Vec::new();
     let mut keystroke = |version: i32| {
         snapshots.push(host::lock(&host).snapshot(KEY));
-        let edit = if version % 2 == 1 {
+        // Opened at version 1: even versions type the letter, odd ones delete it.
+        let edit = if version % 2 == 0 {
             TextEdit::new(Range { start: at, end: at }, "z")
         } else {
             TextEdit::new(
@@ -60,12 +51,12 @@ fn bytes_per_keystroke(forms: usize) -> isize {
         assert!(host::findings(&host, KEY).is_some());
     };
     // Warm up: the first keystrokes fill caches that later ones reuse.
-    for version in 1..=4 {
+    for version in 2..=5 {
         keystroke(version);
     }
     let keystrokes = 20;
     let before = vm::live_bytes();
-    for version in 5..5 + keystrokes {
+    for version in 6..6 + keystrokes {
         keystroke(version);
     }
     let held = (vm::live_bytes() - before) / keystrokes as isize;
