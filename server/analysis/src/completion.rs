@@ -159,8 +159,7 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
         let Some(info) = binder_info_in(&form, binder) else {
             continue;
         };
-        file_names += 1;
-        add(
+        let added = add(
             CompletionItem {
                 label: name.as_str().to_owned(),
                 kind: match (info.kind, info.signatures.is_empty()) {
@@ -174,6 +173,7 @@ pub fn completions(file: &SourceFile, offset: TextSize) -> Option<Completions> {
             },
             &mut seen,
         );
+        file_names += usize::from(added);
     }
     for f in CORE {
         if !wanted(f.name, &seen) {
